@@ -1,0 +1,11 @@
+#include "command.hpp"
+
+namespace hotspot::cli {
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> all = {
+    };
+    return all;
+}
+
+} // namespace hotspot::cli

@@ -1,0 +1,61 @@
+// hotspot: parse the command line, run one command, map the outcome to an exit code.
+// The exit codes are hotspot::ExitCode (error.hpp) and README.md's table.
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+#include <map>
+
+#include "command.hpp"
+#include "hotspot/error.hpp"
+#include "hotspot/version.hpp"
+
+int main(int argc, char** argv) {
+    using namespace hotspot;
+    cli::GlobalOptions global;
+    for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + std::string(argv[i]);
+
+    CLI::App app{"hotspot: crime hot spot maps from police incident records"};
+    app.set_version_flag("--version", std::string("hotspot ") + hotspot::version);
+    app.require_subcommand(1);
+    app.add_flag("-v,--verbose", global.verbose, "Print each stage with elapsed time on stderr");
+    app.add_flag("-q,--quiet", global.quiet, "Print nothing but errors");
+    app.add_option("--threads", global.threads, "Threads to use (default: all cores)");
+
+    std::map<CLI::App*, cli::RunFn> runners;
+    for (const auto& c : cli::commands()) {
+        CLI::App* sub = app.add_subcommand(c.name, c.description);
+        sub->fallthrough();
+        runners[sub] = c.setup(*sub, global);
+    }
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? 0 : int(ExitCode::usage);
+    }
+
+    try {
+        for (auto& [sub, run] : runners)
+            if (sub->parsed()) return run();
+        return int(ExitCode::usage);
+    } catch (const InputError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return int(e.exit_code());
+    } catch (const OutputError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return int(e.exit_code());
+    } catch (const Error& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return int(e.exit_code());
+    } catch (const std::bad_alloc&) {
+        std::cerr << "error: out of memory; use a larger cell size, a smaller extent or fewer "
+                     "incidents\n";
+        return int(ExitCode::internal);
+    } catch (const std::exception& e) {
+        std::cerr << "error: internal: " << e.what()
+                  << "\n(this is a bug in hotspot; please report it with the command line)\n";
+        return int(ExitCode::internal);
+    }
+}

@@ -1,0 +1,51 @@
+#include "terminal.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace hotspot::cli {
+
+Terminal::Terminal(bool verbose, bool quiet)
+    : m_verbose(verbose), m_quiet(quiet), m_tty(!quiet && isatty(STDERR_FILENO)),
+      m_start(std::chrono::steady_clock::now()) {}
+
+double Terminal::elapsed_s() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+}
+
+Progress Terminal::progress() {
+    return [this](double fraction, std::string_view stage) {
+        if (!m_tty) return true;
+        const int pct = int(fraction * 100.0);
+        if (pct == m_last_percent && stage == m_last_stage) return true;
+        m_last_percent = pct;
+        m_last_stage = std::string(stage);
+        std::fprintf(stderr, "\r%-24.*s %3d%%", int(stage.size()), stage.data(), pct);
+        if (pct >= 100) clear_bar();
+        return true;
+    };
+}
+
+void Terminal::clear_bar() {
+    if (m_tty) std::fprintf(stderr, "\r%40s\r", "");
+}
+
+void Terminal::verbose(std::string_view stage, std::string_view text) const {
+    if (!m_verbose) return;
+    const int s = int(elapsed_s());
+    std::fprintf(stderr, "[%02d:%02d] %.*s: %.*s\n", s / 60, s % 60, int(stage.size()),
+                 stage.data(), int(text.size()), text.data());
+}
+
+void Terminal::warn(std::string_view text) const {
+    if (m_quiet) return;
+    std::cerr << "warning: " << text << "\n";
+}
+
+void Terminal::print(std::string_view text) const {
+    if (m_quiet) return;
+    std::cout << text;
+}
+
+} // namespace hotspot::cli

@@ -1,0 +1,46 @@
+#pragma once
+/// @file csv.hpp
+/// An RFC 4180 CSV tokenizer over an in-memory buffer: quoted fields with embedded commas,
+/// quotes ("") and newlines, an optional UTF-8 byte-order mark, LF or CRLF line ends.
+/// Pure (no I/O): the caller reads the file.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hotspot {
+
+class CsvReader {
+public:
+    /// @param data the whole file; must outlive the reader.
+    /// @param file the file name, for error messages.
+    /// @param delimiter the field separator.
+    CsvReader(std::string_view data, std::string file, char delimiter = ',');
+
+    /// Reads the next record into `fields` (views into the buffer, or into an internal
+    /// buffer for fields that needed unquoting; valid until the next call).
+    /// Blank lines are skipped. Returns false at the end of the data.
+    /// @throws InputError("csv", file, line, ...) for a quote that is never closed or text
+    ///         after a closing quote.
+    bool next(std::vector<std::string_view>& fields);
+
+    /// 1-based line number on which the last record returned by next() started.
+    std::uint64_t record_line() const noexcept { return m_record_line; }
+    /// Bytes consumed so far (for progress).
+    std::size_t offset() const noexcept { return m_pos; }
+
+private:
+    std::string_view m_data;
+    std::string m_file;
+    char m_delim;
+    std::size_t m_pos = 0;
+    std::uint64_t m_line = 1;
+    std::uint64_t m_record_line = 0;
+    std::vector<std::string> m_unquoted;
+};
+
+/// Guesses the delimiter from the header line: the most frequent of , ; \t | outside quotes.
+char sniff_delimiter(std::string_view header_line) noexcept;
+
+} // namespace hotspot

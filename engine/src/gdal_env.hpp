@@ -1,0 +1,29 @@
+#pragma once
+// GDAL/OGR set-up shared by the I/O modules: one-time driver registration, and a scoped CPL
+// error handler that collects GDAL's messages instead of letting GDAL print them, so they
+// reach the user through our exceptions and warnings (PDAL's ErrorHandler pattern).
+
+#include <string>
+#include <vector>
+
+namespace hotspot::detail {
+
+/// Registers GDAL/OGR drivers once (thread-safe) and sets quiet, deterministic options.
+void ensure_gdal();
+
+/// While alive, GDAL errors and warnings are captured here instead of printed.
+class GdalErrorScope {
+public:
+    GdalErrorScope();
+    ~GdalErrorScope();
+    GdalErrorScope(const GdalErrorScope&) = delete;
+    GdalErrorScope& operator=(const GdalErrorScope&) = delete;
+    /// The last error message GDAL reported in this scope ("" if none).
+    std::string last_error() const;
+    const std::vector<std::string>& warnings() const { return m_warnings; }
+
+    std::vector<std::string> m_errors;
+    std::vector<std::string> m_warnings;
+};
+
+} // namespace hotspot::detail

@@ -1,0 +1,36 @@
+#pragma once
+// Shared test helpers: paths, running the CLI, the shared data folder.
+
+#include <filesystem>
+#include <string>
+
+namespace hotspot::test {
+
+/// The repository root.
+std::filesystem::path source_dir();
+/// ../shared/data beside the checkout, or an empty path when it is absent.
+std::filesystem::path shared_data();
+/// A fresh empty directory under the build tree for one test.
+std::filesystem::path fresh_dir(const std::string& name);
+/// Writes `text` to `path` (creating parents).
+void write_file(const std::filesystem::path& path, const std::string& text);
+std::string read_file(const std::filesystem::path& path);
+
+struct CliResult {
+    int exit_code;
+    std::string out;
+    std::string err;
+};
+/// Runs the hotspot binary with `args` (a shell-quoted string), capturing stdout and stderr.
+CliResult run_cli(const std::string& args);
+
+} // namespace hotspot::test
+
+/// Skips the rest of a test (reported as a warning) when ../shared/data is absent.
+#define HOTSPOT_REQUIRE_SHARED_DATA()                                                         \
+    do {                                                                                       \
+        if (hotspot::test::shared_data().empty()) {                                            \
+            WARN("skipped: shared data not found (../shared/data)");                           \
+            return;                                                                            \
+        }                                                                                      \
+    } while (0)
