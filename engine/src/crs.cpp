@@ -39,6 +39,7 @@ struct CrsTransform::Impl {
     std::string src_name;
     double accuracy = -1;
     Bounds area;
+    Bounds common;
     ~Impl() {
         if (op) proj_destroy(op);
         if (src) proj_destroy(src);
@@ -80,6 +81,14 @@ CrsTransform::CrsTransform(const std::string& source, const std::string& target)
             }
         }
     }
+
+    double tw = 0, ts = 0, te = 0, tn = 0;
+    m.common = {-180, -90, 180, 90};
+    if (proj_get_area_of_use(m.ctx, m.src, &w, &s, &e, &n, nullptr) && w > -1000 && w <= e)
+        m.common = {w, s, e, n};
+    if (proj_get_area_of_use(m.ctx, m.tgt, &tw, &ts, &te, &tn, nullptr) && tw > -1000 && tw <= te)
+        m.common = {std::max(m.common.xmin, tw), std::max(m.common.ymin, ts),
+                    std::min(m.common.xmax, te), std::min(m.common.ymax, tn)};
 
     if (proj_is_equivalent_to(m.src, m.tgt, PJ_COMP_EQUIVALENT)) {
         m.identity = true;
@@ -136,6 +145,7 @@ const std::string& CrsTransform::operation_name() const noexcept { return m_impl
 double CrsTransform::accuracy_m() const noexcept { return m_impl->accuracy; }
 bool CrsTransform::source_geographic() const noexcept { return m_impl->geographic; }
 const Bounds& CrsTransform::source_area_of_use() const noexcept { return m_impl->area; }
+const Bounds& CrsTransform::common_area_lonlat() const noexcept { return m_impl->common; }
 const std::string& CrsTransform::source_name() const noexcept { return m_impl->src_name; }
 
 bool crs_is_valid(const std::string& crs) {

@@ -165,8 +165,8 @@ struct Collector {
             why = RejectReason::zero_zero;
             return false;
         }
-        const Bounds& area = transform->source_area_of_use();
         if (transform->source_geographic()) {
+            const Bounds& area = transform->common_area_lonlat();
             if (area.empty() ? (std::abs(x) <= 180 && std::abs(y) <= 90) : area.contains(x, y))
                 return true;
             why = (!area.empty() && area.contains(y, x)) ? RejectReason::swapped_lat_lon
@@ -177,6 +177,7 @@ struct Collector {
             why = RejectReason::looks_like_lon_lat;
             return false;
         }
+        const Bounds& area = transform->source_area_of_use();
         if (!area.empty() && !area.contains(x, y)) {
             why = RejectReason::outside_crs_area;
             return false;

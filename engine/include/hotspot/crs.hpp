@@ -36,6 +36,9 @@ public:
     /// The source CRS's area of use in the source CRS's own x/y units (lon/lat for a
     /// geographic CRS). Empty when PROJ knows none.
     const Bounds& source_area_of_use() const noexcept;
+    /// Longitude/latitude bounds where both CRSs are valid (the intersection of their areas
+    /// of use): a point in degrees outside it cannot be meaningfully transformed.
+    const Bounds& common_area_lonlat() const noexcept;
     /// A short name of the source CRS ("OSGB36 / British National Grid").
     const std::string& source_name() const noexcept;
 

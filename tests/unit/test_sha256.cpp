@@ -1,0 +1,19 @@
+#include <catch2/catch.hpp>
+
+#include "hotspot/sha256.hpp"
+#include "support.hpp"
+
+using namespace hotspot;
+
+// FIPS 180-4 / NIST example vectors.
+TEST_CASE("sha256 matches the published test vectors", "[sha256]") {
+    CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    const std::string million(1000000, 'a');
+    CHECK(sha256_hex(million) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    const auto dir = test::fresh_dir("sha256");
+    test::write_file(dir / "abc.txt", "abc");
+    CHECK(sha256_file((dir / "abc.txt").string()) == sha256_hex("abc"));
+}
