@@ -30,5 +30,6 @@ struct Command {
 const std::vector<Command>& commands();
 
 // One per cmd_<name>.cpp.
+Command demo_data_command();
 
 } // namespace hotspot::cli
