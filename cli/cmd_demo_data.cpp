@@ -7,9 +7,9 @@
 #include <string>
 
 #include "command.hpp"
-#include "terminal.hpp"
 #include "hotspot/demo_town.hpp"
 #include "hotspot/error.hpp"
+#include "terminal.hpp"
 
 namespace hotspot::cli {
 
@@ -28,7 +28,8 @@ void write_whole(const fs::path& path, const std::string& text) {
     const fs::path tmp = path.string() + ".tmp";
     {
         std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) throw OutputError("demo-data", path.string(), "cannot create file");
+        if (!f)
+            throw OutputError("demo-data", path.string(), "cannot create file");
         f.write(text.data(), std::streamsize(text.size()));
         f.close();
         if (!f) {
@@ -39,7 +40,8 @@ void write_whole(const fs::path& path, const std::string& text) {
     }
     std::error_code ec;
     fs::rename(tmp, path, ec);
-    if (ec) throw OutputError("demo-data", path.string(), "cannot rename into place: " + ec.message());
+    if (ec)
+        throw OutputError("demo-data", path.string(), "cannot rename into place: " + ec.message());
 }
 
 int run_demo_data(const DemoDataArgs& args, const GlobalOptions& global) {
@@ -59,7 +61,8 @@ int run_demo_data(const DemoDataArgs& args, const GlobalOptions& global) {
                                   "exists; use --overwrite to replace it");
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) throw OutputError("demo-data", dir.string(), "cannot create folder: " + ec.message());
+    if (ec)
+        throw OutputError("demo-data", dir.string(), "cannot create folder: " + ec.message());
 
     for (const auto& [name, text] : files) {
         write_whole(dir / name, text);
@@ -77,20 +80,19 @@ int run_demo_data(const DemoDataArgs& args, const GlobalOptions& global) {
 } // namespace
 
 Command demo_data_command() {
-    return {"demo-data",
-            "Write the synthetic demo town: wards, LSOAs, population, incidents, ground truth",
-            [](CLI::App& sub, const GlobalOptions& global) -> RunFn {
-                auto args = std::make_shared<DemoDataArgs>();
-                sub.add_option("--out", args->out_dir, "Folder to write the files into")
-                    ->required();
-                sub.add_option("--seed", args->town.seed, "Random seed")
-                    ->capture_default_str();
-                sub.add_option("--incidents", args->town.incidents,
-                               "Good incidents to generate (8 bad or outside rows are added)")
-                    ->capture_default_str();
-                sub.add_flag("--overwrite", args->overwrite, "Replace existing files");
-                return [args, &global] { return run_demo_data(*args, global); };
-            }};
+    return {
+        "demo-data",
+        "Write the synthetic demo town: wards, LSOAs, population, incidents, ground truth",
+        [](CLI::App& sub, const GlobalOptions& global) -> RunFn {
+            auto args = std::make_shared<DemoDataArgs>();
+            sub.add_option("--out", args->out_dir, "Folder to write the files into")->required();
+            sub.add_option("--seed", args->town.seed, "Random seed")->capture_default_str();
+            sub.add_option("--incidents", args->town.incidents,
+                           "Good incidents to generate (8 bad or outside rows are added)")
+                ->capture_default_str();
+            sub.add_flag("--overwrite", args->overwrite, "Replace existing files");
+            return [args, &global] { return run_demo_data(*args, global); };
+        }};
 }
 
 } // namespace hotspot::cli

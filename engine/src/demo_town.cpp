@@ -23,7 +23,7 @@ const char* const unit = "demo-data";
 // specified bit for bit, so the committed demo files would differ between libstdc++ and libc++.
 // mt19937_64's raw output is specified, and everything below uses only +, *, / and floor on it.
 class Random {
-public:
+  public:
     explicit Random(std::uint64_t seed) : m_engine(seed) {}
 
     /// Uniform in [0, 1) with 53 random bits.
@@ -38,7 +38,8 @@ public:
     /// tails cut at 6 sigma): no log/cos, whose last bits vary between maths libraries.
     double normal() {
         double s = 0;
-        for (int i = 0; i < 12; ++i) s += unit_interval();
+        for (int i = 0; i < 12; ++i)
+            s += unit_interval();
         return s - 6.0;
     }
     /// An index drawn with probability proportional to weights[i].
@@ -48,19 +49,24 @@ public:
         return std::min(std::size_t(it - cumulative.begin()), cumulative.size() - 1);
     }
 
-private:
+  private:
     std::mt19937_64 m_engine;
 };
 
 std::vector<double> cumulative_of(const std::vector<double>& weights) {
     std::vector<double> c(weights.size());
     double s = 0;
-    for (std::size_t i = 0; i < weights.size(); ++i) c[i] = (s += weights[i]);
+    for (std::size_t i = 0; i < weights.size(); ++i)
+        c[i] = (s += weights[i]);
     return c;
 }
 
-double round_to(double v, double step) { return std::round(v / step) * step; }
-double round_cm(double v) { return std::round(v * 100.0) / 100.0; }
+double round_to(double v, double step) {
+    return std::round(v / step) * step;
+}
+double round_cm(double v) {
+    return std::round(v * 100.0) / 100.0;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Layout: a lattice of 8 columns x 6 rows of LSOAs, row 0 in the north. Narrow middle columns
@@ -107,9 +113,9 @@ constexpr std::array<std::array<int, n_cols>, n_rows> ward_of_cell = {{
 // The lattice: shared vertices and shared edges, so a cell and its neighbour use the very same
 // points along their common edge and ward rings are built from the same points again.
 struct Lattice {
-    std::vector<Point> vertices;             // (n_rows+1) x (n_cols+1), row-major
-    std::vector<std::vector<Point>> edges;   // each from its start vertex to its end vertex
-    std::vector<std::pair<int, int>> ends;   // start and end vertex of each edge
+    std::vector<Point> vertices;           // (n_rows+1) x (n_cols+1), row-major
+    std::vector<std::vector<Point>> edges; // each from its start vertex to its end vertex
+    std::vector<std::pair<int, int>> ends; // start and end vertex of each edge
 
     static int vertex(int r, int c) { return r * (n_cols + 1) + c; }
     // Horizontal edge from vertex (r, c) east to (r, c+1).
@@ -125,8 +131,10 @@ struct DirectedEdge {
 
 double min_adjacent(const double* spacing, int count, int i) {
     double m = 1e300;
-    if (i > 0) m = std::min(m, spacing[i - 1]);
-    if (i < count) m = std::min(m, spacing[i]);
+    if (i > 0)
+        m = std::min(m, spacing[i - 1]);
+    if (i < count)
+        m = std::min(m, spacing[i]);
     return m;
 }
 
@@ -135,9 +143,11 @@ Lattice make_lattice(Random& rng) {
     std::array<double, n_cols + 1> xs{};
     std::array<double, n_rows + 1> ys{};
     xs[0] = town_west;
-    for (int c = 0; c < n_cols; ++c) xs[c + 1] = xs[c] + col_width_m[c];
+    for (int c = 0; c < n_cols; ++c)
+        xs[c + 1] = xs[c] + col_width_m[c];
     ys[0] = town_north;
-    for (int r = 0; r < n_rows; ++r) ys[r + 1] = ys[r] - row_height_m[r];
+    for (int r = 0; r < n_rows; ++r)
+        ys[r + 1] = ys[r] - row_height_m[r];
 
     // Vertex jitter of up to 12% and edge bends of up to 8% of the smallest adjacent spacing
     // keep every edge inside a band of 20% around its nominal line: cells stay simple polygons.
@@ -193,10 +203,12 @@ std::array<DirectedEdge, 4> cell_edges(int r, int c) {
 Ring union_ring(const Lattice& lat, const std::vector<std::pair<int, int>>& cells) {
     std::set<std::pair<int, bool>> directed;
     for (auto [r, c] : cells)
-        for (const auto& e : cell_edges(r, c)) directed.insert({e.edge, e.forward});
+        for (const auto& e : cell_edges(r, c))
+            directed.insert({e.edge, e.forward});
     std::map<int, DirectedEdge> from_vertex;
     for (const auto& [edge, forward] : directed) {
-        if (directed.count({edge, !forward})) continue;
+        if (directed.count({edge, !forward}))
+            continue;
         const int start = forward ? lat.ends[edge].first : lat.ends[edge].second;
         if (!from_vertex.emplace(start, DirectedEdge{edge, forward}).second)
             throw Error(unit, "internal: an area of the demo lattice touches itself at a vertex");
@@ -241,14 +253,16 @@ bool clear_of_edges(const Ring& ring, Point p, double d) {
         double t = len2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2 : 0.0;
         t = std::clamp(t, 0.0, 1.0);
         const double ex = a.x + t * dx - p.x, ey = a.y + t * dy - p.y;
-        if (ex * ex + ey * ey < d * d) return false;
+        if (ex * ex + ey * ey < d * d)
+            return false;
     }
     return true;
 }
 
 Bounds ring_bounds(const Ring& ring) {
     Bounds b;
-    for (const auto& p : ring) b.add(p.x, p.y);
+    for (const auto& p : ring)
+        b.add(p.x, p.y);
     return b;
 }
 
@@ -269,19 +283,24 @@ const std::array<double, 24>& hour_weights(Hours h) {
     static const std::array<double, 24> office = {1, 1, 1, 1, 1, 1, 2, 4, 6, 7, 7, 7,
                                                   7, 7, 7, 7, 6, 5, 3, 2, 2, 1, 1, 1};
     switch (h) {
-    case Hours::shop: return shop;
-    case Hours::night: return night;
-    case Hours::evening: return evening;
-    case Hours::office: return office;
-    case Hours::general: break;
+    case Hours::shop:
+        return shop;
+    case Hours::night:
+        return night;
+    case Hours::evening:
+        return evening;
+    case Hours::office:
+        return office;
+    case Hours::general:
+        break;
     }
     return general;
 }
 
 struct OffenceSpec {
     DemoOffence offence;
-    double share;                        // weight in the background mix
-    std::array<double, 3> area_factor;   // per WardKind: centre, ordinary, affluent
+    double share;                      // weight in the background mix
+    std::array<double, 3> area_factor; // per WardKind: centre, ordinary, affluent
     Hours hours;
     std::vector<const char*> locations;
     std::vector<const char*> mo;
@@ -307,23 +326,36 @@ const std::vector<const char*> ckb_mo = {
 
 const std::vector<OffenceSpec>& offence_specs() {
     static const std::vector<OffenceSpec> specs = {
-        {{"ASB", "Anti-social behaviour", "Anti-social behaviour"}, 22, {4, 1, 0.5},
-         Hours::evening, {"Street", "Public open space", "Street", "Dwelling"},
+        {{"ASB", "Anti-social behaviour", "Anti-social behaviour"},
+         22,
+         {4, 1, 0.5},
+         Hours::evening,
+         {"Street", "Public open space", "Street", "Dwelling"},
          {"Group of youths shouting and throwing stones at passing cars",
           "Neighbour playing loud music late at night",
           "Off-road motorbikes riding across playing fields",
           "Youths congregating in shop doorway, verbally abusive to staff"}},
-        {assault_injury, 7, {4, 1, 0.4}, Hours::general,
+        {assault_injury,
+         7,
+         {4, 1, 0.4},
+         Hours::general,
          {"Dwelling", "Dwelling", "Street", "Public open space"},
          {"Victim punched to face, cut to lip, offender known to victim",
           "Victim assaulted with bottle, laceration to head",
           "Domestic, victim grabbed by throat and pushed into wall"}},
-        {common_assault, 10, {4, 1, 0.4}, Hours::general,
+        {common_assault,
+         10,
+         {4, 1, 0.4},
+         Hours::general,
          {"Dwelling", "Dwelling", "Street", "Shop"},
          {"Victim pushed and slapped during argument",
           "Victim shoved to ground, offender shouted \"what are you looking at\"",
           "Offender spat at victim during dispute over parking"}},
-        {burglary_dwelling, 5, {0.8, 1, 0.8}, Hours::general, {"Dwelling"},
+        {burglary_dwelling,
+         5,
+         {0.8, 1, 0.8},
+         Hours::general,
+         {"Dwelling"},
          {"Entry via rear window, jewellery and cash taken from bedroom",
           "Rear door forced with tool, laptop and handbag taken",
           "Insecure front door, purse taken from kitchen worktop",
@@ -331,50 +363,87 @@ const std::vector<OffenceSpec>& offence_specs() {
           "Attempted entry, scratch marks to rear door lock, no entry gained"}},
         // A few car key burglaries happen everywhere: the background the hot spots stand above.
         {burglary_dwelling, 0.5, {0.5, 1, 1}, Hours::night, {"Dwelling"}, ckb_mo},
-        {{"30C", "Burglary", "Burglary - business and community"}, 2, {4, 1, 0.5},
-         Hours::night, {"Shop", "Commercial premises"},
+        {{"30C", "Burglary", "Burglary - business and community"},
+         2,
+         {4, 1, 0.5},
+         Hours::night,
+         {"Shop", "Commercial premises"},
          {"Rear door of premises forced, cash and stock taken",
           "Roller shutter pried open, cigarettes taken",
           "Entry via roof skylight, tools taken from workshop"}},
-        {{"45", "Vehicle crime", "Theft from a motor vehicle"}, 5, {2, 1, 1}, Hours::night,
+        {{"45", "Vehicle crime", "Theft from a motor vehicle"},
+         5,
+         {2, 1, 1},
+         Hours::night,
          {"Street", "Car park", "Street"},
          {"Nearside window smashed, bag taken from passenger seat",
           "Vehicle left insecure, sat nav taken from glovebox",
           "Catalytic converter cut from underneath vehicle"}},
-        {{"48", "Vehicle crime", "Theft or unauthorised taking of a motor vehicle"}, 2,
-         {2, 1, 1}, Hours::night, {"Street", "Car park"},
+        {{"48", "Vehicle crime", "Theft or unauthorised taking of a motor vehicle"},
+         2,
+         {2, 1, 1},
+         Hours::night,
+         {"Street", "Car park"},
          {"Vehicle taken from street overnight, no keys taken, suspected relay attack",
           "Motorcycle taken from outside address, steering lock broken"}},
-        {{"46", "Shoplifting", "Shoplifting"}, 8, {15, 1, 0.3}, Hours::shop, {"Shop"},
+        {{"46", "Shoplifting", "Shoplifting"},
+         8,
+         {15, 1, 0.3},
+         Hours::shop,
+         {"Shop"},
          {"Offender concealed meat products in bag, left without paying",
           "Alcohol taken from shelves, offender decamped on foot",
           "Razor blades concealed, detained by store security"}},
-        {{"58A", "Criminal damage and arson", "Criminal damage to a dwelling"}, 4, {2, 1, 0.6},
-         Hours::evening, {"Dwelling"},
+        {{"58A", "Criminal damage and arson", "Criminal damage to a dwelling"},
+         4,
+         {2, 1, 0.6},
+         Hours::evening,
+         {"Dwelling"},
          {"Front window of dwelling smashed with brick", "Door damaged by kicking, no entry"}},
-        {{"58C", "Criminal damage and arson", "Criminal damage to a vehicle"}, 4, {2, 1, 0.6},
-         Hours::night, {"Street", "Car park"},
-         {"Vehicle keyed along offside panels",
-          "Tyres slashed on vehicle parked outside address"}},
-        {possession_cannabis, 1.5, {3, 1, 0.3}, Hours::evening,
+        {{"58C", "Criminal damage and arson", "Criminal damage to a vehicle"},
+         4,
+         {2, 1, 0.6},
+         Hours::night,
+         {"Street", "Car park"},
+         {"Vehicle keyed along offside panels", "Tyres slashed on vehicle parked outside address"}},
+        {possession_cannabis,
+         1.5,
+         {3, 1, 0.3},
+         Hours::evening,
          {"Street", "Public open space", "Dwelling"},
          {"Stop and search, small quantity of cannabis found in jacket pocket",
           "Smell of cannabis from vehicle, herbal cannabis found, street warning"}},
-        {possession_other, 0.5, {3, 1, 0.3}, Hours::evening, {"Street", "Dwelling"},
+        {possession_other,
+         0.5,
+         {3, 1, 0.3},
+         Hours::evening,
+         {"Street", "Dwelling"},
          {"Stop and search, wrap of cocaine found in wallet"}},
-        {{"92A", "Drugs", "Trafficking in controlled drugs"}, 0.6, {3, 1, 0.3}, Hours::office,
+        {{"92A", "Drugs", "Trafficking in controlled drugs"},
+         0.6,
+         {3, 1, 0.3},
+         Hours::office,
          {"Dwelling", "Street"},
          {"Warrant executed, cannabis plants and cash seized, intent to supply",
           "Subject seen handing packages to others, 12 wraps of heroin recovered"}},
-        {{"49", "Other theft", "Other theft"}, 8, {4, 1, 0.6}, Hours::general,
+        {{"49", "Other theft", "Other theft"},
+         8,
+         {4, 1, 0.6},
+         Hours::general,
          {"Street", "Shop", "Public open space", "Dwelling"},
-         {"Mobile phone taken from table while victim distracted",
-          "Wallet taken from open handbag", "Parcel taken from doorstep after delivery"}},
-        {{"44", "Bicycle theft", "Theft of a pedal cycle"}, 3, {3, 1, 0.5}, Hours::general,
+         {"Mobile phone taken from table while victim distracted", "Wallet taken from open handbag",
+          "Parcel taken from doorstep after delivery"}},
+        {{"44", "Bicycle theft", "Theft of a pedal cycle"},
+         3,
+         {3, 1, 0.5},
+         Hours::general,
          {"Street", "Dwelling"},
          {"Pedal cycle taken from rack, lock cut", "Unlocked bicycle taken from front garden"}},
-        {{"9A", "Public order", "Public fear, alarm or distress"}, 5, {4, 1, 0.3},
-         Hours::evening, {"Street", "Shop", "Licensed premises"},
+        {{"9A", "Public order", "Public fear, alarm or distress"},
+         5,
+         {4, 1, 0.3},
+         Hours::evening,
+         {"Street", "Shop", "Licensed premises"},
          {"Offender shouting and swearing in street, causing alarm to passers by",
           "Threats made to shop staff, no assault"}},
     };
@@ -416,7 +485,8 @@ void append_csv_field(std::string& s, std::string_view field) {
     }
     s += '"';
     for (char ch : field) {
-        if (ch == '"') s += '"';
+        if (ch == '"')
+            s += '"';
         s += ch;
     }
     s += '"';
@@ -426,7 +496,8 @@ void append_ring_json(std::string& s, const Ring& ring) {
     s += '[';
     for (std::size_t i = 0; i <= ring.size(); ++i) {
         const Point& p = ring[i % ring.size()]; // GeoJSON rings repeat the first point
-        if (i) s += ',';
+        if (i)
+            s += ',';
         s += '[';
         append_fixed(s, p.x, 2);
         s += ',';
@@ -443,9 +514,10 @@ void append_json_string(std::string& s, std::string_view v) {
     s += '"';
 }
 
-std::string geojson(const char* layer,
-                    const std::vector<std::pair<std::vector<std::pair<const char*, std::string>>,
-                                                const Polygon*>>& features) {
+std::string geojson(
+    const char* layer,
+    const std::vector<std::pair<std::vector<std::pair<const char*, std::string>>, const Polygon*>>&
+        features) {
     std::string s = "{\n\"type\": \"FeatureCollection\",\n\"name\": \"";
     s += layer;
     s += "\",\n\"crs\": {\"type\": \"name\", \"properties\": {\"name\": "
@@ -454,7 +526,8 @@ std::string geojson(const char* layer,
         s += "{\"type\": \"Feature\", \"properties\": {";
         const auto& props = features[i].first;
         for (std::size_t k = 0; k < props.size(); ++k) {
-            if (k) s += ", ";
+            if (k)
+                s += ", ";
             append_json_string(s, props[k].first);
             s += ": ";
             append_json_string(s, props[k].second);
@@ -462,7 +535,8 @@ std::string geojson(const char* layer,
         s += "}, \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [";
         const auto& rings = features[i].second->rings;
         for (std::size_t r = 0; r < rings.size(); ++r) {
-            if (r) s += ',';
+            if (r)
+                s += ',';
             append_ring_json(s, rings[r]);
         }
         s += "]}}";
@@ -484,20 +558,28 @@ void DemoTownOptions::validate() const {
 
 const char* to_string(DemoRowStatus status) noexcept {
     switch (status) {
-    case DemoRowStatus::ok: return "ok";
-    case DemoRowStatus::outside_areas: return "outside_areas";
-    case DemoRowStatus::missing_coordinates: return "missing_coordinates";
-    case DemoRowStatus::zero_coordinates: return "zero_coordinates";
-    case DemoRowStatus::duplicate_id: return "duplicate_id";
+    case DemoRowStatus::ok:
+        return "ok";
+    case DemoRowStatus::outside_areas:
+        return "outside_areas";
+    case DemoRowStatus::missing_coordinates:
+        return "missing_coordinates";
+    case DemoRowStatus::zero_coordinates:
+        return "zero_coordinates";
+    case DemoRowStatus::duplicate_id:
+        return "duplicate_id";
     }
     return "?";
 }
 
 const char* to_string(DemoProfile profile) noexcept {
     switch (profile) {
-    case DemoProfile::car_key_burglary: return "car_key_burglary";
-    case DemoProfile::drug_possession: return "drug_possession";
-    case DemoProfile::public_place_violence: return "public_place_violence";
+    case DemoProfile::car_key_burglary:
+        return "car_key_burglary";
+    case DemoProfile::drug_possession:
+        return "drug_possession";
+    case DemoProfile::public_place_violence:
+        return "public_place_violence";
     }
     return "?";
 }
@@ -512,10 +594,11 @@ std::string demo_date(int day_of_year) {
     static constexpr std::array<int, 12> month_days = {31, 28, 31, 30, 31, 30,
                                                        31, 31, 30, 31, 30, 31};
     if (day_of_year < 0 || day_of_year > 364)
-        throw UsageError(unit, "day of year must be 0..364 (got " + std::to_string(day_of_year) +
-                                   ")");
+        throw UsageError(unit,
+                         "day of year must be 0..364 (got " + std::to_string(day_of_year) + ")");
     int m = 0;
-    while (day_of_year >= month_days[m]) day_of_year -= month_days[m++];
+    while (day_of_year >= month_days[m])
+        day_of_year -= month_days[m++];
     return "2025-" + two_digits(m + 1) + "-" + two_digits(day_of_year + 1);
 }
 
@@ -541,7 +624,8 @@ DemoTown make_demo_town(const DemoTownOptions& options) {
         std::vector<std::pair<int, int>> cells;
         for (int r = 0; r < n_rows; ++r)
             for (int c = 0; c < n_cols; ++c)
-                if (ward_of_cell[r][c] == int(w)) cells.push_back({r, c});
+                if (ward_of_cell[r][c] == int(w))
+                    cells.push_back({r, c});
         ward.polygon.rings.push_back(union_ring(lat, cells));
         char letter = 'A';
         for (auto [r, c] : cells) {
@@ -564,19 +648,23 @@ DemoTown make_demo_town(const DemoTownOptions& options) {
     {
         std::vector<std::pair<int, int>> all;
         for (int r = 0; r < n_rows; ++r)
-            for (int c = 0; c < n_cols; ++c) all.push_back({r, c});
+            for (int c = 0; c < n_cols; ++c)
+                all.push_back({r, c});
         town.outline.rings.push_back(union_ring(lat, all));
     }
     std::vector<Bounds> lsoa_bounds;
-    for (const auto& l : town.lsoas) lsoa_bounds.push_back(ring_bounds(l.polygon.rings[0]));
+    for (const auto& l : town.lsoas)
+        lsoa_bounds.push_back(ring_bounds(l.polygon.rings[0]));
 
     // The LSOA holding p, or -1. With `clear`, p must also be at least 1 m inside it, so every
     // geocoder's boundary rule agrees with the ground truth.
     auto locate = [&](Point p, bool clear) -> int {
         for (std::size_t i = 0; i < town.lsoas.size(); ++i) {
-            if (!lsoa_bounds[i].contains(p.x, p.y)) continue;
+            if (!lsoa_bounds[i].contains(p.x, p.y))
+                continue;
             const Ring& ring = town.lsoas[i].polygon.rings[0];
-            if (ring_contains(ring, p)) return !clear || clear_of_edges(ring, p, 1.0) ? int(i) : -1;
+            if (ring_contains(ring, p))
+                return !clear || clear_of_edges(ring, p, 1.0) ? int(i) : -1;
         }
         return -1;
     };
@@ -602,7 +690,9 @@ DemoTown make_demo_town(const DemoTownOptions& options) {
     const Point castle_middle = lat.vertices[Lattice::vertex(3, 4)];
     const std::vector<Plan> plans = {
         {DemoProfile::drug_possession,
-         {std::round(castle_middle.x - 80), std::round(castle_middle.y + 50)}, 150, 0.025},
+         {std::round(castle_middle.x - 80), std::round(castle_middle.y + 50)},
+         150,
+         0.025},
         {DemoProfile::public_place_violence, cell_centre(2, 3, 40, -60), 110, 0.024},
         {DemoProfile::public_place_violence, cell_centre(3, 4, -30, 20), 90, 0.012},
         {DemoProfile::car_key_burglary, cell_centre(0, 6, 0, 0), 280, 0.006},
@@ -615,10 +705,11 @@ DemoTown make_demo_town(const DemoTownOptions& options) {
         hs.profile = plans[h].profile;
         hs.centre = plans[h].centre;
         hs.sigma_m = plans[h].sigma_m;
-        hs.n = std::max<std::size_t>(5, std::size_t(std::round(plans[h].share *
-                                                                double(options.incidents))));
+        hs.n = std::max<std::size_t>(
+            5, std::size_t(std::round(plans[h].share * double(options.incidents))));
         const int l = locate(hs.centre, false);
-        if (l < 0) throw Error(unit, "internal: hot spot " + hs.id + " centre is not in an LSOA");
+        if (l < 0)
+            throw Error(unit, "internal: hot spot " + hs.id + " centre is not in an LSOA");
         hs.ward = town.lsoas[std::size_t(l)].ward;
         planted += hs.n;
         town.hotspots.push_back(hs);
@@ -647,8 +738,7 @@ DemoTown make_demo_town(const DemoTownOptions& options) {
         spec_share.push_back(s.share);
         std::vector<double> w;
         for (const auto& l : town.lsoas)
-            w.push_back(double(l.population) *
-                        s.area_factor[std::size_t(ward_specs[l.ward].kind)]);
+            w.push_back(double(l.population) * s.area_factor[std::size_t(ward_specs[l.ward].kind)]);
         spec_lsoa_cumulative.push_back(cumulative_of(w));
     }
     const auto spec_cumulative = cumulative_of(spec_share);
@@ -656,8 +746,10 @@ DemoTown make_demo_town(const DemoTownOptions& options) {
     auto sample_in_lsoa = [&](std::size_t l) {
         const Bounds& b = lsoa_bounds[l];
         for (int attempt = 0; attempt < 100000; ++attempt) {
-            const Point p = whole_metres({rng.uniform(b.xmin, b.xmax), rng.uniform(b.ymin, b.ymax)});
-            if (locate_clear(p) == int(l)) return p;
+            const Point p =
+                whole_metres({rng.uniform(b.xmin, b.xmax), rng.uniform(b.ymin, b.ymax)});
+            if (locate_clear(p) == int(l))
+                return p;
         }
         throw Error(unit, "internal: cannot place a point in " + town.lsoas[l].code);
     };
@@ -690,7 +782,8 @@ DemoTown make_demo_town(const DemoTownOptions& options) {
             inc.hotspot = int(h);
             int l = -1;
             for (int attempt = 0; l < 0; ++attempt) {
-                if (attempt > 100000) throw Error(unit, "internal: cannot place hot spot " + hs.id);
+                if (attempt > 100000)
+                    throw Error(unit, "internal: cannot place hot spot " + hs.id);
                 inc.location = whole_metres({hs.centre.x + hs.sigma_m * rng.normal(),
                                              hs.centre.y + hs.sigma_m * rng.normal()});
                 l = locate_clear(inc.location);
@@ -714,11 +807,13 @@ DemoTown make_demo_town(const DemoTownOptions& options) {
                 for (;;) {
                     day = draw_day();
                     const bool weekend = day % 7 == 2 || day % 7 == 3;
-                    if (!weekend && rng.unit_interval() > 0.3) continue;
+                    if (!weekend && rng.unit_interval() > 0.3)
+                        continue;
                     minute = 21 * 60 + int(rng.below(7 * 60));
                     if (minute >= 24 * 60) {
                         minute -= 24 * 60;
-                        if (++day > 364) continue;
+                        if (++day > 364)
+                            continue;
                     }
                     break;
                 }
@@ -755,8 +850,10 @@ DemoTown make_demo_town(const DemoTownOptions& options) {
         inc.status = status;
         rows.push_back(inc);
     };
-    for (int i = 0; i < 3; ++i) extra(DemoRowStatus::missing_coordinates, false, {});
-    for (int i = 0; i < 2; ++i) extra(DemoRowStatus::zero_coordinates, true, {0, 0});
+    for (int i = 0; i < 3; ++i)
+        extra(DemoRowStatus::missing_coordinates, false, {});
+    for (int i = 0; i < 2; ++i)
+        extra(DemoRowStatus::zero_coordinates, true, {0, 0});
     for (int i = 0; i < 2; ++i)
         extra(DemoRowStatus::outside_areas, true,
               whole_metres({rng.uniform(405000, 410000), rng.uniform(292000, 296000)}));
@@ -766,11 +863,13 @@ DemoTown make_demo_town(const DemoTownOptions& options) {
         return a.day_of_year != b.day_of_year ? a.day_of_year < b.day_of_year
                                               : a.minute_of_day < b.minute_of_day;
     });
-    for (std::size_t i = 0; i < rows.size(); ++i) rows[i].number = std::uint32_t(i + 1);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        rows[i].number = std::uint32_t(i + 1);
 
     // One row exported twice: the copy follows its original and is the one to reject.
     std::size_t original = rows.size() / 2 + rng.below(rows.size() / 4);
-    while (rows[original].status != DemoRowStatus::ok) ++original;
+    while (rows[original].status != DemoRowStatus::ok)
+        ++original;
     DemoIncident copy = rows[original];
     copy.status = DemoRowStatus::duplicate_id;
     copy.ward = copy.lsoa = copy.hotspot = -1;
@@ -792,21 +891,23 @@ std::string demo_wards_geojson(const DemoTown& town) {
 std::string demo_lsoas_geojson(const DemoTown& town) {
     std::vector<std::pair<std::vector<std::pair<const char*, std::string>>, const Polygon*>> f;
     for (const auto& l : town.lsoas)
-        f.push_back({{{"lsoa_code", l.code}, {"lsoa_name", l.name},
-                      {"ward_code", town.wards[l.ward].code}},
-                     &l.polygon});
+        f.push_back(
+            {{{"lsoa_code", l.code}, {"lsoa_name", l.name}, {"ward_code", town.wards[l.ward].code}},
+             &l.polygon});
     return geojson("lsoas", f);
 }
 
 std::string demo_lsoa_population_csv(const DemoTown& town) {
     std::string s = "lsoa_code,population\n";
-    for (const auto& l : town.lsoas) s += l.code + "," + std::to_string(l.population) + "\n";
+    for (const auto& l : town.lsoas)
+        s += l.code + "," + std::to_string(l.population) + "\n";
     return s;
 }
 
 std::string demo_ward_population_csv(const DemoTown& town) {
     std::string s = "ward_code,population\n";
-    for (const auto& w : town.wards) s += w.code + "," + std::to_string(w.population) + "\n";
+    for (const auto& w : town.wards)
+        s += w.code + "," + std::to_string(w.population) + "\n";
     return s;
 }
 
@@ -848,11 +949,14 @@ std::string demo_ground_truth_incidents_csv(const DemoTown& town) {
     for (const auto& inc : town.incidents) {
         s += demo_incident_id(inc.number);
         s += ',';
-        if (inc.ward >= 0) s += town.wards[std::size_t(inc.ward)].code;
+        if (inc.ward >= 0)
+            s += town.wards[std::size_t(inc.ward)].code;
         s += ',';
-        if (inc.lsoa >= 0) s += town.lsoas[std::size_t(inc.lsoa)].code;
+        if (inc.lsoa >= 0)
+            s += town.lsoas[std::size_t(inc.lsoa)].code;
         s += ',';
-        if (inc.hotspot >= 0) s += town.hotspots[std::size_t(inc.hotspot)].id;
+        if (inc.hotspot >= 0)
+            s += town.hotspots[std::size_t(inc.hotspot)].id;
         s += ',';
         s += to_string(inc.status);
         s += '\n';

@@ -12,8 +12,12 @@ using namespace hotspot::test;
 
 namespace {
 const char* const demo_files[] = {
-    "wards.geojson",       "lsoas.geojson",          "lsoa_population.csv",
-    "ward_population.csv", "incidents.csv",          "ground_truth_incidents.csv",
+    "wards.geojson",
+    "lsoas.geojson",
+    "lsoa_population.csv",
+    "ward_population.csv",
+    "incidents.csv",
+    "ground_truth_incidents.csv",
     "ground_truth_hotspots.csv",
 };
 }
@@ -33,7 +37,8 @@ TEST_CASE("demo-data: the committed shapes/demo is what the generator makes", "[
     }
     std::uintmax_t total = 0;
     for (const auto& e : fs::directory_iterator(committed))
-        if (e.is_regular_file()) total += e.file_size();
+        if (e.is_regular_file())
+            total += e.file_size();
     CHECK(total < 3'000'000);
 }
 

@@ -66,7 +66,8 @@ bool self_intersects(const Ring& r) {
     const std::size_t n = r.size();
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = i + 1; j < n; ++j) {
-            if (j == i + 1 || (i == 0 && j == n - 1)) continue; // adjacent edges share a vertex
+            if (j == i + 1 || (i == 0 && j == n - 1))
+                continue; // adjacent edges share a vertex
             const Point a = r[i], b = r[(i + 1) % n], c = r[j], d = r[(j + 1) % n];
             const double d1 = cross(c, d, a), d2 = cross(c, d, b);
             const double d3 = cross(a, b, c), d4 = cross(a, b, d);
@@ -79,7 +80,8 @@ bool self_intersects(const Ring& r) {
 
 std::set<std::pair<double, double>> vertex_set(const Ring& r) {
     std::set<std::pair<double, double>> s;
-    for (const auto& p : r) s.insert({p.x, p.y});
+    for (const auto& p : r)
+        s.insert({p.x, p.y});
     return s;
 }
 
@@ -119,7 +121,8 @@ TEST_CASE("demo town: layout, codes and population", "[demo]") {
     CHECK(t.wards[0].name == "Castle");
     CHECK(t.wards[0].town_centre);
     int affluent = 0;
-    for (const auto& w : t.wards) affluent += w.affluent;
+    for (const auto& w : t.wards)
+        affluent += w.affluent;
     CHECK(affluent == 2);
 
     const Bounds b = bounds_of({t.outline});
@@ -154,10 +157,12 @@ TEST_CASE("demo town: layout, codes and population", "[demo]") {
     };
     for (const auto& w : t.wards) {
         INFO(w.name);
-        if (!w.town_centre) CHECK(density(w) < density(t.wards[0]) / 2);
+        if (!w.town_centre)
+            CHECK(density(w) < density(t.wards[0]) / 2);
         if (!w.affluent)
             for (const auto& a : t.wards)
-                if (a.affluent) CHECK(density(a) < density(w));
+                if (a.affluent)
+                    CHECK(density(a) < density(w));
     }
 }
 
@@ -190,11 +195,12 @@ TEST_CASE("demo town: LSOAs nest exactly in wards and tile the town without over
         INFO(t.wards[w].code);
         const Ring& r = t.wards[w].polygon.rings.at(0);
         CHECK_FALSE(self_intersects(r));
-        CHECK(area2_cm(r) == by_ward2[w]);                         // exact
-        CHECK(area_m2(r) == Approx(by_ward_m2[w]).margin(1e-6));    // shoelace in m^2
+        CHECK(area2_cm(r) == by_ward2[w]);                       // exact
+        CHECK(area_m2(r) == Approx(by_ward_m2[w]).margin(1e-6)); // shoelace in m^2
         ward_sum2 += area2_cm(r);
         // the ward's boundary is made of its LSOAs' very vertices
-        for (const auto& p : r) CHECK(ward_lsoa_vertices[w].count({p.x, p.y}) == 1);
+        for (const auto& p : r)
+            CHECK(ward_lsoa_vertices[w].count({p.x, p.y}) == 1);
     }
     const std::int64_t town2 = area2_cm(t.outline.rings.at(0));
     CHECK_FALSE(self_intersects(t.outline.rings[0]));
@@ -210,9 +216,15 @@ TEST_CASE("demo town: LSOAs nest exactly in wards and tile the town without over
             const Point p{x, y};
             int lsoa = -1, n_lsoa = 0, ward = -1, n_ward = 0;
             for (std::size_t i = 0; i < t.lsoas.size(); ++i)
-                if (contains(t.lsoas[i].polygon.rings[0], p)) { lsoa = int(i); ++n_lsoa; }
+                if (contains(t.lsoas[i].polygon.rings[0], p)) {
+                    lsoa = int(i);
+                    ++n_lsoa;
+                }
             for (std::size_t i = 0; i < t.wards.size(); ++i)
-                if (contains(t.wards[i].polygon.rings[0], p)) { ward = int(i); ++n_ward; }
+                if (contains(t.wards[i].polygon.rings[0], p)) {
+                    ward = int(i);
+                    ++n_ward;
+                }
             const int in_town = contains(t.outline.rings[0], p) ? 1 : 0;
             if (n_lsoa != in_town || n_ward != in_town ||
                 (in_town && t.lsoas[std::size_t(lsoa)].ward != std::size_t(ward)))
@@ -245,15 +257,16 @@ TEST_CASE("demo town: every incident lies in its ground-truth LSOA and ward", "[
         REQUIRE(inc.lsoa >= 0);
         const DemoLsoa& l = t.lsoas[std::size_t(inc.lsoa)];
         if (!contains(l.polygon.rings[0], inc.location))
-            FAIL(demo_incident_id(inc.number) << " at " << inc.location.x << " "
-                                              << inc.location.y << " is not in " << l.code);
+            FAIL(demo_incident_id(inc.number)
+                 << " at " << inc.location.x << " " << inc.location.y << " is not in " << l.code);
         if (!contains(t.wards[std::size_t(inc.ward)].polygon.rings[0], inc.location))
             FAIL(demo_incident_id(inc.number) << " is not in its ward");
         CHECK(std::size_t(inc.ward) == l.ward);
         // whole metres, as a records system exports them
         CHECK(inc.location.x == std::round(inc.location.x));
         int n = 0;
-        for (const auto& other : t.lsoas) n += contains(other.polygon.rings[0], inc.location);
+        for (const auto& other : t.lsoas)
+            n += contains(other.polygon.rings[0], inc.location);
         CHECK(n == 1);
     }
     CHECK(status_count[DemoRowStatus::missing_coordinates] == 3);
@@ -271,7 +284,8 @@ TEST_CASE("demo town: every incident lies in its ground-truth LSOA and ward", "[
             CHECK(inc.location.x == 0);
             CHECK(inc.location.y == 0);
         }
-        if (inc.status == DemoRowStatus::missing_coordinates) CHECK_FALSE(inc.has_coordinates);
+        if (inc.status == DemoRowStatus::missing_coordinates)
+            CHECK_FALSE(inc.has_coordinates);
     }
     // in export order
     for (std::size_t k = 1; k < t.incidents.size(); ++k) {
@@ -286,7 +300,8 @@ TEST_CASE("demo town: planted hot spots sit where the ground truth says", "[demo
     REQUIRE(t.hotspots.size() == 5);
     std::map<int, std::size_t> planted, in_ward, near_centre;
     for (const auto& inc : t.incidents) {
-        if (inc.hotspot < 0) continue;
+        if (inc.hotspot < 0)
+            continue;
         const DemoHotspot& h = t.hotspots[std::size_t(inc.hotspot)];
         ++planted[inc.hotspot];
         in_ward[inc.hotspot] += std::size_t(inc.ward) == h.ward;
@@ -318,7 +333,8 @@ TEST_CASE("demo town: planted hot spots sit where the ground truth says", "[demo
         const DemoWard& w = t.wards[h.ward];
         CHECK(contains(w.polygon.rings[0], h.centre));
         for (std::size_t o = 0; o < t.wards.size(); ++o)
-            if (o != h.ward) CHECK_FALSE(contains(t.wards[o].polygon.rings[0], h.centre));
+            if (o != h.ward)
+                CHECK_FALSE(contains(t.wards[o].polygon.rings[0], h.centre));
         CHECK(planted[int(i)] == h.n);
         CHECK(double(in_ward[int(i)]) >= 0.8 * double(h.n));
         // a circular normal holds ~86% within 2 sigma
@@ -346,10 +362,12 @@ TEST_CASE("demo town: writers", "[demo]") {
                     0) == 0);
     CHECK(std::count(csv.begin(), csv.end(), '\n') == std::ptrdiff_t(t.incidents.size() + 1));
     // RFC 4180: a field with commas is quoted, a quote inside is doubled
-    CHECK(csv.find(",\"Entry via rear door, car keys taken from hallway, vehicle driven away\"\n") !=
-          std::string::npos);
-    CHECK(csv.find("\"Victim shoved to ground, offender shouted \"\"what are you looking at\"\"\"") !=
-          std::string::npos);
+    CHECK(
+        csv.find(",\"Entry via rear door, car keys taken from hallway, vehicle driven away\"\n") !=
+        std::string::npos);
+    CHECK(
+        csv.find("\"Victim shoved to ground, offender shouted \"\"what are you looking at\"\"\"") !=
+        std::string::npos);
     CHECK(csv.find(",,,") != std::string::npos); // blank easting and northing
     CHECK(csv.find(",0,0,") != std::string::npos);
 

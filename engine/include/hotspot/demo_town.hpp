@@ -66,11 +66,11 @@ struct DemoOffence {
 
 /// A ward of the demo town.
 struct DemoWard {
-    std::string code;           ///< "DEMO-W01".."DEMO-W10"
-    std::string name;           ///< fictional, e.g. "Castle"
-    bool town_centre = false;   ///< the dense centre ward (Castle)
-    bool affluent = false;      ///< an affluent low-density suburb (car key burglary target)
-    Polygon polygon;            ///< exactly the union of its LSOAs (shared vertices identical)
+    std::string code;            ///< "DEMO-W01".."DEMO-W10"
+    std::string name;            ///< fictional, e.g. "Castle"
+    bool town_centre = false;    ///< the dense centre ward (Castle)
+    bool affluent = false;       ///< an affluent low-density suburb (car key burglary target)
+    Polygon polygon;             ///< exactly the union of its LSOAs (shared vertices identical)
     std::int64_t population = 0; ///< sum of its LSOAs' populations
 };
 
@@ -91,7 +91,7 @@ const char* to_string(DemoProfile profile) noexcept;
 
 /// A planted hot spot: incidents drawn from a circular normal distribution around `centre`.
 struct DemoHotspot {
-    std::string id;       ///< "H1".."H5"
+    std::string id; ///< "H1".."H5"
     DemoProfile profile;
     Point centre;         ///< metres, EPSG:27700
     double sigma_m;       ///< per-axis standard deviation, metres
@@ -101,14 +101,14 @@ struct DemoHotspot {
 
 /// One row of the incidents export, with its ground truth.
 struct DemoIncident {
-    std::uint32_t number = 0;           ///< incident_id is demo_incident_id(number)
+    std::uint32_t number = 0;             ///< incident_id is demo_incident_id(number)
     const DemoOffence* offence = nullptr; ///< static storage
-    int day_of_year = 0;                ///< 0 = 2025-01-01 .. 364 = 2025-12-31
-    int minute_of_day = 0;              ///< 0..1439
-    bool has_coordinates = true;        ///< false: easting and northing are blank
-    Point location;                     ///< whole metres, EPSG:27700
-    const char* location_type = "";     ///< static storage, e.g. "Dwelling"
-    const char* mo_text = "";           ///< static storage; may contain commas and quotes
+    int day_of_year = 0;                  ///< 0 = 2025-01-01 .. 364 = 2025-12-31
+    int minute_of_day = 0;                ///< 0..1439
+    bool has_coordinates = true;          ///< false: easting and northing are blank
+    Point location;                       ///< whole metres, EPSG:27700
+    const char* location_type = "";       ///< static storage, e.g. "Dwelling"
+    const char* mo_text = "";             ///< static storage; may contain commas and quotes
     DemoRowStatus status = DemoRowStatus::ok;
     int ward = -1;    ///< ground truth: index into DemoTown::wards, -1 when none
     int lsoa = -1;    ///< ground truth: index into DemoTown::lsoas, -1 when none
@@ -118,10 +118,10 @@ struct DemoIncident {
 /// The whole demo town.
 struct DemoTown {
     DemoTownOptions options;
-    std::string name;                    ///< the fictional town, "Ashbridge"
+    std::string name; ///< the fictional town, "Ashbridge"
     std::vector<DemoWard> wards;
-    std::vector<DemoLsoa> lsoas;         ///< ordered by ward, then position
-    Polygon outline;                     ///< the union of all LSOAs
+    std::vector<DemoLsoa> lsoas; ///< ordered by ward, then position
+    Polygon outline;             ///< the union of all LSOAs
     std::vector<DemoHotspot> hotspots;
     std::vector<DemoIncident> incidents; ///< in export order (date, time), bad rows included
 };
