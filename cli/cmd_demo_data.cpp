@@ -2,13 +2,13 @@
 // a year of incidents with planted hot spots, and its ground truth) into a folder.
 
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 
 #include "command.hpp"
 #include "hotspot/demo_town.hpp"
 #include "hotspot/error.hpp"
+#include "hotspot/vector_out.hpp"
 #include "terminal.hpp"
 
 namespace hotspot::cli {
@@ -22,27 +22,6 @@ struct DemoDataArgs {
     DemoTownOptions town;
     bool overwrite = false;
 };
-
-// Written under a temporary name and renamed, so a failed run never leaves a half file.
-void write_whole(const fs::path& path, const std::string& text) {
-    const fs::path tmp = path.string() + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f)
-            throw OutputError("demo-data", path.string(), "cannot create file");
-        f.write(text.data(), std::streamsize(text.size()));
-        f.close();
-        if (!f) {
-            std::error_code ec;
-            fs::remove(tmp, ec);
-            throw OutputError("demo-data", path.string(), "write failed (disk full?)");
-        }
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec)
-        throw OutputError("demo-data", path.string(), "cannot rename into place: " + ec.message());
-}
 
 int run_demo_data(const DemoDataArgs& args, const GlobalOptions& global) {
     Terminal term(global.verbose, global.quiet);
@@ -65,7 +44,7 @@ int run_demo_data(const DemoDataArgs& args, const GlobalOptions& global) {
         throw OutputError("demo-data", dir.string(), "cannot create folder: " + ec.message());
 
     for (const auto& [name, text] : files) {
-        write_whole(dir / name, text);
+        write_text_atomic((dir / name).string(), text, args.overwrite);
         term.verbose("demo-data", "wrote " + (dir / name).string());
     }
     term.print("demo-data: wrote " + std::to_string(files.size()) + " files to " + dir.string() +
