@@ -220,9 +220,16 @@ void splat_rows(const Grid& g, const Site& s, double radius, std::int64_t r0, st
         const double dy2 = dy * dy;
         if (dy2 >= r2 && K != Kernel::uniform) continue;
         if (dy2 > r2) continue;
+        // Only the chord of the disc on this row: the kernel is 0 beyond it. One column of
+        // slack each side keeps this a pure optimisation (the kernel itself decides).
+        const double half = std::sqrt(r2 - dy2);
+        const std::int64_t lo = std::max<std::int64_t>(
+            0, std::int64_t(std::floor((s.x - half - g.origin_x) / g.cell_size_m - 0.5)) - c0);
+        const std::int64_t hi = std::min<std::int64_t>(
+            n, std::int64_t(std::ceil((s.x + half - g.origin_x) / g.cell_size_m - 0.5)) + 1 - c0);
         double* line = out + row * g.cols + c0;
         const double* d = dx2.data();
-        for (std::int64_t i = 0; i < n; ++i) {
+        for (std::int64_t i = lo; i < hi; ++i) {
             const double d2 = d[i] + dy2;
             double k;
             if constexpr (K == Kernel::quartic) {
