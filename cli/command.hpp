@@ -30,5 +30,6 @@ struct Command {
 const std::vector<Command>& commands();
 
 // One per cmd_<name>.cpp.
+Command geocode_command();
 
 } // namespace hotspot::cli

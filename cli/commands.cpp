@@ -4,6 +4,7 @@ namespace hotspot::cli {
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> all = {
+        geocode_command(),
     };
     return all;
 }

@@ -5,6 +5,7 @@
 /// Pure (no I/O): the caller reads the file.
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,7 +38,7 @@ private:
     std::size_t m_pos = 0;
     std::uint64_t m_line = 1;
     std::uint64_t m_record_line = 0;
-    std::vector<std::string> m_unquoted;
+    std::deque<std::string> m_unquoted;  // deque: views into earlier entries stay valid
 };
 
 /// Guesses the delimiter from the header line: the most frequent of , ; \t | outside quotes.

@@ -57,8 +57,12 @@ public:
 private:
     static std::string locate(const std::string& file, std::uint64_t line, const std::string& field) {
         std::string s;
-        if (!file.empty()) s += file + (line ? ":" + std::to_string(line) : std::string()) + ": ";
-        if (!field.empty()) s += "field '" + field + "': ";
+        if (!file.empty()) {
+            s.append(file);
+            if (line) s.append(":").append(std::to_string(line));
+            s.append(": ");
+        }
+        if (!field.empty()) s.append("field '").append(field).append("': ");
         return s;
     }
     std::string m_file;

@@ -83,6 +83,8 @@ enum class RejectReason : std::uint8_t {
     duplicate_id,        ///< the id column repeats an earlier row's id
     bad_geometry,        ///< an OGR feature with no or a non-point geometry
     bad_date,            ///< a date that cannot be read (only when dates are required)
+    wrong_field_count,   ///< a CSV row with more or fewer fields than the header
+    transform_failed,    ///< PROJ could not transform the coordinate
 };
 
 /// A short machine-readable name of the reason ("missing_coordinate"...).

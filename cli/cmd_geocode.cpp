@@ -1,0 +1,58 @@
+// hotspot geocode: incidents in, every incident placed in its areas, one GeoPackage out.
+
+#include "command.hpp"
+#include "hotspot/geocode_job.hpp"
+#include "terminal.hpp"
+
+namespace hotspot::cli {
+
+namespace {
+
+/// Maps the reader's options onto flags; shared by every command that reads incidents.
+void add_read_options(CLI::App& sub, ReadOptions& r) {
+    sub.add_option("--incidents", r.paths,
+                   "Incident files: CSV (police.uk recognised), GPKG, SHP, GeoJSON, FGB, PG:...; "
+                   "a folder or a glob reads every file")
+        ->required()
+        ->take_all();
+    sub.add_option("--x", r.x_field, "Column of eastings/longitudes (auto-detected)");
+    sub.add_option("--y", r.y_field, "Column of northings/latitudes (auto-detected)");
+    sub.add_option("--crs", r.crs, "CRS of --x/--y, e.g. EPSG:27700 or EPSG:4326 (auto)");
+    sub.add_option("--working-crs", r.working_crs, "CRS of all outputs")->capture_default_str();
+    sub.add_option("--id", r.id_field, "Incident id column; a repeated id rejects the later row");
+    sub.add_option("--category", r.category_field, "Category / crime type column (auto-detected)");
+    sub.add_option("--date", r.date_field, "Date or date-time column (auto-detected)");
+    sub.add_option("--time", r.time_field, "Time-of-day column (auto-detected)");
+}
+
+} // namespace
+
+Command geocode_command() {
+    return {"geocode", "Place every incident in its wards/LSOAs; write incidents, rejects and area counts",
+            [](CLI::App& sub, const GlobalOptions& global) -> RunFn {
+                auto o = std::make_shared<GeocodeJobOptions>();
+                auto areas = std::make_shared<std::vector<std::string>>();
+                add_read_options(sub, o->read);
+                sub.add_option("--areas", *areas, "Area layer NAME=PATH[:CODE_FIELD[:NAME_FIELD]] (repeatable)")
+                    ->required();
+                sub.add_option("--snap", o->snap_m,
+                               "Assign points outside every area to the nearest within this many metres (flagged snapped)")
+                    ->capture_default_str();
+                sub.add_option("--out", o->out, "Output GeoPackage (.gpkg; other OGR formats by extension)")
+                    ->required();
+                sub.add_option("--manifest", o->manifest_path, "manifest.json path (default: beside --out)");
+                sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
+                return [o, areas, &global]() {
+                    Terminal term(global.verbose, global.quiet);
+                    o->threads = global.threads;
+                    o->command_line = global.command_line;
+                    for (const auto& a : *areas) o->areas.push_back(AreaSpec::parse(a));
+                    const GeocodeJobResult r = run_geocode_job(*o, term.progress());
+                    for (const auto& w : r.warnings) term.warn(w);
+                    term.print(r.summary());
+                    return 0;
+                };
+            }};
+}
+
+} // namespace hotspot::cli

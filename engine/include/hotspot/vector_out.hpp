@@ -1,0 +1,68 @@
+#pragma once
+/// @file vector_out.hpp
+/// Writing vector layers (GeoPackage by default; other OGR formats by extension) with no
+/// GDAL types in the interface. The dataset is written under a temporary name in the target
+/// folder and renamed on commit(), so a failed or killed run never leaves a half file under
+/// the final name. Styles (QGIS QML) go into the GeoPackage's `layer_styles` table so QGIS
+/// applies them on load.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hotspot/geometry.hpp"
+
+namespace hotspot {
+
+enum class FieldType { string, integer, real };
+
+struct FieldDef {
+    std::string name;
+    FieldType type = FieldType::string;
+};
+
+enum class GeomType { none, point, multipolygon };
+
+class VectorWriter {
+public:
+    /// @param path final output path (.gpkg, .geojson, .fgb, .shp, ...).
+    /// @param crs CRS of the geometries ("EPSG:27700").
+    /// @param overwrite replace an existing file; else an existing file is an OutputError.
+    /// @throws OutputError when the path exists (without overwrite), or cannot be created.
+    VectorWriter(const std::string& path, const std::string& crs, bool overwrite);
+    ~VectorWriter();  ///< removes the temporary file unless commit() succeeded
+    VectorWriter(const VectorWriter&) = delete;
+    VectorWriter& operator=(const VectorWriter&) = delete;
+
+    /// Starts a layer (ending the previous one). Field names must be unique.
+    void begin_layer(const std::string& name, GeomType geom, const std::vector<FieldDef>& fields);
+    void set_string(int field, std::string_view value);
+    void set_integer(int field, std::int64_t value);
+    void set_real(int field, double value);
+    void set_point(double x, double y);
+    void set_multipolygon(const MultiPolygon& mp);
+    /// Writes the feature built by the set_* calls and starts a fresh one.
+    void write_feature();
+    /// Stores a QGIS style for `layer` in the GeoPackage's layer_styles table (default style).
+    /// Ignored (returns false) for formats other than GeoPackage.
+    bool add_style(const std::string& layer, const std::string& qml, const std::string& description);
+    /// Closes the dataset and renames it to the final path.
+    void commit();
+
+    const std::string& path() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// Writes `text` to `path` atomically (temporary name in the same folder, then rename).
+/// @throws OutputError when it exists and !overwrite, or cannot be written.
+void write_text_atomic(const std::string& path, const std::string& text, bool overwrite);
+
+/// @throws OutputError when `path` exists and !overwrite, naming the --overwrite remedy.
+void check_can_write(const std::string& path, bool overwrite);
+
+} // namespace hotspot

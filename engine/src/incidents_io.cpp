@@ -1,0 +1,560 @@
+// Reading incidents from CSV (police.uk recognised by its header) and OGR sources.
+// Every row ends kept or rejected with a reason; nothing is skipped silently.
+
+#include "hotspot/incidents_io.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <glob.h>
+#include <limits>
+#include <map>
+#include <cpl_conv.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <gdal.h>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "gdal_env.hpp"
+#include "hotspot/crs.hpp"
+#include "hotspot/csv.hpp"
+#include "hotspot/dates.hpp"
+#include "hotspot/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace hotspot {
+
+namespace {
+
+constexpr const char* unit = "read";
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+}
+
+bool is_csv_path(const std::string& p) {
+    const std::string ext = lower(fs::path(p).extension().string());
+    return ext == ".csv" || ext == ".txt" || ext == ".tsv";
+}
+
+std::string read_whole_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw InputError(unit, path, "cannot be opened; check the path and its permissions");
+    std::ostringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+// Finds a field by name, case-insensitively. -1 when absent.
+int find_field(const std::vector<std::string>& names, std::string_view wanted) {
+    const std::string w = lower(trim(wanted));
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (lower(trim(names[i])) == w) return int(i);
+    return -1;
+}
+
+int find_any(const std::vector<std::string>& names, std::initializer_list<std::string_view> cands) {
+    for (auto c : cands)
+        if (int i = find_field(names, c); i >= 0) return i;
+    return -1;
+}
+
+std::string header_list(const std::vector<std::string>& names) {
+    std::string s;
+    for (std::size_t i = 0; i < names.size() && i < 20; ++i) s += (i ? ", " : "") + names[i];
+    if (names.size() > 20) s += ", ...";
+    return s;
+}
+
+// A named role field the user asked for must exist.
+int required_field(const std::vector<std::string>& names, const std::string& wanted,
+                   const std::string& option, const std::string& file) {
+    const int i = find_field(names, wanted);
+    if (i < 0)
+        throw InputError(unit, file, 1, wanted,
+                         "no such column (given by " + option + "); the header has: " +
+                             header_list(names));
+    return i;
+}
+
+bool is_police_uk(const std::vector<std::string>& names) {
+    for (auto n : {"Crime ID", "Month", "Longitude", "Latitude", "LSOA code", "Crime type"})
+        if (find_field(names, n) < 0) return false;
+    return true;
+}
+
+enum class Parse { ok, blank, bad, non_finite };
+
+Parse parse_number(std::string_view s, double& v) {
+    s = trim(s);
+    if (s.empty()) return Parse::blank;
+    if (s.front() == '+') s.remove_prefix(1);
+    const char* end = s.data() + s.size();
+    auto [p, ec] = std::from_chars(s.data(), end, v);
+    if (ec != std::errc() || p != end) {
+        const std::string l = lower(s);
+        if (l == "nan" || l == "inf" || l == "-inf" || l == "infinity" || l == "-infinity")
+            return Parse::non_finite;
+        return Parse::bad;
+    }
+    return std::isfinite(v) ? Parse::ok : Parse::non_finite;
+}
+
+// What a reader collects before coordinates are transformed.
+struct Collector {
+    Collector(const ReadOptions& o, ReadResult& r) : options(o), result(r) {}
+    const ReadOptions& options;
+    ReadResult& result;
+    std::vector<std::string> field_names;
+    bool have_schema = false;
+    std::unordered_map<std::string, std::uint32_t> category_index;
+    std::unordered_set<std::string> ids;
+    std::unordered_set<std::uint64_t> row_hashes;
+    std::uint64_t bad_dates = 0;
+    std::string first_bad_date;
+    CrsTransform* transform = nullptr;
+    std::string source_crs;
+
+    void set_schema(const std::vector<std::string>& names, const std::string& file) {
+        if (!have_schema) {
+            field_names = names;
+            have_schema = true;
+            auto& inc = result.incidents;
+            auto& rej = result.rejects;
+            inc.field_names = rej.field_names = names;
+            inc.fields.resize(names.size());
+            rej.fields.resize(names.size());
+            return;
+        }
+        if (names != field_names)
+            throw InputError(unit, file, 1, "",
+                             "its header differs from the first file's (" +
+                                 result.incidents.source_files.front() +
+                                 "); every file must have the same columns in the same order. "
+                                 "This file has: " + header_list(names));
+    }
+
+    void reject(std::span<const std::string_view> fields, RejectReason why, std::string_view detail,
+                std::uint32_t file, std::uint64_t line) {
+        auto& rej = result.rejects;
+        for (std::size_t c = 0; c < rej.fields.size(); ++c)
+            rej.fields[c].push_back(c < fields.size() ? fields[c] : std::string_view());
+        rej.reason.push_back(why);
+        rej.detail.push_back(detail);
+        rej.source_file.push_back(file);
+        rej.source_line.push_back(line);
+    }
+
+    // Checks a coordinate in the source CRS. Returns true when it may be kept.
+    bool check_coordinate(double x, double y, RejectReason& why) const {
+        if (x == 0 && y == 0) {
+            why = RejectReason::zero_zero;
+            return false;
+        }
+        const Bounds& area = transform->source_area_of_use();
+        if (transform->source_geographic()) {
+            if (area.empty() ? (std::abs(x) <= 180 && std::abs(y) <= 90) : area.contains(x, y))
+                return true;
+            why = (!area.empty() && area.contains(y, x)) ? RejectReason::swapped_lat_lon
+                                                         : RejectReason::outside_crs_area;
+            return false;
+        }
+        if (std::abs(x) <= 180 && std::abs(y) <= 90) {
+            why = RejectReason::looks_like_lon_lat;
+            return false;
+        }
+        if (!area.empty() && !area.contains(x, y)) {
+            why = RejectReason::outside_crs_area;
+            return false;
+        }
+        return true;
+    }
+
+    void keep(std::span<const std::string_view> fields, double x, double y, std::uint32_t file,
+              std::uint64_t line, std::uint64_t row_hash) {
+        auto& inc = result.incidents;
+        const FieldRoles& r = inc.roles;
+        if (!row_hashes.insert(row_hash).second) ++result.exact_duplicates;
+        for (std::size_t c = 0; c < inc.fields.size(); ++c)
+            inc.fields[c].push_back(c < fields.size() ? fields[c] : std::string_view());
+        inc.x.push_back(x);
+        inc.y.push_back(y);
+        std::int32_t days = no_date;
+        std::int16_t minute = -1;
+        const int date_col = r.date >= 0 ? r.date : r.month;
+        if (date_col >= 0 && std::size_t(date_col) < fields.size()) {
+            const std::string_view text = fields[std::size_t(date_col)];
+            if (auto d = parse_date(text)) {
+                days = d->days;
+                minute = d->minute_of_day;
+            } else if (!trim(text).empty()) {
+                if (bad_dates++ == 0)
+                    first_bad_date = inc.source_files[file] + ":" + std::to_string(line) + " '" +
+                                     std::string(text) + "'";
+            }
+        }
+        if (r.time >= 0 && std::size_t(r.time) < fields.size())
+            if (auto t = parse_time(fields[std::size_t(r.time)])) minute = *t;
+        inc.date_days.push_back(days);
+        inc.minute_of_day.push_back(minute);
+        std::string cat = r.category >= 0 && std::size_t(r.category) < fields.size()
+                              ? std::string(trim(fields[std::size_t(r.category)]))
+                              : std::string();
+        auto [it, fresh] = category_index.try_emplace(cat, std::uint32_t(inc.categories.size()));
+        if (fresh) inc.categories.push_back(cat);
+        inc.category.push_back(it->second);
+        inc.source_file.push_back(file);
+        inc.source_line.push_back(line);
+    }
+
+    // One row: validates id and coordinates, then keeps or rejects it.
+    void row(std::span<const std::string_view> fields, std::string_view raw_x, std::string_view raw_y,
+             std::uint32_t file, std::uint64_t line) {
+        ++result.rows_in;
+        const FieldRoles& r = result.incidents.roles;
+        std::uint64_t h = 1469598103934665603ULL;  // FNV-1a over the fields, for exact duplicates
+        for (auto f : fields) {
+            for (unsigned char c : f) h = (h ^ c) * 1099511628211ULL;
+            h = (h ^ 0x1f) * 1099511628211ULL;
+        }
+        if (fields.size() != field_names.size()) {
+            reject(fields, RejectReason::wrong_field_count,
+                   std::to_string(fields.size()) + " fields, header has " +
+                       std::to_string(field_names.size()),
+                   file, line);
+            return;
+        }
+        double x = 0, y = 0;
+        const Parse px = parse_number(raw_x, x), py = parse_number(raw_y, y);
+        RejectReason why{};
+        if (px == Parse::blank || py == Parse::blank)
+            why = RejectReason::missing_coordinate;
+        else if (px == Parse::bad || py == Parse::bad)
+            why = RejectReason::unparsable_coordinate;
+        else if (px == Parse::non_finite || py == Parse::non_finite)
+            why = RejectReason::non_finite_coordinate;
+        else if (check_coordinate(x, y, why))
+            why = RejectReason::bad_geometry;  // sentinel: accepted so far
+        if (why != RejectReason::bad_geometry) {
+            reject(fields, why, std::string(raw_x) + " " + std::string(raw_y), file, line);
+            return;
+        }
+        if (r.id >= 0) {
+            const std::string_view id = trim(fields[std::size_t(r.id)]);
+            if (!id.empty() && !ids.insert(std::string(id)).second) {
+                reject(fields, RejectReason::duplicate_id, id, file, line);
+                return;
+            }
+        }
+        keep(fields, x, y, file, line, h);
+    }
+};
+
+FieldRoles detect_roles(const std::vector<std::string>& names, const ReadOptions& o,
+                        const std::string& file, bool police_uk) {
+    FieldRoles r;
+    auto pick = [&](const std::string& given, const char* option,
+                    std::initializer_list<std::string_view> cands) {
+        if (!given.empty()) return required_field(names, given, option, file);
+        return find_any(names, cands);
+    };
+    if (police_uk) {
+        r.x = find_field(names, "Longitude");
+        r.y = find_field(names, "Latitude");
+        r.category = find_field(names, "Crime type");
+        r.month = find_field(names, "Month");
+        r.lsoa_code = find_field(names, "LSOA code");
+        // police.uk Crime IDs are blank for anti-social behaviour and not unique (the same
+        // crime can appear twice), so they are not used to reject rows unless asked.
+        if (!o.id_field.empty()) r.id = required_field(names, o.id_field, "--id", file);
+    } else {
+        r.x = pick(o.x_field, "--x", {"easting", "x", "east", "x_coord", "longitude", "lon", "lng", "long"});
+        r.y = pick(o.y_field, "--y", {"northing", "y", "north", "y_coord", "latitude", "lat"});
+        r.id = pick(o.id_field, "--id", {"incident_id", "crime_id", "crime_ref", "crime_reference", "urn"});
+        r.category = pick(o.category_field, "--category", {"category", "crime_type", "crime type", "offence_category", "offence category"});
+        r.offence_code = pick(o.offence_code_field, "--offence-code", {"offence_code", "offence code", "ho_code", "home_office_code"});
+        r.date = pick(o.date_field, "--date", {"date", "date_time", "datetime", "occurred", "committed_date", "date_from"});
+        r.time = pick(o.time_field, "--time", {"time", "time_from", "committed_time"});
+        r.location_type = pick(o.location_type_field, "--location-type", {"location_type", "location type", "premises_type"});
+        r.mo_text = pick(o.mo_field, "--mo", {"mo_text", "mo", "modus_operandi", "mo text"});
+        r.lsoa_code = find_any(names, {"lsoa_code", "lsoa code", "lsoa11cd"});
+        if (r.x < 0 || r.y < 0)
+            throw InputError(unit, file, 1, "",
+                             "no coordinate columns found; name them with --x and --y (e.g. "
+                             "--x Easting --y Northing). The header has: " + header_list(names) +
+                             (names.size() == 1 ? " (one column only: is the delimiter right?)" : ""));
+    }
+    if (police_uk && !o.x_field.empty()) r.x = required_field(names, o.x_field, "--x", file);
+    if (police_uk && !o.y_field.empty()) r.y = required_field(names, o.y_field, "--y", file);
+    return r;
+}
+
+std::string guess_crs(const std::vector<std::string>& names, const FieldRoles& r) {
+    const std::string xn = lower(names[std::size_t(r.x)]);
+    if (xn == "longitude" || xn == "lon" || xn == "lng" || xn == "long") return "EPSG:4326";
+    return "EPSG:27700";
+}
+
+void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
+              std::unique_ptr<CrsTransform>& transform, const Progress& progress) {
+    const std::string data = read_whole_file(path);
+    if (trim(data).empty() || trim(data) == "\xEF\xBB\xBF")
+        throw InputError(unit, path, 1, "", "the file is empty; a header line is expected");
+    std::string_view header_text = data;
+    if (header_text.substr(0, 3) == "\xEF\xBB\xBF") header_text.remove_prefix(3);
+    const char delim = col.options.delimiter ? col.options.delimiter : sniff_delimiter(header_text);
+    CsvReader reader(data, path, delim);
+    std::vector<std::string_view> fields;
+    reader.next(fields);
+    std::vector<std::string> names;
+    for (auto f : fields) names.emplace_back(trim(f));
+    const bool first = !col.have_schema;
+    col.set_schema(names, path);
+    if (first) {
+        const bool puk = is_police_uk(names);
+        col.result.police_uk = puk;
+        col.result.incidents.roles = detect_roles(names, col.options, path, puk);
+        std::string crs = col.options.crs;
+        if (crs.empty()) crs = puk ? "EPSG:4326" : guess_crs(names, col.result.incidents.roles);
+        if (col.options.crs.empty() && !puk && crs == "EPSG:27700")
+            col.result.warnings.push_back("read: no --crs given; coordinates in '" +
+                                          names[std::size_t(col.result.incidents.roles.x)] +
+                                          "' are taken as EPSG:27700 metres");
+        transform = std::make_unique<CrsTransform>(crs, col.options.working_crs);
+        col.transform = transform.get();
+        col.source_crs = crs;
+    }
+    const FieldRoles& r = col.result.incidents.roles;
+    const std::size_t xi = std::size_t(r.x), yi = std::size_t(r.y);
+    std::size_t since = 0;
+    while (reader.next(fields)) {
+        const std::string_view rx = xi < fields.size() ? fields[xi] : std::string_view();
+        const std::string_view ry = yi < fields.size() ? fields[yi] : std::string_view();
+        col.row(fields, rx, ry, file_index, reader.record_line());
+        if (++since == 100000) {
+            since = 0;
+            if (!progress(double(reader.offset()) / double(data.size()), "read " + fs::path(path).filename().string()))
+                throw Cancelled(unit);
+        }
+    }
+}
+
+std::string layer_crs_string(OGRSpatialReferenceH srs) {
+    if (!srs) return "";
+    const char* auth = OSRGetAuthorityName(srs, nullptr);
+    const char* code = OSRGetAuthorityCode(srs, nullptr);
+    if (auth && code) return std::string(auth) + ":" + code;
+    char* wkt = nullptr;
+    const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
+    OSRExportToWktEx(srs, &wkt, opts);
+    std::string s = wkt ? wkt : "";
+    CPLFree(wkt);
+    return s;
+}
+
+void read_ogr(const std::string& path, std::uint32_t file_index, Collector& col,
+              std::unique_ptr<CrsTransform>& transform) {
+    detail::ensure_gdal();
+    detail::GdalErrorScope errors;
+    std::string source = path, layer_name;
+    if (auto bar = path.find("|layername="); bar != std::string::npos) {
+        source = path.substr(0, bar);
+        layer_name = path.substr(bar + 11);
+    }
+    GDALDatasetH ds = GDALOpenEx(source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
+    if (!ds)
+        throw InputError(unit, path, "cannot be opened as a vector source (" + errors.last_error() +
+                                         "); give a CSV, GeoPackage, Shapefile, GeoJSON, "
+                                         "FlatGeobuf or PG: connection");
+    struct Closer { GDALDatasetH d; ~Closer() { GDALClose(d); } } closer{ds};
+    OGRLayerH layer = layer_name.empty() ? GDALDatasetGetLayer(ds, 0)
+                                         : GDALDatasetGetLayerByName(ds, layer_name.c_str());
+    if (!layer) throw InputError(unit, path, "has no layer" + (layer_name.empty() ? std::string() : " named " + layer_name));
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    std::vector<std::string> names;
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i)
+        names.emplace_back(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+    const bool first = !col.have_schema;
+    col.set_schema(names, path);
+    if (first) {
+        ReadOptions o = col.options;
+        FieldRoles r;
+        auto pick = [&](const std::string& given, const char* option, std::initializer_list<std::string_view> c) {
+            return given.empty() ? find_any(names, c) : required_field(names, given, option, path);
+        };
+        r.id = pick(o.id_field, "--id", {"incident_id", "crime_id", "crime_ref", "crime_reference", "urn"});
+        r.category = pick(o.category_field, "--category", {"category", "crime_type", "crime type", "offence_category"});
+        r.offence_code = pick(o.offence_code_field, "--offence-code", {"offence_code", "ho_code"});
+        r.date = pick(o.date_field, "--date", {"date", "date_time", "datetime", "occurred"});
+        r.time = pick(o.time_field, "--time", {"time"});
+        r.location_type = pick(o.location_type_field, "--location-type", {"location_type", "location type"});
+        r.mo_text = pick(o.mo_field, "--mo", {"mo_text", "mo", "modus_operandi"});
+        r.lsoa_code = find_any(names, {"lsoa_code", "lsoa code", "lsoa11cd"});
+        r.month = find_any(names, {"month"});
+        col.result.incidents.roles = r;
+        std::string crs = layer_crs_string(OGR_L_GetSpatialRef(layer));
+        if (crs.empty()) crs = o.crs;
+        if (crs.empty())
+            throw InputError(unit, path, "the layer has no CRS; give it with --crs (e.g. --crs EPSG:27700)");
+        transform = std::make_unique<CrsTransform>(crs, o.working_crs);
+        col.transform = transform.get();
+        col.source_crs = crs;
+    }
+    OGR_L_ResetReading(layer);
+    std::vector<std::string> values(names.size());
+    std::vector<std::string_view> views(names.size());
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(layer)) != nullptr) {
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            values[i] = OGR_F_IsFieldSetAndNotNull(f, int(i)) ? OGR_F_GetFieldAsString(f, int(i)) : "";
+            views[i] = values[i];
+        }
+        const std::uint64_t fid = std::uint64_t(OGR_F_GetFID(f));
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        if (!g || OGR_G_IsEmpty(g) || wkbFlatten(OGR_G_GetGeometryType(g)) != wkbPoint) {
+            ++col.result.rows_in;
+            col.reject(views, g ? RejectReason::bad_geometry : RejectReason::missing_coordinate,
+                       g ? OGR_G_GetGeometryName(g) : "no geometry", file_index, fid);
+        } else {
+            char bx[32], by[32];
+            auto rx = std::to_chars(bx, bx + sizeof bx, OGR_G_GetX(g, 0));
+            auto ry = std::to_chars(by, by + sizeof by, OGR_G_GetY(g, 0));
+            col.row(views, std::string_view(bx, std::size_t(rx.ptr - bx)),
+                    std::string_view(by, std::size_t(ry.ptr - by)), file_index, fid);
+        }
+        OGR_F_Destroy(f);
+    }
+}
+
+// Moves the rows whose transformed coordinate is not finite from the kept table to rejects.
+void reject_failed_transforms(ReadResult& res) {
+    auto& inc = res.incidents;
+    std::vector<std::size_t> bad;
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        if (!std::isfinite(inc.x[i]) || !std::isfinite(inc.y[i])) bad.push_back(i);
+    if (bad.empty()) return;
+    IncidentTable kept;
+    kept.field_names = inc.field_names;
+    kept.roles = inc.roles;
+    kept.categories = inc.categories;
+    kept.source_files = inc.source_files;
+    kept.fields.resize(inc.fields.size());
+    std::size_t b = 0;
+    for (std::size_t i = 0; i < inc.size(); ++i) {
+        std::vector<std::string_view> row;
+        for (auto& c : inc.fields) row.push_back(c[i]);
+        if (b < bad.size() && bad[b] == i) {
+            ++b;
+            auto& rej = res.rejects;
+            for (std::size_t c = 0; c < row.size(); ++c) rej.fields[c].push_back(row[c]);
+            rej.reason.push_back(RejectReason::transform_failed);
+            rej.detail.push_back("");
+            rej.source_file.push_back(inc.source_file[i]);
+            rej.source_line.push_back(inc.source_line[i]);
+            continue;
+        }
+        for (std::size_t c = 0; c < row.size(); ++c) kept.fields[c].push_back(row[c]);
+        kept.x.push_back(inc.x[i]);
+        kept.y.push_back(inc.y[i]);
+        kept.date_days.push_back(inc.date_days[i]);
+        kept.minute_of_day.push_back(inc.minute_of_day[i]);
+        kept.category.push_back(inc.category[i]);
+        kept.source_file.push_back(inc.source_file[i]);
+        kept.source_line.push_back(inc.source_line[i]);
+    }
+    inc = std::move(kept);
+}
+
+} // namespace
+
+std::vector<std::string> expand_input_paths(const std::vector<std::string>& paths) {
+    std::vector<std::string> out;
+    for (const auto& p : paths) {
+        if (p.rfind("PG:", 0) == 0) {
+            out.push_back(p);
+            continue;
+        }
+        const std::string plain = p.substr(0, p.find("|layername="));
+        std::error_code ec;
+        if (fs::is_directory(plain, ec)) {
+            std::vector<std::string> found;
+            for (const auto& e : fs::directory_iterator(plain))
+                if (e.is_regular_file() && is_csv_path(e.path().string())) found.push_back(e.path().string());
+            if (found.empty())
+                throw InputError(unit, p, "is a folder with no .csv files in it");
+            std::sort(found.begin(), found.end());
+            out.insert(out.end(), found.begin(), found.end());
+        } else if (plain.find_first_of("*?[") != std::string::npos && !fs::exists(plain, ec)) {
+            glob_t g{};
+            const int rc = glob(plain.c_str(), 0, nullptr, &g);
+            std::vector<std::string> found;
+            if (rc == 0)
+                for (std::size_t i = 0; i < g.gl_pathc; ++i) found.emplace_back(g.gl_pathv[i]);
+            globfree(&g);
+            if (found.empty()) throw InputError(unit, p, "matches no file");
+            std::sort(found.begin(), found.end());
+            out.insert(out.end(), found.begin(), found.end());
+        } else {
+            if (!fs::exists(plain, ec))
+                throw InputError(unit, plain, "does not exist; check the path");
+            out.push_back(p);
+        }
+    }
+    if (out.empty()) throw UsageError(unit, "no incident file given; use --incidents FILE");
+    return out;
+}
+
+ReadResult read_incidents(const ReadOptions& options, const Progress& progress) {
+    if (!crs_is_valid(options.working_crs))
+        throw UsageError(unit, "unknown working CRS '" + options.working_crs + "'");
+    ReadResult res;
+    const auto files = expand_input_paths(options.paths);
+    Collector col{options, res};
+    std::unique_ptr<CrsTransform> transform;
+    for (std::uint32_t i = 0; i < files.size(); ++i) {
+        res.incidents.source_files.push_back(files[i]);
+        res.rejects.source_files.push_back(files[i]);
+        const bool csv = is_csv_path(files[i]);
+        if (!progress(double(i) / double(files.size()), "read")) throw Cancelled(unit);
+        if (csv)
+            read_csv(files[i], i, col, transform, progress);
+        else
+            read_ogr(files[i], i, col, transform);
+    }
+    if (col.bad_dates > 0)
+        res.warnings.push_back("read: " + std::to_string(col.bad_dates) +
+                               " dates could not be read and are left unknown (first: " +
+                               col.first_bad_date + "); use YYYY-MM-DD or DD/MM/YYYY");
+    res.source_crs = col.source_crs;
+    if (transform) {
+        transform->transform(res.incidents.x, res.incidents.y);
+        res.crs_operation = transform->operation_name();
+        res.crs_accuracy_m = transform->accuracy_m();
+        if (!transform->identity() && res.crs_operation.find("OSTN") == std::string::npos &&
+            transform->source_geographic())
+            res.warnings.push_back(
+                "read: coordinates were transformed with '" + res.crs_operation + "' (stated accuracy " +
+                std::to_string(int(std::lround(res.crs_accuracy_m))) +
+                " m) because the OSTN15 grid is not installed; install it (PROJ grid "
+                "uk_os_OSTN15_NTv2_OSGBtoETRS.tif) for centimetre accuracy");
+    }
+    reject_failed_transforms(res);
+    progress(1.0, "read");
+    return res;
+}
+
+} // namespace hotspot

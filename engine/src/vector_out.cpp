@@ -1,0 +1,253 @@
+#include "hotspot/vector_out.hpp"
+
+#include <cpl_conv.h>
+#include <filesystem>
+#include <fstream>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <unistd.h>
+
+#include "gdal_env.hpp"
+#include "hotspot/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace hotspot {
+
+namespace {
+
+constexpr const char* unit = "write";
+
+std::string driver_for(const std::string& path) {
+    std::string ext = fs::path(path).extension().string();
+    for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == ".gpkg") return "GPKG";
+    if (ext == ".geojson" || ext == ".json") return "GeoJSON";
+    if (ext == ".fgb") return "FlatGeobuf";
+    if (ext == ".shp") return "ESRI Shapefile";
+    if (ext == ".sqlite") return "SQLite";
+    if (ext == ".csv") return "CSV";
+    throw UsageError(unit, "cannot tell the format of '" + path +
+                               "' from its extension; use .gpkg (recommended), .geojson, .fgb or .shp");
+}
+
+std::string temp_name(const std::string& path) {
+    const fs::path p(path);
+    std::string name = ".";  // appended piecewise: GCC 12 warns falsely (-Wrestrict) on a + chain
+    name.append(p.stem().string()).append(".partial-").append(std::to_string(getpid()));
+    name.append(p.extension().string());
+    return (p.parent_path() / name).string();
+}
+
+std::string sql_quote(std::string_view s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'') out += '\'';
+        out += c;
+    }
+    return out + "'";
+}
+
+} // namespace
+
+void check_can_write(const std::string& path, bool overwrite) {
+    std::error_code ec;
+    if (fs::exists(path, ec) && !overwrite)
+        throw OutputError(unit, path, "already exists; use --overwrite to replace it, or choose another name");
+    const fs::path parent = fs::path(path).parent_path();
+    if (!parent.empty() && !fs::is_directory(parent, ec))
+        throw OutputError(unit, path, "its folder " + parent.string() + " does not exist; create it first");
+    if (access(parent.empty() ? "." : parent.c_str(), W_OK) != 0)
+        throw OutputError(unit, path, "its folder is not writable; choose another output folder");
+}
+
+void write_text_atomic(const std::string& path, const std::string& text, bool overwrite) {
+    check_can_write(path, overwrite);
+    const std::string tmp = temp_name(path);
+    {
+        std::ofstream f(tmp, std::ios::binary);
+        f << text;
+        f.flush();
+        if (!f) {
+            fs::remove(tmp);
+            throw OutputError(unit, path, "cannot be written (disk full or no permission)");
+        }
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) {
+        fs::remove(tmp);
+        throw OutputError(unit, path, "cannot be renamed into place: " + ec.message());
+    }
+}
+
+struct VectorWriter::Impl {
+    std::string path, tmp, driver;
+    GDALDatasetH ds = nullptr;
+    OGRSpatialReferenceH srs = nullptr;
+    OGRLayerH layer = nullptr;
+    OGRFeatureH feature = nullptr;
+    bool committed = false;
+    bool styles_table = false;
+    std::string layer_name;
+    GeomType geom = GeomType::none;
+
+    void end_layer() {
+        if (feature) {
+            OGR_F_Destroy(feature);
+            feature = nullptr;
+        }
+        if (layer) {
+            if (OGR_L_CommitTransaction(layer) != OGRERR_NONE)
+                throw OutputError(unit, path, "writing layer " + layer_name + " failed");
+            layer = nullptr;
+        }
+    }
+    void fail(const std::string& what) {
+        throw OutputError(unit, path, what + (CPLGetLastErrorMsg()[0] ? std::string(": ") + CPLGetLastErrorMsg() : ""));
+    }
+};
+
+VectorWriter::VectorWriter(const std::string& path, const std::string& crs, bool overwrite)
+    : m_impl(std::make_unique<Impl>()) {
+    detail::ensure_gdal();
+    Impl& m = *m_impl;
+    m.path = path;
+    m.driver = driver_for(path);
+    check_can_write(path, overwrite);
+    m.tmp = temp_name(path);
+    std::error_code ec;
+    fs::remove(m.tmp, ec);
+    GDALDriverH drv = GDALGetDriverByName(m.driver.c_str());
+    if (!drv) throw OutputError(unit, path, "GDAL has no " + m.driver + " driver");
+    m.ds = GDALCreate(drv, m.tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr);
+    if (!m.ds) m.fail("cannot be created");
+    m.srs = OSRNewSpatialReference(nullptr);
+    OSRSetAxisMappingStrategy(m.srs, OAMS_TRADITIONAL_GIS_ORDER);
+    if (OSRSetFromUserInput(m.srs, crs.c_str()) != OGRERR_NONE)
+        throw UsageError(unit, "unknown CRS '" + crs + "'");
+}
+
+VectorWriter::~VectorWriter() {
+    Impl& m = *m_impl;
+    if (m.feature) OGR_F_Destroy(m.feature);
+    if (m.ds) GDALClose(m.ds);
+    if (m.srs) OSRDestroySpatialReference(m.srs);
+    if (!m.committed && !m.tmp.empty()) {
+        std::error_code ec;
+        fs::remove(m.tmp, ec);
+        fs::remove(m.tmp + "-journal", ec);
+        fs::remove(m.tmp + "-wal", ec);
+        fs::remove(m.tmp + "-shm", ec);
+    }
+}
+
+const std::string& VectorWriter::path() const noexcept { return m_impl->path; }
+
+void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std::vector<FieldDef>& fields) {
+    Impl& m = *m_impl;
+    m.end_layer();
+    const OGRwkbGeometryType t = geom == GeomType::point          ? wkbPoint
+                                 : geom == GeomType::multipolygon ? wkbMultiPolygon
+                                                                  : wkbNone;
+    const char* opts[] = {"SPATIAL_INDEX=YES", nullptr};
+    m.layer = GDALDatasetCreateLayer(m.ds, name.c_str(), t == wkbNone ? nullptr : m.srs, t,
+                                     m.driver == "GPKG" ? const_cast<char**>(opts) : nullptr);
+    if (!m.layer) m.fail("cannot create layer " + name);
+    m.layer_name = name;
+    m.geom = geom;
+    for (const auto& f : fields) {
+        const OGRFieldType ft = f.type == FieldType::integer ? OFTInteger64
+                                : f.type == FieldType::real  ? OFTReal
+                                                             : OFTString;
+        OGRFieldDefnH fd = OGR_Fld_Create(f.name.c_str(), ft);
+        const OGRErr e = OGR_L_CreateField(m.layer, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+        if (e != OGRERR_NONE) m.fail("cannot create field " + f.name + " in layer " + name);
+    }
+    if (OGR_L_StartTransaction(m.layer) != OGRERR_NONE) m.fail("cannot start writing layer " + name);
+    m.feature = OGR_F_Create(OGR_L_GetLayerDefn(m.layer));
+}
+
+void VectorWriter::set_string(int field, std::string_view value) {
+    // OGR copies the value; a std::string makes it NUL-terminated.
+    OGR_F_SetFieldString(m_impl->feature, field, std::string(value).c_str());
+}
+void VectorWriter::set_integer(int field, std::int64_t value) {
+    OGR_F_SetFieldInteger64(m_impl->feature, field, value);
+}
+void VectorWriter::set_real(int field, double value) {
+    if (std::isnan(value))
+        OGR_F_SetFieldNull(m_impl->feature, field);
+    else
+        OGR_F_SetFieldDouble(m_impl->feature, field, value);
+}
+void VectorWriter::set_point(double x, double y) {
+    OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
+    OGR_G_SetPoint_2D(g, 0, x, y);
+    OGR_F_SetGeometryDirectly(m_impl->feature, g);
+}
+void VectorWriter::set_multipolygon(const MultiPolygon& mp) {
+    OGRGeometryH g = OGR_G_CreateGeometry(wkbMultiPolygon);
+    for (const auto& poly : mp) {
+        OGRGeometryH pg = OGR_G_CreateGeometry(wkbPolygon);
+        for (const auto& ring : poly.rings) {
+            OGRGeometryH r = OGR_G_CreateGeometry(wkbLinearRing);
+            for (const auto& p : ring) OGR_G_AddPoint_2D(r, p.x, p.y);
+            if (!ring.empty()) OGR_G_AddPoint_2D(r, ring.front().x, ring.front().y);
+            OGR_G_AddGeometryDirectly(pg, r);
+        }
+        OGR_G_AddGeometryDirectly(g, pg);
+    }
+    OGR_F_SetGeometryDirectly(m_impl->feature, g);
+}
+
+void VectorWriter::write_feature() {
+    Impl& m = *m_impl;
+    if (OGR_L_CreateFeature(m.layer, m.feature) != OGRERR_NONE) m.fail("cannot write a feature of " + m.layer_name);
+    OGR_F_Destroy(m.feature);
+    m.feature = OGR_F_Create(OGR_L_GetLayerDefn(m.layer));
+}
+
+bool VectorWriter::add_style(const std::string& layer, const std::string& qml, const std::string& description) {
+    Impl& m = *m_impl;
+    if (m.driver != "GPKG") return false;
+    m.end_layer();
+    if (!m.styles_table) {
+        // The table QGIS itself creates when it saves a style into a GeoPackage.
+        GDALDatasetExecuteSQL(m.ds,
+            "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256), "
+            "f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT, "
+            "useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30), "
+            "update_time DATETIME DEFAULT '2000-01-01T00:00:00Z')",
+            nullptr, nullptr);
+        m.styles_table = true;
+    }
+    const std::string sql =
+        "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
+        "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) VALUES ('', '', " +
+        sql_quote(layer) + ", 'geom', " + sql_quote(layer) + ", " + sql_quote(qml) + ", '', 1, " +
+        sql_quote(description) + ", 'hotspot', '')";
+    OGRLayerH r = GDALDatasetExecuteSQL(m.ds, sql.c_str(), nullptr, nullptr);
+    if (r) GDALDatasetReleaseResultSet(m.ds, r);
+    return true;
+}
+
+void VectorWriter::commit() {
+    Impl& m = *m_impl;
+    m.end_layer();
+    GDALClose(m.ds);
+    m.ds = nullptr;
+    if (CPLGetLastErrorType() >= CE_Failure && CPLGetLastErrorNo() != 0) {
+        // Errors during close (disk full) surface here.
+    }
+    std::error_code ec;
+    fs::remove(m.path, ec);  // overwrite was checked in the constructor
+    fs::rename(m.tmp, m.path, ec);
+    if (ec) throw OutputError(unit, m.path, "cannot be renamed into place: " + ec.message());
+    m.committed = true;
+}
+
+} // namespace hotspot
