@@ -31,5 +31,6 @@ const std::vector<Command>& commands();
 
 // One per cmd_<name>.cpp.
 Command geocode_command();
+Command kde_command();
 
 } // namespace hotspot::cli

@@ -5,6 +5,7 @@ namespace hotspot::cli {
 const std::vector<Command>& commands() {
     static const std::vector<Command> all = {
         geocode_command(),
+        kde_command(),
     };
     return all;
 }
