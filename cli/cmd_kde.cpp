@@ -157,6 +157,7 @@ Command kde_command() {
                     const KdeResult res =
                         kernel_density(x, y, {}, grid, k, window, term.progress());
                     for (const auto& w : res.warnings) term.warn(w);
+                    term.verbose("kde", "surface done");
 
                     GeoTiffOptions g;
                     g.crs = o->read.working_crs;
@@ -193,6 +194,7 @@ Command kde_command() {
                     };
                     const RasterWriteResult w = write_geotiff(o->out, grid, res.values, g);
                     for (const auto& msg : w.warnings) term.warn("raster: " + msg);
+                    term.verbose("raster", "written (" + w.driver + ")");
                     std::ostringstream s;
                     s << "kde: " << res.incidents << " incidents (" << res.distinct_points
                       << " distinct points), " << kernel_name(k.kernel) << " "
