@@ -6,6 +6,7 @@ const std::vector<Command>& commands() {
     static const std::vector<Command> all = {
         geocode_command(),
         demo_data_command(),
+        kde_command(),
     };
     return all;
 }

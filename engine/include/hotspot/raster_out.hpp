@@ -1,0 +1,51 @@
+#pragma once
+/// @file raster_out.hpp
+/// Writing surfaces as GeoTIFF: Float32, tiled 256 × 256, DEFLATE with the floating-point
+/// predictor (3), internal overviews, Cloud Optimized (GDAL's COG driver when present), the
+/// CRS and the Grid's geotransform, and every analysis parameter as a metadata tag. The file
+/// is written under a temporary name in the same folder and renamed, so a failed run never
+/// leaves a half file. Identical inputs give identical bytes (no timestamps are written).
+/// Beside it: a QGIS style `<name>.qml` (heat ramp, classes at quantiles of the non-zero
+/// cells, lowest class transparent) and optionally an RGBA quick-look `<name>.png`.
+
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hotspot/grid.hpp"
+
+namespace hotspot {
+
+struct GeoTiffOptions {
+    std::string crs = "EPSG:27700";  ///< any CRS PROJ understands ("EPSG:27700", WKT, PROJ string)
+    bool overwrite = false;          ///< replace existing outputs; else OutputError
+    float nodata = -9999.0f;         ///< written for NaN cells
+    /// Metadata tags (name, value), e.g. {"kernel", "quartic"}; written in this order.
+    std::vector<std::pair<std::string, std::string>> metadata;
+    std::string band_description = "density";
+    std::string legend_label;        ///< units text for the QGIS legend ("incidents per km²")
+    bool write_qml = true;           ///< write `<name>.qml` beside the GeoTIFF
+    bool write_png = false;          ///< write an RGBA quick-look `<name>.png`
+};
+
+struct RasterWriteResult {
+    std::string path;
+    std::string qml_path;  ///< empty when not written
+    std::string png_path;  ///< empty when not written
+    std::string driver;    ///< "COG" or "GTiff"
+    std::vector<double> class_breaks;  ///< upper bounds of the style classes
+    std::vector<std::string> warnings;
+};
+
+/// Writes `values` (row-major, grid.size() cells, NaN = nodata) to `path`.
+/// @throws OutputError ("raster: PATH: exists; use --overwrite to replace it", unwritable
+///         folder, GDAL failure) and UsageError (size mismatch, unknown CRS).
+RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
+                                std::span<const double> values, const GeoTiffOptions& options);
+
+/// Class breaks for the heat ramp: the 0.5, 0.7, 0.85, 0.95 and 0.99 quantiles and the
+/// maximum of the finite values > 0 (ascending, duplicates removed; empty when there are none).
+std::vector<double> heat_class_breaks(std::span<const double> values);
+
+} // namespace hotspot

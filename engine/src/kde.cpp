@@ -1,0 +1,515 @@
+#include "hotspot/kde.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <numbers>
+#include <numeric>
+#include <sstream>
+#include <thread>
+
+#include "hotspot/error.hpp"
+
+namespace hotspot {
+
+namespace {
+
+constexpr double pi = std::numbers::pi;
+constexpr double gauss_truncation_sigmas = 4.0;
+
+template <typename E>
+struct Named {
+    E value;
+    std::string_view name;
+};
+
+constexpr Named<Kernel> kernel_names[] = {
+    {Kernel::quartic, "quartic"},       {Kernel::triweight, "triweight"},
+    {Kernel::epanechnikov, "epanechnikov"}, {Kernel::triangular, "triangular"},
+    {Kernel::uniform, "uniform"},       {Kernel::gaussian, "gaussian"}};
+constexpr Named<KdeUnits> unit_names[] = {{KdeUnits::per_km2, "per-km2"},
+                                          {KdeUnits::per_m2, "per-m2"},
+                                          {KdeUnits::raw, "raw"},
+                                          {KdeUnits::relative, "relative"}};
+constexpr Named<KdeCompat> compat_names[] = {
+    {KdeCompat::none, "none"},         {KdeCompat::qgis_raw, "qgis-raw"},
+    {KdeCompat::qgis_scaled, "qgis-scaled"}, {KdeCompat::qgis_scaled_legacy, "qgis-scaled-legacy"},
+    {KdeCompat::arcgis, "arcgis"},     {KdeCompat::spatstat, "spatstat"}};
+
+template <typename E, std::size_t N>
+std::string_view name_of(const Named<E> (&table)[N], E v) noexcept {
+    for (const auto& n : table)
+        if (n.value == v) return n.name;
+    return "?";
+}
+
+template <typename E, std::size_t N>
+E parse_named(const Named<E> (&table)[N], std::string_view text, const char* what) {
+    std::string t(text);
+    std::replace(t.begin(), t.end(), '_', '-');
+    for (const auto& n : table)
+        if (n.name == t) return n.value;
+    std::string choices;
+    for (const auto& n : table) choices += (choices.empty() ? "" : ", ") + std::string(n.name);
+    throw UsageError("kde", "unknown " + std::string(what) + " '" + std::string(text) +
+                                "'; use one of: " + choices);
+}
+
+} // namespace
+
+std::string_view kernel_name(Kernel k) noexcept { return name_of(kernel_names, k); }
+std::string_view units_name(KdeUnits u) noexcept { return name_of(unit_names, u); }
+std::string_view compat_name(KdeCompat c) noexcept { return name_of(compat_names, c); }
+Kernel parse_kernel(std::string_view name) { return parse_named(kernel_names, name, "kernel"); }
+KdeUnits parse_units(std::string_view name) { return parse_named(unit_names, name, "units"); }
+KdeCompat parse_compat(std::string_view name) {
+    return parse_named(compat_names, name, "compatibility mode");
+}
+
+double radius_from_sigma(Kernel kernel, double sigma_m) {
+    switch (kernel) {
+    case Kernel::quartic: return std::sqrt(8.0) * sigma_m;
+    case Kernel::triweight: return std::sqrt(10.0) * sigma_m;
+    case Kernel::epanechnikov: return std::sqrt(6.0) * sigma_m;
+    case Kernel::triangular: return std::sqrt(20.0 / 3.0) * sigma_m;
+    case Kernel::uniform: return 2.0 * sigma_m;
+    case Kernel::gaussian: return gauss_truncation_sigmas * sigma_m;
+    }
+    return sigma_m;
+}
+
+void KdeOptions::validate() const {
+    if (!std::isfinite(bandwidth_m) || bandwidth_m <= 0) {
+        std::ostringstream m;
+        m << "bandwidth must be > 0 m (got " << bandwidth_m
+          << "); give --bandwidth in metres or --bandwidth auto:<method>";
+        throw UsageError("kde", m.str());
+    }
+    if (!std::isfinite(cell_size_m) || cell_size_m < 0) {
+        std::ostringstream m;
+        m << "cell size must be > 0 m, or 0 for the default (got " << cell_size_m << ")";
+        throw UsageError("kde", m.str());
+    }
+    const bool qgis = compat == KdeCompat::qgis_raw || compat == KdeCompat::qgis_scaled ||
+                      compat == KdeCompat::qgis_scaled_legacy;
+    if (qgis && kernel == Kernel::gaussian)
+        throw UsageError("kde", "QGIS's heat map has no gaussian kernel; choose quartic, "
+                                "triweight, epanechnikov, triangular or uniform, or drop --compat");
+    if (compat == KdeCompat::arcgis && kernel != Kernel::quartic)
+        throw UsageError("kde", "ArcGIS Kernel Density uses the quartic kernel only; use "
+                                "--kernel quartic or drop --compat arcgis");
+    if (compat == KdeCompat::qgis_scaled_legacy && kernel != Kernel::quartic)
+        throw UsageError("kde", "the legacy QGIS constant concerns the quartic kernel only; "
+                                "use --compat qgis-scaled for other kernels");
+}
+
+double KdeOptions::radius_m() const {
+    if (kernel == Kernel::gaussian || compat == KdeCompat::spatstat)
+        return radius_from_sigma(kernel, bandwidth_m);
+    return bandwidth_m;
+}
+
+KdeUnits KdeOptions::effective_units() const {
+    switch (compat) {
+    case KdeCompat::qgis_raw: return KdeUnits::raw;
+    case KdeCompat::qgis_scaled:
+    case KdeCompat::qgis_scaled_legacy:
+    case KdeCompat::spatstat: return KdeUnits::per_m2;
+    case KdeCompat::arcgis: return KdeUnits::per_km2;
+    case KdeCompat::none: break;
+    }
+    return units;
+}
+
+Grid qgis_grid(const Bounds& points, double radius_m, double cell_size_m) {
+    if (points.empty()) throw UsageError("kde", "no incidents: there is nothing to map");
+    if (!(cell_size_m > 0)) throw UsageError("kde", "cell size must be > 0 m");
+    const Bounds e = points.grown(radius_m);
+    Grid g;
+    g.cell_size_m = cell_size_m;
+    g.origin_x = e.xmin;
+    g.origin_y = e.ymax;
+    g.cols = std::int64_t(std::ceil(e.width() / cell_size_m)) + 1;
+    g.rows = std::int64_t(std::ceil(e.height() / cell_size_m)) + 1;
+    return g;
+}
+
+Grid kde_grid(const Bounds& study, const KdeOptions& options) {
+    options.validate();
+    if (study.empty()) throw UsageError("kde", "no incidents and no study area: nothing to map");
+    const double shorter = std::min(study.width(), study.height());
+    const bool arcgis = options.compat == KdeCompat::arcgis;
+    double cell = options.cell_size_m;
+    if (cell == 0) cell = std::max(1.0, std::round(shorter / (arcgis ? 250.0 : 150.0)));
+    const double r = options.radius_m();
+    switch (options.compat) {
+    case KdeCompat::qgis_raw:
+    case KdeCompat::qgis_scaled:
+    case KdeCompat::qgis_scaled_legacy: return qgis_grid(study, r, cell);
+    case KdeCompat::arcgis: return Grid::aligned(study, cell);
+    default: return Grid::aligned(study.grown(r), cell);
+    }
+}
+
+namespace detail {
+
+double kernel_shape(Kernel k, double d2, double radius_m) noexcept {
+    const double r2 = radius_m * radius_m;
+    if (d2 >= r2 && k != Kernel::uniform) return 0.0;
+    if (d2 > r2) return 0.0;
+    const double v = 1.0 - d2 / r2;
+    switch (k) {
+    case Kernel::quartic: return v * v;
+    case Kernel::triweight: return v * v * v;
+    case Kernel::epanechnikov: return v;
+    case Kernel::triangular: return 1.0 - std::sqrt(d2) / radius_m;
+    case Kernel::uniform: return 1.0;
+    case Kernel::gaussian: {
+        const double s = radius_m / gauss_truncation_sigmas;
+        return std::exp(-d2 / (2 * s * s));
+    }
+    }
+    return 0.0;
+}
+
+double kernel_constant(Kernel k, double radius_m, KdeCompat compat) noexcept {
+    const double r2 = radius_m * radius_m;
+    switch (k) {
+    case Kernel::quartic:
+        return (compat == KdeCompat::qgis_scaled_legacy ? 21.75 : 3.0) / (pi * r2);
+    case Kernel::triweight: return 4.0 / (pi * r2);
+    case Kernel::epanechnikov: return 2.0 / (pi * r2);
+    case Kernel::triangular: return 3.0 / (pi * r2);
+    case Kernel::uniform: return 1.0 / (pi * r2);
+    case Kernel::gaussian: {
+        const double s = radius_m / gauss_truncation_sigmas;
+        return 1.0 / (2 * pi * s * s * (1.0 - std::exp(-0.5 * gauss_truncation_sigmas *
+                                                       gauss_truncation_sigmas)));
+    }
+    }
+    return 0.0;
+}
+
+} // namespace detail
+
+namespace {
+
+struct Site {
+    double x, y, w;
+    std::int64_t row;  // row of the grid holding the site (may be outside the grid)
+};
+
+/// Adds w · k(d²) for one site to the cells of rows [r0, r1) of its window.
+/// dx² per column and the row's dy² are computed exactly as a brute-force sum would
+/// (cell centre minus site, squared), so the result equals brute force up to summation order.
+template <Kernel K>
+void splat_rows(const Grid& g, const Site& s, double radius, std::int64_t r0, std::int64_t r1,
+                std::int64_t c0, std::int64_t c1, double* out, std::vector<double>& dx2) {
+    const double r2 = radius * radius;
+    const double inv_r2 = 1.0 / r2;
+    const double inv_r = 1.0 / radius;
+    const double inv_2s2 = 8.0 / r2;  // gaussian: r = 4σ → 1/(2σ²) = 16/(2 r²)
+    const std::int64_t n = c1 - c0;
+    dx2.resize(std::size_t(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+        const double dx = g.x_of_col(c0 + i) - s.x;
+        dx2[std::size_t(i)] = dx * dx;
+    }
+    for (std::int64_t row = r0; row < r1; ++row) {
+        const double dy = g.y_of_row(row) - s.y;
+        const double dy2 = dy * dy;
+        if (dy2 >= r2 && K != Kernel::uniform) continue;
+        if (dy2 > r2) continue;
+        // Only the chord of the disc on this row: the kernel is 0 beyond it. One column of
+        // slack each side keeps this a pure optimisation (the kernel itself decides).
+        const double half = std::sqrt(r2 - dy2);
+        const std::int64_t lo = std::max<std::int64_t>(
+            0, std::int64_t(std::floor((s.x - half - g.origin_x) / g.cell_size_m - 0.5)) - c0);
+        const std::int64_t hi = std::min<std::int64_t>(
+            n, std::int64_t(std::ceil((s.x + half - g.origin_x) / g.cell_size_m - 0.5)) + 1 - c0);
+        double* line = out + row * g.cols + c0;
+        const double* d = dx2.data();
+        for (std::int64_t i = lo; i < hi; ++i) {
+            const double d2 = d[i] + dy2;
+            double k;
+            if constexpr (K == Kernel::quartic) {
+                const double v = std::max(0.0, 1.0 - d2 * inv_r2);
+                k = v * v;
+            } else if constexpr (K == Kernel::triweight) {
+                const double v = std::max(0.0, 1.0 - d2 * inv_r2);
+                k = v * v * v;
+            } else if constexpr (K == Kernel::epanechnikov) {
+                k = std::max(0.0, 1.0 - d2 * inv_r2);
+            } else if constexpr (K == Kernel::triangular) {
+                k = d2 < r2 ? 1.0 - std::sqrt(d2) * inv_r : 0.0;
+            } else if constexpr (K == Kernel::uniform) {
+                k = d2 <= r2 ? 1.0 : 0.0;
+            } else {
+                k = d2 < r2 ? std::exp(-d2 * inv_2s2) : 0.0;
+            }
+            line[i] += s.w * k;
+        }
+    }
+}
+
+using SplatFn = void (*)(const Grid&, const Site&, double, std::int64_t, std::int64_t,
+                         std::int64_t, std::int64_t, double*, std::vector<double>&);
+
+SplatFn splat_for(Kernel k) {
+    switch (k) {
+    case Kernel::quartic: return splat_rows<Kernel::quartic>;
+    case Kernel::triweight: return splat_rows<Kernel::triweight>;
+    case Kernel::epanechnikov: return splat_rows<Kernel::epanechnikov>;
+    case Kernel::triangular: return splat_rows<Kernel::triangular>;
+    case Kernel::uniform: return splat_rows<Kernel::uniform>;
+    case Kernel::gaussian: return splat_rows<Kernel::gaussian>;
+    }
+    return splat_rows<Kernel::quartic>;
+}
+
+/// Share of sites with no other site within `d`; a bucket grid of cell d finds every
+/// neighbour closer than d in the 3×3 buckets around a site.
+double isolated_share(const std::vector<Site>& sites, double d) {
+    if (sites.size() < 2) return 0.0;
+    struct Key {
+        std::int64_t bx, by;
+        std::uint32_t i;
+    };
+    std::vector<Key> keys;
+    keys.reserve(sites.size());
+    for (std::size_t i = 0; i < sites.size(); ++i)
+        keys.push_back({std::int64_t(std::floor(sites[i].x / d)),
+                        std::int64_t(std::floor(sites[i].y / d)), std::uint32_t(i)});
+    auto less = [](const Key& a, const Key& b) {
+        return a.bx != b.bx ? a.bx < b.bx : a.by < b.by;
+    };
+    std::sort(keys.begin(), keys.end(), less);
+    std::size_t isolated = 0;
+    const double d2 = d * d;
+    for (const auto& k : keys) {
+        bool found = false;
+        for (std::int64_t ox = -1; ox <= 1 && !found; ++ox)
+            for (std::int64_t oy = -1; oy <= 1 && !found; ++oy) {
+                const Key probe{k.bx + ox, k.by + oy, 0};
+                auto [lo, hi] = std::equal_range(keys.begin(), keys.end(), probe, less);
+                for (auto it = lo; it != hi; ++it) {
+                    if (it->i == k.i) continue;
+                    const double dx = sites[it->i].x - sites[k.i].x;
+                    const double dy = sites[it->i].y - sites[k.i].y;
+                    if (dx * dx + dy * dy < d2) { found = true; break; }
+                }
+            }
+        if (!found) ++isolated;
+    }
+    return double(isolated) / double(sites.size());
+}
+
+} // namespace
+
+KdeResult kernel_density(std::span<const double> x, std::span<const double> y,
+                         std::span<const double> weights, const Grid& grid,
+                         const KdeOptions& options, std::span<const std::uint8_t> window,
+                         const Progress& progress) {
+    options.validate();
+    if (x.size() != y.size()) {
+        std::ostringstream m;
+        m << "x has " << x.size() << " values but y has " << y.size() << "; pass one x and one "
+          << "y per incident";
+        throw UsageError("kde", m.str());
+    }
+    if (!weights.empty() && weights.size() != x.size()) {
+        std::ostringstream m;
+        m << "weights has " << weights.size() << " values for " << x.size()
+          << " incidents; give one weight per incident or none";
+        throw UsageError("kde", m.str());
+    }
+    if (grid.cols <= 0 || grid.rows <= 0 || !(grid.cell_size_m > 0))
+        throw UsageError("kde", "the grid is empty; build it with kde_grid()");
+    if (!window.empty() && std::int64_t(window.size()) != grid.size()) {
+        std::ostringstream m;
+        m << "the study-area mask has " << window.size() << " cells but the grid has "
+          << grid.size() << "; rasterize the areas on the same grid";
+        throw UsageError("kde", m.str());
+    }
+
+    KdeResult res;
+    res.grid = grid;
+    res.incidents = x.size();
+    res.radius_m = options.radius_m();
+    res.units = options.effective_units();
+    const double radius = res.radius_m;
+
+    // Merge coincident incidents (police.uk snaps many crimes onto one point): the kernel of
+    // a site is computed once however many incidents share it. Sorting also fixes the order
+    // in which sites are added, which makes the sums independent of the input order.
+    std::vector<std::size_t> order(x.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (!std::isfinite(x[i]) || !std::isfinite(y[i])) {
+            std::ostringstream m;
+            m << "incident " << i << " has a non-finite coordinate (" << x[i] << ", " << y[i]
+              << "); reject such rows when reading";
+            throw UsageError("kde", m.str());
+        }
+        if (!weights.empty() && !(std::isfinite(weights[i]) && weights[i] >= 0)) {
+            std::ostringstream m;
+            m << "incident " << i << " has weight " << weights[i]
+              << "; weights must be finite and >= 0";
+            throw UsageError("kde", m.str());
+        }
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return y[a] != y[b] ? y[a] > y[b] : x[a] < x[b];
+    });
+    std::vector<Site> sites;
+    sites.reserve(x.size());
+    for (std::size_t i : order) {
+        const double w = weights.empty() ? 1.0 : weights[i];
+        res.total_weight += w;
+        if (!sites.empty() && sites.back().x == x[i] && sites.back().y == y[i])
+            sites.back().w += w;
+        else
+            sites.push_back({x[i], y[i], w, grid.row_of(y[i])});
+    }
+    res.distinct_points = sites.size();
+
+    if (sites.size() < x.size() && sites.size() >= 2) {
+        const double share = isolated_share(sites, radius);
+        if (share > 0.5) {
+            std::ostringstream m;
+            m.precision(3);
+            m << "kde: the bandwidth (support radius " << radius << " m) is finer than the "
+              << "spacing of the snap points: " << x.size() << " incidents sit on "
+              << sites.size() << " distinct points and " << share * 100
+              << "% of those have no other point within the radius, so the surface shows the "
+              << "snap points rather than hot spots; use a larger bandwidth";
+            res.warnings.push_back(m.str());
+        }
+    }
+    if (radius < grid.cell_size_m) {
+        std::ostringstream m;
+        m << "kde: the support radius (" << radius << " m) is smaller than a cell ("
+          << grid.cell_size_m << " m): most incidents touch no cell centre; use a smaller "
+          << "--cell or a larger --bandwidth";
+        res.warnings.push_back(m.str());
+    }
+
+    // Window of each site: cells whose centres may lie within the radius.
+    const double c = grid.cell_size_m;
+    auto col_range = [&](const Site& s) {
+        const std::int64_t lo = std::max<std::int64_t>(
+            0, std::int64_t(std::floor((s.x - radius - grid.origin_x) / c - 0.5)));
+        const std::int64_t hi = std::min<std::int64_t>(
+            grid.cols, std::int64_t(std::ceil((s.x + radius - grid.origin_x) / c - 0.5)) + 1);
+        return std::pair{lo, hi};
+    };
+    const std::int64_t reach = std::int64_t(std::ceil(radius / c)) + 1;  // rows each side
+    const SplatFn splat = splat_for(options.kernel);
+    const double constant = detail::kernel_constant(options.kernel, radius, options.compat);
+
+    unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
+    threads = std::max(1u, std::min(threads, 64u));
+
+    // Diggle edge correction: each site's weight is divided by the share of its discretised
+    // kernel mass on in-window cells. Each site is independent, so threads over sites are
+    // deterministic.
+    if (options.edge == EdgeCorrection::diggle) {
+        std::vector<double> share(sites.size(), 1.0);
+        std::atomic<std::size_t> next{0};
+        auto work = [&] {
+            std::vector<double> dx2;
+            std::vector<double> scratch;
+            for (;;) {
+                const std::size_t i = next.fetch_add(1);
+                if (i >= sites.size()) return;
+                const Site& s = sites[i];
+                // Full kernel mass on the infinite lattice of cell centres around the site,
+                // then the part on in-window cells of this grid.
+                double total = 0, inside = 0;
+                const double x0 = grid.origin_x + (std::floor((s.x - grid.origin_x) / c) + 0.5) * c;
+                const double y0 = grid.origin_y - (std::floor((grid.origin_y - s.y) / c) + 0.5) * c;
+                const std::int64_t col0 = grid.col_of(s.x), row0 = s.row;
+                for (std::int64_t dr = -reach; dr <= reach; ++dr)
+                    for (std::int64_t dc = -reach; dc <= reach; ++dc) {
+                        const double dx = x0 + double(dc) * c - s.x;
+                        const double dy = y0 - double(dr) * c - s.y;
+                        const double k = detail::kernel_shape(options.kernel, dx * dx + dy * dy,
+                                                              radius);
+                        if (k == 0) continue;
+                        total += k;
+                        const std::int64_t cc = col0 + dc, rr = row0 + dr;
+                        if (grid.in_grid(cc, rr) &&
+                            (window.empty() || window[std::size_t(rr * grid.cols + cc)]))
+                            inside += k;
+                    }
+                share[i] = total > 0 && inside > 0 ? inside / total : 1.0;
+            }
+        };
+        std::vector<std::thread> pool;
+        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+        work();
+        for (auto& t : pool) t.join();
+        for (std::size_t i = 0; i < sites.size(); ++i) sites[i].w /= share[i];
+    }
+
+    // Bands of rows: each band is owned by one thread at a time and receives the sites in
+    // their sorted order, so every cell's sum is added in the same order whatever the number
+    // of threads: the bytes do not depend on it.
+    res.values.assign(std::size_t(grid.size()), 0.0);
+    const std::int64_t band_rows = 32;
+    const std::int64_t bands = (grid.rows + band_rows - 1) / band_rows;
+    std::atomic<std::int64_t> next_band{0}, done_bands{0};
+    std::atomic<bool> cancelled{false};
+    auto band_work = [&](bool report) {
+        std::vector<double> dx2;
+        for (;;) {
+            if (cancelled.load()) return;
+            const std::int64_t b = next_band.fetch_add(1);
+            if (b >= bands) return;
+            const std::int64_t r0 = b * band_rows, r1 = std::min(grid.rows, r0 + band_rows);
+            // Sites are sorted by y descending, i.e. by row ascending.
+            auto first = std::lower_bound(sites.begin(), sites.end(), r0 - reach,
+                                          [](const Site& s, std::int64_t r) { return s.row < r; });
+            for (auto it = first; it != sites.end() && it->row < r1 + reach; ++it) {
+                const auto [lo, hi] = col_range(*it);
+                if (lo >= hi) continue;
+                const std::int64_t a = std::max(r0, it->row - reach);
+                const std::int64_t z = std::min(r1, it->row + reach + 1);
+                if (a >= z) continue;
+                splat(grid, *it, radius, a, z, lo, hi, res.values.data(), dx2);
+            }
+            const std::int64_t done = done_bands.fetch_add(1) + 1;
+            if (report && !progress(double(done) / double(bands), "kde"))
+                cancelled.store(true);
+        }
+    };
+    {
+        std::vector<std::thread> pool;
+        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(band_work, false);
+        band_work(true);
+        for (auto& t : pool) t.join();
+    }
+    if (cancelled.load()) throw Cancelled("kde");
+
+    double scale = 1.0;
+    switch (res.units) {
+    case KdeUnits::raw: scale = 1.0; break;
+    case KdeUnits::per_m2: scale = constant; break;
+    case KdeUnits::per_km2:
+    case KdeUnits::relative: scale = constant * 1e6; break;
+    }
+    for (double& v : res.values) v *= scale;
+    if (!window.empty())
+        for (std::size_t i = 0; i < res.values.size(); ++i)
+            if (!window[i]) res.values[i] = std::nan("");
+    if (res.units == KdeUnits::relative) {
+        double peak = 0;
+        for (double v : res.values)
+            if (v > peak) peak = v;  // NaN compares false: cells outside the window are skipped
+        if (peak > 0)
+            for (double& v : res.values) v /= peak;
+    }
+    return res;
+}
+
+} // namespace hotspot

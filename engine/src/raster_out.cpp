@@ -1,0 +1,287 @@
+#include "hotspot/raster_out.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cpl_conv.h>
+#include <cpl_string.h>
+#include <filesystem>
+#include <fstream>
+#include <gdal.h>
+#include <ogr_srs_api.h>
+#include <sstream>
+#include <unistd.h>
+
+#include "gdal_env.hpp"
+#include "hotspot/error.hpp"
+#include "kde_qml.hpp"
+
+namespace fs = std::filesystem;
+
+namespace hotspot {
+
+namespace {
+
+constexpr const char* unit = "raster";
+
+struct Rgba {
+    unsigned char r, g, b, a;
+};
+// Heat ramp of styles/kde.qml.in, lowest class transparent.
+constexpr Rgba ramp[] = {{255, 255, 178, 0},  {254, 204, 92, 255}, {253, 141, 60, 255},
+                         {240, 59, 32, 255},  {220, 20, 35, 255},  {189, 0, 38, 255}};
+
+std::string fmt(double v) {
+    std::ostringstream s;
+    s.precision(9);
+    s << v;
+    return s.str();
+}
+
+/// Sets thread-local GDAL options for the scope of one write (no .aux.xml side files).
+class ConfigScope {
+public:
+    ConfigScope(const char* key, const char* value) : m_key(key) {
+        const char* old = CPLGetThreadLocalConfigOption(key, nullptr);
+        if (old) m_old = old, m_had = true;
+        CPLSetThreadLocalConfigOption(key, value);
+    }
+    ~ConfigScope() { CPLSetThreadLocalConfigOption(m_key, m_had ? m_old.c_str() : nullptr); }
+    ConfigScope(const ConfigScope&) = delete;
+    ConfigScope& operator=(const ConfigScope&) = delete;
+
+private:
+    const char* m_key;
+    std::string m_old;
+    bool m_had = false;
+};
+
+/// A temporary sibling of `final_path`, removed unless released.
+class TempFile {
+public:
+    explicit TempFile(const fs::path& final_path) {
+        // Built with append: GCC 12 warns (-Wrestrict, a false positive) on the + chain.
+        std::string name(".");
+        name.append(final_path.filename().string());
+        name.append(".tmp");
+        name.append(std::to_string(getpid()));
+        name.append(final_path.extension().string());
+        m_path = final_path.parent_path() / name;
+    }
+    ~TempFile() {
+        if (!m_path.empty()) {
+            std::error_code ec;
+            fs::remove(m_path, ec);
+        }
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    const fs::path& path() const { return m_path; }
+    void commit(const fs::path& final_path) {
+        std::error_code ec;
+        fs::rename(m_path, final_path, ec);
+        if (ec) throw OutputError(unit, final_path.string(), "cannot rename the finished file "
+                                  "into place (" + ec.message() + "); check the folder's permissions");
+        m_path.clear();
+    }
+
+private:
+    fs::path m_path;
+};
+
+void check_target(const fs::path& p, bool overwrite) {
+    if (fs::exists(p) && !overwrite)
+        throw OutputError(unit, p.string(), "exists; use --overwrite to replace it");
+    const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+    if (!fs::is_directory(dir))
+        throw OutputError(unit, p.string(), "the folder " + dir.string() +
+                                                " does not exist; create it first");
+}
+
+std::string crs_wkt(const std::string& crs) {
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
+    std::string wkt;
+    if (OSRSetFromUserInput(srs, crs.c_str()) == OGRERR_NONE) {
+        char* text = nullptr;
+        const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
+        if (OSRExportToWktEx(srs, &text, opts) == OGRERR_NONE && text) wkt = text;
+        CPLFree(text);
+    }
+    OSRDestroySpatialReference(srs);
+    if (wkt.empty())
+        throw UsageError(unit, "unknown CRS '" + crs + "'; give one like EPSG:27700");
+    return wkt;
+}
+
+std::string render_qml(const std::vector<double>& breaks, const std::string& label) {
+    std::string items;
+    for (std::size_t i = 0; i < breaks.size(); ++i) {
+        const Rgba c = ramp[std::min(i, std::size(ramp) - 1)];
+        char colour[8];
+        std::snprintf(colour, sizeof colour, "#%02x%02x%02x", c.r, c.g, c.b);
+        const std::string lo = i == 0 ? "0" : fmt(breaks[i - 1]);
+        items += "          <item alpha=\"" + std::to_string(c.a) + "\" value=\"" +
+                 fmt(breaks[i]) + "\" label=\"" + lo + " - " + fmt(breaks[i]) + "\" color=\"" +
+                 colour + "\"/>\n";
+    }
+    if (!items.empty()) items.pop_back();
+    std::string q = detail::kde_qml_template;
+    auto replace_all = [&](const std::string& key, const std::string& value) {
+        for (std::size_t at = q.find(key); at != std::string::npos; at = q.find(key, at + value.size()))
+            q.replace(at, key.size(), value);
+    };
+    replace_all("{{ITEMS}}", items);
+    replace_all("{{MIN}}", "0");
+    replace_all("{{MAX}}", breaks.empty() ? "1" : fmt(breaks.back()));
+    replace_all("{{LABEL}}", label);
+    return q;
+}
+
+void write_text_atomically(const fs::path& p, const std::string& text) {
+    TempFile tmp(p);
+    {
+        std::ofstream f(tmp.path(), std::ios::binary);
+        f << text;
+        if (!f.flush())
+            throw OutputError(unit, p.string(), "cannot write (disk full or no permission)");
+    }
+    tmp.commit(p);
+}
+
+} // namespace
+
+std::vector<double> heat_class_breaks(std::span<const double> values) {
+    std::vector<double> nz;
+    for (double v : values)
+        if (std::isfinite(v) && v > 0) nz.push_back(v);
+    std::vector<double> out;
+    if (nz.empty()) return out;
+    std::sort(nz.begin(), nz.end());
+    for (double q : {0.5, 0.7, 0.85, 0.95, 0.99}) {
+        const double v = nz[std::size_t(q * double(nz.size() - 1))];
+        if (out.empty() || v > out.back()) out.push_back(v);
+    }
+    if (nz.back() > out.back()) out.push_back(nz.back());
+    return out;
+}
+
+RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
+                                std::span<const double> values, const GeoTiffOptions& options) {
+    if (std::int64_t(values.size()) != grid.size() || grid.size() <= 0) {
+        std::ostringstream m;
+        m << "the surface has " << values.size() << " values but the grid has " << grid.size()
+          << " cells";
+        throw UsageError(unit, m.str());
+    }
+    const fs::path out(path);
+    RasterWriteResult res;
+    res.path = path;
+    const fs::path qml = fs::path(out).replace_extension(".qml");
+    const fs::path png = fs::path(out).replace_extension(".png");
+    check_target(out, options.overwrite);
+    if (options.write_qml) check_target(qml, options.overwrite);
+    if (options.write_png) check_target(png, options.overwrite);
+
+    detail::ensure_gdal();
+    detail::GdalErrorScope errors;
+    ConfigScope no_pam("GDAL_PAM_ENABLED", "NO");
+    const std::string wkt = crs_wkt(options.crs);
+
+    GDALDriverH mem = GDALGetDriverByName("MEM");
+    GDALDatasetH src = GDALCreate(mem, "", int(grid.cols), int(grid.rows), 1, GDT_Float32, nullptr);
+    if (!src) throw OutputError(unit, path, "cannot allocate the raster: " + errors.last_error());
+    struct Closer {
+        GDALDatasetH& h;
+        ~Closer() { if (h) GDALClose(h); }
+    } close_src{src};
+
+    auto gt = grid.geotransform();
+    GDALSetGeoTransform(src, gt.data());
+    GDALSetProjection(src, wkt.c_str());
+    for (const auto& [k, v] : options.metadata)
+        GDALSetMetadataItem(src, k.c_str(), v.c_str(), nullptr);
+    GDALRasterBandH band = GDALGetRasterBand(src, 1);
+    GDALSetRasterNoDataValue(band, double(options.nodata));
+    GDALSetDescription(band, options.band_description.c_str());
+    {
+        std::vector<float> row(std::size_t(grid.cols));
+        for (std::int64_t r = 0; r < grid.rows; ++r) {
+            for (std::int64_t c = 0; c < grid.cols; ++c) {
+                const double v = values[std::size_t(r * grid.cols + c)];
+                row[std::size_t(c)] = std::isnan(v) ? options.nodata : float(v);
+            }
+            if (GDALRasterIO(band, GF_Write, 0, int(r), int(grid.cols), 1, row.data(),
+                             int(grid.cols), 1, GDT_Float32, 0, 0) != CE_None)
+                throw OutputError(unit, path, "cannot fill the raster: " + errors.last_error());
+        }
+    }
+
+    TempFile tmp(out);
+    GDALDriverH cog = GDALGetDriverByName("COG");
+    GDALDatasetH dst = nullptr;
+    if (cog) {
+        res.driver = "COG";
+        const char* opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "BLOCKSIZE=256",
+                              "OVERVIEWS=AUTO",   "RESAMPLING=AVERAGE", "BIGTIFF=IF_SAFER",
+                              "NUM_THREADS=1",    nullptr};
+        dst = GDALCreateCopy(cog, tmp.path().c_str(), src, FALSE, const_cast<char**>(opts),
+                             nullptr, nullptr);
+    } else {
+        res.driver = "GTiff";
+        // Without COG: build overviews on the source, then copy them in.
+        const int levels[] = {2, 4, 8, 16, 32};
+        int n = 0;
+        while (n < 5 && (grid.cols > 256 << n || grid.rows > 256 << n)) ++n;
+        if (n && GDALBuildOverviews(src, "AVERAGE", n, levels, 0, nullptr, nullptr, nullptr) !=
+                     CE_None)
+            throw OutputError(unit, path, "cannot build overviews: " + errors.last_error());
+        const char* opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=3",  "TILED=YES",
+                              "BLOCKXSIZE=256",   "BLOCKYSIZE=256", "COPY_SRC_OVERVIEWS=YES",
+                              "BIGTIFF=IF_SAFER", nullptr};
+        dst = GDALCreateCopy(GDALGetDriverByName("GTiff"), tmp.path().c_str(), src, FALSE,
+                             const_cast<char**>(opts), nullptr, nullptr);
+    }
+    if (!dst)
+        throw OutputError(unit, path, "cannot write the GeoTIFF: " + errors.last_error() +
+                                          "; check the folder is writable and has space");
+    GDALClose(dst);
+    if (!errors.m_errors.empty())
+        throw OutputError(unit, path, "writing failed: " + errors.last_error());
+    tmp.commit(out);
+
+    res.class_breaks = heat_class_breaks(values);
+    if (options.write_qml) {
+        write_text_atomically(qml, render_qml(res.class_breaks, options.legend_label));
+        res.qml_path = qml.string();
+    }
+    if (options.write_png) {
+        GDALDatasetH rgba =
+            GDALCreate(mem, "", int(grid.cols), int(grid.rows), 4, GDT_Byte, nullptr);
+        Closer close_rgba{rgba};
+        std::vector<unsigned char> px(std::size_t(grid.size()) * 4, 0);
+        const auto& b = res.class_breaks;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            const double v = values[i];
+            if (!std::isfinite(v) || b.empty()) continue;
+            const std::size_t cls = std::size_t(std::lower_bound(b.begin(), b.end(), v) - b.begin());
+            const Rgba c = ramp[std::min(cls, std::size(ramp) - 1)];
+            px[4 * i] = c.r, px[4 * i + 1] = c.g, px[4 * i + 2] = c.b, px[4 * i + 3] = c.a;
+        }
+        for (int k = 0; k < 4; ++k)
+            if (GDALRasterIO(GDALGetRasterBand(rgba, k + 1), GF_Write, 0, 0, int(grid.cols),
+                         int(grid.rows), px.data() + k, int(grid.cols), int(grid.rows), GDT_Byte,
+                         4, int(grid.cols) * 4) != CE_None)
+                throw OutputError(unit, png.string(), "cannot fill the quick-look: " +
+                                                          errors.last_error());
+        TempFile ptmp(png);
+        GDALDatasetH p = GDALCreateCopy(GDALGetDriverByName("PNG"), ptmp.path().c_str(), rgba,
+                                        FALSE, nullptr, nullptr, nullptr);
+        if (!p) throw OutputError(unit, png.string(), "cannot write the PNG: " + errors.last_error());
+        GDALClose(p);
+        ptmp.commit(png);
+        res.png_path = png.string();
+    }
+    res.warnings = errors.warnings();
+    return res;
+}
+
+} // namespace hotspot
