@@ -1,0 +1,85 @@
+#pragma once
+/// @file gistar.hpp
+/// Getis-Ord Gi* hot spot statistic (Getis & Ord 1992; Ord & Getis 1995), as ArcGIS Pro's
+/// "Hot Spot Analysis (Getis-Ord Gi*)" and R spdep `localG` on star-form weights.
+///
+/// For observations x_1..x_n (for a grid: the counts of every cell of the study area, empty
+/// cells included) and weights w_ij that include i itself:
+///   W_i = Σ_j w_ij, S1_i = Σ_j w_ij², x̄ = Σ x / n, s² = Σ (x − x̄)² / n   (divides by n),
+///   z_i = (Σ_j w_ij x_j − W_i x̄) / sqrt(s² (n S1_i − W_i²) / (n − 1)),
+/// which is exactly spdep `localG(x, nb2listw(include.self(nb), style = "B"))`.
+/// p is two-sided from the standard normal. Optionally, conditional permutation inference:
+/// x_i stays at i and its other neighbours get values drawn without replacement from the
+/// other n − 1 observations (as spdep `localG_perm` / PySAL esda `G_Local(star=True)`), and
+///   p_sim = min(1, 2 · min(#{G* ≥ observed} + 1, #{G* ≤ observed} + 1) / (R + 1)),
+/// the folded two-sided pseudo p-value (PySAL reports the one-tail min(...)+1 / (R+1), i.e.
+/// half of ours). Each observation draws from its own seeded stream, so results are
+/// identical for any thread count.
+///
+/// Gi_Bin follows ArcGIS: ±3 when p < 0.01, ±2 when p < 0.05, ±1 when p < 0.10, sign of z,
+/// 0 otherwise, where p is the corrected p (FDR/Bonferroni) when a correction is chosen and the
+/// permutation p when permutations are run. "BH-adjusted p < α" is the BH decision at level α,
+/// so bins equal ArcGIS's FDR-corrected bins.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "hotspot/fdr.hpp"
+#include "hotspot/grid.hpp"
+#include "hotspot/progress.hpp"
+#include "hotspot/weights.hpp"
+
+namespace hotspot {
+
+/// Options of a Gi* run; validate() is called by every entry point.
+struct GiStarOptions {
+    /// Distance band for gistar_grid(), metres: cells whose centres are within band_m of the
+    /// cell centre are neighbours (binary, self included). Ignored by gistar() on weights.
+    double band_m = 0;
+    PAdjust p_adjust = PAdjust::fdr_bh; ///< correction applied before binning
+    int permutations = 0;               ///< 0: analytic only; else R conditional permutations
+    std::uint64_t seed = 12345;         ///< seed of the permutations
+    unsigned threads = 0;               ///< worker threads (0 = all cores); output is identical
+
+    /// @throws UsageError "gistar: band must be > 0 m (got 0)" (grid only),
+    ///         "gistar: permutations must be between 0 and 99999 (got -1)".
+    void validate(bool needs_band) const;
+};
+
+/// Gi* results, one entry per observation (for gistar_grid(): per grid cell, row-major, with
+/// NaN z/p and bin 0 outside the study area).
+struct GiStarResult {
+    std::vector<double> z;           ///< Gi* z-score
+    std::vector<double> p;           ///< two-sided normal p-value of z
+    std::vector<double> p_sim;       ///< permutation pseudo p (empty when permutations = 0)
+    std::vector<double> p_adjusted;  ///< corrected p used for the bins (p_sim when permuted)
+    std::vector<std::int8_t> bin;    ///< Gi_Bin −3..3
+    std::vector<std::int32_t> neighbour_count; ///< neighbours incl. self (0 outside study area)
+    std::size_t n = 0;               ///< number of observations (cells in the study area)
+    double mean = 0;                 ///< x̄
+    double variance = 0;             ///< s² (divides by n)
+};
+
+/// Gi* of a grid of counts with a circular distance band (binary, self included).
+/// The analytic part uses per-row prefix sums over the disc stencil: O(cells · rows of the
+/// disc), independent of the number of neighbours per row, and parallel over rows.
+/// @param counts grid.size() values, row-major (row 0 north); cells outside the study area
+///        are ignored. @param mask optional grid.size() flags (non-zero = in the study area).
+/// @throws UsageError on invalid options, on sizes that do not match, on a negative or
+///         non-finite count, or when fewer than 3 cells are in the study area.
+/// @throws Cancelled when `progress` returns false.
+GiStarResult gistar_grid(const Grid& grid, std::span<const double> counts,
+                         const GiStarOptions& options, std::span<const std::uint8_t> mask = {},
+                         const Progress& progress = no_progress());
+
+/// Gi* of values `x` on arbitrary weights (which should include i itself for Gi*; without it
+/// this is the star formula applied to non-star weights, not spdep's Gi).
+/// @throws UsageError on invalid options, size mismatch, non-finite x, n < 3.
+GiStarResult gistar(std::span<const double> x, const SpatialWeights& weights,
+                    const GiStarOptions& options, const Progress& progress = no_progress());
+
+/// The ArcGIS Gi_Bin of z with (corrected) p: ±3 (p < 0.01), ±2 (< 0.05), ±1 (< 0.10), else 0.
+std::int8_t gi_bin(double z, double p) noexcept;
+
+} // namespace hotspot

@@ -1,0 +1,206 @@
+#include "hotspot/gistar.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <thread>
+
+#include "hotspot/error.hpp"
+#include "permutation.hpp"
+
+namespace hotspot {
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+double two_sided_p(double z) { return std::erfc(std::abs(z) / std::sqrt(2.0)); }
+
+void check_values(std::span<const double> x, std::span<const std::uint8_t> mask, bool counts) {
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (!mask.empty() && !mask[i]) continue;
+        if (!std::isfinite(x[i]) || (counts && x[i] < 0))
+            throw UsageError("gistar", "value " + std::to_string(i) + " is " + std::to_string(x[i]) +
+                                           (counts ? "; counts must be finite and >= 0"
+                                                   : "; values must be finite"));
+    }
+}
+
+// Kahan-free two-pass moments: the grid sums are of integers, so a plain sum is exact up to
+// 2^53 and the second pass keeps s² accurate for large means.
+void moments(std::span<const double> x, std::span<const std::uint8_t> mask, std::size_t& n,
+             double& mean, double& var) {
+    n = 0;
+    double s = 0;
+    for (std::size_t i = 0; i < x.size(); ++i)
+        if (mask.empty() || mask[i]) { s += x[i]; ++n; }
+    mean = s / double(n);
+    double ss = 0;
+    for (std::size_t i = 0; i < x.size(); ++i)
+        if (mask.empty() || mask[i]) ss += (x[i] - mean) * (x[i] - mean);
+    var = ss / double(n);
+}
+
+void finish(GiStarResult& r, const GiStarOptions& o) {
+    const auto& p_for_bins = r.p_sim.empty() ? r.p : r.p_sim;
+    r.p_adjusted = adjust_p_values(p_for_bins, o.p_adjust);
+    r.bin.assign(r.z.size(), 0);
+    for (std::size_t i = 0; i < r.z.size(); ++i) r.bin[i] = gi_bin(r.z[i], r.p_adjusted[i]);
+}
+
+template <class F>
+void parallel_rows(std::int64_t rows, unsigned threads, F&& f) {
+    const auto nt = std::int64_t(std::min<std::int64_t>(detail::resolve_threads(threads), rows));
+    std::vector<std::thread> pool;
+    for (std::int64_t t = 1; t < nt; ++t)
+        pool.emplace_back([&, t] { for (std::int64_t r = t; r < rows; r += nt) f(r); });
+    for (std::int64_t r = 0; r < rows; r += std::max<std::int64_t>(nt, 1)) f(r);
+    for (auto& th : pool) th.join();
+}
+
+} // namespace
+
+void GiStarOptions::validate(bool needs_band) const {
+    if (needs_band && !(std::isfinite(band_m) && band_m > 0))
+        throw UsageError("gistar", "band must be > 0 m (got " + std::to_string(band_m) + ")");
+    if (permutations < 0 || permutations > 99999)
+        throw UsageError("gistar", "permutations must be between 0 and 99999 (got " +
+                                       std::to_string(permutations) + ")");
+}
+
+std::int8_t gi_bin(double z, double p) noexcept {
+    if (!(p == p) || !(z == z)) return 0;
+    const std::int8_t level = p < 0.01 ? 3 : p < 0.05 ? 2 : p < 0.10 ? 1 : 0;
+    return z > 0 ? level : z < 0 ? std::int8_t(-level) : 0;
+}
+
+GiStarResult gistar_grid(const Grid& grid, std::span<const double> counts,
+                         const GiStarOptions& options, std::span<const std::uint8_t> mask,
+                         const Progress& progress) {
+    options.validate(true);
+    if (std::int64_t(counts.size()) != grid.size())
+        throw UsageError("gistar", "counts have " + std::to_string(counts.size()) +
+                                       " cells but the grid has " + std::to_string(grid.size()));
+    if (!mask.empty() && std::int64_t(mask.size()) != grid.size())
+        throw UsageError("gistar", "mask has " + std::to_string(mask.size()) +
+                                       " cells but the grid has " + std::to_string(grid.size()));
+    check_values(counts, mask, true);
+    GiStarResult r;
+    moments(counts, mask, r.n, r.mean, r.variance);
+    if (r.n < 3)
+        throw UsageError("gistar", "only " + std::to_string(r.n) +
+                                       " cells in the study area; at least 3 are needed");
+    const double n = double(r.n);
+    const auto cols = grid.cols, rows = grid.rows;
+    const auto half = detail::disc_half_widths(options.band_m, grid.cell_size_m);
+    const auto rmax = std::int64_t(half.size() / 2);
+
+    // Row prefix sums of x (0 outside the study area) and of the study-area flag, so the sum
+    // over a disc is Σ over its 2R+1 rows of one difference each.
+    const auto stride = std::size_t(cols + 1);
+    std::vector<double> px(std::size_t(rows) * stride, 0.0);
+    std::vector<std::int32_t> pm(std::size_t(rows) * stride, 0);
+    parallel_rows(rows, options.threads, [&](std::int64_t row) {
+        double* ax = px.data() + std::size_t(row) * stride;
+        std::int32_t* am = pm.data() + std::size_t(row) * stride;
+        for (std::int64_t c = 0; c < cols; ++c) {
+            const auto k = std::size_t(row * cols + c);
+            const bool in = mask.empty() || mask[k];
+            ax[c + 1] = ax[c] + (in ? counts[k] : 0.0);
+            am[c + 1] = am[c] + (in ? 1 : 0);
+        }
+    });
+    if (!progress(0.1, "gistar")) throw Cancelled("gistar");
+
+    r.z.assign(std::size_t(grid.size()), nan);
+    r.p.assign(std::size_t(grid.size()), nan);
+    r.neighbour_count.assign(std::size_t(grid.size()), 0);
+    const double s = std::sqrt(r.variance);
+    parallel_rows(rows, options.threads, [&](std::int64_t row) {
+        for (std::int64_t c = 0; c < cols; ++c) {
+            const auto k = std::size_t(row * cols + c);
+            if (!mask.empty() && !mask[k]) continue;
+            double lag = 0;
+            std::int64_t wi = 0;
+            for (std::int64_t dr = -rmax; dr <= rmax; ++dr) {
+                const std::int64_t rr = row + dr;
+                if (rr < 0 || rr >= rows) continue;
+                const std::int64_t h = half[std::size_t(dr + rmax)];
+                const auto lo = std::size_t(std::max<std::int64_t>(0, c - h));
+                const auto hi = std::size_t(std::min(cols - 1, c + h) + 1);
+                const std::size_t base = std::size_t(rr) * stride;
+                lag += px[base + hi] - px[base + lo];
+                wi += pm[base + hi] - pm[base + lo];
+            }
+            const double w = double(wi); // binary: S1_i = W_i
+            const double den = s * std::sqrt((n * w - w * w) / (n - 1));
+            const double z = den > 0 ? (lag - w * r.mean) / den : nan;
+            r.z[k] = z;
+            r.p[k] = z == z ? two_sided_p(z) : nan;
+            r.neighbour_count[k] = std::int32_t(wi);
+        }
+    });
+    if (!progress(0.3, "gistar")) throw Cancelled("gistar");
+
+    if (options.permutations > 0) {
+        DistanceBandOptions band;
+        band.band_m = options.band_m;
+        const auto w = grid_band_weights(grid, band, mask);
+        const auto cells = study_area_cells(grid, mask);
+        std::vector<double> x(cells.size());
+        for (std::size_t k = 0; k < cells.size(); ++k) x[k] = counts[std::size_t(cells[k])];
+        const Progress sub = [&](double f, std::string_view st) { return progress(0.3 + 0.7 * f, st); };
+        const auto ps = detail::permutation_p_values(x, w, options.permutations, options.seed,
+                                                     options.threads, sub, "gistar");
+        r.p_sim.assign(std::size_t(grid.size()), nan);
+        for (std::size_t k = 0; k < cells.size(); ++k) r.p_sim[std::size_t(cells[k])] = ps[k];
+        // An undefined z (no variance) has no permutation result either.
+        for (std::size_t k = 0; k < r.z.size(); ++k)
+            if (!(r.z[k] == r.z[k])) r.p_sim[k] = nan;
+    }
+    finish(r, options);
+    progress(1.0, "gistar");
+    return r;
+}
+
+GiStarResult gistar(std::span<const double> x, const SpatialWeights& weights,
+                    const GiStarOptions& options, const Progress& progress) {
+    options.validate(false);
+    if (x.size() != weights.size())
+        throw UsageError("gistar", std::to_string(x.size()) + " values but weights for " +
+                                       std::to_string(weights.size()) + " observations");
+    check_values(x, {}, false);
+    GiStarResult r;
+    moments(x, {}, r.n, r.mean, r.variance);
+    if (r.n < 3)
+        throw UsageError("gistar", "only " + std::to_string(r.n) +
+                                       " observations; at least 3 are needed");
+    const double n = double(r.n), s2 = r.variance;
+    r.z.assign(x.size(), nan);
+    r.p.assign(x.size(), nan);
+    r.neighbour_count.assign(x.size(), 0);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        double lag = 0;
+        const auto nbs = weights.neighbours_of(i);
+        const auto ws = weights.weights_of(i);
+        for (std::size_t k = 0; k < nbs.size(); ++k) lag += ws[k] * x[std::size_t(nbs[k])];
+        const double wi = weights.row_sum(i), s1 = weights.row_sum_squares(i);
+        const double v = s2 * (n * s1 - wi * wi) / (n - 1);
+        const double z = v > 0 ? (lag - wi * r.mean) / std::sqrt(v) : nan;
+        r.z[i] = z;
+        r.p[i] = z == z ? two_sided_p(z) : nan;
+        r.neighbour_count[i] = std::int32_t(nbs.size());
+    }
+    if (options.permutations > 0) {
+        const Progress sub = [&](double f, std::string_view st) { return progress(f, st); };
+        r.p_sim = detail::permutation_p_values(x, weights, options.permutations, options.seed,
+                                               options.threads, sub, "gistar");
+        for (std::size_t k = 0; k < r.z.size(); ++k)
+            if (!(r.z[k] == r.z[k])) r.p_sim[k] = nan;
+    }
+    finish(r, options);
+    return r;
+}
+
+} // namespace hotspot

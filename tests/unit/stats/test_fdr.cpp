@@ -1,0 +1,47 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "fixture_csv.hpp"
+#include "hotspot/error.hpp"
+#include "hotspot/fdr.hpp"
+
+using namespace hotspot;
+using hotspot::test::close;
+
+TEST_CASE("BH and Bonferroni equal R p.adjust, with ties and NA", "[fdr]") {
+    const test::FixtureCsv f("p_adjust.csv");
+    const auto p = f.column("p");
+    const auto bh = adjust_p_values(p, PAdjust::fdr_bh);
+    const auto bonf = adjust_p_values(p, PAdjust::bonferroni);
+    const auto none = adjust_p_values(p, PAdjust::none);
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        INFO(f.name() << " row " << i << " p=" << p[i]);
+        CHECK(close(bh[i], f.num(i, "bh"), 1e-12));
+        CHECK(close(bonf[i], f.num(i, "bonferroni"), 1e-12));
+        CHECK(close(none[i], p[i], 0));
+    }
+}
+
+TEST_CASE("BH by hand on a textbook example", "[fdr]") {
+    // m = 4, sorted p = .01 .02 .03 .04: m p / k = .04 .04 .04 .04 -> all .04.
+    const std::vector<double> p{0.03, 0.01, 0.04, 0.02};
+    for (double v : adjust_p_values(p, PAdjust::fdr_bh)) CHECK(v == Approx(0.04));
+    // A large p never makes a smaller one's adjusted value exceed 1 or the running minimum.
+    const std::vector<double> q{0.001, 0.9, 0.5};
+    const auto a = adjust_p_values(q, PAdjust::fdr_bh);
+    CHECK(a[0] == Approx(0.003));
+    CHECK(a[2] == Approx(0.75));
+    CHECK(a[1] == Approx(0.9));
+}
+
+TEST_CASE("fdr: names and invalid input", "[fdr]") {
+    CHECK(parse_p_adjust("fdr") == PAdjust::fdr_bh);
+    CHECK(parse_p_adjust("bonferroni") == PAdjust::bonferroni);
+    CHECK(parse_p_adjust("none") == PAdjust::none);
+    CHECK_THROWS_WITH(parse_p_adjust("holm"),
+                      "fdr: unknown correction 'holm' (use fdr, bonferroni or none)");
+    const std::vector<double> bad{0.1, 1.5};
+    CHECK_THROWS_AS(adjust_p_values(bad, PAdjust::fdr_bh), UsageError);
+    CHECK(adjust_p_values(std::vector<double>{}, PAdjust::fdr_bh).empty());
+}

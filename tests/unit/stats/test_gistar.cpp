@@ -1,0 +1,256 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+#include <sstream>
+
+#include "fixture_csv.hpp"
+#include "hotspot/error.hpp"
+#include "hotspot/gistar.hpp"
+
+using namespace hotspot;
+using hotspot::test::close;
+
+namespace {
+struct GridFixture {
+    Grid grid;
+    std::vector<double> counts;
+    std::vector<std::uint8_t> mask;
+};
+GridFixture load_grid(const test::FixtureCsv& f) {
+    GridFixture g;
+    std::int64_t cols = 0, rows = 0;
+    for (std::size_t r = 0; r < f.rows(); ++r) {
+        cols = std::max(cols, std::int64_t(f.num(r, "col")) + 1);
+        rows = std::max(rows, std::int64_t(f.num(r, "row")) + 1);
+    }
+    g.grid = Grid{0, double(rows), 1, cols, rows};
+    g.counts.assign(std::size_t(cols * rows), -1);
+    g.mask.assign(std::size_t(cols * rows), 0);
+    for (std::size_t r = 0; r < f.rows(); ++r) {
+        const auto k = std::size_t(std::int64_t(f.num(r, "row")) * cols + std::int64_t(f.num(r, "col")));
+        g.counts[k] = f.num(r, "count");
+        g.mask[k] = std::uint8_t(f.num(r, "mask"));
+        // the fixture's coordinates are the centres of our grid's cells
+        REQUIRE(g.grid.x_of_col(std::int64_t(f.num(r, "col"))) == f.num(r, "x"));
+        REQUIRE(g.grid.y_of_row(std::int64_t(f.num(r, "row"))) == f.num(r, "y"));
+    }
+    return g;
+}
+std::string band_name(double b) {
+    std::ostringstream s;
+    s << b;
+    return s.str();
+}
+} // namespace
+
+TEST_CASE("Gi* on a grid equals spdep localG (include.self, dnearneigh, style B)", "[gistar]") {
+    const test::FixtureCsv f("gistar_grid.csv");
+    const auto g = load_grid(f);
+    for (double band : {1.5, 2.0, 3.0}) {
+        GiStarOptions o;
+        o.band_m = band;
+        for (unsigned threads : {1u, 2u}) {
+            o.threads = threads;
+            const auto all = gistar_grid(g.grid, g.counts, o);
+            const auto masked = gistar_grid(g.grid, g.counts, o, g.mask);
+            const auto zall = f.column("z_b" + band_name(band));
+            const auto zmask = f.column("zmask_b" + band_name(band));
+            for (std::size_t k = 0; k < zall.size(); ++k) {
+                INFO(f.name() << " band " << band << " cell " << k);
+                CHECK(close(all.z[k], zall[k]));
+                CHECK(close(masked.z[k], zmask[k]));
+            }
+        }
+    }
+}
+
+TEST_CASE("Gi* on weights equals spdep localG on irregular points", "[gistar]") {
+    const test::FixtureCsv f("areas_lisa.csv");
+    std::vector<Point> pts;
+    for (std::size_t r = 0; r < f.rows(); ++r) pts.push_back({f.num(r, "x"), f.num(r, "y")});
+    DistanceBandOptions b;
+    b.band_m = 200;
+    const auto w = distance_band_weights(pts, b);
+    const auto res = gistar(f.column("value"), w, GiStarOptions{});
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        INFO(f.name() << " area " << i);
+        CHECK(close(res.z[i], f.num(i, "gstar_200")));
+    }
+}
+
+TEST_CASE("grid Gi* equals the general weights path and a brute-force formula", "[gistar]") {
+    std::mt19937_64 rng(3);
+    std::poisson_distribution<int> pois(1.3);
+    const Grid grid{0, 500, 10, 37, 29};
+    std::vector<double> x(std::size_t(grid.size()));
+    for (auto& v : x) v = pois(rng);
+    GiStarOptions o;
+    o.band_m = 45;
+    const auto fast = gistar_grid(grid, x, o);
+    DistanceBandOptions b;
+    b.band_m = 45;
+    const auto w = grid_band_weights(grid, b);
+    const auto slow = gistar(x, w, o);
+    // brute force of the documented formula for one corner cell
+    const double n = double(x.size());
+    double mean = 0, s2 = 0;
+    for (double v : x) mean += v;
+    mean /= n;
+    for (double v : x) s2 += (v - mean) * (v - mean);
+    s2 /= n;
+    double lag = 0, wi = 0;
+    for (std::int64_t c = 0; c < grid.cols; ++c)
+        for (std::int64_t r = 0; r < grid.rows; ++r)
+            if (std::hypot(double(c) * 10, double(r) * 10) <= 45) { lag += x[std::size_t(r * grid.cols + c)]; wi += 1; }
+    const double z0 = (lag - wi * mean) / std::sqrt(s2 * (n * wi - wi * wi) / (n - 1));
+    CHECK(close(fast.z[0], z0, 1e-12));
+    for (std::size_t k = 0; k < x.size(); ++k) {
+        CHECK(close(fast.z[k], slow.z[k], 1e-12));
+        CHECK(fast.neighbour_count[k] == std::int32_t(w.cardinality(k)));
+    }
+}
+
+TEST_CASE("Gi_Bin thresholds follow ArcGIS", "[gistar]") {
+    CHECK(gi_bin(3.0, 0.005) == 3);
+    CHECK(gi_bin(2.0, 0.03) == 2);
+    CHECK(gi_bin(1.7, 0.08) == 1);
+    CHECK(gi_bin(1.0, 0.3) == 0);
+    CHECK(gi_bin(-3.0, 0.001) == -3);
+    CHECK(gi_bin(-2.0, 0.0499) == -2);
+    CHECK(gi_bin(2.0, 0.05) == 1); // p = 0.05 is not < 0.05
+}
+
+TEST_CASE("permutation p-values: identical for any thread count, seeded, sensible", "[gistar]") {
+    const test::FixtureCsv f("gistar_grid.csv");
+    const auto g = load_grid(f);
+    GiStarOptions o;
+    o.band_m = 2;
+    o.permutations = 999;
+    o.seed = 42;
+    o.threads = 1;
+    const auto a = gistar_grid(g.grid, g.counts, o, g.mask);
+    o.threads = 3;
+    const auto b_threads = gistar_grid(g.grid, g.counts, o, g.mask);
+    for (std::size_t k = 0; k < a.p_sim.size(); ++k) CHECK(close(a.p_sim[k], b_threads.p_sim[k], 0));
+    o.seed = 43;
+    const auto c = gistar_grid(g.grid, g.counts, o, g.mask);
+    std::size_t differ = 0;
+    for (std::size_t k = 0; k < a.p_sim.size(); ++k) {
+        if (std::isnan(a.z[k])) continue;
+        CHECK(a.p_sim[k] >= 2.0 / 1000.0 - 1e-15);
+        CHECK(a.p_sim[k] <= 1.0);
+        differ += a.p_sim[k] != c.p_sim[k];
+    }
+    CHECK(differ > 0);
+    // Independent reference: the conditional permutation distribution sampled in the test with
+    // std::shuffle (another generator, 20,000 draws). The engine's 999-draw p must fall within
+    // binomial error (sd <= 0.016 per tail, doubled) of it.
+    DistanceBandOptions b;
+    b.band_m = 2;
+    const auto w = grid_band_weights(g.grid, b, g.mask);
+    const auto cells = study_area_cells(g.grid, g.mask);
+    std::vector<double> x;
+    for (auto k : cells) x.push_back(g.counts[std::size_t(k)]);
+    std::mt19937_64 rng(5);
+    for (std::size_t i : {0ul, 17ul, 40ul, 77ul, 100ul, 120ul}) {
+        double obs = 0;
+        for (auto j : w.neighbours_of(i)) obs += x[std::size_t(j)];
+        std::vector<double> others;
+        for (std::size_t j = 0; j < x.size(); ++j) if (j != i) others.push_back(x[j]);
+        const std::size_t k = w.cardinality(i) - 1;
+        int ge = 0, le = 0;
+        const int draws = 20000;
+        for (int d = 0; d < draws; ++d) {
+            // partial Fisher-Yates: the first k of a random permutation
+            for (std::size_t t = 0; t < k; ++t)
+                std::swap(others[t], others[t + std::uniform_int_distribution<std::size_t>(0, others.size() - 1 - t)(rng)]);
+            double lag = x[i];
+            for (std::size_t t = 0; t < k; ++t) lag += others[t];
+            ge += lag >= obs;
+            le += lag <= obs;
+        }
+        const double ref = std::min(1.0, 2.0 * std::min(ge, le) / draws);
+        INFO("cell " << cells[i] << " engine p_sim " << a.p_sim[std::size_t(cells[i])] << " reference " << ref);
+        CHECK(std::abs(a.p_sim[std::size_t(cells[i])] - ref) < 0.07);
+    }
+    // The planted cluster centre (col 10, row 4) is a permutation hot spot.
+    const auto centre = std::size_t(4 * g.grid.cols + 10);
+    CHECK(a.z[centre] > 3);
+    CHECK(a.p_sim[centre] <= 0.004);
+    o.p_adjust = PAdjust::none;
+    CHECK(gistar_grid(g.grid, g.counts, o, g.mask).bin[centre] == 3);
+}
+
+TEST_CASE("gistar: bad input is refused with a message that says what to do", "[gistar]") {
+    const Grid grid{0, 100, 10, 10, 10};
+    std::vector<double> x(100, 1.0);
+    GiStarOptions o;
+    CHECK_THROWS_WITH(gistar_grid(grid, x, o), Catch::StartsWith("gistar: band must be > 0 m (got 0"));
+    o.band_m = 15;
+    o.permutations = -1;
+    CHECK_THROWS_AS(gistar_grid(grid, x, o), UsageError);
+    o.permutations = 0;
+    x[5] = -1;
+    CHECK_THROWS_WITH(gistar_grid(grid, x, o), Catch::Contains("counts must be finite and >= 0"));
+    x[5] = 1;
+    CHECK_THROWS_AS(gistar_grid(grid, std::vector<double>(99, 1.0), o), UsageError);
+    // constant counts: no variance, z undefined (NaN), no bins, no crash
+    const auto flat = gistar_grid(grid, x, o);
+    for (std::size_t k = 0; k < flat.z.size(); ++k) {
+        CHECK(std::isnan(flat.z[k]));
+        CHECK(flat.bin[k] == 0);
+    }
+}
+
+TEST_CASE("Gi* calibration: CSR false alarms near nominal, planted cluster found",
+          "[gistar_calibration]") {
+    // Complete spatial randomness: counts iid Poisson on a 40x40 grid, band 2.5 cells.
+    // With BH at 5%, P(any discovery) under the global null is at most ~5% (BH controls the
+    // FWER under the complete null; positive dependence keeps it there). 400 runs: a binomial
+    // 95% band around 0.05 is about [0.03, 0.075].
+    const Grid grid{0, 400, 10, 40, 40};
+    GiStarOptions o;
+    o.band_m = 25;
+    o.threads = 2;
+    int runs_with_hot = 0;
+    const int runs = 400;
+    std::vector<double> x(std::size_t(grid.size()));
+    for (int s = 0; s < runs; ++s) {
+        std::mt19937_64 rng(1000 + std::uint64_t(s));
+        std::poisson_distribution<int> pois(8.0);
+        for (auto& v : x) v = pois(rng);
+        const auto r = gistar_grid(grid, x, o);
+        bool any = false;
+        for (std::size_t k = 0; k < x.size(); ++k) any |= r.bin[k] >= 2;
+        runs_with_hot += any;
+    }
+    const double rate = double(runs_with_hot) / runs;
+    WARN("share of CSR runs with an FDR-significant hot cell: " << rate);
+    CHECK(rate <= 0.08);
+    CHECK(rate >= 0.01); // a test that never fires would be miscalibrated too
+
+    // Planted cluster: rate 2 everywhere, 6 inside a 4-cell radius disc.
+    std::mt19937_64 rng(99);
+    for (std::int64_t r = 0; r < grid.rows; ++r)
+        for (std::int64_t c = 0; c < grid.cols; ++c) {
+            const bool in = (c - 20) * (c - 20) + (r - 15) * (r - 15) <= 16;
+            std::poisson_distribution<int> pois(in ? 6.0 : 2.0);
+            x[std::size_t(r * grid.cols + c)] = pois(rng);
+        }
+    const auto r = gistar_grid(grid, x, o);
+    CHECK(r.bin[std::size_t(15 * grid.cols + 20)] == 3);
+    int hot99_inside = 0, hot99_far = 0, hot_any = 0;
+    for (std::int64_t rr = 0; rr < grid.rows; ++rr)
+        for (std::int64_t c = 0; c < grid.cols; ++c) {
+            const auto d2 = (c - 20) * (c - 20) + (rr - 15) * (rr - 15);
+            const auto b = r.bin[std::size_t(rr * grid.cols + c)];
+            if (d2 <= 9 && b == 3) ++hot99_inside;
+            if (d2 > 64 && b > 0) ++hot99_far;
+            hot_any += b > 0;
+        }
+    CHECK(hot99_inside >= 25); // of the 29 cells within 3 cells of the centre
+    // FDR at 10% allows about one false discovery in ten: far-away hot cells stay rare.
+    INFO("hot cells " << hot_any << ", of which far from the cluster " << hot99_far);
+    CHECK(double(hot99_far) <= 0.1 * hot_any + 1);
+}
