@@ -32,5 +32,6 @@ const std::vector<Command>& commands();
 // One per cmd_<name>.cpp.
 Command geocode_command();
 Command demo_data_command();
+Command profiles_command();
 
 } // namespace hotspot::cli

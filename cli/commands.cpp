@@ -6,6 +6,7 @@ const std::vector<Command>& commands() {
     static const std::vector<Command> all = {
         geocode_command(),
         demo_data_command(),
+        profiles_command(),
     };
     return all;
 }

@@ -852,7 +852,7 @@ Profile parse_profile_toml(std::string_view text, const std::string& source_name
 
 std::string to_toml(const Profile& p) {
     std::ostringstream o;
-    o << "# hotspot offence profile '" << p.name << "'. Edit and load it with --profile FILE.\n"
+    o << "# hotspot offence profile '" << p.name << "'. Edit it to change what a run selects.\n"
       << "# Filter terms AND together; the values in one list OR together. Text comparisons\n"
       << "# ignore case; see examples/profiles.md for every key.\n";
     o << "name = " << quote(p.name) << "\n";
