@@ -695,3 +695,18 @@ TEST_CASE("profile: police.uk drugs proxy selects exactly the 'Drugs' rows of a 
     CHECK_THROWS_WITH(select(r.incidents, choose_variant(*find_builtin("drug-possession"), false)),
                       Catch::Contains("offence_code"));
 }
+
+TEST_CASE("profile: the example file in examples/profiles.md reads", "[profile]") {
+    const std::string doc =
+        hotspot::test::read_file(hotspot::test::source_dir() / "examples" / "profiles.md");
+    const auto start = doc.find("```toml\n");
+    REQUIRE(start != std::string::npos);
+    const auto end = doc.find("```\n", start + 8);
+    REQUIRE(end != std::string::npos);
+    const Profile p = parse_profile_toml(doc.substr(start + 8, end - start - 8), "profiles.md");
+    CHECK(p.name == "night-drugs");
+    CHECK(p.filter.weekdays == std::vector<int>{4, 5});
+    CHECK(p.filter.fields.size() == 1);
+    REQUIRE(p.police_uk_filter);
+    CHECK(parse_profile_toml(to_toml(p), "again") == p);
+}
