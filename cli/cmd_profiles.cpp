@@ -28,9 +28,11 @@ struct ProfilesArgs {
 };
 
 const Profile& builtin_or_throw(const std::string& name) {
-    if (const Profile* p = find_builtin(name)) return *p;
+    if (const Profile* p = find_builtin(name))
+        return *p;
     std::string names;
-    for (const auto& p : builtin_profiles()) names += (names.empty() ? "" : ", ") + p.name;
+    for (const auto& p : builtin_profiles())
+        names += (names.empty() ? "" : ", ") + p.name;
     throw UsageError("profiles", "no built-in profile '" + name + "'; the built-ins are: " + names);
 }
 
@@ -46,11 +48,14 @@ std::string listing() {
         s += p.name + "  " + p.title + "\n";
         s += "  " + p.description + "\n";
         s += "  records-system export:\n";
-        for (const auto& t : describe_terms(p.filter)) s += "    " + t + "\n";
+        for (const auto& t : describe_terms(p.filter))
+            s += "    " + t + "\n";
         if (p.police_uk_filter) {
             s += std::string("  police.uk") + (p.proxy_note.empty() ? "" : " (proxy)") + ":\n";
-            for (const auto& t : describe_terms(*p.police_uk_filter)) s += "    " + t + "\n";
-            if (!p.proxy_note.empty()) s += "    note: " + p.proxy_note + "\n";
+            for (const auto& t : describe_terms(*p.police_uk_filter))
+                s += "    " + t + "\n";
+            if (!p.proxy_note.empty())
+                s += "    note: " + p.proxy_note + "\n";
         }
         s += "\n";
     }
@@ -93,8 +98,9 @@ std::string profiles_json() {
             {"proxy_note", p.proxy_note},
             {"analysis",
              {{"kde_kernel", a.kde_kernel},
-              {"bandwidth_m", a.bandwidth_auto.empty() ? nlohmann::json(a.bandwidth_m)
-                                                       : nlohmann::json("auto:" + a.bandwidth_auto)},
+              {"bandwidth_m", a.bandwidth_auto.empty()
+                                  ? nlohmann::json(a.bandwidth_m)
+                                  : nlohmann::json("auto:" + a.bandwidth_auto)},
               {"cell_size_m", a.cell_size_m},
               {"gistar_band_m", a.gistar_band_m},
               {"fdr_q", a.fdr_q}}},
@@ -114,7 +120,8 @@ void write_new_file(const fs::path& path, const std::string& text, bool overwrit
     const fs::path tmp = path.string() + ".tmp";
     {
         std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) throw OutputError("profiles", path.string(), "cannot create file");
+        if (!f)
+            throw OutputError("profiles", path.string(), "cannot create file");
         f.write(text.data(), std::streamsize(text.size()));
         f.close();
         if (!f) {
@@ -162,8 +169,7 @@ Command profiles_command() {
             "List the offence profiles; show one as TOML, or write one to a file to edit",
             [](CLI::App& sub, const GlobalOptions& global) -> RunFn {
                 auto args = std::make_shared<ProfilesArgs>();
-                auto* show =
-                    sub.add_option("--show", args->show, "Print the profile NAME as TOML");
+                auto* show = sub.add_option("--show", args->show, "Print the profile NAME as TOML");
                 auto* write = sub.add_option("--write", args->write,
                                              "Write the profile NAME as TOML to --out");
                 sub.add_option("--out", args->out, "File to write (with --write)");

@@ -21,7 +21,8 @@ TEST_CASE("profiles: lists every built-in with its terms and proxy notes", "[cli
         CHECK(r.out.find(p.name + "  " + p.title) != std::string::npos);
         for (const auto& t : hotspot::describe_terms(p.filter))
             CHECK(r.out.find("    " + t + "\n") != std::string::npos);
-        if (!p.proxy_note.empty()) CHECK(r.out.find("note: " + p.proxy_note) != std::string::npos);
+        if (!p.proxy_note.empty())
+            CHECK(r.out.find("note: " + p.proxy_note) != std::string::npos);
     }
     CHECK(r.out.find("hours 21:00-04:00") != std::string::npos);
     CHECK(r.out.find("category in [Violence and sexual offences]") != std::string::npos);
@@ -60,20 +61,19 @@ TEST_CASE("profiles: --write writes a file to edit, refusing to replace one", "[
           *hotspot::find_builtin("public-place-violence"));
 
     write_file(out, "edited\n");
-    const auto again =
-        run_cli("profiles --write drug-possession --out '" + out.string() + "'");
+    const auto again = run_cli("profiles --write drug-possession --out '" + out.string() + "'");
     CHECK(again.exit_code == 4);
     CHECK(again.err.find("profiles: " + out.string() + ": exists; use --overwrite") !=
           std::string::npos);
     CHECK(read_file(out) == "edited\n");
 
-    const auto forced =
-        run_cli("profiles --write drug-possession --police-uk --overwrite --out '" +
-                out.string() + "'");
+    const auto forced = run_cli("profiles --write drug-possession --police-uk --overwrite --out '" +
+                                out.string() + "'");
     CHECK(forced.exit_code == 0);
     const auto p = hotspot::parse_profile_toml(read_file(out), out.string());
     CHECK(p.filter.categories == std::vector<std::string>{"Drugs"});
-    for (const auto& e : fs::directory_iterator(dir)) CHECK(e.path().extension() != ".tmp");
+    for (const auto& e : fs::directory_iterator(dir))
+        CHECK(e.path().extension() != ".tmp");
 
     CHECK(run_cli("profiles --write drug-possession").exit_code == 2);
     CHECK(run_cli("profiles --out '" + out.string() + "'").exit_code == 2);
