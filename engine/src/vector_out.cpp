@@ -210,7 +210,8 @@ void VectorWriter::write_feature() {
     m.feature = OGR_F_Create(OGR_L_GetLayerDefn(m.layer));
 }
 
-bool VectorWriter::add_style(const std::string& layer, const std::string& qml, const std::string& description) {
+bool VectorWriter::add_style(const std::string& layer, const std::string& qml, const std::string& description,
+                             bool use_as_default, const std::string& style_name) {
     Impl& m = *m_impl;
     if (m.driver != "GPKG") return false;
     m.end_layer();
@@ -228,7 +229,8 @@ bool VectorWriter::add_style(const std::string& layer, const std::string& qml, c
     const std::string sql =
         "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
         "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) VALUES ('', '', " +
-        sql_quote(layer) + ", 'geom', " + sql_quote(layer) + ", " + sql_quote(qml) + ", '', 1, " +
+        sql_quote(layer) + ", 'geom', " + sql_quote(style_name.empty() ? layer : style_name) + ", " + sql_quote(qml) +
+        ", '', " + (use_as_default ? "1" : "0") + ", " +
         sql_quote(description) + ", 'hotspot', '')";
     OGRLayerH r = GDALDatasetExecuteSQL(m.ds, sql.c_str(), nullptr, nullptr);
     if (r) GDALDatasetReleaseResultSet(m.ds, r);
