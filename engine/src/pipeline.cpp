@@ -373,6 +373,21 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         const Selection sel = select(inc, profile);
         for (auto& w : sel.warnings) po.warnings.push_back(w);
         po.selected = sel.rows.size();
+        if (sel.rows.empty()) {
+            // Nothing to map: say so and write nothing for this profile rather than empty files.
+            std::string terms;
+            for (auto& tc : sel.terms) terms += (terms.empty() ? "" : "; ") + tc.term + ": " + thousands(tc.remaining) + " left";
+            po.warnings.push_back("run: profile " + profile.name + " selects no incidents in " + cfg.period.describe() +
+                                  " (" + terms + "); no outputs were written for it");
+            nlohmann::ordered_json pj;
+            pj["name"] = po.name;
+            pj["title"] = po.title;
+            pj["selected"] = 0;
+            pj["warnings"] = po.warnings;
+            profiles_json.push_back(pj);
+            res.profiles.push_back(std::move(po));
+            continue;
+        }
         std::vector<double> sx, sy;
         for (auto r : sel.rows) {
             sx.push_back(inc.x[r]);
