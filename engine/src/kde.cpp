@@ -346,9 +346,15 @@ double isolated_share(const std::vector<Site>& sites, double d) {
         return a.bx != b.bx ? a.bx < b.bx : a.by < b.by;
     };
     std::sort(keys.begin(), keys.end(), less);
-    std::size_t isolated = 0;
+    // A share, for a warning threshold of 50%: a deterministic sample of about 20,000 sites
+    // measures it to ±1%, where probing all of a million sites (nine binary searches each,
+    // single-threaded) took longer than the whole surface.
+    std::size_t isolated = 0, probed = 0;
+    const std::size_t stride = std::max<std::size_t>(1, keys.size() / 20000);
     const double d2 = d * d;
-    for (const auto& k : keys) {
+    for (std::size_t ki = 0; ki < keys.size(); ki += stride) {
+        const Key& k = keys[ki];
+        ++probed;
         bool found = false;
         for (std::int64_t ox = -1; ox <= 1 && !found; ++ox)
             for (std::int64_t oy = -1; oy <= 1 && !found; ++oy) {
@@ -363,7 +369,7 @@ double isolated_share(const std::vector<Site>& sites, double d) {
             }
         if (!found) ++isolated;
     }
-    return double(isolated) / double(sites.size());
+    return double(isolated) / double(probed);
 }
 
 } // namespace
