@@ -37,3 +37,9 @@ test: build
 
 clean:
 	rm -rf $(BUILD)
+
+# Benchmark harness (issue 8): bench/run builds Release in build-bench, generates bench/data/
+# and writes bench/RESULTS.md.new; not part of `make test`. `make bench BENCH_ARGS=--quick`.
+.PHONY: bench
+bench: deps
+	bash bench/run $(BENCH_ARGS)
