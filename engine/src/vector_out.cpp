@@ -145,13 +145,15 @@ VectorWriter::~VectorWriter() {
 
 const std::string& VectorWriter::path() const noexcept { return m_impl->path; }
 
-void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std::vector<FieldDef>& fields) {
+void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std::vector<FieldDef>& fields,
+                               const std::string& description) {
     Impl& m = *m_impl;
     m.end_layer();
     const OGRwkbGeometryType t = geom == GeomType::point          ? wkbPoint
                                  : geom == GeomType::multipolygon ? wkbMultiPolygon
                                                                   : wkbNone;
-    const char* opts[] = {"SPATIAL_INDEX=YES", nullptr};
+    const std::string desc_opt = "DESCRIPTION=" + description;
+    const char* opts[] = {"SPATIAL_INDEX=YES", description.empty() ? nullptr : desc_opt.c_str(), nullptr};
     m.layer = GDALDatasetCreateLayer(m.ds, name.c_str(), t == wkbNone ? nullptr : m.srs, t,
                                      m.driver == "GPKG" ? const_cast<char**>(opts) : nullptr);
     if (!m.layer) m.fail("cannot create layer " + name);
@@ -210,7 +212,8 @@ void VectorWriter::write_feature() {
     m.feature = OGR_F_Create(OGR_L_GetLayerDefn(m.layer));
 }
 
-bool VectorWriter::add_style(const std::string& layer, const std::string& qml, const std::string& description) {
+bool VectorWriter::add_style(const std::string& layer, const std::string& qml, const std::string& description,
+                             const std::string& style_name, bool use_as_default) {
     Impl& m = *m_impl;
     if (m.driver != "GPKG") return false;
     m.end_layer();
@@ -228,7 +231,8 @@ bool VectorWriter::add_style(const std::string& layer, const std::string& qml, c
     const std::string sql =
         "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
         "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) VALUES ('', '', " +
-        sql_quote(layer) + ", 'geom', " + sql_quote(layer) + ", " + sql_quote(qml) + ", '', 1, " +
+        sql_quote(layer) + ", 'geom', " + sql_quote(style_name.empty() ? layer : style_name) + ", " +
+        sql_quote(qml) + ", '', " + (use_as_default ? "1" : "0") + ", " +
         sql_quote(description) + ", 'hotspot', '')";
     OGRLayerH r = GDALDatasetExecuteSQL(m.ds, sql.c_str(), nullptr, nullptr);
     if (r) GDALDatasetReleaseResultSet(m.ds, r);
