@@ -33,5 +33,6 @@ const std::vector<Command>& commands();
 Command geocode_command();
 Command demo_data_command();
 Command kde_command();
+Command gistar_command();
 
 } // namespace hotspot::cli

@@ -7,6 +7,7 @@ const std::vector<Command>& commands() {
         geocode_command(),
         demo_data_command(),
         kde_command(),
+        gistar_command(),
     };
     return all;
 }
