@@ -34,5 +34,6 @@ Command geocode_command();
 Command demo_data_command();
 Command kde_command();
 Command gistar_command();
+Command rates_command();
 
 } // namespace hotspot::cli

@@ -8,6 +8,7 @@ const std::vector<Command>& commands() {
         demo_data_command(),
         kde_command(),
         gistar_command(),
+        rates_command(),
     };
     return all;
 }
