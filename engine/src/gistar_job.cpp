@@ -234,6 +234,17 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
     r.mean_neighbours = nsum / double(std::max<std::size_t>(1, r.study_cells));
     if (res.variance == 0)
         r.warnings.push_back("gistar: every study-area cell has the same count; no z-scores can be computed");
+    if (o.permutations > 0 && o.correction != PAdjust::none) {
+        // A permutation p cannot go below 2/(R+1); corrected over n cells that floor can keep
+        // every cell from the 99% bin however strong it is (BH needs n·floor/k < 0.01).
+        const double floor_p = 2.0 / double(o.permutations + 1);
+        if (floor_p * double(r.study_cells) > 0.01)
+            r.warnings.push_back("gistar: with " + std::to_string(o.permutations) + " permutations no p-value is below " +
+                                 num(floor_p) + ", too coarse for " + std::string(to_string(o.correction)) + " over " +
+                                 std::to_string(r.study_cells) + " cells (a cell reaches gi_bin 3 only if more than " +
+                                 num(std::ceil(floor_p * double(r.study_cells) / 0.01)) +
+                                 " cells are at that floor); leave out --permutations for analytic p, or use fewer cells");
+    }
     if (r.mean_neighbours < 4)
         r.warnings.push_back("gistar: cells have " + num(r.mean_neighbours) +
                              " neighbours on average (self included); a band this small finds little");

@@ -414,6 +414,15 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
             gi = gistar(x, weights_from_lists(nb_self), go, progress);
         }
 
+        if (spatial && o.permutations > 0 && o.correction != PAdjust::none) {
+            const double floor_p = 2.0 / double(o.permutations + 1);
+            if (floor_p * double(valid.size()) > 0.05)
+                r.warnings.push_back("rates: with " + std::to_string(o.permutations) + " permutations no LISA/Gi* p-value is below " +
+                                     num(floor_p) + ", too coarse for " + std::string(to_string(o.correction)) + " over " +
+                                     std::to_string(valid.size()) + " areas of '" + layer.name +
+                                     "'; raise --permutations (areas are cheap: 99999 takes seconds)");
+        }
+
         // ---- the layer
         const std::string rate_f = "rate_per_" + per_text;
         std::vector<FieldDef> defs = {

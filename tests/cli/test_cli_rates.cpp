@@ -131,7 +131,7 @@ TEST_CASE("rates CLI: demo town rates, classes and styles", "[cli-rates]") {
     GDALClose(ds);
     const auto m = nlohmann::json::parse(test::read_file(dir / "manifest.json"));
     CHECK(m["layers"][0]["classes"]["significantly above"].get<int>() >= 1);
-    CHECK(m["options"]["permutations"] == 999);
+    CHECK(m["options"]["permutations"] == 9999);
 }
 
 TEST_CASE("rates CLI: unmatched codes are named; missing, zero and negative populations get a status", "[cli-rates]") {

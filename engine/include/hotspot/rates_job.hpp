@@ -56,7 +56,9 @@ struct RatesJobOptions {
     CiMethod ci = CiMethod::exact;
     double snap_m = 0;                        ///< geocode: snap points outside every area
     double contiguity_snap_m = 1.0;           ///< queen contiguity tolerance (contiguity.hpp)
-    int permutations = 999;                   ///< LISA and Gi* permutations (0: analytic)
+    /// LISA and Gi* conditional permutations (0: analytic). 9999, not GeoDa's 999: the
+    /// smallest permutation p is 2/(R+1), and 0.002 cannot survive FDR over hundreds of areas.
+    int permutations = 9999;
     std::uint64_t seed = 12345;
     PAdjust correction = PAdjust::fdr_bh;     ///< for the LISA and Gi* p-values
     std::string out;                          ///< GeoPackage (.gpkg)
