@@ -1,6 +1,7 @@
 // hotspot geocode: incidents in, every incident placed in its areas, one GeoPackage out.
 
 #include "command.hpp"
+#include "hotspot/error.hpp"
 #include "hotspot/geocode_job.hpp"
 #include "read_options.hpp"
 #include "terminal.hpp"
@@ -18,11 +19,21 @@ Command geocode_command() {
                 sub.add_option("--snap", o->snap_m,
                                "Assign points outside every area to the nearest within this many metres (flagged snapped)")
                     ->capture_default_str();
+                auto by_code = std::make_shared<std::vector<std::string>>();
+                sub.add_option("--by-code", *by_code,
+                               "AREA=FIELD: assign AREA by the incidents' own code in FIELD (e.g. "
+                               "lsoa='LSOA code' for police.uk) instead of by location");
                 sub.add_option("--out", o->out, "Output GeoPackage (.gpkg; other OGR formats by extension)")
                     ->required();
                 sub.add_option("--manifest", o->manifest_path, "manifest.json path (default: beside --out)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
-                return [o, areas, &global]() {
+                return [o, areas, by_code, &global]() {
+                    for (const auto& b : *by_code) {
+                        const auto eq = b.find('=');
+                        if (eq == std::string::npos || eq == 0 || eq + 1 == b.size())
+                            throw UsageError("geocode", "--by-code takes AREA=FIELD (got '" + b + "')");
+                        o->by_code.emplace_back(b.substr(0, eq), b.substr(eq + 1));
+                    }
                     Terminal term(global.verbose, global.quiet);
                     o->threads = global.threads;
                     o->command_line = global.command_line;

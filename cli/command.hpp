@@ -35,5 +35,6 @@ Command demo_data_command();
 Command kde_command();
 Command gistar_command();
 Command rates_command();
+Command profiles_command();
 
 } // namespace hotspot::cli

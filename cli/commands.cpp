@@ -9,6 +9,7 @@ const std::vector<Command>& commands() {
         kde_command(),
         gistar_command(),
         rates_command(),
+        profiles_command(),
     };
     return all;
 }

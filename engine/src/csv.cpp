@@ -22,6 +22,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
     }
     if (m_pos >= n) return false;
     m_record_line = m_line;
+    m_record_start = m_pos;
     while (true) {
         if (m_pos < n && m_data[m_pos] == '"') {
             const std::uint64_t start_line = m_line;
@@ -63,11 +64,15 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
                 --end;
             fields.emplace_back(m_data.substr(start, end - start));
         }
-        if (m_pos >= n) return true;
+        if (m_pos >= n) {
+            m_record_end = n;
+            return true;
+        }
         if (m_data[m_pos] == m_delim) {
             ++m_pos;
             continue;
         }
+        m_record_end = m_pos;
         if (m_data[m_pos] == '\r') ++m_pos;
         if (m_pos < n && m_data[m_pos] == '\n') {
             ++m_pos;

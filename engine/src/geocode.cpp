@@ -138,6 +138,10 @@ bool AreaIndex::contains(std::size_t i, double x, double y) const {
     return m_impl->areas.at(i).contains(x, y);
 }
 
+double AreaIndex::distance_to(std::size_t i, double x, double y) const {
+    return m_impl->areas.at(i).distance(x, y);
+}
+
 std::int32_t AreaIndex::locate(double x, double y, bool* in_several) const {
     std::int32_t best = -1;
     bool several = false;

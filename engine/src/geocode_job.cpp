@@ -31,6 +31,34 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+// Assigns each incident the area whose code is in `field` (no geometry involved).
+GeocodeResult assign_by_code(const AreaLayer& layer, const IncidentTable& inc, const std::string& field) {
+    const auto f = std::find_if(inc.field_names.begin(), inc.field_names.end(),
+                                [&](const std::string& n) { return lower(n) == lower(field); });
+    if (f == inc.field_names.end())
+        throw UsageError("geocode", "--by-code " + layer.name + "=" + field +
+                                        ": the incidents have no such field");
+    const StringColumn& col = inc.fields[std::size_t(f - inc.field_names.begin())];
+    std::map<std::string, std::int32_t, std::less<>> index;
+    for (std::size_t a = 0; a < layer.size(); ++a) index.emplace(layer.codes[a], std::int32_t(a));
+    GeocodeResult r;
+    r.area.assign(inc.size(), -1);
+    r.status.assign(inc.size(), AreaStatus::outside);
+    r.counts.assign(layer.size(), 0);
+    for (std::size_t i = 0; i < inc.size(); ++i) {
+        const auto it = index.find(col[i]);
+        if (it == index.end()) {
+            ++r.outside;
+            continue;
+        }
+        r.area[i] = it->second;
+        r.status[i] = AreaStatus::assigned;
+        ++r.counts[std::size_t(it->second)];
+        ++r.assigned;
+    }
+    return r;
+}
+
 } // namespace
 
 void GeocodeJobOptions::validate() const {
@@ -98,8 +126,12 @@ GeocodeJobResult run_geocode_job(const GeocodeJobOptions& o, const Progress& pro
     std::vector<GeocodeResult> placed;
     std::vector<std::uint8_t> anywhere(inc.size(), 0);
     for (const auto& layer : layers) {
-        AreaIndex index(layer.polygons);
-        placed.push_back(geocode(index, inc.x, inc.y, o.snap_m, o.threads, progress));
+        const auto by = std::find_if(o.by_code.begin(), o.by_code.end(),
+                                     [&](const auto& p) { return lower(p.first) == lower(layer.name); });
+        if (by != o.by_code.end())
+            placed.push_back(assign_by_code(layer, inc, by->second));
+        else
+            placed.push_back(geocode(AreaIndex(layer.polygons), inc.x, inc.y, o.snap_m, o.threads, progress));
         const auto& g = placed.back();
         r.layers.push_back({layer.name, layer.size(), g.assigned, g.snapped, g.outside, g.in_several});
         for (std::size_t i = 0; i < inc.size(); ++i)
@@ -222,6 +254,7 @@ GeocodeJobResult run_geocode_job(const GeocodeJobOptions& o, const Progress& pro
     for (const auto& s : o.areas) manifest.add_input("areas:" + s.name, s.path);
     auto& j = manifest.json();
     j["options"] = {{"working_crs", o.read.working_crs}, {"snap_m", o.snap_m}, {"threads", o.threads}};
+    for (const auto& [area, field] : o.by_code) j["options"]["by_code"][area] = field;
     j["crs"] = {{"source_crs", read.source_crs}, {"working_crs", o.read.working_crs},
                 {"operation", read.crs_operation}, {"accuracy_m", read.crs_accuracy_m},
                 {"note", read.crs_operation.find("OSTN") == std::string::npos && !read.source_crs.empty() &&

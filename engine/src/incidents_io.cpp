@@ -16,7 +16,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <gdal.h>
-#include <sstream>
+#include <cstdio>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -52,11 +52,15 @@ bool is_csv_path(const std::string& p) {
 }
 
 std::string read_whole_file(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
+    std::FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) throw InputError(unit, path, "cannot be opened; check the path and its permissions");
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
+    std::string data;
+    std::error_code ec;
+    data.resize(std::size_t(fs::file_size(path, ec)));
+    const std::size_t got = ec ? 0 : std::fread(data.data(), 1, data.size(), f);
+    std::fclose(f);
+    if (ec || got != data.size()) throw InputError(unit, path, "cannot be read completely");
+    return data;
 }
 
 // Finds a field by name, case-insensitively. -1 when absent.
@@ -121,7 +125,6 @@ struct Collector {
     ReadResult& result;
     std::vector<std::string> field_names;
     bool have_schema = false;
-    std::unordered_map<std::string, std::uint32_t> category_index;
     std::unordered_set<std::string> ids;
     std::unordered_set<std::uint64_t> row_hashes;
     std::uint64_t bad_dates = 0;
@@ -157,6 +160,17 @@ struct Collector {
         rej.detail.push_back(detail);
         rej.source_file.push_back(file);
         rej.source_line.push_back(line);
+    }
+
+    // Sizes the columns for a file of `bytes` (a guess from the first rows' length would be
+    // better; a ~200-byte police.uk row is the common case).
+    void reserve(std::size_t bytes) {
+        const std::size_t rows = result.incidents.size() + bytes / 150 + 16;
+        auto& inc = result.incidents;
+        for (auto& c : inc.fields) c.reserve(rows, bytes / std::max<std::size_t>(1, inc.fields.size()) + inc.fields.size());
+        inc.x.reserve(rows); inc.y.reserve(rows); inc.date_days.reserve(rows); inc.minute_of_day.reserve(rows);
+        inc.category.reserve(rows); inc.source_file.reserve(rows); inc.source_line.reserve(rows);
+        row_hashes.reserve(rows);
     }
 
     // Checks a coordinate in the source CRS. Returns true when it may be kept.
@@ -212,26 +226,25 @@ struct Collector {
             if (auto t = parse_time(fields[std::size_t(r.time)])) minute = *t;
         inc.date_days.push_back(days);
         inc.minute_of_day.push_back(minute);
-        std::string cat = r.category >= 0 && std::size_t(r.category) < fields.size()
-                              ? std::string(trim(fields[std::size_t(r.category)]))
-                              : std::string();
-        auto [it, fresh] = category_index.try_emplace(cat, std::uint32_t(inc.categories.size()));
-        if (fresh) inc.categories.push_back(cat);
-        inc.category.push_back(it->second);
+        const std::string_view cat = r.category >= 0 && std::size_t(r.category) < fields.size()
+                                         ? trim(fields[std::size_t(r.category)])
+                                         : std::string_view();
+        // Few distinct categories: a linear scan beats hashing a fresh std::string per row.
+        std::uint32_t ci = 0;
+        while (ci < inc.categories.size() && inc.categories[ci] != cat) ++ci;
+        if (ci == inc.categories.size()) inc.categories.emplace_back(cat);
+        inc.category.push_back(ci);
         inc.source_file.push_back(file);
         inc.source_line.push_back(line);
     }
 
     // One row: validates id and coordinates, then keeps or rejects it.
-    void row(std::span<const std::string_view> fields, std::string_view raw_x, std::string_view raw_y,
-             std::uint32_t file, std::uint64_t line) {
+    // `raw` is the record's text: rows with the same text are exact duplicates.
+    void row(std::span<const std::string_view> fields, std::string_view raw, std::string_view raw_x,
+             std::string_view raw_y, std::uint32_t file, std::uint64_t line) {
+        const std::uint64_t h = std::hash<std::string_view>{}(raw);
         ++result.rows_in;
         const FieldRoles& r = result.incidents.roles;
-        std::uint64_t h = 1469598103934665603ULL;  // FNV-1a over the fields, for exact duplicates
-        for (auto f : fields) {
-            for (unsigned char c : f) h = (h ^ c) * 1099511628211ULL;
-            h = (h ^ 0x1f) * 1099511628211ULL;
-        }
         if (fields.size() != field_names.size()) {
             reject(fields, RejectReason::wrong_field_count,
                    std::to_string(fields.size()) + " fields, header has " +
@@ -341,11 +354,12 @@ void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
     }
     const FieldRoles& r = col.result.incidents.roles;
     const std::size_t xi = std::size_t(r.x), yi = std::size_t(r.y);
+    col.reserve(data.size());
     std::size_t since = 0;
     while (reader.next(fields)) {
         const std::string_view rx = xi < fields.size() ? fields[xi] : std::string_view();
         const std::string_view ry = yi < fields.size() ? fields[yi] : std::string_view();
-        col.row(fields, rx, ry, file_index, reader.record_line());
+        col.row(fields, reader.record_text(), rx, ry, file_index, reader.record_line());
         if (++since == 100000) {
             since = 0;
             if (!progress(double(reader.offset()) / double(data.size()), "read " + fs::path(path).filename().string()))
@@ -434,7 +448,9 @@ void read_ogr(const std::string& path, std::uint32_t file_index, Collector& col,
             char bx[32], by[32];
             auto rx = std::to_chars(bx, bx + sizeof bx, OGR_G_GetX(g, 0));
             auto ry = std::to_chars(by, by + sizeof by, OGR_G_GetY(g, 0));
-            col.row(views, std::string_view(bx, std::size_t(rx.ptr - bx)),
+            std::string joined;
+            for (auto& v : values) joined.append(v).push_back('\x1f');
+            col.row(views, joined, std::string_view(bx, std::size_t(rx.ptr - bx)),
                     std::string_view(by, std::size_t(ry.ptr - by)), file_index, fid);
         }
         OGR_F_Destroy(f);

@@ -28,6 +28,8 @@ public:
 
     /// 1-based line number on which the last record returned by next() started.
     std::uint64_t record_line() const noexcept { return m_record_line; }
+    /// The raw bytes of the last record returned by next(), without its line end.
+    std::string_view record_text() const noexcept { return m_data.substr(m_record_start, m_record_end - m_record_start); }
     /// Bytes consumed so far (for progress).
     std::size_t offset() const noexcept { return m_pos; }
 
@@ -38,6 +40,7 @@ private:
     std::size_t m_pos = 0;
     std::uint64_t m_line = 1;
     std::uint64_t m_record_line = 0;
+    std::size_t m_record_start = 0, m_record_end = 0;
     std::deque<std::string> m_unquoted;  // deque: views into earlier entries stay valid
 };
 

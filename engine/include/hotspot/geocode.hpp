@@ -42,6 +42,10 @@ public:
     /// Whether area `i` contains (x, y) by the boundary rule above.
     bool contains(std::size_t i, double x, double y) const;
 
+    /// Distance in metres from (x, y) to the boundary of area `i` (0 on the boundary; the
+    /// distance to the boundary also for points inside).
+    double distance_to(std::size_t i, double x, double y) const;
+
     std::size_t size() const noexcept;
 
 private:

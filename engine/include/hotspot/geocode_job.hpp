@@ -20,6 +20,10 @@ struct GeocodeJobOptions {
     ReadOptions read;
     std::vector<AreaSpec> areas;
     double snap_m = 0;           ///< snap points outside every area within this distance
+    /// Area name -> incident field holding that area's code: those areas are assigned by the
+    /// source's own code (e.g. police.uk's "LSOA code") instead of by point in polygon.
+    /// Rows whose code is blank or not in the layer end `outside`.
+    std::vector<std::pair<std::string, std::string>> by_code;
     std::string out;             ///< output dataset (.gpkg by default)
     std::string manifest_path;   ///< empty: manifest.json beside `out`
     bool overwrite = false;
