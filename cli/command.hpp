@@ -34,6 +34,8 @@ Command geocode_command();
 Command run_command();
 Command demo_data_command();
 Command kde_command();
+Command gistar_command();
+Command rates_command();
 Command profiles_command();
 
 } // namespace hotspot::cli

@@ -709,7 +709,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             if (lisa_ok) {
                 // a second, non-default style: the LISA clusters
                 gpkg.add_style(rl, std::string(style_qml("lisa")), profile.title + " " + lv.layer.name + " local Moran's I",
-                               false, rl + " (LISA clusters)");
+                               rl + " (LISA clusters)", false);
             }
             po.layers.push_back(rl);
             group.layers.push_back({profile.title + ": " + lv.layer.name + " rates", "./hotspot_run.gpkg|layername=" + rl,
