@@ -25,6 +25,10 @@ BUILTIN_PROFILES = ['car-key-burglary', 'drug-possession', 'public-place-violenc
 
 _profiles_cache = {}
 
+# Parameter name -> label; the flag is the name in lower case with dashes (--period-from).
+PERIODS = [('PERIOD_FROM', 'Period from (YYYY-MM or YYYY-MM-DD)'), ('PERIOD_TO', 'Period to (inclusive)'),
+           ('COMPARISON_FROM', 'Comparison period from'), ('COMPARISON_TO', 'Comparison period to')]
+
 
 def profile_names():
     """Profile names from `hotspot profiles --json` (for the enum), else the built-in list."""
@@ -69,11 +73,14 @@ class RunAlgorithm(HotspotAlgorithm):
                                      ('AREAS2', 'Second areas (e.g. LSOAs)', 'lsoa')):
             self.add_area_parameters(prefix, label, level, optional=True)
             self.addParameter(QgsProcessingParameterFile(
-                prefix + '_POPULATION', 'Population CSV of ' + label.split(' (')[0].lower(), extension='csv',
-                optional=True))
-        self.addParameter(QgsProcessingParameterString('FROM', 'Period from (YYYY-MM)', optional=True))
-        self.addParameter(QgsProcessingParameterString('TO', 'Period to (YYYY-MM)', optional=True))
+                prefix + '_POPULATION', 'Population CSV (code, population) of ' + label.split(' (')[0].lower(),
+                extension='csv', optional=True))
+        for name, label in PERIODS:
+            self.addParameter(QgsProcessingParameterString(name, label, optional=True))
+        self.addParameter(QgsProcessingParameterString('TITLE', 'Title (report cover, QGIS project)', optional=True))
         self.addParameter(QgsProcessingParameterBoolean('REPORT', 'Also write the HTML tasking report', False))
+        self.addParameter(QgsProcessingParameterBoolean(
+            'PUBLISH', 'Outputs meant to leave the force: no points, small counts suppressed', False))
         self.addParameter(QgsProcessingParameterFolderDestination('OUTPUT', 'Run folder'))
         self.addOutput(QgsProcessingOutputFile('GPKG', 'Run GeoPackage'))
         self.addOutput(QgsProcessingOutputFile('PROJECT', 'QGIS project of the run'))
@@ -98,12 +105,14 @@ class RunAlgorithm(HotspotAlgorithm):
                 if is_set(parameters, prefix + '_POPULATION'):
                     args.add('--population', '{}={}'.format(
                         level, self.parameterAsFile(parameters, prefix + '_POPULATION', context)))
-        names = profile_names()
-        for i in self.parameterAsEnums(parameters, 'PROFILES', context):
-            args.add('--profile', names[i])
-        for name, flag in (('FROM', '--from'), ('TO', '--to')):
+        if is_set(parameters, 'PROFILES'):
+            names = profile_names()
+            for i in self.parameterAsEnums(parameters, 'PROFILES', context):
+                args.add('--profiles', names[i])
+        for name, _ in PERIODS + [('TITLE', '')]:
             if is_set(parameters, name):
-                args.add(flag, self.parameterAsString(parameters, name, context))
+                args.add('--' + name.lower().replace('_', '-'), self.parameterAsString(parameters, name, context))
+        args.flag('--publish', self.parameterAsBool(parameters, 'PUBLISH', context))
         report = self.parameterAsBool(parameters, 'REPORT', context)
         args.flag('--report', report)
         out = self.parameterAsString(parameters, 'OUTPUT', context)
