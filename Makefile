@@ -38,6 +38,12 @@ test: build
 clean:
 	rm -rf $(BUILD)
 
+# Benchmark harness (issue 8): bench/run builds Release in build-bench, generates bench/data/
+# and writes bench/RESULTS.md.new; not part of `make test`. `make bench BENCH_ARGS=--quick`.
+.PHONY: bench
+bench: deps
+	bash bench/run $(BENCH_ARGS)
+
 # The QGIS plugin (qgis/, README "QGIS plugin"): `make qgis-plugin` writes the zip that QGIS's
 # Install from ZIP takes. deps-qgis installs the Debian QGIS packages the plugin's tests need; it
 # never fails the build: without them the qgis tests report skipped. HOTSPOT_QGIS=0 leaves it out.

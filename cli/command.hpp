@@ -31,6 +31,7 @@ const std::vector<Command>& commands();
 
 // One per cmd_<name>.cpp.
 Command geocode_command();
+Command run_command();
 Command demo_data_command();
 Command kde_command();
 Command profiles_command();

@@ -4,6 +4,7 @@ namespace hotspot::cli {
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> all = {
+        run_command(),
         geocode_command(),
         demo_data_command(),
         kde_command(),

@@ -45,9 +45,10 @@ public:
     void set_multipolygon(const MultiPolygon& mp);
     /// Writes the feature built by the set_* calls and starts a fresh one.
     void write_feature();
-    /// Stores a QGIS style for `layer` in the GeoPackage's layer_styles table (default style).
-    /// Ignored (returns false) for formats other than GeoPackage.
-    bool add_style(const std::string& layer, const std::string& qml, const std::string& description);
+    /// Stores a QGIS style for `layer` in the GeoPackage's layer_styles table; QGIS applies the
+    /// default one on load and lists the others. Ignored (returns false) for other formats.
+    bool add_style(const std::string& layer, const std::string& qml, const std::string& description,
+                   bool use_as_default = true, const std::string& style_name = "");
     /// Closes the dataset and renames it to the final path.
     void commit();
 
