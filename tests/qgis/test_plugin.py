@@ -34,7 +34,7 @@ def skip(why):
 
 def import_qgis_or_skip():
     try:
-        import qgis.core  # noqa: F401
+        __import__('qgis.core')
         return
     except ImportError as err:
         error = err
@@ -283,14 +283,11 @@ class Tester:
         check(p.warnings and p.errors, 'warnings and errors are collected')
 
         # Cancelling stops the process.
-        class Cancel(QgsProcessingFeedback):
-            pass
-        fb = Cancel()
+        fb = QgsProcessingFeedback()
         script = os.path.join(self.work, 'slow.sh')
         with open(script, 'w') as f:
             f.write('#!/bin/sh\necho "[00:00] read: starting" >&2\nsleep 30\n')
         os.chmod(script, 0o755)
-        from qgis.PyQt.QtCore import QTimer  # noqa: F401 (the feedback is cancelled from a thread below)
         import threading
         threading.Timer(0.5, fb.cancel).start()
         t0 = time.time()
@@ -409,6 +406,9 @@ class Tester:
         configs = [c for c in configs if os.path.exists(c)]
         if not configs:
             skip('no run config in examples/ (demo.toml) to run the demo town with')
+        from qgis.core import QgsApplication
+        run_profiles = QgsApplication.processingRegistry().algorithmById('hotspot:run').parameterDefinition(
+            'PROFILES').options()
         out = os.path.join(self.work, 'run')
         results, fb = self.run_alg('run', {'CONFIG': configs[0], 'REPORT': True, 'OUTPUT': out})
         check(os.path.isdir(out), 'run wrote the folder ' + out)
@@ -427,6 +427,25 @@ class Tester:
             check(lyr.isValid(), name + ' is valid')
             if lyr.type() == QgsMapLayerType.RasterLayer or lyr.isSpatial():
                 self.check_style(lyr, name)
+
+        # Without a config: the incidents, areas and populations as parameters, one profile, a period.
+        out = os.path.join(self.work, 'run-flags')
+        results, fb = self.run_alg('run', {
+            'INCIDENTS': os.path.join(self.demo, 'incidents.csv'), 'CRS': 'EPSG:27700',
+            'AREAS': os.path.join(self.demo, 'wards.geojson'), 'AREAS_LEVEL': 'ward',
+            'AREAS_CODE': 'ward_code', 'AREAS_NAME': 'ward_name',
+            'AREAS_POPULATION': os.path.join(self.demo, 'ward_population.csv'),
+            'PROFILES': [run_profiles.index('drug-possession')], 'PERIOD_FROM': '2000-01', 'PERIOD_TO': '2100-12',
+            'TITLE': 'Drugs, plugin test', 'OUTPUT': out})
+        command = [line for line in fb.log if ' run ' in line and '--out' in line][0]
+        for expected in ('--profiles drug-possession', '--period-from 2000-01', '--areas ward=',
+                         '--population ward='):
+            check(expected in command, 'the run command has ' + expected + ': ' + command)
+        layers = self.loaded()
+        check(layers and all(n.startswith(('drug_possession', 'boundaries', 'rejects')) for n in layers),
+              'only the chosen profile was run: ' + str(sorted(layers)))
+        rates = [lyr for n, lyr in layers.items() if n.endswith('ward_rates')]
+        check(rates and rates[0].featureCount() == 10, 'the ward rates of the chosen profile are loaded')
 
 
 if __name__ == '__main__':

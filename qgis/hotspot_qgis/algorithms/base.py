@@ -62,10 +62,10 @@ class HotspotAlgorithm(QgsProcessingAlgorithm):
 
     # ---- parameters shared by the commands that read incidents -----------------------------
 
-    def add_incident_parameters(self):
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            'INCIDENTS', 'Incidents (a layer, or a CSV / GeoPackage / Shapefile / GeoJSON file)',
-            [QgsProcessing.TypeVector]))
+    def add_incident_parameters(self, optional=False, label='Incidents (a layer, or a CSV / GeoPackage / '
+                                'Shapefile / GeoJSON file)'):
+        self.addParameter(QgsProcessingParameterFeatureSource('INCIDENTS', label, [QgsProcessing.TypeVector],
+                                                              optional=optional))
         fields = [
             ('X_FIELD', 'Easting / longitude column (CSV without geometry; auto-detected)', True),
             ('Y_FIELD', 'Northing / latitude column (CSV without geometry; auto-detected)', True),
@@ -122,15 +122,16 @@ class HotspotAlgorithm(QgsProcessingAlgorithm):
                     args.add(flag, self.parameterAsString(parameters, name, context))
                 else:
                     feedback.pushInfo('{} ignored: the incidents have a geometry'.format(flag))
-        if csv and is_set(parameters, 'CRS'):
-            args.add('--crs', self.crs_arg(self.parameterAsCrs(parameters, 'CRS', context)))
+        crs = self.crs_arg(self.parameterAsCrs(parameters, 'CRS', context)) if is_set(parameters, 'CRS') else ''
+        if csv and crs:
+            args.add('--crs', crs)
         for name, flag in (('ID_FIELD', '--id'), ('CATEGORY_FIELD', '--category'), ('DATE_FIELD', '--date'),
                            ('TIME_FIELD', '--time')):
             if is_set(parameters, name):
                 args.add(flag, self.parameterAsString(parameters, name, context))
         if is_set(parameters, 'WORKING_CRS'):
             wcrs = self.crs_arg(self.parameterAsCrs(parameters, 'WORKING_CRS', context))
-            if wcrs != 'EPSG:27700':
+            if wcrs and wcrs != 'EPSG:27700':
                 args.add('--working-crs', wcrs)
 
     @staticmethod

@@ -11,9 +11,9 @@ import json
 import os
 import subprocess
 
-from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutputFile, QgsProcessingOutputHtml,
+from qgis.core import (QgsProcessingException, QgsProcessingOutputFile, QgsProcessingOutputHtml,
                        QgsProcessingOutputString, QgsProcessingParameterBoolean, QgsProcessingParameterEnum,
-                       QgsProcessingParameterFeatureSource, QgsProcessingParameterFile,
+                       QgsProcessingParameterFile,
                        QgsProcessingParameterFolderDestination, QgsProcessingParameterString)
 
 
@@ -67,8 +67,7 @@ class RunAlgorithm(HotspotAlgorithm):
         self.addParameter(QgsProcessingParameterEnum(
             'PROFILES', 'Offence profiles (none: those of the config, or all)', self.profiles,
             allowMultiple=True, optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            'INCIDENTS', 'Incidents (when not in the config)', [QgsProcessing.TypeVector], optional=True))
+        self.add_incident_parameters(optional=True, label='Incidents (instead of the config\'s)')
         for prefix, label, level in (('AREAS', 'Areas (e.g. wards; when not in the config)', 'ward'),
                                      ('AREAS2', 'Second areas (e.g. LSOAs)', 'lsoa')):
             self.add_area_parameters(prefix, label, level, optional=True)
