@@ -34,7 +34,7 @@ Command geocode_command() {
                             throw UsageError("geocode", "--by-code takes AREA=FIELD (got '" + b + "')");
                         o->by_code.emplace_back(b.substr(0, eq), b.substr(eq + 1));
                     }
-                    Terminal term(global.verbose, global.quiet);
+                    Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->threads = global.threads;
                     o->command_line = global.command_line;
                     for (const auto& a : *areas) o->areas.push_back(AreaSpec::parse(a));

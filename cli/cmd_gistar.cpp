@@ -38,7 +38,7 @@ Command gistar_command() {
                 sub.add_option("--manifest", o->manifest_path, "manifest.json path (default: beside --out)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, study, band, band_opt, weights, correction, &global]() {
-                    Terminal term(global.verbose, global.quiet);
+                    Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->threads = global.threads;
                     o->command_line = global.command_line;
                     if (band_opt->count() > 0) o->band_m = *band;

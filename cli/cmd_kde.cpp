@@ -82,7 +82,7 @@ Command kde_command() {
                 sub.add_flag("--png", o->png, "Also write an RGBA quick-look <out>.png");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, &global]() {
-                    Terminal term(global.verbose, global.quiet);
+                    Terminal term(global.verbose, global.quiet, global.progress_json);
                     KdeOptions k;
                     k.kernel = parse_kernel(o->kernel);
                     k.units = parse_units(o->units);

@@ -49,7 +49,7 @@ Command rates_command() {
                 sub.add_option("--manifest", o->manifest_path, "manifest.json path (default: beside --out)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, areas, pops, reference, ref_opt, ci, correction, &global]() {
-                    Terminal term(global.verbose, global.quiet);
+                    Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->threads = global.threads;
                     o->command_line = global.command_line;
                     for (const auto& a : *areas) o->areas.push_back(AreaSpec::parse(a));

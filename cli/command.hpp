@@ -14,6 +14,7 @@ namespace hotspot::cli {
 struct GlobalOptions {
     bool verbose = false;
     bool quiet = false;
+    bool progress_json = false;  ///< progress as JSON lines on stderr (for the QGIS plugin)
     unsigned threads = 0;  ///< 0: all cores
     std::string command_line;
 };
