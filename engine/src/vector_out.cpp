@@ -42,7 +42,7 @@ std::string temp_name(const std::string& path) {
 
 } // namespace
 
-void check_can_write(const std::string& path, bool overwrite) {
+void check_can_write(const std::string& path, bool overwrite, const char* unit) {
     std::error_code ec;
     if (fs::exists(path, ec) && !overwrite)
         throw OutputError(unit, path, "already exists; use --overwrite to replace it, or choose another name");
@@ -53,8 +53,8 @@ void check_can_write(const std::string& path, bool overwrite) {
         throw OutputError(unit, path, "its folder is not writable; choose another output folder");
 }
 
-void write_text_atomic(const std::string& path, const std::string& text, bool overwrite) {
-    check_can_write(path, overwrite);
+void write_text_atomic(const std::string& path, const std::string& text, bool overwrite, const char* unit) {
+    check_can_write(path, overwrite, unit);
     const std::string tmp = temp_name(path);
     {
         std::ofstream f(tmp, std::ios::binary);

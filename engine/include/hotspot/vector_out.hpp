@@ -67,9 +67,11 @@ private:
 
 /// Writes `text` to `path` atomically (temporary name in the same folder, then rename).
 /// @throws OutputError when it exists and !overwrite, or cannot be written.
-void write_text_atomic(const std::string& path, const std::string& text, bool overwrite);
+/// `unit` starts the error message ("raster: PATH: already exists; use --overwrite ...").
+void write_text_atomic(const std::string& path, const std::string& text, bool overwrite,
+                       const char* unit = "write");
 
 /// @throws OutputError when `path` exists and !overwrite, naming the --overwrite remedy.
-void check_can_write(const std::string& path, bool overwrite);
+void check_can_write(const std::string& path, bool overwrite, const char* unit = "write");
 
 } // namespace hotspot
