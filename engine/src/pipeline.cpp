@@ -85,14 +85,23 @@ MultiPolygon cell_polygon(const Grid& g, std::int64_t c, std::int64_t r) {
     return {Polygon{{Ring{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}}}};
 }
 
-// Cells whose centre lies in the study area.
-std::vector<std::uint8_t> study_mask(const Grid& g, const AreaIndex& study) {
-    std::vector<std::uint8_t> m(std::size_t(g.size()), 0);
-    for (std::int64_t r = 0; r < g.rows; ++r)
-        for (std::int64_t c = 0; c < g.cols; ++c)
-            m[std::size_t(r * g.cols + c)] = study.locate(g.x_of_col(c), g.y_of_row(r)) >= 0;
-    return m;
-}
+// Cells whose centre lies in the study area, computed once per distinct grid.
+class StudyMasks {
+public:
+    explicit StudyMasks(const std::vector<MultiPolygon>& study) : m_study(study) {}
+    const std::vector<std::uint8_t>& of(const Grid& g) {
+        for (auto& [grid, mask] : m_cache)
+            if (grid.origin_x == g.origin_x && grid.origin_y == g.origin_y && grid.cell_size_m == g.cell_size_m &&
+                grid.cols == g.cols && grid.rows == g.rows)
+                return mask;
+        m_cache.emplace_back(g, rasterize_areas(g, m_study));
+        return m_cache.back().second;
+    }
+
+private:
+    const std::vector<MultiPolygon>& m_study;
+    std::vector<std::pair<Grid, std::vector<std::uint8_t>>> m_cache;
+};
 
 // Population per area: NaN where the table has no row for the code.
 std::vector<double> read_population(const AreaConfig& ac, const AreaLayer& layer, std::vector<std::string>& warnings) {
@@ -317,6 +326,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     double study_area = 0;
     for (const auto& mp : study_layer.polygons) study_area += area_m2(mp);
     const Bounds study_bounds = study_layer.bounds;
+    StudyMasks masks(study_layer.polygons);
     manifest.add_timing("geocode", seconds_since(t));
 
     VectorWriter gpkg(res.gpkg, cfg.working_crs, cfg.overwrite);
@@ -429,7 +439,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         po.bandwidth_m = ko.bandwidth_m;
         po.cell_m = ko.cell_size_m;
         const Grid kgrid = kde_grid(study_bounds, ko);
-        const std::vector<std::uint8_t> kmask = study_mask(kgrid, study_index);
+        const std::vector<std::uint8_t>& kmask = masks.of(kgrid);
         const KdeResult kde = kernel_density(sx, sy, {}, kgrid, ko, kmask);
         for (auto& w : kde.warnings) po.warnings.push_back(w);
         GeoTiffOptions go;
@@ -548,7 +558,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         gopt.p_adjust = PAdjust::fdr_bh;
         po.gistar_correction = "Benjamini-Hochberg FDR" + std::string(gopt.permutations ? ", " + std::to_string(gopt.permutations) + " conditional permutations" : ", analytical z");
         const Grid ggrid = Grid::aligned(study_bounds, po.gistar_cell_m);
-        const std::vector<std::uint8_t> gmask = study_mask(ggrid, study_index);
+        const std::vector<std::uint8_t>& gmask = masks.of(ggrid);
         std::vector<double> gcounts(std::size_t(ggrid.size()), 0.0);
         for (std::size_t i = 0; i < sx.size(); ++i) {
             const auto c = ggrid.col_of(sx[i]), r = ggrid.row_of(sy[i]);
