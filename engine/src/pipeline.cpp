@@ -42,6 +42,17 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+// Runs f() and adds its wall time to `acc` (the analyse/write split of a profile's time).
+template <class F>
+auto timed(double& acc, F&& f) {
+    struct Add {
+        double& acc;
+        std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
+        ~Add() { acc += seconds_since(t); }
+    } add{acc};
+    return f();
+}
+
 std::string thousands(std::uint64_t v) {
     std::string s = std::to_string(v);
     for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(std::size_t(i), ",");
@@ -284,6 +295,11 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     res.kept = inc.size();
     res.rejected = read.rejects.size();
     res.police_uk = read.police_uk;
+    res.exact_duplicates = read.exact_duplicates;
+    res.rejected_by_reason = rejected_summary(read);
+    res.files = inc.source_files.size();
+    res.period = cfg.period.describe();
+    if (!cfg.comparison.empty()) res.comparison = cfg.comparison.describe();
     for (auto& w : read.warnings) res.warnings.push_back(w);
     manifest.add_timing("read", seconds_since(t));
 
@@ -315,6 +331,8 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     for (const auto& mp : study_layer.polygons) study_area += area_m2(mp);
     const Bounds study_bounds = study_layer.bounds;
     manifest.add_timing("geocode", seconds_since(t));
+    t = std::chrono::steady_clock::now();
+    double analyse_total = 0, write_total = 0;
 
     VectorWriter gpkg(res.gpkg, cfg.working_crs, cfg.overwrite);
     std::vector<ProjectGroup> project_groups;
@@ -353,6 +371,9 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         }
     }
 
+    write_total += seconds_since(t);
+    manifest.add_timing("write boundaries and rejects", seconds_since(t));
+
     // ---- profiles
     const auto [cmp_lo, cmp_hi] = day_range(cfg.comparison);
     const bool comparing = !cfg.comparison.empty();
@@ -360,6 +381,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     const HotspotOptions hs_options = HotspotOptions::parse(cfg.analysis.hotspot_threshold);
     for (std::size_t pi = 0; pi < cfg.profiles.size(); ++pi) {
         const auto tp = std::chrono::steady_clock::now();
+        double analyse_s = 0;  // the compute calls below; the rest of the profile's time is writing
         const Profile base = choose_variant(cfg.profiles[pi], read.police_uk);
         const Profile profile = with_period(base, cfg.period);
         ProfileOutcome po;
@@ -370,7 +392,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         const std::string ps = slug(profile.name);
         if (!progress(double(pi) / double(cfg.profiles.size()), "profile " + profile.name)) throw Cancelled(unit);
 
-        const Selection sel = select(inc, profile);
+        const Selection sel = timed(analyse_s, [&] { return select(inc, profile); });
         for (auto& w : sel.warnings) po.warnings.push_back(w);
         po.selected = sel.rows.size();
         if (sel.rows.empty()) {
@@ -396,7 +418,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         Selection cmp_sel;
         std::vector<double> cx, cy;
         if (comparing) {
-            cmp_sel = select(inc, with_period(base, cfg.comparison));
+            cmp_sel = timed(analyse_s, [&] { return select(inc, with_period(base, cfg.comparison)); });
             po.selected_comparison = cmp_sel.rows.size();
             for (auto r : cmp_sel.rows) {
                 cx.push_back(inc.x[r]);
@@ -414,7 +436,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         const std::string auto_method = cfg.analysis.bandwidth_auto.value_or(
             cfg.analysis.bandwidth_m ? std::string() : profile.analysis.bandwidth_auto);
         if (!auto_method.empty() && sx.size() >= 2) {
-            const Bandwidth bw = select_bandwidth(parse_bandwidth_method(auto_method), sx, sy);
+            const Bandwidth bw = timed(analyse_s, [&] { return select_bandwidth(parse_bandwidth_method(auto_method), sx, sy); });
             ko.bandwidth_m = bw.is_sigma && ko.kernel != Kernel::gaussian ? bw.radius_for(ko.kernel) : bw.value_m;
             po.bandwidth_method = bw.method_name;
         } else {
@@ -426,8 +448,8 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         po.bandwidth_m = ko.bandwidth_m;
         po.cell_m = ko.cell_size_m;
         const Grid kgrid = kde_grid(study_bounds, ko);
-        const std::vector<std::uint8_t> kmask = study_mask(kgrid, study_index);
-        const KdeResult kde = kernel_density(sx, sy, {}, kgrid, ko, kmask);
+        const std::vector<std::uint8_t> kmask = timed(analyse_s, [&] { return study_mask(kgrid, study_index); });
+        const KdeResult kde = timed(analyse_s, [&] { return kernel_density(sx, sy, {}, kgrid, ko, kmask); });
         for (auto& w : kde.warnings) po.warnings.push_back(w);
         GeoTiffOptions go;
         go.crs = cfg.working_crs;
@@ -452,7 +474,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         // -- difference surface against the comparison period
         std::string change_path;
         if (comparing) {
-            const KdeResult ckde = kernel_density(cx, cy, {}, kgrid, ko, kmask);
+            const KdeResult ckde = timed(analyse_s, [&] { return kernel_density(cx, cy, {}, kgrid, ko, kmask); });
             std::vector<double> diff(kde.values.size());
             double limit = 0;
             for (std::size_t i = 0; i < diff.size(); ++i) {
@@ -471,6 +493,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         }
 
         // -- hot spot polygons
+        const auto th = std::chrono::steady_clock::now();
         const HotspotResult hs = find_hotspots(kgrid, kde.values, sx, sy, study_area, hs_options);
         po.hotspot_threshold = hs_options.describe();
         std::vector<MultiPolygon> hpolys;
@@ -489,6 +512,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             if (kgrid.in_grid(c, r))
                 if (const std::int32_t l = hs.labels[std::size_t(r * kgrid.cols + c)]) ++cmp_in[l];
         }
+        analyse_s += seconds_since(th);
         const std::string hs_layer = ps + "_hotspots";
         gpkg.begin_layer(hs_layer, GeomType::multipolygon,
                          {{"rank", FieldType::integer}, {"incidents", FieldType::integer}, {"share", FieldType::real},
@@ -545,7 +569,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         gopt.p_adjust = PAdjust::fdr_bh;
         po.gistar_correction = "Benjamini-Hochberg FDR" + std::string(gopt.permutations ? ", " + std::to_string(gopt.permutations) + " conditional permutations" : ", analytical z");
         const Grid ggrid = Grid::aligned(study_bounds, po.gistar_cell_m);
-        const std::vector<std::uint8_t> gmask = study_mask(ggrid, study_index);
+        const std::vector<std::uint8_t> gmask = timed(analyse_s, [&] { return study_mask(ggrid, study_index); });
         std::vector<double> gcounts(std::size_t(ggrid.size()), 0.0);
         for (std::size_t i = 0; i < sx.size(); ++i) {
             const auto c = ggrid.col_of(sx[i]), r = ggrid.row_of(sy[i]);
@@ -554,7 +578,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         const std::string gi_layer = ps + "_gistar_cells";
         std::vector<double> zsurface(std::size_t(ggrid.size()), nan);
         if (sx.size() >= 3) {
-            const GiStarResult gi = gistar_grid(ggrid, gcounts, gopt, gmask);
+            const GiStarResult gi = timed(analyse_s, [&] { return gistar_grid(ggrid, gcounts, gopt, gmask); });
             gpkg.begin_layer(gi_layer, GeomType::multipolygon,
                              {{"count", FieldType::integer}, {"z", FieldType::real}, {"p", FieldType::real},
                               {"p_adjusted", FieldType::real}, {"gi_bin", FieldType::integer}});
@@ -611,7 +635,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             rop.reference_per_1000 = cfg.analysis.reference_rate_per_1000;
             RatesResult rates;
             if (with_rates) {
-                rates = area_rates(counts, lv.population, rop);
+                rates = timed(analyse_s, [&] { return area_rates(counts, lv.population, rop); });
                 if (po.reference_rate_per_1000 == 0) po.reference_rate_per_1000 = rates.reference_per_1000;
                 po.ci_method = cfg.analysis.ci == "byar" ? "Byar's approximation" : "exact Poisson (Garwood)";
             }
@@ -629,7 +653,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
                 lo.seed = cfg.analysis.seed;
                 lo.threads = threads;
                 try {
-                    lisa = local_moran(lisa_x, lv.queen, lo);
+                    lisa = timed(analyse_s, [&] { return local_moran(lisa_x, lv.queen, lo); });
                 } catch (const UsageError& e) {
                     po.warnings.push_back(std::string("lisa: ") + lv.layer.name + ": " + e.what());
                     lisa_ok = false;
@@ -784,9 +808,15 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         pj["layers"] = po.layers;
         pj["warnings"] = po.warnings;
         profiles_json.push_back(pj);
-        manifest.add_timing("profile " + po.name, seconds_since(tp));
+        const double profile_s = seconds_since(tp);
+        manifest.add_timing("profile " + po.name, profile_s);
+        manifest.add_timing("profile " + po.name + " analyse", analyse_s);
+        manifest.add_timing("profile " + po.name + " write", profile_s - analyse_s);
+        analyse_total += analyse_s;
+        write_total += profile_s - analyse_s;
         res.profiles.push_back(std::move(po));
     }
+    t = std::chrono::steady_clock::now();
     gpkg.commit();
 
     // ---- QGIS project: profiles on top, boundaries below
@@ -820,6 +850,12 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     mj["gpkg"] = "hotspot_run.gpkg";
     mj["project"] = "hotspot_run.qgs";
     mj["warnings"] = res.warnings;
+    // writing includes the inputs' checksums for the manifest (the manifest file itself is
+    // written after its own timings)
+    write_total += seconds_since(t);
+    manifest.add_timing("write project and manifest", seconds_since(t));
+    manifest.add_timing("analyse", analyse_total);
+    manifest.add_timing("write", write_total);
     manifest.add_timing("total", seconds_since(t0));
     manifest.write(res.manifest, cfg.overwrite);
     return res;
@@ -830,6 +866,13 @@ std::string RunResult::summary() const {
     s << "hotspot run: " << thousands(rows_in) << " rows read" << (police_uk ? " (police.uk street-level CSV)" : "")
       << "; rows_in = assigned + outside + rejected: " << thousands(rows_in) << " = " << thousands(assigned) << " + "
       << thousands(outside) << " + " << thousands(rejected) << "\n";
+    s << "   " << files << (files == 1 ? " file" : " files") << "; rejected " << thousands(rejected)
+      << (rejected_by_reason.empty() ? std::string() : " (" + rejected_by_reason + ")") << "; outside all areas "
+      << thousands(outside) << "\n";
+    // Kept, as the source publishes them (police.uk repeats ASB reports at one snap point);
+    // blank Crime IDs are not duplicate ids.
+    s << "   exact duplicate rows kept: " << thousands(exact_duplicates) << " (identical in every field to an earlier row)\n";
+    s << "   period: " << period << (comparison.empty() ? std::string() : ", compared with " + comparison) << "\n";
     for (const auto& p : profiles) {
         s << "\n== " << p.title << " (" << p.name << "): " << thousands(p.selected) << " incidents selected";
         if (p.selected_comparison) s << " (comparison period " << thousands(p.selected_comparison) << ")";
