@@ -3,6 +3,7 @@
 // the engine: the CSV text split by a few lines of code below, police.uk's own LSOA codes, the
 // population files, and each LSOA's ward found by OGR from its centroid.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <gdal.h>
 #include <map>
