@@ -43,3 +43,31 @@ clean:
 .PHONY: bench
 bench: deps
 	bash bench/run $(BENCH_ARGS)
+
+# The QGIS plugin (qgis/, README "QGIS plugin"): `make qgis-plugin` writes the zip that QGIS's
+# Install from ZIP takes. deps-qgis installs the Debian QGIS packages the plugin's tests need; it
+# never fails the build: without them the qgis tests report skipped. HOTSPOT_QGIS=0 leaves it out.
+# Measured: about 2 minutes on a fresh Debian 12 (some 180 packages).
+QGIS_PKGS := qgis qgis-providers python3-qgis
+HOTSPOT_QGIS ?= 1
+
+.PHONY: qgis-plugin deps-qgis
+
+qgis-plugin:
+	python3 qgis/build_zip.py --out $(BUILD)/hotspot_qgis.zip --styles styles
+
+deps-qgis:
+	@if [ "$(HOTSPOT_QGIS)" = 0 ]; then echo "deps-qgis: HOTSPOT_QGIS=0: the qgis tests will report skipped"; exit 0; fi; \
+	missing=""; for p in $(QGIS_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps-qgis: all present"; exit 0; fi; \
+	echo "deps-qgis: installing$$missing (for the QGIS plugin tests only)"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	start=$$(date +%s); \
+	if $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=1200 \
+	     install -y -qq --no-install-recommends $$missing >/dev/null; then \
+	  echo "deps-qgis: installed in $$(( $$(date +%s) - start )) s"; \
+	else echo "deps-qgis: could not install$$missing: the qgis tests will report skipped"; fi
+
+test: deps-qgis

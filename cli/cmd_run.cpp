@@ -89,7 +89,7 @@ Command run_command() {
                 sub.add_option("--publish-min-count", a->publish_min_count, "Counts below this are suppressed in publish mode (default 5)");
                 sub.add_flag("--overwrite", a->overwrite, "Replace existing outputs");
                 return [a, &global]() {
-                    Terminal term(global.verbose, global.quiet);
+                    Terminal term(global.verbose, global.quiet, global.progress_json);
                     const RunConfig cfg = build_config(*a);
                     const RunResult r = run_pipeline(cfg, global.command_line, global.threads, term.progress());
                     for (const auto& w : r.warnings) term.warn(w);

@@ -295,6 +295,8 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     res.kept = inc.size();
     res.rejected = read.rejects.size();
     res.police_uk = read.police_uk;
+    res.publish = cfg.publish;
+    res.publish_min_count = cfg.publish ? cfg.publish_min_count : 0;
     res.exact_duplicates = read.exact_duplicates;
     res.rejected_by_reason = rejected_summary(read);
     res.files = inc.source_files.size();
@@ -730,7 +732,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             if (lisa_ok) {
                 // a second, non-default style: the LISA clusters
                 gpkg.add_style(rl, std::string(style_qml("lisa")), profile.title + " " + lv.layer.name + " local Moran's I",
-                               false, rl + " (LISA clusters)");
+                               rl + " (LISA clusters)", false);
             }
             po.layers.push_back(rl);
             group.layers.push_back({profile.title + ": " + lv.layer.name + " rates", "./hotspot_run.gpkg|layername=" + rl,
@@ -866,13 +868,14 @@ std::string RunResult::summary() const {
     s << "hotspot run: " << thousands(rows_in) << " rows read" << (police_uk ? " (police.uk street-level CSV)" : "")
       << "; rows_in = assigned + outside + rejected: " << thousands(rows_in) << " = " << thousands(assigned) << " + "
       << thousands(outside) << " + " << thousands(rejected) << "\n";
-    s << "   " << files << (files == 1 ? " file" : " files") << "; rejected " << thousands(rejected)
+    s << files << (files == 1 ? " file" : " files") << " read; rejected " << thousands(rejected)
       << (rejected_by_reason.empty() ? std::string() : " (" + rejected_by_reason + ")") << "; outside all areas "
       << thousands(outside) << "\n";
-    // Kept, as the source publishes them (police.uk repeats ASB reports at one snap point);
-    // blank Crime IDs are not duplicate ids.
-    s << "   exact duplicate rows kept: " << thousands(exact_duplicates) << " (identical in every field to an earlier row)\n";
-    s << "   period: " << period << (comparison.empty() ? std::string() : ", compared with " + comparison) << "\n";
+    if (exact_duplicates) s << "exact duplicate rows (kept, as published): " << thousands(exact_duplicates) << "\n";
+    s << "period: " << period << (comparison.empty() ? std::string() : ", compared with " + comparison) << "\n";
+    if (publish)
+        s << "PUBLISH MODE: no incident points or rejects written; counts below " << publish_min_count
+          << " suppressed in every area and cell layer\n";
     for (const auto& p : profiles) {
         s << "\n== " << p.title << " (" << p.name << "): " << thousands(p.selected) << " incidents selected";
         if (p.selected_comparison) s << " (comparison period " << thousands(p.selected_comparison) << ")";
@@ -884,7 +887,7 @@ std::string RunResult::summary() const {
             s << "   top " << level << "s" << (rates ? " by rate per 1,000 (reference " + fixed(p.reference_rate_per_1000, 2) + ")" : " by count") << ":\n";
             for (std::size_t i = 0; i < std::min<std::size_t>(5, table.size()); ++i) {
                 const auto& a = table[i];
-                s << "     " << a.name << " (" << a.code << "): " << (a.suppressed ? std::string("<") + "n" : thousands(a.count));
+                s << "     " << a.name << " (" << a.code << "): " << (a.suppressed ? "<" + std::to_string(publish_min_count) : thousands(a.count));
                 if (rates) s << ", " << fixed(a.rate_per_1000, 1) << " [" << fixed(a.ci_lower, 1) << ", " << fixed(a.ci_upper, 1) << "], " << a.rate_class;
                 s << "\n";
             }

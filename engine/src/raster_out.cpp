@@ -13,7 +13,7 @@
 
 #include "gdal_env.hpp"
 #include "hotspot/error.hpp"
-#include "kde_qml.hpp"
+#include "hotspot/styles.hpp"
 
 namespace fs = std::filesystem;
 
@@ -124,7 +124,7 @@ std::string render_qml(const std::vector<double>& breaks, const std::string& lab
                  colour + "\"/>\n";
     }
     if (!items.empty()) items.pop_back();
-    std::string q = detail::kde_qml_template;
+    std::string q = std::string(style_qml("kde_template"));
     auto replace_all = [&](const std::string& key, const std::string& value) {
         for (std::size_t at = q.find(key); at != std::string::npos; at = q.find(key, at + value.size()))
             q.replace(at, key.size(), value);

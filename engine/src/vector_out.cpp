@@ -141,13 +141,15 @@ VectorWriter::~VectorWriter() {
 
 const std::string& VectorWriter::path() const noexcept { return m_impl->path; }
 
-void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std::vector<FieldDef>& fields) {
+void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std::vector<FieldDef>& fields,
+                               const std::string& description) {
     Impl& m = *m_impl;
     m.end_layer();
     const OGRwkbGeometryType t = geom == GeomType::point          ? wkbPoint
                                  : geom == GeomType::multipolygon ? wkbMultiPolygon
                                                                   : wkbNone;
-    const char* opts[] = {"SPATIAL_INDEX=YES", nullptr};
+    const std::string desc_opt = "DESCRIPTION=" + description;
+    const char* opts[] = {"SPATIAL_INDEX=YES", description.empty() ? nullptr : desc_opt.c_str(), nullptr};
     m.layer = GDALDatasetCreateLayer(m.ds, name.c_str(), t == wkbNone ? nullptr : m.srs, t,
                                      m.driver == "GPKG" ? const_cast<char**>(opts) : nullptr);
     if (!m.layer) m.fail("cannot create layer " + name);
@@ -207,7 +209,7 @@ void VectorWriter::write_feature() {
 }
 
 bool VectorWriter::add_style(const std::string& layer, const std::string& qml, const std::string& description,
-                             bool use_as_default, const std::string& style_name) {
+                             const std::string& style_name, bool use_as_default) {
     Impl& m = *m_impl;
     if (m.driver != "GPKG") return false;
     m.end_layer();
