@@ -42,6 +42,17 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+// Runs f() and adds its wall time to `acc` (the analyse/write split of a profile's time).
+template <class F>
+decltype(auto) timed(double& acc, F&& f) {
+    struct Add {
+        double& acc;
+        std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
+        ~Add() { acc += seconds_since(t); }
+    } add{acc};
+    return f();
+}
+
 std::string thousands(std::uint64_t v) {
     std::string s = std::to_string(v);
     for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(std::size_t(i), ",");
@@ -296,6 +307,10 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     res.publish = cfg.publish;
     res.publish_min_count = cfg.publish ? cfg.publish_min_count : 0;
     res.exact_duplicates = read.exact_duplicates;
+    res.rejected_by_reason = rejected_summary(read);
+    res.files = inc.source_files.size();
+    res.period = cfg.period.describe();
+    if (!cfg.comparison.empty()) res.comparison = cfg.comparison.describe();
     for (auto& w : read.warnings) res.warnings.push_back(w);
     manifest.add_timing("read", seconds_since(t));
 
@@ -322,12 +337,13 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     for (std::size_t i = 0; i < levels.size(); ++i)
         if (levels[i].layer.name == cfg.study_area_layer) study_i = i;
     const AreaLayer& study_layer = levels[study_i].layer;
-    const AreaIndex study_index(study_layer.polygons);
     double study_area = 0;
     for (const auto& mp : study_layer.polygons) study_area += area_m2(mp);
     const Bounds study_bounds = study_layer.bounds;
     StudyMasks masks(study_layer.polygons);
     manifest.add_timing("geocode", seconds_since(t));
+    t = std::chrono::steady_clock::now();
+    double analyse_total = 0, write_total = 0;
 
     VectorWriter gpkg(res.gpkg, cfg.working_crs, cfg.overwrite);
     std::vector<ProjectGroup> project_groups;
@@ -366,6 +382,9 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         }
     }
 
+    write_total += seconds_since(t);
+    manifest.add_timing("write boundaries and rejects", seconds_since(t));
+
     // ---- profiles
     const auto [cmp_lo, cmp_hi] = day_range(cfg.comparison);
     const bool comparing = !cfg.comparison.empty();
@@ -373,6 +392,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     const HotspotOptions hs_options = HotspotOptions::parse(cfg.analysis.hotspot_threshold);
     for (std::size_t pi = 0; pi < cfg.profiles.size(); ++pi) {
         const auto tp = std::chrono::steady_clock::now();
+        double analyse_s = 0;  // the compute calls below; the rest of the profile's time is writing
         const Profile base = choose_variant(cfg.profiles[pi], read.police_uk);
         const Profile profile = with_period(base, cfg.period);
         ProfileOutcome po;
@@ -383,7 +403,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         const std::string ps = slug(profile.name);
         if (!progress(double(pi) / double(cfg.profiles.size()), "profile " + profile.name)) throw Cancelled(unit);
 
-        const Selection sel = select(inc, profile);
+        const Selection sel = timed(analyse_s, [&] { return select(inc, profile); });
         for (auto& w : sel.warnings) po.warnings.push_back(w);
         po.selected = sel.rows.size();
         if (sel.rows.empty()) {
@@ -409,7 +429,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         Selection cmp_sel;
         std::vector<double> cx, cy;
         if (comparing) {
-            cmp_sel = select(inc, with_period(base, cfg.comparison));
+            cmp_sel = timed(analyse_s, [&] { return select(inc, with_period(base, cfg.comparison)); });
             po.selected_comparison = cmp_sel.rows.size();
             for (auto r : cmp_sel.rows) {
                 cx.push_back(inc.x[r]);
@@ -427,7 +447,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         const std::string auto_method = cfg.analysis.bandwidth_auto.value_or(
             cfg.analysis.bandwidth_m ? std::string() : profile.analysis.bandwidth_auto);
         if (!auto_method.empty() && sx.size() >= 2) {
-            const Bandwidth bw = select_bandwidth(parse_bandwidth_method(auto_method), sx, sy);
+            const Bandwidth bw = timed(analyse_s, [&] { return select_bandwidth(parse_bandwidth_method(auto_method), sx, sy); });
             ko.bandwidth_m = bw.is_sigma && ko.kernel != Kernel::gaussian ? bw.radius_for(ko.kernel) : bw.value_m;
             po.bandwidth_method = bw.method_name;
         } else {
@@ -439,8 +459,8 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         po.bandwidth_m = ko.bandwidth_m;
         po.cell_m = ko.cell_size_m;
         const Grid kgrid = kde_grid(study_bounds, ko);
-        const std::vector<std::uint8_t>& kmask = masks.of(kgrid);
-        const KdeResult kde = kernel_density(sx, sy, {}, kgrid, ko, kmask);
+        const std::vector<std::uint8_t>& kmask = timed(analyse_s, [&]() -> const std::vector<std::uint8_t>& { return masks.of(kgrid); });
+        const KdeResult kde = timed(analyse_s, [&] { return kernel_density(sx, sy, {}, kgrid, ko, kmask); });
         for (auto& w : kde.warnings) po.warnings.push_back(w);
         GeoTiffOptions go;
         go.crs = cfg.working_crs;
@@ -465,7 +485,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         // -- difference surface against the comparison period
         std::string change_path;
         if (comparing) {
-            const KdeResult ckde = kernel_density(cx, cy, {}, kgrid, ko, kmask);
+            const KdeResult ckde = timed(analyse_s, [&] { return kernel_density(cx, cy, {}, kgrid, ko, kmask); });
             std::vector<double> diff(kde.values.size());
             double limit = 0;
             for (std::size_t i = 0; i < diff.size(); ++i) {
@@ -484,6 +504,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         }
 
         // -- hot spot polygons
+        const auto th = std::chrono::steady_clock::now();
         const HotspotResult hs = find_hotspots(kgrid, kde.values, sx, sy, study_area, hs_options);
         po.hotspot_threshold = hs_options.describe();
         std::vector<MultiPolygon> hpolys;
@@ -502,6 +523,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             if (kgrid.in_grid(c, r))
                 if (const std::int32_t l = hs.labels[std::size_t(r * kgrid.cols + c)]) ++cmp_in[l];
         }
+        analyse_s += seconds_since(th);
         const std::string hs_layer = ps + "_hotspots";
         gpkg.begin_layer(hs_layer, GeomType::multipolygon,
                          {{"rank", FieldType::integer}, {"incidents", FieldType::integer}, {"share", FieldType::real},
@@ -558,7 +580,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         gopt.p_adjust = PAdjust::fdr_bh;
         po.gistar_correction = "Benjamini-Hochberg FDR" + std::string(gopt.permutations ? ", " + std::to_string(gopt.permutations) + " conditional permutations" : ", analytical z");
         const Grid ggrid = Grid::aligned(study_bounds, po.gistar_cell_m);
-        const std::vector<std::uint8_t>& gmask = masks.of(ggrid);
+        const std::vector<std::uint8_t>& gmask = timed(analyse_s, [&]() -> const std::vector<std::uint8_t>& { return masks.of(ggrid); });
         std::vector<double> gcounts(std::size_t(ggrid.size()), 0.0);
         for (std::size_t i = 0; i < sx.size(); ++i) {
             const auto c = ggrid.col_of(sx[i]), r = ggrid.row_of(sy[i]);
@@ -567,7 +589,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         const std::string gi_layer = ps + "_gistar_cells";
         std::vector<double> zsurface(std::size_t(ggrid.size()), nan);
         if (sx.size() >= 3) {
-            const GiStarResult gi = gistar_grid(ggrid, gcounts, gopt, gmask);
+            const GiStarResult gi = timed(analyse_s, [&] { return gistar_grid(ggrid, gcounts, gopt, gmask); });
             gpkg.begin_layer(gi_layer, GeomType::multipolygon,
                              {{"count", FieldType::integer}, {"z", FieldType::real}, {"p", FieldType::real},
                               {"p_adjusted", FieldType::real}, {"gi_bin", FieldType::integer}});
@@ -624,7 +646,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             rop.reference_per_1000 = cfg.analysis.reference_rate_per_1000;
             RatesResult rates;
             if (with_rates) {
-                rates = area_rates(counts, lv.population, rop);
+                rates = timed(analyse_s, [&] { return area_rates(counts, lv.population, rop); });
                 if (po.reference_rate_per_1000 == 0) po.reference_rate_per_1000 = rates.reference_per_1000;
                 po.ci_method = cfg.analysis.ci == "byar" ? "Byar's approximation" : "exact Poisson (Garwood)";
             }
@@ -642,7 +664,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
                 lo.seed = cfg.analysis.seed;
                 lo.threads = threads;
                 try {
-                    lisa = local_moran(lisa_x, lv.queen, lo);
+                    lisa = timed(analyse_s, [&] { return local_moran(lisa_x, lv.queen, lo); });
                 } catch (const UsageError& e) {
                     po.warnings.push_back(std::string("lisa: ") + lv.layer.name + ": " + e.what());
                     lisa_ok = false;
@@ -797,9 +819,15 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         pj["layers"] = po.layers;
         pj["warnings"] = po.warnings;
         profiles_json.push_back(pj);
-        manifest.add_timing("profile " + po.name, seconds_since(tp));
+        const double profile_s = seconds_since(tp);
+        manifest.add_timing("profile " + po.name, profile_s);
+        manifest.add_timing("profile " + po.name + " analyse", analyse_s);
+        manifest.add_timing("profile " + po.name + " write", profile_s - analyse_s);
+        analyse_total += analyse_s;
+        write_total += profile_s - analyse_s;
         res.profiles.push_back(std::move(po));
     }
+    t = std::chrono::steady_clock::now();
     gpkg.commit();
 
     // ---- QGIS project: profiles on top, boundaries below
@@ -833,6 +861,12 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     mj["gpkg"] = "hotspot_run.gpkg";
     mj["project"] = "hotspot_run.qgs";
     mj["warnings"] = res.warnings;
+    // writing includes the inputs' checksums for the manifest (the manifest file itself is
+    // written after its own timings)
+    write_total += seconds_since(t);
+    manifest.add_timing("write project and manifest", seconds_since(t));
+    manifest.add_timing("analyse", analyse_total);
+    manifest.add_timing("write", write_total);
     manifest.add_timing("total", seconds_since(t0));
     manifest.write(res.manifest, cfg.overwrite);
     return res;
@@ -843,7 +877,11 @@ std::string RunResult::summary() const {
     s << "hotspot run: " << thousands(rows_in) << " rows read" << (police_uk ? " (police.uk street-level CSV)" : "")
       << "; rows_in = assigned + outside + rejected: " << thousands(rows_in) << " = " << thousands(assigned) << " + "
       << thousands(outside) << " + " << thousands(rejected) << "\n";
+    s << files << (files == 1 ? " file" : " files") << " read; rejected " << thousands(rejected)
+      << (rejected_by_reason.empty() ? std::string() : " (" + rejected_by_reason + ")") << "; outside all areas "
+      << thousands(outside) << "\n";
     if (exact_duplicates) s << "exact duplicate rows (kept, as published): " << thousands(exact_duplicates) << "\n";
+    s << "period: " << period << (comparison.empty() ? std::string() : ", compared with " + comparison) << "\n";
     if (publish)
         s << "PUBLISH MODE: no incident points or rejects written; counts below " << publish_min_count
           << " suppressed in every area and cell layer\n";

@@ -56,6 +56,9 @@ struct ProfileOutcome {
 struct RunResult {
     std::string output_dir, gpkg, project, manifest;
     std::uint64_t rows_in = 0, kept = 0, rejected = 0, assigned = 0, outside = 0;
+    std::string rejected_by_reason;      ///< "missing_coordinate 5,214, ..."
+    std::size_t files = 0;               ///< incident files read
+    std::string period, comparison;      ///< Period::describe(); comparison empty without one
     bool police_uk = false;
     bool publish = false;
     int publish_min_count = 0;       ///< counts below this are suppressed (publish mode)
