@@ -35,5 +35,6 @@ Command run_command();
 Command demo_data_command();
 Command kde_command();
 Command profiles_command();
+Command report_command();
 
 } // namespace hotspot::cli

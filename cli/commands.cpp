@@ -9,6 +9,7 @@ const std::vector<Command>& commands() {
         demo_data_command(),
         kde_command(),
         profiles_command(),
+        report_command(),
     };
     return all;
 }
