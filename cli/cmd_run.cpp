@@ -94,7 +94,7 @@ Command run_command() {
                     Terminal term(global.verbose, global.quiet);
                     const RunConfig cfg = build_config(*a);
                     // The report is refused before the run, like every other output.
-                    if (cfg.report)
+                    if (cfg.report && std::filesystem::is_directory(cfg.output_dir))
                         check_can_write((std::filesystem::path(cfg.output_dir) / "report.html").string(), cfg.overwrite);
                     const RunResult r = run_pipeline(cfg, global.command_line, global.threads, term.progress());
                     for (const auto& w : r.warnings) term.warn(w);
