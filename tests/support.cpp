@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -42,8 +43,10 @@ CliResult run_cli(const std::string& args) {
     static int counter = 0;
     const fs::path dir = fs::path(HOTSPOT_TEST_TMP) / "cli-capture";
     fs::create_directories(dir);
-    const fs::path out = dir / ("out" + std::to_string(++counter) + ".txt");
-    const fs::path err = dir / ("err" + std::to_string(counter) + ".txt");
+    // The pid keeps test processes that CTest runs in parallel (-j) from sharing capture files.
+    const std::string id = std::to_string(::getpid()) + "_" + std::to_string(++counter);
+    const fs::path out = dir / ("out" + id + ".txt");
+    const fs::path err = dir / ("err" + id + ".txt");
     const std::string cmd = std::string("'") + HOTSPOT_CLI + "' " + args + " >'" + out.string() +
                             "' 2>'" + err.string() + "' </dev/null";
     const int status = std::system(cmd.c_str());

@@ -32,6 +32,10 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
 
 
 def find_chromium():
+    # HOTSPOT_CHROMIUM names the browser (a path); set to a missing path it forces the skip.
+    if "HOTSPOT_CHROMIUM" in os.environ:
+        p = os.environ["HOTSPOT_CHROMIUM"]
+        return p if os.path.isfile(p) and os.access(p, os.X_OK) else None
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         p = shutil.which(name)
         if p:

@@ -18,7 +18,8 @@ namespace {
 
 std::size_t count(const std::string& s, const std::string& what) {
     std::size_t n = 0;
-    for (auto p = s.find(what); p != std::string::npos; p = s.find(what, p + what.size())) ++n;
+    for (auto p = s.find(what); p != std::string::npos; p = s.find(what, p + what.size()))
+        ++n;
     return n;
 }
 
@@ -28,7 +29,8 @@ const std::string demo_run = "run " + (source_dir() / "examples/demo.toml").stri
 
 } // namespace
 
-TEST_CASE("report: run --report writes one self-contained pack with a page per profile", "[cli-report]") {
+TEST_CASE("report: run --report writes one self-contained pack with a page per profile",
+          "[cli-report]") {
     const fs::path dir = fresh_dir("report_demo");
     const auto r = run_cli(demo_run + " --report --out " + dir.string());
     INFO(r.err);
@@ -67,36 +69,44 @@ TEST_CASE("report: run --report writes one self-contained pack with a page per p
 
     // Nothing outside the file: no http(s)/protocol-relative URL in src/href/url(), no scripts
     // or links to load, and a CSP that forbids everything but inline styles and data: images.
-    const std::string no_ns = std::regex_replace(html, std::regex("xmlns=\"http://www.w3.org/2000/svg\""), "");
+    const std::string no_ns =
+        std::regex_replace(html, std::regex("xmlns=\"http://www.w3.org/2000/svg\""), "");
     CHECK(no_ns.find("http://") == std::string::npos);
     CHECK(no_ns.find("https://") == std::string::npos);
-    CHECK_FALSE(std::regex_search(no_ns, std::regex(R"((src|href)\s*=\s*["']?(//|[a-z]+:(?!image/png)))")));
+    CHECK_FALSE(
+        std::regex_search(no_ns, std::regex(R"((src|href)\s*=\s*["']?(//|[a-z]+:(?!image/png)))")));
     CHECK(html.find("<link") == std::string::npos);
     CHECK(html.find("@import") == std::string::npos);
     CHECK(html.find("default-src 'none'") != std::string::npos);
 
     // `hotspot report` gives the same pack (same date), refuses to overwrite without --overwrite.
-    const auto again = run_cli("report " + dir.string() + " --out " + (dir / "a.html").string() + " --date \"1 July 2026\"");
+    const auto again = run_cli("report " + dir.string() + " --out " + (dir / "a.html").string() +
+                               " --date \"1 July 2026\"");
     INFO(again.err);
     REQUIRE(again.exit_code == 0);
-    const auto twice = run_cli("report " + dir.string() + " --out " + (dir / "a.html").string() + " --date \"1 July 2026\"");
+    const auto twice = run_cli("report " + dir.string() + " --out " + (dir / "a.html").string() +
+                               " --date \"1 July 2026\"");
     CHECK(twice.exit_code == 4);
-    const auto b = run_cli("report " + dir.string() + " --out " + (dir / "b.html").string() + " --date \"1 July 2026\"");
+    const auto b = run_cli("report " + dir.string() + " --out " + (dir / "b.html").string() +
+                           " --date \"1 July 2026\"");
     REQUIRE(b.exit_code == 0);
     CHECK(read_file(dir / "b.html").find("produced 1 July 2026") != std::string::npos);
-    const auto c = run_cli("report " + dir.string() + " --out " + (dir / "c.html").string() + " --date \"1 July 2026\"");
-    CHECK(read_file(dir / "b.html") == read_file(dir / "c.html"));  // reproducible
+    const auto c = run_cli("report " + dir.string() + " --out " + (dir / "c.html").string() +
+                           " --date \"1 July 2026\"");
+    CHECK(read_file(dir / "b.html") == read_file(dir / "c.html")); // reproducible
 }
 
 TEST_CASE("report: publish mode shows small counts as <N and no points", "[cli-report]") {
     const fs::path dir = fresh_dir("report_publish");
-    const auto r = run_cli(demo_run + " --report --publish --publish-min-count 10 --out " + dir.string());
+    const auto r =
+        run_cli(demo_run + " --report --publish --publish-min-count 10 --out " + dir.string());
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     const std::string html = read_file(dir / "report.html");
     CHECK(html.find("&lt;10</td>") != std::string::npos);
     CHECK(html.find("Publication version") != std::string::npos);
-    CHECK(count(html, "<circle") == count(html, "<g class=\"rank\">"));  // rank markers only, no points
+    CHECK(count(html, "<circle") ==
+          count(html, "<g class=\"rank\">")); // rank markers only, no points
     CHECK(html.find("class=\"incident") == std::string::npos);
 }
 

@@ -23,19 +23,20 @@ MultiPolygon rect(double x0, double y0, double x1, double y1) {
 
 // A "U": its centroid and bounds centre lie in the gap, outside the polygon.
 MultiPolygon u_shape() {
-    return {Polygon{{Ring{{0, 0}, {300, 0}, {300, 300}, {200, 300}, {200, 40}, {100, 40}, {100, 300}, {0, 300}}}}};
+    return {Polygon{{Ring{
+        {0, 0}, {300, 0}, {300, 300}, {200, 300}, {200, 40}, {100, 40}, {100, 300}, {0, 300}}}}};
 }
 
 } // namespace
 
 TEST_CASE("svg_map: the page transform keeps the aspect ratio, centres and flips y", "[svg_map]") {
-    const Bounds world{1000, 2000, 3000, 3000};  // 2 km x 1 km
+    const Bounds world{1000, 2000, 3000, 3000}; // 2 km x 1 km
     const PageTransform t(world, {10, 20, 400, 400});
-    CHECK(t.scale() == Approx(0.2));  // limited by the width: 400 px / 2000 m
+    CHECK(t.scale() == Approx(0.2)); // limited by the width: 400 px / 2000 m
     const PageBox f = t.fitted();
     CHECK(f.width == Approx(400));
     CHECK(f.height == Approx(200));
-    CHECK(f.y == Approx(20 + 100));  // centred vertically
+    CHECK(f.y == Approx(20 + 100)); // centred vertically
     const Point tl = t.to_page(1000, 3000), br = t.to_page(3000, 2000);
     CHECK(tl.x == Approx(10));
     CHECK(tl.y == Approx(120));
@@ -44,7 +45,7 @@ TEST_CASE("svg_map: the page transform keeps the aspect ratio, centres and flips
     // Equal scales: a 100 m square stays square on the page.
     const Point a = t.to_page(1500, 2500), b = t.to_page(1600, 2600);
     CHECK(std::abs(b.x - a.x) == Approx(std::abs(b.y - a.y)));
-    CHECK(b.y < a.y);  // north is up
+    CHECK(b.y < a.y); // north is up
     const Point w = t.to_world(a.x, a.y);
     CHECK(w.x == Approx(1500));
     CHECK(w.y == Approx(2500));
@@ -54,27 +55,30 @@ TEST_CASE("svg_map: the page transform keeps the aspect ratio, centres and flips
 
 TEST_CASE("svg_map: path data has one closed subpath per ring", "[svg_map]") {
     MultiPolygon mp = rect(0, 0, 100, 100);
-    mp[0].rings.push_back(Ring{{25, 25}, {75, 25}, {75, 75}, {25, 75}});  // a hole
+    mp[0].rings.push_back(Ring{{25, 25}, {75, 25}, {75, 75}, {25, 75}}); // a hole
     const PageTransform t({0, 0, 100, 100}, {0, 0, 100, 100});
     const std::string d = path_data(mp, t);
     CHECK(d == "M0 100L100 100L100 0L0 0ZM25 75L75 75L75 25L25 25Z");
     CHECK(polygon_area(mp[0]) == Approx(10000 - 2500));
-    CHECK_FALSE(contains(mp, {50, 50}));  // in the hole
+    CHECK_FALSE(contains(mp, {50, 50})); // in the hole
     CHECK(contains(mp, {10, 50}));
 }
 
-TEST_CASE("svg_map: label points fall inside concave polygons, holes and the largest part", "[svg_map]") {
+TEST_CASE("svg_map: label points fall inside concave polygons, holes and the largest part",
+          "[svg_map]") {
     const auto u = u_shape();
     const Point p = label_point(u);
     INFO("U label at " << p.x << "," << p.y);
     CHECK(contains(u, p));
-    CHECK(signed_distance(u[0], p) >= 40);  // well inside an arm (arms are 100 m wide), not on an edge
+    CHECK(signed_distance(u[0], p) >=
+          40); // well inside an arm (arms are 100 m wide), not on an edge
 
     MultiPolygon ring = rect(0, 0, 1000, 1000);
-    ring[0].rings.push_back(Ring{{100, 100}, {900, 100}, {900, 900}, {100, 900}});  // a 100 m frame
+    ring[0].rings.push_back(Ring{{100, 100}, {900, 100}, {900, 900}, {100, 900}}); // a 100 m frame
     const Point q = label_point(ring);
     CHECK(contains(ring, q));
-    // The pole of a square frame is in a corner: 100 / (1 + 1/sqrt 2) m from both edges and the hole's corner.
+    // The pole of a square frame is in a corner: 100 / (1 + 1/sqrt 2) m from both edges and the
+    // hole's corner.
     CHECK(signed_distance(ring[0], q) == Approx(100 / (1 + 1 / std::sqrt(2.0))).margin(1));
 
     MultiPolygon two = rect(0, 0, 10, 10);
@@ -86,9 +90,11 @@ TEST_CASE("svg_map: label points fall inside concave polygons, holes and the lar
     CHECK(std::isnan(label_point({}).x));
 }
 
-TEST_CASE("svg_map: every demo ward's label point and placed label is inside the ward", "[svg_map]") {
-    AreaSpec spec = AreaSpec::parse("ward=" + (test::source_dir() / "shapes/demo/wards.geojson").string() +
-                                    ":ward_code:ward_name");
+TEST_CASE("svg_map: every demo ward's label point and placed label is inside the ward",
+          "[svg_map]") {
+    AreaSpec spec =
+        AreaSpec::parse("ward=" + (test::source_dir() / "shapes/demo/wards.geojson").string() +
+                        ":ward_code:ward_name");
     const AreaLayer wards = read_area_layer(spec);
     REQUIRE(wards.polygons.size() == 10);
     MapSpec m;
@@ -101,12 +107,14 @@ TEST_CASE("svg_map: every demo ward's label point and placed label is inside the
     }
     MapLayout lay;
     const std::string svg = draw_map(m, &lay);
-    const PageTransform t(m.world, {m.margin, m.margin, m.width - 2 * m.margin, m.height - 2 * m.margin});
-    CHECK(lay.labels.size() == 10);  // ten wards on a 640 px map: every name fits
+    const PageTransform t(m.world,
+                          {m.margin, m.margin, m.width - 2 * m.margin, m.height - 2 * m.margin});
+    CHECK(lay.labels.size() == 10); // ten wards on a 640 px map: every name fits
     for (const auto& l : lay.labels) {
         INFO(l.text);
         std::size_t i = 0;
-        while (i < wards.names.size() && wards.names[i] != l.text) ++i;
+        while (i < wards.names.size() && wards.names[i] != l.text)
+            ++i;
         REQUIRE(i < wards.names.size());
         CHECK(contains(wards.polygons[i], t.to_world(l.at.x, l.at.y)));
         CHECK(svg.find(">" + l.text + "</text>") != std::string::npos);
@@ -139,7 +147,7 @@ TEST_CASE("svg_map: legend classes follow the breaks and the QGIS ramp", "[svg_m
     CHECK(cls[5].colour.hex() == "#bd0026");
     CHECK(cls[2].label == "12.0 \u2013 23.0");
     CHECK(class_of(0.0, breaks) == 0);
-    CHECK(class_of(6.47, breaks) == 0);  // upper bound inclusive, as the discrete ramp
+    CHECK(class_of(6.47, breaks) == 0); // upper bound inclusive, as the discrete ramp
     CHECK(class_of(6.5, breaks) == 1);
     CHECK(class_of(1e9, breaks) == 5);
     CHECK(legend_classes({}).empty());
@@ -150,12 +158,13 @@ TEST_CASE("svg_map: legend classes follow the breaks and the QGIS ramp", "[svg_m
     m.legend_title = "Incidents per km\u00b2";
     MapLayout lay;
     const std::string svg = draw_map(m, &lay);
-    CHECK(lay.legend_rows == 5);  // the transparent class is not drawn as a swatch
+    CHECK(lay.legend_rows == 5); // the transparent class is not drawn as a swatch
     CHECK(svg.find("fill=\"#bd0026\"") != std::string::npos);
     CHECK(svg.find("unshaded: below 6.47") != std::string::npos);
 }
 
-TEST_CASE("svg_map: scale bar lengths are round, north arrow drawn, nothing external", "[svg_map]") {
+TEST_CASE("svg_map: scale bar lengths are round, north arrow drawn, nothing external",
+          "[svg_map]") {
     CHECK(round_scale_length(2700) == 2000);
     CHECK(round_scale_length(999) == 500);
     CHECK(round_scale_length(1000) == 1000);
@@ -167,14 +176,15 @@ TEST_CASE("svg_map: scale bar lengths are round, north arrow drawn, nothing exte
     CHECK(format_length(2500) == "2.5 km");
 
     MapSpec m;
-    m.world = {400000, 300000, 410000, 308000};  // 10 km wide
+    m.world = {400000, 300000, 410000, 308000}; // 10 km wide
     MapLayout lay;
     const std::string svg = draw_map(m, &lay);
-    CHECK(lay.scale_bar_m == 2000);  // at most a quarter of ~624 px over 10 km
+    CHECK(lay.scale_bar_m == 2000); // at most a quarter of ~624 px over 10 km
     CHECK(svg.find("2 km</text>") != std::string::npos);
     CHECK(svg.find("class=\"north-arrow\"") != std::string::npos);
     // The only URL is the SVG namespace; no href to anything but data: URIs.
-    const std::string without_ns = std::regex_replace(svg, std::regex("xmlns=\"http://www.w3.org/2000/svg\""), "");
+    const std::string without_ns =
+        std::regex_replace(svg, std::regex("xmlns=\"http://www.w3.org/2000/svg\""), "");
     CHECK(without_ns.find("http") == std::string::npos);
     CHECK(xml_escape("A & B <c> \"d\" 'e'") == "A &amp; B &lt;c&gt; &quot;d&quot; &#39;e&#39;");
 }

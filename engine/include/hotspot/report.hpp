@@ -16,11 +16,11 @@
 namespace hotspot {
 
 struct ReportOptions {
-    std::string run_dir;    ///< the folder `hotspot run` wrote
-    std::string out_path;   ///< default: RUN_DIR/report.html
+    std::string run_dir;  ///< the folder `hotspot run` wrote
+    std::string out_path; ///< default: RUN_DIR/report.html
     bool overwrite = false;
-    std::string produced;   ///< date on the cover; empty: today (local time), "25 November 2025"
-    int max_raster_px = 1400;  ///< the density image is resampled to at most this on its long side
+    std::string produced;     ///< date on the cover; empty: today (local time), "25 November 2025"
+    int max_raster_px = 1400; ///< the density image is resampled to at most this on its long side
 };
 
 struct ReportResult {

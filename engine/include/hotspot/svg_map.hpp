@@ -23,7 +23,7 @@ struct PageBox {
 /// Maps world metres (y up) into a page box (y down), the same scale on both axes, the world
 /// bounds centred in the box. @throws UsageError for empty/degenerate bounds or an empty box.
 class PageTransform {
-public:
+  public:
     PageTransform(const Bounds& world, const PageBox& box);
     /// The page position of a world point.
     Point to_page(double x, double y) const noexcept;
@@ -35,8 +35,8 @@ public:
     /// The page box actually covered by `world` (inside the box given).
     PageBox fitted() const noexcept { return m_fitted; }
 
-private:
-    double m_scale = 1, m_wx = 0, m_wy = 0;  // world xmin, ymax
+  private:
+    double m_scale = 1, m_wx = 0, m_wy = 0; // world xmin, ymax
     PageBox m_fitted;
 };
 
@@ -62,7 +62,7 @@ double signed_distance(const Polygon& poly, const Point& p) noexcept;
 /// An RGBA colour.
 struct Rgba {
     std::uint8_t r = 0, g = 0, b = 0, a = 255;
-    std::string hex() const;  ///< "#rrggbb"
+    std::string hex() const; ///< "#rrggbb"
 };
 
 /// The heat ramp of styles/kde.qml.in (6 colours, the first transparent), so that the report,
@@ -78,7 +78,7 @@ struct LegendClass {
     double lower = 0, upper = 0;
     Rgba colour;
     bool transparent = false;
-    std::string label;  ///< "12.0 – 23.0"
+    std::string label; ///< "12.0 – 23.0"
 };
 
 /// Legend classes from the class breaks (as in the manifest's kde.class_breaks): the first
@@ -100,16 +100,16 @@ std::string xml_escape(const std::string& text);
 /// A label placed on the map.
 struct PlacedLabel {
     std::string text;
-    Point at;  ///< page position of the label's centre
+    Point at; ///< page position of the label's centre
     double width = 0, height = 0;
 };
 
 /// The content of a map: boundaries with names, a raster image, outlined and ranked hot spots,
 /// a legend, a scale bar and a north arrow.
 struct MapSpec {
-    double width = 640, height = 560;  ///< the whole SVG, page units
+    double width = 640, height = 560; ///< the whole SVG, page units
     double margin = 8;
-    Bounds world;                       ///< area to show (e.g. the wards' bounds)
+    Bounds world; ///< area to show (e.g. the wards' bounds)
     /// The density surface: a data: URI (PNG) and the world bounds it covers.
     std::string image_href;
     Bounds image_world;
@@ -117,22 +117,22 @@ struct MapSpec {
         MultiPolygon shape;
         std::string name;
     };
-    std::vector<Area> areas;     ///< ward boundaries, labelled with their names
+    std::vector<Area> areas; ///< ward boundaries, labelled with their names
     struct Hotspot {
         MultiPolygon shape;
-        int rank = 0;  ///< 0: outlined but not numbered
+        int rank = 0; ///< 0: outlined but not numbered
     };
-    std::vector<Hotspot> hotspots;  ///< outlined, rank shown in a marker
-    std::string legend_title;        ///< "Incidents per km²"
+    std::vector<Hotspot> hotspots; ///< outlined, rank shown in a marker
+    std::string legend_title;      ///< "Incidents per km²"
     std::vector<LegendClass> legend;
     double label_font_px = 11;
 };
 
 /// What draw_map placed, for tests and for the report's alt text.
 struct MapLayout {
-    PageBox map_box;                 ///< where the world is drawn
-    std::vector<PlacedLabel> labels; ///< area labels placed (overlapping ones are dropped)
-    std::vector<PlacedLabel> markers;///< hot spot rank markers
+    PageBox map_box;                  ///< where the world is drawn
+    std::vector<PlacedLabel> labels;  ///< area labels placed (overlapping ones are dropped)
+    std::vector<PlacedLabel> markers; ///< hot spot rank markers
     double scale_bar_m = 0;
     std::size_t legend_rows = 0;
 };
