@@ -139,7 +139,7 @@ void write_new_file(const fs::path& path, const std::string& text, bool overwrit
 }
 
 int run_profiles(const ProfilesArgs& args, const GlobalOptions& global) {
-    Terminal term(global.verbose, global.quiet);
+    Terminal term(global.verbose, global.quiet, global.progress_json);
     if (!args.out.empty() && args.write.empty())
         throw UsageError("profiles", "--out needs --write NAME (the profile to write)");
     if (!args.write.empty() && args.out.empty())

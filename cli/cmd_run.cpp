@@ -91,7 +91,7 @@ Command run_command() {
                 sub.add_option("--publish-min-count", a->publish_min_count, "Counts below this are suppressed in publish mode (default 5)");
                 sub.add_flag("--overwrite", a->overwrite, "Replace existing outputs");
                 return [a, &global]() {
-                    Terminal term(global.verbose, global.quiet);
+                    Terminal term(global.verbose, global.quiet, global.progress_json);
                     const RunConfig cfg = build_config(*a);
                     // The report is refused before the run, like every other output.
                     if (cfg.report && std::filesystem::is_directory(cfg.output_dir))

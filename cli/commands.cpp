@@ -8,6 +8,8 @@ const std::vector<Command>& commands() {
         geocode_command(),
         demo_data_command(),
         kde_command(),
+        gistar_command(),
+        rates_command(),
         profiles_command(),
         report_command(),
     };

@@ -284,6 +284,9 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     res.kept = inc.size();
     res.rejected = read.rejects.size();
     res.police_uk = read.police_uk;
+    res.publish = cfg.publish;
+    res.publish_min_count = cfg.publish ? cfg.publish_min_count : 0;
+    res.exact_duplicates = read.exact_duplicates;
     for (auto& w : read.warnings) res.warnings.push_back(w);
     manifest.add_timing("read", seconds_since(t));
 
@@ -373,6 +376,21 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         const Selection sel = select(inc, profile);
         for (auto& w : sel.warnings) po.warnings.push_back(w);
         po.selected = sel.rows.size();
+        if (sel.rows.empty()) {
+            // Nothing to map: say so and write nothing for this profile rather than empty files.
+            std::string terms;
+            for (auto& tc : sel.terms) terms += (terms.empty() ? "" : "; ") + tc.term + ": " + thousands(tc.remaining) + " left";
+            po.warnings.push_back("run: profile " + profile.name + " selects no incidents in " + cfg.period.describe() +
+                                  " (" + terms + "); no outputs were written for it");
+            nlohmann::ordered_json pj;
+            pj["name"] = po.name;
+            pj["title"] = po.title;
+            pj["selected"] = 0;
+            pj["warnings"] = po.warnings;
+            profiles_json.push_back(pj);
+            res.profiles.push_back(std::move(po));
+            continue;
+        }
         std::vector<double> sx, sy;
         for (auto r : sel.rows) {
             sx.push_back(inc.x[r]);
@@ -691,7 +709,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             if (lisa_ok) {
                 // a second, non-default style: the LISA clusters
                 gpkg.add_style(rl, std::string(style_qml("lisa")), profile.title + " " + lv.layer.name + " local Moran's I",
-                               false, rl + " (LISA clusters)");
+                               rl + " (LISA clusters)", false);
             }
             po.layers.push_back(rl);
             group.layers.push_back({profile.title + ": " + lv.layer.name + " rates", "./hotspot_run.gpkg|layername=" + rl,
@@ -816,6 +834,10 @@ std::string RunResult::summary() const {
     s << "hotspot run: " << thousands(rows_in) << " rows read" << (police_uk ? " (police.uk street-level CSV)" : "")
       << "; rows_in = assigned + outside + rejected: " << thousands(rows_in) << " = " << thousands(assigned) << " + "
       << thousands(outside) << " + " << thousands(rejected) << "\n";
+    if (exact_duplicates) s << "exact duplicate rows (kept, as published): " << thousands(exact_duplicates) << "\n";
+    if (publish)
+        s << "PUBLISH MODE: no incident points or rejects written; counts below " << publish_min_count
+          << " suppressed in every area and cell layer\n";
     for (const auto& p : profiles) {
         s << "\n== " << p.title << " (" << p.name << "): " << thousands(p.selected) << " incidents selected";
         if (p.selected_comparison) s << " (comparison period " << thousands(p.selected_comparison) << ")";
@@ -827,7 +849,7 @@ std::string RunResult::summary() const {
             s << "   top " << level << "s" << (rates ? " by rate per 1,000 (reference " + fixed(p.reference_rate_per_1000, 2) + ")" : " by count") << ":\n";
             for (std::size_t i = 0; i < std::min<std::size_t>(5, table.size()); ++i) {
                 const auto& a = table[i];
-                s << "     " << a.name << " (" << a.code << "): " << (a.suppressed ? std::string("<") + "n" : thousands(a.count));
+                s << "     " << a.name << " (" << a.code << "): " << (a.suppressed ? "<" + std::to_string(publish_min_count) : thousands(a.count));
                 if (rates) s << ", " << fixed(a.rate_per_1000, 1) << " [" << fixed(a.ci_lower, 1) << ", " << fixed(a.ci_upper, 1) << "], " << a.rate_class;
                 s << "\n";
             }

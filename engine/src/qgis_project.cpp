@@ -82,7 +82,10 @@ std::string qgis_project_xml(const std::string& title, const std::string& crs, c
       << "  <layer-tree-group>\n    <customproperties/>\n"
       << tree.str() << "  </layer-tree-group>\n"
       << "  <projectlayers>\n" << layers.str() << "  </projectlayers>\n"
-      << "  <properties>\n    <Paths>\n      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n  </properties>\n"
+      << "  <properties>\n    <Paths>\n      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n"
+      // QGIS 3.22 reads <projectCrs> only when projections are enabled.
+      << "    <SpatialRefSys>\n      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n    </SpatialRefSys>\n"
+      << "  </properties>\n"
       << "</qgis>\n";
     return x.str();
 }

@@ -57,6 +57,9 @@ struct RunResult {
     std::string output_dir, gpkg, project, manifest;
     std::uint64_t rows_in = 0, kept = 0, rejected = 0, assigned = 0, outside = 0;
     bool police_uk = false;
+    bool publish = false;
+    int publish_min_count = 0;       ///< counts below this are suppressed (publish mode)
+    std::uint64_t exact_duplicates = 0;
     std::vector<ProfileOutcome> profiles;
     std::vector<std::string> warnings;
     /// The run summary for stdout: per profile, incidents, top areas, top hot spots.
