@@ -6,6 +6,8 @@
 #include "hotspot/config.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/pipeline.hpp"
+#include "hotspot/report.hpp"
+#include "hotspot/vector_out.hpp"
 #include "terminal.hpp"
 
 namespace hotspot::cli {
@@ -91,11 +93,22 @@ Command run_command() {
                 return [a, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);
                     const RunConfig cfg = build_config(*a);
+                    // The report is refused before the run, like every other output.
+                    if (cfg.report && std::filesystem::is_directory(cfg.output_dir))
+                        check_can_write((std::filesystem::path(cfg.output_dir) / "report.html").string(), cfg.overwrite);
                     const RunResult r = run_pipeline(cfg, global.command_line, global.threads, term.progress());
                     for (const auto& w : r.warnings) term.warn(w);
                     for (const auto& p : r.profiles)
                         for (const auto& w : p.warnings) term.warn(w);
                     term.print(r.summary());
+                    // --report / report = true: the tasking pack, built from the run folder.
+                    if (cfg.report) {
+                        ReportOptions ro;
+                        ro.run_dir = r.output_dir;
+                        ro.overwrite = cfg.overwrite;
+                        const ReportResult rep = write_report(ro);
+                        term.print("      " + rep.path + " (tasking report)\n");
+                    }
                     return 0;
                 };
             }};

@@ -38,5 +38,6 @@ Command kde_command();
 Command gistar_command();
 Command rates_command();
 Command profiles_command();
+Command report_command();
 
 } // namespace hotspot::cli

@@ -11,6 +11,7 @@ const std::vector<Command>& commands() {
         gistar_command(),
         rates_command(),
         profiles_command(),
+        report_command(),
     };
     return all;
 }

@@ -141,7 +141,8 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
                          std::string(e.description()) + "; check the TOML syntax on that line");
     }
     c.only(root, "", {"title", "area_name", "output", "working_crs", "profiles", "profile_files", "report",
-                      "incidents", "areas", "study_area", "period", "comparison", "analysis", "publish"});
+                      "incidents", "areas", "study_area", "period", "comparison", "analysis", "publish",
+                      "attribution"});
     RunConfig cfg;
     cfg.config_path = config_path;
     cfg.title = c.str(root, "title").value_or("Hot spot analysis");
@@ -149,6 +150,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
     if (auto o = c.str(root, "output")) cfg.output_dir = c.path(*o);
     cfg.working_crs = c.str(root, "working_crs").value_or("EPSG:27700");
     cfg.report = c.boolean(root, "report").value_or(false);
+    if (root.get("attribution")) cfg.attribution = c.strings(root, "attribution");
 
     if (const toml::table* t = c.table(root, "incidents")) {
         c.only(*t, "incidents.", {"paths", "x", "y", "crs", "id", "category", "offence_code", "date", "time",

@@ -852,6 +852,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
                  {"study_area_km2", study_area / 1e6}, {"area_levels", nlohmann::ordered_json::array()}};
     for (const auto& lv : levels) mj["run"]["area_levels"].push_back({{"name", lv.layer.name}, {"areas", lv.layer.size()},
                                                                       {"boundaries_layer", "boundaries_" + lv.layer.name}});
+    mj["run"]["attribution"] = cfg.attribution;  // for the tasking report's cover (report.hpp)
     mj["crs"] = {{"source_crs", read.source_crs}, {"operation", read.crs_operation}, {"accuracy_m", read.crs_accuracy_m}};
     mj["counts"] = {{"rows_in", res.rows_in}, {"kept", res.kept}, {"rejected", res.rejected}, {"assigned", res.assigned},
                     {"outside", res.outside}, {"exact_duplicates", read.exact_duplicates},

@@ -62,6 +62,11 @@ struct RunConfig {
     std::vector<Profile> profiles;
     RunAnalysis analysis;
     bool report = false;
+    /// Licence/attribution lines of the boundary (and other) data, printed on the report cover
+    /// and kept in manifest.json. Default: the ONS boundary lines. police.uk input adds the OGL line.
+    std::vector<std::string> attribution = {
+        "Contains National Statistics data \u00a9 Crown copyright and database right.",
+        "Contains OS data \u00a9 Crown copyright and database right."};
     bool publish = false;
     int publish_min_count = 5;
     bool overwrite = false;
