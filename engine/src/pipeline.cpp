@@ -559,7 +559,8 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             gpkg.set_real(4, s.area_km2);
             gpkg.set_string(5, s.wards);
             gpkg.set_real(6, h.peak);
-            if (comparing && !small) gpkg.set_integer(7, s.change);
+            if (comparing && !small && !(cfg.publish && cmp_in[h.label] < cfg.publish_min_count))
+                gpkg.set_integer(7, s.change);
             gpkg.set_multipolygon(hpolys[std::size_t(h.label - 1)]);
             gpkg.write_feature();
             po.hotspots.push_back(s);
@@ -728,10 +729,10 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
                     gpkg.set_real(18, lisa.p_adjusted.empty() ? lisa.p[a] : lisa.p_adjusted[a]);
                     gpkg.set_string(19, std::string(to_string(lisa.cluster[a])));
                 }
-                if (comparing && !s.suppressed) {
-                    gpkg.set_integer(20, std::int64_t(ccounts[a]));
-                    gpkg.set_integer(21, s.change);
-                }
+                // In publish mode a small comparison count is suppressed too, and with it the change.
+                const bool small_cmp = cfg.publish && ccounts[a] < cfg.publish_min_count;
+                if (comparing && !small_cmp) gpkg.set_integer(20, std::int64_t(ccounts[a]));
+                if (comparing && !s.suppressed && !small_cmp) gpkg.set_integer(21, s.change);
                 gpkg.set_multipolygon(lv.layer.polygons[a]);
                 gpkg.write_feature();
                 table.push_back(s);

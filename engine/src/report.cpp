@@ -557,6 +557,18 @@ std::string build_report_html(const ReportOptions& opt, ReportResult* result) {
     for (const auto& p : profiles) {
         ++page;
         const std::string name = jstr(p, "name"), ps = slug(name), ptitle = jstr(p, "title");
+        if (!p.contains("kde")) {
+            // The profile selected nothing in the period: the run wrote no layers for it.
+            body << "<section class=\"page profile\" id=\"profile-" << esc(name) << "\" data-profile=\""
+                 << esc(name) << "\">\n<div class=\"page-head\"><h2>" << esc(ptitle)
+                 << "</h2><div class=\"meta\">" << esc(period) << " \u00b7 <b>0</b> incidents</div></div>\n"
+                 << "<p>No incident matched this profile in the period, so there is no map or table.</p>\n";
+            for (const auto& w : p.value("warnings", json::array()))
+                if (w.is_string()) body << "<p class=\"note\">" << esc(w.get<std::string>()) << "</p>\n";
+            body << "<div class=\"foot\"><span>" << foot_left << "</span><span>" << page << " / " << n_pages
+                 << "</span></div>\n</section>\n";
+            continue;
+        }
         const json& kde = p.value("kde", json::object());
         const json& hsj = p.value("hotspots", json::object());
         const json& gij = p.value("gistar", json::object());
