@@ -22,6 +22,7 @@
 #include "hotspot/lisa.hpp"
 #include "hotspot/manifest.hpp"
 #include "hotspot/polygonize.hpp"
+#include "hotspot/population.hpp"
 #include "hotspot/qgis_project.hpp"
 #include "hotspot/raster_out.hpp"
 #include "hotspot/rates.hpp"
@@ -114,62 +115,16 @@ private:
     std::vector<std::pair<Grid, std::vector<std::uint8_t>>> m_cache;
 };
 
-// Population per area: NaN where the table has no row for the code.
-std::vector<double> read_population(const AreaConfig& ac, const AreaLayer& layer, std::vector<std::string>& warnings) {
-    std::vector<double> pop(layer.size(), nan);
-    if (ac.population_path.empty()) return pop;
-    std::FILE* f = std::fopen(ac.population_path.c_str(), "rb");
-    if (!f) throw InputError("population", ac.population_path, "cannot be opened; check [[areas]] population");
-    std::string text;
-    char buf[65536];
-    std::size_t got;
-    while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, got);
-    std::fclose(f);
-    CsvReader csv(text, ac.population_path, sniff_delimiter(text));
-    std::vector<std::string_view> fields;
-    if (!csv.next(fields)) throw InputError("population", ac.population_path, 1, "", "the file is empty");
-    std::vector<std::string> header(fields.begin(), fields.end());
-    auto column = [&](const std::string& want, std::size_t fallback, const char* key) {
-        if (want.empty()) return fallback;
-        for (std::size_t i = 0; i < header.size(); ++i)
-            if (header[i] == want) return i;
-        throw InputError("population", ac.population_path, 1, want,
-                         std::string("no such column (given by ") + key + ")");
-    };
-    const std::size_t ci = column(ac.population_code_column, 0, "population_code");
-    const std::size_t vi = column(ac.population_value_column, 1, "population_value");
-    std::map<std::string, std::size_t, std::less<>> index;
-    for (std::size_t a = 0; a < layer.size(); ++a) index.emplace(layer.codes[a], a);
-    std::size_t unmatched = 0;
-    std::string first_unmatched;
-    while (csv.next(fields)) {
-        if (fields.size() <= std::max(ci, vi))
-            throw InputError("population", ac.population_path, csv.record_line(), "", "the row has too few fields");
-        const auto it = index.find(fields[ci]);
-        if (it == index.end()) {
-            if (unmatched++ == 0) first_unmatched = std::string(fields[ci]);
-            continue;
-        }
-        try {
-            std::size_t used = 0;
-            const std::string v(fields[vi]);
-            const double p = std::stod(v, &used);
-            if (used != v.size()) throw std::invalid_argument(v);
-            pop[it->second] = p;
-        } catch (const std::exception&) {
-            throw InputError("population", ac.population_path, csv.record_line(), header[vi],
-                             "'" + std::string(fields[vi]) + "' is not a number");
-        }
-    }
-    std::size_t missing = 0;
-    std::string first_missing;
-    for (std::size_t a = 0; a < layer.size(); ++a)
-        if (std::isnan(pop[a]) && missing++ == 0) first_missing = layer.codes[a];
-    if (missing)
-        warnings.push_back("population: " + std::to_string(missing) + " " + layer.name + " areas have no population in " +
-                           ac.population_path + " (first: " + first_missing + "); they get no rate");
-    (void)unmatched;
-    return pop;
+// Population per area (NaN where unknown) from the area level's table or field.
+std::vector<double> read_population(const AreaConfig& ac, const AreaLayer& layer) {
+    if (!ac.population_field.empty()) return join_population(layer, read_population_field(layer, ac.population_field));
+    if (ac.population_path.empty()) return std::vector<double>(layer.size(), nan);
+    PopulationSpec spec;
+    spec.area = layer.name;
+    spec.path = ac.population_path;
+    spec.code_col = ac.population_code_column;
+    spec.pop_col = ac.population_value_column;
+    return join_population(layer, read_population_csv(spec, layer.code_field));
 }
 
 // Parses "YYYY-MM" or "YYYY-MM-DD" into a day range (inclusive).
@@ -326,8 +281,8 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         lv.placed = geocode(AreaIndex(lv.layer.polygons), inc.x, inc.y, cfg.analysis.snap_m, threads, progress);
         for (std::size_t i = 0; i < inc.size(); ++i)
             if (lv.placed.area[i] >= 0) anywhere[i] = 1;
-        lv.population = read_population(ac, lv.layer, res.warnings);
-        lv.has_population = !ac.population_path.empty();
+        lv.population = read_population(ac, lv.layer);
+        lv.has_population = !ac.population_path.empty() || !ac.population_field.empty();
         lv.queen = queen_weights(lv.layer.polygons);
         row_standardise(lv.queen);
         levels.push_back(std::move(lv));

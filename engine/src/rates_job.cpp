@@ -40,16 +40,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-std::string trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return std::string(s);
-}
-
-bool ends_with_ci(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && lower(s.substr(s.size() - suffix.size())) == lower(suffix);
-}
-
 std::string num(double v) {
     std::ostringstream s;
     s.precision(10);
@@ -61,171 +51,7 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-/// Parses a population value: blank, NA, NaN, "-", ".." are missing (NaN); thousands
-/// separators are dropped. Returns false when the text is not a number.
-bool parse_population(const std::string& text, double& v) {
-    const std::string t = lower(text);
-    if (t.empty() || t == "na" || t == "nan" || t == "-" || t == ".." || t == "null") {
-        v = nan;
-        return true;
-    }
-    std::string s;
-    for (char c : text)
-        if (c != ',' && c != '_') s += c;
-    try {
-        std::size_t used = 0;
-        v = std::stod(s, &used);
-        return used == s.size() && std::isfinite(v);
-    } catch (const std::logic_error&) {
-        return false;
-    }
-}
-
-std::string list_some(const std::vector<std::string>& items, std::size_t max = 10) {
-    std::string s;
-    for (std::size_t i = 0; i < items.size() && i < max; ++i) s += (i ? ", " : "") + items[i];
-    if (items.size() > max) s += " and " + std::to_string(items.size() - max) + " more";
-    return s;
-}
-
-/// A population field of the area layer itself, joined by its code field.
-PopulationTable read_population_field(const AreaLayer& layer, const std::string& field) {
-    detail::ensure_gdal();
-    PopulationTable t;
-    t.path = layer.path;
-    t.code_col = layer.code_field;
-    t.pop_col = field;
-    GDALDatasetH ds = GDALOpenEx(layer.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
-    if (!ds) throw InputError(unit, layer.path, "cannot be opened to read --population-field");
-    struct Closer {
-        GDALDatasetH h;
-        ~Closer() { GDALClose(h); }
-    } closer{ds};
-    OGRLayerH l = GDALDatasetGetLayer(ds, 0);
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
-    const int ci = OGR_FD_GetFieldIndex(defn, layer.code_field.c_str());
-    const int pi = OGR_FD_GetFieldIndex(defn, field.c_str());
-    if (pi < 0) {
-        std::vector<std::string> names;
-        for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i) names.push_back(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
-        throw InputError(unit, layer.path, 0, field,
-                         "no such field; the layer has " + list_some(names, 30) + "; check --population-field");
-    }
-    OGR_L_ResetReading(l);
-    OGRFeatureH f;
-    while ((f = OGR_L_GetNextFeature(l)) != nullptr) {
-        t.codes.push_back(trim(OGR_F_GetFieldAsString(f, ci)));
-        double v = nan;
-        if (OGR_F_IsFieldSetAndNotNull(f, pi) && !parse_population(trim(OGR_F_GetFieldAsString(f, pi)), v)) {
-            const std::string bad = OGR_F_GetFieldAsString(f, pi);
-            const auto fid = OGR_F_GetFID(f);
-            OGR_F_Destroy(f);
-            throw InputError(unit, layer.path, std::uint64_t(fid), field,
-                             "'" + bad + "' is not a number; population must be a count of residents");
-        }
-        t.population.push_back(v);
-        OGR_F_Destroy(f);
-    }
-    return t;
-}
-
 } // namespace
-
-PopulationSpec PopulationSpec::parse(const std::string& text) {
-    PopulationSpec s;
-    std::string rest = text;
-    const auto eq = rest.find('=');
-    if (eq != std::string::npos && rest.find_first_of("/\\:") > eq) {
-        s.area = rest.substr(0, eq);
-        rest = rest.substr(eq + 1);
-    }
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    for (std::size_t at; (at = rest.find(':', start)) != std::string::npos; start = at + 1)
-        parts.push_back(rest.substr(start, at - start));
-    parts.push_back(rest.substr(start));
-    if (parts[0].empty() || parts.size() > 3)
-        throw UsageError(unit, "--population '" + text + "' is not [AREA=]PATH[:CODE_COLUMN[:POPULATION_COLUMN]]");
-    s.path = parts[0];
-    if (parts.size() >= 2) s.code_col = parts[1];
-    if (parts.size() >= 3) s.pop_col = parts[2];
-    return s;
-}
-
-PopulationTable read_population_csv(const PopulationSpec& spec, const std::string& default_code_col) {
-    std::ifstream f(spec.path, std::ios::binary);
-    if (!f) throw InputError(unit, spec.path, "cannot be opened; check the --population path");
-    std::stringstream buf;
-    buf << f.rdbuf();
-    const std::string data = buf.str();
-    const char delim = sniff_delimiter(std::string_view(data).substr(0, data.find('\n')));
-    CsvReader reader(data, spec.path, delim ? delim : ',');
-    std::vector<std::string_view> fields;
-    if (!reader.next(fields)) throw InputError(unit, spec.path, "is empty; it needs a header and one row per area");
-    std::vector<std::string> header;
-    for (auto h : fields) header.push_back(trim(h));
-    auto find = [&](const std::string& name) -> int {
-        for (std::size_t i = 0; i < header.size(); ++i)
-            if (lower(header[i]) == lower(name)) return int(i);
-        return -1;
-    };
-    int ci = -1, pi = -1;
-    if (!spec.code_col.empty()) {
-        ci = find(spec.code_col);
-        if (ci < 0)
-            throw InputError(unit, spec.path, 1, spec.code_col,
-                             "no such column; the header has " + list_some(header, 30) + "; check PATH:CODE_COLUMN");
-    } else {
-        if (!default_code_col.empty()) ci = find(default_code_col);
-        for (std::size_t i = 0; ci < 0 && i < header.size(); ++i)
-            if (ends_with_ci(header[i], "cd") || ends_with_ci(header[i], "code")) ci = int(i);
-        if (ci < 0) ci = 0;
-    }
-    if (!spec.pop_col.empty()) {
-        pi = find(spec.pop_col);
-        if (pi < 0)
-            throw InputError(unit, spec.path, 1, spec.pop_col,
-                             "no such column; the header has " + list_some(header, 30) + "; check PATH:CODE:POPULATION");
-    } else {
-        pi = find("population");
-        if (pi < 0) {
-            std::vector<int> cands;
-            for (std::size_t i = 0; i < header.size(); ++i)
-                if (lower(header[i]).find("pop") != std::string::npos) cands.push_back(int(i));
-            if (cands.size() == 1) pi = cands[0];
-        }
-        if (pi < 0)
-            throw InputError(unit, spec.path, 1, "",
-                             "no 'population' column (the header has " + list_some(header, 30) +
-                                 "); name it with --population PATH:CODE_COLUMN:POPULATION_COLUMN");
-    }
-    if (ci == pi) throw InputError(unit, spec.path, 1, header[std::size_t(ci)], "is both the code and the population column");
-    PopulationTable t;
-    t.path = spec.path;
-    t.code_col = header[std::size_t(ci)];
-    t.pop_col = header[std::size_t(pi)];
-    std::unordered_map<std::string, std::uint64_t> seen;
-    while (reader.next(fields)) {
-        const std::uint64_t line = reader.record_line();
-        if (fields.size() <= std::size_t(std::max(ci, pi)))
-            throw InputError(unit, spec.path, line, "", "has " + std::to_string(fields.size()) + " fields; the header has " +
-                                                            std::to_string(header.size()));
-        std::string code = trim(fields[std::size_t(ci)]);
-        if (code.empty()) continue;
-        double v = 0;
-        const std::string text = trim(fields[std::size_t(pi)]);
-        if (!parse_population(text, v))
-            throw InputError(unit, spec.path, line, t.pop_col,
-                             "'" + text + "' is not a number; population must be a count of residents (blank or NA for unknown)");
-        auto [it, fresh] = seen.emplace(code, line);
-        if (!fresh)
-            throw InputError(unit, spec.path, line, t.code_col,
-                             "code '" + code + "' was already given on line " + std::to_string(it->second) + "; give each area once");
-        t.codes.push_back(std::move(code));
-        t.population.push_back(v);
-    }
-    return t;
-}
 
 void RatesJobOptions::validate() const {
     if (read.paths.empty()) throw UsageError(unit, "no incidents given; use --incidents FILE");
@@ -297,23 +123,7 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
         const PopulationTable table = spec_of[i] ? read_population_csv(*spec_of[i], layer.code_field)
                                                  : read_population_field(layer, o.population_field);
         pop_sources.push_back(table.path + " (" + table.code_col + ", " + table.pop_col + ")");
-        std::unordered_map<std::string, double> by_code;
-        for (std::size_t k = 0; k < table.codes.size(); ++k) by_code.emplace(table.codes[k], table.population[k]);
-        std::vector<double> pop(layer.size(), nan);
-        std::vector<std::string> unmatched;
-        for (std::size_t a = 0; a < layer.size(); ++a) {
-            const auto it = by_code.find(trim(layer.codes[a]));
-            if (it == by_code.end()) unmatched.push_back(layer.codes[a]);
-            else pop[a] = it->second;
-        }
-        if (!unmatched.empty())
-            throw InputError(unit, table.path, 0, table.code_col,
-                             std::to_string(unmatched.size()) + " of the " + std::to_string(layer.size()) + " codes of area layer '" +
-                                 layer.name + "' (" + layer.code_field + ") are not in the population file: " +
-                                 list_some(unmatched) +
-                                 "; check the code column (PATH:CODE_COLUMN:POPULATION_COLUMN) and that both use the same "
-                                 "vintage of codes (e.g. 2011 vs 2021 LSOAs); give a blank population for areas you know "
-                                 "have none");
+        std::vector<double> pop = join_population(layer, table);
         pops.push_back(std::move(pop));
     }
     manifest.add_timing("read_areas", seconds_since(t));

@@ -142,7 +142,7 @@ TEST_CASE("rates CLI: unmatched codes are named; missing, zero and negative popu
         const auto r = test::run_cli("rates " + demo_areas() + " --population '" + (dir / "pop.csv").string() +
                                      "' --out '" + (dir / "x.gpkg").string() + "'");
         CHECK(r.exit_code == 3);
-        CHECK(r.err.find("rates: ") != std::string::npos);
+        CHECK(r.err.find("population: ") != std::string::npos);
         CHECK(r.err.find("2 of the 10 codes") != std::string::npos);
         CHECK(r.err.find("DEMO-W09, DEMO-W10") != std::string::npos);
         CHECK(!fs::exists(dir / "x.gpkg"));

@@ -17,33 +17,11 @@
 #include "hotspot/areas_io.hpp"
 #include "hotspot/fdr.hpp"
 #include "hotspot/incidents_io.hpp"
+#include "hotspot/population.hpp"
 #include "hotspot/progress.hpp"
 #include "hotspot/rates.hpp"
 
 namespace hotspot {
-
-/// One `--population [AREA=]PATH[:CODE_COL[:POP_COL]]` argument.
-struct PopulationSpec {
-    std::string area;      ///< the area layer it belongs to; empty: the next layer without one
-    std::string path;      ///< CSV file
-    std::string code_col;  ///< empty: the area layer's code field name, else a column ending in CD/code
-    std::string pop_col;   ///< empty: "population" (any case), else the one column containing "pop"
-
-    /// @throws UsageError when malformed.
-    static PopulationSpec parse(const std::string& text);
-};
-
-/// A population table: code → residents (NaN where the file leaves it blank or "NA").
-struct PopulationTable {
-    std::string path, code_col, pop_col;
-    std::vector<std::string> codes;
-    std::vector<double> population;
-};
-
-/// Reads a population CSV. @param default_code_col tried first when spec.code_col is empty.
-/// @throws InputError (file, line, field) for a missing column, a value that is not a
-///         number, or a code given twice.
-PopulationTable read_population_csv(const PopulationSpec& spec, const std::string& default_code_col = {});
 
 /// Options of the rates job, as the CLI and the QGIS plugin fill them.
 struct RatesJobOptions {

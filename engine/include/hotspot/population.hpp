@@ -1,0 +1,45 @@
+#pragma once
+/// @file population.hpp
+/// Population denominators for area rates: a CSV of area code and residents, or a field of the
+/// area layer, joined to an area layer by code. Blank, NA and ".." mean unknown (the area gets
+/// no rate); a code of the layer missing from the table is an error that lists the codes.
+
+#include <string>
+#include <vector>
+
+#include "hotspot/areas_io.hpp"
+
+namespace hotspot {
+
+/// One `--population [AREA=]PATH[:CODE_COL[:POP_COL]]` argument.
+struct PopulationSpec {
+    std::string area;      ///< the area layer it belongs to; empty: the next layer without one
+    std::string path;      ///< CSV file
+    std::string code_col;  ///< empty: the area layer's code field name, else a column ending in CD/code
+    std::string pop_col;   ///< empty: "population" (any case), else the one column containing "pop"
+
+    /// @throws UsageError when malformed.
+    static PopulationSpec parse(const std::string& text);
+};
+
+/// A population table: code → residents (NaN where the file leaves it blank or "NA").
+struct PopulationTable {
+    std::string path, code_col, pop_col;
+    std::vector<std::string> codes;
+    std::vector<double> population;
+};
+
+/// Reads a population CSV. @param default_code_col tried first when spec.code_col is empty.
+/// @throws InputError (file, line, field) for a missing column, a value that is not a
+///         number, or a code given twice.
+PopulationTable read_population_csv(const PopulationSpec& spec, const std::string& default_code_col = {});
+
+/// A population field of the area layer itself, by its code field.
+/// @throws InputError when the field is missing or holds a value that is not a number.
+PopulationTable read_population_field(const AreaLayer& layer, const std::string& field);
+
+/// Residents of each area of `layer` (NaN where the table leaves it unknown), by code.
+/// @throws InputError naming the table, its code column and the layer's codes it lacks.
+std::vector<double> join_population(const AreaLayer& layer, const PopulationTable& table);
+
+} // namespace hotspot
