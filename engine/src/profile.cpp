@@ -128,6 +128,27 @@ std::string check_date(const std::string& s) {
 }
 
 std::string check_regex(const std::string& pattern) {
+    // libstdc++ compiles a regex recursively: a few thousand nested groups overflow the stack
+    // (found by tests/fuzz/fuzz_profile). No MO pattern needs more than a few levels.
+    constexpr int max_depth = 32;
+    constexpr std::size_t max_length = 1000;
+    if (pattern.size() > max_length)
+        return "the regular expression is " + std::to_string(pattern.size()) +
+               " characters long (at most " + std::to_string(max_length) +
+               "); split it into several patterns in the list";
+    int depth = 0, deepest = 0;
+    bool in_class = false;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        const char c = pattern[i];
+        if (c == '\\') ++i;
+        else if (in_class) in_class = c != ']';
+        else if (c == '[') in_class = true;
+        else if (c == '(') deepest = std::max(deepest, ++depth);
+        else if (c == ')') --depth;
+    }
+    if (deepest > max_depth)
+        return "the regular expression nests " + std::to_string(deepest) + " groups deep (at most " +
+               std::to_string(max_depth) + "); simplify it";
     try {
         std::regex re(pattern, std::regex::ECMAScript | std::regex::icase);
     } catch (const std::regex_error& e) {
@@ -372,8 +393,8 @@ int resolve_field(const IncidentTable& t, const std::string& field, const std::s
             if (index >= 0) return index;
             throw UsageError(unit, pname + ": the filter uses the " + name +
                                        " field, but the input has none; name it with --" +
-                                       [&] {
-                                           std::string o = name;
+                                       [role = name] {  // clang < 16 cannot capture a structured binding
+                                           std::string o = role;
                                            std::replace(o.begin(), o.end(), '_', '-');
                                            return o == "mo-text" ? std::string("mo") : o;
                                        }() +

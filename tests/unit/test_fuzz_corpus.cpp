@@ -82,3 +82,25 @@ TEST_CASE("fuzz corpus: offence profiles from TOML", "[fuzz-corpus]") {
         }
     }
 }
+
+TEST_CASE("fuzz regression: a deeply nested profile regex is refused, not a stack overflow", "[fuzz-corpus]") {
+    const std::string text =
+        test::read_file(test::source_dir() / "tests/fuzz/corpus/profile/regression_deep_regex_nesting.toml");
+    CHECK_THROWS_WITH(parse_profile_toml(text, "deep.toml"),
+                      Catch::StartsWith("profile: deep.toml:") &&
+                          Catch::Contains("40001 characters long (at most 1000)"));
+    const std::string deep = std::string(40, '(') + "a" + std::string(40, ')');
+    CHECK_THROWS_WITH(parse_profile_toml("name = \"a\"\n[filter]\n[[filter.fields]]\nfield = \"mo_text\"\n"
+                                         "matches = [\"" + deep + "\"]\nregex = true\n",
+                                         "deep.toml"),
+                      Catch::Contains("nests 40 groups deep (at most 32); simplify it"));
+    std::string long_pattern(1001, 'a');
+    CHECK_THROWS_WITH(parse_profile_toml("name = \"a\"\n[filter]\n[[filter.fields]]\nfield = \"mo_text\"\n"
+                                         "matches = [\"" + long_pattern + "\"]\nregex = true\n",
+                                         "long.toml"),
+                      Catch::Contains("1001 characters long (at most 1000)"));
+    // ordinary nesting still reads
+    CHECK_NOTHROW(parse_profile_toml("name = \"a\"\n[filter]\n[[filter.fields]]\nfield = \"mo_text\"\n"
+                                     "matches = ['((car|van) keys?) (taken|stolen)', '[(]note[)]']\nregex = true\n",
+                                     "ok.toml"));
+}
