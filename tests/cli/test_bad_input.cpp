@@ -434,9 +434,9 @@ TEST_CASE("bad input: bandwidth and cell size zero, negative, not a number or ab
     };
     for (const Case& c : {Case{"--bandwidth 0", "kde: bandwidth must be > 0 m (got 0)"},
                           Case{"--bandwidth -250", "kde: bandwidth must be > 0 m (got -250)"},
-                          Case{"--bandwidth nan", "kde: bandwidth must be > 0 m"},
+                          Case{"--bandwidth nan", "kde: bandwidth must be > 0 m (got nan)"},
                           Case{"--bandwidth 250m", "kde: --bandwidth '250m' is neither metres nor auto:<method>"},
-                          Case{"--bandwidth auto:nonsense", "auto"},
+                          Case{"--bandwidth auto:nonsense", "bandwidth: unknown method 'nonsense'; use a number of metres or auto:scott"},
                           Case{"--bandwidth 250 --cell -5", "kde: cell size must be > 0 m, or 0 for the default (got -5)"},
                           Case{"--bandwidth 250 --cell inf", "cell size must be"},
                           // a radius of 10^9 m grows the grid past any limit
