@@ -24,7 +24,7 @@ struct DemoDataArgs {
 };
 
 int run_demo_data(const DemoDataArgs& args, const GlobalOptions& global) {
-    Terminal term(global.verbose, global.quiet);
+    Terminal term(global.verbose, global.quiet, global.progress_json);
     args.town.validate();
     const fs::path dir(args.out_dir);
 

@@ -3,30 +3,10 @@
 #include "command.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/geocode_job.hpp"
+#include "read_options.hpp"
 #include "terminal.hpp"
 
 namespace hotspot::cli {
-
-namespace {
-
-/// Maps the reader's options onto flags; shared by every command that reads incidents.
-void add_read_options(CLI::App& sub, ReadOptions& r) {
-    sub.add_option("--incidents", r.paths,
-                   "Incident files: CSV (police.uk recognised), GPKG, SHP, GeoJSON, FGB, PG:...; "
-                   "a folder or a glob reads every file")
-        ->required()
-        ->take_all();
-    sub.add_option("--x", r.x_field, "Column of eastings/longitudes (auto-detected)");
-    sub.add_option("--y", r.y_field, "Column of northings/latitudes (auto-detected)");
-    sub.add_option("--crs", r.crs, "CRS of --x/--y, e.g. EPSG:27700 or EPSG:4326 (auto)");
-    sub.add_option("--working-crs", r.working_crs, "CRS of all outputs")->capture_default_str();
-    sub.add_option("--id", r.id_field, "Incident id column; a repeated id rejects the later row");
-    sub.add_option("--category", r.category_field, "Category / crime type column (auto-detected)");
-    sub.add_option("--date", r.date_field, "Date or date-time column (auto-detected)");
-    sub.add_option("--time", r.time_field, "Time-of-day column (auto-detected)");
-}
-
-} // namespace
 
 Command geocode_command() {
     return {"geocode", "Place every incident in its wards/LSOAs; write incidents, rejects and area counts",
@@ -54,7 +34,7 @@ Command geocode_command() {
                             throw UsageError("geocode", "--by-code takes AREA=FIELD (got '" + b + "')");
                         o->by_code.emplace_back(b.substr(0, eq), b.substr(eq + 1));
                     }
-                    Terminal term(global.verbose, global.quiet);
+                    Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->threads = global.threads;
                     o->command_line = global.command_line;
                     for (const auto& a : *areas) o->areas.push_back(AreaSpec::parse(a));

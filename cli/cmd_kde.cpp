@@ -16,6 +16,7 @@
 #include "hotspot/kde.hpp"
 #include "hotspot/raster_out.hpp"
 #include "hotspot/version.hpp"
+#include "read_options.hpp"
 #include "terminal.hpp"
 
 namespace hotspot::cli {
@@ -58,15 +59,7 @@ Command kde_command() {
     return {"kde", "Kernel density heat map of incidents as a styled GeoTIFF",
             [](CLI::App& sub, const GlobalOptions& global) -> RunFn {
                 auto o = std::make_shared<KdeCliOptions>();
-                sub.add_option("--incidents", o->read.paths,
-                               "Incident files (CSV incl. police.uk, GPKG, SHP, GeoJSON, ...)")
-                    ->required()
-                    ->take_all();
-                sub.add_option("--x", o->read.x_field, "Column of eastings/longitudes (auto)");
-                sub.add_option("--y", o->read.y_field, "Column of northings/latitudes (auto)");
-                sub.add_option("--crs", o->read.crs, "CRS of --x/--y (auto)");
-                sub.add_option("--working-crs", o->read.working_crs, "CRS of the output")
-                    ->capture_default_str();
+                add_read_options(sub, o->read);
                 sub.add_option("--areas", o->areas,
                                "Study area layer study=PATH: cells outside it are nodata");
                 sub.add_option("--kernel", o->kernel,
@@ -89,7 +82,7 @@ Command kde_command() {
                 sub.add_flag("--png", o->png, "Also write an RGBA quick-look <out>.png");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, &global]() {
-                    Terminal term(global.verbose, global.quiet);
+                    Terminal term(global.verbose, global.quiet, global.progress_json);
                     KdeOptions k;
                     k.kernel = parse_kernel(o->kernel);
                     k.units = parse_units(o->units);

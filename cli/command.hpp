@@ -14,6 +14,7 @@ namespace hotspot::cli {
 struct GlobalOptions {
     bool verbose = false;
     bool quiet = false;
+    bool progress_json = false;  ///< progress as JSON lines on stderr (for the QGIS plugin)
     unsigned threads = 0;  ///< 0: all cores
     std::string command_line;
 };
@@ -31,7 +32,11 @@ const std::vector<Command>& commands();
 
 // One per cmd_<name>.cpp.
 Command geocode_command();
+Command run_command();
 Command demo_data_command();
 Command kde_command();
+Command gistar_command();
+Command rates_command();
+Command profiles_command();
 
 } // namespace hotspot::cli

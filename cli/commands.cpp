@@ -4,9 +4,13 @@ namespace hotspot::cli {
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> all = {
+        run_command(),
         geocode_command(),
         demo_data_command(),
         kde_command(),
+        gistar_command(),
+        rates_command(),
+        profiles_command(),
     };
     return all;
 }

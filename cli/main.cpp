@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
     app.add_flag("-v,--verbose", global.verbose, "Print each stage with elapsed time on stderr");
     app.add_flag("-q,--quiet", global.quiet, "Print nothing but errors");
     app.add_option("--threads", global.threads, "Threads to use (default: all cores)");
+    app.add_flag("--progress-json", global.progress_json,
+                 "Report progress as {\"progress\":0.42,\"stage\":\"kde\"} lines on stderr (for the QGIS plugin)");
 
     std::map<CLI::App*, cli::RunFn> runners;
     for (const auto& c : cli::commands()) {

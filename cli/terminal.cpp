@@ -6,8 +6,8 @@
 
 namespace hotspot::cli {
 
-Terminal::Terminal(bool verbose, bool quiet)
-    : m_verbose(verbose), m_quiet(quiet), m_tty(!quiet && isatty(STDERR_FILENO)),
+Terminal::Terminal(bool verbose, bool quiet, bool progress_json)
+    : m_verbose(verbose), m_quiet(quiet), m_tty(!quiet && !progress_json && isatty(STDERR_FILENO)), m_json(progress_json),
       m_start(std::chrono::steady_clock::now()) {}
 
 double Terminal::elapsed_s() const {
@@ -16,11 +16,19 @@ double Terminal::elapsed_s() const {
 
 Progress Terminal::progress() {
     return [this](double fraction, std::string_view stage) {
-        if (!m_tty) return true;
+        if (!m_tty && !m_json) return true;
         const int pct = int(fraction * 100.0);
         if (pct == m_last_percent && stage == m_last_stage) return true;
         m_last_percent = pct;
         m_last_stage = std::string(stage);
+        if (m_json) {
+            std::string st;
+            for (char c : stage)
+                if (c != '"' && c != '\\') st += c;
+            std::fprintf(stderr, "{\"progress\":%.2f,\"stage\":\"%s\"}\n", fraction, st.c_str());
+            std::fflush(stderr);
+            return true;
+        }
         std::fprintf(stderr, "\r%-24.*s %3d%%", int(stage.size()), stage.data(), pct);
         if (pct >= 100) clear_bar();
         return true;

@@ -12,7 +12,7 @@ namespace hotspot::cli {
 
 class Terminal {
 public:
-    Terminal(bool verbose, bool quiet);
+    Terminal(bool verbose, bool quiet, bool progress_json = false);
     /// A progress callback for the engine; draws "stage  42%" on a TTY.
     Progress progress();
     /// Verbose line on stderr, prefixed with the elapsed time.
@@ -25,7 +25,7 @@ public:
 
 private:
     void clear_bar();
-    bool m_verbose, m_quiet, m_tty;
+    bool m_verbose, m_quiet, m_tty, m_json;
     int m_last_percent = -1;
     std::string m_last_stage;
     std::chrono::steady_clock::time_point m_start;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -42,8 +43,11 @@ CliResult run_cli(const std::string& args) {
     static int counter = 0;
     const fs::path dir = fs::path(HOTSPOT_TEST_TMP) / "cli-capture";
     fs::create_directories(dir);
-    const fs::path out = dir / ("out" + std::to_string(++counter) + ".txt");
-    const fs::path err = dir / ("err" + std::to_string(counter) + ".txt");
+    // ctest -j runs several test processes at once, each with its own counter: the pid keeps
+    // their capture files apart
+    const std::string tag = std::to_string(::getpid()) + "-" + std::to_string(++counter);
+    const fs::path out = dir / ("out" + tag + ".txt");
+    const fs::path err = dir / ("err" + tag + ".txt");
     const std::string cmd = std::string("'") + HOTSPOT_CLI + "' " + args + " >'" + out.string() +
                             "' 2>'" + err.string() + "' </dev/null";
     const int status = std::system(cmd.c_str());
@@ -51,6 +55,9 @@ CliResult run_cli(const std::string& args) {
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     r.out = read_file(out);
     r.err = read_file(err);
+    std::error_code ec;  // pid-named files would pile up run after run
+    fs::remove(out, ec);
+    fs::remove(err, ec);
     return r;
 }
 

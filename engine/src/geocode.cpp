@@ -180,6 +180,36 @@ std::int32_t AreaIndex::nearest(double x, double y, double max_d, double* distan
     return best;
 }
 
+std::vector<std::uint8_t> rasterize_areas(const Grid& grid, const std::vector<MultiPolygon>& areas) {
+    std::vector<std::uint8_t> mask(std::size_t(grid.size()), 0);
+    std::vector<double> xs;
+    for (const auto& mp : areas) {
+        const AreaEdges a = build_edges(mp);
+        if (a.bounds.empty()) continue;
+        // rows whose centre line can cross the area
+        const std::int64_t r0 = std::max<std::int64_t>(0, grid.row_of(a.bounds.ymax) - 1);
+        const std::int64_t r1 = std::min<std::int64_t>(grid.rows - 1, grid.row_of(a.bounds.ymin) + 1);
+        for (std::int64_t r = r0; r <= r1; ++r) {
+            const double y = grid.y_of_row(r);
+            xs.clear();
+            for (const Edge& e : a.edges)
+                if (e.y0 <= y && y < e.y1) xs.push_back(e.x0 + (y - e.y0) * (e.x1 - e.x0) / (e.y1 - e.y0));
+            std::sort(xs.begin(), xs.end());
+            // inside <=> an odd number of crossings lie east of the centre <=> x in [xs[2j], xs[2j+1])
+            for (std::size_t j = 0; j + 1 < xs.size(); j += 2) {
+                std::int64_t c = std::max<std::int64_t>(0, std::int64_t(std::ceil((xs[j] - grid.origin_x) / grid.cell_size_m - 0.5)));
+                for (; c < grid.cols; ++c) {
+                    const double x = grid.x_of_col(c);
+                    if (x < xs[j]) continue;
+                    if (!(x < xs[j + 1])) break;
+                    mask[std::size_t(r * grid.cols + c)] = 1;
+                }
+            }
+        }
+    }
+    return mask;
+}
+
 GeocodeResult geocode(const AreaIndex& index, std::span<const double> x, std::span<const double> y,
                       double snap_m, unsigned threads, const Progress& progress) {
     if (x.size() != y.size()) throw UsageError("geocode", "x and y differ in length");

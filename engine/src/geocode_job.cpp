@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "hotspot/error.hpp"
+#include "hotspot/styles.hpp"
 #include "hotspot/vector_out.hpp"
 
 namespace fs = std::filesystem;
@@ -244,6 +245,10 @@ GeocodeJobResult run_geocode_job(const GeocodeJobOptions& o, const Progress& pro
             w.write_feature();
         }
     }
+    // Styles QGIS applies on load (GeoPackage only).
+    w.add_style("incidents", std::string(style_qml("incidents")), "Incidents placed in their areas");
+    for (const auto& layer : layers)
+        w.add_style(layer.name + "_counts", std::string(style_qml("boundaries")), "Incidents per " + layer.name);
     w.commit();
     r.outputs.push_back(o.out);
     manifest.add_timing("write", seconds_since(t));

@@ -6,6 +6,9 @@
 #include <string>
 #include <thread>
 
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
+
 #include "hotspot/error.hpp"
 #include "permutation.hpp"
 
@@ -201,6 +204,46 @@ GiStarResult gistar(std::span<const double> x, const SpatialWeights& weights,
     }
     finish(r, options);
     return r;
+}
+
+DefaultBand default_grid_band(const Grid& grid, std::span<const double> counts,
+                              std::span<const std::uint8_t> mask) {
+    namespace bg = boost::geometry;
+    namespace bgi = boost::geometry::index;
+    using P = bg::model::point<double, 2, bg::cs::cartesian>;
+    if (std::int64_t(counts.size()) != grid.size() || (!mask.empty() && mask.size() != counts.size()))
+        throw UsageError("gistar", "counts/mask do not match the grid");
+    std::vector<P> pts;
+    for (std::int64_t r = 0; r < grid.rows; ++r)
+        for (std::int64_t c = 0; c < grid.cols; ++c) {
+            const auto k = std::size_t(r * grid.cols + c);
+            if ((mask.empty() || mask[k]) && counts[k] > 0) pts.emplace_back(grid.x_of_col(c), grid.y_of_row(r));
+        }
+    if (pts.size() < 2)
+        throw UsageError("gistar", "only " + std::to_string(pts.size()) +
+                                       " cell(s) hold incidents; give --band, or a smaller --cell");
+    DefaultBand d;
+    d.points = pts.size();
+    d.k = int(std::clamp<double>(std::round(0.05 * double(pts.size())), 3.0, 30.0));
+    d.k = std::min(d.k, int(pts.size()) - 1);
+    const bgi::rtree<P, bgi::rstar<16>> tree(pts.begin(), pts.end());
+    const std::size_t step = std::max<std::size_t>(1, (pts.size() + 19999) / 20000);
+    double sum = 0;
+    std::size_t queried = 0;
+    std::vector<P> found;
+    for (std::size_t i = 0; i < pts.size(); i += step) {
+        found.clear();
+        tree.query(bgi::nearest(pts[i], unsigned(d.k + 1)), std::back_inserter(found));
+        double kth = 0;  // the query returns i itself (distance 0) among the k + 1
+        for (const auto& q : found) kth = std::max(kth, bg::distance(pts[i], q));
+        sum += kth;
+        ++queried;
+    }
+    d.knn_distance_m = sum / double(queried);
+    const double floor_m = grid.cell_size_m * std::sqrt(2.0);
+    d.floored = d.knn_distance_m < floor_m;
+    d.band_m = std::ceil(std::max(d.knn_distance_m, floor_m) - 1e-9);
+    return d;
 }
 
 } // namespace hotspot

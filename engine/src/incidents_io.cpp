@@ -127,7 +127,7 @@ struct Collector {
     std::vector<std::string> field_names;
     bool have_schema = false;
     std::unordered_set<std::string> ids;
-    std::unordered_set<std::uint64_t> row_hashes;
+    std::vector<std::uint64_t> row_hashes;  // sorted once at the end: duplicates = size - unique
     std::uint64_t bad_dates = 0;
     std::string first_bad_date;
     CrsTransform* transform = nullptr;
@@ -227,7 +227,7 @@ struct Collector {
               std::uint64_t line, std::uint64_t row_hash) {
         auto& inc = result.incidents;
         const FieldRoles& r = inc.roles;
-        if (!row_hashes.insert(row_hash).second) ++result.exact_duplicates;
+        row_hashes.push_back(row_hash);
         for (std::size_t c = 0; c < inc.fields.size(); ++c)
             inc.fields[c].push_back(c < fields.size() ? fields[c] : std::string_view());
         inc.x.push_back(x);
@@ -580,6 +580,9 @@ ReadResult read_incidents(const ReadOptions& options, const Progress& progress) 
         else
             read_ogr(files[i], i, col, transform);
     }
+    std::sort(col.row_hashes.begin(), col.row_hashes.end());
+    res.exact_duplicates = std::uint64_t(col.row_hashes.size()) -
+                           std::uint64_t(std::unique(col.row_hashes.begin(), col.row_hashes.end()) - col.row_hashes.begin());
     if (col.bad_dates > 0)
         res.warnings.push_back("read: " + std::to_string(col.bad_dates) +
                                " dates could not be read and are left unknown (first: " +

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <numbers>
 #include <numeric>
 #include <sstream>
@@ -211,6 +212,50 @@ struct Site {
     std::int64_t row;  // row of the grid holding the site (may be outside the grid)
 };
 
+/// The quartic, the default and by far the most used kernel, for one site on rows
+/// [r0, r1) of its column window: cell += w · max(0, 1 − (dx2[i] + dy²)·inv_r2)².
+/// Written for the vectoriser: no aliasing (restrict), the clamp as a vector select (GCC keeps
+/// a scalar branch for the clamp of a plain loop), and no per-row chord (a square root per
+/// row costs more than the ~20% of window cells it would skip once four cells go per
+/// instruction). The AVX2+FMA clone is picked at load time on CPUs that have it, so no
+/// -march is needed and the binary stays portable. FMA changes the rounding of 1 − d²/r² by
+/// at most an ulp, far inside the 1e-9 agreement with brute force.
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+#endif
+void quartic_rows(double* __restrict out, std::int64_t stride, std::int64_t r0,
+                  std::int64_t r1, double origin_y, double cell, double sy,
+                  const double* __restrict dx2, std::int64_t n, double r2, double w) {
+    typedef double V4 __attribute__((vector_size(32)));
+    const double inv_r2 = 1.0 / r2;
+    const V4 one = {1.0, 1.0, 1.0, 1.0}, zero = {0.0, 0.0, 0.0, 0.0};
+    const V4 vinv = {inv_r2, inv_r2, inv_r2, inv_r2};
+    const V4 vw = {w, w, w, w};
+    for (std::int64_t row = r0; row < r1; ++row) {
+        // As Grid::y_of_row, so dy is the brute-force cell-centre offset.
+        const double dy = origin_y - (double(row) + 0.5) * cell - sy;
+        const double dy2 = dy * dy;
+        if (dy2 >= r2) continue;
+        double* __restrict line = out + row * stride;
+        const V4 vdy2 = {dy2, dy2, dy2, dy2};
+        std::int64_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            V4 d, acc;
+            std::memcpy(&d, dx2 + i, sizeof d);
+            std::memcpy(&acc, line + i, sizeof acc);
+            V4 v = one - (d + vdy2) * vinv;
+            v = v > zero ? v : zero;
+            acc += vw * (v * v);
+            std::memcpy(line + i, &acc, sizeof acc);
+        }
+        for (; i < n; ++i) {
+            double v = 1.0 - (dx2[i] + dy2) * inv_r2;
+            v = v > 0.0 ? v : 0.0;
+            line[i] += w * (v * v);
+        }
+    }
+}
+
 /// Adds w · k(d²) for one site to the cells of rows [r0, r1) of its window.
 /// dx² per column and the row's dy² are computed exactly as a brute-force sum would
 /// (cell centre minus site, squared), so the result equals brute force up to summation order.
@@ -221,26 +266,41 @@ void splat_rows(const Grid& g, const Site& s, double radius, std::int64_t r0, st
     const double inv_r2 = 1.0 / r2;
     const double inv_r = 1.0 / radius;
     const double inv_2s2 = 8.0 / r2;  // gaussian: r = 4σ → 1/(2σ²) = 16/(2 r²)
+    // Locals, not members read through `s`: the compiler cannot prove `out` does not alias
+    // the site, and would reload them on every cell (which kept the loop scalar).
+    const double sx = s.x, sy = s.y, w = s.w;
+    const double inv_cell = 1.0 / g.cell_size_m;
     const std::int64_t n = c1 - c0;
     dx2.resize(std::size_t(n));
     for (std::int64_t i = 0; i < n; ++i) {
-        const double dx = g.x_of_col(c0 + i) - s.x;
+        const double dx = g.x_of_col(c0 + i) - sx;
         dx2[std::size_t(i)] = dx * dx;
     }
+    const double* d = dx2.data();
+    if constexpr (K == Kernel::quartic) {
+        quartic_rows(out + c0, g.cols, r0, r1, g.origin_y, g.cell_size_m, sy, d, n, r2, w);
+        return;
+    }
+    // Site position in column units, relative to the window's first column centre.
+    const double sc = (sx - g.origin_x) * inv_cell - 0.5 - double(c0);
     for (std::int64_t row = r0; row < r1; ++row) {
-        const double dy = g.y_of_row(row) - s.y;
+        const double dy = g.y_of_row(row) - sy;
         const double dy2 = dy * dy;
         if (dy2 >= r2 && K != Kernel::uniform) continue;
         if (dy2 > r2) continue;
         // Only the chord of the disc on this row: the kernel is 0 beyond it. One column of
         // slack each side keeps this a pure optimisation (the kernel itself decides).
-        const double half = std::sqrt(r2 - dy2);
-        const std::int64_t lo = std::max<std::int64_t>(
-            0, std::int64_t(std::floor((s.x - half - g.origin_x) / g.cell_size_m - 0.5)) - c0);
-        const std::int64_t hi = std::min<std::int64_t>(
-            n, std::int64_t(std::ceil((s.x + half - g.origin_x) / g.cell_size_m - 0.5)) + 1 - c0);
-        double* line = out + row * g.cols + c0;
-        const double* d = dx2.data();
+        // Truncation toward zero after +1/+2 offsets stands in for floor/ceil (a libm call
+        // each without SSE4.1): the window may only grow by a column, never shrink.
+        const double half = std::sqrt(r2 - dy2) * inv_cell;
+        const double lo_f = sc - half;
+        const double hi_f = sc + half;
+        const std::int64_t lo =
+            lo_f <= 0 ? 0 : std::max<std::int64_t>(0, std::int64_t(lo_f) - 1);
+        const std::int64_t hi =
+            hi_f < 0 ? 0 : std::min<std::int64_t>(n, std::int64_t(hi_f) + 2);
+        if (lo >= hi) continue;
+        double* __restrict line = out + row * g.cols + c0;
         for (std::int64_t i = lo; i < hi; ++i) {
             const double d2 = d[i] + dy2;
             double k;
@@ -248,10 +308,12 @@ void splat_rows(const Grid& g, const Site& s, double radius, std::int64_t r0, st
                 const double v = std::max(0.0, 1.0 - d2 * inv_r2);
                 k = v * v;
             } else if constexpr (K == Kernel::triweight) {
-                const double v = std::max(0.0, 1.0 - d2 * inv_r2);
+                double v = 1.0 - d2 * inv_r2;
+                v = v > 0.0 ? v : 0.0;
                 k = v * v * v;
             } else if constexpr (K == Kernel::epanechnikov) {
-                k = std::max(0.0, 1.0 - d2 * inv_r2);
+                const double v = 1.0 - d2 * inv_r2;
+                k = v > 0.0 ? v : 0.0;
             } else if constexpr (K == Kernel::triangular) {
                 k = d2 < r2 ? 1.0 - std::sqrt(d2) * inv_r : 0.0;
             } else if constexpr (K == Kernel::uniform) {
@@ -259,7 +321,7 @@ void splat_rows(const Grid& g, const Site& s, double radius, std::int64_t r0, st
             } else {
                 k = d2 < r2 ? std::exp(-d2 * inv_2s2) : 0.0;
             }
-            line[i] += s.w * k;
+            line[i] += w * k;
         }
     }
 }
@@ -296,9 +358,15 @@ double isolated_share(const std::vector<Site>& sites, double d) {
         return a.bx != b.bx ? a.bx < b.bx : a.by < b.by;
     };
     std::sort(keys.begin(), keys.end(), less);
-    std::size_t isolated = 0;
+    // A share, for a warning threshold of 50%: a deterministic sample of about 20,000 sites
+    // measures it to ±1%, where probing all of a million sites (nine binary searches each,
+    // single-threaded) took longer than the whole surface.
+    std::size_t isolated = 0, probed = 0;
+    const std::size_t stride = std::max<std::size_t>(1, keys.size() / 20000);
     const double d2 = d * d;
-    for (const auto& k : keys) {
+    for (std::size_t ki = 0; ki < keys.size(); ki += stride) {
+        const Key& k = keys[ki];
+        ++probed;
         bool found = false;
         for (std::int64_t ox = -1; ox <= 1 && !found; ++ox)
             for (std::int64_t oy = -1; oy <= 1 && !found; ++oy) {
@@ -313,7 +381,7 @@ double isolated_share(const std::vector<Site>& sites, double d) {
             }
         if (!found) ++isolated;
     }
-    return double(isolated) / double(sites.size());
+    return double(isolated) / double(probed);
 }
 
 } // namespace
@@ -354,8 +422,6 @@ KdeResult kernel_density(std::span<const double> x, std::span<const double> y,
     // Merge coincident incidents (police.uk snaps many crimes onto one point): the kernel of
     // a site is computed once however many incidents share it. Sorting also fixes the order
     // in which sites are added, which makes the sums independent of the input order.
-    std::vector<std::size_t> order(x.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
     for (std::size_t i = 0; i < x.size(); ++i) {
         if (!std::isfinite(x[i]) || !std::isfinite(y[i])) {
             std::ostringstream m;
@@ -370,12 +436,36 @@ KdeResult kernel_density(std::span<const double> x, std::span<const double> y,
             throw UsageError("kde", m.str());
         }
     }
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return y[a] != y[b] ? y[a] > y[b] : x[a] < x[b];
-    });
+    // Keys carry their coordinates (an index sort compared through x[]/y[] spent its time in
+    // cache misses), the index breaks ties as a stable sort would, and the two halves are
+    // sorted on two threads and merged: the result is the same total order either way.
+    struct Key {
+        double y, x;
+        std::size_t i;
+    };
+    std::vector<Key> order(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) order[i] = {y[i], x[i], i};
+    auto key_less = [](const Key& a, const Key& b) {
+        if (a.y != b.y) return a.y > b.y;
+        if (a.x != b.x) return a.x < b.x;
+        return a.i < b.i;
+    };
+    {
+        const auto mid = order.begin() + std::ptrdiff_t(order.size() / 2);
+        const unsigned want = options.threads ? options.threads : std::thread::hardware_concurrency();
+        if (want > 1 && order.size() > 100000) {
+            std::thread half([&] { std::sort(order.begin(), mid, key_less); });
+            std::sort(mid, order.end(), key_less);
+            half.join();
+            std::inplace_merge(order.begin(), mid, order.end(), key_less);
+        } else {
+            std::sort(order.begin(), order.end(), key_less);
+        }
+    }
     std::vector<Site> sites;
     sites.reserve(x.size());
-    for (std::size_t i : order) {
+    for (const Key& k : order) {
+        const std::size_t i = k.i;
         const double w = weights.empty() ? 1.0 : weights[i];
         res.total_weight += w;
         if (!sites.empty() && sites.back().x == x[i] && sites.back().y == y[i])

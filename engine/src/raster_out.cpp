@@ -13,7 +13,9 @@
 
 #include "gdal_env.hpp"
 #include "hotspot/error.hpp"
-#include "kde_qml.hpp"
+#include "hotspot/crs.hpp"
+#include "hotspot/styles.hpp"
+#include "hotspot/vector_out.hpp"
 
 namespace fs = std::filesystem;
 
@@ -88,30 +90,6 @@ private:
     fs::path m_path;
 };
 
-void check_target(const fs::path& p, bool overwrite) {
-    if (fs::exists(p) && !overwrite)
-        throw OutputError(unit, p.string(), "exists; use --overwrite to replace it");
-    const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-    if (!fs::is_directory(dir))
-        throw OutputError(unit, p.string(), "the folder " + dir.string() +
-                                                " does not exist; create it first");
-}
-
-std::string crs_wkt(const std::string& crs) {
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
-    std::string wkt;
-    if (OSRSetFromUserInput(srs, crs.c_str()) == OGRERR_NONE) {
-        char* text = nullptr;
-        const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
-        if (OSRExportToWktEx(srs, &text, opts) == OGRERR_NONE && text) wkt = text;
-        CPLFree(text);
-    }
-    OSRDestroySpatialReference(srs);
-    if (wkt.empty())
-        throw UsageError(unit, "unknown CRS '" + crs + "'; give one like EPSG:27700");
-    return wkt;
-}
-
 std::string render_qml(const std::vector<double>& breaks, const std::string& label) {
     std::string items;
     for (std::size_t i = 0; i < breaks.size(); ++i) {
@@ -124,7 +102,7 @@ std::string render_qml(const std::vector<double>& breaks, const std::string& lab
                  colour + "\"/>\n";
     }
     if (!items.empty()) items.pop_back();
-    std::string q = detail::kde_qml_template;
+    std::string q = std::string(style_qml("kde_template"));
     auto replace_all = [&](const std::string& key, const std::string& value) {
         for (std::size_t at = q.find(key); at != std::string::npos; at = q.find(key, at + value.size()))
             q.replace(at, key.size(), value);
@@ -134,17 +112,6 @@ std::string render_qml(const std::vector<double>& breaks, const std::string& lab
     replace_all("{{MAX}}", breaks.empty() ? "1" : fmt(breaks.back()));
     replace_all("{{LABEL}}", label);
     return q;
-}
-
-void write_text_atomically(const fs::path& p, const std::string& text) {
-    TempFile tmp(p);
-    {
-        std::ofstream f(tmp.path(), std::ios::binary);
-        f << text;
-        if (!f.flush())
-            throw OutputError(unit, p.string(), "cannot write (disk full or no permission)");
-    }
-    tmp.commit(p);
 }
 
 } // namespace
@@ -177,9 +144,9 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
     res.path = path;
     const fs::path qml = fs::path(out).replace_extension(".qml");
     const fs::path png = fs::path(out).replace_extension(".png");
-    check_target(out, options.overwrite);
-    if (options.write_qml) check_target(qml, options.overwrite);
-    if (options.write_png) check_target(png, options.overwrite);
+    check_can_write(out.string(), options.overwrite, unit);
+    if (options.write_qml) check_can_write(qml.string(), options.overwrite, unit);
+    if (options.write_png) check_can_write(png.string(), options.overwrite, unit);
 
     detail::ensure_gdal();
     detail::GdalErrorScope errors;
@@ -250,7 +217,7 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
 
     res.class_breaks = heat_class_breaks(values);
     if (options.write_qml) {
-        write_text_atomically(qml, render_qml(res.class_breaks, options.legend_label));
+        write_text_atomic(qml.string(), render_qml(res.class_breaks, options.legend_label), true, unit);
         res.qml_path = qml.string();
     }
     if (options.write_png) {

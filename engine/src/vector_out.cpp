@@ -40,18 +40,9 @@ std::string temp_name(const std::string& path) {
     return (p.parent_path() / name).string();
 }
 
-std::string sql_quote(std::string_view s) {
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'') out += '\'';
-        out += c;
-    }
-    return out + "'";
-}
-
 } // namespace
 
-void check_can_write(const std::string& path, bool overwrite) {
+void check_can_write(const std::string& path, bool overwrite, const char* unit) {
     std::error_code ec;
     if (fs::exists(path, ec) && !overwrite)
         throw OutputError(unit, path, "already exists; use --overwrite to replace it, or choose another name");
@@ -62,8 +53,8 @@ void check_can_write(const std::string& path, bool overwrite) {
         throw OutputError(unit, path, "its folder is not writable; choose another output folder");
 }
 
-void write_text_atomic(const std::string& path, const std::string& text, bool overwrite) {
-    check_can_write(path, overwrite);
+void write_text_atomic(const std::string& path, const std::string& text, bool overwrite, const char* unit) {
+    check_can_write(path, overwrite, unit);
     const std::string tmp = temp_name(path);
     {
         std::ofstream f(tmp, std::ios::binary);
@@ -103,6 +94,11 @@ struct VectorWriter::Impl {
                 throw OutputError(unit, path, "writing layer " + layer_name + " failed");
             layer = nullptr;
         }
+    }
+    std::string geom_column(const std::string& table) const {
+        OGRLayerH l = GDALDatasetGetLayerByName(ds, table.c_str());
+        const char* c = l ? OGR_L_GetGeometryColumn(l) : nullptr;
+        return c && *c ? c : "geom";
     }
     void fail(const std::string& what) {
         throw OutputError(unit, path, what + (CPLGetLastErrorMsg()[0] ? std::string(": ") + CPLGetLastErrorMsg() : ""));
@@ -145,13 +141,15 @@ VectorWriter::~VectorWriter() {
 
 const std::string& VectorWriter::path() const noexcept { return m_impl->path; }
 
-void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std::vector<FieldDef>& fields) {
+void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std::vector<FieldDef>& fields,
+                               const std::string& description) {
     Impl& m = *m_impl;
     m.end_layer();
     const OGRwkbGeometryType t = geom == GeomType::point          ? wkbPoint
                                  : geom == GeomType::multipolygon ? wkbMultiPolygon
                                                                   : wkbNone;
-    const char* opts[] = {"SPATIAL_INDEX=YES", nullptr};
+    const std::string desc_opt = "DESCRIPTION=" + description;
+    const char* opts[] = {"SPATIAL_INDEX=YES", description.empty() ? nullptr : desc_opt.c_str(), nullptr};
     m.layer = GDALDatasetCreateLayer(m.ds, name.c_str(), t == wkbNone ? nullptr : m.srs, t,
                                      m.driver == "GPKG" ? const_cast<char**>(opts) : nullptr);
     if (!m.layer) m.fail("cannot create layer " + name);
@@ -210,28 +208,50 @@ void VectorWriter::write_feature() {
     m.feature = OGR_F_Create(OGR_L_GetLayerDefn(m.layer));
 }
 
-bool VectorWriter::add_style(const std::string& layer, const std::string& qml, const std::string& description) {
+bool VectorWriter::add_style(const std::string& layer, const std::string& qml, const std::string& description,
+                             const std::string& style_name, bool use_as_default) {
     Impl& m = *m_impl;
     if (m.driver != "GPKG") return false;
     m.end_layer();
-    if (!m.styles_table) {
-        // The table QGIS itself creates when it saves a style into a GeoPackage.
-        GDALDatasetExecuteSQL(m.ds,
-            "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-            "f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256), "
-            "f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT, "
-            "useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30), "
-            "update_time DATETIME DEFAULT '2000-01-01T00:00:00Z')",
-            nullptr, nullptr);
-        m.styles_table = true;
+    // The table QGIS itself creates (as an OGR attribute layer, FID "id") when it saves a
+    // style into a GeoPackage; QGIS applies the row with useAsDefault on load.
+    OGRLayerH styles = GDALDatasetGetLayerByName(m.ds, "layer_styles");
+    if (!styles) {
+        const char* opts[] = {"FID=id", nullptr};
+        styles = GDALDatasetCreateLayer(m.ds, "layer_styles", nullptr, wkbNone, const_cast<char**>(opts));
+        if (!styles) m.fail("cannot create the layer_styles table");
+        const std::pair<const char*, OGRFieldType> fields[] = {
+            {"f_table_catalog", OFTString}, {"f_table_schema", OFTString}, {"f_table_name", OFTString},
+            {"f_geometry_column", OFTString}, {"styleName", OFTString}, {"styleQML", OFTString},
+            {"styleSLD", OFTString}, {"useAsDefault", OFTInteger}, {"description", OFTString},
+            {"owner", OFTString}, {"ui", OFTString}, {"update_time", OFTDateTime}};
+        for (const auto& [name, type] : fields) {
+            OGRFieldDefnH fd = OGR_Fld_Create(name, type);
+            if (std::string(name) == "useAsDefault") OGR_Fld_SetSubType(fd, OFSTBoolean);
+            OGR_L_CreateField(styles, fd, TRUE);
+            OGR_Fld_Destroy(fd);
+        }
     }
-    const std::string sql =
-        "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
-        "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) VALUES ('', '', " +
-        sql_quote(layer) + ", 'geom', " + sql_quote(layer) + ", " + sql_quote(qml) + ", '', 1, " +
-        sql_quote(description) + ", 'hotspot', '')";
-    OGRLayerH r = GDALDatasetExecuteSQL(m.ds, sql.c_str(), nullptr, nullptr);
-    if (r) GDALDatasetReleaseResultSet(m.ds, r);
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(styles));
+    auto set = [&](const char* field, const std::string& v) {
+        OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, field), v.c_str());
+    };
+    set("f_table_catalog", "");
+    set("f_table_schema", "");
+    set("f_table_name", layer);
+    set("f_geometry_column", m.geom_column(layer));
+    set("styleName", style_name.empty() ? layer : style_name);
+    set("styleQML", qml);
+    set("styleSLD", "");
+    OGR_F_SetFieldInteger(f, OGR_F_GetFieldIndex(f, "useAsDefault"), use_as_default ? 1 : 0);
+    set("description", description);
+    set("owner", "hotspot");
+    set("ui", "");
+    // A fixed time: the same run gives the same file.
+    OGR_F_SetFieldDateTime(f, OGR_F_GetFieldIndex(f, "update_time"), 2000, 1, 1, 0, 0, 0, 100);
+    const OGRErr e = OGR_L_CreateFeature(styles, f);
+    OGR_F_Destroy(f);
+    if (e != OGRERR_NONE) m.fail("cannot store the style of " + layer);
     return true;
 }
 

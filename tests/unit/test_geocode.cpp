@@ -129,3 +129,33 @@ TEST_CASE("geocode: agrees with Boost.Geometry on random polygons and points", "
     const auto two = geocode(idx, xs, ys, 0, 2);
     CHECK(one.area == two.area);
 }
+
+TEST_CASE("geocode: rasterized areas equal point-in-polygon at every cell centre", "[geocode]") {
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> u(0, 1000);
+    std::vector<MultiPolygon> polys;
+    for (int k = 0; k < 12; ++k) {
+        const double cx = u(rng), cy = u(rng);
+        Ring ring;
+        for (int i = 0; i < 30; ++i) {
+            const double a = 2 * M_PI * i / 30, r = 30 + u(rng) / 8;
+            ring.push_back({std::round(cx + r * std::cos(a)), std::round(cy + r * std::sin(a))});  // on cell edges/centres often
+        }
+        polys.push_back({Polygon{{ring}}});
+    }
+    polys.push_back(block()[0]);  // edges exactly on cell boundaries
+    const AreaIndex idx(polys);
+    for (double cell : {1.0, 5.0, 10.0, 7.3}) {
+        const Grid g = Grid::aligned({-50, -50, 1050, 1050}, cell);
+        const auto mask = rasterize_areas(g, polys);
+        std::size_t inside = 0;
+        for (std::int64_t r = 0; r < g.rows; ++r)
+            for (std::int64_t c = 0; c < g.cols; ++c) {
+                bool any = false;
+                for (std::size_t a = 0; a < polys.size(); ++a) any = any || idx.contains(a, g.x_of_col(c), g.y_of_row(r));
+                if (bool(mask[std::size_t(r * g.cols + c)]) != any) FAIL("cell " << c << "," << r << " size " << cell);
+                inside += any;
+            }
+        CHECK(inside > 0);
+    }
+}

@@ -425,8 +425,9 @@ TEST_CASE("profile: TOML errors name the file, line and key and say what to do",
     CHECK_THAT(error_of("name = \"a\"\n[filter]\ncategories = [1, 2]\n"),
                Catch::StartsWith("profile: my.toml:3: field 'filter.categories'") &&
                    Catch::Contains("got an integer"));
-    CHECK_THAT(error_of("name = \"a\"\n\n[[filter.fields]]\nfield = \"mo_text\"\nmatch = [\"x\"]\n"),
-               Catch::StartsWith("profile: my.toml:5: field 'filter.fields[0].match'"));
+    CHECK_THAT(
+        error_of("name = \"a\"\n\n[[filter.fields]]\nfield = \"mo_text\"\nmatch = [\"x\"]\n"),
+        Catch::StartsWith("profile: my.toml:5: field 'filter.fields[0].match'"));
     CHECK_THAT(error_of("name = \"a\"\n[[filter.fields]]\nfield = \"mo_text\"\nregex = true\n"
                         "matches = [\"(\"]\n"),
                Catch::StartsWith("profile: my.toml:5: field 'filter.fields[0].matches'") &&
@@ -472,7 +473,8 @@ TEST_CASE("profile: built-ins and their variants", "[profile]") {
         CHECK(f.offence_codes.empty());
         CHECK(f.location_types.empty());
         CHECK_FALSE(f.hours);
-        for (const auto& t : f.fields) CHECK(t.field == "category");
+        for (const auto& t : f.fields)
+            CHECK(t.field == "category");
         CHECK((p.name == "all-crime") == p.proxy_note.empty());
     }
 }
@@ -541,7 +543,8 @@ std::vector<DemoRow> demo_rows() {
 std::set<std::string> ids_of(const ReadResult& r, const Selection& s) {
     const auto& col = r.incidents.fields[std::size_t(r.incidents.roles.id)];
     std::set<std::string> ids;
-    for (auto i : s.rows) ids.insert(std::string(col[i]));
+    for (auto i : s.rows)
+        ids.insert(std::string(col[i]));
     return ids;
 }
 
@@ -559,7 +562,8 @@ TEST_CASE("profile: the demo town's built-ins select what was planted", "[profil
     const auto rows = demo_rows();
     REQUIRE(rows.size() == 10008);
     std::map<std::string, const DemoRow*> by_id;
-    for (const auto& d : rows) by_id[d.id] = &d;
+    for (const auto& d : rows)
+        by_id[d.id] = &d;
 
     SECTION("car key burglary: keys taken and vehicle driven away, not the decoys") {
         const Selection s = select(r.incidents, *find_builtin("car-key-burglary"));
@@ -602,10 +606,12 @@ TEST_CASE("profile: the demo town's built-ins select what was planted", "[profil
         for (const auto& d : rows) {
             expected += (d.code == "92D" || d.code == "92E") && !d.time.empty() ? 1 : 0;
             supply += d.code == "92A";
-            if (d.hotspot == "H1") CHECK(ids.count(d.id));
+            if (d.hotspot == "H1")
+                CHECK(ids.count(d.id));
         }
         CHECK(supply > 0);
-        for (const auto& id : ids) CHECK((by_id.at(id)->code == "92D" || by_id.at(id)->code == "92E"));
+        for (const auto& id : ids)
+            CHECK((by_id.at(id)->code == "92D" || by_id.at(id)->code == "92E"));
         CHECK(ids.size() == expected);
         CHECK(ids.size() == 447);
     }
@@ -644,9 +650,8 @@ TEST_CASE("profile: the demo town's built-ins select what was planted", "[profil
 TEST_CASE("profile: police.uk drugs proxy selects exactly the 'Drugs' rows of a month",
           "[profile]") {
     HOTSPOT_REQUIRE_SHARED_DATA();
-    const fs::path file =
-        hotspot::test::shared_data() / "police_uk" / "leicestershire" /
-        "2020-06-leicestershire-street.csv";
+    const fs::path file = hotspot::test::shared_data() / "police_uk" / "leicestershire" /
+                          "2020-06-leicestershire-street.csv";
     if (!fs::exists(file)) {
         WARN("skipped: shared data not found (" << file.string() << ")");
         return;
@@ -659,8 +664,10 @@ TEST_CASE("profile: police.uk drugs proxy selects exactly the 'Drugs' rows of a 
         std::string line;
         std::getline(in, line);
         while (std::getline(in, line)) {
-            if (!line.empty() && line.back() == '\r') line.pop_back();
-            if (line.empty()) continue;
+            if (!line.empty() && line.back() == '\r')
+                line.pop_back();
+            if (line.empty())
+                continue;
             const auto f = split_csv_line(line);
             REQUIRE(f.size() == 12);
             if (f[9] == "Drugs") {
@@ -684,14 +691,31 @@ TEST_CASE("profile: police.uk drugs proxy selects exactly the 'Drugs' rows of a 
     std::size_t rejected_drugs = 0;
     int crime_type = -1;
     for (std::size_t k = 0; k < r.rejects.field_names.size(); ++k)
-        if (r.rejects.field_names[k] == "Crime type") crime_type = int(k);
+        if (r.rejects.field_names[k] == "Crime type")
+            crime_type = int(k);
     REQUIRE(crime_type >= 0);
     for (std::size_t i = 0; i < r.rejects.size(); ++i)
         rejected_drugs += r.rejects.fields[std::size_t(crime_type)][i] == "Drugs";
     CHECK(s.rows.size() + rejected_drugs == drugs);
-    for (auto i : s.rows) CHECK(r.incidents.categories[r.incidents.category[i]] == "Drugs");
+    for (auto i : s.rows)
+        CHECK(r.incidents.categories[r.incidents.category[i]] == "Drugs");
 
     // The records variant cannot run on police.uk: it says which field is missing.
     CHECK_THROWS_WITH(select(r.incidents, choose_variant(*find_builtin("drug-possession"), false)),
                       Catch::Contains("offence_code"));
+}
+
+TEST_CASE("profile: the example file in examples/profiles.md reads", "[profile]") {
+    const std::string doc =
+        hotspot::test::read_file(hotspot::test::source_dir() / "examples" / "profiles.md");
+    const auto start = doc.find("```toml\n");
+    REQUIRE(start != std::string::npos);
+    const auto end = doc.find("```\n", start + 8);
+    REQUIRE(end != std::string::npos);
+    const Profile p = parse_profile_toml(doc.substr(start + 8, end - start - 8), "profiles.md");
+    CHECK(p.name == "night-drugs");
+    CHECK(p.filter.weekdays == std::vector<int>{4, 5});
+    CHECK(p.filter.fields.size() == 1);
+    REQUIRE(p.police_uk_filter);
+    CHECK(parse_profile_toml(to_toml(p), "again") == p);
 }

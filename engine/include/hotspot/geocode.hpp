@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "hotspot/geometry.hpp"
+#include "hotspot/grid.hpp"
 #include "hotspot/progress.hpp"
 
 namespace hotspot {
@@ -73,6 +74,10 @@ struct GeocodeResult {
 GeocodeResult geocode(const AreaIndex& index, std::span<const double> x,
                       std::span<const double> y, double snap_m = 0, unsigned threads = 0,
                       const Progress& progress = no_progress());
+
+/// Flags the cells of `grid` whose centre lies inside any of `areas` (1) or not (0), by the
+/// same boundary rule as AreaIndex::locate, by scanline (rows × edges, not cells × areas).
+std::vector<std::uint8_t> rasterize_areas(const Grid& grid, const std::vector<MultiPolygon>& areas);
 
 /// Number of worker threads to use for a request (0: hardware concurrency, at least 1).
 unsigned resolve_threads(unsigned requested) noexcept;

@@ -79,6 +79,26 @@ GiStarResult gistar_grid(const Grid& grid, std::span<const double> counts,
 GiStarResult gistar(std::span<const double> x, const SpatialWeights& weights,
                     const GiStarOptions& options, const Progress& progress = no_progress());
 
+/// A distance band chosen from the data when none is given (see default_grid_band()).
+struct DefaultBand {
+    double band_m = 0;          ///< the band, metres, rounded up to a whole metre
+    int k = 0;                  ///< the neighbour rank used
+    std::size_t points = 0;     ///< non-empty cells the rule looked at
+    double knn_distance_m = 0;  ///< mean distance to the k-th nearest non-empty cell
+    bool floored = false;       ///< the band was raised to the 3 × 3 floor (cell · √2)
+};
+
+/// The default Gi* band of a grid of counts, after ArcGIS Pro's Optimized Hot Spot Analysis
+/// (its fallback when incremental spatial autocorrelation finds no peak): the mean, over the
+/// non-empty cells of the study area, of the distance from a cell's centre to the centre of
+/// its k-th nearest other non-empty cell, with k = 5% of the non-empty cells clamped to
+/// 3..30; never less than cell · √2 (so every cell has at least its 8 touching cells as
+/// neighbours). Up to 20,000 evenly spaced cells are queried (all of them index the search).
+/// Deterministic.
+/// @throws UsageError when sizes do not match or fewer than 2 cells are non-empty.
+DefaultBand default_grid_band(const Grid& grid, std::span<const double> counts,
+                              std::span<const std::uint8_t> mask = {});
+
 /// The ArcGIS Gi_Bin of z with (corrected) p: ±3 (p < 0.01), ±2 (< 0.05), ±1 (< 0.10), else 0.
 std::int8_t gi_bin(double z, double p) noexcept;
 

@@ -43,9 +43,9 @@ struct FieldTerm {
     /// A role name ("category", "offence_code", "location_type", "mo_text", "id",
     /// "lsoa_code") or, when no role has that name, an original field name (case-insensitive).
     std::string field;
-    std::vector<std::string> in;     ///< the value is one of these (empty list: any; "" = blank)
-    std::vector<std::string> not_in; ///< the value is none of these ("" = blank)
-    std::vector<std::string> matches;         ///< the value contains one of these (empty: any)
+    std::vector<std::string> in;      ///< the value is one of these (empty list: any; "" = blank)
+    std::vector<std::string> not_in;  ///< the value is none of these ("" = blank)
+    std::vector<std::string> matches; ///< the value contains one of these (empty: any)
     std::vector<std::string> exclude_matches; ///< the value contains none of these
     bool regex = false; ///< `matches`/`exclude_matches` are regular expressions, not substrings
 
@@ -153,7 +153,7 @@ struct Selection {
     std::uint64_t excluded_unknown_time = 0;
     /// Rows that passed every other term but had no date, so a date/weekday term excluded them.
     std::uint64_t excluded_unknown_date = 0;
-    std::vector<TermCount> terms; ///< one per filter term, in evaluation order
+    std::vector<TermCount> terms;      ///< one per filter term, in evaluation order
     std::vector<std::string> warnings; ///< e.g. nothing selected, rows left out for no time
 };
 

@@ -37,7 +37,10 @@ public:
     VectorWriter& operator=(const VectorWriter&) = delete;
 
     /// Starts a layer (ending the previous one). Field names must be unique.
-    void begin_layer(const std::string& name, GeomType geom, const std::vector<FieldDef>& fields);
+    /// @param description the layer's description (GeoPackage: gpkg_contents.description,
+    ///        shown by QGIS as the layer abstract); ignored by formats without one.
+    void begin_layer(const std::string& name, GeomType geom, const std::vector<FieldDef>& fields,
+                     const std::string& description = {});
     void set_string(int field, std::string_view value);
     void set_integer(int field, std::int64_t value);
     void set_real(int field, double value);
@@ -45,9 +48,13 @@ public:
     void set_multipolygon(const MultiPolygon& mp);
     /// Writes the feature built by the set_* calls and starts a fresh one.
     void write_feature();
-    /// Stores a QGIS style for `layer` in the GeoPackage's layer_styles table (default style).
+    /// Stores a QGIS style for `layer` in the GeoPackage's layer_styles table. QGIS applies
+    /// the row with useAsDefault on load and lists the others under Styles > Load Style.
+    /// @param style_name the name QGIS lists (empty: the layer name).
+    /// @param use_as_default whether QGIS applies this style on load (one per layer).
     /// Ignored (returns false) for formats other than GeoPackage.
-    bool add_style(const std::string& layer, const std::string& qml, const std::string& description);
+    bool add_style(const std::string& layer, const std::string& qml, const std::string& description,
+                   const std::string& style_name = {}, bool use_as_default = true);
     /// Closes the dataset and renames it to the final path.
     void commit();
 
@@ -60,9 +67,11 @@ private:
 
 /// Writes `text` to `path` atomically (temporary name in the same folder, then rename).
 /// @throws OutputError when it exists and !overwrite, or cannot be written.
-void write_text_atomic(const std::string& path, const std::string& text, bool overwrite);
+/// `unit` starts the error message ("raster: PATH: already exists; use --overwrite ...").
+void write_text_atomic(const std::string& path, const std::string& text, bool overwrite,
+                       const char* unit = "write");
 
 /// @throws OutputError when `path` exists and !overwrite, naming the --overwrite remedy.
-void check_can_write(const std::string& path, bool overwrite);
+void check_can_write(const std::string& path, bool overwrite, const char* unit = "write");
 
 } // namespace hotspot

@@ -1,0 +1,56 @@
+// hotspot gistar: incidents in, Getis-Ord Gi* hot spot cells out (styled GeoPackage layer,
+// optional z-score GeoTIFF). The job and its validation live in the engine (gistar_job.hpp).
+
+#include <memory>
+
+#include "command.hpp"
+#include "hotspot/gistar_job.hpp"
+#include "read_options.hpp"
+#include "terminal.hpp"
+
+namespace hotspot::cli {
+
+Command gistar_command() {
+    return {"gistar", "Getis-Ord Gi* hot spots of incident counts on aligned grid cells",
+            [](CLI::App& sub, const GlobalOptions& global) -> RunFn {
+                auto o = std::make_shared<GiStarJobOptions>();
+                auto study = std::make_shared<std::string>();
+                auto band = std::make_shared<double>(0);
+                auto weights = std::make_shared<std::string>("binary");
+                auto correction = std::make_shared<std::string>("fdr");
+                add_read_options(sub, o->read);
+                sub.add_option("--areas", *study,
+                               "Study area study=PATH[:CODE[:NAME]]: only cells whose centres lie inside count");
+                sub.add_option("--cell", o->cell_size_m, "Cell size in metres (cells align with kde's)")->required();
+                CLI::Option* band_opt = sub.add_option(
+                    "--band", *band,
+                    "Distance band in metres between cell centres (default: chosen from the data, see the manifest)");
+                sub.add_option("--weights", *weights, "binary or inverse-distance")->capture_default_str();
+                sub.add_option("--permutations", o->permutations,
+                               "Conditional permutations for pseudo p-values (0: analytic only; e.g. 999)")
+                    ->capture_default_str();
+                sub.add_option("--seed", o->seed, "Seed of the permutations")->capture_default_str();
+                sub.add_option("--correction", *correction, "fdr, bonferroni or none")->capture_default_str();
+                sub.add_flag("--all-cells", o->all_cells,
+                             "Write every study-area cell (default: cells with incidents or a significant bin)");
+                sub.add_option("--out", o->out, "Output GeoPackage of cells (.gpkg)")->required();
+                sub.add_option("--raster", o->raster, "Also write the z-scores as a styled GeoTIFF (.tif)");
+                sub.add_option("--manifest", o->manifest_path, "manifest.json path (default: beside --out)");
+                sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
+                return [o, study, band, band_opt, weights, correction, &global]() {
+                    Terminal term(global.verbose, global.quiet, global.progress_json);
+                    o->threads = global.threads;
+                    o->command_line = global.command_line;
+                    if (band_opt->count() > 0) o->band_m = *band;
+                    o->weights = parse_weight_scheme(*weights);
+                    o->correction = parse_p_adjust(*correction);
+                    if (!study->empty()) o->study = AreaSpec::parse(*study);
+                    const GiStarJobResult r = run_gistar_job(*o, term.progress());
+                    for (const auto& w : r.warnings) term.warn(w);
+                    term.print(r.summary());
+                    return 0;
+                };
+            }};
+}
+
+} // namespace hotspot::cli

@@ -1,0 +1,70 @@
+// hotspot rates: incidents in, crime rates per area with their significance out (one styled
+// GeoPackage layer per area level). The job and its validation live in the engine
+// (rates_job.hpp); this file only maps flags.
+
+#include <memory>
+
+#include "command.hpp"
+#include "hotspot/error.hpp"
+#include "hotspot/rates_job.hpp"
+#include "read_options.hpp"
+#include "terminal.hpp"
+
+namespace hotspot::cli {
+
+Command rates_command() {
+    return {"rates", "Crime rates per ward/LSOA with confidence intervals, classes, funnel limits, LISA and Gi*",
+            [](CLI::App& sub, const GlobalOptions& global) -> RunFn {
+                auto o = std::make_shared<RatesJobOptions>();
+                auto areas = std::make_shared<std::vector<std::string>>();
+                auto pops = std::make_shared<std::vector<std::string>>();
+                auto reference = std::make_shared<double>(0);
+                auto ci = std::make_shared<std::string>("exact");
+                auto correction = std::make_shared<std::string>("fdr");
+                add_read_options(sub, o->read);
+                sub.add_option("--areas", *areas, "Area layer NAME=PATH[:CODE_FIELD[:NAME_FIELD]] (repeatable; one output layer each)")
+                    ->required();
+                sub.add_option("--population", *pops,
+                               "Population CSV [AREA=]PATH[:CODE_COLUMN[:POPULATION_COLUMN]], joined by area code "
+                               "(repeatable; unnamed ones go to the --areas in order)");
+                sub.add_option("--population-field", o->population_field,
+                               "Population field of the area layers themselves (for layers without --population)");
+                CLI::Option* ref_opt = sub.add_option(
+                    "--reference-rate", *reference,
+                    "Reference rate per --per residents, e.g. the force rate 11.5 (default: the study area's own)");
+                sub.add_option("--per", o->per, "Rates per this many residents")->capture_default_str();
+                sub.add_option("--ci", *ci, "Confidence intervals: exact (Garwood) or byar")->capture_default_str();
+                sub.add_option("--snap", o->snap_m,
+                               "Assign incidents outside every area to the nearest within this many metres")
+                    ->capture_default_str();
+                sub.add_option("--contiguity-snap", o->contiguity_snap_m,
+                               "Areas whose boundaries come within this many metres are neighbours (queen)")
+                    ->capture_default_str();
+                sub.add_option("--permutations", o->permutations, "LISA/Gi* conditional permutations (0: analytic)")
+                    ->capture_default_str();
+                sub.add_option("--seed", o->seed, "Seed of the permutations")->capture_default_str();
+                sub.add_option("--correction", *correction, "LISA/Gi* p correction: fdr, bonferroni or none")
+                    ->capture_default_str();
+                sub.add_option("--out", o->out, "Output GeoPackage (.gpkg): one <area>_rates layer per --areas")->required();
+                sub.add_option("--manifest", o->manifest_path, "manifest.json path (default: beside --out)");
+                sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
+                return [o, areas, pops, reference, ref_opt, ci, correction, &global]() {
+                    Terminal term(global.verbose, global.quiet, global.progress_json);
+                    o->threads = global.threads;
+                    o->command_line = global.command_line;
+                    for (const auto& a : *areas) o->areas.push_back(AreaSpec::parse(a));
+                    for (const auto& p : *pops) o->populations.push_back(PopulationSpec::parse(p));
+                    if (ref_opt->count() > 0) o->reference_rate = *reference;
+                    if (*ci == "exact") o->ci = CiMethod::exact;
+                    else if (*ci == "byar") o->ci = CiMethod::byar;
+                    else throw UsageError("rates", "unknown --ci '" + *ci + "'; use exact or byar");
+                    o->correction = parse_p_adjust(*correction);
+                    const RatesJobResult r = run_rates_job(*o, term.progress());
+                    for (const auto& w : r.warnings) term.warn(w);
+                    term.print(r.summary());
+                    return 0;
+                };
+            }};
+}
+
+} // namespace hotspot::cli

@@ -1,0 +1,104 @@
+// hotspot run: the complete map pack for each offence profile, from a config file (or flags).
+
+#include <filesystem>
+
+#include "command.hpp"
+#include "hotspot/config.hpp"
+#include "hotspot/error.hpp"
+#include "hotspot/pipeline.hpp"
+#include "terminal.hpp"
+
+namespace hotspot::cli {
+
+namespace {
+
+struct RunArgs {
+    std::string config;
+    std::vector<std::string> incidents, areas, populations, profiles;
+    std::string out, crs, period_from, period_to, comparison_from, comparison_to, title;
+    bool overwrite = false, report = false, publish = false;
+    int publish_min_count = 0;
+};
+
+RunConfig build_config(const RunArgs& a) {
+    RunConfig cfg;
+    if (!a.config.empty()) cfg = read_run_config(a.config);
+    if (!a.incidents.empty()) cfg.incidents.paths = a.incidents;
+    if (!a.crs.empty()) cfg.incidents.crs = a.crs;
+    if (!a.areas.empty()) {
+        cfg.areas.clear();
+        for (const auto& s : a.areas) cfg.areas.push_back({AreaSpec::parse(s), "", "", "", ""});
+    }
+    for (const auto& p : a.populations) {
+        const auto eq = p.find('=');
+        if (eq == std::string::npos) throw UsageError("run", "--population takes AREA=PATH (got '" + p + "')");
+        bool found = false;
+        for (auto& ac : cfg.areas)
+            if (ac.spec.name == p.substr(0, eq)) {
+                ac.population_path = p.substr(eq + 1);
+                found = true;
+            }
+        if (!found) throw UsageError("run", "--population " + p + ": no area layer named '" + p.substr(0, eq) + "'");
+    }
+    if (!a.profiles.empty()) {
+        cfg.profiles.clear();
+        for (const auto& n : a.profiles) {
+            const Profile* p = find_builtin(n);
+            if (!p) throw UsageError("run", "no built-in profile named '" + n + "'; `hotspot profiles` lists them");
+            cfg.profiles.push_back(*p);
+        }
+    }
+    if (!a.out.empty()) cfg.output_dir = a.out;
+    if (!a.title.empty()) cfg.title = a.title;
+    if (!a.period_from.empty()) cfg.period.from = a.period_from;
+    if (!a.period_to.empty()) cfg.period.to = a.period_to;
+    if (!a.comparison_from.empty()) cfg.comparison.from = a.comparison_from;
+    if (!a.comparison_to.empty()) cfg.comparison.to = a.comparison_to;
+    cfg.overwrite = cfg.overwrite || a.overwrite;
+    cfg.report = cfg.report || a.report;
+    cfg.publish = cfg.publish || a.publish;
+    if (a.publish_min_count > 0) cfg.publish_min_count = a.publish_min_count;
+    if (cfg.config_path.empty() && cfg.profiles.empty())
+        for (const char* n : {"car-key-burglary", "drug-possession", "public-place-violence"})
+            cfg.profiles.push_back(*find_builtin(n));
+    cfg.incidents.working_crs = cfg.working_crs;
+    return cfg;
+}
+
+} // namespace
+
+Command run_command() {
+    return {"run", "Run offence profiles: heat maps, hot spots, Gi*, area rates, QGIS project, manifest",
+            [](CLI::App& sub, const GlobalOptions& global) -> RunFn {
+                auto a = std::make_shared<RunArgs>();
+                sub.add_option("config", a->config, "Run config (TOML; see examples/demo.toml)");
+                sub.add_option("--incidents", a->incidents, "Incident files/folders/globs (instead of the config's)")->take_all();
+                sub.add_option("--crs", a->crs, "CRS of the incident coordinates");
+                sub.add_option("--areas", a->areas, "Area layer NAME=PATH[:CODE[:NAME]] (repeatable; replaces the config's)");
+                sub.add_option("--population", a->populations, "AREA=CSV of code,population (repeatable)");
+                sub.add_option("--profiles", a->profiles, "Built-in profiles to run (default: the three priorities)")
+                    ->delimiter(',');
+                sub.add_option("--period-from", a->period_from, "Start of the period, YYYY-MM or YYYY-MM-DD");
+                sub.add_option("--period-to", a->period_to, "End of the period (inclusive)");
+                sub.add_option("--comparison-from", a->comparison_from, "Start of the comparison period");
+                sub.add_option("--comparison-to", a->comparison_to, "End of the comparison period");
+                sub.add_option("--title", a->title, "Title of the run (report cover, QGIS project)");
+                sub.add_option("--out", a->out, "Output folder (instead of the config's output)");
+                sub.add_flag("--report", a->report, "Also write the tasking report (report.html)");
+                sub.add_flag("--publish", a->publish, "Outputs meant to leave the force: no points, small counts suppressed");
+                sub.add_option("--publish-min-count", a->publish_min_count, "Counts below this are suppressed in publish mode (default 5)");
+                sub.add_flag("--overwrite", a->overwrite, "Replace existing outputs");
+                return [a, &global]() {
+                    Terminal term(global.verbose, global.quiet, global.progress_json);
+                    const RunConfig cfg = build_config(*a);
+                    const RunResult r = run_pipeline(cfg, global.command_line, global.threads, term.progress());
+                    for (const auto& w : r.warnings) term.warn(w);
+                    for (const auto& p : r.profiles)
+                        for (const auto& w : p.warnings) term.warn(w);
+                    term.print(r.summary());
+                    return 0;
+                };
+            }};
+}
+
+} // namespace hotspot::cli

@@ -1,0 +1,21 @@
+#include "read_options.hpp"
+
+namespace hotspot::cli {
+
+void add_read_options(CLI::App& sub, ReadOptions& r) {
+    sub.add_option("--incidents", r.paths,
+                   "Incident files: CSV (police.uk recognised), GPKG, SHP, GeoJSON, FGB, PG:...; "
+                   "a folder or a glob reads every file")
+        ->required()
+        ->take_all();
+    sub.add_option("--x", r.x_field, "Column of eastings/longitudes (auto-detected)");
+    sub.add_option("--y", r.y_field, "Column of northings/latitudes (auto-detected)");
+    sub.add_option("--crs", r.crs, "CRS of --x/--y, e.g. EPSG:27700 or EPSG:4326 (auto)");
+    sub.add_option("--working-crs", r.working_crs, "CRS of all outputs")->capture_default_str();
+    sub.add_option("--id", r.id_field, "Incident id column; a repeated id rejects the later row");
+    sub.add_option("--category", r.category_field, "Category / crime type column (auto-detected)");
+    sub.add_option("--date", r.date_field, "Date or date-time column (auto-detected)");
+    sub.add_option("--time", r.time_field, "Time-of-day column (auto-detected)");
+}
+
+} // namespace hotspot::cli

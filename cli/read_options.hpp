@@ -1,0 +1,15 @@
+#pragma once
+// The incident-reading flags every command that reads incidents shares (geocode, kde, gistar,
+// rates), declared once so their names, help and defaults cannot drift apart.
+
+#include <CLI/CLI.hpp>
+
+#include "hotspot/incidents_io.hpp"
+
+namespace hotspot::cli {
+
+/// Adds --incidents (required), --x, --y, --crs, --working-crs, --id, --category, --date and
+/// --time to `sub`, filling `read`. `read` must outlive the parse.
+void add_read_options(CLI::App& sub, ReadOptions& read);
+
+} // namespace hotspot::cli

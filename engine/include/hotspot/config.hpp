@@ -1,0 +1,81 @@
+#pragma once
+/// @file config.hpp
+/// The run configuration (`hotspot run config.toml`): inputs, area layers with their
+/// populations, study area, period and comparison period, profiles, analysis settings and
+/// the output folder. Paths in a config are relative to the config file. Unknown keys are
+/// errors, so a typo never silently changes a map. The format is documented in
+/// examples/demo.toml and README.md.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hotspot/areas_io.hpp"
+#include "hotspot/incidents_io.hpp"
+#include "hotspot/profile.hpp"
+
+namespace hotspot {
+
+/// An area level of the run (wards, LSOAs) and where its population comes from.
+struct AreaConfig {
+    AreaSpec spec;
+    std::string population_path;         ///< CSV of code and population; empty: none
+    std::string population_code_column;  ///< empty: the first column
+    std::string population_value_column; ///< empty: the second column
+    std::string population_field;        ///< or an attribute of the area layer
+};
+
+/// A date range, "YYYY-MM" or "YYYY-MM-DD" inclusive.
+struct Period {
+    std::string from, to;
+    bool empty() const noexcept { return from.empty() && to.empty(); }
+    std::string describe() const;  ///< "2025-01 to 2025-12"
+};
+
+/// Analysis settings of the run; unset values keep each profile's own.
+struct RunAnalysis {
+    std::optional<std::string> kernel;
+    std::optional<double> bandwidth_m;
+    std::optional<std::string> bandwidth_auto;  ///< "ppl", "scott", ...
+    std::optional<double> cell_m;               ///< density surface cell size
+    double gistar_cell_m = 0;                   ///< 0: the density cell size
+    std::optional<double> gistar_band_m;
+    int permutations = 0;
+    std::uint64_t seed = 20250101;
+    std::string hotspot_threshold = "top:5";
+    std::string ci = "exact";                   ///< "exact" or "byar"
+    std::optional<double> reference_rate_per_1000;
+    double snap_m = 0;
+};
+
+struct RunConfig {
+    std::string config_path;   ///< the file it was read from ("" when built from flags)
+    std::string title;
+    std::string area_name;     ///< the place, for the report cover
+    std::string output_dir;
+    std::string working_crs = "EPSG:27700";
+    ReadOptions incidents;
+    std::vector<AreaConfig> areas;
+    std::string study_area_layer;  ///< area layer whose union is the study area (default: first)
+    Period period, comparison;
+    std::vector<Profile> profiles;
+    RunAnalysis analysis;
+    bool report = false;
+    bool publish = false;
+    int publish_min_count = 5;
+    bool overwrite = false;
+
+    /// @throws UsageError naming the key for unusable values.
+    void validate() const;
+};
+
+/// Parses a run config. `config_path` is used for errors and to resolve relative paths.
+/// @throws InputError "config: FILE:LINE: field 'KEY': ..." for syntax errors, unknown keys and
+///         wrong types; UsageError for unknown profiles.
+RunConfig parse_run_config(const std::string& text, const std::string& config_path);
+
+/// Reads and parses a config file. @throws InputError when it cannot be read.
+RunConfig read_run_config(const std::string& path);
+
+} // namespace hotspot

@@ -1,0 +1,259 @@
+#include "hotspot/config.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#define TOML_EXCEPTIONS 1
+#include <toml++/toml.h>
+
+#include "hotspot/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace hotspot {
+
+namespace {
+
+constexpr const char* unit = "config";
+
+struct Ctx {
+    std::string file;
+    fs::path dir;
+
+    [[noreturn]] void fail(const toml::node& n, const std::string& key, const std::string& what) const {
+        throw InputError(unit, file, n.source().begin.line, key, what);
+    }
+    [[noreturn]] void fail_line(std::uint64_t line, const std::string& key, const std::string& what) const {
+        throw InputError(unit, file, line, key, what);
+    }
+
+    void only(const toml::table& t, const std::string& where, std::initializer_list<const char*> allowed) const {
+        for (auto&& [k, v] : t) {
+            bool ok = false;
+            for (const char* a : allowed) ok = ok || k.str() == a;
+            if (!ok) {
+                std::string list;
+                for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+                fail(v, where + std::string(k.str()), "unknown key; the keys allowed here are: " + list);
+            }
+        }
+    }
+
+    std::string path(const std::string& p) const {
+        if (p.empty() || p.rfind("PG:", 0) == 0 || fs::path(p).is_absolute()) return p;
+        return (dir / p).lexically_normal().string();
+    }
+
+    std::optional<std::string> str(const toml::table& t, const char* key, const std::string& where = "") const {
+        const toml::node* n = t.get(key);
+        if (!n) return std::nullopt;
+        if (auto v = n->value<std::string>()) return *v;
+        fail(*n, where + key, "must be a text value in quotes");
+    }
+    std::optional<double> num(const toml::table& t, const char* key, const std::string& where = "") const {
+        const toml::node* n = t.get(key);
+        if (!n) return std::nullopt;
+        if (auto v = n->value<double>()) return *v;
+        fail(*n, where + key, "must be a number");
+    }
+    std::optional<bool> boolean(const toml::table& t, const char* key, const std::string& where = "") const {
+        const toml::node* n = t.get(key);
+        if (!n) return std::nullopt;
+        if (auto v = n->value<bool>()) return *v;
+        fail(*n, where + key, "must be true or false");
+    }
+    std::vector<std::string> strings(const toml::table& t, const char* key, const std::string& where = "") const {
+        const toml::node* n = t.get(key);
+        if (!n) return {};
+        if (auto s = n->value<std::string>()) return {*s};
+        const toml::array* a = n->as_array();
+        if (!a) fail(*n, where + key, "must be a list of text values, e.g. [\"a\", \"b\"]");
+        std::vector<std::string> out;
+        for (auto&& e : *a) {
+            auto v = e.value<std::string>();
+            if (!v) fail(e, where + key, "every entry must be a text value in quotes");
+            out.push_back(*v);
+        }
+        return out;
+    }
+    const toml::table* table(const toml::table& t, const char* key) const {
+        const toml::node* n = t.get(key);
+        if (!n) return nullptr;
+        if (const toml::table* tt = n->as_table()) return tt;
+        fail(*n, key, "must be a table ([" + std::string(key) + "])");
+    }
+};
+
+Period read_period(const Ctx& c, const toml::table& root, const char* key) {
+    Period p;
+    if (const toml::table* t = c.table(root, key)) {
+        c.only(*t, std::string(key) + ".", {"from", "to"});
+        p.from = c.str(*t, "from", std::string(key) + ".").value_or("");
+        p.to = c.str(*t, "to", std::string(key) + ".").value_or("");
+        // Validated through the profile filter's date rules (the same texts).
+        Filter f;
+        f.date_from = p.from;
+        f.date_to = p.to;
+        Profile probe;
+        probe.name = "period-check";
+        probe.title = "period";
+        probe.filter = f;
+        try {
+            validate(probe);
+        } catch (const UsageError& e) {
+            c.fail(*t, key, std::string("is not a valid period: ") + e.what() + " (use YYYY-MM or YYYY-MM-DD)");
+        }
+    }
+    return p;
+}
+
+} // namespace
+
+std::string Period::describe() const {
+    if (empty()) return "all dates";
+    return (from.empty() ? "the start" : from) + " to " + (to.empty() ? "the end" : to);
+}
+
+void RunConfig::validate() const {
+    if (output_dir.empty()) throw UsageError(unit, "no output folder: set output = \"...\" or give --out");
+    if (incidents.paths.empty()) throw UsageError(unit, "no incidents: set [incidents] paths or give --incidents");
+    if (areas.empty()) throw UsageError(unit, "no area layers: add an [[areas]] table or give --areas");
+    if (profiles.empty()) throw UsageError(unit, "no profiles: set profiles = [...] (see `hotspot profiles`)");
+    if (publish_min_count < 1) throw UsageError(unit, "publish.min_count must be at least 1");
+    if (analysis.permutations < 0 || analysis.permutations > 99999)
+        throw UsageError(unit, "analysis.permutations must be between 0 and 99999");
+    if (analysis.ci != "exact" && analysis.ci != "byar")
+        throw UsageError(unit, "analysis.ci must be \"exact\" or \"byar\" (got \"" + analysis.ci + "\")");
+    bool found = study_area_layer.empty();
+    for (const auto& a : areas) found = found || a.spec.name == study_area_layer;
+    if (!found) throw UsageError(unit, "study_area.layer '" + study_area_layer + "' is not one of the [[areas]] names");
+    for (const auto& p : profiles) hotspot::validate(p);
+}
+
+RunConfig parse_run_config(const std::string& text, const std::string& config_path) {
+    Ctx c{config_path, fs::path(config_path).parent_path()};
+    toml::table root;
+    try {
+        root = toml::parse(text, config_path);
+    } catch (const toml::parse_error& e) {
+        throw InputError(unit, config_path, e.source().begin.line, "",
+                         std::string(e.description()) + "; check the TOML syntax on that line");
+    }
+    c.only(root, "", {"title", "area_name", "output", "working_crs", "profiles", "profile_files", "report",
+                      "incidents", "areas", "study_area", "period", "comparison", "analysis", "publish"});
+    RunConfig cfg;
+    cfg.config_path = config_path;
+    cfg.title = c.str(root, "title").value_or("Hot spot analysis");
+    cfg.area_name = c.str(root, "area_name").value_or("");
+    if (auto o = c.str(root, "output")) cfg.output_dir = c.path(*o);
+    cfg.working_crs = c.str(root, "working_crs").value_or("EPSG:27700");
+    cfg.report = c.boolean(root, "report").value_or(false);
+
+    if (const toml::table* t = c.table(root, "incidents")) {
+        c.only(*t, "incidents.", {"paths", "x", "y", "crs", "id", "category", "offence_code", "date", "time",
+                                  "location_type", "mo"});
+        for (auto& p : c.strings(*t, "paths", "incidents.")) cfg.incidents.paths.push_back(c.path(p));
+        ReadOptions& r = cfg.incidents;
+        r.x_field = c.str(*t, "x").value_or("");
+        r.y_field = c.str(*t, "y").value_or("");
+        r.crs = c.str(*t, "crs").value_or("");
+        r.id_field = c.str(*t, "id").value_or("");
+        r.category_field = c.str(*t, "category").value_or("");
+        r.offence_code_field = c.str(*t, "offence_code").value_or("");
+        r.date_field = c.str(*t, "date").value_or("");
+        r.time_field = c.str(*t, "time").value_or("");
+        r.location_type_field = c.str(*t, "location_type").value_or("");
+        r.mo_field = c.str(*t, "mo").value_or("");
+    }
+    cfg.incidents.working_crs = cfg.working_crs;
+
+    if (const toml::node* n = root.get("areas")) {
+        const toml::array* a = n->as_array();
+        if (!a || !a->is_array_of_tables()) c.fail(*n, "areas", "must be [[areas]] tables");
+        for (auto&& e : *a) {
+            const toml::table& t = *e.as_table();
+            c.only(t, "areas.", {"name", "path", "code_field", "name_field", "population", "population_code",
+                                 "population_value", "population_field"});
+            AreaConfig ac;
+            auto name = c.str(t, "name", "areas.");
+            auto path = c.str(t, "path", "areas.");
+            if (!name || !path) c.fail(e, "areas", "each [[areas]] needs a name and a path");
+            ac.spec = AreaSpec::parse(*name + "=" + c.path(*path));
+            ac.spec.code_field = c.str(t, "code_field").value_or("");
+            ac.spec.name_field = c.str(t, "name_field").value_or("");
+            if (auto p = c.str(t, "population")) ac.population_path = c.path(*p);
+            ac.population_code_column = c.str(t, "population_code").value_or("");
+            ac.population_value_column = c.str(t, "population_value").value_or("");
+            ac.population_field = c.str(t, "population_field").value_or("");
+            cfg.areas.push_back(std::move(ac));
+        }
+    }
+    if (const toml::table* t = c.table(root, "study_area")) {
+        c.only(*t, "study_area.", {"layer"});
+        cfg.study_area_layer = c.str(*t, "layer").value_or("");
+    }
+    cfg.period = read_period(c, root, "period");
+    cfg.comparison = read_period(c, root, "comparison");
+
+    // Profiles: built-in names, then files.
+    if (const toml::node* n = root.get("profiles")) {
+        for (auto& name : c.strings(root, "profiles")) {
+            const Profile* p = find_builtin(name);
+            if (!p) {
+                std::string list;
+                for (auto& b : builtin_profiles()) list += (list.empty() ? "" : ", ") + b.name;
+                c.fail(*n, "profiles", "no built-in profile named '" + name + "'; built-ins: " + list +
+                                           " (or add a file to profile_files)");
+            }
+            cfg.profiles.push_back(*p);
+        }
+    }
+    for (auto& f : c.strings(root, "profile_files")) {
+        const std::string p = c.path(f);
+        std::ifstream in(p, std::ios::binary);
+        if (!in) throw InputError(unit, config_path, 0, "profile_files", "cannot read profile file " + p);
+        std::ostringstream s;
+        s << in.rdbuf();
+        cfg.profiles.push_back(parse_profile_toml(s.str(), p));
+    }
+
+    if (const toml::table* t = c.table(root, "analysis")) {
+        c.only(*t, "analysis.", {"kernel", "bandwidth", "cell_m", "gistar_cell_m", "gistar_band_m", "permutations",
+                                 "seed", "hotspot_threshold", "ci", "reference_rate", "snap_m"});
+        RunAnalysis& a = cfg.analysis;
+        a.kernel = c.str(*t, "kernel");
+        if (const toml::node* b = t->get("bandwidth")) {
+            if (auto v = b->value<double>()) a.bandwidth_m = *v;
+            else if (auto s = b->value<std::string>()) {
+                if (s->rfind("auto:", 0) != 0) c.fail(*b, "analysis.bandwidth", "must be metres or \"auto:METHOD\"");
+                a.bandwidth_auto = s->substr(5);
+            } else c.fail(*b, "analysis.bandwidth", "must be metres or \"auto:METHOD\"");
+        }
+        a.cell_m = c.num(*t, "cell_m");
+        a.gistar_cell_m = c.num(*t, "gistar_cell_m").value_or(0);
+        a.gistar_band_m = c.num(*t, "gistar_band_m");
+        a.permutations = int(c.num(*t, "permutations").value_or(0));
+        a.seed = std::uint64_t(c.num(*t, "seed").value_or(20250101));
+        a.hotspot_threshold = c.str(*t, "hotspot_threshold").value_or("top:5");
+        a.ci = c.str(*t, "ci").value_or("exact");
+        a.reference_rate_per_1000 = c.num(*t, "reference_rate");
+        a.snap_m = c.num(*t, "snap_m").value_or(0);
+    }
+    if (const toml::table* t = c.table(root, "publish")) {
+        c.only(*t, "publish.", {"enabled", "min_count"});
+        cfg.publish = c.boolean(*t, "enabled").value_or(false);
+        cfg.publish_min_count = int(c.num(*t, "min_count").value_or(5));
+    }
+    return cfg;
+}
+
+RunConfig read_run_config(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(unit, path, "cannot be read; check the path of the config file");
+    std::ostringstream s;
+    s << in.rdbuf();
+    return parse_run_config(s.str(), path);
+}
+
+} // namespace hotspot

@@ -1,0 +1,220 @@
+// End to end: `hotspot run examples/demo.toml` on the demo town, checked against the town's
+// ground truth (planted hot spot centres and the wards they were planted in), read back
+// independently with OGR/GEOS.
+
+#include <catch2/catch.hpp>
+#include <gdal.h>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <ogr_api.h>
+#include <regex>
+#include <set>
+
+#include "hotspot/csv.hpp"
+#include "support.hpp"
+
+using namespace hotspot;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Planted {
+    std::string id, profile, ward;
+    double x, y;
+};
+
+std::vector<Planted> planted() {
+    const std::string path = (test::source_dir() / "shapes" / "demo" / "ground_truth_hotspots.csv").string();
+    const std::string text = test::read_file(path);
+    CsvReader r(text, path);
+    std::vector<std::string_view> f;
+    r.next(f);
+    std::vector<Planted> out;
+    while (r.next(f)) {
+        std::string profile(f[1]);
+        std::replace(profile.begin(), profile.end(), '_', '-');
+        out.push_back({std::string(f[0]), profile, std::string(f[6]), std::stod(std::string(f[2])), std::stod(std::string(f[3]))});
+    }
+    return out;
+}
+
+struct Gpkg {
+    GDALDatasetH ds = nullptr;
+    explicit Gpkg(const fs::path& p) {
+        GDALAllRegister();
+        ds = GDALOpenEx(p.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+    }
+    ~Gpkg() {
+        if (ds) GDALClose(ds);
+    }
+    OGRLayerH layer(const std::string& name) const { return GDALDatasetGetLayerByName(ds, name.c_str()); }
+};
+
+// Value of `field` of the features of `layer` containing (x, y) (GEOS through OGR).
+std::vector<std::string> values_at(OGRLayerH layer, double x, double y, const char* field) {
+    OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
+    OGR_G_SetPoint_2D(pt, 0, x, y);
+    std::vector<std::string> out;
+    OGR_L_ResetReading(layer);
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(layer)) != nullptr) {
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        if (g && OGR_G_Contains(g, pt)) out.emplace_back(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, field)));
+        OGR_F_Destroy(f);
+    }
+    OGR_G_DestroyGeometry(pt);
+    return out;
+}
+
+fs::path run_demo(const std::string& name, const std::string& extra = "") {
+    const auto dir = test::fresh_dir(name);
+    const auto r = test::run_cli("run '" + (test::source_dir() / "examples" / "demo.toml").string() + "' --out '" +
+                                 dir.string() + "' " + extra);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    return dir;
+}
+
+} // namespace
+
+TEST_CASE("run: the demo pack finds every planted hot spot", "[cli-run]") {
+    const auto dir = run_demo("cli-run-demo");
+    const Gpkg g(dir / "hotspot_run.gpkg");
+    REQUIRE(g.ds);
+    const auto truth = planted();
+    REQUIRE(truth.size() >= 5);
+    for (const auto& h : truth) {
+        INFO("planted " << h.id << " (" << h.profile << ") at " << h.x << ", " << h.y);
+        const std::string p = std::regex_replace(h.profile, std::regex("-"), "_");
+        // inside one of the profile's top three hot spot polygons
+        OGRLayerH hs = g.layer(p + "_hotspots");
+        REQUIRE(hs);
+        const auto ranks = values_at(hs, h.x, h.y, "rank");
+        REQUIRE(ranks.size() == 1);
+        CHECK(std::stoi(ranks[0]) <= 3);
+        // in a 99% Gi* hot cell
+        OGRLayerH gi = g.layer(p + "_gistar_cells");
+        REQUIRE(gi);
+        const auto bins = values_at(gi, h.x, h.y, "gi_bin");
+        REQUIRE(bins.size() == 1);
+        CHECK(bins[0] == "3");
+        // the planted ward is significantly above the town's rate (profiles with a population denominator)
+        OGRLayerH rates = g.layer(p + "_ward_rates");
+        REQUIRE(rates);
+        const auto cls = values_at(rates, h.x, h.y, "rate_class");
+        REQUIRE(cls.size() == 1);
+        const auto codes = values_at(rates, h.x, h.y, "code");
+        CHECK(codes[0] == h.ward);
+        if (h.profile != "public-place-violence") CHECK(cls[0] == "significantly above");
+    }
+}
+
+TEST_CASE("run: every layer is styled and the QGIS project references only what exists", "[cli-run]") {
+    const auto dir = run_demo("cli-run-styles");
+    const Gpkg g(dir / "hotspot_run.gpkg");
+    REQUIRE(g.ds);
+    std::set<std::string> styled;
+    OGRLayerH styles = g.layer("layer_styles");
+    REQUIRE(styles);
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(styles)) != nullptr) {
+        if (OGR_F_GetFieldAsInteger(f, OGR_F_GetFieldIndex(f, "useAsDefault")) == 1) {
+            CHECK(styled.insert(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "f_table_name"))).second);
+            CHECK(std::string(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "styleQML"))).find("<qgis") != std::string::npos);
+        }
+        OGR_F_Destroy(f);
+    }
+    int spatial = 0;
+    for (int i = 0; i < GDALDatasetGetLayerCount(g.ds); ++i) {
+        OGRLayerH l = GDALDatasetGetLayer(g.ds, i);
+        const std::string name = OGR_L_GetName(l);
+        if (name == "layer_styles" || OGR_L_GetGeomType(l) == wkbNone) continue;
+        ++spatial;
+        INFO(name);
+        CHECK(styled.count(name) == 1);
+    }
+    CHECK(spatial >= 4 * 5 + 2);  // boundaries + per profile: hotspots, gistar, 2 rates, incidents
+
+    // every datasource in the project exists (and GeoPackage layers exist in the file)
+    const std::string qgs = test::read_file(dir / "hotspot_run.qgs");
+    const std::regex ds_re("<datasource>([^<]*)</datasource>");
+    int sources = 0;
+    for (auto it = std::sregex_iterator(qgs.begin(), qgs.end(), ds_re); it != std::sregex_iterator(); ++it) {
+        const std::string src = (*it)[1];
+        const auto bar = src.find("|layername=");
+        const fs::path file = dir / src.substr(0, bar);
+        INFO(src);
+        CHECK(fs::exists(file));
+        if (bar != std::string::npos) CHECK(g.layer(src.substr(bar + 11)) != nullptr);
+        ++sources;
+    }
+    CHECK(sources > 10);
+    // a sidecar style for every raster
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().extension() == ".tif") CHECK(fs::exists(fs::path(e.path()).replace_extension(".qml")));
+    const auto m = nlohmann::json::parse(test::read_file(dir / "manifest.json"));
+    CHECK(m["profiles"].size() == 4);
+    CHECK(m["counts"]["rows_in"] == 10008);
+}
+
+TEST_CASE("run: a profile that selects nothing says so and writes nothing broken", "[cli-run]") {
+    const auto dir = test::fresh_dir("cli-run-empty");
+    const auto r = test::run_cli("run '" + (test::source_dir() / "examples" / "demo.toml").string() + "' --out '" +
+                                 dir.string() + "' --period-from 2030-01 --period-to 2030-12 --profiles drug-possession");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("selects no incidents") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "drug_possession_kde.tif"));
+    const Gpkg g(dir / "hotspot_run.gpkg");
+    CHECK(g.layer("drug_possession_hotspots") == nullptr);
+    // existing outputs are refused without --overwrite
+    const auto again = test::run_cli("run '" + (test::source_dir() / "examples" / "demo.toml").string() + "' --out '" +
+                                     dir.string() + "' --profiles drug-possession");
+    CHECK(again.exit_code == 4);
+    CHECK(again.err.find("--overwrite") != std::string::npos);
+}
+
+TEST_CASE("run: config errors name the file, line and key", "[cli-run]") {
+    const auto dir = test::fresh_dir("cli-run-config");
+    test::write_file(dir / "bad.toml", "title = \"x\"\noutput = \"out\"\nprofilez = [\"all-crime\"]\n");
+    const auto r = test::run_cli("run '" + (dir / "bad.toml").string() + "'");
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("bad.toml:3") != std::string::npos);
+    CHECK(r.err.find("profilez") != std::string::npos);
+    test::write_file(dir / "bad2.toml", "output = \"out\"\nprofiles = [\"car-key-burglaryy\"]\n");
+    const auto r2 = test::run_cli("run '" + (dir / "bad2.toml").string() + "'");
+    CHECK(r2.exit_code == 3);
+    CHECK(r2.err.find("car-key-burglary,") != std::string::npos);  // lists the built-ins
+}
+
+TEST_CASE("run: real Tamworth wards and LSOAs, every ward named", "[cli-run][data]") {
+    HOTSPOT_REQUIRE_SHARED_DATA();
+    const auto b = test::shared_data() / "boundaries";
+    const auto dir = test::fresh_dir("cli-run-tamworth");
+    // The demo town lies where Tamworth is (around SK 21 04), so its incidents overlay the real wards.
+    test::write_file(dir / "tamworth.toml",
+                     "title = \"Tamworth\"\noutput = \"out\"\nprofiles = [\"drug-possession\", \"all-crime\"]\n"
+                     "[incidents]\npaths = [\"" + (test::source_dir() / "shapes/demo/incidents.csv").string() + "\"]\ncrs = \"EPSG:27700\"\n"
+                     "[[areas]]\nname = \"ward\"\npath = \"" + (b / "tamworth_wards.geojson").string() + "\"\ncode_field = \"WD13CD\"\nname_field = \"WD13NM\"\n"
+                     "population = \"" + (test::shared_data() / "population/ward_population_derived.csv").string() + "\"\n"
+                     "population_code = \"WD13CD\"\npopulation_value = \"population_bestfit\"\n"
+                     "[[areas]]\nname = \"lsoa\"\npath = \"" + (b / "tamworth_lsoa.geojson").string() + "\"\ncode_field = \"LSOA11CD\"\nname_field = \"LSOA11NM\"\n"
+                     "population = \"" + (test::shared_data() / "population/lsoa_population.csv").string() + "\"\n");
+    const auto r = test::run_cli("run '" + (dir / "tamworth.toml").string() + "'");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const Gpkg g(dir / "out" / "hotspot_run.gpkg");
+    OGRLayerH l = g.layer("all_crime_ward_rates");
+    REQUIRE(l);
+    std::set<std::string> names;
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(l)) != nullptr) {
+        names.insert(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "name")));
+        CHECK(OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "population")) > 1000);
+        OGR_F_Destroy(f);
+    }
+    CHECK(names == std::set<std::string>{"Amington", "Belgrave", "Bolehall", "Castle", "Glascote", "Mercian",
+                                         "Spital", "Stonydelph", "Trinity", "Wilnecote"});
+    // the demo's drugs hot spot sits in the centre of town: the real Castle ward is top by rate
+    CHECK(r.out.find("top wards by rate per 1,000") != std::string::npos);
+}
