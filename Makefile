@@ -38,6 +38,36 @@ test: build
 clean:
 	rm -rf $(BUILD)
 
+# ---- Robustness: the suite under AddressSanitizer + UndefinedBehaviorSanitizer, and fuzzing.
+# `make test` also builds the suite with HOTSPOT_SANITIZE=ON in its own folder and runs it
+# (leaks checked; third-party leaks, if any appear, go in tests/lsan.supp with a comment each).
+ASAN_BUILD ?= build-asan
+# Which tests run under the sanitizers (ctest arguments): all but the slow ones and the QGIS
+# plugin's (Python driving QGIS; nothing of ours to instrument there).
+ASAN_CTEST ?= -LE "slow|qgis"
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+.PHONY: test-asan fuzz
+test: test-asan
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" \
+	  "-DCMAKE_C_FLAGS_DEBUG=-O1 -g1" -DHOTSPOT_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target hotspot hotspot_tests
+	cd $(ASAN_BUILD) && $(ASAN_ENV) ctest --output-on-failure -j $(JOBS) $(ASAN_CTEST)
+
+# libFuzzer harnesses (tests/fuzz, clang), each run FUZZ_SECONDS on its seed corpus.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+PKGS += clang libclang-rt-14-dev
+# CI runs the bounded fuzzing too: ~3 min of fuzzing + ~1-2 min of clang build on 2 cores.
+test: fuzz
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" \
+	  "-DCMAKE_C_FLAGS_DEBUG=-O1 -g1" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	  -DHOTSPOT_FUZZ=ON -DHOTSPOT_BUILD_TESTS=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target hotspot_fuzzers
+	bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 # Benchmark harness (issue 8): bench/run builds Release in build-bench, generates bench/data/
 # and writes bench/RESULTS.md.new; not part of `make test`. `make bench BENCH_ARGS=--quick`.
 .PHONY: bench

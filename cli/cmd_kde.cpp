@@ -135,6 +135,10 @@ Command kde_command() {
                         areas = std::make_unique<AreaLayer>(
                             read_area_layer(AreaSpec::parse(o->areas), o->read.working_crs));
                         for (const auto& w : areas->warnings) term.warn(w);
+                        if (areas->bounds.empty())
+                            throw InputError("kde", areas->path,
+                                             "no area of the study layer has a polygon; give "
+                                             "--areas a layer with at least one non-empty polygon");
                         study = areas->bounds;
                     }
                     const Grid grid = kde_grid(study, k);

@@ -24,6 +24,7 @@
 #include "hotspot/crs.hpp"
 #include "hotspot/csv.hpp"
 #include "hotspot/dates.hpp"
+#include "hotspot/encoding.hpp"
 #include "hotspot/error.hpp"
 
 namespace fs = std::filesystem;
@@ -131,6 +132,29 @@ struct Collector {
     std::string first_bad_date;
     CrsTransform* transform = nullptr;
     std::string source_crs;
+    std::uint64_t recoded_rows = 0;
+    std::string first_recoded;
+    std::vector<std::string> recoded;
+    std::vector<std::string_view> recoded_views;
+
+    // Text that is not UTF-8 (a Windows-1252/Latin-1 export) is converted: OGR's GeoPackage
+    // driver would store the bytes as they are, and QGIS would show them garbled.
+    std::span<const std::string_view> recode(std::span<const std::string_view> fields,
+                                             std::uint32_t file, std::uint64_t line) {
+        recoded.assign(fields.begin(), fields.end());
+        recoded_views.clear();
+        for (std::size_t c = 0; c < recoded.size(); ++c) {
+            if (!is_utf8(recoded[c])) {
+                if (recoded_rows == 0)
+                    first_recoded = result.incidents.source_files[file] + ":" + std::to_string(line) +
+                                    " field '" + (c < field_names.size() ? field_names[c] : std::to_string(c + 1)) + "'";
+                recoded[c] = cp1252_to_utf8(recoded[c]);
+            }
+            recoded_views.push_back(recoded[c]);
+        }
+        ++recoded_rows;
+        return recoded_views;
+    }
 
     void set_schema(const std::vector<std::string>& names, const std::string& file) {
         if (!have_schema) {
@@ -244,6 +268,8 @@ struct Collector {
              std::string_view raw_y, std::uint32_t file, std::uint64_t line) {
         const std::uint64_t h = std::hash<std::string_view>{}(raw);
         ++result.rows_in;
+        if (!std::all_of(fields.begin(), fields.end(), [](std::string_view f) { return is_utf8(f); }))
+            fields = recode(fields, file, line);
         const FieldRoles& r = result.incidents.roles;
         if (fields.size() != field_names.size()) {
             reject(fields, RejectReason::wrong_field_count,
@@ -264,7 +290,9 @@ struct Collector {
         else if (check_coordinate(x, y, why))
             why = RejectReason::bad_geometry;  // sentinel: accepted so far
         if (why != RejectReason::bad_geometry) {
-            reject(fields, why, std::string(raw_x) + " " + std::string(raw_y), file, line);
+            std::string detail = std::string(raw_x) + " " + std::string(raw_y);
+            if (!is_utf8(detail)) detail = cp1252_to_utf8(detail);
+            reject(fields, why, detail, file, line);
             return;
         }
         if (r.id >= 0) {
@@ -335,7 +363,7 @@ void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
     std::vector<std::string_view> fields;
     reader.next(fields);
     std::vector<std::string> names;
-    for (auto f : fields) names.emplace_back(trim(f));
+    for (auto f : fields) names.emplace_back(is_utf8(f) ? std::string(trim(f)) : cp1252_to_utf8(trim(f)));
     const bool first = !col.have_schema;
     col.set_schema(names, path);
     if (first) {
@@ -559,6 +587,11 @@ ReadResult read_incidents(const ReadOptions& options, const Progress& progress) 
         res.warnings.push_back("read: " + std::to_string(col.bad_dates) +
                                " dates could not be read and are left unknown (first: " +
                                col.first_bad_date + "); use YYYY-MM-DD or DD/MM/YYYY");
+    if (col.recoded_rows > 0)
+        res.warnings.push_back("read: " + std::to_string(col.recoded_rows) +
+                               " rows have text that is not UTF-8 (first: " + col.first_recoded +
+                               "); it was read as Windows-1252 (Latin-1) and converted to UTF-8. "
+                               "Save the file as UTF-8 if that is not its encoding");
     res.source_crs = col.source_crs;
     if (transform) {
         transform->transform(res.incidents.x, res.incidents.y);

@@ -130,8 +130,20 @@ Grid qgis_grid(const Bounds& points, double radius_m, double cell_size_m) {
     g.cell_size_m = cell_size_m;
     g.origin_x = e.xmin;
     g.origin_y = e.ymax;
-    g.cols = std::int64_t(std::ceil(e.width() / cell_size_m)) + 1;
-    g.rows = std::int64_t(std::ceil(e.height() / cell_size_m)) + 1;
+    // In double first, so an absurd request is refused (as Grid::aligned does) before any
+    // integer overflow or allocation.
+    const double cols = std::ceil(e.width() / cell_size_m) + 1;
+    const double rows = std::ceil(e.height() / cell_size_m) + 1;
+    if (!(cols * rows <= double(Grid::default_max_cells))) {
+        std::ostringstream m;
+        m.precision(3);
+        m << "a " << cell_size_m << " m grid over " << e.width() / 1000 << " x " << e.height() / 1000
+          << " km would have " << cols * rows << " cells (limit " << double(Grid::default_max_cells)
+          << "); use a larger cell size or a smaller extent";
+        throw UsageError("grid", m.str());
+    }
+    g.cols = std::int64_t(cols);
+    g.rows = std::int64_t(rows);
     return g;
 }
 

@@ -145,6 +145,27 @@ std::string check_date(const std::string& s) {
 }
 
 std::string check_regex(const std::string& pattern) {
+    // libstdc++ compiles a regex recursively: a few thousand nested groups overflow the stack
+    // (found by tests/fuzz/fuzz_profile). No MO pattern needs more than a few levels.
+    constexpr int max_depth = 32;
+    constexpr std::size_t max_length = 1000;
+    if (pattern.size() > max_length)
+        return "the regular expression is " + std::to_string(pattern.size()) +
+               " characters long (at most " + std::to_string(max_length) +
+               "); split it into several patterns in the list";
+    int depth = 0, deepest = 0;
+    bool in_class = false;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        const char c = pattern[i];
+        if (c == '\\') ++i;
+        else if (in_class) in_class = c != ']';
+        else if (c == '[') in_class = true;
+        else if (c == '(') deepest = std::max(deepest, ++depth);
+        else if (c == ')') --depth;
+    }
+    if (deepest > max_depth)
+        return "the regular expression nests " + std::to_string(deepest) + " groups deep (at most " +
+               std::to_string(max_depth) + "); simplify it";
     try {
         std::regex re(pattern, std::regex::ECMAScript | std::regex::icase);
     } catch (const std::regex_error& e) {
