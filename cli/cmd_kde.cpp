@@ -35,6 +35,7 @@ struct KdeCliOptions {
     std::string out;
     bool overwrite = false;
     bool png = false;
+    std::string weight;
 };
 
 std::string num(double v) {
@@ -51,6 +52,29 @@ std::string iso_date(std::int32_t days) {
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()),
                   unsigned(d.day()));
     return buf;
+}
+
+/// The numeric values of `field` for every incident. @throws InputError naming the file, line
+/// and field of the first value that is not a finite number >= 0.
+std::vector<double> incident_weights(const IncidentTable& inc, const std::string& field) {
+    std::size_t col = inc.field_names.size();
+    for (std::size_t c = 0; c < inc.field_names.size(); ++c)
+        if (inc.field_names[c] == field) col = c;
+    if (col == inc.field_names.size())
+        throw UsageError("kde", "--weight " + field + ": the incidents have no such field");
+    std::vector<double> w(inc.size());
+    for (std::size_t i = 0; i < inc.size(); ++i) {
+        const std::string text(inc.fields[col][i]);
+        try {
+            std::size_t used = 0;
+            w[i] = std::stod(text, &used);
+            if (used != text.size() || !std::isfinite(w[i]) || w[i] < 0) throw std::invalid_argument(text);
+        } catch (const std::logic_error&) {
+            throw InputError("kde", inc.source_files[inc.source_file[i]], inc.source_line[i], field,
+                             "'" + text + "' is not a weight (a number >= 0); correct it or leave out --weight");
+        }
+    }
+    return w;
 }
 
 } // namespace
@@ -76,6 +100,8 @@ Command kde_command() {
                 sub.add_option("--compat", o->compat,
                                "none, qgis-raw, qgis-scaled, qgis-scaled-legacy, arcgis, spatstat")
                     ->capture_default_str();
+                sub.add_option("--weight", o->weight,
+                               "Numeric field weighting each incident (e.g. a harm score); default 1");
                 sub.add_flag("--edge-correction", o->diggle,
                              "Diggle edge correction against the study area (or the grid)");
                 sub.add_option("--out", o->out, "Output GeoTIFF (.tif)")->required();
@@ -101,11 +127,13 @@ Command kde_command() {
                         throw InputError("kde", o->read.paths.front(),
                                          "no incident has a usable location; check --x/--y/--crs");
 
+                    const std::vector<double> weights =
+                        o->weight.empty() ? std::vector<double>() : incident_weights(in.incidents, o->weight);
                     Bandwidth bw;
                     if (o->bandwidth.starts_with("auto")) {
                         const std::string method =
                             o->bandwidth == "auto" ? "ppl" : o->bandwidth.substr(5);
-                        bw = select_bandwidth(parse_bandwidth_method(method), x, y);
+                        bw = select_bandwidth(parse_bandwidth_method(method), x, y, weights);
                         // A rule's σ becomes the chosen kernel's σ; a radius is used as is.
                         k.bandwidth_m = k.kernel == Kernel::gaussian || !bw.is_sigma
                                             ? bw.value_m
@@ -152,7 +180,7 @@ Command kde_command() {
                                     index.locate(grid.x_of_col(c), grid.y_of_row(r)) >= 0;
                     }
                     const KdeResult res =
-                        kernel_density(x, y, {}, grid, k, window, term.progress());
+                        kernel_density(x, y, weights, grid, k, window, term.progress());
                     for (const auto& w : res.warnings) term.warn(w);
                     term.verbose("kde", "surface done");
 
