@@ -153,10 +153,22 @@ std::string check_regex(const std::string& pattern) {
         return "the regular expression is " + std::to_string(pattern.size()) +
                " characters long (at most " + std::to_string(max_length) +
                "); split it into several patterns in the list";
+    // GCC 12's regex compiler also reads a back-reference (\123) or a repeat count ({123})
+    // into a long without an overflow check (undefined behaviour, found by fuzz_profile):
+    // such numbers are limited to 6 digits.
+    auto digits_at = [&](std::size_t i) {
+        std::size_t n = 0;
+        while (i + n < pattern.size() && std::isdigit(static_cast<unsigned char>(pattern[i + n]))) ++n;
+        return n;
+    };
     int depth = 0, deepest = 0;
-    bool in_class = false;
+    bool in_class = false, in_braces = false;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
         const char c = pattern[i];
+        if (c == '{' || c == '}') in_braces = c == '{';
+        if ((c == '\\' || c == '{' || (c == ',' && in_braces)) && digits_at(i + 1) > 6)
+            return "a number in the regular expression has more than 6 digits; a back-reference "
+                   "or a repeat count {n} cannot be that large";
         if (c == '\\') ++i;
         else if (in_class) in_class = c != ']';
         else if (c == '[') in_class = true;

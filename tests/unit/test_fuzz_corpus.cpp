@@ -104,3 +104,18 @@ TEST_CASE("fuzz regression: a deeply nested profile regex is refused, not a stac
                                      "matches = ['((car|van) keys?) (taken|stolen)', '[(]note[)]']\nregex = true\n",
                                      "ok.toml"));
 }
+
+TEST_CASE("fuzz regression: a back-reference or repeat count too large for the regex compiler", "[fuzz-corpus]") {
+    // GCC 12 reads these numbers into a long without an overflow check (UBSan: signed overflow).
+    const std::string text =
+        test::read_file(test::source_dir() / "tests/fuzz/corpus/profile/regression_backref_overflow.toml");
+    CHECK_THROWS_WITH(parse_profile_toml(text, "backref.toml"),
+                      Catch::StartsWith("profile: backref.toml:") && Catch::Contains("more than 6 digits"));
+    auto with = [](const std::string& pattern) {
+        return "name = \"a\"\n[filter]\n[[filter.fields]]\nfield = \"mo_text\"\nmatches = ['" + pattern +
+               "']\nregex = true\n";
+    };
+    CHECK_THROWS_WITH(parse_profile_toml(with("a{1,12345678901234567890}"), "r.toml"), Catch::Contains("more than 6 digits"));
+    CHECK_THROWS_WITH(parse_profile_toml(with("a{12345678901234567890}"), "r.toml"), Catch::Contains("more than 6 digits"));
+    CHECK_NOTHROW(parse_profile_toml(with("ref,12345678901 (x{2,3})"), "r.toml"));  // literal digits are fine
+}
