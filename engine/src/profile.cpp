@@ -493,12 +493,21 @@ class TextMatcher {
         for (const auto& s : m_substrings)
             if (lowered.find(s) != std::string::npos)
                 return true;
+        // libstdc++'s regex matcher recurses per character and overflows the stack on texts of
+        // ~15,000 characters (less under sanitizers): long free text is searched in overlapping
+        // windows, so only a match spanning more than the overlap could be missed.
         for (const auto& re : m_regexes)
-            if (std::regex_search(value.begin(), value.end(), re))
-                return true;
+            for (std::size_t at = 0;; at += regex_window - regex_overlap) {
+                const std::string_view part = value.substr(at, regex_window);
+                if (std::regex_search(part.begin(), part.end(), re))
+                    return true;
+                if (at + regex_window >= value.size())
+                    break;
+            }
         return false;
     }
     bool empty() const noexcept { return m_substrings.empty() && m_regexes.empty(); }
+    static constexpr std::size_t regex_window = 2000, regex_overlap = 500;
 
   private:
     std::vector<std::string> m_substrings;

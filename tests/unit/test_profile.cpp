@@ -719,3 +719,35 @@ TEST_CASE("profile: the example file in examples/profiles.md reads", "[profile]"
     REQUIRE(p.police_uk_filter);
     CHECK(parse_profile_toml(to_toml(p), "again") == p);
 }
+
+TEST_CASE("profile: a regex over a very long MO text does not crash", "[profile]") {
+    // libstdc++'s regex recursion overflows the stack on ~15k-character texts (found by fuzzing);
+    // the matcher searches long fields in overlapping 2,000-character windows.
+    hotspot::IncidentTable t;
+    t.field_names = {"mo"};
+    t.fields.resize(1);
+    t.fields[0].push_back(std::string(200000, 'x') + "z");  // matches in its last window
+    t.fields[0].push_back("keys taken z");
+    t.fields[0].push_back(std::string(200000, 'x'));        // never matches
+    for (int i = 0; i < 3; ++i) {
+        t.x.push_back(0);
+        t.y.push_back(0);
+        t.date_days.push_back(hotspot::no_date);
+        t.minute_of_day.push_back(-1);
+        t.category.push_back(0);
+        t.source_file.push_back(0);
+        t.source_line.push_back(std::uint64_t(i + 2));
+    }
+    t.categories = {""};
+    t.source_files = {"t.csv"};
+    hotspot::Profile p;
+    p.name = "long-text";
+    p.title = "Long text";
+    hotspot::FieldTerm term;
+    term.field = "mo";
+    term.matches = {"(x|y)*z"};
+    term.regex = true;
+    p.filter.fields.push_back(term);
+    const auto sel = hotspot::select(t, p);
+    CHECK(sel.rows == std::vector<std::uint32_t>{0, 1});
+}
