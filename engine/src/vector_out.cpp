@@ -42,19 +42,19 @@ std::string temp_name(const std::string& path) {
 
 } // namespace
 
-void check_can_write(const std::string& path, bool overwrite, const char* unit) {
+void check_can_write(const std::string& path, bool overwrite, const char* who) {
     std::error_code ec;
     if (fs::exists(path, ec) && !overwrite)
-        throw OutputError(unit, path, "already exists; use --overwrite to replace it, or choose another name");
+        throw OutputError(who, path, "already exists; use --overwrite to replace it, or choose another name");
     const fs::path parent = fs::path(path).parent_path();
     if (!parent.empty() && !fs::is_directory(parent, ec))
-        throw OutputError(unit, path, "its folder " + parent.string() + " does not exist; create it first");
+        throw OutputError(who, path, "its folder " + parent.string() + " does not exist; create it first");
     if (access(parent.empty() ? "." : parent.c_str(), W_OK) != 0)
-        throw OutputError(unit, path, "its folder is not writable; choose another output folder");
+        throw OutputError(who, path, "its folder is not writable; choose another output folder");
 }
 
-void write_text_atomic(const std::string& path, const std::string& text, bool overwrite, const char* unit) {
-    check_can_write(path, overwrite, unit);
+void write_text_atomic(const std::string& path, const std::string& text, bool overwrite, const char* who) {
+    check_can_write(path, overwrite, who);
     const std::string tmp = temp_name(path);
     {
         std::ofstream f(tmp, std::ios::binary);
@@ -62,14 +62,14 @@ void write_text_atomic(const std::string& path, const std::string& text, bool ov
         f.flush();
         if (!f) {
             fs::remove(tmp);
-            throw OutputError(unit, path, "cannot be written (disk full or no permission)");
+            throw OutputError(who, path, "cannot be written (disk full or no permission)");
         }
     }
     std::error_code ec;
     fs::rename(tmp, path, ec);
     if (ec) {
         fs::remove(tmp);
-        throw OutputError(unit, path, "cannot be renamed into place: " + ec.message());
+        throw OutputError(who, path, "cannot be renamed into place: " + ec.message());
     }
 }
 
