@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 
@@ -14,6 +15,7 @@
 #include "hotspot/geocode.hpp"
 #include "hotspot/incidents_io.hpp"
 #include "hotspot/kde.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/raster_out.hpp"
 #include "hotspot/version.hpp"
 #include "read_options.hpp"
@@ -77,6 +79,18 @@ std::vector<double> incident_weights(const IncidentTable& inc, const std::string
     return w;
 }
 
+// The GeoTIFF, its .qml and .png: refused before any work when they exist, are inputs, or
+// the name is not a GeoTIFF's.
+void check_kde_outputs(const KdeCliOptions& o) {
+    check_raster_output(o.out, "kde");
+    std::vector<std::string> inputs = incident_files(o.read.paths);
+    if (!o.areas.empty()) inputs.push_back(source_file(AreaSpec::parse(o.areas).path));
+    const std::filesystem::path out(o.out);
+    check_outputs({o.out, std::filesystem::path(out).replace_extension(".qml").string(),
+                   o.png ? std::filesystem::path(out).replace_extension(".png").string() : std::string()},
+                  inputs, o.overwrite, "kde");
+}
+
 } // namespace
 
 Command kde_command() {
@@ -116,6 +130,7 @@ Command kde_command() {
                     k.cell_size_m = o->cell_m;
                     k.threads = global.threads;
                     k.edge = o->diggle ? EdgeCorrection::diggle : EdgeCorrection::none;
+                    check_kde_outputs(*o);  // before any work
 
                     const ReadResult in = read_incidents(o->read, term.progress());
                     for (const auto& w : in.warnings) term.warn(w);
