@@ -19,7 +19,7 @@ namespace {
 std::atomic<int> g_signal{0};
 
 // Seconds the engine has to reach a progress call after the first signal.
-constexpr int grace_s = 5;
+constexpr int grace_s = 3;  // under the QGIS plugin's 5 s before it sends SIGKILL
 
 [[noreturn]] void give_up(int sig) {
     remove_registered_temporaries();
