@@ -76,7 +76,7 @@ void check_outputs(const std::vector<std::string>& outputs, const std::vector<st
         if (o.empty()) continue;
         for (const auto& f : vector_output_files(o)) {
             check_not_input(f, inputs, unit);
-            check_can_write(f, overwrite, unit);
+            check_can_write(f, overwrite);  // "write: PATH: already exists; ..." as before
         }
     }
 }

@@ -21,8 +21,8 @@ namespace hotspot {
 void check_not_input(const std::string& output, const std::vector<std::string>& inputs, const char* unit);
 
 /// Before any work, each of `outputs` (empty entries skipped; a Shapefile with its sidecars):
-/// check_not_input() against `inputs`, then check_can_write() (exists without `overwrite`,
-/// folder missing or read-only).
+/// check_not_input() against `inputs` (errors start with `unit`), then check_can_write()
+/// (exists without `overwrite`, folder missing or read-only; errors start with "write").
 /// @throws UsageError (an output is an input) or OutputError.
 void check_outputs(const std::vector<std::string>& outputs, const std::vector<std::string>& inputs, bool overwrite,
                    const char* unit);
