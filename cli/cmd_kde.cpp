@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 
@@ -14,6 +15,7 @@
 #include "hotspot/geocode.hpp"
 #include "hotspot/incidents_io.hpp"
 #include "hotspot/kde.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/raster_out.hpp"
 #include "hotspot/version.hpp"
 #include "read_options.hpp"
@@ -77,6 +79,20 @@ std::vector<double> incident_weights(const IncidentTable& inc, const std::string
     return w;
 }
 
+// The GeoTIFF, its .qml and .png: refused before the read when the name is not a GeoTIFF's or
+// one is an input (`existing` false), and before the surface is computed when one exists.
+void check_kde_outputs(const KdeCliOptions& o, bool existing) {
+    check_raster_output(o.out, "kde");
+    std::vector<std::string> inputs = incident_files(o.read.paths);
+    if (!o.areas.empty()) inputs.push_back(source_file(AreaSpec::parse(o.areas).path));
+    const std::filesystem::path out(o.out);
+    const std::vector<std::string> outputs{
+        o.out, std::filesystem::path(out).replace_extension(".qml").string(),
+        o.png ? std::filesystem::path(out).replace_extension(".png").string() : std::string()};
+    if (existing) check_outputs(outputs, inputs, o.overwrite, "kde");
+    for (const auto& p : outputs) check_not_input(p, inputs, "kde");
+}
+
 } // namespace
 
 Command kde_command() {
@@ -116,6 +132,7 @@ Command kde_command() {
                     k.cell_size_m = o->cell_m;
                     k.threads = global.threads;
                     k.edge = o->diggle ? EdgeCorrection::diggle : EdgeCorrection::none;
+                    check_kde_outputs(*o, false);  // before any work
 
                     const ReadResult in = read_incidents(o->read, term.progress());
                     for (const auto& w : in.warnings) term.warn(w);
@@ -152,6 +169,7 @@ Command kde_command() {
                         bw.value_m = k.bandwidth_m;
                     }
                     k.validate();
+                    check_kde_outputs(*o, true);  // options first, then existing outputs
                     term.verbose("kde", "bandwidth " + num(k.bandwidth_m) + " m (" +
                                             bw.method_name + "), support radius " +
                                             num(k.radius_m()) + " m");

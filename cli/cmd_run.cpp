@@ -5,12 +5,16 @@
 #include "command.hpp"
 #include "hotspot/config.hpp"
 #include "hotspot/error.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/pipeline.hpp"
 #include "hotspot/report.hpp"
+#include "hotspot/staged_folder.hpp"
 #include "hotspot/vector_out.hpp"
 #include "terminal.hpp"
 
 namespace hotspot::cli {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -67,6 +71,26 @@ RunConfig build_config(const RunArgs& a) {
     return cfg;
 }
 
+// With --overwrite the pack's files in the output folder are replaced: none may be an input.
+void check_inputs_outside(const RunConfig& cfg) {
+    std::vector<std::string> inputs = cfg.incidents.paths;
+    for (const auto& ac : cfg.areas) {
+        inputs.push_back(source_file(ac.spec.path));
+        inputs.push_back(ac.population_path);
+    }
+    inputs.push_back(cfg.config_path);
+    std::error_code ec;
+    const fs::path out = fs::weakly_canonical(cfg.output_dir, ec);
+    if (ec || !fs::is_directory(out)) return;
+    for (const auto& in : inputs) {
+        if (in.empty() || !fs::is_regular_file(in, ec)) continue;
+        if (fs::weakly_canonical(in, ec).parent_path() == out)
+            throw UsageError("run", "the input " + in + " is inside the output folder " + cfg.output_dir +
+                                        ", whose pack --overwrite replaces; move the input out of it, or choose "
+                                        "another output folder");
+    }
+}
+
 } // namespace
 
 Command run_command() {
@@ -92,23 +116,39 @@ Command run_command() {
                 sub.add_flag("--overwrite", a->overwrite, "Replace existing outputs");
                 return [a, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);
-                    const RunConfig cfg = build_config(*a);
+                    RunConfig cfg = build_config(*a);
+                    cfg.validate();  // the whole config, before any work
+                    if (cfg.overwrite) check_inputs_outside(cfg);
                     // The report is refused before the run, like every other output.
-                    if (cfg.report && std::filesystem::is_directory(cfg.output_dir))
-                        check_can_write((std::filesystem::path(cfg.output_dir) / "report.html").string(), cfg.overwrite);
-                    const RunResult r = run_pipeline(cfg, global.command_line, global.threads, term.progress());
+                    if (cfg.report && fs::is_directory(cfg.output_dir))
+                        check_can_write((fs::path(cfg.output_dir) / "report.html").string(), cfg.overwrite);
+                    // The whole pack (report included) is written in a staging folder, under the
+                    // folder's lock, and moved into place in one rename at the end.
+                    StagedFolder stage(cfg.output_dir, cfg.overwrite);
+                    cfg.staging_dir = stage.path();
+                    RunResult r = run_pipeline(cfg, global.command_line, global.threads, term.progress());
+                    // --report / report = true: the tasking pack, built from the run folder.
+                    std::string report_path;
+                    if (cfg.report) {
+                        ReportOptions ro;
+                        ro.run_dir = stage.path();
+                        ro.run_name = fs::path(stage.final_path()).filename().string();
+                        ro.overwrite = cfg.overwrite;
+                        write_report(ro);
+                        report_path = (fs::path(cfg.output_dir) / "report.html").string();
+                    }
+                    if (!term.progress()(1.0, "finish")) throw Cancelled("run");
+                    stage.commit();
+                    const fs::path out(cfg.output_dir);
+                    r.output_dir = cfg.output_dir;
+                    r.gpkg = (out / fs::path(r.gpkg).filename()).string();
+                    r.project = (out / fs::path(r.project).filename()).string();
+                    r.manifest = (out / fs::path(r.manifest).filename()).string();
                     for (const auto& w : r.warnings) term.warn(w);
                     for (const auto& p : r.profiles)
                         for (const auto& w : p.warnings) term.warn(w);
                     term.print(r.summary());
-                    // --report / report = true: the tasking pack, built from the run folder.
-                    if (cfg.report) {
-                        ReportOptions ro;
-                        ro.run_dir = r.output_dir;
-                        ro.overwrite = cfg.overwrite;
-                        const ReportResult rep = write_report(ro);
-                        term.print("      " + rep.path + " (tasking report)\n");
-                    }
+                    if (!report_path.empty()) term.print("      " + report_path + " (tasking report)\n");
                     return 0;
                 };
             }};

@@ -7,11 +7,13 @@
 #include <map>
 
 #include "command.hpp"
+#include "signals.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/version.hpp"
 
 int main(int argc, char** argv) {
     using namespace hotspot;
+    cli::install_signal_handling();  // before any thread: SIGINT/SIGTERM cancel (exit 5)
     cli::GlobalOptions global;
     for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + std::string(argv[i]);
 
@@ -47,6 +49,10 @@ int main(int argc, char** argv) {
         return int(e.exit_code());
     } catch (const OutputError& e) {
         std::cerr << "error: " << e.what() << "\n";
+        return int(e.exit_code());
+    } catch (const Cancelled& e) {
+        std::cerr << "error: " << e.what() << " (" << (*cli::cancel_signal_name() ? cli::cancel_signal_name() : "by request")
+                  << "); temporaries removed, no output written\n";
         return int(e.exit_code());
     } catch (const Error& e) {
         std::cerr << "error: " << e.what() << "\n";

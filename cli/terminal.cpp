@@ -1,5 +1,7 @@
 #include "terminal.hpp"
 
+#include "signals.hpp"
+
 #include <cstdio>
 #include <iostream>
 #include <unistd.h>
@@ -16,6 +18,7 @@ double Terminal::elapsed_s() const {
 
 Progress Terminal::progress() {
     return [this](double fraction, std::string_view stage) {
+        if (cancel_requested()) return false;  // SIGINT/SIGTERM: the engine throws Cancelled
         if (!m_tty && !m_json) return true;
         const int pct = int(fraction * 100.0);
         if (pct == m_last_percent && stage == m_last_stage) return true;

@@ -1,5 +1,6 @@
 #include "hotspot/config.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -8,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "hotspot/error.hpp"
+#include "hotspot/hotspots.hpp"
 
 namespace fs = std::filesystem;
 
@@ -76,6 +78,39 @@ struct Ctx {
             out.push_back(*v);
         }
         return out;
+    }
+    // A number in (lo, hi], or [lo, hi] when lo_inclusive; refused with its line otherwise.
+    std::optional<double> ranged(const toml::table& t, const char* key, const std::string& where, double lo,
+                                 bool lo_inclusive, double hi, const std::string& rule) const {
+        const auto v = num(t, key);
+        if (!v) return v;
+        if (!std::isfinite(*v) || (lo_inclusive ? *v < lo : *v <= lo) || *v > hi)
+            fail(*t.get(key), where + key, "must be " + rule + " (got " + shown(*v) + ")");
+        return v;
+    }
+    // A whole number in [lo, hi], checked before any conversion (1e12 or -1 into an int or an
+    // unsigned would be undefined or wrap).
+    std::optional<std::int64_t> integer(const toml::table& t, const char* key, const std::string& where,
+                                        std::int64_t lo, std::int64_t hi) const {
+        const toml::node* n = t.get(key);
+        if (!n) return std::nullopt;
+        const std::string rule = "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+        if (auto i = n->value_exact<std::int64_t>()) {
+            if (*i < lo || *i > hi) fail(*n, where + key, "must be " + rule + " (got " + std::to_string(*i) + ")");
+            return *i;
+        }
+        if (auto d = n->value_exact<double>()) {
+            if (!std::isfinite(*d) || *d != std::floor(*d) || *d < double(lo) || *d > double(hi))
+                fail(*n, where + key, "must be " + rule + " (got " + shown(*d) + ")");
+            return std::int64_t(*d);
+        }
+        fail(*n, where + key, "must be " + rule);
+    }
+    static std::string shown(double v) {
+        std::ostringstream o;
+        o.precision(12);
+        o << v;
+        return o.str();
     }
     const toml::table* table(const toml::table& t, const char* key) const {
         const toml::node* n = t.get(key);
@@ -181,6 +216,10 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
             auto name = c.str(t, "name", "areas.");
             auto path = c.str(t, "path", "areas.");
             if (!name || !path) c.fail(e, "areas", "each [[areas]] needs a name and a path");
+            for (const auto& earlier : cfg.areas)
+                if (earlier.spec.name == *name)
+                    c.fail(*t.get("name"), "areas.name", "two [[areas]] are named '" + *name +
+                                                             "'; give each area layer its own name");
             ac.spec = AreaSpec::parse(*name + "=" + c.path(*path));
             ac.spec.code_field = c.str(t, "code_field").value_or("");
             ac.spec.name_field = c.str(t, "name_field").value_or("");
@@ -226,35 +265,59 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
         RunAnalysis& a = cfg.analysis;
         a.kernel = c.str(*t, "kernel");
         if (const toml::node* b = t->get("bandwidth")) {
-            if (auto v = b->value<double>()) a.bandwidth_m = *v;
+            if (auto v = b->value<double>()) {
+                if (!(*v > 0) || !std::isfinite(*v))
+                    c.fail(*b, "analysis.bandwidth", "must be metres > 0 or \"auto:METHOD\" (got " + Ctx::shown(*v) + ")");
+                a.bandwidth_m = *v;
+            }
             else if (auto s = b->value<std::string>()) {
                 if (s->rfind("auto:", 0) != 0) c.fail(*b, "analysis.bandwidth", "must be metres or \"auto:METHOD\"");
                 a.bandwidth_auto = s->substr(5);
             } else c.fail(*b, "analysis.bandwidth", "must be metres or \"auto:METHOD\"");
         }
-        a.cell_m = c.num(*t, "cell_m");
-        a.gistar_cell_m = c.num(*t, "gistar_cell_m").value_or(0);
-        a.gistar_band_m = c.num(*t, "gistar_band_m");
-        a.permutations = int(c.num(*t, "permutations").value_or(0));
-        a.seed = std::uint64_t(c.num(*t, "seed").value_or(20250101));
+        // Every value is checked here, with its line, before any work (issue 14).
+        const std::string an = "analysis.";
+        const double big = 1e6;  // metres: 1,000 km
+        a.cell_m = c.ranged(*t, "cell_m", an, 0, false, big, "metres > 0");
+        a.gistar_cell_m = c.ranged(*t, "gistar_cell_m", an, 0, false, big, "metres > 0 (leave it out for the default)")
+                              .value_or(0);
+        a.gistar_band_m = c.ranged(*t, "gistar_band_m", an, 0, false, big, "metres > 0");
+        a.permutations = int(c.integer(*t, "permutations", an, 0, 99999).value_or(0));
+        a.seed = std::uint64_t(c.integer(*t, "seed", an, 0, std::int64_t(1) << 53).value_or(20250101));
         a.hotspot_threshold = c.str(*t, "hotspot_threshold").value_or("top:5");
+        try {
+            if (HotspotOptions::parse(a.hotspot_threshold).value < 0)
+                throw UsageError("hotspots", "the threshold must not be negative");
+        } catch (const UsageError& e) {
+            c.fail(*t->get("hotspot_threshold"), "analysis.hotspot_threshold",
+                   std::string(e.what()) + " (e.g. \"top:5\", \"sd:2\", \"value:10\")");
+        }
         a.ci = c.str(*t, "ci").value_or("exact");
-        a.reference_rate_per_1000 = c.num(*t, "reference_rate");
-        a.snap_m = c.num(*t, "snap_m").value_or(0);
+        if (a.ci != "exact" && a.ci != "byar")
+            c.fail(*t->get("ci"), "analysis.ci", "must be \"exact\" or \"byar\" (got \"" + a.ci + "\")");
+        a.reference_rate_per_1000 = c.ranged(*t, "reference_rate", an, 0, false, 1e6, "a rate per 1,000 > 0");
+        a.snap_m = c.ranged(*t, "snap_m", an, 0, true, big, "metres >= 0").value_or(0);
     }
     if (const toml::table* t = c.table(root, "publish")) {
         c.only(*t, "publish.", {"enabled", "min_count"});
         cfg.publish = c.boolean(*t, "enabled").value_or(false);
-        cfg.publish_min_count = int(c.num(*t, "min_count").value_or(5));
+        cfg.publish_min_count = int(c.integer(*t, "min_count", "publish.", 1, 1000000).value_or(5));
     }
     return cfg;
 }
 
 RunConfig read_run_config(const std::string& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        throw InputError(unit, path, "is a folder, not a config file; give the .toml file (e.g. examples/demo.toml)");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(unit, path, "cannot be read; check the path of the config file");
     std::ostringstream s;
     s << in.rdbuf();
+    if (in.bad()) throw InputError(unit, path, "cannot be read; check the path of the config file");
+    if (s.str().find_first_not_of(" \t\r\n") == std::string::npos)
+        throw InputError(unit, path, "is empty; a run config needs at least [incidents], [[areas]] and output "
+                                     "(see examples/demo.toml)");
     return parse_run_config(s.str(), path);
 }
 

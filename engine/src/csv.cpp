@@ -9,6 +9,16 @@ namespace hotspot {
 CsvReader::CsvReader(std::string_view data, std::string file, char delimiter)
     : m_data(data), m_file(std::move(file)), m_delim(delimiter) {
     if (m_data.substr(0, 3) == "\xEF\xBB\xBF") m_pos = 3;  // UTF-8 byte-order mark
+    // Line ends are those of the first line: LF, CRLF, or a lone CR (Excel's "CSV (Macintosh)",
+    // classic Mac OS), which would otherwise merge every record into one.
+    bool quoted = false;
+    for (std::size_t i = m_pos; i < m_data.size(); ++i) {
+        const char c = m_data[i];
+        if (c == '"') quoted = !quoted;
+        if (quoted || (c != '\n' && c != '\r')) continue;
+        if (c == '\r' && (i + 1 >= m_data.size() || m_data[i + 1] != '\n')) m_eol = '\r';
+        break;
+    }
 }
 
 bool CsvReader::next(std::vector<std::string_view>& fields) {
@@ -17,7 +27,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
     const std::size_t n = m_data.size();
     // Skip blank lines (LF or CRLF) between records.
     while (m_pos < n && (m_data[m_pos] == '\n' || m_data[m_pos] == '\r')) {
-        if (m_data[m_pos] == '\n') ++m_line;
+        if (m_data[m_pos] == m_eol) ++m_line;
         ++m_pos;
     }
     if (m_pos >= n) return false;
@@ -44,7 +54,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
                     ++m_pos;
                     break;
                 }
-                if (c == '\n') ++m_line;
+                if (c == m_eol) ++m_line;
                 value.push_back(c);
                 ++m_pos;
             }
@@ -58,7 +68,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
             fields.emplace_back(m_unquoted.back());
         } else {
             const std::size_t start = m_pos;
-            while (m_pos < n && m_data[m_pos] != m_delim && m_data[m_pos] != '\n') ++m_pos;
+            while (m_pos < n && m_data[m_pos] != m_delim && m_data[m_pos] != m_eol) ++m_pos;
             std::size_t end = m_pos;
             if (end > start && m_data[end - 1] == '\r' && (m_pos >= n || m_data[m_pos] == '\n'))
                 --end;
@@ -73,6 +83,11 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
             continue;
         }
         m_record_end = m_pos;
+        if (m_eol == '\r') {
+            ++m_pos;
+            ++m_line;
+            return true;
+        }
         if (m_data[m_pos] == '\r') ++m_pos;
         if (m_pos < n && m_data[m_pos] == '\n') {
             ++m_pos;
@@ -87,7 +102,7 @@ char sniff_delimiter(std::string_view header) noexcept {
     std::array<int, 4> counts{};
     bool in_quotes = false;
     for (char c : header) {
-        if (c == '\n') break;
+        if (!in_quotes && (c == '\n' || c == '\r')) break;  // LF, CRLF or a lone CR
         if (c == '"') in_quotes = !in_quotes;
         if (in_quotes) continue;
         for (std::size_t i = 0; i < candidates.size(); ++i)

@@ -9,6 +9,7 @@
 
 #include "hotspot/error.hpp"
 #include "hotspot/styles.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
 
 namespace fs = std::filesystem;
@@ -90,9 +91,12 @@ GeocodeJobResult run_geocode_job(const GeocodeJobOptions& o, const Progress& pro
     const std::string manifest_path =
         !o.manifest_path.empty() ? o.manifest_path
                                  : (fs::path(o.out).parent_path() / "manifest.json").string();
-    // Refuse existing outputs before any work is done.
-    check_can_write(o.out, o.overwrite);
-    check_can_write(manifest_path, o.overwrite);
+    // Refuse existing outputs, outputs that are inputs and unknown formats before any work:
+    // incidents, rejects and one counts layer per area layer.
+    check_vector_output(o.out, 2 + o.areas.size(), "geocode");
+    std::vector<std::string> inputs = incident_files(o.read.paths);
+    for (const auto& a : o.areas) inputs.push_back(source_file(a.path));
+    check_outputs({o.out, manifest_path}, inputs, o.overwrite, "geocode");
 
     Manifest manifest("geocode", o.command_line);
     GeocodeJobResult r;

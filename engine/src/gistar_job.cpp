@@ -12,6 +12,7 @@
 #include "hotspot/gistar.hpp"
 #include "hotspot/manifest.hpp"
 #include "hotspot/raster_out.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
 #include "hotspot/styles.hpp"
@@ -82,13 +83,12 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
         !o.manifest_path.empty() ? o.manifest_path : (fs::path(o.out).parent_path() / "manifest.json").string();
     const std::string raster_qml =
         o.raster.empty() ? std::string() : fs::path(o.raster).replace_extension(".qml").string();
-    // Refuse existing outputs before any work is done.
-    check_can_write(o.out, o.overwrite);
-    check_can_write(manifest_path, o.overwrite);
-    if (!o.raster.empty()) {
-        check_can_write(o.raster, o.overwrite);
-        check_can_write(raster_qml, o.overwrite);
-    }
+    // Refuse existing outputs, outputs that are inputs and unknown formats before any work.
+    check_vector_output(o.out, 1, unit);
+    if (!o.raster.empty()) check_raster_output(o.raster, unit, "--raster");
+    std::vector<std::string> inputs = incident_files(o.read.paths);
+    if (o.study) inputs.push_back(source_file(o.study->path));
+    check_outputs({o.out, manifest_path, o.raster, raster_qml}, inputs, o.overwrite, unit);
 
     Manifest manifest("gistar", o.command_line);
     GiStarJobResult r;

@@ -149,7 +149,9 @@ Grid qgis_grid(const Bounds& points, double radius_m, double cell_size_m) {
 
 Grid kde_grid(const Bounds& study, const KdeOptions& options) {
     options.validate();
-    if (study.empty()) throw UsageError("kde", "no incidents and no study area: nothing to map");
+    if (study.empty())
+        throw UsageError("kde", "nothing to map: the extent is empty (no incident in the selection, or a study area "
+                                "layer with no polygon: are its geometries all null?)");
     const double shorter = std::min(study.width(), study.height());
     const bool arcgis = options.compat == KdeCompat::arcgis;
     double cell = options.cell_size_m;

@@ -233,10 +233,11 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     RunResult res;
     res.output_dir = cfg.output_dir;
     std::error_code ec;
-    fs::create_directories(cfg.output_dir, ec);
-    if (ec || !fs::is_directory(cfg.output_dir))
+    const std::string& write_dir = cfg.staging_dir.empty() ? cfg.output_dir : cfg.staging_dir;
+    fs::create_directories(write_dir, ec);
+    if (ec || !fs::is_directory(write_dir))
         throw OutputError(unit, cfg.output_dir, "cannot create the output folder: " + ec.message());
-    const fs::path out(cfg.output_dir);
+    const fs::path out(write_dir);
     res.gpkg = (out / "hotspot_run.gpkg").string();
     res.project = (out / "hotspot_run.qgs").string();
     res.manifest = (out / "manifest.json").string();

@@ -14,6 +14,7 @@
 #include "gdal_env.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/crs.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/styles.hpp"
 #include "hotspot/vector_out.hpp"
 
@@ -68,11 +69,13 @@ public:
         name.append(std::to_string(getpid()));
         name.append(final_path.extension().string());
         m_path = final_path.parent_path() / name;
+        register_temporary(m_path.string());
     }
     ~TempFile() {
         if (!m_path.empty()) {
             std::error_code ec;
             fs::remove(m_path, ec);
+            release_temporary(m_path.string());
         }
     }
     TempFile(const TempFile&) = delete;
@@ -83,6 +86,7 @@ public:
         fs::rename(m_path, final_path, ec);
         if (ec) throw OutputError(unit, final_path.string(), "cannot rename the finished file "
                                   "into place (" + ec.message() + "); check the folder's permissions");
+        release_temporary(m_path.string());
         m_path.clear();
     }
 
@@ -147,6 +151,9 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
     check_can_write(out.string(), options.overwrite, unit);
     if (options.write_qml) check_can_write(qml.string(), options.overwrite, unit);
     if (options.write_png) check_can_write(png.string(), options.overwrite, unit);
+    // what killed writers of these names left (the .png's too, written or not this time)
+    sweep_dead_temporaries(out.string());
+    sweep_dead_temporaries(png.string());
 
     detail::ensure_gdal();
     detail::GdalErrorScope errors;
@@ -244,6 +251,8 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
                                         FALSE, nullptr, nullptr, nullptr);
         if (!p) throw OutputError(unit, png.string(), "cannot write the PNG: " + errors.last_error());
         GDALClose(p);
+        if (!errors.m_errors.empty())
+            throw OutputError(unit, png.string(), "writing failed: " + errors.last_error());
         ptmp.commit(png);
         res.png_path = png.string();
     }

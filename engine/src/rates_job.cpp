@@ -21,6 +21,7 @@
 #include "hotspot/gistar.hpp"
 #include "hotspot/lisa.hpp"
 #include "hotspot/manifest.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
 #include "hotspot/weights.hpp"
@@ -87,8 +88,12 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
     const auto t0 = std::chrono::steady_clock::now();
     const std::string manifest_path =
         !o.manifest_path.empty() ? o.manifest_path : (fs::path(o.out).parent_path() / "manifest.json").string();
-    check_can_write(o.out, o.overwrite);
-    check_can_write(manifest_path, o.overwrite);
+    // Refuse existing outputs, outputs that are inputs and unknown formats before any work.
+    check_vector_output(o.out, o.areas.size(), unit);
+    std::vector<std::string> inputs = incident_files(o.read.paths);
+    for (const auto& a : o.areas) inputs.push_back(source_file(a.path));
+    for (const auto& p : o.populations) inputs.push_back(p.path);
+    check_outputs({o.out, manifest_path}, inputs, o.overwrite, unit);
 
     Manifest manifest("rates", o.command_line);
     RatesJobResult r;

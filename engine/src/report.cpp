@@ -1,5 +1,7 @@
 #include "hotspot/report.hpp"
 
+#include "hotspot/output_safety.hpp"
+
 #include <cpl_vsi.h>
 #include <gdal.h>
 #include <ogr_api.h>
@@ -545,7 +547,8 @@ std::string build_report_html(const ReportOptions& opt, ReportResult* result) {
     for (const auto& a : attribution)
         body << esc(a) << " ";
     body << "Maps drawn by hotspot from the run in "
-         << esc(fs::path(opt.run_dir).filename().string().empty()
+         << esc(!opt.run_name.empty() ? opt.run_name
+                : fs::path(opt.run_dir).filename().string().empty()
                     ? opt.run_dir
                     : fs::path(opt.run_dir).filename().string())
          << " (manifest.json lists every input with its checksum).</div>\n";
@@ -792,6 +795,17 @@ std::string build_report_html(const ReportOptions& opt, ReportResult* result) {
 
 ReportResult write_report(const ReportOptions& options) {
     ReportResult res;
+    if (!options.out_path.empty()) {
+        check_output_extension(options.out_path, {".html", ".htm"}, "an HTML page", "report");
+        std::vector<std::string> inputs;  // every file of the run folder the report reads
+        std::error_code ec;
+        for (fs::directory_iterator it(options.run_dir, ec), end; !ec && it != end; it.increment(ec)) {
+            const std::string ext = it->path().extension().string();
+            if (ext == ".json" || ext == ".gpkg" || ext == ".tif" || ext == ".qml" || ext == ".qgs")
+                inputs.push_back(it->path().string());
+        }
+        check_not_input(options.out_path, inputs, "report");
+    }
     const std::string html = build_report_html(options, &res);
     res.path = options.out_path.empty() ? (fs::path(options.run_dir) / "report.html").string()
                                         : options.out_path;

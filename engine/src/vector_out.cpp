@@ -10,6 +10,7 @@
 
 #include "gdal_env.hpp"
 #include "hotspot/error.hpp"
+#include "hotspot/output_safety.hpp"
 
 namespace fs = std::filesystem;
 
@@ -55,20 +56,25 @@ void check_can_write(const std::string& path, bool overwrite, const char* who) {
 
 void write_text_atomic(const std::string& path, const std::string& text, bool overwrite, const char* who) {
     check_can_write(path, overwrite, who);
+    sweep_dead_temporaries(path);
     const std::string tmp = temp_name(path);
+    register_temporary(tmp);
     {
         std::ofstream f(tmp, std::ios::binary);
         f << text;
-        f.flush();
-        if (!f) {
-            fs::remove(tmp);
-            throw OutputError(who, path, "cannot be written (disk full or no permission)");
+        f.close();  // the close is checked too: a full disk may only show here
+        if (f.fail()) {
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            release_temporary(tmp);
+            throw OutputError(who, path, "cannot be written (disk full or no permission); nothing was written");
         }
     }
     std::error_code ec;
     fs::rename(tmp, path, ec);
+    release_temporary(tmp);
     if (ec) {
-        fs::remove(tmp);
+        fs::remove(tmp, ec);
         throw OutputError(who, path, "cannot be renamed into place: " + ec.message());
     }
 }
@@ -81,6 +87,7 @@ struct VectorWriter::Impl {
     OGRFeatureH feature = nullptr;
     bool committed = false;
     bool styles_table = false;
+    int layers_begun = 0;
     std::string layer_name;
     GeomType geom = GeomType::none;
 
@@ -111,10 +118,12 @@ VectorWriter::VectorWriter(const std::string& path, const std::string& crs, bool
     Impl& m = *m_impl;
     m.path = path;
     m.driver = driver_for(path);
-    check_can_write(path, overwrite);
+    for (const auto& f : vector_output_files(path)) check_can_write(f, overwrite);
+    sweep_dead_temporaries(path);
     m.tmp = temp_name(path);
     std::error_code ec;
-    fs::remove(m.tmp, ec);
+    for (const auto& f : vector_output_files(m.tmp)) fs::remove(f, ec);
+    register_temporary(m.tmp);
     GDALDriverH drv = GDALGetDriverByName(m.driver.c_str());
     if (!drv) throw OutputError(unit, path, "GDAL has no " + m.driver + " driver");
     m.ds = GDALCreate(drv, m.tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr);
@@ -132,11 +141,12 @@ VectorWriter::~VectorWriter() {
     if (m.srs) OSRDestroySpatialReference(m.srs);
     if (!m.committed && !m.tmp.empty()) {
         std::error_code ec;
-        fs::remove(m.tmp, ec);
+        for (const auto& f : vector_output_files(m.tmp)) fs::remove(f, ec);
         fs::remove(m.tmp + "-journal", ec);
         fs::remove(m.tmp + "-wal", ec);
         fs::remove(m.tmp + "-shm", ec);
     }
+    if (!m.tmp.empty()) release_temporary(m.tmp);
 }
 
 const std::string& VectorWriter::path() const noexcept { return m_impl->path; }
@@ -145,6 +155,9 @@ void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std
                                const std::string& description) {
     Impl& m = *m_impl;
     m.end_layer();
+    // One layer per file (check_vector_output refuses these before any work; this is the net).
+    if (m.layers_begun++ > 0 && m.driver != "GPKG" && m.driver != "SQLite")
+        throw UsageError(unit, m.path + ": this format holds one layer per file; use .gpkg");
     const OGRwkbGeometryType t = geom == GeomType::point          ? wkbPoint
                                  : geom == GeomType::multipolygon ? wkbMultiPolygon
                                                                   : wkbNone;
@@ -258,15 +271,26 @@ bool VectorWriter::add_style(const std::string& layer, const std::string& qml, c
 void VectorWriter::commit() {
     Impl& m = *m_impl;
     m.end_layer();
-    GDALClose(m.ds);
-    m.ds = nullptr;
-    if (CPLGetLastErrorType() >= CE_Failure && CPLGetLastErrorNo() != 0) {
-        // Errors during close (disk full) surface here.
+    {
+        // GDAL 3.6's GDALClose returns nothing: errors while closing (a full disk while the
+        // GeoPackage builds its spatial indexes) only reach the error handler.
+        detail::GdalErrorScope errors;
+        GDALClose(m.ds);
+        m.ds = nullptr;
+        if (!errors.m_errors.empty())
+            throw OutputError(unit, m.path, "could not be completed (" + errors.last_error() +
+                                                "); the disk may be full; nothing was written under this name");
     }
     std::error_code ec;
-    fs::remove(m.path, ec);  // overwrite was checked in the constructor
-    fs::rename(m.tmp, m.path, ec);
-    if (ec) throw OutputError(unit, m.path, "cannot be renamed into place: " + ec.message());
+    const auto tmp_files = vector_output_files(m.tmp), final_files = vector_output_files(m.path);
+    for (std::size_t i = 0; i < tmp_files.size(); ++i) {
+        if (!fs::exists(tmp_files[i], ec)) {  // a sidecar this file does not have: no stale one either
+            if (i > 0) fs::remove(final_files[i], ec);
+            continue;
+        }
+        fs::rename(tmp_files[i], final_files[i], ec);  // overwrite was checked in the constructor
+        if (ec) throw OutputError(unit, final_files[i], "cannot be renamed into place: " + ec.message());
+    }
     m.committed = true;
 }
 

@@ -143,8 +143,8 @@ TEST_CASE("faults: a geocode killed while writing leaves no file under its final
     const auto leftovers = files_with(dir, ".partial-");
     CHECK_FALSE(leftovers.empty());  // what a SIGKILL leaves: only temporaries
 
-    // A later run writes its outputs and leaves the other process's temporaries and our
-    // unrelated file alone.
+    // A later run writes its outputs, removes the dead process's temporaries (issue 14) and
+    // leaves our unrelated file alone.
     const auto r = test::run_cli("geocode --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --areas " +
                                  q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --out " + q(out));
     INFO(r.err);
@@ -152,8 +152,8 @@ TEST_CASE("faults: a geocode killed while writing leaves no file under its final
     CHECK(fs::exists(out));
     CHECK(fs::exists(dir / "manifest.json"));
     CHECK(test::read_file(dir / "keep.txt") == "not ours\n");
-    for (const auto& p : leftovers) CHECK(fs::exists(p));
-    CHECK(files_with(dir, ".partial-").size() == leftovers.size());
+    for (const auto& p : leftovers) CHECK_FALSE(fs::exists(p));
+    CHECK(files_with(dir, ".partial-").empty());
     CHECK(fs::exists(big));
 }
 
@@ -180,7 +180,7 @@ TEST_CASE("faults: a kde killed while writing leaves no file under its final nam
     REQUIRE(r.exit_code == 0);
     CHECK(fs::exists(out));
     CHECK(test::read_file(dir / "keep.txt") == "not ours\n");
-    for (const auto& p : leftovers) CHECK(fs::exists(p));
+    for (const auto& p : leftovers) CHECK_FALSE(fs::exists(p));  // swept: their writer is dead
 }
 
 TEST_CASE("determinism: kde GeoTIFFs are byte-identical run after run and for 1 or 2 threads",

@@ -12,7 +12,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/../lsan.supp}
 status=0
-for name in csv profile read; do
+for name in csv profile read config population; do
   exe="$build/tests/fuzz/fuzz_$name"
   work="$build/fuzz-corpus/$name"
   artifacts="$build/fuzz-artifacts/$name/"
@@ -21,7 +21,7 @@ for name in csv profile read; do
   # A fixed seed and a fixed number of runs (about SECONDS of work on this machine) make the
   # CI fuzz run repeatable: it passes or fails the same way every time; the time cap (3x) only
   # ever shortens that same sequence.
-  case $name in csv) rate=2000 ;; profile) rate=400 ;; *) rate=15 ;; esac
+  case $name in csv) rate=2000 ;; profile|config) rate=400 ;; population) rate=300 ;; *) rate=15 ;; esac
   if "$exe" -seed=20251125 -runs=$(( seconds * rate )) -max_total_time=$(( seconds * 3 )) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
        -print_final_stats=1 -artifact_prefix="$artifacts" "$work" "$here/corpus/$name" \
        >"$build/fuzz-$name.log" 2>&1; then

@@ -54,6 +54,9 @@ struct RunConfig {
     std::string title;
     std::string area_name;     ///< the place, for the report cover
     std::string output_dir;
+    /// Where the pack is written before it is moved to output_dir in one rename (the CLI's
+    /// StagedFolder, staged_folder.hpp); empty: output_dir itself.
+    std::string staging_dir;
     std::string working_crs = "EPSG:27700";
     ReadOptions incidents;
     std::vector<AreaConfig> areas;

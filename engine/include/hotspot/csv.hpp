@@ -1,7 +1,8 @@
 #pragma once
 /// @file csv.hpp
 /// An RFC 4180 CSV tokenizer over an in-memory buffer: quoted fields with embedded commas,
-/// quotes ("") and newlines, an optional UTF-8 byte-order mark, LF or CRLF line ends.
+/// quotes ("") and newlines, an optional UTF-8 byte-order mark, LF, CRLF or CR-only line ends
+/// (the style of the first line holds for the file).
 /// Pure (no I/O): the caller reads the file.
 
 #include <cstdint>
@@ -39,6 +40,7 @@ private:
     char m_delim;
     std::size_t m_pos = 0;
     std::uint64_t m_line = 1;
+    char m_eol = '\n';  // '\r' for a file whose lines end in a lone CR
     std::uint64_t m_record_line = 0;
     std::size_t m_record_start = 0, m_record_end = 0;
     std::deque<std::string> m_unquoted;  // deque: views into earlier entries stay valid

@@ -17,7 +17,8 @@ namespace hotspot {
 
 struct ReportOptions {
     std::string run_dir;  ///< the folder `hotspot run` wrote
-    std::string out_path; ///< default: RUN_DIR/report.html
+    std::string out_path; ///< default: RUN_DIR/report.html; never one of the run's files
+    std::string run_name; ///< the run folder's name on the cover; empty: run_dir's (a staged run gives its final name)
     bool overwrite = false;
     std::string produced;     ///< date on the cover; empty: today (local time), "25 November 2025"
     int max_raster_px = 1400; ///< the density image is resampled to at most this on its long side
