@@ -58,8 +58,8 @@ std::string_view reason_text(RejectReason r) noexcept {
                "points (ogr2ogr -explodecollections) or keep the first point";
     case RejectReason::location_outlier:
         return "the location lies far outside the bulk of the incidents (beyond 3 interquartile "
-               "ranges of easting or northing): a mistyped coordinate? Correct it, or give "
-               "--keep-outliers to keep it";
+               "ranges of easting or northing, and over 5 km from any chain of incidents reaching "
+               "the bulk): a mistyped coordinate? Correct it, or give --keep-outliers to keep it";
     }
     return "unknown";
 }

@@ -680,19 +680,63 @@ std::string metres_text(double v) {
     return b;
 }
 
+// Beyond the fences and not linked to the bulk: a point beyond the fences stays when a chain of
+// incidents, each within link_m of the next, joins it to the points inside the fences (towns
+// and villages of a force area around a dominant city are linked; a record 290 km away is not).
+std::vector<std::uint8_t> far_and_isolated(const std::vector<double>& x, const std::vector<double>& y,
+                                           const OutlierFences& f) {
+    constexpr double link_m = 5000.0;
+    std::vector<std::uint8_t> out(x.size(), 0);
+    std::unordered_map<std::uint64_t, std::vector<std::size_t>> linked;  // cells of link_m
+    auto key = [](std::int64_t cx, std::int64_t cy) { return (std::uint64_t(cx) << 32) ^ std::uint64_t(std::uint32_t(cy)); };
+    auto cell = [](double v) { return std::int64_t(std::floor(v / link_m)); };
+    std::vector<std::size_t> pending;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (f.contains(x[i], y[i])) linked[key(cell(x[i]), cell(y[i]))].push_back(i);
+        else pending.push_back(i);
+    }
+    bool grew = true;
+    while (grew && !pending.empty()) {
+        grew = false;
+        std::vector<std::size_t> still;
+        for (std::size_t i : pending) {
+            const std::int64_t cx = cell(x[i]), cy = cell(y[i]);
+            bool near = false;
+            for (std::int64_t dx = -1; dx <= 1 && !near; ++dx)
+                for (std::int64_t dy = -1; dy <= 1 && !near; ++dy) {
+                    const auto it = linked.find(key(cx + dx, cy + dy));
+                    if (it == linked.end()) continue;
+                    for (std::size_t j : it->second)
+                        if (std::hypot(x[i] - x[j], y[i] - y[j]) <= link_m) {
+                            near = true;
+                            break;
+                        }
+                }
+            if (near) {
+                linked[key(cx, cy)].push_back(i);
+                grew = true;
+            } else {
+                still.push_back(i);
+            }
+        }
+        pending.swap(still);
+    }
+    for (std::size_t i : pending) out[i] = 1;
+    return out;
+}
+
 // Locational outliers (see OutlierFences in incidents_io.hpp) are rejected before any grid or
 // automatic bandwidth is sized from the incidents' extent.
 void reject_location_outliers(ReadResult& res) {
     auto& inc = res.incidents;
     const OutlierFences f = outlier_fences(inc.x, inc.y);
     if (!f.applied) return;
-    std::vector<std::uint8_t> bad(inc.size(), 0);
+    std::vector<std::uint8_t> bad = far_and_isolated(inc.x, inc.y, f);
     std::vector<std::string> details(inc.size());
     std::uint64_t n = 0;
     std::string listed;
     for (std::size_t i = 0; i < inc.size(); ++i) {
-        if (f.contains(inc.x[i], inc.y[i])) continue;
-        bad[i] = 1;
+        if (!bad[i]) continue;
         const double km = std::hypot(inc.x[i] - f.median_x, inc.y[i] - f.median_y) / 1000.0;
         details[i] = "x " + metres_text(inc.x[i]) + " y " + metres_text(inc.y[i]) + ", " +
                      metres_text(km) + " km from the median location";
@@ -706,10 +750,10 @@ void reject_location_outliers(ReadResult& res) {
         "read: " + std::to_string(n) + (n == 1 ? " incident lies" : " incidents lie") +
         " far outside the bulk of the others and " + (n == 1 ? "was" : "were") +
         " rejected as location_outlier (" + listed + (n > 5 ? "; ..." : "") +
-        "). Kept incidents span x " + metres_text(f.x_lo) + " to " + metres_text(f.x_hi) + ", y " +
+        "): beyond x " + metres_text(f.x_lo) + " to " + metres_text(f.x_hi) + ", y " +
         metres_text(f.y_lo) + " to " + metres_text(f.y_hi) +
-        " (3 interquartile ranges beyond the quartiles); grids and automatic bandwidths are sized "
-        "on them. Correct the coordinates, or give --keep-outliers to keep these rows");
+        " (3 interquartile ranges beyond the quartiles) and more than 5 km from any chain of "
+        "incidents reaching those; grids and automatic bandwidths are sized without them. Correct the coordinates, or give --keep-outliers to keep these rows");
     move_to_rejects(res, bad, RejectReason::location_outlier, details);
 }
 

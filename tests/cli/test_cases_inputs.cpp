@@ -330,6 +330,24 @@ TEST_CASE("Tukey far-out fences on easting and northing", "[cli-cases-inputs]") 
     CHECK_FALSE(outlier_fences(std::vector<double>(5, 1.0), std::vector<double>(5, 1.0)).applied);
 }
 
+TEST_CASE("towns beyond the fences but linked to the bulk are kept; a stray is not", "[cli-cases-inputs]") {
+    // A city of 60 incidents in 1 km, a chain of villages every 3 km out to 30 km (beyond the
+    // fences, linked within 5 km), and one record 200 km away.
+    const auto dir = test::fresh_dir("outlier_chain");
+    std::string csv = "incident_id,easting,northing\n";
+    for (int i = 0; i < 60; ++i)
+        csv += "C" + std::to_string(i) + "," + std::to_string(440000 + (i % 8) * 120) + "," + std::to_string(300000 + (i / 8) * 120) + "\n";
+    for (int k = 1; k <= 10; ++k) csv += "V" + std::to_string(k) + "," + std::to_string(440000 + 3000 * k) + ",300000\n";
+    csv += "S1,440000,500000\n";
+    test::write_file(dir / "in.csv", csv);
+    const auto r = test::run_cli("gistar --incidents " + q(dir / "in.csv") + " --crs EPSG:27700 --cell 500 --band 1000 --out " +
+                                 q(sub(dir, "g") / "g.gpkg"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, "71 rows read, 70 kept, 1 rejected"));
+    CHECK(contains(r.err, "in.csv:72 at (440000, 500000)"));
+}
+
 TEST_CASE("case 09: a stray record does not size the grid", "[cli-cases-inputs]") {
     const auto dir = test::fresh_dir("case09");
     const std::string with = cases("09-stray-record/incidents.csv"), without = cases("09-stray-record/incidents_no_stray.csv");

@@ -37,8 +37,11 @@ struct ReadOptions {
 
 /// Fences for locational outliers: Tukey's "far out" fences (Tukey 1977, Exploratory Data
 /// Analysis, ch. 2), applied to easting and northing separately in the working CRS: a point is
-/// an outlier when x or y lies more than k = 3 interquartile ranges below the first or above
-/// the third quartile. The interquartile range is floored at 2 km, so coincident snap points or
+/// a candidate when x or y lies more than k = 3 interquartile ranges below the first or above
+/// the third quartile. The reader then rejects a candidate only when no chain of incidents,
+/// each within 5 km of the next, links it to the points inside the fences: force-wide data
+/// around a dominant city puts real towns beyond the fences (2,380 of 71,536 Leicestershire
+/// incidents), but they are linked through the villages between; a stray record is not. The interquartile range is floored at 2 km, so coincident snap points or
 /// a one-street data set do not turn a neighbourhood a few km away into an outlier (the fences
 /// lie at least 6 km beyond the quartiles); screening
 /// needs at least 20 points. The aim is the one of ArcGIS's Optimized Hot Spot Analysis,
