@@ -134,6 +134,7 @@ Command kde_command() {
                     k.edge = o->diggle ? EdgeCorrection::diggle : EdgeCorrection::none;
                     check_kde_outputs(*o, false);  // before any work
 
+                    o->read.bounded_by_areas = !o->areas.empty();
                     const ReadResult in = read_incidents(o->read, term.progress());
                     for (const auto& w : in.warnings) term.warn(w);
                     const auto& x = in.incidents.x;
@@ -186,6 +187,10 @@ Command kde_command() {
                                              "no area of the study layer has a polygon; give "
                                              "--areas a layer with at least one non-empty polygon");
                         study = areas->bounds;
+                        if (auto line = report_outside("kde", "the study area", areas->name, areas->path, x.size(),
+                                                       geocode(AreaIndex(areas->polygons), x, y, 0, k.threads).outside);
+                            !line.empty())
+                            term.warn(line);
                     }
                     const Grid grid = kde_grid(study, k);
                     std::vector<std::uint8_t> window;

@@ -22,7 +22,7 @@ struct RunArgs {
     std::string config;
     std::vector<std::string> incidents, areas, populations, profiles;
     std::string out, crs, period_from, period_to, comparison_from, comparison_to, title;
-    bool overwrite = false, report = false, publish = false;
+    bool overwrite = false, report = false, publish = false, keep_outliers = false;
     int publish_min_count = 0;
 };
 
@@ -31,6 +31,7 @@ RunConfig build_config(const RunArgs& a) {
     if (!a.config.empty()) cfg = read_run_config(a.config);
     if (!a.incidents.empty()) cfg.incidents.paths = a.incidents;
     if (!a.crs.empty()) cfg.incidents.crs = a.crs;
+    if (a.keep_outliers) cfg.incidents.screen_outliers = false;
     if (!a.areas.empty()) {
         cfg.areas.clear();
         for (const auto& s : a.areas) cfg.areas.push_back({AreaSpec::parse(s), "", "", "", ""});
@@ -114,6 +115,8 @@ Command run_command() {
                 sub.add_flag("--publish", a->publish, "Outputs meant to leave the force: no points, small counts suppressed");
                 sub.add_option("--publish-min-count", a->publish_min_count, "Counts below this are suppressed in publish mode (default 5)");
                 sub.add_flag("--overwrite", a->overwrite, "Replace existing outputs");
+                sub.add_flag("--keep-outliers", a->keep_outliers,
+                             "Keep incidents far outside the bulk of the others (default: rejected as location_outlier)");
                 return [a, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);
                     RunConfig cfg = build_config(*a);

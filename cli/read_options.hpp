@@ -8,8 +8,8 @@
 
 namespace hotspot::cli {
 
-/// Adds --incidents (required), --x, --y, --crs, --working-crs, --id, --category, --date and
-/// --time to `sub`, filling `read`. `read` must outlive the parse.
+/// Adds --incidents (required), --x, --y, --crs, --working-crs, --id, --category, --date,
+/// --time and --keep-outliers to `sub`, filling `read`. `read` must outlive the parse.
 void add_read_options(CLI::App& sub, ReadOptions& read);
 
 } // namespace hotspot::cli

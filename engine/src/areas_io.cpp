@@ -4,16 +4,20 @@
 
 #include "hotspot/areas_io.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <cpl_conv.h>
+#include <map>
 #include <unordered_map>
 
 #include "gdal_env.hpp"
 #include "hotspot/crs.hpp"
 #include "hotspot/error.hpp"
+#include "hotspot/geocode.hpp"
 
 namespace hotspot {
 
@@ -57,6 +61,66 @@ void collect_polygons(OGRGeometryH g, MultiPolygon& out) {
         for (int i = 0; i < OGR_G_GetGeometryCount(g); ++i) collect_polygons(OGR_G_GetGeometryRef(g, i), out);
     }
     // Lines and points produced by MakeValid carry no area: dropped.
+}
+
+// Overlaps of generalised boundaries below this are slivers, not double-counted residents.
+constexpr double min_overlap_m2 = 100.0;
+
+OGRGeometryH to_ogr(const MultiPolygon& mp) {
+    OGRGeometryH g = OGR_G_CreateGeometry(wkbMultiPolygon);
+    for (const auto& poly : mp) {
+        OGRGeometryH pg = OGR_G_CreateGeometry(wkbPolygon);
+        for (const auto& ring : poly.rings) {
+            OGRGeometryH r = OGR_G_CreateGeometry(wkbLinearRing);
+            for (const auto& pt : ring) OGR_G_AddPoint_2D(r, pt.x, pt.y);
+            if (!ring.empty()) OGR_G_AddPoint_2D(r, ring.front().x, ring.front().y);
+            OGR_G_AddGeometryDirectly(pg, r);
+        }
+        OGR_G_AddGeometryDirectly(g, pg);
+    }
+    return g;
+}
+
+// Area of the intersection of two areas (GEOS through OGR); 0 when GEOS cannot compute it.
+double overlap_area_m2(const MultiPolygon& a, const MultiPolygon& b) {
+    detail::GdalErrorScope quiet;
+    OGRGeometryH ga = to_ogr(a), gb = to_ogr(b);
+    OGRGeometryH i = OGR_G_Intersection(ga, gb);
+    const double area = i ? OGR_G_Area(i) : 0.0;
+    if (i) OGR_G_DestroyGeometry(i);
+    OGR_G_DestroyGeometry(ga);
+    OGR_G_DestroyGeometry(gb);
+    return area;
+}
+
+// A boundary file written latitude/longitude instead of longitude/latitude (a hand-made
+// GeoJSON, a CSV of vertices) lands in the sea; detected as for incident coordinates: most
+// vertices fall outside the area where both CRSs are valid, and inside it with x and y
+// exchanged. Swapped back with a warning.
+void swap_if_lat_lon(AreaLayer& out, const CrsTransform& transform, const AreaSpec& spec) {
+    if (!transform.source_geographic()) return;
+    const Bounds& area = transform.common_area_lonlat();
+    if (area.empty()) return;
+    std::size_t n = 0, as_is = 0, swapped = 0;
+    for (const auto& mp : out.polygons)
+        for (const auto& poly : mp)
+            for (const auto& ring : poly.rings)
+                for (const auto& p : ring) {
+                    ++n;
+                    as_is += area.contains(p.x, p.y);
+                    swapped += area.contains(p.y, p.x);
+                }
+    if (n == 0 || as_is * 2 >= n || swapped * 2 < n) return;
+    for (auto& mp : out.polygons)
+        for (auto& poly : mp)
+            for (auto& ring : poly.rings) {
+                for (auto& p : ring) std::swap(p.x, p.y);
+                std::reverse(ring.begin(), ring.end());  // keep the ring orientation
+            }
+    out.warnings.push_back("areas: " + spec.path + ": the coordinates are written latitude, longitude (" +
+                           std::to_string(swapped) + " of " + std::to_string(n) +
+                           " vertices fall in the CRS's area of use only that way round); they were read "
+                           "as longitude, latitude. Correct the file (GeoJSON is always longitude first)");
 }
 
 } // namespace
@@ -104,13 +168,20 @@ AreaLayer read_area_layer(const AreaSpec& spec, const std::string& working_crs) 
     AreaLayer out;
     out.name = spec.name;
     out.path = spec.path;
-    GDALDatasetH ds = GDALOpenEx(spec.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
+    const auto [source, layer_name] = detail::split_layer_name(spec.path);
+    GDALDatasetH ds = GDALOpenEx(source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
     if (!ds)
         throw InputError(unit, spec.path, "cannot be opened as a polygon layer (" + errors.last_error() +
                                               "); check the path for --areas " + spec.name);
     struct Closer { GDALDatasetH d; ~Closer() { GDALClose(d); } } closer{ds};
-    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
-    if (!layer) throw InputError(unit, spec.path, "holds no layer");
+    OGRLayerH layer = detail::pick_layer(ds, spec.path, layer_name, unit, "--areas " + spec.name + "=");
+    // A layer of points or lines has no area: every incident would be "outside" without a word.
+    if (const auto t = wkbFlatten(OGR_L_GetGeomType(layer));
+        t == wkbPoint || t == wkbMultiPoint || t == wkbLineString || t == wkbMultiLineString)
+        throw InputError(unit, source, "layer '" + std::string(OGR_L_GetName(layer)) + "' holds " +
+                                           OGRGeometryTypeToName(t) +
+                                           " geometries, not polygons; --areas " + spec.name +
+                                           " needs a polygon layer (wards, LSOAs, a study area)");
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     std::vector<std::string> names;
     for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i)
@@ -157,6 +228,8 @@ AreaLayer read_area_layer(const AreaSpec& spec, const std::string& working_crs) 
     out.crs_operation = transform.operation_name();
     out.crs_accuracy_m = transform.accuracy_m();
 
+    std::size_t with_polygon = 0, null_geometries = 0;
+    std::map<std::string, std::size_t> other_types;  // non-polygon geometries, by type
     std::unordered_map<std::string, std::size_t> seen;
     OGR_L_ResetReading(layer);
     OGRFeatureH f;
@@ -179,8 +252,15 @@ AreaLayer read_area_layer(const AreaSpec& spec, const std::string& working_crs) 
         MultiPolygon mp;
         OGRGeometryH g = OGR_F_GetGeometryRef(f);
         if (!g || OGR_G_IsEmpty(g)) {
+            ++null_geometries;
             out.warnings.push_back("areas: " + spec.path + ": area " + code + " (" + name +
                                    ") has no geometry; no incident can fall in it");
+        } else if (const auto t = wkbFlatten(OGR_G_GetGeometryType(g));
+                   t != wkbPolygon && t != wkbMultiPolygon && t != wkbGeometryCollection &&
+                   t != wkbCurvePolygon && t != wkbMultiSurface) {
+            ++other_types[OGR_G_GetGeometryName(g)];
+            out.warnings.push_back("areas: " + spec.path + ": area " + code + " (" + name + ") is a " +
+                                   OGR_G_GetGeometryName(g) + ", not a polygon; no incident can fall in it");
         } else {
             OGRGeometryH fixed = nullptr;
             if (!OGR_G_IsValid(g)) {
@@ -195,23 +275,98 @@ AreaLayer read_area_layer(const AreaSpec& spec, const std::string& working_crs) 
             if (fixed) OGR_G_DestroyGeometry(fixed);
         }
         OGR_F_Destroy(f);
-        // Transform every vertex at once.
-        std::vector<double> xs, ys;
-        for (auto& poly : mp)
-            for (auto& ring : poly.rings)
-                for (auto& p : ring) { xs.push_back(p.x); ys.push_back(p.y); }
-        transform.transform(xs, ys, 1);
-        std::size_t k = 0;
-        for (auto& poly : mp)
-            for (auto& ring : poly.rings)
-                for (auto& p : ring) { p.x = xs[k]; p.y = ys[k]; ++k; }
-        out.bounds.add(bounds_of(mp));
+        if (!mp.empty()) ++with_polygon;
         out.codes.push_back(std::move(code));
         out.names.push_back(std::move(name));
         out.polygons.push_back(std::move(mp));
     }
+    swap_if_lat_lon(out, transform, spec);
+    // Transform every vertex at once.
+    std::vector<double> xs, ys;
+    for (auto& mp : out.polygons)
+        for (auto& poly : mp)
+            for (auto& ring : poly.rings)
+                for (auto& p : ring) { xs.push_back(p.x); ys.push_back(p.y); }
+    transform.transform(xs, ys, 1);
+    std::size_t k = 0;
+    for (auto& mp : out.polygons) {
+        for (auto& poly : mp)
+            for (auto& ring : poly.rings)
+                for (auto& p : ring) { p.x = xs[k]; p.y = ys[k]; ++k; }
+        out.bounds.add(bounds_of(mp));
+    }
     if (out.codes.empty()) throw InputError(unit, spec.path, "the layer has no features");
+    if (with_polygon == 0) {
+        std::string kinds;
+        if (null_geometries) kinds = std::to_string(null_geometries) + " with no geometry";
+        for (const auto& [t, n] : other_types)
+            kinds += (kinds.empty() ? "" : ", ") + std::to_string(n) + " " + t;
+        throw InputError(unit, spec.path, "none of its " + std::to_string(out.codes.size()) +
+                                              " areas has a polygon (" + kinds +
+                                              "); --areas " + spec.name +
+                                              " needs a polygon layer: check the file, or its geometry column");
+    }
     return out;
+}
+
+std::vector<std::string> report_outside_layers(std::string_view who,
+                                               const std::vector<const AreaLayer*>& layers,
+                                               const std::vector<std::uint64_t>& outside,
+                                               std::uint64_t incidents, std::uint64_t outside_all) {
+    std::vector<std::string> lines;
+    if (incidents == 0) return lines;
+    std::string names, paths;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        names += (names.empty() ? "" : "', '") + layers[i]->name;
+        paths += (paths.empty() ? "" : ", ") + layers[i]->path;
+        if (outside[i] >= incidents)
+            lines.push_back(std::string(who) + ": all " + std::to_string(incidents) +
+                            " incidents lie outside the areas of '" + layers[i]->name + "' (" +
+                            layers[i]->path + "); check that it covers the incidents' district");
+        else if (auto line = report_outside(who, "the areas", layers[i]->name, layers[i]->path, incidents, outside[i]);
+                 !line.empty())
+            lines.push_back(line);
+    }
+    if (!layers.empty() && outside_all >= incidents)
+        report_outside(who, layers.size() == 1 ? "the areas" : "every layer, the areas", names, paths,
+                       incidents, outside_all);
+    return lines;
+}
+
+void refuse_overlapping_areas(std::string_view who, const AreaLayer& layer, const AreaIndex& index,
+                              std::span<const double> x, std::span<const double> y,
+                              const GeocodeResult& placed, std::uint64_t min_shared) {
+    if (placed.in_several == 0) return;
+    std::map<std::pair<std::int32_t, std::int32_t>, std::uint64_t> pairs;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (placed.area[i] < 0 || placed.status[i] != AreaStatus::assigned) continue;
+        bool several = false;
+        index.locate(x[i], y[i], &several);
+        if (!several) continue;
+        const auto all = areas_containing(index, x[i], y[i]);
+        for (std::size_t a = 0; a < all.size(); ++a)
+            for (std::size_t b = a + 1; b < all.size(); ++b) ++pairs[{all[a], all[b]}];
+    }
+    std::string named;
+    std::size_t n = 0;
+    for (const auto& [p, count] : pairs) {
+        if (count < min_shared) continue;
+        // Incidents can pile up on one snap point inside a sliver; the overlap's area decides.
+        const double overlap = overlap_area_m2(layer.polygons[std::size_t(p.first)], layer.polygons[std::size_t(p.second)]);
+        if (overlap < min_overlap_m2) continue;
+        if (n++ < 5)
+            named += (named.empty() ? "" : "; ") + layer.codes[std::size_t(p.first)] + " and " +
+                     layer.codes[std::size_t(p.second)] + " (" + std::to_string(std::lround(overlap)) + " m² in both, " +
+                     std::to_string(count) + " incidents)";
+    }
+    if (n == 0) return;
+    throw InputError(std::string(who), layer.path,
+                     std::to_string(n) + " pairs of areas of '" + layer.name + "' overlap: " + named +
+                         (n > 5 ? "; ..." : "") +
+                         ". Rates would count the residents of each overlap twice and give its "
+                         "incidents to the first area only (a layer mixing 2011 and 2021 LSOAs "
+                         "does this). Use one vintage of boundaries, with the population of the "
+                         "same vintage");
 }
 
 } // namespace hotspot

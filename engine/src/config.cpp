@@ -189,7 +189,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
 
     if (const toml::table* t = c.table(root, "incidents")) {
         c.only(*t, "incidents.", {"paths", "x", "y", "crs", "id", "category", "offence_code", "date", "time",
-                                  "location_type", "mo"});
+                                  "location_type", "mo", "keep_outliers"});
         for (auto& p : c.strings(*t, "paths", "incidents.")) cfg.incidents.paths.push_back(c.path(p));
         ReadOptions& r = cfg.incidents;
         r.x_field = c.str(*t, "x").value_or("");
@@ -202,6 +202,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
         r.time_field = c.str(*t, "time").value_or("");
         r.location_type_field = c.str(*t, "location_type").value_or("");
         r.mo_field = c.str(*t, "mo").value_or("");
+        r.screen_outliers = !c.boolean(*t, "keep_outliers").value_or(false);
     }
     cfg.incidents.working_crs = cfg.working_crs;
 

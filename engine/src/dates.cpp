@@ -47,7 +47,9 @@ bool digits(std::string_view s, std::size_t pos, std::size_t count, int& out) no
 }
 
 bool valid_ymd(int y, int m, int d) noexcept {
-    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
+    // Any four-digit year: an old date is a typo or a historic record, not a format error
+    // (the reader warns about dates before 1900 and after today).
+    if (y < 1 || m < 1 || m > 12 || d < 1) return false;
     static const int len[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     return d <= len[m - 1] + (m == 2 && leap ? 1 : 0);
@@ -77,6 +79,9 @@ std::optional<std::int16_t> parse_time(std::string_view t) noexcept {
     } else {
         return std::nullopt;
     }
+    // "24:00" is the end of the day (ISO 8601, and how some records systems write midnight):
+    // returned as 1440 for the caller to roll to 00:00 of the next day.
+    if (h == 24 && m == 0 && sec == 0) return std::int16_t(minutes_per_day);
     if (h > 23 || m > 59 || sec > 59) return std::nullopt;
     return std::int16_t(h * 60 + m);
 }
@@ -112,6 +117,10 @@ std::optional<DateTime> parse_date(std::string_view text) noexcept {
         const auto minute = parse_time(t);
         if (!minute) return std::nullopt;
         out.minute_of_day = *minute;
+        if (out.minute_of_day == minutes_per_day) {  // "24:00": midnight of the next day
+            out.minute_of_day = 0;
+            ++out.days;
+        }
     }
     return out;
 }

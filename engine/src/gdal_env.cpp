@@ -1,5 +1,7 @@
 #include "gdal_env.hpp"
 
+#include "hotspot/error.hpp"
+
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <gdal.h>
@@ -34,6 +36,46 @@ GdalErrorScope::~GdalErrorScope() { CPLPopErrorHandler(); }
 
 std::string GdalErrorScope::last_error() const {
     return m_errors.empty() ? std::string() : m_errors.back();
+}
+
+std::pair<std::string, std::string> split_layer_name(const std::string& path) {
+    const auto bar = path.find("|layername=");
+    if (bar == std::string::npos) return {path, ""};
+    return {path.substr(0, bar), path.substr(bar + 11)};
+}
+
+OGRLayerH pick_layer(GDALDatasetH ds, const std::string& path, const std::string& layer_name,
+                     const char* unit, const std::string& option) {
+    std::vector<std::string> spatial;
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds); ++i) {
+        OGRLayerH l = GDALDatasetGetLayer(ds, i);
+        if (OGR_L_GetGeomType(l) != wkbNone) spatial.emplace_back(OGR_L_GetName(l));
+    }
+    auto listing = [&] {
+        std::string s;
+        for (const auto& n : spatial) s += (s.empty() ? "" : ", ") + n;
+        return s.empty() ? std::string("none with a geometry") : s;
+    };
+    const std::string plain = split_layer_name(path).first;
+    OGRLayerH layer = nullptr;
+    if (!layer_name.empty()) {
+        layer = GDALDatasetGetLayerByName(ds, layer_name.c_str());
+        if (!layer)
+            throw InputError(unit, plain, "has no layer named '" + layer_name + "'; its layers: " + listing());
+    } else if (spatial.size() > 1) {
+        throw InputError(unit, plain, "holds " + std::to_string(spatial.size()) + " layers (" + listing() +
+                                          "); name the one to use: " + option + plain +
+                                          "|layername=" + spatial.front());
+    } else if (spatial.size() == 1) {
+        layer = GDALDatasetGetLayerByName(ds, spatial.front().c_str());
+    } else {
+        layer = GDALDatasetGetLayer(ds, 0);
+    }
+    if (!layer) throw InputError(unit, plain, "holds no layer");
+    if (OGR_L_GetFeatureCount(layer, TRUE) == 0)
+        throw InputError(unit, plain, "layer '" + std::string(OGR_L_GetName(layer)) +
+                                          "' is empty (no features); check that it is the right file or layer");
+    return layer;
 }
 
 } // namespace hotspot::detail

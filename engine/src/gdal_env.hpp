@@ -4,7 +4,11 @@
 // reach the user through our exceptions and warnings (PDAL's ErrorHandler pattern).
 
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <gdal.h>
+#include <ogr_api.h>
 
 namespace hotspot::detail {
 
@@ -25,5 +29,18 @@ public:
     std::vector<std::string> m_errors;
     std::vector<std::string> m_warnings;
 };
+
+/// Splits "PATH|layername=NAME" (QGIS's and GDAL's way of naming a layer) into the path and
+/// the layer name ("" when none is named).
+std::pair<std::string, std::string> split_layer_name(const std::string& path);
+
+/// The layer of an opened vector source that a reader uses: the one named, else the only
+/// layer with a geometry column. A source with several such layers and none named is refused
+/// with the list (taking the first silently mixed up wards and LSOAs). An empty layer is
+/// refused as empty. `path` is the text the user gave (for messages), `option` the flag that
+/// gave it ("--areas ward=" or "--incidents "), `unit` the message prefix.
+/// @throws InputError naming the file and what to do.
+OGRLayerH pick_layer(GDALDatasetH ds, const std::string& path, const std::string& layer_name,
+                     const char* unit, const std::string& option);
 
 } // namespace hotspot::detail

@@ -106,6 +106,10 @@ AreaEdges build_edges(const MultiPolygon& mp) {
     return a;
 }
 
+// A point this close to a boundary lies on it (a micrometre: exact for the axis-parallel
+// edges of grid-square areas, and far below any survey accuracy for slanted ones).
+constexpr double on_edge_m = 1e-6;
+
 using BPoint = bg::model::point<double, 2, bg::cs::cartesian>;
 using BBox = bg::model::box<BPoint>;
 using Value = std::pair<BBox, std::uint32_t>;
@@ -156,6 +160,15 @@ std::int32_t AreaIndex::locate(double x, double y, bool* in_several) const {
                 several = true;
                 best = std::min(best, std::int32_t(i));
             }
+        }
+    }
+    if (best < 0) {
+        // On the outer edge of the layer (the half-open rule gives a point on an area's east or
+        // north edge to the neighbour there, and on the layer's outer edge there is none): the
+        // area whose boundary it lies on, the first in layer order.
+        for (auto it = m_impl->tree.qbegin(bgi::intersects(p)); it != m_impl->tree.qend(); ++it) {
+            const auto i = std::int32_t(it->second);
+            if ((best < 0 || i < best) && m_impl->areas[std::size_t(i)].distance(x, y) <= on_edge_m) best = i;
         }
     }
     if (in_several) *in_several = several;
@@ -261,6 +274,28 @@ GeocodeResult geocode(const AreaIndex& index, std::span<const double> x, std::sp
     }
     for (auto s : several) r.in_several += s;
     return r;
+}
+
+std::string report_outside(std::string_view unit, std::string_view what, const std::string& layer_name,
+                           const std::string& path, std::uint64_t incidents, std::uint64_t outside) {
+    if (outside == 0 || incidents == 0) return "";
+    const std::string where = std::string(what) + " of '" + layer_name + "' (" + path + ")";
+    if (outside >= incidents)
+        throw InputError(std::string(unit), path,
+                         "all " + std::to_string(incidents) + " of " + std::to_string(incidents) +
+                             " incidents lie outside " + where +
+                             "; nothing falls inside, so every count would be 0. Check that the "
+                             "incidents and the areas cover the same district and that both CRSs "
+                             "are right (--crs for the incidents, the layer's own CRS)");
+    return std::string(unit) + ": " + std::to_string(outside) + " of " + std::to_string(incidents) +
+           " incidents lie outside " + where + " and are not counted in it";
+}
+
+std::vector<std::int32_t> areas_containing(const AreaIndex& index, double x, double y) {
+    std::vector<std::int32_t> out;
+    for (std::size_t i = 0; i < index.size(); ++i)
+        if (index.contains(i, x, y)) out.push_back(std::int32_t(i));
+    return out;
 }
 
 } // namespace hotspot

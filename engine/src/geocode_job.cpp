@@ -102,7 +102,9 @@ GeocodeJobResult run_geocode_job(const GeocodeJobOptions& o, const Progress& pro
     GeocodeJobResult r;
 
     auto t = std::chrono::steady_clock::now();
-    ReadResult read = read_incidents(o.read, progress);
+    ReadOptions ro = o.read;
+    ro.bounded_by_areas = true;
+    ReadResult read = read_incidents(ro, progress);
     manifest.add_timing("read", seconds_since(t));
     const IncidentTable& inc = read.incidents;
     r.rows_in = read.rows_in;
@@ -146,6 +148,15 @@ GeocodeJobResult run_geocode_job(const GeocodeJobOptions& o, const Progress& pro
                                  layer.name + "' overlap; each went to the first area in layer order");
     }
     for (auto a : anywhere) (a ? r.assigned : r.outside) += 1;
+    {
+        std::vector<const AreaLayer*> ls;
+        std::vector<std::uint64_t> outside;
+        for (std::size_t l = 0; l < layers.size(); ++l) {
+            ls.push_back(&layers[l]);
+            outside.push_back(placed[l].outside);
+        }
+        for (auto& line : report_outside_layers("geocode", ls, outside, inc.size(), r.outside)) r.warnings.push_back(line);
+    }
     manifest.add_timing("geocode", seconds_since(t));
 
     // ---- write

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include "hotspot/error.hpp"
@@ -105,7 +106,9 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
     manifest.add_timing("read_study_area", seconds_since(t));
 
     t = std::chrono::steady_clock::now();
-    const ReadResult read = read_incidents(o.read, progress);
+    ReadOptions ro = o.read;
+    ro.bounded_by_areas = o.study.has_value();
+    const ReadResult read = read_incidents(ro, progress);
     manifest.add_timing("read", seconds_since(t));
     const IncidentTable& inc = read.incidents;
     r.rows_in = read.rows_in;
@@ -126,8 +129,9 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
 
     t = std::chrono::steady_clock::now();
     std::vector<std::uint8_t> mask;
+    std::optional<AreaIndex> study_index;
     if (study) {
-        const AreaIndex index(study->polygons);
+        const AreaIndex& index = study_index.emplace(study->polygons);
         mask.assign(ncell, 0);
         for (std::int64_t row = 0; row < grid.rows; ++row)
             for (std::int64_t c = 0; c < grid.cols; ++c)
@@ -137,6 +141,10 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
     for (std::size_t i = 0; i < inc.size(); ++i) {
         const std::int64_t c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
         const auto k = std::size_t(row * grid.cols + c);
+        // An incident inside the study area (its edge included) whose cell's centre is not:
+        // the cell joins the study area, so edge incidents are counted, not dropped.
+        if (grid.in_grid(c, row) && !mask.empty() && !mask[k] && study_index->locate(inc.x[i], inc.y[i]) >= 0)
+            mask[k] = 1;
         if (!grid.in_grid(c, row) || (!mask.empty() && !mask[k])) {
             ++r.outside_study;
             continue;
@@ -149,9 +157,14 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
         ++r.study_cells;
         if (counts[k] > 0) ++r.nonempty_cells;
     }
-    if (r.outside_study)
+    if (study) {
+        if (auto line = report_outside(unit, "the study area", study->name, study->path, inc.size(), r.outside_study);
+            !line.empty())
+            r.warnings.push_back(line);
+    } else if (r.outside_study) {
         r.warnings.push_back("gistar: " + std::to_string(r.outside_study) +
-                             " incidents lie outside the study area's cells and were not counted");
+                             " incidents lie outside the grid's cells and were not counted");
+    }
     manifest.add_timing("count", seconds_since(t));
 
     // ---- band

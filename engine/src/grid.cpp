@@ -21,8 +21,11 @@ Grid Grid::aligned(const Bounds& b, double cell_size_m, std::int64_t max_cells) 
     g.origin_x = std::floor(b.xmin / cell_size_m) * cell_size_m;
     g.origin_y = std::ceil(b.ymax / cell_size_m) * cell_size_m;
     // Computed in double first so an absurd request is refused before any integer overflow.
-    const double cols = std::max(1.0, std::ceil((b.xmax - g.origin_x) / cell_size_m));
-    const double rows = std::max(1.0, std::ceil((g.origin_y - b.ymin) / cell_size_m));
+    // Cells are half-open ([west, east), (south, north]: a point on a cell edge goes east and
+    // south), so an extent whose east or south edge falls exactly on a cell edge needs one more
+    // column or row: coordinates rounded to 100 m (grid references) land there, and were lost.
+    const double cols = std::max(1.0, std::floor((b.xmax - g.origin_x) / cell_size_m) + 1);
+    const double rows = std::max(1.0, std::floor((g.origin_y - b.ymin) / cell_size_m) + 1);
     if (cols * rows > double(max_cells)) {
         std::ostringstream m;
         m.precision(3);

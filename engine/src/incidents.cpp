@@ -16,6 +16,8 @@ std::string_view reason_name(RejectReason r) noexcept {
     case RejectReason::bad_date: return "bad_date";
     case RejectReason::wrong_field_count: return "wrong_field_count";
     case RejectReason::transform_failed: return "transform_failed";
+    case RejectReason::multipart_point: return "multipart_point";
+    case RejectReason::location_outlier: return "location_outlier";
     }
     return "unknown";
 }
@@ -43,7 +45,7 @@ std::string_view reason_text(RejectReason r) noexcept {
     case RejectReason::duplicate_id:
         return "the incident id repeats an earlier row's; the first row was kept";
     case RejectReason::bad_geometry:
-        return "the feature has no geometry or is not a point";
+        return "the feature's geometry is not a point (a line or a polygon); give a point layer";
     case RejectReason::bad_date:
         return "the date cannot be read; use YYYY-MM-DD or DD/MM/YYYY";
     case RejectReason::wrong_field_count:
@@ -51,6 +53,13 @@ std::string_view reason_text(RejectReason r) noexcept {
                "an unquoted delimiter or a stray quote); correct the row in the source";
     case RejectReason::transform_failed:
         return "the coordinate could not be transformed to the working CRS; check --crs";
+    case RejectReason::multipart_point:
+        return "the feature is a MultiPoint of several points, not one place; split it into "
+               "points (ogr2ogr -explodecollections) or keep the first point";
+    case RejectReason::location_outlier:
+        return "the location lies far outside the bulk of the incidents (beyond 3 interquartile "
+               "ranges of easting or northing, and over 5 km from any chain of incidents reaching "
+               "the bulk): a mistyped coordinate? Correct it, or give --keep-outliers to keep it";
     }
     return "unknown";
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -119,6 +120,62 @@ Parse parse_number(std::string_view s, double& v) {
     return std::isfinite(v) ? Parse::ok : Parse::non_finite;
 }
 
+// A bare whole number of 4-6 digits in a date column is what Excel writes when a date cell
+// is formatted as a number (days since 1899-12-30); it is reported, not guessed, because a
+// bare number could equally be a record number or a day count from another epoch.
+bool looks_like_excel_serial(std::string_view text) {
+    text = trim(text);
+    if (text.size() < 4 || text.size() > 6) return false;
+    return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Dates and times that were read but deserve a word: unreadable, before 1900, after today.
+struct DateChecks {
+    struct Kind {
+        std::uint64_t count = 0;
+        std::string first;  // up to three "file:line 'value'"
+    };
+    Kind bad_dates, bad_times, future, old;
+    std::uint64_t excel_serials = 0;
+    std::int32_t today = std::int32_t(std::chrono::floor<std::chrono::days>(
+                                          std::chrono::system_clock::now()).time_since_epoch().count());
+    std::int32_t year_1900 = days_from_civil(1900, 1, 1);
+
+    void note(Kind& k, const std::string& file, std::uint64_t line, std::string_view value) {
+        if (k.count++ < 3)
+            k.first += (k.first.empty() ? "" : ", ") + file + ":" + std::to_string(line) + " '" +
+                       std::string(trim(value)) + "'";
+    }
+    static std::string first_of(const Kind& k) {
+        return "first: " + k.first;
+    }
+    void warn(std::vector<std::string>& out) const {
+        if (bad_dates.count > 0)
+            out.push_back("read: " + std::to_string(bad_dates.count) +
+                          " dates could not be read and are left unknown (" + first_of(bad_dates) +
+                          "); use YYYY-MM-DD or DD/MM/YYYY" +
+                          (excel_serials > 0
+                               ? ". " + std::to_string(excel_serials) +
+                                     " of them are bare numbers, as Excel writes a date cell "
+                                     "formatted as a number: format the column as a date "
+                                     "(yyyy-mm-dd) in Excel and save the CSV again"
+                               : std::string()));
+        if (bad_times.count > 0)
+            out.push_back("read: " + std::to_string(bad_times.count) +
+                          " times of day could not be read and are left unknown (" +
+                          first_of(bad_times) + "); use HH:MM (00:00 to 23:59, or 24:00 for "
+                          "midnight at the end of the day)");
+        if (future.count > 0)
+            out.push_back("read: " + std::to_string(future.count) +
+                          " incidents are dated after today (" + first_of(future) +
+                          "); check the date column and its day/month order");
+        if (old.count > 0)
+            out.push_back("read: " + std::to_string(old.count) +
+                          " incidents are dated before 1900 (" + first_of(old) +
+                          "); they are kept as dated; check them for typing errors");
+    }
+};
+
 // What a reader collects before coordinates are transformed.
 struct Collector {
     Collector(const ReadOptions& o, ReadResult& r) : options(o), result(r) {}
@@ -128,8 +185,7 @@ struct Collector {
     bool have_schema = false;
     std::unordered_set<std::string> ids;
     std::vector<std::uint64_t> row_hashes;  // sorted once at the end: duplicates = size - unique
-    std::uint64_t bad_dates = 0;
-    std::string first_bad_date;
+    DateChecks dates;
     CrsTransform* transform = nullptr;
     std::string source_crs;
     std::uint64_t recoded_rows = 0;
@@ -188,10 +244,14 @@ struct Collector {
 
     // Sizes the columns for a file of `bytes` (a guess from the first rows' length would be
     // better; a ~200-byte police.uk row is the common case).
-    void reserve(std::size_t bytes) {
-        const std::size_t rows = result.incidents.size() + bytes / 150 + 16;
+    // The row estimate divides by the header's length too: with a fixed 150 bytes per row, a
+    // file of 100,000 columns reserved (bytes / 150) offsets in each of 100,000 columns,
+    // memory growing with the square of the column count (863 MB for 5 rows).
+    void reserve(std::size_t bytes, std::size_t header_bytes) {
+        const std::size_t row_bytes = std::max<std::size_t>(150, header_bytes == std::string::npos ? 0 : header_bytes);
+        const std::size_t rows = result.incidents.size() + bytes / row_bytes + 16;
         auto& inc = result.incidents;
-        for (auto& c : inc.fields) c.reserve(rows, bytes / std::max<std::size_t>(1, inc.fields.size()) + inc.fields.size());
+        for (auto& c : inc.fields) c.reserve(rows, bytes / std::max<std::size_t>(1, inc.fields.size()) + 16);
         inc.x.reserve(rows); inc.y.reserve(rows); inc.date_days.reserve(rows); inc.minute_of_day.reserve(rows);
         inc.category.reserve(rows); inc.source_file.reserve(rows); inc.source_line.reserve(rows);
         row_hashes.reserve(rows);
@@ -241,13 +301,26 @@ struct Collector {
                 days = d->days;
                 minute = d->minute_of_day;
             } else if (!trim(text).empty()) {
-                if (bad_dates++ == 0)
-                    first_bad_date = inc.source_files[file] + ":" + std::to_string(line) + " '" +
-                                     std::string(text) + "'";
+                dates.note(dates.bad_dates, inc.source_files[file], line, text);
+                if (looks_like_excel_serial(text)) ++dates.excel_serials;
             }
         }
-        if (r.time >= 0 && std::size_t(r.time) < fields.size())
-            if (auto t = parse_time(fields[std::size_t(r.time)])) minute = *t;
+        if (r.time >= 0 && std::size_t(r.time) < fields.size()) {
+            const std::string_view text = fields[std::size_t(r.time)];
+            if (auto t = parse_time(text)) {
+                minute = *t;
+                if (minute == minutes_per_day) {  // "24:00": 00:00 of the next day
+                    minute = 0;
+                    if (days != no_date) ++days;
+                }
+            } else if (!trim(text).empty()) {
+                dates.note(dates.bad_times, inc.source_files[file], line, text);
+            }
+        }
+        if (days != no_date) {
+            if (days > dates.today) dates.note(dates.future, inc.source_files[file], line, fields[std::size_t(date_col)]);
+            else if (days < dates.year_1900) dates.note(dates.old, inc.source_files[file], line, fields[std::size_t(date_col)]);
+        }
         inc.date_days.push_back(days);
         inc.minute_of_day.push_back(minute);
         const std::string_view cat = r.category >= 0 && std::size_t(r.category) < fields.size()
@@ -351,9 +424,67 @@ std::string guess_crs(const std::vector<std::string>& names, const FieldRoles& r
     return "EPSG:27700";
 }
 
+// Text no CSV reader can use: UTF-16 (Excel's "Unicode text", some Windows exports) reads as
+// garbage with a NUL after every ASCII letter, and a NUL byte elsewhere would silently cut a
+// field where OGR writes it. Both are refused with what to do.
+void refuse_unreadable_text(std::string_view data, const std::string& path) {
+    const bool bom16 = data.size() >= 2 && ((data[0] == '\xFF' && data[1] == '\xFE') ||
+                                           (data[0] == '\xFE' && data[1] == '\xFF'));
+    std::size_t nul_odd = 0, nul_even = 0;
+    const std::size_t probe = std::min<std::size_t>(data.size(), 256);
+    for (std::size_t i = 0; i < probe; ++i)
+        if (data[i] == '\0') ++(i % 2 ? nul_odd : nul_even);
+    if (bom16 || (probe >= 8 && std::max(nul_odd, nul_even) * 4 >= probe))
+        throw InputError(unit, path, 1, "",
+                         "the file is UTF-16 text, not UTF-8; save it as UTF-8 (Excel: Save As "
+                         "\"CSV UTF-8 (Comma delimited)\")");
+    if (const auto nul = data.find('\0'); nul != std::string_view::npos) {
+        const std::string_view before = data.substr(0, nul);
+        const std::uint64_t line = std::uint64_t(std::count(before.begin(), before.end(), '\n')) + 1;
+        const auto line_start = before.rfind('\n');
+        const std::string_view head = data.substr(0, data.find('\n'));
+        const std::size_t column = std::size_t(std::count(before.begin() + std::ptrdiff_t(line_start == std::string_view::npos ? 0 : line_start + 1),
+                                                          before.end(), ','));
+        std::string field;
+        std::size_t c = 0, start = 0;
+        for (std::size_t i = 0; i <= head.size(); ++i)
+            if (i == head.size() || head[i] == ',') {
+                if (c++ == column) field = std::string(trim(head.substr(start, i - start)));
+                start = i + 1;
+            }
+        throw InputError(unit, path, line, field,
+                         "holds a NUL byte (character 0), which would cut the text short; remove "
+                         "it (it often comes from a binary export or a UTF-16 file)");
+    }
+}
+
+// A GeoPackage table holds at most 2,000 columns (SQLite's limit), less the fields the engine
+// adds; and a repeated column name makes every output fail at the end. Both are refused
+// before any work.
+constexpr std::size_t max_columns = 1900;
+
+void refuse_bad_header(const std::vector<std::string>& names, const std::string& path) {
+    if (names.size() > max_columns)
+        throw InputError(unit, path, 1, "",
+                         "has " + std::to_string(names.size()) + " columns; outputs hold at most " +
+                             std::to_string(max_columns) +
+                             " (a GeoPackage table is limited to 2,000 by SQLite). Keep only the "
+                             "columns you need (coordinates, date, time, category, ...) and try again");
+    std::unordered_map<std::string, std::size_t> seen;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const auto [it, fresh] = seen.emplace(lower(names[i]), i);
+        if (!fresh && !names[i].empty())
+            throw InputError(unit, path, 1, names[i],
+                             "the header names this column twice (columns " + std::to_string(it->second + 1) +
+                                 " and " + std::to_string(i + 1) +
+                                 "); rename one so every column has its own name");
+    }
+}
+
 void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
               std::unique_ptr<CrsTransform>& transform, const Progress& progress) {
     const std::string data = read_whole_file(path);
+    refuse_unreadable_text(data, path);
     if (trim(data).empty() || trim(data) == "\xEF\xBB\xBF")
         throw InputError(unit, path, 1, "", "the file is empty; a header line is expected");
     std::string_view header_text = data;
@@ -364,6 +495,7 @@ void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
     reader.next(fields);
     std::vector<std::string> names;
     for (auto f : fields) names.emplace_back(is_utf8(f) ? std::string(trim(f)) : cp1252_to_utf8(trim(f)));
+    refuse_bad_header(names, path);
     const bool first = !col.have_schema;
     col.set_schema(names, path);
     if (first) {
@@ -382,7 +514,7 @@ void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
     }
     const FieldRoles& r = col.result.incidents.roles;
     const std::size_t xi = std::size_t(r.x), yi = std::size_t(r.y);
-    col.reserve(data.size());
+    col.reserve(data.size(), header_text.find('\n'));
     std::size_t since = 0;
     while (reader.next(fields)) {
         const std::string_view rx = xi < fields.size() ? fields[xi] : std::string_view();
@@ -413,20 +545,14 @@ void read_ogr(const std::string& path, std::uint32_t file_index, Collector& col,
               std::unique_ptr<CrsTransform>& transform) {
     detail::ensure_gdal();
     detail::GdalErrorScope errors;
-    std::string source = path, layer_name;
-    if (auto bar = path.find("|layername="); bar != std::string::npos) {
-        source = path.substr(0, bar);
-        layer_name = path.substr(bar + 11);
-    }
+    const auto [source, layer_name] = detail::split_layer_name(path);
     GDALDatasetH ds = GDALOpenEx(source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
     if (!ds)
         throw InputError(unit, path, "cannot be opened as a vector source (" + errors.last_error() +
                                          "); give a CSV, GeoPackage, Shapefile, GeoJSON, "
                                          "FlatGeobuf or PG: connection");
     struct Closer { GDALDatasetH d; ~Closer() { GDALClose(d); } } closer{ds};
-    OGRLayerH layer = layer_name.empty() ? GDALDatasetGetLayer(ds, 0)
-                                         : GDALDatasetGetLayerByName(ds, layer_name.c_str());
-    if (!layer) throw InputError(unit, path, "has no layer" + (layer_name.empty() ? std::string() : " named " + layer_name));
+    OGRLayerH layer = detail::pick_layer(ds, path, layer_name, unit, "--incidents ");
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     std::vector<std::string> names;
     for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i)
@@ -468,10 +594,28 @@ void read_ogr(const std::string& path, std::uint32_t file_index, Collector& col,
         }
         const std::uint64_t fid = std::uint64_t(OGR_F_GetFID(f));
         OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        // A single-part MultiPoint (a PostGIS geometry(MultiPoint) column, ogr2ogr
+        // -nlt PROMOTE_TO_MULTI) is a point; a MultiPoint of several points is not one place.
+        if (g && !OGR_G_IsEmpty(g) && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbMultiPoint &&
+            OGR_G_GetGeometryCount(g) == 1)
+            g = OGR_G_GetGeometryRef(g, 0);
         if (!g || OGR_G_IsEmpty(g) || wkbFlatten(OGR_G_GetGeometryType(g)) != wkbPoint) {
             ++col.result.rows_in;
-            col.reject(views, g ? RejectReason::bad_geometry : RejectReason::missing_coordinate,
-                       g ? OGR_G_GetGeometryName(g) : "no geometry", file_index, fid);
+            RejectReason why = RejectReason::bad_geometry;
+            std::string detail;
+            if (!g) {
+                why = RejectReason::missing_coordinate;
+                detail = "no geometry (null)";
+            } else if (OGR_G_IsEmpty(g)) {
+                why = RejectReason::missing_coordinate;
+                detail = std::string("empty ") + OGR_G_GetGeometryName(g);
+            } else if (wkbFlatten(OGR_G_GetGeometryType(g)) == wkbMultiPoint) {
+                why = RejectReason::multipart_point;
+                detail = "MULTIPOINT of " + std::to_string(OGR_G_GetGeometryCount(g)) + " points";
+            } else {
+                detail = std::string(OGR_G_GetGeometryName(g)) + ", not a point";
+            }
+            col.reject(views, why, detail, file_index, fid);
         } else {
             char bx[32], by[32];
             auto rx = std::to_chars(bx, bx + sizeof bx, OGR_G_GetX(g, 0));
@@ -485,29 +629,25 @@ void read_ogr(const std::string& path, std::uint32_t file_index, Collector& col,
     }
 }
 
-// Moves the rows whose transformed coordinate is not finite from the kept table to rejects.
-void reject_failed_transforms(ReadResult& res) {
+// Moves the rows flagged in `bad` from the kept table to rejects, with `why` and a detail each.
+void move_to_rejects(ReadResult& res, const std::vector<std::uint8_t>& bad, RejectReason why,
+                     const std::vector<std::string>& details) {
     auto& inc = res.incidents;
-    std::vector<std::size_t> bad;
-    for (std::size_t i = 0; i < inc.size(); ++i)
-        if (!std::isfinite(inc.x[i]) || !std::isfinite(inc.y[i])) bad.push_back(i);
-    if (bad.empty()) return;
     IncidentTable kept;
     kept.field_names = inc.field_names;
     kept.roles = inc.roles;
     kept.categories = inc.categories;
     kept.source_files = inc.source_files;
     kept.fields.resize(inc.fields.size());
-    std::size_t b = 0;
+    std::vector<std::string_view> row;
     for (std::size_t i = 0; i < inc.size(); ++i) {
-        std::vector<std::string_view> row;
+        row.clear();
         for (auto& c : inc.fields) row.push_back(c[i]);
-        if (b < bad.size() && bad[b] == i) {
-            ++b;
+        if (bad[i]) {
             auto& rej = res.rejects;
             for (std::size_t c = 0; c < row.size(); ++c) rej.fields[c].push_back(row[c]);
-            rej.reason.push_back(RejectReason::transform_failed);
-            rej.detail.push_back("");
+            rej.reason.push_back(why);
+            rej.detail.push_back(i < details.size() ? details[i] : std::string());
             rej.source_file.push_back(inc.source_file[i]);
             rej.source_line.push_back(inc.source_line[i]);
             continue;
@@ -522,6 +662,118 @@ void reject_failed_transforms(ReadResult& res) {
         kept.source_line.push_back(inc.source_line[i]);
     }
     inc = std::move(kept);
+}
+
+// Moves the rows whose transformed coordinate is not finite from the kept table to rejects.
+void reject_failed_transforms(ReadResult& res) {
+    auto& inc = res.incidents;
+    std::vector<std::uint8_t> bad(inc.size(), 0);
+    bool any = false;
+    for (std::size_t i = 0; i < inc.size(); ++i)
+        if (!std::isfinite(inc.x[i]) || !std::isfinite(inc.y[i])) bad[i] = 1, any = true;
+    if (any) move_to_rejects(res, bad, RejectReason::transform_failed, {});
+}
+
+std::string metres_text(double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.0f", v);
+    return b;
+}
+
+// Beyond the fences and not linked to the bulk: a point beyond the fences stays when a chain of
+// incidents, each within link_m of the next, joins it to the points inside the fences (towns
+// and villages of a force area around a dominant city are linked; a record 290 km away is not).
+std::vector<std::uint8_t> far_and_isolated(const std::vector<double>& x, const std::vector<double>& y,
+                                           const OutlierFences& f) {
+    constexpr double link_m = 5000.0;
+    std::vector<std::uint8_t> out(x.size(), 0);
+    std::unordered_map<std::uint64_t, std::vector<std::size_t>> linked;  // cells of link_m
+    auto key = [](std::int64_t cx, std::int64_t cy) { return (std::uint64_t(cx) << 32) ^ std::uint64_t(std::uint32_t(cy)); };
+    auto cell = [](double v) { return std::int64_t(std::floor(v / link_m)); };
+    std::vector<std::size_t> pending;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (f.contains(x[i], y[i])) linked[key(cell(x[i]), cell(y[i]))].push_back(i);
+        else pending.push_back(i);
+    }
+    bool grew = true;
+    while (grew && !pending.empty()) {
+        grew = false;
+        std::vector<std::size_t> still;
+        for (std::size_t i : pending) {
+            const std::int64_t cx = cell(x[i]), cy = cell(y[i]);
+            bool near = false;
+            for (std::int64_t dx = -1; dx <= 1 && !near; ++dx)
+                for (std::int64_t dy = -1; dy <= 1 && !near; ++dy) {
+                    const auto it = linked.find(key(cx + dx, cy + dy));
+                    if (it == linked.end()) continue;
+                    for (std::size_t j : it->second)
+                        if (std::hypot(x[i] - x[j], y[i] - y[j]) <= link_m) {
+                            near = true;
+                            break;
+                        }
+                }
+            if (near) {
+                linked[key(cx, cy)].push_back(i);
+                grew = true;
+            } else {
+                still.push_back(i);
+            }
+        }
+        pending.swap(still);
+    }
+    for (std::size_t i : pending) out[i] = 1;
+    return out;
+}
+
+// Locational outliers (see OutlierFences in incidents_io.hpp) are rejected before any grid or
+// automatic bandwidth is sized from the incidents' extent.
+void reject_location_outliers(ReadResult& res) {
+    auto& inc = res.incidents;
+    const OutlierFences f = outlier_fences(inc.x, inc.y);
+    if (!f.applied) return;
+    std::vector<std::uint8_t> bad = far_and_isolated(inc.x, inc.y, f);
+    std::vector<std::string> details(inc.size());
+    std::uint64_t n = 0;
+    std::string listed;
+    for (std::size_t i = 0; i < inc.size(); ++i) {
+        if (!bad[i]) continue;
+        const double km = std::hypot(inc.x[i] - f.median_x, inc.y[i] - f.median_y) / 1000.0;
+        details[i] = "x " + metres_text(inc.x[i]) + " y " + metres_text(inc.y[i]) + ", " +
+                     metres_text(km) + " km from the median location";
+        if (n++ < 5)
+            listed += (listed.empty() ? "" : "; ") + inc.source_files[inc.source_file[i]] + ":" +
+                      std::to_string(inc.source_line[i]) + " at (" + metres_text(inc.x[i]) + ", " +
+                      metres_text(inc.y[i]) + "), " + metres_text(km) + " km away";
+    }
+    if (n == 0) return;
+    res.warnings.push_back(
+        "read: " + std::to_string(n) + (n == 1 ? " incident lies" : " incidents lie") +
+        " far outside the bulk of the others and " + (n == 1 ? "was" : "were") +
+        " rejected as location_outlier (" + listed + (n > 5 ? "; ..." : "") +
+        "): beyond x " + metres_text(f.x_lo) + " to " + metres_text(f.x_hi) + ", y " +
+        metres_text(f.y_lo) + " to " + metres_text(f.y_hi) +
+        " (3 interquartile ranges beyond the quartiles) and more than 5 km from any chain of "
+        "incidents reaching those; grids and automatic bandwidths are sized without them. Correct the coordinates, or give --keep-outliers to keep these rows");
+    move_to_rejects(res, bad, RejectReason::location_outlier, details);
+}
+
+// Nothing kept from rows that were read: no analysis can follow, and "kept 0" with exit 0
+// would read as success. The rejects are summarised by reason with the first row.
+void refuse_when_nothing_kept(const ReadResult& res) {
+    if (res.rows_in == 0 || res.incidents.size() > 0) return;
+    std::map<std::string_view, std::uint64_t> by;
+    for (auto r : res.rejects.reason) ++by[reason_name(r)];
+    std::string reasons;
+    for (auto& [k, v] : by) reasons += (reasons.empty() ? "" : ", ") + std::string(k) + " " + std::to_string(v);
+    const auto& rej = res.rejects;
+    std::string first;
+    if (rej.size() > 0)
+        first = " First: " + rej.source_files[rej.source_file[0]] + ":" + std::to_string(rej.source_line[0]) +
+                " (" + std::string(reason_name(rej.reason[0])) + ": " + std::string(rej.detail[0]) + ") " +
+                std::string(reason_text(rej.reason[0]));
+    throw InputError(unit, rej.size() > 0 ? rej.source_files[rej.source_file[0]] : std::string(),
+                     "all " + std::to_string(res.rows_in) + " rows were rejected (" + reasons +
+                         "); no incident is left to analyse." + first);
 }
 
 } // namespace
@@ -583,10 +835,7 @@ ReadResult read_incidents(const ReadOptions& options, const Progress& progress) 
     std::sort(col.row_hashes.begin(), col.row_hashes.end());
     res.exact_duplicates = std::uint64_t(col.row_hashes.size()) -
                            std::uint64_t(std::unique(col.row_hashes.begin(), col.row_hashes.end()) - col.row_hashes.begin());
-    if (col.bad_dates > 0)
-        res.warnings.push_back("read: " + std::to_string(col.bad_dates) +
-                               " dates could not be read and are left unknown (first: " +
-                               col.first_bad_date + "); use YYYY-MM-DD or DD/MM/YYYY");
+    col.dates.warn(res.warnings);
     if (col.recoded_rows > 0)
         res.warnings.push_back("read: " + std::to_string(col.recoded_rows) +
                                " rows have text that is not UTF-8 (first: " + col.first_recoded +
@@ -606,8 +855,41 @@ ReadResult read_incidents(const ReadOptions& options, const Progress& progress) 
                 "uk_os_OSTN15_NTv2_OSGBtoETRS.tif) for centimetre accuracy");
     }
     reject_failed_transforms(res);
+    if (options.screen_outliers && !options.bounded_by_areas) reject_location_outliers(res);
+    refuse_when_nothing_kept(res);
     progress(1.0, "read");
     return res;
+}
+
+namespace {
+// Quantile by linear interpolation between order statistics (Hyndman and Fan's type 7, R's
+// default), on a copy.
+double quantile(std::vector<double> v, double p) {
+    const double h = (double(v.size()) - 1) * p;
+    const std::size_t lo = std::size_t(std::floor(h));
+    std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(lo), v.end());
+    const double a = v[lo];
+    if (lo + 1 >= v.size()) return a;
+    const double b = *std::min_element(v.begin() + std::ptrdiff_t(lo) + 1, v.end());
+    return a + (h - double(lo)) * (b - a);
+}
+} // namespace
+
+OutlierFences outlier_fences(std::span<const double> x, std::span<const double> y) {
+    OutlierFences f;
+    if (x.size() < OutlierFences::min_points || x.size() != y.size()) return f;
+    auto axis = [](std::span<const double> v, double& lo, double& hi, double& med) {
+        std::vector<double> c(v.begin(), v.end());
+        const double q1 = quantile(c, 0.25), q3 = quantile(c, 0.75);
+        med = quantile(std::move(c), 0.5);
+        const double spread = std::max(q3 - q1, OutlierFences::min_iqr_m);
+        lo = q1 - OutlierFences::k * spread;
+        hi = q3 + OutlierFences::k * spread;
+    };
+    axis(x, f.x_lo, f.x_hi, f.median_x);
+    axis(y, f.y_lo, f.y_hi, f.median_y);
+    f.applied = true;
+    return f;
 }
 
 } // namespace hotspot

@@ -254,6 +254,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     auto t = std::chrono::steady_clock::now();
     ReadOptions ro = cfg.incidents;
     ro.working_crs = cfg.working_crs;
+    ro.bounded_by_areas = !cfg.areas.empty();
     const ReadResult read = read_incidents(ro, progress);
     const IncidentTable& inc = read.incidents;
     res.rows_in = read.rows_in;
@@ -279,16 +280,26 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         lv.config = ac;
         lv.layer = read_area_layer(ac.spec, cfg.working_crs);
         for (auto& w : lv.layer.warnings) res.warnings.push_back(w);
-        lv.placed = geocode(AreaIndex(lv.layer.polygons), inc.x, inc.y, cfg.analysis.snap_m, threads, progress);
+        const AreaIndex index(lv.layer.polygons);
+        lv.placed = geocode(index, inc.x, inc.y, cfg.analysis.snap_m, threads, progress);
+        if (!ac.population_path.empty() || !ac.population_field.empty())
+            refuse_overlapping_areas("run", lv.layer, index, inc.x, inc.y, lv.placed);
         for (std::size_t i = 0; i < inc.size(); ++i)
             if (lv.placed.area[i] >= 0) anywhere[i] = 1;
         lv.population = read_population(ac, lv.layer);
+        for (auto& line : check_population(lv.layer, lv.population, lv.placed.counts)) res.warnings.push_back(line);
         lv.has_population = !ac.population_path.empty() || !ac.population_field.empty();
         lv.queen = queen_weights(lv.layer.polygons);
         row_standardise(lv.queen);
         levels.push_back(std::move(lv));
     }
     for (auto a : anywhere) (a ? res.assigned : res.outside) += 1;
+    {
+        std::vector<const AreaLayer*> ls;
+        std::vector<std::uint64_t> outside;
+        for (const auto& lv : levels) ls.push_back(&lv.layer), outside.push_back(lv.placed.outside);
+        for (auto& line : report_outside_layers("run", ls, outside, inc.size(), res.outside)) res.warnings.push_back(line);
+    }
     std::size_t study_i = 0;
     for (std::size_t i = 0; i < levels.size(); ++i)
         if (levels[i].layer.name == cfg.study_area_layer) study_i = i;

@@ -1,5 +1,6 @@
 #include "hotspot/population.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <gdal.h>
@@ -52,6 +53,13 @@ bool parse_population(const std::string& text, double& v) {
     } catch (const std::logic_error&) {
         return false;
     }
+}
+
+std::string num_text(double v) {
+    std::ostringstream o;
+    o.precision(10);
+    o << v;
+    return o.str();
 }
 
 std::string list_some(const std::vector<std::string>& items, std::size_t max = 10) {
@@ -200,16 +208,48 @@ PopulationTable read_population_csv(const PopulationSpec& spec, const std::strin
     return t;
 }
 
-std::vector<double> join_population(const AreaLayer& layer, const PopulationTable& table) {
+namespace {
+// A code as people mistype it: case and spaces do not matter ("e01 090002" is E01090002).
+std::string code_key(std::string_view code) {
+    std::string k;
+    for (char c : code)
+        if (!std::isspace(static_cast<unsigned char>(c))) k.push_back(char(std::toupper(static_cast<unsigned char>(c))));
+    return k;
+}
+} // namespace
+
+std::vector<double> join_population(const AreaLayer& layer, const PopulationTable& table,
+                                    std::vector<std::string>* notes) {
     std::unordered_map<std::string, double> by_code;
-    for (std::size_t k = 0; k < table.codes.size(); ++k) by_code.emplace(table.codes[k], table.population[k]);
+    std::unordered_map<std::string, std::size_t> by_key;  // index into table, or npos when ambiguous
+    for (std::size_t k = 0; k < table.codes.size(); ++k) {
+        by_code.emplace(table.codes[k], table.population[k]);
+        const auto [it, fresh] = by_key.emplace(code_key(table.codes[k]), k);
+        if (!fresh) it->second = std::string::npos;
+    }
     std::vector<double> pop(layer.size(), nan);
     std::vector<std::string> unmatched;
+    std::uint64_t loose = 0;
+    std::string first_loose;
     for (std::size_t a = 0; a < layer.size(); ++a) {
         const auto it = by_code.find(trim(layer.codes[a]));
-        if (it == by_code.end()) unmatched.push_back(layer.codes[a]);
-        else pop[a] = it->second;
+        if (it != by_code.end()) {
+            pop[a] = it->second;
+            continue;
+        }
+        const auto kt = by_key.find(code_key(layer.codes[a]));
+        if (kt != by_key.end() && kt->second != std::string::npos) {
+            pop[a] = table.population[kt->second];
+            if (loose++ == 0) first_loose = "'" + table.codes[kt->second] + "' for " + layer.codes[a];
+            continue;
+        }
+        unmatched.push_back(layer.codes[a]);
     }
+    if (loose > 0 && notes)
+        notes->push_back("population: " + std::to_string(loose) + " codes of " + table.path +
+                         " match the codes of area layer '" + layer.name +
+                         "' only when case and spaces are ignored (first: " + first_loose +
+                         "); they were matched. Correct the file to silence this note");
     if (!unmatched.empty())
         throw InputError(unit, table.path, 0, table.code_col,
                          std::to_string(unmatched.size()) + " of the " + std::to_string(layer.size()) + " codes of area layer '" +
@@ -219,6 +259,30 @@ std::vector<double> join_population(const AreaLayer& layer, const PopulationTabl
                              "vintage of codes (e.g. 2011 vs 2021 LSOAs); give a blank population for areas you know "
                              "have none");
     return pop;
+}
+
+std::vector<std::string> check_population(const AreaLayer& layer, std::span<const double> population,
+                                          std::span<const std::uint64_t> counts) {
+    std::vector<std::string> lines;
+    std::size_t above = 0, fractional = 0;
+    std::string first_above, first_fractional;
+    for (std::size_t a = 0; a < layer.size() && a < population.size(); ++a) {
+        const double p = population[a];
+        if (!(p > 0)) continue;
+        if (a < counts.size() && double(counts[a]) > p && above++ == 0)
+            first_above = layer.codes[a] + ": " + std::to_string(counts[a]) + " incidents, population " + num_text(p);
+        if (p != std::floor(p) && fractional++ == 0) first_fractional = layer.codes[a] + ": " + num_text(p);
+    }
+    if (above > 0)
+        lines.push_back("population: " + std::to_string(above) + " areas of '" + layer.name +
+                        "' have fewer residents than incidents, a rate above 1,000 per 1,000 (first: " +
+                        first_above + "); check the population column (thousands written with a dot, "
+                        "\"11.621\" for 11,621, or populations in thousands)");
+    if (fractional > 0)
+        lines.push_back("population: " + std::to_string(fractional) + " populations of '" + layer.name +
+                        "' are not whole numbers (first: " + first_fractional +
+                        "); a thousands separator written as a dot reads as a decimal point");
+    return lines;
 }
 
 } // namespace hotspot

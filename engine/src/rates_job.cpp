@@ -128,13 +128,15 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
         const PopulationTable table = spec_of[i] ? read_population_csv(*spec_of[i], layer.code_field)
                                                  : read_population_field(layer, o.population_field);
         pop_sources.push_back(table.path + " (" + table.code_col + ", " + table.pop_col + ")");
-        std::vector<double> pop = join_population(layer, table);
+        std::vector<double> pop = join_population(layer, table, &r.warnings);
         pops.push_back(std::move(pop));
     }
     manifest.add_timing("read_areas", seconds_since(t));
 
     t = std::chrono::steady_clock::now();
-    const ReadResult read = read_incidents(o.read, progress);
+    ReadOptions read_options = o.read;
+    read_options.bounded_by_areas = true;
+    const ReadResult read = read_incidents(read_options, progress);
     manifest.add_timing("read", seconds_since(t));
     const IncidentTable& inc = read.incidents;
     r.rows_in = read.rows_in;
@@ -169,6 +171,10 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
 
         const AreaIndex index(layer.polygons);
         const GeocodeResult g = geocode(index, inc.x, inc.y, o.snap_m, o.threads, progress);
+        if (auto line = report_outside(unit, "the areas", layer.name, layer.path, inc.size(), g.outside); !line.empty())
+            r.warnings.push_back(line);
+        refuse_overlapping_areas(unit, layer, index, inc.x, inc.y, g);
+        for (auto& line : check_population(layer, pops[l], g.counts)) r.warnings.push_back(line);
         std::vector<double> counts(layer.size());
         for (std::size_t a = 0; a < layer.size(); ++a) {
             counts[a] = double(g.counts[a]);

@@ -1,5 +1,7 @@
 #include "hotspot/vector_out.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <cpl_conv.h>
 #include <filesystem>
 #include <fstream>
@@ -183,7 +185,24 @@ void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std
 
 void VectorWriter::set_string(int field, std::string_view value) {
     // OGR copies the value; a std::string makes it NUL-terminated.
+    if (m_impl->driver == "CSV" && needs_formula_guard(value)) {
+        OGR_F_SetFieldString(m_impl->feature, field, ("'" + std::string(value)).c_str());
+        return;
+    }
     OGR_F_SetFieldString(m_impl->feature, field, std::string(value).c_str());
+}
+
+bool needs_formula_guard(std::string_view value) noexcept {
+    if (value.empty()) return false;
+    const char c = value.front();
+    if (c != '=' && c != '+' && c != '-' && c != '@' && c != '\t' && c != '\r') return false;
+    // A plain number ("-1.25", "+3", "-2e5") is data a spreadsheet reads as a number, not a
+    // formula: left alone, so negative eastings and changes stay numbers.
+    std::string_view v = value;
+    if (c == '+' || c == '-') v.remove_prefix(1);
+    double d = 0;
+    const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+    return !((c == '+' || c == '-') && !v.empty() && ec == std::errc() && p == v.data() + v.size());
 }
 void VectorWriter::set_integer(int field, std::int64_t value) {
     OGR_F_SetFieldInteger64(m_impl->feature, field, value);

@@ -37,6 +37,19 @@ TEST_CASE("cells on edges go east and south", "[grid]") {
     CHECK(g.col_of(-0.001) == -1);
 }
 
+TEST_CASE("a point on the east or south edge of the extent falls in a cell", "[grid]") {
+    // Coordinates rounded to 100 m (grid references) put the extent's edges on cell edges; a
+    // point there goes east/south by the half-open rule, so the grid needs that column/row.
+    const Bounds b{440000, 300000, 441000, 301000};
+    const Grid g = Grid::aligned(b, 100);
+    CHECK(g.cols == 11);
+    CHECK(g.rows == 11);
+    for (double x : {b.xmin, b.xmax})
+        for (double y : {b.ymin, b.ymax}) CHECK(g.in_grid(g.col_of(x), g.row_of(y)));
+    // Not on an edge: no extra column.
+    CHECK(Grid::aligned({440000, 300000, 440950, 300950}, 100).cols == 10);
+}
+
 TEST_CASE("absurd grids are refused before allocation", "[grid]") {
     // 10^12 cells: 1,000 km square at 1 m
     CHECK_THROWS_AS(Grid::aligned({0, 0, 1e6, 1e6}, 1.0), UsageError);

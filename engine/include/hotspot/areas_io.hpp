@@ -3,9 +3,13 @@
 /// Reading area layers (wards, LSOAs, any polygon layer) through OGR, transformed to the
 /// working CRS, with invalid polygons repaired by GEOS MakeValid (a warning names each one).
 
+#include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "hotspot/geocode.hpp"
 #include "hotspot/geometry.hpp"
 
 namespace hotspot {
@@ -36,6 +40,26 @@ struct AreaLayer {
 
     std::size_t size() const noexcept { return codes.size(); }
 };
+
+/// Lines for the console saying, layer by layer, how many of `incidents` lie outside each
+/// (`outside[i]` for `layers[i]`), as report_outside in geocode.hpp does for one layer.
+/// @throws InputError (exit 3) when incidents exist and `outside_all` of them (those in no
+///         layer at all) is every one.
+std::vector<std::string> report_outside_layers(std::string_view unit,
+                                               const std::vector<const AreaLayer*>& layers,
+                                               const std::vector<std::uint64_t>& outside,
+                                               std::uint64_t incidents, std::uint64_t outside_all);
+
+/// Refuses a layer whose areas overlap where incidents lie, for rates (`rates`, `run`): the
+/// residents of an overlap would be counted in both areas (a layer mixing 2011 and 2021 LSOAs)
+/// and incidents there go to the first area only. The overlap is found from the incidents, as
+/// geocode's in_several count is: a pair of areas counts when at least `min_shared` incidents
+/// lie in both and their intersection (GEOS) covers at least 100 m², so the sub-square-metre
+/// slivers of generalised boundaries do not trip it even where a snap point lies in one.
+/// @throws InputError naming the overlapping codes and what to do.
+void refuse_overlapping_areas(std::string_view unit, const AreaLayer& layer, const AreaIndex& index,
+                              std::span<const double> x, std::span<const double> y,
+                              const GeocodeResult& placed, std::uint64_t min_shared = 2);
 
 /// @throws InputError (file, feature, field) for unreadable layers, missing fields,
 ///         duplicate codes, a layer with no CRS; UsageError for a bad working CRS.

@@ -5,7 +5,10 @@
 /// Boundary rule (deterministic, documented in README.md): a point is inside a polygon by the
 /// half-open crossing-number rule, with every edge evaluated from its lower end, so a point
 /// exactly on a boundary shared by two areas belongs to exactly one of them: the area to its
-/// east; on an east–west boundary, the area to its north. Where areas overlap (real LSOA
+/// east; on an east–west boundary, the area to its north. A point on the outer edge of the
+/// layer (where no area lies on the other side) belongs to the area whose edge it is on (within
+/// a micrometre), so coordinates rounded to 100 m on a study area's east edge are counted.
+/// Where areas overlap (real LSOA
 /// layers have sub-square-metre slivers) the first area in layer order wins and the overlap
 /// is counted. A point outside every area can be snapped to the nearest area within a
 /// distance; it is then flagged as snapped.
@@ -13,6 +16,8 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "hotspot/geometry.hpp"
@@ -78,6 +83,17 @@ GeocodeResult geocode(const AreaIndex& index, std::span<const double> x,
 /// Flags the cells of `grid` whose centre lies inside any of `areas` (1) or not (0), by the
 /// same boundary rule as AreaIndex::locate, by scanline (rows × edges, not cells × areas).
 std::vector<std::uint8_t> rasterize_areas(const Grid& grid, const std::vector<MultiPolygon>& areas);
+
+/// Says how many incidents lie outside an area layer (a study area, wards), for the console:
+/// "rates: 40 of 40 incidents lie outside the areas of 'ward' (wards.geojson)". `what` is
+/// "the study area" or "the areas". Returns "" when none lies outside.
+/// @throws InputError (exit 3) when there are incidents and none lies inside: the output
+///         would be all zeros or all "similar", which reads as a result.
+std::string report_outside(std::string_view unit, std::string_view what, const std::string& layer_name,
+                           const std::string& path, std::uint64_t incidents, std::uint64_t outside);
+
+/// The areas that contain (x, y), all of them (AreaIndex::locate gives the first only).
+std::vector<std::int32_t> areas_containing(const AreaIndex& index, double x, double y);
 
 /// Number of worker threads to use for a request (0: hardware concurrency, at least 1).
 unsigned resolve_threads(unsigned requested) noexcept;

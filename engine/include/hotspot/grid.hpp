@@ -22,7 +22,10 @@ struct Grid {
     /// Default ceiling on cols × rows accepted by aligned(): 400 million cells (1.6 GB as Float32).
     static constexpr std::int64_t default_max_cells = 400'000'000;
 
-    /// The smallest aligned grid covering `b`: origin = (floor(xmin/c)·c, ceil(ymax/c)·c).
+    /// The smallest aligned grid whose cells hold every point of `b`: origin =
+    /// (floor(xmin/c)·c, ceil(ymax/c)·c), cols = floor((xmax − origin_x)/c) + 1 and rows =
+    /// floor((origin_y − ymin)/c) + 1, so a point on the east or south edge of `b` falls in a
+    /// cell (cells are half-open: a point on a cell edge goes east and south).
     /// @throws UsageError if cell_size_m is not finite and > 0, if `b` is empty, or if the grid
     ///         would exceed max_cells (checked before anything is allocated).
     static Grid aligned(const Bounds& b, double cell_size_m,

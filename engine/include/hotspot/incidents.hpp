@@ -81,10 +81,12 @@ enum class RejectReason : std::uint8_t {
     looks_like_lon_lat,  ///< metres expected, values look like degrees
     outside_crs_area,    ///< outside the source CRS's area of use
     duplicate_id,        ///< the id column repeats an earlier row's id
-    bad_geometry,        ///< an OGR feature with no or a non-point geometry
+    bad_geometry,        ///< an OGR feature whose geometry is not a point (a line, a polygon)
     bad_date,            ///< a date that cannot be read (only when dates are required)
     wrong_field_count,   ///< a CSV row with more or fewer fields than the header
     transform_failed,    ///< PROJ could not transform the coordinate
+    multipart_point,     ///< a MultiPoint of several points: not one place
+    location_outlier,    ///< far outside the bulk of the incidents (ReadOptions::screen_outliers)
 };
 
 /// A short machine-readable name of the reason ("missing_coordinate"...).

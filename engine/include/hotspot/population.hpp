@@ -4,6 +4,7 @@
 /// area layer, joined to an area layer by code. Blank, NA and ".." mean unknown (the area gets
 /// no rate); a code of the layer missing from the table is an error that lists the codes.
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,8 +39,19 @@ PopulationTable read_population_csv(const PopulationSpec& spec, const std::strin
 /// @throws InputError when the field is missing or holds a value that is not a number.
 PopulationTable read_population_field(const AreaLayer& layer, const std::string& field);
 
-/// Residents of each area of `layer` (NaN where the table leaves it unknown), by code.
+/// Residents of each area of `layer` (NaN where the table leaves it unknown), by code. A code
+/// is matched exactly first, then ignoring case and spaces anywhere in it ("e01090002",
+/// "E01 090002 " match "E01090002") when that match is unique; each such match is counted in
+/// a note added to `notes` (when given).
 /// @throws InputError naming the table, its code column and the layer's codes it lacks.
-std::vector<double> join_population(const AreaLayer& layer, const PopulationTable& table);
+std::vector<double> join_population(const AreaLayer& layer, const PopulationTable& table,
+                                    std::vector<std::string>* notes = nullptr);
+
+/// Warnings about implausible populations, for the console: areas with fewer residents than
+/// incidents (a rate above 1,000 per 1,000) and populations with a fractional part. Both are
+/// what a population written with a thousands dot ("11.621" for 11,621) or in thousands gives.
+/// `counts[a]`: incidents placed in area a. Returns no line when nothing looks wrong.
+std::vector<std::string> check_population(const AreaLayer& layer, std::span<const double> population,
+                                          std::span<const std::uint64_t> counts);
 
 } // namespace hotspot

@@ -25,6 +25,12 @@ struct FieldDef {
 
 enum class GeomType { none, point, multipolygon };
 
+/// Whether a text cell written to a CSV output must be prefixed with `'` so a spreadsheet shows
+/// it as text instead of running it as a formula (CSV injection, OWASP): it starts with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return and is not a plain number (`-1.25` is left alone).
+/// VectorWriter applies it to string fields of `.csv` outputs; numeric fields are never touched.
+bool needs_formula_guard(std::string_view value) noexcept;
+
 class VectorWriter {
 public:
     /// @param path final output path (.gpkg, .geojson, .fgb, .shp, ...).
