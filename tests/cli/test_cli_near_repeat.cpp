@@ -182,8 +182,8 @@ TEST_CASE("near-repeat: planted near repeats, table, windows, CSV, manifest and 
 TEST_CASE("near-repeat: same bytes with --threads 1 and 2; --compat nrc labels", "[cli-near-repeat]") {
     const fs::path dir = test::fresh_dir("cli_near_repeat_threads");
     const fs::path csv = write_csv(dir, planted_year());
-    REQUIRE(test::run_cli("--threads 1 " + args(csv, dir / "a.gpkg")).exit_code == 0);
-    REQUIRE(test::run_cli("--threads 2 " + args(csv, dir / "b.gpkg")).exit_code == 0);
+    REQUIRE(test::run_cli("--threads 1 " + args(csv, dir / "a.gpkg", "--manifest '" + (dir / "a.json").string() + "'")).exit_code == 0);
+    REQUIRE(test::run_cli("--threads 2 " + args(csv, dir / "b.gpkg", "--manifest '" + (dir / "b.json").string() + "'")).exit_code == 0);
     CHECK(test::read_file(dir / "a_knox.csv") == test::read_file(dir / "b_knox.csv"));
     REQUIRE(test::run_cli(args(csv, dir / "c.gpkg", "--compat nrc --manifest '" + (dir / "c.json").string() + "'")).exit_code == 0);
     const auto t = read_table(dir / "c.gpkg");
