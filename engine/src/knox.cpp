@@ -17,6 +17,8 @@ namespace {
 constexpr const char* unit = "near-repeat";
 constexpr int band_bits = 6;  // a stored pair is (neighbour << 6) | band: 64 bands, 2^26 incidents
 constexpr std::uint32_t band_mask = (1u << band_bits) - 1;
+constexpr std::size_t lanes = 16;  // permutations per pass over the pairs
+using Lanes = std::uint16_t __attribute__((vector_size(2 * lanes)));
 
 std::string num(double v) {
     std::ostringstream s;
@@ -176,10 +178,17 @@ void KnoxBands::validate() const {
                                        std::to_string(dprev) + ")");
         dprev = d;
     }
-    if (day_limits.back() > 100000) throw UsageError(unit, "time band limits must be at most 100000 days");
+    if (day_limits.back() > 65535) throw UsageError(unit, "time band limits must be at most 65535 days");
 }
 
 namespace detail {
+
+void knox_shuffle(std::span<const std::uint16_t> days, std::uint64_t seed, std::size_t permutation,
+                  std::vector<std::uint16_t>& out) {
+    out.assign(days.begin(), days.end());
+    Xoshiro256 rng(observation_seed(seed, permutation));
+    for (std::size_t k = out.size() - 1; k > 0; --k) std::swap(out[k], out[rng.below(std::uint32_t(k + 1))]);
+}
 
 std::string knox_row_label(const KnoxBands& b, std::size_t row, KnoxLabels labels) {
     const std::size_t k = b.distance_limits_m.size();
@@ -257,6 +266,8 @@ KnoxResult knox_test(std::span<const double> x, std::span<const double> y, std::
     const std::int32_t dmin = *std::min_element(days.begin(), days.end());
     std::vector<std::int32_t> base(n);
     for (std::size_t k = 0; k < n; ++k) base[k] = days[cp.order[k]] - dmin;
+    if (std::int64_t(*std::max_element(days.begin(), days.end())) - dmin > 65535)
+        throw UsageError(unit, "the dates span more than 65535 days (179 years); check the date column");
     const std::int32_t cap = b.day_limits.back();
     std::vector<std::uint8_t> col_of(std::size_t(cap) + 1);
     for (std::int32_t dt = 0, c = 0; dt <= cap; ++dt) {
@@ -291,6 +302,16 @@ KnoxResult knox_test(std::span<const double> x, std::span<const double> y, std::
     // One table of near cells (same location + near bands) x (all time bands, the last counted
     // directly) per permutation; the "more than" row is completed from the totals.
     const std::size_t ncell = r.rows * r.cols;
+    auto finish = [&](const std::vector<std::int64_t>& c, std::int64_t* table) {
+        std::fill(table, table + ncell, 0);
+        for (std::size_t s = 0; s < near_rows; ++s)
+            for (std::size_t col = 0; col < r.cols; ++col) table[s * r.cols + col] = c[s * r.cols + col];
+        for (std::size_t col = 0; col < r.cols; ++col) {
+            std::int64_t v = col_total[col];
+            for (std::size_t s = 0; s < near_rows; ++s) v -= c[s * r.cols + col];
+            table[near_rows * r.cols + col] = v;
+        }
+    };
     auto count = [&](const std::vector<std::int32_t>& t, std::int64_t* table) {
         std::vector<std::int64_t> c(near_rows * r.cols, 0);
         for (std::size_t i = 0; i < n; ++i) {
@@ -301,36 +322,89 @@ KnoxResult knox_test(std::span<const double> x, std::span<const double> y, std::
                 ++c[(v & band_mask) * r.cols + col_of[std::size_t(dt)]];
             }
         }
-        std::fill(table, table + ncell, 0);
-        for (std::size_t s = 0; s < near_rows; ++s)
-            for (std::size_t col = 0; col < r.cols; ++col) table[s * r.cols + col] = c[s * r.cols + col];
-        for (std::size_t col = 0; col < r.cols; ++col) {
-            std::int64_t v = col_total[col];
-            for (std::size_t s = 0; s < near_rows; ++s) v -= c[s * r.cols + col];
-            table[near_rows * r.cols + col] = v;
-        }
+        finish(c, table);
     };
 
     r.observed.assign(ncell, 0);
     count(base, r.observed.data());
 
+    // Permutations, `lanes` at a time: the days of `lanes` permutations interleaved per incident
+    // (T[k * lanes + b]), so one pass over the stored pairs serves them all, and each pair's
+    // day difference is compared with the limits for every lane at once (vector extension; the
+    // compiler maps it to SSE2/AVX). Counts "dt < limit c" accumulate in 16-bit lanes, flushed
+    // to 64 bits before they can overflow; the cells come from differences of those counts.
     const auto R = std::size_t(o.permutations);
     std::vector<std::int64_t> perms(R * ncell);
     std::atomic<std::size_t> done{0};
     std::atomic<bool> cancel{false};
+    std::vector<std::uint16_t> base16(n);
+    for (std::size_t k = 0; k < n; ++k) base16[k] = std::uint16_t(base[k]);
+    std::vector<std::uint16_t> input_days(n);  // input order, from 0
+    for (std::size_t i = 0; i < n; ++i) input_days[i] = std::uint16_t(days[i] - dmin);
+    const std::size_t batches = (R + lanes - 1) / lanes;
     auto worker = [&](unsigned tid, unsigned nthreads) {
-        std::vector<std::int32_t> t(n);
-        for (std::size_t p = tid; p < R && !cancel.load(std::memory_order_relaxed); p += nthreads) {
-            std::copy(base.begin(), base.end(), t.begin());
-            detail::Xoshiro256 rng(detail::observation_seed(o.seed, p));
-            for (std::size_t k = n - 1; k > 0; --k) std::swap(t[k], t[rng.below(std::uint32_t(k + 1))]);
-            count(t, perms.data() + p * ncell);
-            const std::size_t d = done.fetch_add(1) + 1;
+        std::vector<Lanes> T(n);
+        std::vector<std::uint16_t> shuffled(n);
+        const std::size_t nacc = near_rows * near_cols;
+        std::vector<Lanes> acc(nacc);
+        std::vector<std::int64_t> lt(nacc * lanes);
+        Lanes limit[256];
+        for (std::size_t c = 0; c < near_cols; ++c)
+            for (std::size_t b2 = 0; b2 < lanes; ++b2) limit[c][b2] = std::uint16_t(std::min<std::int32_t>(b.day_limits[c], 65535));
+        for (std::size_t batch = tid; batch < batches && !cancel.load(std::memory_order_relaxed); batch += nthreads) {
+            const std::size_t p0 = batch * lanes, used = std::min(lanes, R - p0);
+            for (std::size_t l = 0; l < lanes; ++l) {
+                if (l < used) detail::knox_shuffle(input_days, o.seed, p0 + l, shuffled);
+                for (std::size_t k = 0; k < n; ++k) T[k][l] = l < used ? shuffled[cp.order[k]] : base16[k];
+            }
+            std::fill(lt.begin(), lt.end(), 0);
+            std::fill(acc.begin(), acc.end(), Lanes{});
+            std::uint64_t pending = 0;
+            auto flush = [&] {
+                for (std::size_t a2 = 0; a2 < nacc; ++a2)
+                    for (std::size_t l = 0; l < lanes; ++l) lt[a2 * lanes + l] += acc[a2][l];
+                std::fill(acc.begin(), acc.end(), Lanes{});
+                pending = 0;
+            };
+            for (std::size_t i = 0; i < n; ++i) {
+                const Lanes ti = T[i];
+                for (std::uint64_t k0 = cp.offsets[i], k1 = cp.offsets[i + 1]; k0 < k1;) {
+                    // at most 65535 increments per 16-bit lane between flushes (a snap point can
+                    // hold more pairs than that on its own)
+                    if (pending >= 65000) flush();
+                    const std::uint64_t k2 = std::min<std::uint64_t>(k1, k0 + (65000 - pending));
+                    pending += k2 - k0;
+                    for (std::uint64_t k = k0; k < k2; ++k) {
+                        const std::uint32_t v = cp.packed[k];
+                        const Lanes tj = T[v >> band_bits];
+                        const Lanes dt = ti > tj ? ti - tj : tj - ti;
+                        Lanes* a3 = &acc[(v & band_mask) * near_cols];
+                        for (std::size_t c = 0; c < near_cols; ++c) a3[c] -= (Lanes)(dt < limit[c]);
+                    }
+                    k0 = k2;
+                }
+            }
+            flush();
+            for (std::size_t l = 0; l < used; ++l) {
+                std::int64_t* table = perms.data() + (p0 + l) * ncell;
+                std::vector<std::int64_t> c(near_rows * r.cols, 0);
+                for (std::size_t s2 = 0; s2 < near_rows; ++s2) {
+                    std::int64_t prev = 0;
+                    for (std::size_t col = 0; col < near_cols; ++col) {
+                        const std::int64_t below = lt[(s2 * near_cols + col) * lanes + l];
+                        c[s2 * r.cols + col] = below - prev;
+                        prev = below;
+                    }
+                    c[s2 * r.cols + near_cols] = row_total[s2] - prev;
+                }
+                finish(c, table);
+            }
+            const std::size_t d = done.fetch_add(used) + used;
             if (tid == 0 && !progress(0.05 + 0.95 * double(d) / double(R), "near-repeat: permutations"))
                 cancel.store(true);
         }
     };
-    const unsigned nthreads = unsigned(std::min<std::size_t>(threads, R));
+    const unsigned nthreads = unsigned(std::min<std::size_t>(threads, batches));
     {
         std::vector<std::thread> pool;
         for (unsigned k = 1; k < nthreads; ++k) pool.emplace_back(worker, k, nthreads);

@@ -128,6 +128,10 @@ RaisedRisk raised_risk(const KnoxResult& result);
 const char* raised_risk_rule() noexcept;
 
 namespace detail {
+/// Permutation `permutation` of the days (input order) that knox_test() draws: a Fisher-Yates
+/// shuffle from the stream seeded by (seed, permutation). For tests that recount a permutation.
+void knox_shuffle(std::span<const std::uint16_t> days, std::uint64_t seed, std::size_t permutation,
+                  std::vector<std::uint16_t>& out);
 /// Label of distance band `row` of `bands` (rows: same location, near bands, more than).
 std::string knox_row_label(const KnoxBands& bands, std::size_t row, KnoxLabels labels);
 /// Label of time band `col` (cols: near bands, more than).
