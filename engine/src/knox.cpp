@@ -18,7 +18,9 @@ constexpr const char* unit = "near-repeat";
 constexpr int band_bits = 6;  // a stored pair is (neighbour << 6) | band: 64 bands, 2^26 incidents
 constexpr std::uint32_t band_mask = (1u << band_bits) - 1;
 constexpr std::size_t lanes = 16;  // permutations per pass over the pairs
-using Lanes = std::uint16_t __attribute__((vector_size(2 * lanes)));
+// Two vectors of 8 signed 16-bit lanes: SSE2 compares signed words natively (unsigned words, and
+// vectors wider than the baseline's 128 bits, GCC emulates lane by lane).
+using V8 = std::int16_t __attribute__((vector_size(16)));
 
 std::string num(double v) {
     std::ostringstream s;
@@ -178,7 +180,7 @@ void KnoxBands::validate() const {
                                        std::to_string(dprev) + ")");
         dprev = d;
     }
-    if (day_limits.back() > 65535) throw UsageError(unit, "time band limits must be at most 65535 days");
+    if (day_limits.back() > 32767) throw UsageError(unit, "time band limits must be at most 32767 days");
 }
 
 namespace detail {
@@ -266,8 +268,8 @@ KnoxResult knox_test(std::span<const double> x, std::span<const double> y, std::
     const std::int32_t dmin = *std::min_element(days.begin(), days.end());
     std::vector<std::int32_t> base(n);
     for (std::size_t k = 0; k < n; ++k) base[k] = days[cp.order[k]] - dmin;
-    if (std::int64_t(*std::max_element(days.begin(), days.end())) - dmin > 65535)
-        throw UsageError(unit, "the dates span more than 65535 days (179 years); check the date column");
+    if (std::int64_t(*std::max_element(days.begin(), days.end())) - dmin > 32767)
+        throw UsageError(unit, "the dates span more than 32767 days (89 years); check the date column");
     const std::int32_t cap = b.day_limits.back();
     std::vector<std::uint8_t> col_of(std::size_t(cap) + 1);
     for (std::int32_t dt = 0, c = 0; dt <= cap; ++dt) {
@@ -343,31 +345,35 @@ KnoxResult knox_test(std::span<const double> x, std::span<const double> y, std::
     for (std::size_t i = 0; i < n; ++i) input_days[i] = std::uint16_t(days[i] - dmin);
     const std::size_t batches = (R + lanes - 1) / lanes;
     auto worker = [&](unsigned tid, unsigned nthreads) {
-        std::vector<Lanes> T(n);
+        std::vector<V8> T(2 * n);
         std::vector<std::uint16_t> shuffled(n);
         const std::size_t nacc = near_rows * near_cols;
-        std::vector<Lanes> acc(nacc);
+        std::vector<V8> acc(2 * nacc);
         std::vector<std::int64_t> lt(nacc * lanes);
-        Lanes limit[256];
+        V8 limit[256];
         for (std::size_t c = 0; c < near_cols; ++c)
-            for (std::size_t b2 = 0; b2 < lanes; ++b2) limit[c][b2] = std::uint16_t(std::min<std::int32_t>(b.day_limits[c], 65535));
+            for (std::size_t b2 = 0; b2 < 8; ++b2) limit[c][b2] = std::int16_t(std::min<std::int32_t>(b.day_limits[c], 32767));
         for (std::size_t batch = tid; batch < batches && !cancel.load(std::memory_order_relaxed); batch += nthreads) {
             const std::size_t p0 = batch * lanes, used = std::min(lanes, R - p0);
             for (std::size_t l = 0; l < lanes; ++l) {
                 if (l < used) detail::knox_shuffle(input_days, o.seed, p0 + l, shuffled);
-                for (std::size_t k = 0; k < n; ++k) T[k][l] = l < used ? shuffled[cp.order[k]] : base16[k];
+                std::int16_t* flat = reinterpret_cast<std::int16_t*>(T.data()) + l;
+                if (l < used)
+                    for (std::size_t k = 0; k < n; ++k) flat[k * lanes] = std::int16_t(shuffled[cp.order[k]]);
+                else
+                    for (std::size_t k = 0; k < n; ++k) flat[k * lanes] = std::int16_t(base16[k]);
             }
             std::fill(lt.begin(), lt.end(), 0);
-            std::fill(acc.begin(), acc.end(), Lanes{});
+            std::fill(acc.begin(), acc.end(), V8{});
             std::uint64_t pending = 0;
             auto flush = [&] {
                 for (std::size_t a2 = 0; a2 < nacc; ++a2)
-                    for (std::size_t l = 0; l < lanes; ++l) lt[a2 * lanes + l] += acc[a2][l];
-                std::fill(acc.begin(), acc.end(), Lanes{});
+                    for (std::size_t l = 0; l < lanes; ++l) lt[a2 * lanes + l] += std::uint16_t(acc[2 * a2 + l / 8][l % 8]);
+                std::fill(acc.begin(), acc.end(), V8{});
                 pending = 0;
             };
             for (std::size_t i = 0; i < n; ++i) {
-                const Lanes ti = T[i];
+                const V8 ti0 = T[2 * i], ti1 = T[2 * i + 1];
                 for (std::uint64_t k0 = cp.offsets[i], k1 = cp.offsets[i + 1]; k0 < k1;) {
                     // at most 65535 increments per 16-bit lane between flushes (a snap point can
                     // hold more pairs than that on its own)
@@ -376,10 +382,15 @@ KnoxResult knox_test(std::span<const double> x, std::span<const double> y, std::
                     pending += k2 - k0;
                     for (std::uint64_t k = k0; k < k2; ++k) {
                         const std::uint32_t v = cp.packed[k];
-                        const Lanes tj = T[v >> band_bits];
-                        const Lanes dt = ti > tj ? ti - tj : tj - ti;
-                        Lanes* a3 = &acc[(v & band_mask) * near_cols];
-                        for (std::size_t c = 0; c < near_cols; ++c) a3[c] -= (Lanes)(dt < limit[c]);
+                        const std::size_t j = v >> band_bits;
+                        const V8 tj0 = T[2 * j], tj1 = T[2 * j + 1];
+                        const V8 d0 = ti0 - tj0, e0 = tj0 - ti0, d1 = ti1 - tj1, e1 = tj1 - ti1;
+                        const V8 dt0 = d0 > e0 ? d0 : e0, dt1 = d1 > e1 ? d1 : e1;
+                        V8* a3 = &acc[2 * (v & band_mask) * near_cols];
+                        for (std::size_t c = 0; c < near_cols; ++c) {
+                            a3[2 * c] -= (V8)(dt0 < limit[c]);
+                            a3[2 * c + 1] -= (V8)(dt1 < limit[c]);
+                        }
                     }
                     k0 = k2;
                 }
