@@ -7,6 +7,7 @@
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
+#include "hotspot/bandwidth.hpp"
 #include "hotspot/error.hpp"
 
 namespace fs = std::filesystem;
@@ -14,6 +15,14 @@ namespace fs = std::filesystem;
 namespace hotspot {
 
 namespace {
+
+bool check_bandwidth_rule(const std::string& rule) {
+    try {
+        return parse_bandwidth_method(rule) != BandwidthMethod::fixed;
+    } catch (const UsageError&) {
+        return false;
+    }
+}
 
 constexpr const char* unit = "config";
 
@@ -228,15 +237,18 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
         if (const toml::node* b = t->get("bandwidth")) {
             if (auto v = b->value<double>()) a.bandwidth_m = *v;
             else if (auto s = b->value<std::string>()) {
-                if (s->rfind("auto:", 0) != 0) c.fail(*b, "analysis.bandwidth", "must be metres or \"auto:METHOD\"");
-                a.bandwidth_auto = s->substr(5);
+                // The kde step's one grammar (steps/kde_step.hpp): "auto" = auto:ppl, auto:<rule>.
+                if (*s != "auto" && (s->rfind("auto:", 0) != 0 || !check_bandwidth_rule(s->substr(5))))
+                    c.fail(*b, "analysis.bandwidth",
+                           "must be metres or \"auto:RULE\" (scott, silverman, arcgis, ppl), got \"" + *s + "\"");
+                a.bandwidth_auto = *s == "auto" ? "ppl" : s->substr(5);
             } else c.fail(*b, "analysis.bandwidth", "must be metres or \"auto:METHOD\"");
         }
         a.cell_m = c.num(*t, "cell_m");
         a.gistar_cell_m = c.num(*t, "gistar_cell_m").value_or(0);
         a.gistar_band_m = c.num(*t, "gistar_band_m");
         a.permutations = int(c.num(*t, "permutations").value_or(0));
-        a.seed = std::uint64_t(c.num(*t, "seed").value_or(20250101));
+        a.seed = std::uint64_t(c.num(*t, "seed").value_or(double(RunAnalysis{}.seed)));
         a.hotspot_threshold = c.str(*t, "hotspot_threshold").value_or("top:5");
         a.ci = c.str(*t, "ci").value_or("exact");
         a.reference_rate_per_1000 = c.num(*t, "reference_rate");
