@@ -98,14 +98,8 @@ BandwidthSpec BandwidthSpec::parse(std::string_view text, std::string_view who) 
         return s;
     }
     if (text.starts_with("auto:")) {
-        try {
-            s.rule = parse_bandwidth_method(text.substr(5));
-        } catch (const UsageError&) {
-            throw UsageError(std::string(who), "bandwidth '" + std::string(text) +
-                                                    "': unknown rule; use a number of metres, or auto:scott, "
-                                                    "auto:silverman, auto:arcgis or auto:ppl");
-        }
-        if (*s.rule == BandwidthMethod::fixed) throw UsageError(std::string(who), "bandwidth 'auto:fixed' is not a rule");
+        // The engine's rule names and its message ("bandwidth: unknown method ..."), once.
+        s.rule = parse_bandwidth_method(text.substr(5));
         return s;
     }
     const std::string t(text);
@@ -114,8 +108,8 @@ BandwidthSpec BandwidthSpec::parse(std::string_view text, std::string_view who) 
         s.fixed_m = std::stod(t, &used);
         if (used != t.size()) throw std::invalid_argument(t);
     } catch (const std::logic_error&) {
-        throw UsageError(std::string(who), "bandwidth '" + t + "' is neither metres nor auto:<rule> (scott, silverman, "
-                                                                "arcgis, ppl)");
+        throw UsageError(std::string(who), "--bandwidth '" + t + "' is neither metres nor auto:<method> (scott, "
+                                                                  "silverman, arcgis, ppl)");
     }
     if (!std::isfinite(s.fixed_m) || s.fixed_m <= 0)
         throw UsageError(std::string(who), "bandwidth must be > 0 m (got " + t + ")");

@@ -45,7 +45,9 @@ struct BandwidthSpec {
     double fixed_m = 0;                    ///< > 0 when fixed
     std::optional<BandwidthMethod> rule;   ///< set for auto:<rule>
 
-    /// Parses the grammar above. @throws UsageError("<who>: bandwidth '...' is neither ...").
+    /// Parses the grammar above. @throws UsageError: "<who>: --bandwidth '...' is neither metres
+    /// nor auto:<method> ...", "<who>: bandwidth must be > 0 m (got ...)", or
+    /// parse_bandwidth_method's "bandwidth: unknown method ..." for an unknown rule.
     static BandwidthSpec parse(std::string_view text, std::string_view who = "kde");
     /// "250" or "auto:ppl": parse(text()) gives the same spec.
     std::string text() const;
