@@ -1,6 +1,10 @@
 #include "support.hpp"
 
 #include <array>
+#include <catch2/catch.hpp>
+#include <cpl_conv.h>
+#include <gdal.h>
+#include <ogr_api.h>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -59,6 +63,39 @@ CliResult run_cli(const std::string& args) {
     fs::remove(out, ec);
     fs::remove(err, ec);
     return r;
+}
+
+std::map<std::string, Layer> read_all_layers(const fs::path& path) {
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+    REQUIRE(ds);
+    std::map<std::string, Layer> out;
+    for (int l = 0; l < GDALDatasetGetLayerCount(ds); ++l) {
+        OGRLayerH layer = GDALDatasetGetLayer(ds, l);
+        OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+        Layer rows;
+        std::vector<std::string> header;
+        for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i) header.emplace_back(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+        rows.push_back(header);
+        OGR_L_ResetReading(layer);
+        OGRFeatureH f;
+        while ((f = OGR_L_GetNextFeature(layer)) != nullptr) {
+            std::vector<std::string> row{std::to_string(OGR_F_GetFID(f))};
+            for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i)
+                row.emplace_back(OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : "<null>");
+            if (OGRGeometryH g = OGR_F_GetGeometryRef(f)) {
+                char* wkt = nullptr;
+                OGR_G_ExportToIsoWkt(g, &wkt);  // full precision, so any coordinate change shows
+                row.emplace_back(wkt ? wkt : "");
+                CPLFree(wkt);
+            }
+            rows.push_back(std::move(row));
+            OGR_F_Destroy(f);
+        }
+        out[OGR_L_GetName(layer)] = std::move(rows);
+    }
+    GDALClose(ds);
+    return out;
 }
 
 } // namespace hotspot::test

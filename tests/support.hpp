@@ -2,7 +2,9 @@
 // Shared test helpers: paths, running the CLI, the shared data folder.
 
 #include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace hotspot::test {
 
@@ -23,6 +25,12 @@ struct CliResult {
 };
 /// Runs the hotspot binary with `args` (a shell-quoted string), capturing stdout and stderr.
 CliResult run_cli(const std::string& args);
+
+/// A vector layer read back with OGR: a header row of field names, then per feature its FID,
+/// every field as text ("<null>" when unset) and its geometry as ISO WKT (full precision).
+using Layer = std::vector<std::vector<std::string>>;
+/// Every layer of a vector dataset (GeoPackage), by name. REQUIREs that it opens.
+std::map<std::string, Layer> read_all_layers(const std::filesystem::path& path);
 
 } // namespace hotspot::test
 

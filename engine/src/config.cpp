@@ -8,6 +8,7 @@
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
+#include "hotspot/bandwidth.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/hotspots.hpp"
 
@@ -16,6 +17,14 @@ namespace fs = std::filesystem;
 namespace hotspot {
 
 namespace {
+
+bool check_bandwidth_rule(const std::string& rule) {
+    try {
+        return parse_bandwidth_method(rule) != BandwidthMethod::fixed;
+    } catch (const UsageError&) {
+        return false;
+    }
+}
 
 constexpr const char* unit = "config";
 
@@ -272,8 +281,11 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
                 a.bandwidth_m = *v;
             }
             else if (auto s = b->value<std::string>()) {
-                if (s->rfind("auto:", 0) != 0) c.fail(*b, "analysis.bandwidth", "must be metres or \"auto:METHOD\"");
-                a.bandwidth_auto = s->substr(5);
+                // The kde step's one grammar (steps/kde_step.hpp): "auto" = auto:ppl, auto:<rule>.
+                if (*s != "auto" && (s->rfind("auto:", 0) != 0 || !check_bandwidth_rule(s->substr(5))))
+                    c.fail(*b, "analysis.bandwidth",
+                           "must be metres or \"auto:RULE\" (scott, silverman, arcgis, ppl), got \"" + *s + "\"");
+                a.bandwidth_auto = *s == "auto" ? "ppl" : s->substr(5);
             } else c.fail(*b, "analysis.bandwidth", "must be metres or \"auto:METHOD\"");
         }
         // Every value is checked here, with its line, before any work (issue 14).
@@ -284,7 +296,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
                               .value_or(0);
         a.gistar_band_m = c.ranged(*t, "gistar_band_m", an, 0, false, big, "metres > 0");
         a.permutations = int(c.integer(*t, "permutations", an, 0, 99999).value_or(0));
-        a.seed = std::uint64_t(c.integer(*t, "seed", an, 0, std::int64_t(1) << 53).value_or(20250101));
+        a.seed = std::uint64_t(c.integer(*t, "seed", an, 0, std::int64_t(1) << 53).value_or(std::int64_t(RunAnalysis{}.seed)));
         a.hotspot_threshold = c.str(*t, "hotspot_threshold").value_or("top:5");
         try {
             if (HotspotOptions::parse(a.hotspot_threshold).value < 0)

@@ -11,6 +11,7 @@
 #include "hotspot/styles.hpp"
 #include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
+#include "util/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -18,20 +19,11 @@ namespace hotspot {
 
 namespace {
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
+using util::lower;
 
-std::string thousands(std::uint64_t v) {
-    std::string s = std::to_string(v);
-    for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(std::size_t(i), ",");
-    return s;
-}
+using util::thousands;
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
+using util::seconds_since;
 
 // Assigns each incident the area whose code is in `field` (no geometry involved).
 GeocodeResult assign_by_code(const AreaLayer& layer, const IncidentTable& inc, const std::string& field) {

@@ -17,6 +17,7 @@
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
 #include "hotspot/styles.hpp"
+#include "util/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -26,16 +27,9 @@ namespace {
 
 constexpr const char* unit = "gistar";
 
-std::string num(double v) {
-    std::ostringstream s;
-    s.precision(10);
-    s << v;
-    return s.str();
-}
+using util::num;
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
+using util::seconds_since;
 
 std::string replace_all(std::string s, const std::string& key, const std::string& value) {
     for (std::size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + value.size()))

@@ -3,11 +3,15 @@
 
 #include "hotspot/pipeline.hpp"
 
+#include "diverging_qml.hpp"
+#include "util/text.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "hotspot/bandwidth.hpp"
@@ -19,6 +23,7 @@
 #include "hotspot/gistar.hpp"
 #include "hotspot/hotspots.hpp"
 #include "hotspot/kde.hpp"
+#include "hotspot/steps/kde_step.hpp"
 #include "hotspot/lisa.hpp"
 #include "hotspot/manifest.hpp"
 #include "hotspot/polygonize.hpp"
@@ -26,6 +31,7 @@
 #include "hotspot/qgis_project.hpp"
 #include "hotspot/raster_out.hpp"
 #include "hotspot/rates.hpp"
+#include "hotspot/rates_job.hpp"
 #include "hotspot/styles.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
@@ -39,9 +45,7 @@ namespace {
 constexpr const char* unit = "run";
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
+using util::seconds_since;
 
 // Runs f() and adds its wall time to `acc` (the analyse/write split of a profile's time).
 template <class F>
@@ -54,19 +58,9 @@ decltype(auto) timed(double& acc, F&& f) {
     return f();
 }
 
-std::string thousands(std::uint64_t v) {
-    std::string s = std::to_string(v);
-    for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(std::size_t(i), ",");
-    return s;
-}
+using util::thousands;
 
-std::string fixed(double v, int digits) {
-    std::ostringstream s;
-    s.setf(std::ios::fixed);
-    s.precision(digits);
-    s << v;
-    return s.str();
-}
+using util::fixed;
 
 std::string slug(const std::string& name) {
     std::string s;
@@ -96,24 +90,6 @@ MultiPolygon cell_polygon(const Grid& g, std::int64_t c, std::int64_t r) {
     const double x1 = x0 + g.cell_size_m, y0 = y1 - g.cell_size_m;
     return {Polygon{{Ring{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}}}};
 }
-
-// Cells whose centre lies in the study area, computed once per distinct grid.
-class StudyMasks {
-public:
-    explicit StudyMasks(const std::vector<MultiPolygon>& study) : m_study(study) {}
-    const std::vector<std::uint8_t>& of(const Grid& g) {
-        for (auto& [grid, mask] : m_cache)
-            if (grid.origin_x == g.origin_x && grid.origin_y == g.origin_y && grid.cell_size_m == g.cell_size_m &&
-                grid.cols == g.cols && grid.rows == g.rows)
-                return mask;
-        m_cache.emplace_back(g, rasterize_areas(g, m_study));
-        return m_cache.back().second;
-    }
-
-private:
-    const std::vector<MultiPolygon>& m_study;
-    std::vector<std::pair<Grid, std::vector<std::uint8_t>>> m_cache;
-};
 
 // Population per area (NaN where unknown) from the area level's table or field.
 std::vector<double> read_population(const AreaConfig& ac, const AreaLayer& layer) {
@@ -159,47 +135,6 @@ std::string rejected_summary(const ReadResult& read) {
     std::string s;
     for (auto& [k, v] : by) s += (s.empty() ? "" : ", ") + k + " " + thousands(v);
     return s;
-}
-
-// A diverging QGIS raster style for z-scores or differences, symmetric around 0.
-std::string diverging_raster_qml(double limit, const std::string& label, bool z_classes) {
-    std::ostringstream items;
-    struct Item { double v; const char* color; std::string text; };
-    std::vector<Item> list;
-    if (z_classes) {
-        list = {{-2.576, "33,102,172,255", "cold, 99%"}, {-1.960, "103,169,207,255", "cold, 95%"},
-                {-1.645, "209,229,240,255", "cold, 90%"}, {1.645, "247,247,247,0", "not significant"},
-                {1.960, "253,219,199,255", "hot, 90%"}, {2.576, "239,138,98,255", "hot, 95%"},
-                {1e9, "178,24,43,255", "hot, 99%"}};
-    } else {
-        const double l = limit > 0 ? limit : 1;
-        list = {{-0.5 * l, "33,102,172,255", "large fall"}, {-0.1 * l, "103,169,207,255", "fall"},
-                {0.1 * l, "247,247,247,0", "little change"}, {0.5 * l, "239,138,98,255", "rise"},
-                {1e9, "178,24,43,255", "large rise"}};
-    }
-    for (const auto& i : list)
-        items << "            <item alpha=\"255\" value=\"" << (i.v >= 1e9 ? std::string("inf") : fixed(i.v, 4))
-              << "\" label=\"" << i.text << "\" color=\"#" << [&] {
-                     int r = 0, g = 0, b = 0, a = 0;
-                     std::sscanf(i.color, "%d,%d,%d,%d", &r, &g, &b, &a);
-                     char buf[8];
-                     std::snprintf(buf, sizeof buf, "%02x%02x%02x", r, g, b);
-                     return std::string(buf);
-                 }() << "\"/>\n";
-    std::ostringstream q;
-    q << "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-      << "<!-- " << label << " written by hotspot: diverging classes around 0. -->\n"
-      << "<qgis version=\"3.22.0\" styleCategories=\"AllStyleCategories\">\n  <pipe>\n"
-      << "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"0.85\" alphaBand=\"-1\" "
-         "classificationMin=\"" << -limit << "\" classificationMax=\"" << limit << "\" nodataColor=\"\">\n"
-      << "      <rasterTransparency/>\n      <rastershader>\n"
-      << "        <colorrampshader colorRampType=\"DISCRETE\" classificationMode=\"2\" clip=\"0\" minimumValue=\""
-      << -limit << "\" maximumValue=\"" << limit << "\" labelPrecision=\"2\">\n"
-      << items.str() << "        </colorrampshader>\n      </rastershader>\n    </rasterrenderer>\n"
-      << "    <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
-      << "    <huesaturation colorizeOn=\"0\" saturation=\"0\" grayscaleMode=\"0\"/>\n"
-      << "    <rasterresampler maxOversampling=\"2\"/>\n  </pipe>\n  <blendMode>0</blendMode>\n</qgis>\n";
-    return q.str();
 }
 
 // The .qml written beside a raster (empty when there is none).
@@ -406,201 +341,200 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         (void)cmp_lo;
         (void)cmp_hi;
 
-        // -- density surface
-        KdeOptions ko;
-        ko.kernel = parse_kernel(cfg.analysis.kernel.value_or(profile.analysis.kde_kernel));
-        ko.cell_size_m = cfg.analysis.cell_m.value_or(profile.analysis.cell_size_m);
-        ko.threads = threads;
-        const std::string auto_method = cfg.analysis.bandwidth_auto.value_or(
-            cfg.analysis.bandwidth_m ? std::string() : profile.analysis.bandwidth_auto);
-        if (!auto_method.empty() && sx.size() >= 2) {
-            const Bandwidth bw = timed(analyse_s, [&] { return select_bandwidth(parse_bandwidth_method(auto_method), sx, sy); });
-            ko.bandwidth_m = bw.is_sigma && ko.kernel != Kernel::gaussian ? bw.radius_for(ko.kernel) : bw.value_m;
-            po.bandwidth_method = bw.method_name;
-        } else {
-            ko.bandwidth_m = cfg.analysis.bandwidth_m.value_or(profile.analysis.bandwidth_m);
-            po.bandwidth_method = "fixed";
-        }
-        ko.validate();
-        po.kernel = std::string(kernel_name(ko.kernel));
-        po.bandwidth_m = ko.bandwidth_m;
-        po.cell_m = ko.cell_size_m;
-        const Grid kgrid = kde_grid(study_bounds, ko);
-        const std::vector<std::uint8_t>& kmask = timed(analyse_s, [&]() -> const std::vector<std::uint8_t>& { return masks.of(kgrid); });
-        const KdeResult kde = timed(analyse_s, [&] { return kernel_density(sx, sy, {}, kgrid, ko, kmask); });
-        for (auto& w : kde.warnings) po.warnings.push_back(w);
-        GeoTiffOptions go;
-        go.crs = cfg.working_crs;
-        go.overwrite = cfg.overwrite;
-        go.band_description = profile.title + " density";
-        go.legend_label = std::string(units_name(kde.units)) == "per_km2" ? "incidents per km²" : std::string(units_name(kde.units));
-        go.metadata = {{"HOTSPOT_PROFILE", profile.name},
-                       {"HOTSPOT_PERIOD", cfg.period.describe()},
-                       {"HOTSPOT_KERNEL", po.kernel},
-                       {"HOTSPOT_BANDWIDTH_M", fixed(ko.bandwidth_m, 3)},
-                       {"HOTSPOT_BANDWIDTH_METHOD", po.bandwidth_method},
-                       {"HOTSPOT_CELL_M", fixed(ko.cell_size_m, 3)},
-                       {"HOTSPOT_UNITS", std::string(units_name(kde.units))},
-                       {"HOTSPOT_INCIDENTS", std::to_string(kde.incidents)},
-                       {"HOTSPOT_VERSION", version}};
-        const std::string kde_path = (out / (ps + "_kde.tif")).string();
-        const RasterWriteResult kw = write_geotiff(kde_path, kgrid, kde.values, go);
-        po.kde_breaks = kw.class_breaks;
-        po.files.push_back(kde_path);
+        // The profile's `outputs` choose the steps (validated: hotspot_polygons needs kde, lisa
+        // needs rates).
+        const auto wants = [&profile](std::string_view o) {
+            return std::find(profile.outputs.begin(), profile.outputs.end(), o) != profile.outputs.end();
+        };
+        const double density_cell_m = cfg.analysis.cell_m.value_or(profile.analysis.cell_size_m);
         ProjectGroup group{profile.title, {}, pi == 0};
+        std::optional<KdeStepResult> kstep_holder;
+        std::string kde_path, change_path, hs_layer;
+        HotspotResult hs;
+        if (wants("kde")) {
+            // -- density surface (and its change against the comparison period): the kde step
+            KdeStepOptions kso;
+            kso.kernel = parse_kernel(cfg.analysis.kernel.value_or(profile.analysis.kde_kernel));
+            kso.cell_size_m = density_cell_m;
+            kso.threads = threads;
+            if (cfg.analysis.bandwidth_auto) kso.bandwidth = BandwidthSpec::parse("auto:" + *cfg.analysis.bandwidth_auto, unit);
+            else if (cfg.analysis.bandwidth_m) kso.bandwidth.fixed_m = *cfg.analysis.bandwidth_m;
+            else if (!profile.analysis.bandwidth_auto.empty())
+                kso.bandwidth = BandwidthSpec::parse("auto:" + profile.analysis.bandwidth_auto, unit);
+            else kso.bandwidth.fixed_m = profile.analysis.bandwidth_m;
+            KdeStepInput kin;
+            kin.incidents = &inc;
+            kin.rows = &sel.rows;
+            kin.comparison_rows = &cmp_sel.rows;
+            kin.study = &study_layer.polygons;
+            kin.masks = &masks;
+            KdeStepOutput kout;
+            kout.path = (out / (ps + "_kde.tif")).string();
+            kout.crs = cfg.working_crs;
+            kout.overwrite = cfg.overwrite;
+            kout.profile = profile.name;
+            kout.band_description = profile.title + " density";
+            kout.study_area = levels[study_i].config.spec.name + "=" + levels[study_i].config.spec.path;
+            if (comparing) {
+                kout.change_path = (out / (ps + "_kde_change.tif")).string();
+                kout.comparison = cfg.comparison.describe();
+            }
+            kstep_holder = timed(analyse_s, [&] { return run_kde_step(kin, kso, kout); });
+            const KdeStepResult& kstep = *kstep_holder;
+            const Grid& kgrid = kstep.grid;
+            const KdeResult& kde = kstep.surface;
+            for (auto& w : kstep.warnings) po.warnings.push_back(w);
+            po.kernel = std::string(kernel_name(kstep.kde.kernel));
+            po.bandwidth_m = kstep.kde.bandwidth_m;
+            po.bandwidth_method = kstep.bandwidth.method_name;
+            po.cell_m = kgrid.cell_size_m;
+            po.kde_breaks = kstep.class_breaks;
+            kde_path = kout.path;
+            change_path = kout.change_path;
+            po.files.push_back(kde_path);
+            if (comparing) po.files.push_back(change_path);
 
-        // -- difference surface against the comparison period
-        std::string change_path;
-        if (comparing) {
-            const KdeResult ckde = timed(analyse_s, [&] { return kernel_density(cx, cy, {}, kgrid, ko, kmask); });
-            std::vector<double> diff(kde.values.size());
-            double limit = 0;
-            for (std::size_t i = 0; i < diff.size(); ++i) {
-                diff[i] = kde.values[i] - ckde.values[i];
-                if (std::isfinite(diff[i])) limit = std::max(limit, std::abs(diff[i]));
+        if (wants("hotspot_polygons")) {
+                // -- hot spot polygons
+                const auto th = std::chrono::steady_clock::now();
+                hs = find_hotspots(kgrid, kde.values, sx, sy, study_area, hs_options);
+                po.hotspot_threshold = hs_options.describe();
+                std::vector<MultiPolygon> hpolys;
+                if (!hs.hotspots.empty())
+                    hpolys = polygonize_labels(kgrid, hs.labels, std::int32_t(hs.hotspots.size()));
+                // wards of each hot spot by cells, and comparison incidents in it
+                const AreaLayer& ward_layer = levels.front().layer;
+                const AreaIndex ward_index(ward_layer.polygons);
+                std::map<std::int32_t, std::map<std::int32_t, std::int64_t>> cell_wards;
+                for (std::int64_t i = 0; i < kgrid.size(); ++i)
+                    if (const std::int32_t l = hs.labels[std::size_t(i)])
+                        ++cell_wards[l][ward_index.locate(kgrid.x_of_col(i % kgrid.cols), kgrid.y_of_row(i / kgrid.cols))];
+                std::map<std::int32_t, std::int64_t> cmp_in;
+                for (std::size_t i = 0; i < cx.size(); ++i) {
+                    const auto c = kgrid.col_of(cx[i]), r = kgrid.row_of(cy[i]);
+                    if (kgrid.in_grid(c, r))
+                        if (const std::int32_t l = hs.labels[std::size_t(r * kgrid.cols + c)]) ++cmp_in[l];
+                }
+                analyse_s += seconds_since(th);
+                hs_layer = ps + "_hotspots";
+                gpkg.begin_layer(hs_layer, GeomType::multipolygon,
+                                 {{"rank", FieldType::integer}, {"incidents", FieldType::integer}, {"share", FieldType::real},
+                                  {"pai", FieldType::real}, {"area_km2", FieldType::real}, {"wards", FieldType::string},
+                                  {"peak", FieldType::real}, {"change", FieldType::integer}});
+                for (const auto& h : hs.hotspots) {
+                    HotspotSummary s;
+                    s.rank = h.rank;
+                    s.incidents = h.incidents;
+                    s.share = h.share;
+                    s.pai = h.pai;
+                    s.area_km2 = h.area_m2 / 1e6;
+                    s.centre_x = h.centre_x;
+                    s.centre_y = h.centre_y;
+                    std::vector<std::pair<std::int64_t, std::int32_t>> wards;
+                    std::int64_t total = 0;
+                    for (auto& [w, n] : cell_wards[h.label]) {
+                        wards.emplace_back(n, w);
+                        total += n;
+                    }
+                    std::sort(wards.begin(), wards.end(), [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+                    for (auto& [n, w] : wards) {
+                        const long pct = std::lround(100.0 * double(n) / double(total));
+                        s.wards += (s.wards.empty() ? "" : ", ") + (w >= 0 ? ward_layer.names[std::size_t(w)] : std::string("outside")) +
+                                   " (" + (pct < 1 ? std::string("<1") : std::to_string(pct)) + "%)";
+                    }
+                    s.change = comparing ? std::int64_t(h.incidents) - cmp_in[h.label] : 0;
+                    const bool small = cfg.publish && h.incidents < std::uint64_t(cfg.publish_min_count);
+                    gpkg.set_integer(0, h.rank);
+                    if (!small) gpkg.set_integer(1, std::int64_t(h.incidents));
+                    gpkg.set_real(2, small ? nan : h.share);
+                    gpkg.set_real(3, small ? nan : h.pai);
+                    gpkg.set_real(4, s.area_km2);
+                    gpkg.set_string(5, s.wards);
+                    gpkg.set_real(6, h.peak);
+                    if (comparing && !small && !(cfg.publish && cmp_in[h.label] < cfg.publish_min_count))
+                        gpkg.set_integer(7, s.change);
+                    gpkg.set_multipolygon(hpolys[std::size_t(h.label - 1)]);
+                    gpkg.write_feature();
+                    po.hotspots.push_back(s);
+                }
+                gpkg.add_style(hs_layer, std::string(style_qml("hotspots")), profile.title + " hot spots (" + po.hotspot_threshold + ")");
+                po.layers.push_back(hs_layer);
+                group.layers.push_back({profile.title + ": hot spots", "./hotspot_run.gpkg|layername=" + hs_layer, false,
+                                        "Polygon", std::string(style_qml("hotspots")), true});
             }
-            GeoTiffOptions dgo = go;
-            dgo.write_qml = false;
-            dgo.band_description = profile.title + " density change";
-            dgo.metadata.push_back({"HOTSPOT_COMPARISON", cfg.comparison.describe()});
-            change_path = (out / (ps + "_kde_change.tif")).string();
-            write_geotiff(change_path, kgrid, diff, dgo);
-            write_text_atomic(fs::path(change_path).replace_extension(".qml").string(),
-                              diverging_raster_qml(limit, "Density change", false), cfg.overwrite);
-            po.files.push_back(change_path);
         }
 
-        // -- hot spot polygons
-        const auto th = std::chrono::steady_clock::now();
-        const HotspotResult hs = find_hotspots(kgrid, kde.values, sx, sy, study_area, hs_options);
-        po.hotspot_threshold = hs_options.describe();
-        std::vector<MultiPolygon> hpolys;
-        if (!hs.hotspots.empty())
-            hpolys = polygonize_labels(kgrid, hs.labels, std::int32_t(hs.hotspots.size()));
-        // wards of each hot spot by cells, and comparison incidents in it
-        const AreaLayer& ward_layer = levels.front().layer;
-        const AreaIndex ward_index(ward_layer.polygons);
-        std::map<std::int32_t, std::map<std::int32_t, std::int64_t>> cell_wards;
-        for (std::int64_t i = 0; i < kgrid.size(); ++i)
-            if (const std::int32_t l = hs.labels[std::size_t(i)])
-                ++cell_wards[l][ward_index.locate(kgrid.x_of_col(i % kgrid.cols), kgrid.y_of_row(i / kgrid.cols))];
-        std::map<std::int32_t, std::int64_t> cmp_in;
-        for (std::size_t i = 0; i < cx.size(); ++i) {
-            const auto c = kgrid.col_of(cx[i]), r = kgrid.row_of(cy[i]);
-            if (kgrid.in_grid(c, r))
-                if (const std::int32_t l = hs.labels[std::size_t(r * kgrid.cols + c)]) ++cmp_in[l];
-        }
-        analyse_s += seconds_since(th);
-        const std::string hs_layer = ps + "_hotspots";
-        gpkg.begin_layer(hs_layer, GeomType::multipolygon,
-                         {{"rank", FieldType::integer}, {"incidents", FieldType::integer}, {"share", FieldType::real},
-                          {"pai", FieldType::real}, {"area_km2", FieldType::real}, {"wards", FieldType::string},
-                          {"peak", FieldType::real}, {"change", FieldType::integer}});
-        for (const auto& h : hs.hotspots) {
-            HotspotSummary s;
-            s.rank = h.rank;
-            s.incidents = h.incidents;
-            s.share = h.share;
-            s.pai = h.pai;
-            s.area_km2 = h.area_m2 / 1e6;
-            s.centre_x = h.centre_x;
-            s.centre_y = h.centre_y;
-            std::vector<std::pair<std::int64_t, std::int32_t>> wards;
-            std::int64_t total = 0;
-            for (auto& [w, n] : cell_wards[h.label]) {
-                wards.emplace_back(n, w);
-                total += n;
+        std::string gi_layer;
+        if (wants("gistar")) {
+            // -- Gi* on grid cells of the study area
+            GiStarOptions gopt;
+            po.gistar_cell_m = cfg.analysis.gistar_cell_m > 0 ? cfg.analysis.gistar_cell_m : std::max(density_cell_m, 100.0);
+            gopt.band_m = cfg.analysis.gistar_band_m.value_or(std::max(profile.analysis.gistar_band_m, 1.5 * po.gistar_cell_m));
+            po.gistar_band_m = gopt.band_m;
+            gopt.permutations = cfg.analysis.permutations;
+            gopt.seed = cfg.analysis.seed;
+            gopt.threads = threads;
+            gopt.p_adjust = PAdjust::fdr_bh;
+            po.gistar_correction = "Benjamini-Hochberg FDR" + std::string(gopt.permutations ? ", " + std::to_string(gopt.permutations) + " conditional permutations" : ", analytical z");
+            const Grid ggrid = Grid::aligned(study_bounds, po.gistar_cell_m);
+            const std::vector<std::uint8_t>& gmask = timed(analyse_s, [&]() -> const std::vector<std::uint8_t>& { return masks.of(ggrid); });
+            std::vector<double> gcounts(std::size_t(ggrid.size()), 0.0);
+            for (std::size_t i = 0; i < sx.size(); ++i) {
+                const auto c = ggrid.col_of(sx[i]), r = ggrid.row_of(sy[i]);
+                if (ggrid.in_grid(c, r)) gcounts[std::size_t(r * ggrid.cols + c)] += 1;
             }
-            std::sort(wards.begin(), wards.end(), [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
-            for (auto& [n, w] : wards) {
-                const long pct = std::lround(100.0 * double(n) / double(total));
-                s.wards += (s.wards.empty() ? "" : ", ") + (w >= 0 ? ward_layer.names[std::size_t(w)] : std::string("outside")) +
-                           " (" + (pct < 1 ? std::string("<1") : std::to_string(pct)) + "%)";
+            gi_layer = ps + "_gistar_cells";
+            std::vector<double> zsurface(std::size_t(ggrid.size()), nan);
+            if (sx.size() >= 3) {
+                const GiStarResult gi = timed(analyse_s, [&] { return gistar_grid(ggrid, gcounts, gopt, gmask); });
+                gpkg.begin_layer(gi_layer, GeomType::multipolygon,
+                                 {{"count", FieldType::integer}, {"z", FieldType::real}, {"p", FieldType::real},
+                                  {"p_corrected", FieldType::real}, {"gi_bin", FieldType::integer}});
+                for (std::int64_t i = 0; i < ggrid.size(); ++i) {
+                    if (!gmask[std::size_t(i)]) continue;
+                    zsurface[std::size_t(i)] = gi.z[std::size_t(i)];
+                    const int bin = gi.bin[std::size_t(i)];
+                    if (bin == 3) ++po.gistar_hot99;
+                    if (bin >= 2) ++po.gistar_hot95;
+                    if (bin == -3) ++po.gistar_cold99;
+                    if (gcounts[std::size_t(i)] == 0 && bin == 0) continue;
+                    const bool small = cfg.publish && gcounts[std::size_t(i)] < cfg.publish_min_count;
+                    if (!small) gpkg.set_integer(0, std::int64_t(gcounts[std::size_t(i)]));
+                    gpkg.set_real(1, gi.z[std::size_t(i)]);
+                    gpkg.set_real(2, gi.p[std::size_t(i)]);
+                    gpkg.set_real(3, gi.p_adjusted[std::size_t(i)]);
+                    gpkg.set_integer(4, bin);
+                    gpkg.set_multipolygon(cell_polygon(ggrid, i % ggrid.cols, i / ggrid.cols));
+                    gpkg.write_feature();
+                }
+                gpkg.add_style(gi_layer, std::string(style_qml("gistar_cells")),
+                               profile.title + " Gi* cells (" + po.gistar_correction + ")");
+                po.layers.push_back(gi_layer);
+                group.layers.push_back({profile.title + ": Gi* hot spot cells", "./hotspot_run.gpkg|layername=" + gi_layer,
+                                        false, "Polygon", std::string(style_qml("gistar_cells")), false});
+                GeoTiffOptions zo;
+                zo.crs = cfg.working_crs;
+                zo.overwrite = cfg.overwrite;
+                zo.write_qml = false;
+                zo.band_description = profile.title + " Gi* z-score";
+                // the tag keys of `hotspot gistar --raster` (gistar_job.cpp)
+                zo.metadata = {{"hotspot_version", version}, {"surface", "Getis-Ord Gi* z-score"}, {"profile", profile.name},
+                               {"cell_size_m", util::num(po.gistar_cell_m)}, {"band_m", util::num(gopt.band_m)},
+                               {"weights", "binary"}, {"correction", po.gistar_correction},
+                               {"permutations", std::to_string(gopt.permutations)}, {"seed", std::to_string(gopt.seed)}};
+                const std::string zpath = (out / (ps + "_gistar_z.tif")).string();
+                write_geotiff(zpath, ggrid, zsurface, zo);
+                write_text_atomic(fs::path(zpath).replace_extension(".qml").string(), detail::diverging_raster_qml(4, "Gi* z-score", true),
+                                  cfg.overwrite);
+                po.files.push_back(zpath);
+            } else {
+                po.warnings.push_back("gistar: " + profile.name + " selects fewer than 3 incidents; no Gi* layer");
             }
-            s.change = comparing ? std::int64_t(h.incidents) - cmp_in[h.label] : 0;
-            const bool small = cfg.publish && h.incidents < std::uint64_t(cfg.publish_min_count);
-            gpkg.set_integer(0, h.rank);
-            if (!small) gpkg.set_integer(1, std::int64_t(h.incidents));
-            gpkg.set_real(2, small ? nan : h.share);
-            gpkg.set_real(3, small ? nan : h.pai);
-            gpkg.set_real(4, s.area_km2);
-            gpkg.set_string(5, s.wards);
-            gpkg.set_real(6, h.peak);
-            if (comparing && !small && !(cfg.publish && cmp_in[h.label] < cfg.publish_min_count))
-                gpkg.set_integer(7, s.change);
-            gpkg.set_multipolygon(hpolys[std::size_t(h.label - 1)]);
-            gpkg.write_feature();
-            po.hotspots.push_back(s);
-        }
-        gpkg.add_style(hs_layer, std::string(style_qml("hotspots")), profile.title + " hot spots (" + po.hotspot_threshold + ")");
-        po.layers.push_back(hs_layer);
-        group.layers.push_back({profile.title + ": hot spots", "./hotspot_run.gpkg|layername=" + hs_layer, false,
-                                "Polygon", std::string(style_qml("hotspots")), true});
-
-        // -- Gi* on grid cells of the study area
-        GiStarOptions gopt;
-        po.gistar_cell_m = cfg.analysis.gistar_cell_m > 0 ? cfg.analysis.gistar_cell_m : std::max(ko.cell_size_m, 100.0);
-        gopt.band_m = cfg.analysis.gistar_band_m.value_or(std::max(profile.analysis.gistar_band_m, 1.5 * po.gistar_cell_m));
-        po.gistar_band_m = gopt.band_m;
-        gopt.permutations = cfg.analysis.permutations;
-        gopt.seed = cfg.analysis.seed;
-        gopt.threads = threads;
-        gopt.p_adjust = PAdjust::fdr_bh;
-        po.gistar_correction = "Benjamini-Hochberg FDR" + std::string(gopt.permutations ? ", " + std::to_string(gopt.permutations) + " conditional permutations" : ", analytical z");
-        const Grid ggrid = Grid::aligned(study_bounds, po.gistar_cell_m);
-        const std::vector<std::uint8_t>& gmask = timed(analyse_s, [&]() -> const std::vector<std::uint8_t>& { return masks.of(ggrid); });
-        std::vector<double> gcounts(std::size_t(ggrid.size()), 0.0);
-        for (std::size_t i = 0; i < sx.size(); ++i) {
-            const auto c = ggrid.col_of(sx[i]), r = ggrid.row_of(sy[i]);
-            if (ggrid.in_grid(c, r)) gcounts[std::size_t(r * ggrid.cols + c)] += 1;
-        }
-        const std::string gi_layer = ps + "_gistar_cells";
-        std::vector<double> zsurface(std::size_t(ggrid.size()), nan);
-        if (sx.size() >= 3) {
-            const GiStarResult gi = timed(analyse_s, [&] { return gistar_grid(ggrid, gcounts, gopt, gmask); });
-            gpkg.begin_layer(gi_layer, GeomType::multipolygon,
-                             {{"count", FieldType::integer}, {"z", FieldType::real}, {"p", FieldType::real},
-                              {"p_adjusted", FieldType::real}, {"gi_bin", FieldType::integer}});
-            for (std::int64_t i = 0; i < ggrid.size(); ++i) {
-                if (!gmask[std::size_t(i)]) continue;
-                zsurface[std::size_t(i)] = gi.z[std::size_t(i)];
-                const int bin = gi.bin[std::size_t(i)];
-                if (bin == 3) ++po.gistar_hot99;
-                if (bin >= 2) ++po.gistar_hot95;
-                if (bin == -3) ++po.gistar_cold99;
-                if (gcounts[std::size_t(i)] == 0 && bin == 0) continue;
-                const bool small = cfg.publish && gcounts[std::size_t(i)] < cfg.publish_min_count;
-                if (!small) gpkg.set_integer(0, std::int64_t(gcounts[std::size_t(i)]));
-                gpkg.set_real(1, gi.z[std::size_t(i)]);
-                gpkg.set_real(2, gi.p[std::size_t(i)]);
-                gpkg.set_real(3, gi.p_adjusted[std::size_t(i)]);
-                gpkg.set_integer(4, bin);
-                gpkg.set_multipolygon(cell_polygon(ggrid, i % ggrid.cols, i / ggrid.cols));
-                gpkg.write_feature();
-            }
-            gpkg.add_style(gi_layer, std::string(style_qml("gistar_cells")),
-                           profile.title + " Gi* cells (" + po.gistar_correction + ")");
-            po.layers.push_back(gi_layer);
-            group.layers.push_back({profile.title + ": Gi* hot spot cells", "./hotspot_run.gpkg|layername=" + gi_layer,
-                                    false, "Polygon", std::string(style_qml("gistar_cells")), false});
-            GeoTiffOptions zo;
-            zo.crs = cfg.working_crs;
-            zo.overwrite = cfg.overwrite;
-            zo.write_qml = false;
-            zo.band_description = profile.title + " Gi* z-score";
-            zo.metadata = {{"HOTSPOT_PROFILE", profile.name}, {"HOTSPOT_GISTAR_BAND_M", fixed(gopt.band_m, 3)},
-                           {"HOTSPOT_CELL_M", fixed(po.gistar_cell_m, 3)}, {"HOTSPOT_CORRECTION", po.gistar_correction}};
-            const std::string zpath = (out / (ps + "_gistar_z.tif")).string();
-            write_geotiff(zpath, ggrid, zsurface, zo);
-            write_text_atomic(fs::path(zpath).replace_extension(".qml").string(), diverging_raster_qml(4, "Gi* z-score", true),
-                              cfg.overwrite);
-            po.files.push_back(zpath);
-        } else {
-            po.warnings.push_back("gistar: " + profile.name + " selects fewer than 3 incidents; no Gi* layer");
         }
 
         // -- area rates, significance and local Moran's I per level
         const bool rates_wanted = profile.denominator == Denominator::population;
+        if (wants("rates"))
         for (auto& lv : levels) {
             const std::size_t n = lv.layer.size();
             std::vector<double> counts(n, 0.0), ccounts(n, 0.0);
@@ -620,7 +554,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             }
             // LISA on the rates (or on counts when there is no denominator), where defined
             std::vector<double> lisa_x(n);
-            bool lisa_ok = n >= 3;
+            bool lisa_ok = n >= 3 && wants("lisa");
             for (std::size_t a = 0; a < n; ++a) {
                 lisa_x[a] = with_rates ? rates.areas[a].rate_per_1000 : counts[a];
                 if (with_rates && rates.areas[a].status != RateStatus::ok) lisa_ok = false;
@@ -628,30 +562,43 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             LocalMoranResult lisa;
             if (lisa_ok) {
                 LocalMoranOptions lo;
-                lo.permutations = cfg.analysis.permutations ? std::min(cfg.analysis.permutations, 9999) : 999;
+                // One default with `hotspot rates` (rates_job.hpp argues for 9999: the smallest
+                // permutation p is 2/(R+1), and 0.002 cannot survive FDR over hundreds of areas).
+                lo.permutations = cfg.analysis.permutations ? cfg.analysis.permutations : RatesJobOptions{}.permutations;
                 lo.seed = cfg.analysis.seed;
                 lo.threads = threads;
+                lo.alpha = profile.analysis.fdr_q;  // the profile's FDR level for the cluster classes
                 try {
                     lisa = timed(analyse_s, [&] { return local_moran(lisa_x, lv.queen, lo); });
                 } catch (const UsageError& e) {
                     po.warnings.push_back(std::string("lisa: ") + lv.layer.name + ": " + e.what());
                     lisa_ok = false;
                 }
-            } else if (with_rates) {
+            } else if (with_rates && wants("lisa")) {
                 po.warnings.push_back("lisa: " + lv.layer.name + ": some areas have no rate, so local Moran's I is not computed");
             }
             const std::string rl = ps + "_" + lv.layer.name + "_rates";
-            std::vector<FieldDef> defs = {{"code", FieldType::string}, {"name", FieldType::string}, {"count", FieldType::integer},
-                                          {"population", FieldType::real}, {"rate_per_1000", FieldType::real},
-                                          {"ci95_lower", FieldType::real}, {"ci95_upper", FieldType::real},
-                                          {"ci998_lower", FieldType::real}, {"ci998_upper", FieldType::real},
-                                          {"reference_rate", FieldType::real}, {"rate_class", FieldType::string},
-                                          {"funnel95_lower", FieldType::real}, {"funnel95_upper", FieldType::real},
-                                          {"funnel998_lower", FieldType::real}, {"funnel998_upper", FieldType::real},
-                                          {"choynowski_p", FieldType::real}, {"eb_rate_per_1000", FieldType::real},
-                                          {"lisa_i", FieldType::real}, {"lisa_p", FieldType::real},
-                                          {"lisa_class", FieldType::string}, {"comparison_count", FieldType::integer},
-                                          {"change", FieldType::integer}, {"status", FieldType::string}};
+            // Field names shared with `hotspot rates` (rates_job.cpp): incidents, rate_per_1000,
+            // eb_rate_per_1000, lisa_p (raw), lisa_p_perm, lisa_p_corrected (README changelog).
+            const std::vector<FieldDef> defs = {
+                {"code", FieldType::string}, {"name", FieldType::string}, {"incidents", FieldType::integer},
+                {"population", FieldType::real}, {"rate_per_1000", FieldType::real},
+                {"ci95_lower", FieldType::real}, {"ci95_upper", FieldType::real},
+                {"ci998_lower", FieldType::real}, {"ci998_upper", FieldType::real},
+                {"reference_rate", FieldType::real}, {"rate_class", FieldType::string},
+                {"funnel95_lower", FieldType::real}, {"funnel95_upper", FieldType::real},
+                {"funnel998_lower", FieldType::real}, {"funnel998_upper", FieldType::real},
+                {"choynowski_p", FieldType::real}, {"eb_rate_per_1000", FieldType::real},
+                {"lisa_i", FieldType::real}, {"lisa_z", FieldType::real}, {"lisa_p", FieldType::real},
+                {"lisa_p_perm", FieldType::real}, {"lisa_p_corrected", FieldType::real},
+                {"lisa_class", FieldType::string}, {"comparison_incidents", FieldType::integer},
+                {"change", FieldType::integer}, {"status", FieldType::string}};
+            // Fields are set by name, never by position.
+            const auto F = [&defs](std::string_view field) {
+                for (std::size_t i = 0; i < defs.size(); ++i)
+                    if (defs[i].name == field) return int(i);
+                throw std::logic_error("run: no field " + std::string(field));
+            };
             gpkg.begin_layer(rl, GeomType::multipolygon, defs);
             std::vector<AreaSummary> table;
             for (std::size_t a = 0; a < n; ++a) {
@@ -662,10 +609,10 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
                 s.population = lv.population[a];
                 s.change = comparing ? std::int64_t(counts[a]) - std::int64_t(ccounts[a]) : 0;
                 s.suppressed = cfg.publish && counts[a] < cfg.publish_min_count;
-                gpkg.set_string(0, s.code);
-                gpkg.set_string(1, s.name);
-                if (!s.suppressed) gpkg.set_integer(2, std::int64_t(counts[a]));
-                gpkg.set_real(3, lv.population[a]);
+                gpkg.set_string(F("code"), s.code);
+                gpkg.set_string(F("name"), s.name);
+                if (!s.suppressed) gpkg.set_integer(F("incidents"), std::int64_t(counts[a]));
+                gpkg.set_real(F("population"), lv.population[a]);
                 if (with_rates) {
                     const AreaRate& ar = rates.areas[a];
                     s.rate_per_1000 = ar.rate_per_1000;
@@ -673,33 +620,36 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
                     s.ci_upper = ar.ci95_per_1000.upper;
                     s.rate_class = std::string(to_string(ar.rate_class));
                     const bool ok = ar.status == RateStatus::ok && !s.suppressed;
-                    gpkg.set_real(4, ok ? ar.rate_per_1000 : nan);
-                    gpkg.set_real(5, ok ? ar.ci95_per_1000.lower : nan);
-                    gpkg.set_real(6, ok ? ar.ci95_per_1000.upper : nan);
-                    gpkg.set_real(7, ok ? ar.ci998_per_1000.lower : nan);
-                    gpkg.set_real(8, ok ? ar.ci998_per_1000.upper : nan);
-                    gpkg.set_real(9, rates.reference_per_1000);
-                    gpkg.set_string(10, s.suppressed ? "suppressed" : s.rate_class);
-                    gpkg.set_real(11, ar.funnel95_per_1000.lower);
-                    gpkg.set_real(12, ar.funnel95_per_1000.upper);
-                    gpkg.set_real(13, ar.funnel998_per_1000.lower);
-                    gpkg.set_real(14, ar.funnel998_per_1000.upper);
-                    gpkg.set_real(15, ok ? ar.choynowski_p : nan);
-                    gpkg.set_real(16, ok ? ar.eb_rate_per_1000 : nan);
-                    gpkg.set_string(22, std::string(to_string(ar.status)));
+                    gpkg.set_real(F("rate_per_1000"), ok ? ar.rate_per_1000 : nan);
+                    gpkg.set_real(F("ci95_lower"), ok ? ar.ci95_per_1000.lower : nan);
+                    gpkg.set_real(F("ci95_upper"), ok ? ar.ci95_per_1000.upper : nan);
+                    gpkg.set_real(F("ci998_lower"), ok ? ar.ci998_per_1000.lower : nan);
+                    gpkg.set_real(F("ci998_upper"), ok ? ar.ci998_per_1000.upper : nan);
+                    gpkg.set_real(F("reference_rate"), rates.reference_per_1000);
+                    gpkg.set_string(F("rate_class"), s.suppressed ? "suppressed" : s.rate_class);
+                    gpkg.set_real(F("funnel95_lower"), ar.funnel95_per_1000.lower);
+                    gpkg.set_real(F("funnel95_upper"), ar.funnel95_per_1000.upper);
+                    gpkg.set_real(F("funnel998_lower"), ar.funnel998_per_1000.lower);
+                    gpkg.set_real(F("funnel998_upper"), ar.funnel998_per_1000.upper);
+                    gpkg.set_real(F("choynowski_p"), ok ? ar.choynowski_p : nan);
+                    gpkg.set_real(F("eb_rate_per_1000"), ok ? ar.eb_rate_per_1000 : nan);
+                    gpkg.set_string(F("status"), std::string(to_string(ar.status)));
                 } else {
-                    gpkg.set_string(10, "not computed");
-                    gpkg.set_string(22, rates_wanted ? "no population" : "no denominator for this profile");
+                    gpkg.set_string(F("rate_class"), "not computed");
+                    gpkg.set_string(F("status"), rates_wanted ? "no population" : "no denominator for this profile");
                 }
                 if (lisa_ok) {
-                    gpkg.set_real(17, lisa.ii[a]);
-                    gpkg.set_real(18, lisa.p_adjusted.empty() ? lisa.p[a] : lisa.p_adjusted[a]);
-                    gpkg.set_string(19, std::string(to_string(lisa.cluster[a])));
+                    gpkg.set_real(F("lisa_i"), lisa.ii[a]);
+                    gpkg.set_real(F("lisa_z"), lisa.z[a]);
+                    gpkg.set_real(F("lisa_p"), lisa.p[a]);
+                    if (!lisa.p_sim.empty()) gpkg.set_real(F("lisa_p_perm"), lisa.p_sim[a]);
+                    gpkg.set_real(F("lisa_p_corrected"), lisa.p_adjusted.empty() ? lisa.p[a] : lisa.p_adjusted[a]);
+                    gpkg.set_string(F("lisa_class"), std::string(to_string(lisa.cluster[a])));
                 }
                 // In publish mode a small comparison count is suppressed too, and with it the change.
                 const bool small_cmp = cfg.publish && ccounts[a] < cfg.publish_min_count;
-                if (comparing && !small_cmp) gpkg.set_integer(20, std::int64_t(ccounts[a]));
-                if (comparing && !s.suppressed && !small_cmp) gpkg.set_integer(21, s.change);
+                if (comparing && !small_cmp) gpkg.set_integer(F("comparison_incidents"), std::int64_t(ccounts[a]));
+                if (comparing && !s.suppressed && !small_cmp) gpkg.set_integer(F("change"), s.change);
                 gpkg.set_multipolygon(lv.layer.polygons[a]);
                 gpkg.write_feature();
                 table.push_back(s);
@@ -749,8 +699,9 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             group.layers.insert(group.layers.begin(), {profile.title + ": incidents", "./hotspot_run.gpkg|layername=" + il,
                                                        false, "Point", std::string(style_qml("incidents")), false});
         }
-        group.layers.push_back({profile.title + ": density", "./" + fs::path(kde_path).filename().string(), true, "",
-                                read_sidecar_qml(kde_path), true});
+        if (!kde_path.empty())
+            group.layers.push_back({profile.title + ": density", "./" + fs::path(kde_path).filename().string(), true, "",
+                                    read_sidecar_qml(kde_path), true});
         if (!change_path.empty())
             group.layers.push_back({profile.title + ": density change", "./" + fs::path(change_path).filename().string(), true,
                                     "", read_sidecar_qml(change_path), false});
@@ -769,21 +720,24 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         pj["excluded_unknown_time"] = sel.excluded_unknown_time;
         pj["excluded_unknown_date"] = sel.excluded_unknown_date;
         if (comparing) pj["selected_comparison"] = po.selected_comparison;
-        pj["kde"] = {{"file", fs::path(kde_path).filename().string()}, {"kernel", po.kernel}, {"bandwidth_m", po.bandwidth_m},
-                     {"bandwidth_method", po.bandwidth_method}, {"cell_m", po.cell_m}, {"units", std::string(units_name(kde.units))},
-                     {"class_breaks", po.kde_breaks}, {"distinct_points", kde.distinct_points},
-                     {"change_file", change_path.empty() ? "" : fs::path(change_path).filename().string()}};
-        pj["hotspots"] = {{"layer", hs_layer}, {"threshold", po.hotspot_threshold}, {"threshold_value", hs.threshold},
-                          {"count", hs.hotspots.size()}};
+        pj["outputs"] = profile.outputs;
+        if (kstep_holder) pj["kde"] = kstep_holder->manifest;
+        if (!hs_layer.empty())
+            pj["hotspots"] = {{"layer", hs_layer}, {"threshold", po.hotspot_threshold}, {"threshold_value", hs.threshold},
+                              {"count", hs.hotspots.size()}};
+        if (wants("gistar"))
         pj["gistar"] = {{"layer", gi_layer}, {"z_file", ps + "_gistar_z.tif"}, {"cell_m", po.gistar_cell_m},
                         {"band_m", po.gistar_band_m}, {"weights", "binary distance band, self included (Gi*)"},
                         {"correction", po.gistar_correction}, {"seed", cfg.analysis.seed},
                         {"hot_cells_99", po.gistar_hot99}, {"hot_cells_95", po.gistar_hot95}};
+        if (wants("rates"))
         pj["rates"] = {{"ci", po.ci_method}, {"reference_rate_per_1000", po.reference_rate_per_1000},
                        {"classes", "significantly above/below: the 99.8% CI excludes the reference rate; "
                                    "above/below: the 95% CI does; similar otherwise"},
                        {"lisa", "local Moran's I on rates, queen contiguity (1 m snap), row-standardised, "
-                                "conditional permutations, FDR (spdep localmoran convention)"}};
+                                "conditional permutations, FDR (spdep localmoran convention)"},
+                       {"lisa_permutations", cfg.analysis.permutations ? cfg.analysis.permutations : RatesJobOptions{}.permutations},
+                       {"lisa_alpha", profile.analysis.fdr_q}, {"seed", cfg.analysis.seed}};
         pj["layers"] = po.layers;
         pj["warnings"] = po.warnings;
         profiles_json.push_back(pj);

@@ -12,6 +12,7 @@
 
 #include <toml++/toml.h>
 
+#include "hotspot/bandwidth.hpp"
 #include "hotspot/dates.hpp"
 #include "hotspot/error.hpp"
 
@@ -203,12 +204,16 @@ std::string check_output(const std::string& o) {
     return {};
 }
 
+// The rule of "auto:<rule>": the one grammar of the engine (bandwidth.hpp's
+// parse_bandwidth_method; steps/kde_step.hpp), so a profile that validates also runs.
 std::string check_bandwidth_auto(const std::string& method) {
     if (method.empty())
         return {};
-    for (char c : method)
-        if (!((c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '_'))
-            return "\"auto:" + method + "\": the method name may hold only a-z, 0-9, '-', '_'";
+    try {
+        (void)parse_bandwidth_method(method);
+    } catch (const UsageError&) {
+        return "\"auto:" + method + "\": unknown rule; use auto:scott, auto:silverman, auto:arcgis or auto:ppl";
+    }
     return {};
 }
 
@@ -405,6 +410,12 @@ void validate_with(const Profile& p,
     for (const auto& o : p.outputs)
         if (auto e = check_output(o); !e.empty())
             fail("outputs", e);
+    // A run honours `outputs`: a step that needs another's result needs it listed.
+    const auto has = [&p](const char* o) { return std::find(p.outputs.begin(), p.outputs.end(), o) != p.outputs.end(); };
+    if (has("hotspot_polygons") && !has("kde"))
+        fail("outputs", "\"hotspot_polygons\" are cut from the density surface; list \"kde\" too");
+    if (has("lisa") && !has("rates"))
+        fail("outputs", "\"lisa\" is computed on the area rates layers; list \"rates\" too");
 }
 
 } // namespace
@@ -887,10 +898,10 @@ class TomlReader {
             if (const toml::node* b = a->get("bandwidth_m")) {
                 if (b->is_string()) {
                     const std::string s = *b->value<std::string>();
-                    if (s.rfind("auto:", 0) != 0 || s.size() == 5)
+                    if (s != "auto" && (s.rfind("auto:", 0) != 0 || s.size() == 5))
                         fail(b, k + "bandwidth_m",
                              "\"" + s + "\": give metres (e.g. 250) or \"auto:<method>\"");
-                    an.bandwidth_auto = s.substr(5);
+                    an.bandwidth_auto = s == "auto" ? "ppl" : s.substr(5);  // "auto" = auto:ppl
                     an.bandwidth_m = 0;
                     check(*a, k, "bandwidth_m", check_bandwidth_auto(an.bandwidth_auto));
                 } else {
@@ -1093,7 +1104,6 @@ std::vector<Profile> make_builtins() {
         p.analysis.bandwidth_m = 400;
         p.analysis.cell_size_m = 50;
         p.analysis.gistar_band_m = 500;
-        p.outputs = {"kde", "gistar", "rates", "hotspot_polygons"};
         all.push_back(p);
     }
     {
@@ -1114,7 +1124,6 @@ std::vector<Profile> make_builtins() {
         p.analysis.bandwidth_m = 200;
         p.analysis.cell_size_m = 25;
         p.analysis.gistar_band_m = 200;
-        p.outputs = {"kde", "gistar", "rates", "hotspot_polygons"};
         all.push_back(p);
     }
     {
@@ -1144,7 +1153,6 @@ std::vector<Profile> make_builtins() {
         p.analysis.bandwidth_m = 150;
         p.analysis.cell_size_m = 25;
         p.analysis.gistar_band_m = 150;
-        p.outputs = {"kde", "gistar", "hotspot_polygons"};
         all.push_back(p);
     }
     {
@@ -1162,7 +1170,6 @@ std::vector<Profile> make_builtins() {
         p.analysis.bandwidth_m = 250;
         p.analysis.cell_size_m = 50;
         p.analysis.gistar_band_m = 250;
-        p.outputs = {"kde", "gistar", "rates", "lisa"};
         all.push_back(p);
     }
     for (const auto& p : all)

@@ -26,6 +26,7 @@
 #include "hotspot/version.hpp"
 #include "hotspot/weights.hpp"
 #include "hotspot/styles.hpp"
+#include "util/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -36,21 +37,11 @@ namespace {
 constexpr const char* unit = "rates";
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
+using util::lower;
 
-std::string num(double v) {
-    std::ostringstream s;
-    s.precision(10);
-    s << v;
-    return s.str();
-}
+using util::num;
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
+using util::seconds_since;
 
 } // namespace
 
@@ -253,7 +244,7 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
             {"ci998_upper", FieldType::real},    {"reference_rate", FieldType::real},  {"expected", FieldType::real},
             {"ratio", FieldType::real},          {"rate_class", FieldType::string},    {"class_level", FieldType::integer},
             {"funnel95_lower", FieldType::real}, {"funnel95_upper", FieldType::real},  {"funnel998_lower", FieldType::real},
-            {"funnel998_upper", FieldType::real}, {"choynowski_p", FieldType::real},   {"eb_rate", FieldType::real},
+            {"funnel998_upper", FieldType::real}, {"choynowski_p", FieldType::real},   {"eb_rate_per_" + per_text, FieldType::real},
             {"neighbours", FieldType::integer},  {"lisa_i", FieldType::real},          {"lisa_z", FieldType::real},
             {"lisa_p", FieldType::real},         {"lisa_p_perm", FieldType::real},     {"lisa_p_corrected", FieldType::real},
             {"lisa_class", FieldType::string},   {"gi_z", FieldType::real},            {"gi_p", FieldType::real},

@@ -561,11 +561,16 @@ std::string build_report_html(const ReportOptions& opt, ReportResult* result) {
         ++page;
         const std::string name = jstr(p, "name"), ps = slug(name), ptitle = jstr(p, "title");
         if (!p.contains("kde")) {
-            // The profile selected nothing in the period: the run wrote no layers for it.
+            // The profile selected nothing in the period (the run wrote no layers for it), or its
+            // `outputs` leave out the density surface.
             body << "<section class=\"page profile\" id=\"profile-" << esc(name) << "\" data-profile=\""
                  << esc(name) << "\">\n<div class=\"page-head\"><h2>" << esc(ptitle)
-                 << "</h2><div class=\"meta\">" << esc(period) << " \u00b7 <b>0</b> incidents</div></div>\n"
-                 << "<p>No incident matched this profile in the period, so there is no map or table.</p>\n";
+                 << "</h2><div class=\"meta\">" << esc(period) << " \u00b7 <b>"
+                 << p.value("selected", std::uint64_t(0)) << "</b> incidents</div></div>\n"
+                 << (p.value("selected", std::uint64_t(0)) == 0
+                         ? "<p>No incident matched this profile in the period, so there is no map or table.</p>\n"
+                         : "<p>This profile's <code>outputs</code> list no density surface (<code>kde</code>), so the "
+                           "pack has no map for it; its layers are in the GeoPackage.</p>\n");
             for (const auto& w : p.value("warnings", json::array()))
                 if (w.is_string()) body << "<p class=\"note\">" << esc(w.get<std::string>()) << "</p>\n";
             body << "<div class=\"foot\"><span>" << foot_left << "</span><span>" << page << " / " << n_pages
@@ -623,7 +628,7 @@ std::string build_report_html(const ReportOptions& opt, ReportResult* result) {
                 << esc(jstr(kde, "bandwidth_method") == "fixed"
                            ? "set in the run config"
                            : "chosen by " + jstr(kde, "bandwidth_method"))
-                << "), " << fixed(jnum(kde, "cell_m"), 0) << " m cells, " << esc(units_text)
+                << "), " << fixed(jnum(kde, "cell_size_m"), 0) << " m cells, " << esc(units_text)
                 << "; classes at the 50/70/85/95/99% quantiles of non-zero cells</dd>"
                 << "<dt>Hot spots</dt><dd>" << esc(jstr(hsj, "threshold")) << " (density \u2265 "
                 << format_value(jnum(hsj, "threshold_value"))
@@ -651,7 +656,7 @@ std::string build_report_html(const ReportOptions& opt, ReportResult* result) {
         body << "<div class=\"cols\">\n<div class=\"map-col\">\n" << map_svg;
         body << "<p class=\"note\">Density: " << esc(jstr(kde, "kernel")) << " kernel, "
              << fixed(jnum(kde, "bandwidth_m"), 0) << " m bandwidth, "
-             << fixed(jnum(kde, "cell_m"), 0)
+             << fixed(jnum(kde, "cell_size_m"), 0)
              << " m cells. Hot spots (numbered outlines): " << esc(jstr(hsj, "threshold"))
              << ". Grid north up; scale bar " << svg::format_length(layout.scale_bar_m) << ".</p>\n"
              << methods.str() << "</div>\n<div class=\"side-col\">\n";
@@ -717,7 +722,7 @@ std::string build_report_html(const ReportOptions& opt, ReportResult* result) {
             const std::string cls = f->str("rate_class");
             const auto lo = f->num("ci95_lower"), hi = f->num("ci95_upper");
             body << "<tr><td>" << esc(f->str("name")) << "</td><td class=\"n\">"
-                 << count_text(*f, "count") << "</td><td class=\"n\">"
+                 << count_text(*f, "incidents") << "</td><td class=\"n\">"
                  << fixed(f->num("rate_per_1000").value_or(NAN), 1) << "</td><td class=\"n\">"
                  << (lo && hi ? fixed(*lo, 1) + "\u2013" + fixed(*hi, 1) : "\u2013")
                  << "</td><td><span class=\"cls " << class_css(cls) << "\">"
@@ -763,7 +768,7 @@ std::string build_report_html(const ReportOptions& opt, ReportResult* result) {
                 const auto lo = f.num("ci95_lower"), hi = f.num("ci95_upper");
                 body << "<tr><td>" << esc(f.str("name")) << " <span class=\"note\">"
                      << esc(f.str("code")) << "</span></td><td class=\"n\">"
-                     << count_text(f, "count") << "</td><td class=\"n\">"
+                     << count_text(f, "incidents") << "</td><td class=\"n\">"
                      << fixed(f.num("rate_per_1000").value_or(NAN), 1) << "</td><td class=\"n\">"
                      << (lo && hi ? fixed(*lo, 1) + "\u2013" + fixed(*hi, 1) : "\u2013")
                      << "</td></tr>\n";

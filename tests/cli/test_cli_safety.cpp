@@ -33,7 +33,7 @@ TEST_CASE("publish mode: no points, no rejects, small counts suppressed everywhe
         CHECK(wkbFlatten(OGR_L_GetGeomType(l)) != wkbPoint);  // no incident-level points
         CHECK(name != "rejects");
         OGRFeatureDefnH d = OGR_L_GetLayerDefn(l);
-        for (const char* field : {"count", "incidents", "comparison_count"}) {
+        for (const char* field : {"count", "incidents", "comparison_incidents"}) {
             const int fi = OGR_FD_GetFieldIndex(d, field);
             if (fi < 0) continue;
             OGR_L_ResetReading(l);

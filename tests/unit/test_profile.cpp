@@ -329,7 +329,7 @@ proxy_note = "police.uk: no times"
 
 [analysis]
 kde_kernel = "quartic"
-bandwidth_m = "auto:likelihood-cv"
+bandwidth_m = "auto:ppl"
 cell_size_m = 20
 gistar_band_m = 120.5
 fdr_q = 0.01
@@ -361,7 +361,7 @@ categories = "Drugs"
     CHECK(p.description == "Say \"hi\"\nsecond line");
     CHECK(p.denominator == Denominator::none);
     CHECK(p.outputs == std::vector<std::string>{"kde", "gistar"});
-    CHECK(p.analysis.bandwidth_auto == "likelihood-cv");
+    CHECK(p.analysis.bandwidth_auto == "ppl");
     CHECK(p.analysis.bandwidth_m == 0);
     CHECK(p.analysis.cell_size_m == 20);
     CHECK(p.analysis.gistar_band_m == 120.5);
@@ -419,6 +419,15 @@ TEST_CASE("profile: TOML errors name the file, line and key and say what to do",
     CHECK_THAT(error_of("name = \"a\"\n[analysis]\nbandwidth_m = \"wide\"\n"),
                Catch::StartsWith("profile: my.toml:3: field 'analysis.bandwidth_m'") &&
                    Catch::Contains("auto:<method>"));
+    // A run honours `outputs`, so a step whose input is missing is refused.
+    CHECK_THAT(error_of("name = \"a\"\noutputs = [\"hotspot_polygons\"]\n"),
+               Catch::StartsWith("profile: my.toml") && Catch::Contains("list \"kde\" too"));
+    CHECK_THAT(error_of("name = \"a\"\noutputs = [\"kde\", \"lisa\"]\n"),
+               Catch::StartsWith("profile: my.toml") && Catch::Contains("list \"rates\" too"));
+    // One bandwidth grammar with the engine: a rule the kde step would refuse is refused here.
+    CHECK_THAT(error_of("name = \"a\"\n[analysis]\nbandwidth_m = \"auto:likelihood-cv\"\n"),
+               Catch::StartsWith("profile: my.toml:3: field 'analysis.bandwidth_m'") &&
+                   Catch::Contains("unknown rule") && Catch::Contains("auto:ppl"));
     CHECK_THAT(error_of("name = \"a\"\noutputs = [\"kde\", \"heatmap\"]\n"),
                Catch::StartsWith("profile: my.toml:2: field 'outputs'") &&
                    Catch::Contains("\"heatmap\""));

@@ -42,7 +42,7 @@ struct RunAnalysis {
     double gistar_cell_m = 0;                   ///< 0: the density cell size
     std::optional<double> gistar_band_m;
     int permutations = 0;
-    std::uint64_t seed = 20250101;
+    std::uint64_t seed = 12345;                 ///< the gistar and rates commands' default too
     std::string hotspot_threshold = "top:5";
     std::string ci = "exact";                   ///< "exact" or "byar"
     std::optional<double> reference_rate_per_1000;

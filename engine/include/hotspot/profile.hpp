@@ -93,11 +93,13 @@ struct AnalysisParameters {
     std::string kde_kernel = "quartic"; ///< kernel name (kde validates it)
     /// Fixed bandwidth in metres; 0 when `bandwidth_auto` is set.
     double bandwidth_m = 250;
-    /// Automatic bandwidth method ("likelihood-cv"...; TOML "auto:<method>"); empty: fixed.
+    /// Automatic bandwidth method ("ppl", "scott"...; the grammar of steps/kde_step.hpp; TOML "auto:<method>"); empty: fixed.
     std::string bandwidth_auto;
     double cell_size_m = 50;    ///< grid cell size for surfaces and Gi*, metres
     double gistar_band_m = 250; ///< Gi* neighbourhood distance band, metres
-    double fdr_q = 0.05;        ///< false discovery rate for Gi* and area flags
+    /// FDR level of a run's LISA cluster classes (areas with FDR-corrected p < fdr_q are
+    /// classed). Gi* bins keep ArcGIS's three levels (90/95/99% on the corrected p).
+    double fdr_q = 0.05;
 
     bool operator==(const AnalysisParameters&) const = default;
 };
@@ -114,8 +116,9 @@ struct Profile {
     std::string proxy_note;
     AnalysisParameters analysis;
     Denominator denominator = Denominator::population;
-    /// Outputs a run writes, from profile_output_names().
-    std::vector<std::string> outputs{"kde", "gistar", "rates"};
+    /// The steps a run writes for this profile, from profile_output_names() (default: all):
+    /// kde (density + change), hotspot_polygons (needs kde), gistar, rates, lisa (needs rates).
+    std::vector<std::string> outputs{"kde", "hotspot_polygons", "gistar", "rates", "lisa"};
 
     bool operator==(const Profile&) const = default;
 };

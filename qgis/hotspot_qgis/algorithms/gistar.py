@@ -10,9 +10,11 @@ WEIGHTS = ['binary', 'inverse-distance']
 CORRECTIONS = ['fdr', 'bonferroni', 'none']
 
 
-def add_permutation_parameters(alg, label='Conditional permutations for pseudo p-values (0: analytic only)'):
+def add_permutation_parameters(alg, label='Conditional permutations for pseudo p-values (0: analytic only)',
+                               default=0):
+    # `default` is the CLI's own default for the command, so the toolbox and the CLI agree.
     alg.addParameter(QgsProcessingParameterNumber('PERMUTATIONS', label, QgsProcessingParameterNumber.Integer,
-                                                  0, minValue=0))
+                                                  default, minValue=0))
     seed = QgsProcessingParameterNumber('SEED', 'Seed of the permutations (empty: the engine default)',
                                         QgsProcessingParameterNumber.Integer, None, optional=True, minValue=0)
     seed.setFlags(seed.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
@@ -22,9 +24,8 @@ def add_permutation_parameters(alg, label='Conditional permutations for pseudo p
 
 
 def permutation_args(alg, parameters, context, args):
-    permutations = alg.parameterAsInt(parameters, 'PERMUTATIONS', context)
-    if permutations:
-        args.add('--permutations', permutations)
+    # Always passed: 0 means analytic p-values, not "the engine's default".
+    args.add('--permutations', alg.parameterAsInt(parameters, 'PERMUTATIONS', context))
     if is_set(parameters, 'SEED'):
         args.add('--seed', alg.parameterAsInt(parameters, 'SEED', context))
     args.add('--correction', CORRECTIONS[alg.parameterAsEnum(parameters, 'CORRECTION', context)])

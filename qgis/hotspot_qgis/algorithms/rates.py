@@ -47,7 +47,7 @@ class RatesAlgorithm(HotspotAlgorithm):
                           advanced=True)
         self.add_distance('CONTIGUITY_SNAP', 'Areas closer than this are neighbours (empty: the engine default)',
                           None, optional=True, advanced=True)
-        add_permutation_parameters(self, 'LISA/Gi* conditional permutations (0: analytic)')
+        add_permutation_parameters(self, 'LISA/Gi* conditional permutations (0: analytic)', 9999)
         self.addParameter(QgsProcessingParameterFileDestination('OUTPUT', 'Area rates', 'GeoPackage (*.gpkg)'))
         self.addOutput(QgsProcessingOutputString('LAYERS', 'Layers written'))
 

@@ -1,0 +1,134 @@
+#pragma once
+/// @file steps/kde_step.hpp
+/// The density step: incidents already in memory -> one kernel density GeoTIFF (+ its QGIS
+/// style, optional PNG quick-look, optional change surface against a comparison set).
+/// Both frames call it: `hotspot kde` (cli/cmd_kde.cpp) and `hotspot run` (pipeline.cpp), so
+/// the bandwidth rule, the grid, the study mask, the tags and the manifest node exist once.
+///
+/// Bandwidth grammar (the one grammar of the CLI flag `--bandwidth`, the run config key
+/// `analysis.bandwidth` and the profile key `analysis.bandwidth_m`; BandwidthSpec::parse):
+///   - a number of metres > 0: the kernel's support radius (σ for the gaussian kernel, and for
+///     every kernel under `--compat spatstat`);
+///   - `auto` (= `auto:ppl`) or `auto:<rule>`, rule one of scott, silverman, arcgis, ppl
+///     (aliases lcv, likelihood); a rule's σ becomes the kernel's support radius by the table of
+///     kde.hpp (kept as σ for gaussian and spatstat); arcgis gives a radius, used as is.
+///
+/// GeoTIFF tags (each key spelled once, in kde_step.cpp; written in this order):
+///   hotspot_version, surface, profile, period, kernel, bandwidth_m, bandwidth_method,
+///   support_radius_m, cell_size_m, units, compat, edge_correction, weight, incidents,
+///   distinct_points, study_area, and on a change surface also comparison.
+///   bandwidth_m is the value the kernel used (radius, or σ for gaussian/spatstat) and
+///   support_radius_m the radius it reaches; numbers with up to 10 significant digits;
+///   period is the first/last date of the incidents used ("YYYY-MM-DD/YYYY-MM-DD", or
+///   "unknown").
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hotspot/bandwidth.hpp"
+#include "hotspot/geometry.hpp"
+#include "hotspot/grid.hpp"
+#include "hotspot/incidents.hpp"
+#include "hotspot/kde.hpp"
+#include "hotspot/progress.hpp"
+
+namespace hotspot {
+
+/// A bandwidth as written: a fixed value in metres, or an automatic rule.
+struct BandwidthSpec {
+    double fixed_m = 0;                    ///< > 0 when fixed
+    std::optional<BandwidthMethod> rule;   ///< set for auto:<rule>
+
+    /// Parses the grammar above. @throws UsageError: "<who>: --bandwidth '...' is neither metres
+    /// nor auto:<method> ...", "<who>: bandwidth must be > 0 m (got ...)", or
+    /// parse_bandwidth_method's "bandwidth: unknown method ..." for an unknown rule.
+    static BandwidthSpec parse(std::string_view text, std::string_view who = "kde");
+    /// "250" or "auto:ppl": parse(text()) gives the same spec.
+    std::string text() const;
+    bool empty() const noexcept { return !rule && fixed_m <= 0; }
+};
+
+/// The canonical name of a rule in the grammar ("scott", "silverman", "arcgis", "ppl").
+std::string_view bandwidth_method_key(BandwidthMethod m) noexcept;
+
+/// Options of the density step (CLI flag = manifest key, kebab-cased).
+struct KdeStepOptions {
+    Kernel kernel = Kernel::quartic;
+    BandwidthSpec bandwidth;           ///< required
+    double cell_size_m = 0;            ///< 0: kde_grid()'s default
+    KdeUnits units = KdeUnits::per_km2;
+    KdeCompat compat = KdeCompat::none;
+    EdgeCorrection edge = EdgeCorrection::none;
+    std::string weight;                ///< incident field weighting each incident; empty: 1 each
+    unsigned threads = 0;              ///< 0: all cores; never changes the output
+
+    /// @throws UsageError: no bandwidth, fixed bandwidth <= 0, cell < 0, contradictory compat.
+    void validate() const;
+    /// The manifest node ("options" of `hotspot kde`, "kde.options" of a run profile).
+    nlohmann::ordered_json to_json() const;
+};
+
+/// Where the step writes, and the descriptive tags that are not options.
+struct KdeStepOutput {
+    std::string path;                  ///< the GeoTIFF (.tif)
+    std::string crs = "EPSG:27700";    ///< the working CRS of the incidents
+    bool overwrite = false;
+    bool png = false;                  ///< also an RGBA quick-look <path>.png
+    std::string profile = "all incidents";
+    std::string band_description = "density";
+    std::string study_area = "incident extent";  ///< text for the study_area tag
+    /// Change surface (this minus the comparison incidents' density, same grid and options):
+    /// written to `change_path` with a diverging style when not empty.
+    std::string change_path;
+    std::string comparison;            ///< text for the change surface's comparison tag
+};
+
+/// The incidents and study area, in memory.
+struct KdeStepInput {
+    const IncidentTable* incidents = nullptr;
+    /// Rows of `incidents` to use, ascending; nullptr: every row.
+    const std::vector<std::uint32_t>* rows = nullptr;
+    /// Rows of the comparison set (change surface); used only with KdeStepOutput::change_path.
+    const std::vector<std::uint32_t>* comparison_rows = nullptr;
+    /// Study area polygons: the grid covers their bounds and cells whose centres lie outside
+    /// are nodata (rasterize_areas). nullptr: the incidents' bounds, no mask.
+    const std::vector<MultiPolygon>* study = nullptr;
+    /// Optional cache of masks for grids already seen (the run reuses it across profiles).
+    class StudyMasks* masks = nullptr;
+};
+
+struct KdeStepResult {
+    KdeOptions kde;                     ///< the resolved options (bandwidth_m as the kernel used it)
+    Bandwidth bandwidth;                ///< method_name "fixed" or the rule's
+    Grid grid;
+    KdeResult surface;
+    std::vector<double> class_breaks;   ///< of the style (upper bounds)
+    std::vector<std::string> files;     ///< written: tif, qml, png, change tif, change qml
+    std::vector<std::string> warnings;
+    nlohmann::ordered_json manifest;    ///< the step's manifest node
+};
+
+/// Cells whose centre lies in the study area (rasterize_areas), once per distinct grid.
+class StudyMasks {
+public:
+    explicit StudyMasks(const std::vector<MultiPolygon>& study) : m_study(study) {}
+    const std::vector<std::uint8_t>& of(const Grid& g);
+
+private:
+    const std::vector<MultiPolygon>& m_study;
+    std::vector<std::pair<Grid, std::vector<std::uint8_t>>> m_cache;
+};
+
+/// Runs the density step and writes its GeoTIFF(s).
+/// @throws UsageError (options, weights field missing), InputError (a weight that is not a
+///         number >= 0, naming file, line and field; no incident), OutputError, Cancelled.
+KdeStepResult run_kde_step(const KdeStepInput& input, const KdeStepOptions& options,
+                           const KdeStepOutput& output, const Progress& progress = no_progress());
+
+} // namespace hotspot

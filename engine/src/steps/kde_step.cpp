@@ -1,0 +1,298 @@
+// The density step (steps/kde_step.hpp): the one place that turns a bandwidth into a kernel
+// radius, builds the kde grid and its study mask, and writes the density GeoTIFF and its tags.
+
+#include "hotspot/steps/kde_step.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "diverging_qml.hpp"
+#include "hotspot/error.hpp"
+#include "hotspot/geocode.hpp"
+#include "hotspot/raster_out.hpp"
+#include "hotspot/vector_out.hpp"
+#include "hotspot/version.hpp"
+#include "util/text.hpp"
+
+namespace fs = std::filesystem;
+
+namespace hotspot {
+
+namespace {
+
+constexpr const char* unit = "kde";
+
+/// YYYY-MM-DD of a day count since 1970-01-01.
+std::string iso_date(std::int32_t days) {
+    const std::chrono::year_month_day d{std::chrono::sys_days{std::chrono::days{days}}};
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()), unsigned(d.day()));
+    return buf;
+}
+
+/// The legend text of a surface in `units`.
+std::string legend_label(KdeUnits units) {
+    switch (units) {
+    case KdeUnits::per_km2: return "incidents per km²";
+    case KdeUnits::per_m2: return "incidents per m²";
+    case KdeUnits::raw: return "kernel sum";
+    case KdeUnits::relative: return "relative density (0-1)";
+    }
+    return "";
+}
+
+/// The numeric values of `field` for `rows`. @throws UsageError (no such field), InputError
+/// naming the file, line and field of the first value that is not a finite number >= 0.
+std::vector<double> incident_weights(const IncidentTable& inc, const std::vector<std::uint32_t>& rows,
+                                     const std::string& field) {
+    const auto it = std::find(inc.field_names.begin(), inc.field_names.end(), field);
+    if (it == inc.field_names.end())
+        throw UsageError(unit, "--weight " + field + ": the incidents have no such field");
+    const auto col = std::size_t(it - inc.field_names.begin());
+    std::vector<double> w(rows.size());
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        const std::size_t i = rows[k];
+        const std::string text(inc.fields[col][i]);
+        try {
+            std::size_t used = 0;
+            w[k] = std::stod(text, &used);
+            if (used != text.size() || !std::isfinite(w[k]) || w[k] < 0) throw std::invalid_argument(text);
+        } catch (const std::logic_error&) {
+            throw InputError(unit, inc.source_files[inc.source_file[i]], inc.source_line[i], field,
+                             "'" + text + "' is not a weight (a number >= 0); correct it or leave out --weight");
+        }
+    }
+    return w;
+}
+
+std::string period_of(const IncidentTable& inc, const std::vector<std::uint32_t>& rows) {
+    std::int32_t first = no_date, last = no_date;
+    for (auto r : rows)
+        if (const std::int32_t d = inc.date_days[r]; d != no_date) {
+            first = first == no_date ? d : std::min(first, d);
+            last = last == no_date ? d : std::max(last, d);
+        }
+    return first == no_date ? "unknown" : iso_date(first) + "/" + iso_date(last);
+}
+
+} // namespace
+
+std::string_view bandwidth_method_key(BandwidthMethod m) noexcept {
+    switch (m) {
+    case BandwidthMethod::scott: return "scott";
+    case BandwidthMethod::silverman: return "silverman";
+    case BandwidthMethod::arcgis: return "arcgis";
+    case BandwidthMethod::ppl: return "ppl";
+    case BandwidthMethod::fixed: break;
+    }
+    return "fixed";
+}
+
+BandwidthSpec BandwidthSpec::parse(std::string_view text, std::string_view who) {
+    BandwidthSpec s;
+    if (text == "auto") {
+        s.rule = BandwidthMethod::ppl;
+        return s;
+    }
+    if (text.starts_with("auto:")) {
+        // The engine's rule names and its message ("bandwidth: unknown method ..."), once.
+        s.rule = parse_bandwidth_method(text.substr(5));
+        return s;
+    }
+    const std::string t(text);
+    try {
+        std::size_t used = 0;
+        s.fixed_m = std::stod(t, &used);
+        if (used != t.size()) throw std::invalid_argument(t);
+    } catch (const std::logic_error&) {
+        throw UsageError(std::string(who), "--bandwidth '" + t + "' is neither metres nor auto:<method> (scott, "
+                                                                  "silverman, arcgis, ppl)");
+    }
+    if (!std::isfinite(s.fixed_m) || s.fixed_m <= 0)
+        throw UsageError(std::string(who), "bandwidth must be > 0 m (got " + t + ")");
+    return s;
+}
+
+std::string BandwidthSpec::text() const {
+    return rule ? "auto:" + std::string(bandwidth_method_key(*rule)) : util::num(fixed_m);
+}
+
+void KdeStepOptions::validate() const {
+    if (bandwidth.empty()) throw UsageError(unit, "give a bandwidth: metres, or auto:<rule>");
+    if (!bandwidth.rule && !(std::isfinite(bandwidth.fixed_m) && bandwidth.fixed_m > 0))
+        throw UsageError(unit, "bandwidth must be > 0 m (got " + util::num(bandwidth.fixed_m) + ")");
+    if (!std::isfinite(cell_size_m) || cell_size_m < 0)
+        throw UsageError(unit, "cell size must be > 0 m, or 0 for the default (got " + util::num(cell_size_m) + ")");
+    KdeOptions k;
+    k.kernel = kernel;
+    k.bandwidth_m = bandwidth.rule ? 1 : bandwidth.fixed_m;
+    k.cell_size_m = cell_size_m;
+    k.units = units;
+    k.compat = compat;
+    k.edge = edge;
+    k.validate();  // the kernel/units/compat contradictions
+}
+
+nlohmann::ordered_json KdeStepOptions::to_json() const {
+    return {{"kernel", std::string(kernel_name(kernel))},
+            {"bandwidth", bandwidth.text()},
+            {"cell_size_m", cell_size_m},
+            {"units", std::string(units_name(units))},
+            {"compat", std::string(compat_name(compat))},
+            {"edge_correction", edge == EdgeCorrection::diggle ? "diggle" : "none"},
+            {"weight", weight}};
+}
+
+const std::vector<std::uint8_t>& StudyMasks::of(const Grid& g) {
+    for (auto& [grid, mask] : m_cache)
+        if (grid.origin_x == g.origin_x && grid.origin_y == g.origin_y && grid.cell_size_m == g.cell_size_m &&
+            grid.cols == g.cols && grid.rows == g.rows)
+            return mask;
+    m_cache.emplace_back(g, rasterize_areas(g, m_study));
+    return m_cache.back().second;
+}
+
+KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, const KdeStepOutput& out,
+                           const Progress& progress) {
+    o.validate();
+    if (!in.incidents) throw UsageError(unit, "no incidents given");
+    const IncidentTable& inc = *in.incidents;
+    std::vector<std::uint32_t> all;
+    if (!in.rows) {
+        all.resize(inc.size());
+        for (std::size_t i = 0; i < all.size(); ++i) all[i] = std::uint32_t(i);
+    }
+    const std::vector<std::uint32_t>& rows = in.rows ? *in.rows : all;
+    if (rows.empty()) throw InputError(unit, inc.source_files.empty() ? "" : inc.source_files.front(),
+                                       "no incident has a usable location; check --x/--y/--crs");
+    check_can_write(out.path, out.overwrite, unit);
+    if (!out.change_path.empty()) check_can_write(out.change_path, out.overwrite, unit);
+
+    KdeStepResult r;
+    std::vector<double> x(rows.size()), y(rows.size());
+    for (std::size_t k = 0; k < rows.size(); ++k) x[k] = inc.x[rows[k]], y[k] = inc.y[rows[k]];
+    const std::vector<double> weights = o.weight.empty() ? std::vector<double>() : incident_weights(inc, rows, o.weight);
+
+    // ---- the bandwidth: the one place a rule's σ becomes the kernel's radius
+    KdeOptions& k = r.kde;
+    k.kernel = o.kernel;
+    k.units = o.units;
+    k.compat = o.compat;
+    k.edge = o.edge;
+    k.cell_size_m = o.cell_size_m;
+    k.threads = o.threads;
+    Bandwidth& bw = r.bandwidth;
+    if (o.bandwidth.rule) {
+        bw = select_bandwidth(*o.bandwidth.rule, x, y, weights);
+        // A rule's σ becomes the chosen kernel's radius; a radius is used as is; the gaussian
+        // kernel and spatstat mode take σ itself.
+        const bool takes_sigma = k.kernel == Kernel::gaussian || k.compat == KdeCompat::spatstat;
+        k.bandwidth_m = bw.is_sigma && !takes_sigma ? bw.radius_for(k.kernel) : bw.value_m;
+    } else {
+        k.bandwidth_m = o.bandwidth.fixed_m;
+        bw.method_name = "fixed";
+        bw.value_m = k.bandwidth_m;
+    }
+    k.validate();
+
+    // ---- grid and study mask
+    Bounds study;
+    if (in.study) {
+        for (const auto& mp : *in.study) study.add(bounds_of(mp));
+        if (study.empty())
+            throw InputError(unit, out.study_area, "no area of the study layer has a polygon; give a layer with at "
+                                                   "least one non-empty polygon");
+    } else {
+        for (std::size_t i = 0; i < x.size(); ++i) study.add(x[i], y[i]);
+    }
+    r.grid = kde_grid(study, k);
+    std::vector<std::uint8_t> own_mask;
+    std::span<const std::uint8_t> mask;
+    if (in.study) {
+        if (in.masks) mask = in.masks->of(r.grid);
+        else own_mask = rasterize_areas(r.grid, *in.study), mask = own_mask;
+    }
+    r.surface = kernel_density(x, y, weights, r.grid, k, mask, progress);
+    for (const auto& w : r.surface.warnings) r.warnings.push_back(w);
+
+    // ---- write: every tag key of the density surface is spelled here, once
+    GeoTiffOptions g;
+    g.crs = out.crs;
+    g.overwrite = out.overwrite;
+    g.write_png = out.png;
+    g.band_description = out.band_description;
+    g.legend_label = legend_label(k.effective_units());
+    g.metadata = {
+        {"hotspot_version", version},
+        {"surface", "kernel density"},
+        {"profile", out.profile},
+        {"period", period_of(inc, rows)},
+        {"kernel", std::string(kernel_name(k.kernel))},
+        {"bandwidth_m", util::num(k.bandwidth_m)},
+        {"bandwidth_method", bw.method_name},
+        {"support_radius_m", util::num(r.surface.radius_m)},
+        {"cell_size_m", util::num(r.grid.cell_size_m)},
+        {"units", std::string(units_name(r.surface.units))},
+        {"compat", std::string(compat_name(k.compat))},
+        {"edge_correction", k.edge == EdgeCorrection::diggle ? "diggle" : "none"},
+        {"weight", o.weight.empty() ? "none" : o.weight},
+        {"incidents", std::to_string(r.surface.incidents)},
+        {"distinct_points", std::to_string(r.surface.distinct_points)},
+        {"study_area", out.study_area},
+    };
+    const RasterWriteResult w = write_geotiff(out.path, r.grid, r.surface.values, g);
+    for (const auto& m : w.warnings) r.warnings.push_back("raster: " + m);
+    r.class_breaks = w.class_breaks;
+    for (const auto* f : {&w.path, &w.qml_path, &w.png_path})
+        if (!f->empty()) r.files.push_back(*f);
+
+    nlohmann::ordered_json node = {
+        {"file", fs::path(out.path).filename().string()},
+        {"options", o.to_json()},
+        {"kernel", std::string(kernel_name(k.kernel))},
+        {"bandwidth_m", k.bandwidth_m},
+        {"bandwidth_method", bw.method_name},
+        {"support_radius_m", r.surface.radius_m},
+        {"cell_size_m", r.grid.cell_size_m},
+        {"units", std::string(units_name(r.surface.units))},
+        {"grid", {{"origin_x", r.grid.origin_x}, {"origin_y", r.grid.origin_y}, {"cols", r.grid.cols}, {"rows", r.grid.rows}}},
+        {"incidents", r.surface.incidents},
+        {"distinct_points", r.surface.distinct_points},
+        {"class_breaks", r.class_breaks},
+        {"change_file", ""}};
+
+    // ---- change surface against the comparison incidents, same grid and options
+    if (!out.change_path.empty()) {
+        static const std::vector<std::uint32_t> none;
+        const auto& crows = in.comparison_rows ? *in.comparison_rows : none;
+        std::vector<double> cx(crows.size()), cy(crows.size());
+        for (std::size_t i = 0; i < crows.size(); ++i) cx[i] = inc.x[crows[i]], cy[i] = inc.y[crows[i]];
+        const std::vector<double> cw = o.weight.empty() ? std::vector<double>() : incident_weights(inc, crows, o.weight);
+        const KdeResult c = kernel_density(cx, cy, cw, r.grid, k, mask, progress);
+        std::vector<double> diff(r.surface.values.size());
+        double limit = 0;
+        for (std::size_t i = 0; i < diff.size(); ++i) {
+            diff[i] = r.surface.values[i] - c.values[i];
+            if (std::isfinite(diff[i])) limit = std::max(limit, std::abs(diff[i]));
+        }
+        GeoTiffOptions dg = g;
+        dg.write_qml = false;
+        dg.write_png = false;
+        dg.band_description = out.band_description + " change";
+        dg.metadata.push_back({"comparison", out.comparison});
+        write_geotiff(out.change_path, r.grid, diff, dg);
+        const std::string qml = fs::path(out.change_path).replace_extension(".qml").string();
+        write_text_atomic(qml, detail::diverging_raster_qml(limit, "Density change", false), out.overwrite, unit);
+        r.files.push_back(out.change_path);
+        r.files.push_back(qml);
+        node["change_file"] = fs::path(out.change_path).filename().string();
+    }
+    node["warnings"] = r.warnings;
+    r.manifest = std::move(node);
+    return r;
+}
+
+} // namespace hotspot

@@ -1,0 +1,52 @@
+#pragma once
+// Internal text and number helpers shared by the engine's sources (not a public header: it
+// lives under src/, which only the engine's own files see). One copy of each, so a format
+// cannot drift between the files that write the same kind of value.
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace hotspot::util {
+
+/// A number with up to 10 significant digits ("250", "0.1234567891"): tags, messages.
+inline std::string num(double v) {
+    std::ostringstream s;
+    s.precision(10);
+    s << v;
+    return s.str();
+}
+
+/// A number with `digits` decimals ("12.50").
+inline std::string fixed(double v, int digits) {
+    std::ostringstream s;
+    s.setf(std::ios::fixed);
+    s.precision(digits);
+    s << v;
+    return s.str();
+}
+
+/// An integer with thousands separators ("12,345").
+inline std::string thousands(std::uint64_t v) {
+    std::string s = std::to_string(v);
+    for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(std::size_t(i), ",");
+    return s;
+}
+
+/// ASCII lower case.
+inline std::string lower(std::string_view s) {
+    std::string r(s);
+    std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return r;
+}
+
+/// Seconds of wall time since `t`.
+inline double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+} // namespace hotspot::util

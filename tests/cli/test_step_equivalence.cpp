@@ -1,0 +1,237 @@
+// The two frames give the same products (issue 13): `hotspot kde` with the options a run uses
+// writes the same surface (pixels, grid and tags) as the run's density step, and a run writes the
+// same outputs whatever --threads. Everything is read back with GDAL/OGR, not the engine.
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "hotspot/sha256.hpp"
+#include "support.hpp"
+
+using namespace hotspot;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string demo(const std::string& f) { return (test::source_dir() / "shapes" / "demo" / f).string(); }
+
+struct Raster {
+    double gt[6] = {};
+    int cols = 0, rows = 0;
+    std::vector<float> values;
+    std::map<std::string, std::string> tags;
+    std::string crs_wkt;
+};
+
+Raster read_raster(const fs::path& p) {
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpen(p.c_str(), GA_ReadOnly);
+    REQUIRE(ds);
+    Raster r;
+    GDALGetGeoTransform(ds, r.gt);
+    r.cols = GDALGetRasterXSize(ds);
+    r.rows = GDALGetRasterYSize(ds);
+    r.values.resize(std::size_t(r.cols) * std::size_t(r.rows));
+    REQUIRE(GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, r.cols, r.rows, r.values.data(), r.cols, r.rows,
+                         GDT_Float32, 0, 0) == CE_None);
+    if (char** md = GDALGetMetadata(ds, nullptr))
+        for (int i = 0; md[i]; ++i) {
+            char* key = nullptr;
+            const char* value = CPLParseNameValue(md[i], &key);
+            if (key) r.tags[key] = value ? value : "";
+            CPLFree(key);
+        }
+    r.crs_wkt = GDALGetProjectionRef(ds);
+    GDALClose(ds);
+    return r;
+}
+
+// A run of the demo town with every path absolute, so the tags that name inputs are spelled as
+// the single commands spell them. Profile "everything" selects every incident (as the single
+// commands map every incident); profile "cells-only" lists only the gistar output.
+fs::path write_config(const fs::path& dir, const std::string& analysis) {
+    test::write_file(dir / "everything.toml", "name = \"everything\"\ntitle = \"Everything\"\n");
+    test::write_file(dir / "cells-only.toml", "name = \"cells-only\"\ntitle = \"Cells only\"\noutputs = [\"gistar\"]\n");
+    const fs::path cfg = dir / "run.toml";
+    test::write_file(cfg, "title = \"equivalence\"\noutput = \"" + (dir / "run").string() +
+                              "\"\nprofile_files = [\"everything.toml\", \"cells-only.toml\"]\n\n[incidents]\npaths = [\"" +
+                              demo("incidents.csv") + "\"]\ncrs = \"EPSG:27700\"\nid = \"incident_id\"\n\n[[areas]]\n"
+                              "name = \"ward\"\npath = \"" + demo("wards.geojson") +
+                              "\"\ncode_field = \"ward_code\"\nname_field = \"ward_name\"\n"
+                              "population = \"" + demo("ward_population.csv") + "\"\n\n[analysis]\n" + analysis);
+    return cfg;
+}
+
+// The rows of `layer` keyed by `key` (a field name, or "" for the geometry's WKT), each row a
+// map of field name to text.
+std::map<std::string, std::map<std::string, std::string>> rows_by(const test::Layer& layer, const std::string& key) {
+    std::map<std::string, std::map<std::string, std::string>> out;
+    REQUIRE(!layer.empty());
+    const auto& header = layer.front();
+    for (std::size_t r = 1; r < layer.size(); ++r) {
+        std::map<std::string, std::string> row;
+        for (std::size_t c = 0; c < header.size(); ++c) row[header[c]] = layer[r][c + 1];  // [0] is the FID
+        const std::string k = key.empty() ? layer[r].back() : row.at(key);
+        out[k] = std::move(row);
+    }
+    return out;
+}
+
+// Checks that every field of `fields` holds the same text in both layers, row for row.
+void check_same_fields(const std::map<std::string, std::map<std::string, std::string>>& a,
+                       const std::map<std::string, std::map<std::string, std::string>>& b,
+                       const std::vector<std::string>& fields) {
+    REQUIRE(a.size() == b.size());
+    std::size_t differ = 0;
+    for (const auto& [k, ra] : a) {
+        REQUIRE(b.count(k) == 1);
+        const auto& rb = b.at(k);
+        for (const auto& f : fields) {
+            INFO("row " << k << " field " << f);
+            REQUIRE(ra.count(f) == 1);
+            REQUIRE(rb.count(f) == 1);
+            if (ra.at(f) != rb.at(f)) {
+                ++differ;
+                if (differ < 5) CHECK(ra.at(f) == rb.at(f));
+            }
+        }
+    }
+    CHECK(differ == 0);
+}
+
+} // namespace
+
+TEST_CASE("equivalence: hotspot gistar and hotspot rates give the run's layers, field for field",
+          "[step-equivalence]") {
+    const auto dir = test::fresh_dir("equivalence-layers");
+    const fs::path cfg = write_config(dir, "cell_m = 25\nbandwidth = 250\ngistar_cell_m = 100\ngistar_band_m = 300\n");
+    auto r = test::run_cli("run " + q(cfg));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto run = test::read_all_layers(dir / "run" / "hotspot_run.gpkg");
+
+    r = test::run_cli("gistar --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
+                      q("study=" + demo("wards.geojson")) + " --cell 100 --band 300 --correction fdr --out " +
+                      q(dir / "gistar.gpkg") + " --manifest " + q(dir / "gistar.manifest.json"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto gi = test::read_all_layers(dir / "gistar.gpkg");
+    REQUIRE(run.count("everything_gistar_cells") == 1);
+    check_same_fields(rows_by(run.at("everything_gistar_cells"), ""), rows_by(gi.at("gistar_cells"), ""),
+                      {"count", "z", "p", "p_corrected", "gi_bin"});
+
+    r = test::run_cli("rates --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
+                      q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --population " +
+                      q("ward=" + demo("ward_population.csv")) + " --out " + q(dir / "rates.gpkg") +
+                      " --manifest " + q(dir / "rates.manifest.json"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto ra = test::read_all_layers(dir / "rates.gpkg");
+    // The profile's `outputs` are honoured: "cells-only" lists gistar alone.
+    CHECK(run.count("cells_only_gistar_cells") == 1);
+    CHECK(run.count("cells_only_ward_rates") == 0);
+    CHECK(run.count("cells_only_hotspots") == 0);
+    CHECK_FALSE(fs::exists(dir / "run" / "cells_only_kde.tif"));
+    REQUIRE(run.count("everything_ward_rates") == 1);
+    check_same_fields(rows_by(run.at("everything_ward_rates"), "code"), rows_by(ra.at("ward_rates"), "code"),
+                      {"name", "incidents", "population", "rate_per_1000", "ci95_lower", "ci95_upper", "ci998_lower",
+                       "ci998_upper", "reference_rate", "rate_class", "funnel95_lower", "funnel95_upper",
+                       "funnel998_lower", "funnel998_upper", "choynowski_p", "eb_rate_per_1000", "lisa_i", "lisa_z",
+                       "lisa_p", "lisa_p_perm", "lisa_p_corrected", "lisa_class"});
+}
+
+TEST_CASE("equivalence: hotspot kde gives the run's density surface, pixel for pixel and tag for tag",
+          "[step-equivalence]") {
+    const auto dir = test::fresh_dir("equivalence-kde");
+    for (const char* bandwidth : {"250", "\"auto:scott\""}) {
+        INFO("bandwidth " << bandwidth);
+        fs::remove_all(dir / "run");
+        const fs::path cfg = write_config(dir, std::string("cell_m = 25\nbandwidth = ") + bandwidth + "\n");
+        auto r = test::run_cli("run " + q(cfg) + " --overwrite");
+        INFO(r.out << r.err);
+        REQUIRE(r.exit_code == 0);
+        const fs::path single = dir / "single.tif";
+        std::string bw = bandwidth;
+        bw.erase(std::remove(bw.begin(), bw.end(), '"'), bw.end());
+        r = test::run_cli("kde --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
+                          q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --bandwidth " + bw +
+                          " --cell 25 --overwrite --out " + q(single));
+        INFO(r.out << r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK(fs::exists(dir / "single.manifest.json"));
+
+        const Raster a = read_raster(dir / "run" / "everything_kde.tif");
+        const Raster b = read_raster(single);
+        CHECK(a.cols == b.cols);
+        CHECK(a.rows == b.rows);
+        for (int i = 0; i < 6; ++i) CHECK(a.gt[i] == b.gt[i]);
+        CHECK(a.crs_wkt == b.crs_wkt);
+        REQUIRE(a.values.size() == b.values.size());
+        std::size_t differ = 0;
+        for (std::size_t i = 0; i < a.values.size(); ++i)
+            if (std::memcmp(&a.values[i], &b.values[i], sizeof(float)) != 0) ++differ;
+        CHECK(differ == 0);
+        // Every tag the same, but the profile (a run names its profile; kde has "all incidents").
+        CHECK(a.tags.at("profile") == "everything");
+        CHECK(b.tags.at("profile") == "all incidents");
+        auto ta = a.tags, tb = b.tags;
+        ta.erase("profile");
+        tb.erase("profile");
+        CHECK(ta == tb);
+        CHECK(ta.count("bandwidth_m") == 1);
+        CHECK(ta.count("support_radius_m") == 1);
+        // The style's legend names the units (a run once wrote the raw token "per-km2").
+        const std::string qml = test::read_file(dir / "run" / "everything_kde.qml");
+        CHECK(qml.find("incidents per km²") != std::string::npos);
+        CHECK(qml == test::read_file(dir / "single.qml"));
+        // The manifests record the same resolved bandwidth.
+        const auto mk = nlohmann::json::parse(test::read_file(dir / "single.manifest.json"));
+        const auto mr = nlohmann::json::parse(test::read_file(dir / "run" / "manifest.json"));
+        CHECK(mk["kde"]["bandwidth_m"] == mr["profiles"][0]["kde"]["bandwidth_m"]);
+        CHECK(mk["kde"]["options"] == mr["profiles"][0]["kde"]["options"]);
+        CHECK(mk["counts"]["rows_in"] == mk["counts"]["kept"].get<int>() + mk["counts"]["rejected"].get<int>());
+    }
+}
+
+TEST_CASE("equivalence: a run writes the same outputs with --threads 1 and --threads 2", "[step-equivalence]") {
+    const auto dir = test::fresh_dir("equivalence-threads");
+    std::map<std::string, fs::path> outs;
+    for (const char* t : {"1", "2"}) {
+        outs[t] = dir / t;
+        const auto r = test::run_cli(std::string("--threads ") + t + " run " +
+                                     q(test::source_dir() / "examples" / "demo.toml") + " --out " + q(outs[t]));
+        INFO(r.out << r.err);
+        REQUIRE(r.exit_code == 0);
+    }
+    std::size_t rasters = 0;
+    for (const auto& e : fs::directory_iterator(outs["1"])) {
+        const std::string name = e.path().filename().string();
+        INFO(name);
+        REQUIRE(fs::exists(outs["2"] / name));
+        if (e.path().extension() == ".tif" || e.path().extension() == ".qml" || e.path().extension() == ".qgs") {
+            CHECK(sha256_file(e.path().string()) == sha256_file((outs["2"] / name).string()));
+            rasters += e.path().extension() == ".tif";
+        }
+    }
+    CHECK(rasters >= 4);
+    // The GeoPackage holds a write time, so compare its layers (fields, values, geometry).
+    const auto la = test::read_all_layers(outs["1"] / "hotspot_run.gpkg");
+    const auto lb = test::read_all_layers(outs["2"] / "hotspot_run.gpkg");
+    CHECK(la.size() >= 10);
+    CHECK(la == lb);
+    // The manifest: everything but the timings and the command line (which names --threads).
+    auto ma = nlohmann::json::parse(test::read_file(outs["1"] / "manifest.json"));
+    auto mb = nlohmann::json::parse(test::read_file(outs["2"] / "manifest.json"));
+    for (auto* m : {&ma, &mb}) {
+        m->erase("timings_s");
+        m->erase("command_line");
+        (*m)["outputs_folder"] = "";
+    }
+    CHECK(ma == mb);
+}
