@@ -3,8 +3,11 @@
 // error handler that collects GDAL's messages instead of letting GDAL print them, so they
 // reach the user through our exceptions and warnings (PDAL's ErrorHandler pattern).
 
+#include <ogr_api.h>
 #include <string>
 #include <vector>
+
+#include "hotspot/geometry.hpp"
 
 namespace hotspot::detail {
 
@@ -25,5 +28,11 @@ public:
     std::vector<std::string> m_errors;
     std::vector<std::string> m_warnings;
 };
+
+/// Appends the polygons of an OGR (multi)polygon or collection to `out` (closing vertices
+/// dropped, rings under 3 points skipped; lines and points carry no area and are dropped).
+void collect_polygons(OGRGeometryH g, MultiPolygon& out);
+/// An OGR multipolygon of every polygon of `parts` (the caller owns it: OGR_G_DestroyGeometry).
+OGRGeometryH to_ogr_multipolygon(const std::vector<MultiPolygon>& parts);
 
 } // namespace hotspot::detail
