@@ -4,7 +4,6 @@
 #include <cmath>
 #include <functional>
 #include <limits>
-#include <numeric>
 #include <string>
 
 #include "hotspot/error.hpp"
@@ -106,22 +105,19 @@ ForecastEvaluation evaluate_surface(std::span<const double> surface, std::span<c
 
     ForecastEvaluation e;
     e.cells = order.size();
-    // Rank by value, highest first; the index order inside a tie does not matter (ties are
-    // taken as one block) but keeps the sort deterministic.
-    std::vector<std::size_t> rank(order.size());
-    std::iota(rank.begin(), rank.end(), std::size_t(0));
-    std::sort(rank.begin(), rank.end(), [&](std::size_t a, std::size_t b) {
-        const double va = surface[order[a]], vb = surface[order[b]];
-        return va != vb ? va > vb : a < b;
-    });
+    // Rank by value, highest first, on contiguous (value, test, train) records; the order
+    // inside a tie does not matter (a tie is taken as one block).
+    struct Cell { double value, test, train; };
+    std::vector<Cell> cells(order.size());
+    for (std::size_t k = 0; k < order.size(); ++k) cells[k] = {surface[order[k]], test[k], train ? tr[k] : 0.0};
+    std::sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return a.value > b.value; });
     Cumulative hits, train_hits, best;
-    for (std::size_t i = 0; i < rank.size();) {
+    for (std::size_t i = 0; i < cells.size();) {
         std::size_t j = i;
         double t = 0, r = 0;
-        const double v = surface[order[rank[i]]];
-        while (j < rank.size() && surface[order[rank[j]]] == v) {
-            t += test[rank[j]];
-            if (train) r += tr[rank[j]];
+        while (j < cells.size() && cells[j].value == cells[i].value) {
+            t += cells[j].test;
+            r += cells[j].train;
             ++j;
         }
         if (j - i > 1) e.tied_cells += j - i;

@@ -247,7 +247,10 @@ TEST_CASE("evaluate CLI: Leicestershire train 2019-12..2020-11, test 2020-12..20
         train_files += " '" + (folder / (std::string(m) + "-leicestershire-street.csv")).string() + "'";
     for (const char* m : {"2020-12", "2021-01", "2021-02"})
         test_files += " '" + (folder / (std::string(m) + "-leicestershire-street.csv")).string() + "'";
-    const auto k = test::run_cli("kde --incidents" + train_files + " --bandwidth 200 --cell 100 --out '" +
+    // The force's LSOAs as the study area: the surface is nodata outside, so A is the force.
+    const std::string study = " --areas 'study=" + (test::shared_data() / "boundaries" / "leicestershire_lsoa.geojson").string() +
+                              ":LSOA11CD:LSOA11NM'";
+    const auto k = test::run_cli("kde --incidents" + train_files + study + " --bandwidth 200 --cell 100 --out '" +
                                  (dir / "train.tif").string() + "'");
     INFO(k.out << k.err);
     REQUIRE(k.exit_code == 0);
