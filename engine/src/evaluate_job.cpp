@@ -336,6 +336,7 @@ EvaluateJobResult run_evaluate_job(const EvaluateJobOptions& o, const Progress& 
     if (!o.surface.empty()) {
         r.forecast_kind = "surface";
         Surface s = read_surface(o.surface);
+        manifest.add_timing("read_surface", seconds_since(t));
         if (study) {
             const auto mask = rasterize_areas(s.grid, study->polygons);
             for (std::size_t k = 0; k < s.values.size(); ++k)
@@ -348,7 +349,9 @@ EvaluateJobResult run_evaluate_job(const EvaluateJobOptions& o, const Progress& 
             std::uint64_t out_tr = 0;
             tr_counts = counts_on(s.grid, s.values, train->incidents, train_keep, r.train_counted, out_tr);
         }
+        const auto t_rank = std::chrono::steady_clock::now();
         r.evaluation = evaluate_surface(s.values, test, tr_counts, o.evaluation);
+        manifest.add_timing("rank_and_figures", seconds_since(t_rank));
         r.cells = r.evaluation.cells;
         r.tied_cells = r.evaluation.tied_cells;
         r.study_area_m2 = double(r.cells) * s.grid.cell_area_m2();
