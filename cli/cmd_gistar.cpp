@@ -18,6 +18,7 @@ Command gistar_command() {
                 auto band = std::make_shared<double>(0);
                 auto weights = std::make_shared<std::string>("binary");
                 auto correction = std::make_shared<std::string>("fdr");
+                auto test = std::make_shared<std::string>("auto");
                 add_read_options(sub, o->read);
                 sub.add_option("--areas", *study,
                                "Study area study=PATH[:CODE[:NAME]]: only cells whose centres lie inside count");
@@ -31,19 +32,24 @@ Command gistar_command() {
                     ->capture_default_str();
                 sub.add_option("--seed", o->seed, "Seed of the permutations")->capture_default_str();
                 sub.add_option("--correction", *correction, "fdr, bonferroni or none")->capture_default_str();
+                sub.add_option("--gistar-test", *test,
+                               "p of each cell: normal (spdep's z), exact (binomial test of the local sum) or auto "
+                               "(exact when the mean count per cell is under 1)")
+                    ->capture_default_str();
                 sub.add_flag("--all-cells", o->all_cells,
                              "Write every study-area cell (default: cells with incidents or a significant bin)");
                 sub.add_option("--out", o->out, "Output GeoPackage of cells (.gpkg)")->required();
                 sub.add_option("--raster", o->raster, "Also write the z-scores as a styled GeoTIFF (.tif)");
                 sub.add_option("--manifest", o->manifest_path, "manifest.json path (default: beside --out)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
-                return [o, study, band, band_opt, weights, correction, &global]() {
+                return [o, study, band, band_opt, weights, correction, test, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->threads = global.threads;
                     o->command_line = global.command_line;
                     if (band_opt->count() > 0) o->band_m = *band;
                     o->weights = parse_weight_scheme(*weights);
                     o->correction = parse_p_adjust(*correction);
+                    o->test = parse_gistar_test(*test);
                     if (!study->empty()) o->study = AreaSpec::parse(*study);
                     const GiStarJobResult r = run_gistar_job(*o, term.progress());
                     for (const auto& w : r.warnings) term.warn(w);

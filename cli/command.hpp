@@ -40,5 +40,6 @@ Command rates_command();
 Command profiles_command();
 Command report_command();
 Command near_repeat_command();
+Command evaluate_command();
 
 } // namespace hotspot::cli

@@ -13,6 +13,7 @@ const std::vector<Command>& commands() {
         profiles_command(),
         report_command(),
         near_repeat_command(),
+        evaluate_command(),
     };
     return all;
 }

@@ -76,6 +76,38 @@ OGRLayerH pick_layer(GDALDatasetH ds, const std::string& path, const std::string
         throw InputError(unit, plain, "layer '" + std::string(OGR_L_GetName(layer)) +
                                           "' is empty (no features); check that it is the right file or layer");
     return layer;
+
+void collect_polygons(OGRGeometryH g, MultiPolygon& out) {
+    const auto type = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (type == wkbPolygon) {
+        Polygon poly;
+        for (int r = 0; r < OGR_G_GetGeometryCount(g); ++r) {
+            OGRGeometryH ring = OGR_G_GetGeometryRef(g, r);
+            Ring pts;
+            for (int i = 0; i < OGR_G_GetPointCount(ring); ++i) pts.push_back({OGR_G_GetX(ring, i), OGR_G_GetY(ring, i)});
+            if (pts.size() > 1 && pts.front().x == pts.back().x && pts.front().y == pts.back().y) pts.pop_back();
+            if (pts.size() >= 3) poly.rings.push_back(std::move(pts));
+        }
+        if (!poly.rings.empty()) out.push_back(std::move(poly));
+    } else if (type == wkbMultiPolygon || type == wkbGeometryCollection) {
+        for (int i = 0; i < OGR_G_GetGeometryCount(g); ++i) collect_polygons(OGR_G_GetGeometryRef(g, i), out);
+    }
+}
+
+OGRGeometryH to_ogr_multipolygon(const std::vector<MultiPolygon>& parts) {
+    OGRGeometryH mp = OGR_G_CreateGeometry(wkbMultiPolygon);
+    for (const auto& m : parts)
+        for (const auto& poly : m) {
+            OGRGeometryH p = OGR_G_CreateGeometry(wkbPolygon);
+            for (const auto& ring : poly.rings) {
+                OGRGeometryH r = OGR_G_CreateGeometry(wkbLinearRing);
+                for (const auto& pt : ring) OGR_G_AddPoint_2D(r, pt.x, pt.y);
+                if (!ring.empty()) OGR_G_AddPoint_2D(r, ring.front().x, ring.front().y);
+                OGR_G_AddGeometryDirectly(p, r);
+            }
+            OGR_G_AddGeometryDirectly(mp, p);
+        }
+    return mp;
 }
 
 } // namespace hotspot::detail

@@ -3,12 +3,14 @@
 // error handler that collects GDAL's messages instead of letting GDAL print them, so they
 // reach the user through our exceptions and warnings (PDAL's ErrorHandler pattern).
 
+#include <ogr_api.h>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <gdal.h>
 #include <ogr_api.h>
+#include "hotspot/geometry.hpp"
 
 namespace hotspot::detail {
 
@@ -42,5 +44,10 @@ std::pair<std::string, std::string> split_layer_name(const std::string& path);
 /// @throws InputError naming the file and what to do.
 OGRLayerH pick_layer(GDALDatasetH ds, const std::string& path, const std::string& layer_name,
                      const char* unit, const std::string& option);
+/// Appends the polygons of an OGR (multi)polygon or collection to `out` (closing vertices
+/// dropped, rings under 3 points skipped; lines and points carry no area and are dropped).
+void collect_polygons(OGRGeometryH g, MultiPolygon& out);
+/// An OGR multipolygon of every polygon of `parts` (the caller owns it: OGR_G_DestroyGeometry).
+OGRGeometryH to_ogr_multipolygon(const std::vector<MultiPolygon>& parts);
 
 } // namespace hotspot::detail

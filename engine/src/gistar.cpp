@@ -7,6 +7,7 @@
 #include <thread>
 
 #include <boost/geometry.hpp>
+#include <boost/math/special_functions/beta.hpp>
 #include <boost/geometry/index/rtree.hpp>
 
 #include "hotspot/error.hpp"
@@ -45,6 +46,65 @@ void moments(std::span<const double> x, std::span<const std::uint8_t> mask, std:
     var = ss / double(n);
 }
 
+// Exact two-sided p of a local sum l of a Binomial(N, q), as R's binom.test: the total
+// probability of the outcomes no more likely than l (with R's relative tolerance 1 + 1e-7).
+// Tails from the regularised incomplete beta: P(L >= k) = I_q(k, N - k + 1),
+// P(L <= k) = I_{1-q}(N - k, k + 1); the opposite tail's cutoff by bisection on the pmf,
+// which rises up to the mode and falls after it.
+double binomial_two_sided_p(double l, double total, double q) {
+    if (!(q > 0) || q >= 1 || total <= 0) return 1.0;
+    const auto log_pmf = [&](double k) {
+        return std::lgamma(total + 1) - std::lgamma(k + 1) - std::lgamma(total - k + 1) + k * std::log(q) +
+               (total - k) * std::log1p(-q);
+    };
+    const auto upper = [&](double k) { return k <= 0 ? 1.0 : k > total ? 0.0 : boost::math::ibeta(k, total - k + 1, q); };
+    const auto lower = [&](double k) { return k < 0 ? 0.0 : k >= total ? 1.0 : boost::math::ibeta(total - k, k + 1, 1 - q); };
+    const double mode = std::floor((total + 1) * q);
+    const double limit = log_pmf(l) + std::log1p(1e-7);
+    if (l == mode || log_pmf(mode) <= limit) return 1.0;  // l is a mode (two when (N + 1) q is whole)
+    double p = 0;
+    if (l > mode) {
+        p = upper(l);
+        // the largest k in [0, mode) with pmf(k) <= pmf(l), if any
+        if (log_pmf(0) <= limit) {
+            double lo = 0, hi = mode;  // pmf(lo) <= limit < pmf(hi)
+            while (hi - lo > 1) {
+                const double mid = std::floor((lo + hi) / 2);
+                (log_pmf(mid) <= limit ? lo : hi) = mid;
+            }
+            p += lower(lo);
+        }
+    } else {
+        p = lower(l);
+        // the smallest k in (mode, N] with pmf(k) <= pmf(l), if any
+        if (log_pmf(total) <= limit) {
+            double lo = mode, hi = total;  // pmf(lo) > limit >= pmf(hi)
+            while (hi - lo > 1) {
+                const double mid = std::floor((lo + hi) / 2);
+                (log_pmf(mid) <= limit ? hi : lo) = mid;
+            }
+            p += upper(hi);
+        }
+    }
+    return std::min(1.0, p);
+}
+
+bool whole_counts(std::span<const double> x, std::span<const std::uint8_t> mask) {
+    for (std::size_t i = 0; i < x.size(); ++i)
+        if ((mask.empty() || mask[i]) && (x[i] < 0 || x[i] != std::floor(x[i]))) return false;
+    return true;
+}
+
+// Whether to use the exact test; throws when it is asked for but does not apply.
+bool use_exact(const GiStarOptions& o, bool applies, double mean, const char* why_not) {
+    if (o.test == GiStarTest::normal) return false;
+    if (o.test == GiStarTest::exact) {
+        if (!applies) throw UsageError("gistar", std::string("the exact test needs ") + why_not + "; use --gistar-test normal");
+        return true;
+    }
+    return applies && mean < gistar_sparse_mean;
+}
+
 void finish(GiStarResult& r, const GiStarOptions& o) {
     const auto& p_for_bins = r.p_sim.empty() ? r.p : r.p_sim;
     r.p_adjusted = adjust_p_values(p_for_bins, o.p_adjust);
@@ -72,6 +132,17 @@ void GiStarOptions::validate(bool needs_band) const {
                                        std::to_string(permutations) + ")");
 }
 
+GiStarTest parse_gistar_test(const std::string& name) {
+    if (name == "normal") return GiStarTest::normal;
+    if (name == "exact") return GiStarTest::exact;
+    if (name == "auto") return GiStarTest::automatic;
+    throw UsageError("gistar", "unknown --gistar-test '" + name + "'; use normal, exact or auto");
+}
+
+const char* to_string(GiStarTest t) noexcept {
+    return t == GiStarTest::normal ? "normal" : t == GiStarTest::exact ? "exact" : "auto";
+}
+
 std::int8_t gi_bin(double z, double p) noexcept {
     if (!(p == p) || !(z == z)) return 0;
     const std::int8_t level = p < 0.01 ? 3 : p < 0.05 ? 2 : p < 0.10 ? 1 : 0;
@@ -95,6 +166,8 @@ GiStarResult gistar_grid(const Grid& grid, std::span<const double> counts,
         throw UsageError("gistar", "only " + std::to_string(r.n) +
                                        " cells in the study area; at least 3 are needed");
     const double n = double(r.n);
+    r.exact = use_exact(options, whole_counts(counts, mask), r.mean, "whole counts");
+    const double total = std::round(r.mean * n);
     const auto cols = grid.cols, rows = grid.rows;
     const auto half = detail::disc_half_widths(options.band_m, grid.cell_size_m);
     const auto rmax = std::int64_t(half.size() / 2);
@@ -140,7 +213,7 @@ GiStarResult gistar_grid(const Grid& grid, std::span<const double> counts,
             const double den = s * std::sqrt((n * w - w * w) / (n - 1));
             const double z = den > 0 ? (lag - w * r.mean) / den : nan;
             r.z[k] = z;
-            r.p[k] = z == z ? two_sided_p(z) : nan;
+            r.p[k] = z != z ? nan : r.exact ? binomial_two_sided_p(lag, total, w / n) : two_sided_p(z);
             r.neighbour_count[k] = std::int32_t(wi);
         }
     });
@@ -180,6 +253,11 @@ GiStarResult gistar(std::span<const double> x, const SpatialWeights& weights,
         throw UsageError("gistar", "only " + std::to_string(r.n) +
                                        " observations; at least 3 are needed");
     const double n = double(r.n), s2 = r.variance;
+    bool binary = true;
+    for (std::size_t i = 0; i < x.size() && binary; ++i)
+        for (double w : weights.weights_of(i)) binary &= w == 1.0;
+    r.exact = use_exact(options, binary && whole_counts(x, {}), r.mean, "binary weights and whole counts");
+    const double total = std::round(r.mean * n);
     r.z.assign(x.size(), nan);
     r.p.assign(x.size(), nan);
     r.neighbour_count.assign(x.size(), 0);
@@ -192,7 +270,7 @@ GiStarResult gistar(std::span<const double> x, const SpatialWeights& weights,
         const double v = s2 * (n * s1 - wi * wi) / (n - 1);
         const double z = v > 0 ? (lag - wi * r.mean) / std::sqrt(v) : nan;
         r.z[i] = z;
-        r.p[i] = z == z ? two_sided_p(z) : nan;
+        r.p[i] = z != z ? nan : r.exact ? binomial_two_sided_p(lag, total, wi / n) : two_sided_p(z);
         r.neighbour_count[i] = std::int32_t(nbs.size());
     }
     if (options.permutations > 0) {

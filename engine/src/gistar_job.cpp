@@ -197,6 +197,7 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
     g.permutations = o.permutations;
     g.seed = o.seed;
     g.threads = o.threads;
+    g.test = o.test;
     GiStarResult res;
     if (o.weights == WeightScheme::binary && o.permutations == 0) {
         res = gistar_grid(grid, counts, g, mask, progress);
@@ -229,8 +230,12 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
             if (!a.p_sim.empty()) res.p_sim[c] = a.p_sim[k];
             res.bin[c] = a.bin[k], res.neighbour_count[c] = a.neighbour_count[k];
         }
-        res.n = a.n, res.mean = a.mean, res.variance = a.variance;
+        res.n = a.n, res.mean = a.mean, res.variance = a.variance, res.exact = a.exact;
     }
+    if (res.exact)
+        r.warnings.push_back("gistar: " + std::string(o.test == GiStarTest::exact ? "" : "sparse counts (mean " + num(res.mean) +
+                             " per cell, under 1): ") + "p from the exact binomial test of each local sum, not the normal "
+                             "tail of z (--gistar-test normal for spdep's)");
     manifest.add_timing("gistar", seconds_since(t));
     double nsum = 0;
     for (std::size_t k = 0; k < ncell; ++k) {
@@ -358,6 +363,8 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
                     {"permutations", o.permutations},
                     {"seed", o.seed},
                     {"correction", std::string(to_string(o.correction))},
+                    {"gistar_test", to_string(o.test)},
+                    {"p_from", res.exact ? "exact binomial test of the local sum" : "normal tail of z"},
                     {"all_cells", o.all_cells},
                     {"threads", o.threads}};
     j["method"] = {{"statistic", "Getis-Ord Gi* (star)"},

@@ -71,6 +71,9 @@ Interval poisson_ci_exact(double observed, double confidence) {
 Interval poisson_ci_byar(double observed, double confidence) {
     check_confidence(confidence);
     check_count(observed);
+    // Below 10 events Byar's cube-root approximation is poor (its 99.8% lower limit is negative
+    // for 1 event); UKHSA/PHE's method uses the exact interval there, and so do we.
+    if (observed < byar_min_events) return poisson_ci_exact(observed, confidence);
     const double z = normal_quantile(1 - (1 - confidence) / 2);
     Interval ci;
     if (observed > 0) {

@@ -17,6 +17,7 @@
 
 #include "hotspot/areas_io.hpp"
 #include "hotspot/fdr.hpp"
+#include "hotspot/gistar.hpp"
 #include "hotspot/incidents_io.hpp"
 #include "hotspot/progress.hpp"
 #include "hotspot/weights.hpp"
@@ -33,6 +34,7 @@ struct GiStarJobOptions {
     int permutations = 0;           ///< 0: analytic p only
     std::uint64_t seed = 12345;     ///< seed of the permutations
     PAdjust correction = PAdjust::fdr_bh;
+    GiStarTest test = GiStarTest::automatic; ///< normal z, exact binomial test, or auto (gistar.hpp)
     bool all_cells = false;         ///< write every study-area cell, not only non-empty/significant
     std::string out;                ///< the cells GeoPackage (.gpkg)
     std::string raster;             ///< optional z-score GeoTIFF (.tif); empty: none

@@ -6,7 +6,8 @@
 /// - Rate per 1,000 residents = 1000 · count / population.
 /// - Confidence interval of the count O (then scaled to the rate):
 ///   exact (Garwood 1936): lower = χ²(α/2; 2O)/2 (0 when O = 0), upper = χ²(1 − α/2; 2O + 2)/2,
-///   Byar: lower = O (1 − 1/(9O) − z/(3√O))³, upper = (O+1)(1 − 1/(9(O+1)) + z/(3√(O+1)))³,
+///   Byar (O ≥ 10; exact below, as UKHSA/PHE): lower = O (1 − 1/(9O) − z/(3√O))³,
+///   upper = (O+1)(1 − 1/(9(O+1)) + z/(3√(O+1)))³,
 ///   with z the standard normal 1 − α/2 quantile (1.95996 at 95%, 3.09023 at 99.8%).
 /// - Classes against the reference rate r (the study area's own Σcount/Σpopulation by default):
 ///   "significantly above": the 99.8% CI lies wholly above r;
@@ -48,7 +49,13 @@ enum class CiMethod {
 /// @throws UsageError "rates: confidence must be in (0, 1) (got 95)", "rates: count must be >= 0".
 Interval poisson_ci_exact(double observed, double confidence);
 
-/// Byar's approximate interval of a Poisson count; lower = 0 when observed = 0.
+/// Counts below this use the exact interval even when Byar's is asked for, as UKHSA/PHE's
+/// method does ("Technical Guide: Confidence intervals", 2018: Byar's method for 10 or more
+/// events, exact below); Byar's 99.8% lower limit is negative for 1 event.
+inline constexpr double byar_min_events = 10;
+
+/// Byar's approximate interval of a Poisson count for observed ≥ byar_min_events; below it,
+/// the exact (Garwood) interval (poisson_ci_exact()).
 /// @throws UsageError as poisson_ci_exact().
 Interval poisson_ci_byar(double observed, double confidence);
 

@@ -51,6 +51,30 @@ TEST_CASE("exact and Byar CIs match published hand-checked values", "[rates]") {
     CHECK(poisson_ci_byar(0, 0.95).upper == Approx(e0.upper).epsilon(0.02));
 }
 
+TEST_CASE("Byar below 10 events is the exact interval (UKHSA), never negative", "[rates]") {
+    // R: poisson.test(1, conf.level = 0.998)$conf.int = 0.0010005 9.2334 (qchisq(0.001, 2)/2,
+    // qchisq(0.999, 4)/2). Checked here from the definition poisson.test solves: the lower limit
+    // L has P(X >= O | L) = alpha/2, the upper U has P(X <= O | U) = alpha/2, by brute-force sums.
+    const auto cdf = [](int o, double mu) {
+        double term = std::exp(-mu), sum = term;
+        for (int j = 1; j <= o; ++j) sum += term *= mu / j;
+        return sum;
+    };
+    for (int o = 1; o < 10; ++o)
+        for (double conf : {0.95, 0.998}) {
+            const auto b = poisson_ci_byar(o, conf);
+            const double a2 = (1 - conf) / 2;
+            CHECK(b.lower > 0);
+            CHECK(1 - cdf(o - 1, b.lower) == Approx(a2).epsilon(1e-6));
+            CHECK(cdf(o, b.upper) == Approx(a2).epsilon(1e-6));
+        }
+    const auto one = poisson_ci_byar(1, 0.998);
+    CHECK(one.lower == Approx(-std::log(1 - 0.001)).epsilon(1e-9)); // qchisq(0.001, 2)/2
+    CHECK(one.upper == Approx(9.2334).epsilon(1e-4));
+    // From 10 events on it is Byar's formula again, not the exact interval.
+    CHECK(poisson_ci_byar(10, 0.95).lower != poisson_ci_exact(10, 0.95).lower);
+}
+
 TEST_CASE("empirical Bayes and Choynowski equal spdep EBest and choynowski", "[rates]") {
     const test::FixtureCsv f("rates_eb.csv");
     const auto counts = f.column("count"), pop = f.column("population");

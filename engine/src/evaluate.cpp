@@ -1,0 +1,163 @@
+#include "hotspot/evaluate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <string>
+
+#include "hotspot/error.hpp"
+
+namespace hotspot {
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+constexpr const char* unit = "evaluate";
+
+// A piecewise-linear cumulative sum over cells taken in order, in blocks of cells that are
+// taken together (tied surface values); value_at(k) for real k interpolates inside a block.
+struct Cumulative {
+    std::vector<double> cells{0.0};  // cells before block b (cells[b]) and the total at the end
+    std::vector<double> sum{0.0};    // the summed value before block b
+
+    void add_block(double n_cells, double value) {
+        cells.push_back(cells.back() + n_cells);
+        sum.push_back(sum.back() + value);
+    }
+    double value_at(double k) const {
+        if (k <= 0) return 0;
+        if (k >= cells.back()) return sum.back();
+        // the block holding k: cells[b] <= k < cells[b + 1]
+        const auto it = std::upper_bound(cells.begin(), cells.end(), k);
+        const auto b = std::size_t(it - cells.begin()) - 1;
+        const double width = cells[b + 1] - cells[b];
+        return sum[b] + (sum[b + 1] - sum[b]) * (k - cells[b]) / width;
+    }
+    // The smallest k with value_at(k) >= v (the sums are non-decreasing).
+    double cells_for(double v) const {
+        if (v <= 0) return 0;
+        if (v >= sum.back()) {
+            const auto it = std::lower_bound(sum.begin(), sum.end(), sum.back());
+            return cells[std::size_t(it - sum.begin())];
+        }
+        const auto it = std::lower_bound(sum.begin(), sum.end(), v);  // sum[b + 1] >= v
+        const auto b = std::size_t(it - sum.begin()) - 1;
+        const double rise = sum[b + 1] - sum[b];
+        return cells[b] + (cells[b + 1] - cells[b]) * (v - sum[b]) / rise;
+    }
+};
+
+void check_counts(std::span<const double> c, const char* what) {
+    for (std::size_t i = 0; i < c.size(); ++i)
+        if (!std::isfinite(c[i]) || c[i] < 0)
+            throw UsageError(unit, std::string(what) + " count of cell " + std::to_string(i) + " is " +
+                                       std::to_string(c[i]) + "; counts must be finite and >= 0");
+}
+
+} // namespace
+
+void EvaluationOptions::validate() const {
+    if (shares.empty()) throw UsageError(unit, "no area share given; use e.g. --shares 0.5,1,2,5,10 (per cent)");
+    for (double s : shares)
+        if (!(s > 0 && s <= 1))
+            throw UsageError(unit, "area share " + std::to_string(s * 100) + "% must be in (0, 100]%");
+    if (curve_steps < 1 || curve_steps > 100000)
+        throw UsageError(unit, "curve steps must be between 1 and 100000 (got " + std::to_string(curve_steps) + ")");
+}
+
+ForecastScore evaluate_area(double area_m2, double study_area_m2, double hits, double test_total,
+                            double train_hits, double train_total) {
+    if (!(study_area_m2 > 0)) throw UsageError(unit, "the study area has no area");
+    ForecastScore s;
+    s.area_share = area_m2 / study_area_m2;
+    s.cells = nan;
+    s.hits = hits;
+    s.hit_rate = test_total > 0 ? hits / test_total : nan;
+    s.pai = test_total > 0 && s.area_share > 0 ? s.hit_rate / s.area_share : nan;
+    s.pai_max = s.pei = s.pei_star = nan;
+    s.train_hits = train_hits;
+    s.rri = (train_total > 0 && train_hits > 0 && test_total > 0) ? (hits / train_hits) / (test_total / train_total) : nan;
+    return s;
+}
+
+ForecastEvaluation evaluate_surface(std::span<const double> surface, std::span<const double> test_counts,
+                                    std::span<const double> train_counts, const EvaluationOptions& options) {
+    options.validate();
+    if (test_counts.size() != surface.size() || (!train_counts.empty() && train_counts.size() != surface.size()))
+        throw UsageError(unit, "the surface has " + std::to_string(surface.size()) + " cells but the counts have " +
+                                   std::to_string(test_counts.size()) + " (test) and " +
+                                   std::to_string(train_counts.size()) + " (training)");
+    const bool train = !train_counts.empty();
+    std::vector<std::size_t> order;
+    order.reserve(surface.size());
+    for (std::size_t i = 0; i < surface.size(); ++i)
+        if (std::isfinite(surface[i])) order.push_back(i);
+    if (order.empty()) throw UsageError(unit, "the surface has no cell with a value in the study area");
+    std::vector<double> test(order.size()), tr;
+    for (std::size_t k = 0; k < order.size(); ++k) test[k] = test_counts[order[k]];
+    check_counts(test, "test");
+    if (train) {
+        tr.resize(order.size());
+        for (std::size_t k = 0; k < order.size(); ++k) tr[k] = train_counts[order[k]];
+        check_counts(tr, "training");
+    }
+
+    ForecastEvaluation e;
+    e.cells = order.size();
+    // Rank by value, highest first, on contiguous (value, test, train) records; the order
+    // inside a tie does not matter (a tie is taken as one block).
+    struct Cell { double value, test, train; };
+    std::vector<Cell> cells(order.size());
+    for (std::size_t k = 0; k < order.size(); ++k) cells[k] = {surface[order[k]], test[k], train ? tr[k] : 0.0};
+    std::sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return a.value > b.value; });
+    Cumulative hits, train_hits, best;
+    for (std::size_t i = 0; i < cells.size();) {
+        std::size_t j = i;
+        double t = 0, r = 0;
+        while (j < cells.size() && cells[j].value == cells[i].value) {
+            t += cells[j].test;
+            r += cells[j].train;
+            ++j;
+        }
+        if (j - i > 1) e.tied_cells += j - i;
+        hits.add_block(double(j - i), t);
+        if (train) train_hits.add_block(double(j - i), r);
+        i = j;
+    }
+    // The best possible: the test incidents' own cells, most first (ties here change nothing).
+    std::vector<double> sorted = test;
+    std::sort(sorted.begin(), sorted.end(), std::greater<>());
+    for (double c : sorted) best.add_block(1.0, c);
+    e.test_total = hits.sum.back();
+    e.train_total = train ? train_hits.sum.back() : nan;
+
+    const double n_cells = double(order.size());
+    const auto score = [&](double share) {
+        ForecastScore s;
+        s.area_share = share;
+        s.cells = share * n_cells;
+        s.hits = hits.value_at(s.cells);
+        const double n_best = best.value_at(s.cells);
+        const double total = e.test_total;
+        s.hit_rate = total > 0 ? s.hits / total : nan;
+        s.pai = total > 0 && share > 0 ? s.hit_rate / share : nan;
+        s.pai_max = total > 0 && share > 0 ? (n_best / total) / share : nan;
+        s.pei = n_best > 0 ? s.hits / n_best : nan;
+        s.pei_star = share > 0 && total > 0 ? std::min(best.cells_for(s.hits), s.cells) / s.cells : nan;
+        if (train) {
+            s.train_hits = train_hits.value_at(s.cells);
+            s.rri = (s.train_hits > 0 && total > 0 && e.train_total > 0)
+                        ? (s.hits / s.train_hits) / (total / e.train_total)
+                        : nan;
+        } else {
+            s.train_hits = s.rri = nan;
+        }
+        return s;
+    };
+    for (double s : options.shares) e.at_shares.push_back(score(s));
+    for (int i = 0; i <= options.curve_steps; ++i) e.curve.push_back(score(double(i) / options.curve_steps));
+    return e;
+}
+
+} // namespace hotspot
