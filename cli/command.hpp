@@ -39,5 +39,6 @@ Command gistar_command();
 Command rates_command();
 Command profiles_command();
 Command report_command();
+Command change_command();
 
 } // namespace hotspot::cli

@@ -12,6 +12,7 @@ const std::vector<Command>& commands() {
         rates_command(),
         profiles_command(),
         report_command(),
+        change_command(),
     };
     return all;
 }
