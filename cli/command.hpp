@@ -40,5 +40,6 @@ Command rates_command();
 Command profiles_command();
 Command report_command();
 Command change_command();
+Command hours_command();
 
 } // namespace hotspot::cli

@@ -13,6 +13,7 @@ const std::vector<Command>& commands() {
         profiles_command(),
         report_command(),
         change_command(),
+        hours_command(),
     };
     return all;
 }
