@@ -93,11 +93,9 @@ void fill_change(AreaChange& a, MonthIndex series_from, const ChangeResult& r, c
     const double e1 = double(r.period_to - r.period_from + 1), e2 = double(r.compare_to - r.compare_from + 1);
     a.test = poisson_change_test(a.period, a.comparison, e1, e2);
     a.change = change_class(a.test, o.levels);
-    if (a.population > 0) {
+    if (a.population > 0) {  // else no rate: NaN stays
         a.rate_period = double(a.period) / e1 * 12 / a.population * o.per;
         a.rate_comparison = double(a.comparison) / e2 * 12 / a.population * o.per;
-    } else {
-        a.population = std::isnan(a.population) ? nan : a.population;
     }
     a.trend = mann_kendall(a.monthly);
     if (a.monthly.size() >= 24) a.seasonal = seasonal_mann_kendall(a.monthly, 12);

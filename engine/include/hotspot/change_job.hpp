@@ -18,6 +18,7 @@
 /// of months, so periods of different length compare incidents per month.
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
