@@ -5,10 +5,9 @@
 #include <string>
 #include <thread>
 
-#include <boost/math/distributions/normal.hpp>
-
 #include "hotspot/error.hpp"
 #include "hotspot/geocode.hpp"
+#include "hotspot/trend.hpp"
 
 namespace hotspot {
 
@@ -97,9 +96,8 @@ EmergingResult emerging_hot_spots(const Grid& grid, const std::vector<std::vecto
     r.cold_slices.assign(cells, 0);
     const unsigned threads = std::max(1u, std::min<unsigned>(resolve_threads(o.gistar.threads), unsigned(cells / 4096 + 1)));
     const auto work = [&](std::size_t from, std::size_t to) {
-        std::vector<float> v;
+        std::vector<double> v;
         std::vector<std::int8_t> s(n);
-        const boost::math::normal_distribution<double> nd;
         for (std::size_t c = from; c < to; ++c) {
             if (!mask.empty() && !mask[c]) continue;
             v.clear();
@@ -109,26 +107,8 @@ EmergingResult emerging_hot_spots(const Grid& grid, const std::vector<std::vecto
                 r.cold_slices[c] = std::uint16_t(r.cold_slices[c] + (s[t] < 0));
                 if (!std::isnan(z[t * cells + c])) v.push_back(z[t * cells + c]);
             }
-            // Mann-Kendall of z (as trend.hpp, inlined: no Sen's slope, no allocation per cell).
-            double S = 0;
-            for (std::size_t i = 0; i < v.size(); ++i)
-                for (std::size_t j = i + 1; j < v.size(); ++j) S += double((v[j] > v[i]) - (v[j] < v[i]));
-            std::sort(v.begin(), v.end());
-            double ties = 0;
-            for (std::size_t i = 0; i < v.size();) {
-                std::size_t j = i;
-                while (j < v.size() && v[j] == v[i]) ++j;
-                const double tt = double(j - i);
-                ties += tt * (tt - 1) * (2 * tt + 5);
-                i = j;
-            }
-            const double m = double(v.size());
-            const double var = (m * (m - 1) * (2 * m + 5) - ties) / 18;
-            double tz = 0, tp = 1;
-            if (var > 0) {
-                tz = S > 0 ? (S - 1) / std::sqrt(var) : S < 0 ? (S + 1) / std::sqrt(var) : 0;
-                tp = std::min(1.0, 2 * boost::math::cdf(boost::math::complement(nd, std::abs(tz))));
-            }
+            const MannKendall mk = mann_kendall(v, false);
+            const double tz = mk.z, tp = mk.p, S = mk.s;
             r.trend_z[c] = float(tz);
             r.trend_p[c] = float(tp);
             r.category[c] = classify_emerging(s, S, tp, o.alpha);

@@ -79,7 +79,7 @@ void slopes(std::span<const double> x, std::span<const std::size_t> pos, double 
 
 } // namespace
 
-MannKendall mann_kendall(std::span<const double> x) {
+MannKendall mann_kendall(std::span<const double> x, bool sen_slope) {
     std::vector<std::size_t> pos(x.size());
     for (std::size_t i = 0; i < x.size(); ++i) pos[i] = i;
     const Pairs p = kendall_s(x, pos);
@@ -91,9 +91,12 @@ MannKendall mann_kendall(std::span<const double> x) {
     const double n0 = double(p.n) * double(p.n - (p.n > 0)) / 2;
     const double d = std::sqrt(n0 * (n0 - p.tie_pairs));
     mk.tau = d > 0 ? p.s / d : 0.0;
-    std::vector<double> sl;
-    slopes(x, pos, 1.0, sl);
-    mk.sen_slope = median(sl);
+    mk.sen_slope = nan;
+    if (sen_slope) {
+        std::vector<double> sl;
+        slopes(x, pos, 1.0, sl);
+        mk.sen_slope = median(sl);
+    }
     return mk;
 }
 

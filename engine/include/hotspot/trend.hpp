@@ -41,7 +41,8 @@ struct MannKendall {
 /// Mann–Kendall test and Sen's slope of `x` in time order, equally spaced; NaN values are
 /// left out (the remaining values keep their time positions for Sen's slope).
 /// O(n²): fine for the monthly series it is meant for (n up to a few thousand).
-MannKendall mann_kendall(std::span<const double> x);
+/// @param sen_slope false: skip Sen's slope (left NaN), for callers that test many short series.
+MannKendall mann_kendall(std::span<const double> x, bool sen_slope = true);
 
 /// Seasonal Mann–Kendall with `period` seasons (x[0] is season 0). S, Var(S), z, p as the file
 /// comment says; tau is NaN; sen_slope is per cycle.
