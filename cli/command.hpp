@@ -41,5 +41,7 @@ Command profiles_command();
 Command report_command();
 Command near_repeat_command();
 Command evaluate_command();
+Command change_command();
+Command hours_command();
 
 } // namespace hotspot::cli

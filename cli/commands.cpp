@@ -14,6 +14,8 @@ const std::vector<Command>& commands() {
         report_command(),
         near_repeat_command(),
         evaluate_command(),
+        change_command(),
+        hours_command(),
     };
     return all;
 }

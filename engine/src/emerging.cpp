@@ -1,0 +1,127 @@
+#include "hotspot/emerging.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <thread>
+
+#include "hotspot/error.hpp"
+#include "hotspot/geocode.hpp"
+#include "hotspot/trend.hpp"
+
+namespace hotspot {
+
+std::string_view to_string(EmergingClass c) noexcept {
+    switch (c) {
+    case EmergingClass::no_pattern: return "no pattern";
+    case EmergingClass::new_hot: return "new hot spot";
+    case EmergingClass::consecutive_hot: return "consecutive hot spot";
+    case EmergingClass::intensifying_hot: return "intensifying hot spot";
+    case EmergingClass::persistent_hot: return "persistent hot spot";
+    case EmergingClass::diminishing_hot: return "diminishing hot spot";
+    case EmergingClass::sporadic_hot: return "sporadic hot spot";
+    case EmergingClass::oscillating_hot: return "oscillating hot spot";
+    case EmergingClass::historical_hot: return "historical hot spot";
+    case EmergingClass::new_cold: return "new cold spot";
+    case EmergingClass::consecutive_cold: return "consecutive cold spot";
+    case EmergingClass::intensifying_cold: return "intensifying cold spot";
+    case EmergingClass::persistent_cold: return "persistent cold spot";
+    case EmergingClass::diminishing_cold: return "diminishing cold spot";
+    case EmergingClass::sporadic_cold: return "sporadic cold spot";
+    case EmergingClass::oscillating_cold: return "oscillating cold spot";
+    case EmergingClass::historical_cold: return "historical cold spot";
+    }
+    return "no pattern";
+}
+
+void EmergingOptions::validate() const {
+    gistar.validate(true);
+    if (!(alpha > 0 && alpha <= 0.5)) throw UsageError("emerging", "alpha must be in (0, 0.5] (got " + std::to_string(alpha) + ")");
+}
+
+EmergingClass classify_emerging(std::span<const std::int8_t> sig, double trend_s, double trend_p, double alpha) {
+    const std::size_t n = sig.size();
+    if (n == 0) return EmergingClass::no_pattern;
+    // The hot rules, applied to sig·sign so the cold ones are the same code; `rising` is the
+    // trend that strengthens the pattern (z up for hot, down for cold).
+    const auto rules = [&](int sign) -> int {
+        std::size_t hits = 0, opposite = 0;
+        for (auto s : sig) hits += s == sign, opposite += s == -sign;
+        const bool final_hit = sig[n - 1] == sign;
+        const bool most = double(hits) >= 0.9 * double(n);
+        const bool trend = trend_p < alpha && trend_s != 0;
+        const bool strengthening = trend && (trend_s > 0) == (sign > 0);
+        if (!final_hit) return most ? 8 : 0;                       // historical
+        if (most) return !trend ? 4 : strengthening ? 3 : 5;       // persistent, intensifying, diminishing
+        if (opposite > 0) return 7;                                // oscillating
+        if (hits == 1) return 1;                                   // new
+        std::size_t run = 0;
+        while (run < n && sig[n - 1 - run] == sign) ++run;
+        if (run >= 2 && run == hits) return 2;                     // consecutive
+        return 6;                                                  // sporadic
+    };
+    if (const int h = rules(1)) return EmergingClass(h);
+    if (const int c = rules(-1)) return EmergingClass(-c);
+    return EmergingClass::no_pattern;
+}
+
+EmergingResult emerging_hot_spots(const Grid& grid, const std::vector<std::vector<double>>& counts, const EmergingOptions& o,
+                                  std::span<const std::uint8_t> mask, const Progress& progress) {
+    o.validate();
+    if (counts.size() < 2) throw UsageError("emerging", "needs at least 2 time slices (got " + std::to_string(counts.size()) + ")");
+    const std::size_t cells = grid.size(), n = counts.size();
+    for (std::size_t t = 0; t < n; ++t)
+        if (counts[t].size() != cells)
+            throw UsageError("emerging", "slice " + std::to_string(t) + " has " + std::to_string(counts[t].size()) +
+                                             " cells, the grid " + std::to_string(cells));
+    EmergingResult r;
+    r.slices = n;
+    // z and significance per slice, slice-major (float halves the memory of 36 slices).
+    std::vector<float> z(n * cells);
+    std::vector<std::int8_t> sig(n * cells, 0);
+    for (std::size_t t = 0; t < n; ++t) {
+        const auto sub = [&](double f, std::string_view) { return progress((double(t) + f) / double(n + 1), "emerging: Gi* per slice"); };
+        const GiStarResult g = gistar_grid(grid, counts[t], o.gistar, mask, sub);
+        for (std::size_t c = 0; c < cells; ++c) {
+            z[t * cells + c] = float(g.z[c]);
+            if (g.p_adjusted[c] < o.alpha && std::isfinite(g.z[c])) sig[t * cells + c] = g.z[c] > 0 ? 1 : g.z[c] < 0 ? -1 : 0;
+        }
+        if (t + 1 == n) r.final_bin = g.bin;
+    }
+    if (!progress(double(n) / double(n + 1), "emerging: trends")) throw Cancelled("emerging");
+    r.category.assign(cells, EmergingClass::no_pattern);
+    r.trend_z.assign(cells, std::nanf(""));
+    r.trend_p.assign(cells, std::nanf(""));
+    r.hot_slices.assign(cells, 0);
+    r.cold_slices.assign(cells, 0);
+    const unsigned threads = std::max(1u, std::min<unsigned>(resolve_threads(o.gistar.threads), unsigned(cells / 4096 + 1)));
+    const auto work = [&](std::size_t from, std::size_t to) {
+        std::vector<double> v;
+        std::vector<std::int8_t> s(n);
+        for (std::size_t c = from; c < to; ++c) {
+            if (!mask.empty() && !mask[c]) continue;
+            v.clear();
+            for (std::size_t t = 0; t < n; ++t) {
+                s[t] = sig[t * cells + c];
+                r.hot_slices[c] = std::uint16_t(r.hot_slices[c] + (s[t] > 0));
+                r.cold_slices[c] = std::uint16_t(r.cold_slices[c] + (s[t] < 0));
+                if (!std::isnan(z[t * cells + c])) v.push_back(z[t * cells + c]);
+            }
+            const MannKendall mk = mann_kendall(v, false);
+            const double tz = mk.z, tp = mk.p, S = mk.s;
+            r.trend_z[c] = float(tz);
+            r.trend_p[c] = float(tp);
+            r.category[c] = classify_emerging(s, S, tp, o.alpha);
+        }
+    };
+    std::vector<std::thread> pool;
+    const std::size_t chunk = (cells + threads - 1) / threads;
+    for (unsigned k = 0; k < threads; ++k) {
+        const std::size_t a = std::min(cells, k * chunk), b = std::min(cells, a + chunk);
+        if (a < b) pool.emplace_back(work, a, b);
+    }
+    for (auto& th : pool) th.join();
+    return r;
+}
+
+} // namespace hotspot
