@@ -76,6 +76,7 @@ OGRLayerH pick_layer(GDALDatasetH ds, const std::string& path, const std::string
         throw InputError(unit, plain, "layer '" + std::string(OGR_L_GetName(layer)) +
                                           "' is empty (no features); check that it is the right file or layer");
     return layer;
+}
 
 void collect_polygons(OGRGeometryH g, MultiPolygon& out) {
     const auto type = wkbFlatten(OGR_G_GetGeometryType(g));
