@@ -43,6 +43,8 @@ StagedFolder::StagedFolder(const std::string& final_dir, bool overwrite, const c
     : m_final(final_dir), m_unit(unit), m_overwrite(overwrite) {
     fs::path fin = fs::path(final_dir).lexically_normal();
     if (fin.filename().empty()) fin = fin.parent_path();  // "out/" -> "out"
+    std::error_code link_ec;
+    if (fs::is_symlink(fin, link_ec)) fin = fs::canonical(fin, link_ec);  // replace the folder, not the link
     const std::string name = fin.filename().string();
     if (name.empty() || name == "." || name == ".." || fin == fin.root_path())
         throw UsageError(unit, "the output folder '" + final_dir +
