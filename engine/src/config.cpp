@@ -1,5 +1,6 @@
 #include "hotspot/config.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -129,6 +130,14 @@ struct Ctx {
     }
 };
 
+// Layer names of a GeoPackage are case-blind ("Ward" and "ward" are one table).
+bool same_name(const std::string& a, const std::string& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    return true;
+}
+
 Period read_period(const Ctx& c, const toml::table& root, const char* key) {
     Period p;
     if (const toml::table* t = c.table(root, key)) {
@@ -169,6 +178,11 @@ void RunConfig::validate() const {
         throw UsageError(unit, "analysis.permutations must be between 0 and 99999");
     if (analysis.ci != "exact" && analysis.ci != "byar")
         throw UsageError(unit, "analysis.ci must be \"exact\" or \"byar\" (got \"" + analysis.ci + "\")");
+    for (std::size_t i = 0; i < areas.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (same_name(areas[i].spec.name, areas[j].spec.name))
+                throw UsageError(unit, "two area layers are named '" + areas[i].spec.name +
+                                           "'; give each --areas / [[areas]] its own name");
     bool found = study_area_layer.empty();
     for (const auto& a : areas) found = found || a.spec.name == study_area_layer;
     if (!found) throw UsageError(unit, "study_area.layer '" + study_area_layer + "' is not one of the [[areas]] names");
@@ -227,7 +241,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
             auto path = c.str(t, "path", "areas.");
             if (!name || !path) c.fail(e, "areas", "each [[areas]] needs a name and a path");
             for (const auto& earlier : cfg.areas)
-                if (earlier.spec.name == *name)
+                if (same_name(earlier.spec.name, *name))
                     c.fail(*t.get("name"), "areas.name", "two [[areas]] are named '" + *name +
                                                              "'; give each area layer its own name");
             ac.spec = AreaSpec::parse(*name + "=" + c.path(*path));

@@ -2,9 +2,11 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <set>
+#include <vector>
 #include <signal.h>
 #include <unistd.h>
 #include <cctype>
@@ -164,9 +166,33 @@ void release_temporary(const std::string& path) {
 void remove_registered_temporaries() noexcept {
     try {
         std::lock_guard<std::mutex> lock(registry_mutex());
+        const std::string pid = std::to_string(getpid());
         for (const auto& p : registry()) {
             std::error_code ec;
+            const bool file = !fs::is_directory(p, ec);
+            if (!file) {
+                // A folder (a run's staging folder) may still be written to by the engine's
+                // threads: take it away from under them first, under a name the next run's
+                // sweep also knows, then empty it (retrying while a late file appears).
+                const std::string away = p + ".cancelled";
+                if (::rename(p.c_str(), away.c_str()) == 0) {
+                    for (int i = 0; i < 5 && fs::exists(away, ec); ++i) {
+                        fs::remove_all(away, ec);
+                        if (fs::exists(away, ec)) ::usleep(50000);
+                    }
+                    continue;
+                }
+            }
             fs::remove_all(p, ec);
+            // A file's companions under the same PID-stamped name: SQLite's -journal/-wal/-shm,
+            // a Shapefile's .shx/.dbf/.prj.
+            const std::string prefix = fs::path(p).stem().string() + ".";
+            if (!file || prefix.find(pid) == std::string::npos) continue;
+            const fs::path dir = fs::path(p).parent_path().empty() ? fs::path(".") : fs::path(p).parent_path();
+            std::vector<fs::path> companions;
+            for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+                if (it->path().filename().string().rfind(prefix, 0) == 0) companions.push_back(it->path());
+            for (const auto& c : companions) fs::remove(c, ec);
         }
         registry().clear();
     } catch (...) {

@@ -43,6 +43,8 @@ StagedFolder::StagedFolder(const std::string& final_dir, bool overwrite, const c
     : m_final(final_dir), m_unit(unit), m_overwrite(overwrite) {
     fs::path fin = fs::path(final_dir).lexically_normal();
     if (fin.filename().empty()) fin = fin.parent_path();  // "out/" -> "out"
+    std::error_code link_ec;
+    if (fs::is_symlink(fin, link_ec)) fin = fs::canonical(fin, link_ec);  // replace the folder, not the link
     const std::string name = fin.filename().string();
     if (name.empty() || name == "." || name == ".." || fin == fin.root_path())
         throw UsageError(unit, "the output folder '" + final_dir +
@@ -80,6 +82,7 @@ StagedFolder::StagedFolder(const std::string& final_dir, bool overwrite, const c
         ::close(fd);
         if (attempt > 100) throw OutputError(unit, final_dir, "cannot take the lock " + m_lock_path);
     }
+    register_temporary(m_lock_path);  // a cancel that cannot unwind removes it too
     const std::string pid = std::to_string(getpid()) + "\n";
     if (::ftruncate(m_lock_fd, 0) != 0 || ::pwrite(m_lock_fd, pid.data(), pid.size(), 0) != ssize_t(pid.size())) {
         // the PID is only for the message of a second run; the lock itself holds
@@ -98,6 +101,7 @@ StagedFolder::StagedFolder(const std::string& final_dir, bool overwrite, const c
     if (!overwrite && fs::is_directory(fin, ec))
         for (const char* f : {"manifest.json", "hotspot_run.gpkg"})
             if (fs::exists(fin / f, ec)) {
+                release_temporary(m_lock_path);
                 ::unlink(m_lock_path.c_str());
                 ::close(m_lock_fd);
                 m_lock_fd = -1;
@@ -110,6 +114,7 @@ StagedFolder::StagedFolder(const std::string& final_dir, bool overwrite, const c
     fs::create_directory(m_staging, ec);
     if (ec) {
         const std::string why = ec.message();
+        release_temporary(m_lock_path);
         ::unlink(m_lock_path.c_str());
         ::close(m_lock_fd);
         m_lock_fd = -1;
@@ -123,6 +128,7 @@ StagedFolder::~StagedFolder() {
     if (!m_committed && !m_staging.empty()) fs::remove_all(m_staging, ec);
     if (!m_staging.empty()) release_temporary(m_staging);
     if (m_lock_fd >= 0) {
+        release_temporary(m_lock_path);
         ::unlink(m_lock_path.c_str());  // while still holding it: see the inode check above
         ::close(m_lock_fd);
     }

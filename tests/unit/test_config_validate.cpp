@@ -42,6 +42,7 @@ TEST_CASE("config: bad values are refused with file, line and key before any wor
         {"[publish]\nmin_count = 2.5\n", "publish.min_count", 9, "whole number"},
         {"[publish]\nmin_count = 0\n", "publish.min_count", 9, "from 1"},
         {"[[areas]]\nname = \"ward\"\npath = \"w2.geojson\"\n", "areas.name", 9, "two [[areas]]"},
+        {"[[areas]]\nname = \"Ward\"\npath = \"w2.geojson\"\n", "areas.name", 9, "two [[areas]]"},
     };
     for (const auto& c : cases) {
         INFO(c.text);
@@ -112,4 +113,14 @@ TEST_CASE("fuzz corpus: run configs and population tables", "[config-validate]")
         ++n;
     }
     CHECK(n >= 6);
+}
+
+TEST_CASE("config: two area layers with one name given as flags are refused before any work", "[config-validate]") {
+    RunConfig c = parse_run_config(base + area, "/x/run.toml");
+    c.profiles.push_back(*find_builtin("all-crime"));
+    CHECK_NOTHROW(c.validate());
+    c.areas.push_back(c.areas.front());
+    c.areas.back().spec.name = "WARD";
+    CHECK_THROWS_AS(c.validate(), UsageError);
+    CHECK_THROWS_WITH(c.validate(), Catch::Contains("two area layers are named 'WARD'"));
 }

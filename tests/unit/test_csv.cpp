@@ -108,3 +108,30 @@ TEST_CASE("dates: formats, validation and calendar", "[csv]") {
     CHECK(parse_time("9:05") == 9 * 60 + 5);
     CHECK_FALSE(parse_time("24:00"));
 }
+
+TEST_CASE("csv: CR-only line ends (Excel 'CSV (Macintosh)') end records, with their line numbers", "[csv]") {
+    // a quoted field keeps its own line break; the blank line between records is skipped
+    CsvReader r("id,text\r1,\"a\rb\"\r\r2,c\r3,d", "mac.csv");
+    std::vector<std::string_view> f;
+    REQUIRE(r.next(f));
+    CHECK(f == std::vector<std::string_view>{"id", "text"});
+    REQUIRE(r.next(f));
+    CHECK(r.record_line() == 2);
+    CHECK(f == std::vector<std::string_view>{"1", "a\rb"});
+    REQUIRE(r.next(f));
+    CHECK(r.record_line() == 5);
+    CHECK(f == std::vector<std::string_view>{"2", "c"});
+    CHECK(r.record_text() == "2,c");
+    REQUIRE(r.next(f));
+    CHECK(r.record_line() == 6);
+    CHECK(f == std::vector<std::string_view>{"3", "d"});
+    CHECK_FALSE(r.next(f));
+    // CRLF files are unchanged: a CR before LF is not a record of its own
+    CsvReader crlf("a,b\r\n1,2\r\n", "win.csv");
+    REQUIRE(crlf.next(f));
+    REQUIRE(crlf.next(f));
+    CHECK(f == std::vector<std::string_view>{"1", "2"});
+    CHECK(crlf.record_line() == 2);
+    CHECK_FALSE(crlf.next(f));
+    CHECK(sniff_delimiter("a;b;c\r1,2;3") == ';');
+}
