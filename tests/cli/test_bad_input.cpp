@@ -273,7 +273,12 @@ TEST_CASE("bad input: NaN, inf, blank, text and (0,0) coordinates are rejected b
 TEST_CASE("bad input: coordinates in another CRS or order than declared", "[bad-input]") {
     const auto dir = test::fresh_dir("bad-input-crs");
     SECTION("latitude and longitude exchanged") {
-        const auto r = geocode(corpus("swapped_lat_lon.csv"), dir / "w.gpkg");
+        // One square area over England, so the kept row is inside (none inside is exit 3).
+        test::write_file(dir / "england.geojson",
+                         R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},"features":[)"
+                         R"({"type":"Feature","properties":{"code":"E","name":"England"},"geometry":{"type":"Polygon","coordinates":)"
+                         R"([[[100000,0],[700000,0],[700000,700000],[100000,700000],[100000,0]]]}}]})");
+        const auto r = geocode(corpus("swapped_lat_lon.csv"), dir / "w.gpkg", "", (dir / "england.geojson").string());
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
         const auto s = summary(r.out);
@@ -284,12 +289,14 @@ TEST_CASE("bad input: coordinates in another CRS or order than declared", "[bad-
     SECTION("eastings/northings in columns named longitude/latitude") {
         const auto r = geocode(corpus("metres_as_lon_lat.csv"), dir / "m.gpkg");
         INFO(r.err);
-        REQUIRE(r.exit_code == 0);
-        CHECK(summary(r.out).reasons == std::map<std::string, std::uint64_t>{{"outside_crs_area", 2}});
+        // Every row rejected: exit 3, the reasons counted and the first row named.
+        REQUIRE(r.exit_code == 3);
+        CHECK(contains(r.err, "all 2 rows were rejected (outside_crs_area 2)"));
+        CHECK(contains(r.err, "metres_as_lon_lat.csv:2"));
         const auto k = kde(corpus("metres_as_lon_lat.csv"), dir / "m.tif");
         CHECK(k.exit_code == 3);
         CHECK(contains(k.err, "metres_as_lon_lat.csv: "));
-        CHECK(contains(k.err, "check --x/--y/--crs"));
+        CHECK(contains(k.err, "check --crs and the coordinate columns"));
     }
     SECTION("degrees declared EPSG:27700") {
         const auto r = geocode(corpus("degrees_as_metres.csv"), dir / "d.gpkg", "--crs EPSG:27700");
@@ -302,8 +309,8 @@ TEST_CASE("bad input: coordinates in another CRS or order than declared", "[bad-
     SECTION("British National Grid declared EPSG:4326") {
         const auto r = geocode(corpus("good.csv"), dir / "g.gpkg", "--crs EPSG:4326");
         INFO(r.err);
-        REQUIRE(r.exit_code == 0);
-        CHECK(summary(r.out).reasons == std::map<std::string, std::uint64_t>{{"outside_crs_area", 4}});
+        REQUIRE(r.exit_code == 3);
+        CHECK(contains(r.err, "all 4 rows were rejected (outside_crs_area 4)"));
     }
 }
 
@@ -338,9 +345,12 @@ TEST_CASE("bad input: area layers with invalid, overlapping, empty polygons, dup
     const auto dir = test::fresh_dir("bad-input-areas");
     const std::string good = corpus("good.csv");
     SECTION("a bow-tie polygon is repaired into its two triangles") {
-        const auto r = geocode(good, dir / "b.gpkg", "", corpus("areas_bowtie.geojson"));
+        // good.csv plus one incident inside the eastern triangle (none inside would be exit 3).
+        test::write_file(dir / "bowtie_in.csv", test::read_file(good) + "G-9,Burglary,2025-01-09,421800,304750,Inside\n");
+        const auto r = geocode((dir / "bowtie_in.csv").string(), dir / "b.gpkg", "", corpus("areas_bowtie.geojson"));
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
+        CHECK(summary(r.out).assigned == 1);
         CHECK(contains(r.err, "areas_bowtie.geojson: area BT-1 (Bow tie, feature 0) is not a valid polygon"));
         CHECK(contains(r.err, "repaired with GEOS MakeValid"));
         summary(r.out);
@@ -369,16 +379,16 @@ TEST_CASE("bad input: area layers with invalid, overlapping, empty polygons, dup
         CHECK(row_where(counts, "code", "N-1").at("incidents") == "4");
         CHECK(row_where(counts, "code", "N-2").at("incidents") == "0");
     }
-    SECTION("a layer of empty polygons only: geocode puts everything outside, kde refuses") {
+    SECTION("a layer of empty polygons only: geocode and kde refuse it") {
         const auto r = geocode(good, dir / "z.gpkg", "", corpus("areas_only_empty.geojson"));
         INFO(r.err);
-        REQUIRE(r.exit_code == 0);
-        const auto s = summary(r.out);
-        CHECK(s.outside == 4);
+        REQUIRE(r.exit_code == 3);
+        CHECK(contains(r.err, "none of its 1 areas has a polygon (1 with no geometry)"));
+        CHECK_FALSE(fs::exists(dir / "z.gpkg"));
         const auto k = kde(good, dir / "z.tif", "--areas " + q("study=" + corpus("areas_only_empty.geojson")));
         INFO(k.err);
         CHECK(k.exit_code == 3);
-        CHECK(contains(k.err, "error: kde: " + corpus("areas_only_empty.geojson") + ": no area of the study layer has a polygon"));
+        CHECK(contains(k.err, "error: areas: " + corpus("areas_only_empty.geojson") + ": none of its 1 areas has a polygon"));
         CHECK_FALSE(fs::exists(dir / "z.tif"));
     }
     SECTION("duplicate codes") {

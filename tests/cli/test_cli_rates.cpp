@@ -3,6 +3,7 @@
 // present, a real police.uk month against the Leicestershire LSOAs.
 
 #include <catch2/catch.hpp>
+#include <regex>
 #include <cmath>
 #include <gdal.h>
 #include <map>
@@ -65,7 +66,8 @@ TEST_CASE("rates CLI: demo town rates, classes and styles", "[cli-rates]") {
                                  demo("lsoa_population.csv") + ":lsoa_code:population' --out '" + gpkg.string() + "'");
     INFO(r.err << r.out);
     REQUIRE(r.exit_code == 0);
-    CHECK(r.err.empty());
+    // The demo town plants 2 incidents outside every area: said on the console, nothing else.
+    CHECK(std::regex_replace(r.err, std::regex("warning: [a-z]+: 2 of 10002 incidents lie outside the areas of '[a-z]+' [^\\n]*\\n"), "").empty());
 
     // Independent rates from the ground truth: every "ok" incident lies in its generated ward.
     std::map<std::string, double> truth_count, pop;

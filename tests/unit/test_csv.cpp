@@ -106,7 +106,9 @@ TEST_CASE("dates: formats, validation and calendar", "[csv]") {
     CHECK_FALSE(parse_date("2025-03-07 25:00"));
     CHECK(parse_time("2359") == 23 * 60 + 59);
     CHECK(parse_time("9:05") == 9 * 60 + 5);
-    CHECK_FALSE(parse_time("24:00"));
+    // 24:00 is the end of the day (1440: the caller rolls to 00:00 of the next day).
+    CHECK(parse_time("24:00") == minutes_per_day);
+    CHECK_FALSE(parse_time("24:30"));
 }
 
 TEST_CASE("csv: CR-only line ends (Excel 'CSV (Macintosh)') end records, with their line numbers", "[csv]") {
