@@ -95,7 +95,6 @@ GeocodeJobResult run_geocode_job(const GeocodeJobOptions& o, const Progress& pro
 
     auto t = std::chrono::steady_clock::now();
     ReadOptions ro = o.read;
-    ro.bounded_by_areas = true;
     ReadResult read = read_incidents(ro, progress);
     manifest.add_timing("read", seconds_since(t));
     const IncidentTable& inc = read.incidents;

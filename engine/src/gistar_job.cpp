@@ -101,7 +101,7 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
 
     t = std::chrono::steady_clock::now();
     ReadOptions ro = o.read;
-    ro.bounded_by_areas = o.study.has_value();
+    ro.sizes_grid_from_extent = !o.study.has_value();
     const ReadResult read = read_incidents(ro, progress);
     manifest.add_timing("read", seconds_since(t));
     const IncidentTable& inc = read.incidents;

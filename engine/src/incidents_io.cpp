@@ -855,7 +855,7 @@ ReadResult read_incidents(const ReadOptions& options, const Progress& progress) 
                 "uk_os_OSTN15_NTv2_OSGBtoETRS.tif) for centimetre accuracy");
     }
     reject_failed_transforms(res);
-    if (options.screen_outliers && !options.bounded_by_areas) reject_location_outliers(res);
+    if (options.screen_outliers && options.sizes_grid_from_extent) reject_location_outliers(res);
     refuse_when_nothing_kept(res);
     progress(1.0, "read");
     return res;

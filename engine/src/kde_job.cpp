@@ -47,7 +47,7 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
 
     auto t = std::chrono::steady_clock::now();
     ReadOptions read = o.read;
-    read.bounded_by_areas = o.study.has_value();
+    read.sizes_grid_from_extent = !o.study.has_value();
     const ReadResult in = read_incidents(read, progress);
     for (const auto& w : in.warnings) r.warnings.push_back(w);
     r.rows_in = in.rows_in;

@@ -189,7 +189,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     auto t = std::chrono::steady_clock::now();
     ReadOptions ro = cfg.incidents;
     ro.working_crs = cfg.working_crs;
-    ro.bounded_by_areas = !cfg.areas.empty();
+    ro.sizes_grid_from_extent = cfg.areas.empty();
     const ReadResult read = read_incidents(ro, progress);
     const IncidentTable& inc = read.incidents;
     res.rows_in = read.rows_in;
@@ -477,11 +477,17 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             gopt.p_adjust = PAdjust::fdr_bh;
             po.gistar_correction = "Benjamini-Hochberg FDR" + std::string(gopt.permutations ? ", " + std::to_string(gopt.permutations) + " conditional permutations" : ", analytical z");
             const Grid ggrid = Grid::aligned(study_bounds, po.gistar_cell_m);
-            const std::vector<std::uint8_t>& gmask = timed(analyse_s, [&]() -> const std::vector<std::uint8_t>& { return masks.of(ggrid); });
+            std::vector<std::uint8_t> gmask = timed(analyse_s, [&] { return masks.of(ggrid); });
             std::vector<double> gcounts(std::size_t(ggrid.size()), 0.0);
+            const auto& in_study = levels[study_i].placed.area;
             for (std::size_t i = 0; i < sx.size(); ++i) {
                 const auto c = ggrid.col_of(sx[i]), r = ggrid.row_of(sy[i]);
-                if (ggrid.in_grid(c, r)) gcounts[std::size_t(r * ggrid.cols + c)] += 1;
+                if (!ggrid.in_grid(c, r)) continue;
+                const auto k = std::size_t(r * ggrid.cols + c);
+                gcounts[k] += 1;
+                // As `hotspot gistar`: an incident inside the study area (edge included) whose
+                // cell's centre is not brings its cell into the study area.
+                if (!gmask[k] && in_study[sel.rows[i]] >= 0) gmask[k] = 1;
             }
             gi_layer = ps + "_gistar_cells";
             std::vector<double> zsurface(std::size_t(ggrid.size()), nan);

@@ -126,7 +126,6 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
 
     t = std::chrono::steady_clock::now();
     ReadOptions read_options = o.read;
-    read_options.bounded_by_areas = true;
     const ReadResult read = read_incidents(read_options, progress);
     manifest.add_timing("read", seconds_since(t));
     const IncidentTable& inc = read.incidents;

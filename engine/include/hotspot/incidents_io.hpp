@@ -29,10 +29,12 @@ struct ReadOptions {
     /// Reject locational outliers (see OutlierFences) as `location_outlier` before anything is
     /// sized from the incidents' extent. CLI: on unless --keep-outliers.
     bool screen_outliers = true;
-    /// An area layer bounds the analysis (geocode, rates, run, kde/gistar with a study area):
-    /// nothing is sized from the incidents' extent, and a far-away record is simply outside
-    /// the areas (and counted so), so it is not screened.
-    bool bounded_by_areas = false;
+    /// The caller sizes a grid or an automatic band from the incidents' own extent (`kde` and
+    /// `gistar` without a study area): only then are outliers screened. Where an area layer
+    /// bounds the analysis (geocode, rates, run, a study area) a far-away record is simply
+    /// outside the areas (and counted so); where nothing is sized from the extent (change,
+    /// hours, evaluate, near-repeat) it changes nothing, so it is not screened either.
+    bool sizes_grid_from_extent = false;
 };
 
 /// Fences for locational outliers: Tukey's "far out" fences (Tukey 1977, Exploratory Data
