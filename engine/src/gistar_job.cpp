@@ -171,7 +171,9 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
         const DefaultBand d = default_grid_band(grid, counts, mask);
         r.band_m = d.band_m;
         std::ostringstream s;
-        s << "default: mean distance to the " << d.k << "th nearest non-empty cell over " << d.points
+        const auto k = d.k;
+        const char* suffix = (k % 100 >= 11 && k % 100 <= 13) ? "th" : k % 10 == 1 ? "st" : k % 10 == 2 ? "nd" : k % 10 == 3 ? "rd" : "th";
+        s << "default: mean distance to the " << k << suffix << " nearest non-empty cell over " << d.points
           << " non-empty cells = " << num(std::round(d.knn_distance_m * 10) / 10) << " m"
           << (d.floored ? ", raised to the 3 x 3 floor cell * sqrt(2)" : "")
           << " (ArcGIS Optimized Hot Spot Analysis fallback rule, k = 5% of cells in 3..30)";
