@@ -17,8 +17,9 @@ void add_read_options(CLI::App& sub, ReadOptions& r) {
     sub.add_option("--date", r.date_field, "Date or date-time column (auto-detected)");
     sub.add_option("--time", r.time_field, "Time-of-day column (auto-detected)");
     sub.add_flag("--keep-outliers{false}", r.screen_outliers,
-                 "Keep incidents far outside the bulk of the others (by default they are rejected "
-                 "as location_outlier: beyond 3 interquartile ranges of easting or northing)");
+                 "Keep incidents far outside the bulk of the others (by default, where the grid or band "
+                 "is sized from the incidents' extent, i.e. kde and gistar without a study area, they are "
+                 "rejected as location_outlier: README, Reading)");
 }
 
 } // namespace hotspot::cli
