@@ -19,7 +19,7 @@ void add_read_options(CLI::App& sub, ReadOptions& r) {
     sub.add_flag("--keep-outliers{false}", r.screen_outliers,
                  "Keep incidents far outside the bulk of the others (by default, where the grid or band "
                  "is sized from the incidents' extent, i.e. kde and gistar without a study area, they are "
-                 "rejected as location_outlier: README, Reading)");
+                 "rejected as location_outlier; see README, 'Reading incidents')");
 }
 
 } // namespace hotspot::cli
