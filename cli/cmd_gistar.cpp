@@ -22,21 +22,21 @@ Command gistar_command() {
                 add_read_options(sub, o->read);
                 sub.add_option("--areas", *study,
                                "Study area study=PATH[:CODE[:NAME]]: only cells whose centres lie inside count");
-                sub.add_option("--cell", o->cell_size_m, "Cell size in metres (cells align with kde's)")->required();
+                sub.add_option("--cell", o->step.cell_size_m, "Cell size in metres (cells align with kde's)")->required();
                 CLI::Option* band_opt = sub.add_option(
                     "--band", *band,
                     "Distance band in metres between cell centres (default: chosen from the data, see the manifest)");
                 sub.add_option("--weights", *weights, "binary or inverse-distance")->capture_default_str();
-                sub.add_option("--permutations", o->permutations,
+                sub.add_option("--permutations", o->step.permutations,
                                "Conditional permutations for pseudo p-values (0: analytic only; e.g. 999)")
                     ->capture_default_str();
-                sub.add_option("--seed", o->seed, "Seed of the permutations")->capture_default_str();
+                sub.add_option("--seed", o->step.seed, "Seed of the permutations")->capture_default_str();
                 sub.add_option("--correction", *correction, "fdr, bonferroni or none")->capture_default_str();
                 sub.add_option("--gistar-test", *test,
                                "p of each cell: normal (spdep's z), exact (binomial test of the local sum) or auto "
                                "(exact when the mean count per cell is under 1)")
                     ->capture_default_str();
-                sub.add_flag("--all-cells", o->all_cells,
+                sub.add_flag("--all-cells", o->step.all_cells,
                              "Write every study-area cell (default: cells with incidents or a significant bin)");
                 sub.add_option("--out", o->out, "Output GeoPackage of cells (.gpkg)")->required();
                 sub.add_option("--raster", o->raster, "Also write the z-scores as a styled GeoTIFF (.tif)");
@@ -44,12 +44,12 @@ Command gistar_command() {
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, study, band, band_opt, weights, correction, test, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);
-                    o->threads = global.threads;
+                    o->step.threads = global.threads;
                     o->command_line = global.command_line;
-                    if (band_opt->count() > 0) o->band_m = *band;
-                    o->weights = parse_weight_scheme(*weights);
-                    o->correction = parse_p_adjust(*correction);
-                    o->test = parse_gistar_test(*test);
+                    if (band_opt->count() > 0) o->step.band_m = *band;
+                    o->step.weights = parse_weight_scheme(*weights);
+                    o->step.correction = parse_p_adjust(*correction);
+                    o->step.test = parse_gistar_test(*test);
                     if (!study->empty()) o->study = AreaSpec::parse(*study);
                     const GiStarJobResult r = run_gistar_job(*o, term.progress());
                     for (const auto& w : r.warnings) term.warn(w);

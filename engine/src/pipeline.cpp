@@ -23,6 +23,7 @@
 #include "hotspot/gistar.hpp"
 #include "hotspot/hotspots.hpp"
 #include "hotspot/kde.hpp"
+#include "hotspot/steps/gistar_step.hpp"
 #include "hotspot/steps/kde_step.hpp"
 #include "hotspot/lisa.hpp"
 #include "hotspot/manifest.hpp"
@@ -83,12 +84,6 @@ double area_m2(const MultiPolygon& mp) {
     for (const auto& poly : mp)
         for (std::size_t k = 0; k < poly.rings.size(); ++k) a += (k == 0 ? 1 : -1) * ring_area(poly.rings[k]);
     return a;
-}
-
-MultiPolygon cell_polygon(const Grid& g, std::int64_t c, std::int64_t r) {
-    const double x0 = g.origin_x + double(c) * g.cell_size_m, y1 = g.origin_y - double(r) * g.cell_size_m;
-    const double x1 = x0 + g.cell_size_m, y0 = y1 - g.cell_size_m;
-    return {Polygon{{Ring{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}}}};
 }
 
 // Population per area (NaN where unknown) from the area level's table or field.
@@ -241,8 +236,8 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     const AreaLayer& study_layer = levels[study_i].layer;
     double study_area = 0;
     for (const auto& mp : study_layer.polygons) study_area += area_m2(mp);
-    const Bounds study_bounds = study_layer.bounds;
     StudyMasks masks(study_layer.polygons);
+    const AreaIndex study_index(study_layer.polygons);
     manifest.add_timing("geocode", seconds_since(t));
     t = std::chrono::steady_clock::now();
     double analyse_total = 0, write_total = 0;
@@ -465,77 +460,44 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         }
 
         std::string gi_layer;
+        nlohmann::ordered_json gistar_node;
         if (wants("gistar")) {
-            // -- Gi* on grid cells of the study area
-            GiStarOptions gopt;
-            po.gistar_cell_m = cfg.analysis.gistar_cell_m > 0 ? cfg.analysis.gistar_cell_m : std::max(density_cell_m, 100.0);
-            gopt.band_m = cfg.analysis.gistar_band_m.value_or(std::max(profile.analysis.gistar_band_m, 1.5 * po.gistar_cell_m));
-            po.gistar_band_m = gopt.band_m;
-            gopt.permutations = cfg.analysis.permutations;
-            gopt.seed = cfg.analysis.seed;
-            gopt.threads = threads;
-            gopt.p_adjust = PAdjust::fdr_bh;
-            po.gistar_correction = "Benjamini-Hochberg FDR" + std::string(gopt.permutations ? ", " + std::to_string(gopt.permutations) + " conditional permutations" : ", analytical z");
-            const Grid ggrid = Grid::aligned(study_bounds, po.gistar_cell_m);
-            std::vector<std::uint8_t> gmask = timed(analyse_s, [&] { return masks.of(ggrid); });
-            std::vector<double> gcounts(std::size_t(ggrid.size()), 0.0);
-            const auto& in_study = levels[study_i].placed.area;
-            for (std::size_t i = 0; i < sx.size(); ++i) {
-                const auto c = ggrid.col_of(sx[i]), r = ggrid.row_of(sy[i]);
-                if (!ggrid.in_grid(c, r)) continue;
-                const auto k = std::size_t(r * ggrid.cols + c);
-                gcounts[k] += 1;
-                // As `hotspot gistar`: an incident inside the study area (edge included) whose
-                // cell's centre is not brings its cell into the study area.
-                if (!gmask[k] && in_study[sel.rows[i]] >= 0) gmask[k] = 1;
-            }
-            gi_layer = ps + "_gistar_cells";
-            std::vector<double> zsurface(std::size_t(ggrid.size()), nan);
-            if (sx.size() >= 3) {
-                const GiStarResult gi = timed(analyse_s, [&] { return gistar_grid(ggrid, gcounts, gopt, gmask); });
-                gpkg.begin_layer(gi_layer, GeomType::multipolygon,
-                                 {{"count", FieldType::integer}, {"z", FieldType::real}, {"p", FieldType::real},
-                                  {"p_corrected", FieldType::real}, {"gi_bin", FieldType::integer}});
-                for (std::int64_t i = 0; i < ggrid.size(); ++i) {
-                    if (!gmask[std::size_t(i)]) continue;
-                    zsurface[std::size_t(i)] = gi.z[std::size_t(i)];
-                    const int bin = gi.bin[std::size_t(i)];
-                    if (bin == 3) ++po.gistar_hot99;
-                    if (bin >= 2) ++po.gistar_hot95;
-                    if (bin == -3) ++po.gistar_cold99;
-                    if (gcounts[std::size_t(i)] == 0 && bin == 0) continue;
-                    const bool small = cfg.publish && gcounts[std::size_t(i)] < cfg.publish_min_count;
-                    if (!small) gpkg.set_integer(0, std::int64_t(gcounts[std::size_t(i)]));
-                    gpkg.set_real(1, gi.z[std::size_t(i)]);
-                    gpkg.set_real(2, gi.p[std::size_t(i)]);
-                    gpkg.set_real(3, gi.p_adjusted[std::size_t(i)]);
-                    gpkg.set_integer(4, bin);
-                    gpkg.set_multipolygon(cell_polygon(ggrid, i % ggrid.cols, i / ggrid.cols));
-                    gpkg.write_feature();
-                }
-                gpkg.add_style(gi_layer, std::string(style_qml("gistar_cells")),
-                               profile.title + " Gi* cells (" + po.gistar_correction + ")");
-                po.layers.push_back(gi_layer);
-                group.layers.push_back({profile.title + ": Gi* hot spot cells", "./hotspot_run.gpkg|layername=" + gi_layer,
-                                        false, "Polygon", std::string(style_qml("gistar_cells")), false});
-                GeoTiffOptions zo;
-                zo.crs = cfg.working_crs;
-                zo.overwrite = cfg.overwrite;
-                zo.write_qml = false;
-                zo.band_description = profile.title + " Gi* z-score";
-                // the tag keys of `hotspot gistar --raster` (gistar_job.cpp)
-                zo.metadata = {{"hotspot_version", version}, {"surface", "Getis-Ord Gi* z-score"}, {"profile", profile.name},
-                               {"cell_size_m", util::num(po.gistar_cell_m)}, {"band_m", util::num(gopt.band_m)},
-                               {"weights", "binary"}, {"correction", po.gistar_correction},
-                               {"permutations", std::to_string(gopt.permutations)}, {"seed", std::to_string(gopt.seed)}};
-                const std::string zpath = (out / (ps + "_gistar_z.tif")).string();
-                write_geotiff(zpath, ggrid, zsurface, zo);
-                write_text_atomic(fs::path(zpath).replace_extension(".qml").string(), detail::diverging_raster_qml(4, "Gi* z-score", true),
-                                  cfg.overwrite);
-                po.files.push_back(zpath);
-            } else {
-                po.warnings.push_back("gistar: " + profile.name + " selects fewer than 3 incidents; no Gi* layer");
-            }
+            // -- Gi* on grid cells of the study area: the Gi* step
+            GiStarStepOptions gso;
+            gso.cell_size_m = cfg.analysis.gistar_cell_m > 0 ? cfg.analysis.gistar_cell_m : std::max(density_cell_m, 100.0);
+            gso.band_m = cfg.analysis.gistar_band_m.value_or(std::max(profile.analysis.gistar_band_m, 1.5 * gso.cell_size_m));
+            gso.permutations = cfg.analysis.permutations;
+            gso.seed = cfg.analysis.seed;
+            gso.threads = threads;
+            GiStarStepInput gin;
+            gin.incidents = &inc;
+            gin.rows = &sel.rows;
+            gin.study = &study_layer.polygons;
+            gin.study_index = &study_index;
+            gin.masks = &masks;
+            GiStarStepOutput gout;
+            gout.writer = &gpkg;
+            gi_layer = gout.layer = ps + "_gistar_cells";
+            gout.raster = (out / (ps + "_gistar_z.tif")).string();
+            gout.crs = cfg.working_crs;
+            gout.overwrite = cfg.overwrite;
+            gout.profile = profile.name;
+            gout.band_description = profile.title + " Gi* z-score";
+            gout.study_area = levels[study_i].config.spec.path;
+            gout.publish_min_count = cfg.publish ? std::uint64_t(cfg.publish_min_count) : 0;
+            const GiStarStepResult gi = timed(analyse_s, [&] { return run_gistar_step(gin, gso, gout); });
+            for (auto& w : gi.warnings) po.warnings.push_back(w);
+            po.gistar_cell_m = gso.cell_size_m;
+            po.gistar_band_m = gi.band_m;
+            po.gistar_correction = "Benjamini-Hochberg FDR" + std::string(gso.permutations ? ", " + std::to_string(gso.permutations) + " conditional permutations" : ", analytical z");
+            po.gistar_hot99 = std::size_t(gi.bins[6]);
+            po.gistar_hot95 = std::size_t(gi.bins[6] + gi.bins[5]);
+            po.gistar_cold99 = std::size_t(gi.bins[0]);
+            gistar_node = gi.manifest;
+            po.layers.push_back(gi_layer);
+            group.layers.push_back({profile.title + ": Gi* hot spot cells", "./hotspot_run.gpkg|layername=" + gi_layer,
+                                    false, "Polygon", std::string(style_qml("gistar_cells")), false});
+            po.files.push_back(gout.raster);
         }
 
         // -- area rates, significance and local Moran's I per level
@@ -731,11 +693,17 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         if (!hs_layer.empty())
             pj["hotspots"] = {{"layer", hs_layer}, {"threshold", po.hotspot_threshold}, {"threshold_value", hs.threshold},
                               {"count", hs.hotspots.size()}};
-        if (wants("gistar"))
-        pj["gistar"] = {{"layer", gi_layer}, {"z_file", ps + "_gistar_z.tif"}, {"cell_m", po.gistar_cell_m},
-                        {"band_m", po.gistar_band_m}, {"weights", "binary distance band, self included (Gi*)"},
-                        {"correction", po.gistar_correction}, {"seed", cfg.analysis.seed},
-                        {"hot_cells_99", po.gistar_hot99}, {"hot_cells_95", po.gistar_hot95}};
+        if (!gistar_node.is_null()) {
+            // the step's node, plus the keys the report reads (report.cpp)
+            pj["gistar"] = gistar_node;
+            pj["gistar"]["cell_m"] = po.gistar_cell_m;
+            pj["gistar"]["band_m"] = po.gistar_band_m;
+            pj["gistar"]["weights"] = "binary distance band, self included (Gi*)";
+            pj["gistar"]["correction"] = po.gistar_correction;
+            pj["gistar"]["seed"] = cfg.analysis.seed;
+            pj["gistar"]["hot_cells_99"] = po.gistar_hot99;
+            pj["gistar"]["hot_cells_95"] = po.gistar_hot95;
+        }
         if (wants("rates"))
         pj["rates"] = {{"ci", po.ci_method}, {"reference_rate_per_1000", po.reference_rate_per_1000},
                        {"classes", "significantly above/below: the 99.8% CI excludes the reference rate; "

@@ -56,14 +56,14 @@ TEST_CASE("gistar job options: validation messages", "[gistar]") {
     GiStarJobOptions o;
     o.read.paths = {"x.csv"};
     o.out = "x.gpkg";
-    o.cell_size_m = 100;
+    o.step.cell_size_m = 100;
     CHECK_NOTHROW(o.validate());
-    o.band_m = 0.0;
+    o.step.band_m = 0.0;
     CHECK_THROWS_WITH(o.validate(), Catch::Contains("gistar: --band must be > 0 m (got 0)"));
-    o.band_m = 100 * 201.0;
+    o.step.band_m = 100 * 201.0;
     CHECK_THROWS_WITH(o.validate(), Catch::Contains("cells wide"));
-    o.band_m.reset();
-    o.cell_size_m = std::nan("");
+    o.step.band_m.reset();
+    o.step.cell_size_m = std::nan("");
     CHECK_THROWS_AS(o.validate(), UsageError);
     CHECK_THROWS_WITH(parse_weight_scheme("idw"), Catch::Contains("binary or inverse-distance"));
 }

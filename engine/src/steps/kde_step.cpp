@@ -11,6 +11,7 @@
 
 #include "diverging_qml.hpp"
 #include "hotspot/error.hpp"
+#include "steps/step_rows.hpp"
 #include "hotspot/geocode.hpp"
 #include "hotspot/raster_out.hpp"
 #include "hotspot/vector_out.hpp"
@@ -161,11 +162,7 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     if (!in.incidents) throw UsageError(unit, "no incidents given");
     const IncidentTable& inc = *in.incidents;
     std::vector<std::uint32_t> all;
-    if (!in.rows) {
-        all.resize(inc.size());
-        for (std::size_t i = 0; i < all.size(); ++i) all[i] = std::uint32_t(i);
-    }
-    const std::vector<std::uint32_t>& rows = in.rows ? *in.rows : all;
+    const std::vector<std::uint32_t>& rows = detail::rows_or_all(inc, in.rows, all);
     if (rows.empty()) throw InputError(unit, inc.source_files.empty() ? "" : inc.source_files.front(),
                                        "no incident has a usable location; check --x/--y/--crs");
     check_can_write(out.path, out.overwrite, unit);
