@@ -16,7 +16,7 @@ Command geocode_command() {
                 add_read_options(sub, o->read);
                 sub.add_option("--areas", *areas, "Area layer NAME=PATH[:CODE_FIELD[:NAME_FIELD]] (repeatable)")
                     ->required();
-                sub.add_option("--snap", o->snap_m,
+                sub.add_option("--snap", o->step.snap_m,
                                "Assign points outside every area to the nearest within this many metres (flagged snapped)")
                     ->capture_default_str();
                 auto by_code = std::make_shared<std::vector<std::string>>();
@@ -32,10 +32,10 @@ Command geocode_command() {
                         const auto eq = b.find('=');
                         if (eq == std::string::npos || eq == 0 || eq + 1 == b.size())
                             throw UsageError("geocode", "--by-code takes AREA=FIELD (got '" + b + "')");
-                        o->by_code.emplace_back(b.substr(0, eq), b.substr(eq + 1));
+                        o->step.by_code.emplace_back(b.substr(0, eq), b.substr(eq + 1));
                     }
                     Terminal term(global.verbose, global.quiet, global.progress_json);
-                    o->threads = global.threads;
+                    o->step.threads = global.threads;
                     o->command_line = global.command_line;
                     for (const auto& a : *areas) o->areas.push_back(AreaSpec::parse(a));
                     const GeocodeJobResult r = run_geocode_job(*o, term.progress());

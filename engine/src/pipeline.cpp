@@ -1,41 +1,22 @@
-// hotspot run: every profile's map pack from one config. The maths lives in the pure cores
-// (kde, hotspots, gistar, rates, lisa); this file only orchestrates and writes.
+// hotspot run: the second frame of the steps (docs/ARCHITECTURE.md). Read once, place the
+// incidents once (geocode step), then per profile select and run the steps its `outputs` list
+// (run/profile_*.cpp call the kde, Gi* and geocode steps), then the project and the manifest.
 
 #include "hotspot/pipeline.hpp"
 
-#include "diverging_qml.hpp"
-#include "util/text.hpp"
-
-#include <algorithm>
 #include <chrono>
-#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
-#include <optional>
-#include <sstream>
 
-#include "hotspot/bandwidth.hpp"
-#include "hotspot/contiguity.hpp"
-#include "hotspot/csv.hpp"
-#include "hotspot/dates.hpp"
 #include "hotspot/error.hpp"
-#include "hotspot/geocode.hpp"
-#include "hotspot/gistar.hpp"
-#include "hotspot/hotspots.hpp"
-#include "hotspot/kde.hpp"
-#include "hotspot/steps/gistar_step.hpp"
-#include "hotspot/steps/kde_step.hpp"
-#include "hotspot/lisa.hpp"
 #include "hotspot/manifest.hpp"
-#include "hotspot/polygonize.hpp"
-#include "hotspot/population.hpp"
 #include "hotspot/qgis_project.hpp"
-#include "hotspot/raster_out.hpp"
-#include "hotspot/rates.hpp"
-#include "hotspot/rates_job.hpp"
+#include "hotspot/run_names.hpp"
 #include "hotspot/styles.hpp"
-#include "hotspot/vector_out.hpp"
-#include "hotspot/version.hpp"
+#include "run/run_context.hpp"
+#include "run/timed.hpp"
+#include "util/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -44,76 +25,11 @@ namespace hotspot {
 namespace {
 
 constexpr const char* unit = "run";
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
+using detail::ProfileRun;
+using detail::RunAreas;
 using util::seconds_since;
-
-// Runs f() and adds its wall time to `acc` (the analyse/write split of a profile's time).
-template <class F>
-decltype(auto) timed(double& acc, F&& f) {
-    struct Add {
-        double& acc;
-        std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
-        ~Add() { acc += seconds_since(t); }
-    } add{acc};
-    return f();
-}
-
 using util::thousands;
-
-using util::fixed;
-
-std::string slug(const std::string& name) {
-    std::string s;
-    for (char c : name) s += std::isalnum(static_cast<unsigned char>(c)) ? char(std::tolower(static_cast<unsigned char>(c))) : '_';
-    return s;
-}
-
-double ring_area(const Ring& r) {
-    double a = 0;
-    for (std::size_t i = 0; i < r.size(); ++i) {
-        const Point& p = r[i];
-        const Point& q = r[(i + 1) % r.size()];
-        a += p.x * q.y - q.x * p.y;
-    }
-    return std::abs(a) / 2;
-}
-
-double area_m2(const MultiPolygon& mp) {
-    double a = 0;
-    for (const auto& poly : mp)
-        for (std::size_t k = 0; k < poly.rings.size(); ++k) a += (k == 0 ? 1 : -1) * ring_area(poly.rings[k]);
-    return a;
-}
-
-// Population per area (NaN where unknown) from the area level's table or field.
-std::vector<double> read_population(const AreaConfig& ac, const AreaLayer& layer) {
-    if (!ac.population_field.empty()) return join_population(layer, read_population_field(layer, ac.population_field));
-    if (ac.population_path.empty()) return std::vector<double>(layer.size(), nan);
-    PopulationSpec spec;
-    spec.area = layer.name;
-    spec.path = ac.population_path;
-    spec.code_col = ac.population_code_column;
-    spec.pop_col = ac.population_value_column;
-    return join_population(layer, read_population_csv(spec, layer.code_field));
-}
-
-// Parses "YYYY-MM" or "YYYY-MM-DD" into a day range (inclusive).
-std::pair<std::int32_t, std::int32_t> day_range(const Period& p) {
-    std::int32_t lo = std::numeric_limits<std::int32_t>::min(), hi = std::numeric_limits<std::int32_t>::max();
-    if (!p.from.empty()) lo = parse_date(p.from)->days;
-    if (!p.to.empty()) {
-        const auto d = parse_date(p.to);
-        if (d->month_only) {
-            const std::int32_t ymd = civil_from_days(d->days);
-            const int y = ymd / 10000, m = ymd / 100 % 100;
-            hi = days_from_civil(m == 12 ? y + 1 : y, unsigned(m == 12 ? 1 : m + 1), 1) - 1;
-        } else {
-            hi = d->days;
-        }
-    }
-    return {lo, hi};
-}
 
 Profile with_period(const Profile& p, const Period& period) {
     Profile q = p;
@@ -132,7 +48,7 @@ std::string rejected_summary(const ReadResult& read) {
     return s;
 }
 
-// The .qml written beside a raster (empty when there is none).
+// The .qml written beside a raster (empty when there is none), for the project to embed.
 std::string read_sidecar_qml(const std::string& raster) {
     const std::string q = fs::path(raster).replace_extension(".qml").string();
     std::FILE* f = std::fopen(q.c_str(), "rb");
@@ -145,14 +61,78 @@ std::string read_sidecar_qml(const std::string& raster) {
     return text;
 }
 
-struct AreaLevel {
-    AreaConfig config;
-    AreaLayer layer;
-    GeocodeResult placed;
-    std::vector<double> population;
-    SpatialWeights queen;  // row-standardised
-    bool has_population = false;
-};
+// The selection's terms and exclusions, for the manifest.
+nlohmann::ordered_json selection_node(const Selection& sel) {
+    nlohmann::ordered_json j;
+    j["selection_terms"] = nlohmann::ordered_json::array();
+    for (auto& tc : sel.terms) j["selection_terms"].push_back({{"term", tc.term}, {"selected", tc.selected}, {"remaining", tc.remaining}});
+    j["excluded_unknown_time"] = sel.excluded_unknown_time;
+    j["excluded_unknown_date"] = sel.excluded_unknown_date;
+    return j;
+}
+
+// The "run" section of the manifest.
+nlohmann::ordered_json run_node(const RunConfig& cfg, const RunAreas& areas, bool police_uk) {
+    const bool comparing = !cfg.comparison.empty();
+    nlohmann::ordered_json j = {
+        {"title", cfg.title}, {"area_name", cfg.area_name},
+        {"period", {{"from", cfg.period.from}, {"to", cfg.period.to}, {"text", cfg.period.describe()}}},
+        {"comparison", comparing ? nlohmann::ordered_json{{"from", cfg.comparison.from}, {"to", cfg.comparison.to},
+                                                          {"text", cfg.comparison.describe()}}
+                                 : nlohmann::ordered_json()},
+        {"police_uk", police_uk}, {"publish", cfg.publish},
+        {"publish_min_count", cfg.publish ? cfg.publish_min_count : 0},
+        {"working_crs", cfg.working_crs}, {"study_area_layer", areas.study_layer().name},
+        {"study_area_km2", areas.study_area_m2 / 1e6}, {"area_levels", nlohmann::ordered_json::array()}};
+    for (const auto& lv : areas.levels)
+        j["area_levels"].push_back({{"name", lv.layer.name}, {"areas", lv.layer.size()},
+                                    {"boundaries_layer", boundaries_layer_name(lv.layer.name)}});
+    j["attribution"] = cfg.attribution;  // for the tasking report's cover (report.hpp)
+    return j;
+}
+
+// Everything of one profile: select, then the steps its `outputs` list.
+void run_profile(ProfileRun& p) {
+    ProfileOutcome& po = p.po;
+    const Profile& profile = p.profile;
+    RunProfileRecord& rec = p.record;
+    rec.name = po.name = profile.name;
+    rec.title = po.title = profile.title;
+    rec.proxy_note = po.proxy_note = profile.proxy_note;
+    rec.filter = po.filter_terms = describe_terms(profile.filter);
+    po.selected = rec.selected = p.sel.rows.size();
+    for (auto& w : p.sel.warnings) po.warnings.push_back(w);
+    if (p.sel.rows.empty()) {
+        // Nothing to map: say so and write nothing for this profile rather than empty files.
+        std::string terms;
+        for (auto& tc : p.sel.terms) terms += (terms.empty() ? "" : "; ") + tc.term + ": " + thousands(tc.remaining) + " left";
+        po.warnings.push_back("run: profile " + profile.name + " selects no incidents in " + p.cfg.period.describe() +
+                              " (" + terms + "); no outputs were written for it");
+        rec.warnings = po.warnings;
+        return;
+    }
+    rec.selection = selection_node(p.sel);
+    if (p.comparing) rec.selected_comparison = std::int64_t(po.selected_comparison = p.cmp.rows.size());
+    rec.outputs = profile.outputs;
+
+    std::string kde_path, change_path;
+    if (p.wants("kde")) {
+        const KdeStepResult k = run_profile_kde(p);
+        kde_path = (p.out / run_output_name(profile.name, RunOutputKind::kde)).string();
+        if (p.comparing) change_path = (p.out / run_output_name(profile.name, RunOutputKind::kde_change)).string();
+        if (p.wants("hotspot_polygons")) detail::run_profile_hotspots(p, k);
+    }
+    if (p.wants("gistar")) detail::run_profile_gistar(p);
+    if (p.wants("rates")) detail::run_profile_rates(p);
+    detail::write_profile_incidents(p);
+    if (!kde_path.empty())
+        p.group.layers.push_back({profile.title + ": density", "./" + fs::path(kde_path).filename().string(), true, "",
+                                  read_sidecar_qml(kde_path), true});
+    if (!change_path.empty())
+        p.group.layers.push_back({profile.title + ": density change", "./" + fs::path(change_path).filename().string(),
+                                  true, "", read_sidecar_qml(change_path), false});
+    rec.warnings = po.warnings;
+}
 
 } // namespace
 
@@ -168,17 +148,17 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     if (ec || !fs::is_directory(write_dir))
         throw OutputError(unit, cfg.output_dir, "cannot create the output folder: " + ec.message());
     const fs::path out(write_dir);
-    res.gpkg = (out / "hotspot_run.gpkg").string();
-    res.project = (out / "hotspot_run.qgs").string();
-    res.manifest = (out / "manifest.json").string();
+    res.gpkg = (out / run_gpkg_name).string();
+    res.project = (out / run_project_name).string();
+    res.manifest = (out / run_manifest_name).string();
     // Refuse existing outputs before doing any work.
     for (const auto& p : {res.gpkg, res.project, res.manifest}) check_can_write(p, cfg.overwrite);
     for (const auto& prof : cfg.profiles)
-        for (const char* suffix : {"_kde.tif", "_gistar_z.tif", "_kde_change.tif"})
-            check_can_write((out / (slug(prof.name) + suffix)).string(), cfg.overwrite);
+        for (auto kind : {RunOutputKind::kde, RunOutputKind::gistar_z, RunOutputKind::kde_change})
+            check_can_write((out / run_output_name(prof.name, kind)).string(), cfg.overwrite);
 
     Manifest manifest("run", command_line);
-    auto& mj = manifest.json();
+    RunManifest rm;
 
     // ---- read
     auto t = std::chrono::steady_clock::now();
@@ -201,43 +181,11 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     for (auto& w : read.warnings) res.warnings.push_back(w);
     manifest.add_timing("read", seconds_since(t));
 
-    // ---- areas and geocoding
+    // ---- areas and geocoding: the geocode step, once for every profile
     t = std::chrono::steady_clock::now();
-    std::vector<AreaLevel> levels;
-    std::vector<std::uint8_t> anywhere(inc.size(), 0);
-    for (const auto& ac : cfg.areas) {
-        AreaLevel lv;
-        lv.config = ac;
-        lv.layer = read_area_layer(ac.spec, cfg.working_crs);
-        for (auto& w : lv.layer.warnings) res.warnings.push_back(w);
-        const AreaIndex index(lv.layer.polygons);
-        lv.placed = geocode(index, inc.x, inc.y, cfg.analysis.snap_m, threads, progress);
-        if (!ac.population_path.empty() || !ac.population_field.empty())
-            refuse_overlapping_areas("run", lv.layer, index, inc.x, inc.y, lv.placed);
-        for (std::size_t i = 0; i < inc.size(); ++i)
-            if (lv.placed.area[i] >= 0) anywhere[i] = 1;
-        lv.population = read_population(ac, lv.layer);
-        for (auto& line : check_population(lv.layer, lv.population, lv.placed.counts)) res.warnings.push_back(line);
-        lv.has_population = !ac.population_path.empty() || !ac.population_field.empty();
-        lv.queen = queen_weights(lv.layer.polygons);
-        row_standardise(lv.queen);
-        levels.push_back(std::move(lv));
-    }
-    for (auto a : anywhere) (a ? res.assigned : res.outside) += 1;
-    {
-        std::vector<const AreaLayer*> ls;
-        std::vector<std::uint64_t> outside;
-        for (const auto& lv : levels) ls.push_back(&lv.layer), outside.push_back(lv.placed.outside);
-        for (auto& line : report_outside_layers("run", ls, outside, inc.size(), res.outside)) res.warnings.push_back(line);
-    }
-    std::size_t study_i = 0;
-    for (std::size_t i = 0; i < levels.size(); ++i)
-        if (levels[i].layer.name == cfg.study_area_layer) study_i = i;
-    const AreaLayer& study_layer = levels[study_i].layer;
-    double study_area = 0;
-    for (const auto& mp : study_layer.polygons) study_area += area_m2(mp);
-    StudyMasks masks(study_layer.polygons);
-    const AreaIndex study_index(study_layer.polygons);
+    RunAreas areas = detail::read_run_areas(cfg, inc, threads, progress, res.warnings);
+    res.assigned = areas.placement.assigned;
+    res.outside = areas.placement.outside;
     manifest.add_timing("geocode", seconds_since(t));
     t = std::chrono::steady_clock::now();
     double analyse_total = 0, write_total = 0;
@@ -245,482 +193,38 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     VectorWriter gpkg(res.gpkg, cfg.working_crs, cfg.overwrite);
     std::vector<ProjectGroup> project_groups;
     ProjectGroup boundaries_group{"Boundaries", {}, false};
-
-    // ---- boundaries
-    for (const auto& lv : levels) {
-        const std::string name = "boundaries_" + lv.layer.name;
-        gpkg.begin_layer(name, GeomType::multipolygon,
-                         {{"code", FieldType::string}, {"name", FieldType::string}, {"population", FieldType::real}});
-        for (std::size_t a = 0; a < lv.layer.size(); ++a) {
-            gpkg.set_string(0, lv.layer.codes[a]);
-            gpkg.set_string(1, lv.layer.names[a]);
-            gpkg.set_real(2, lv.population[a]);
-            gpkg.set_multipolygon(lv.layer.polygons[a]);
-            gpkg.write_feature();
-        }
-        gpkg.add_style(name, std::string(style_qml("boundaries")), "Area boundaries");
-        boundaries_group.layers.push_back({name, "./hotspot_run.gpkg|layername=" + name, false, "Polygon",
-                                           std::string(style_qml("boundaries")), true});
-    }
-    if (!cfg.publish) {
-        // Every rejected row, with its reason: nothing lost (never in a publish-mode pack).
-        gpkg.begin_layer("rejects", GeomType::none,
-                         {{"reject_reason", FieldType::string}, {"source_file", FieldType::string},
-                          {"source_line", FieldType::integer}, {"row", FieldType::string}});
-        for (std::size_t i = 0; i < read.rejects.size(); ++i) {
-            gpkg.set_string(0, reason_name(read.rejects.reason[i]));
-            gpkg.set_string(1, fs::path(read.rejects.source_files[read.rejects.source_file[i]]).filename().string());
-            gpkg.set_integer(2, std::int64_t(read.rejects.source_line[i]));
-            std::string row;
-            for (std::size_t c = 0; c < read.rejects.fields.size(); ++c)
-                row += (c ? " | " : "") + std::string(read.rejects.fields[c][i]);
-            gpkg.set_string(3, row);
-            gpkg.write_feature();
-        }
-    }
-
+    detail::write_boundaries(gpkg, areas, boundaries_group);
+    if (!cfg.publish) write_rejects_layer(gpkg, read.rejects);  // nothing lost (never in a publish-mode pack)
     write_total += seconds_since(t);
     manifest.add_timing("write boundaries and rejects", seconds_since(t));
 
     // ---- profiles
-    const auto [cmp_lo, cmp_hi] = day_range(cfg.comparison);
     const bool comparing = !cfg.comparison.empty();
-    nlohmann::ordered_json profiles_json = nlohmann::ordered_json::array();
-    const HotspotOptions hs_options = HotspotOptions::parse(cfg.analysis.hotspot_threshold);
     for (std::size_t pi = 0; pi < cfg.profiles.size(); ++pi) {
         const auto tp = std::chrono::steady_clock::now();
-        double analyse_s = 0;  // the compute calls below; the rest of the profile's time is writing
+        double select_s = 0;
         const Profile base = choose_variant(cfg.profiles[pi], read.police_uk);
         const Profile profile = with_period(base, cfg.period);
-        ProfileOutcome po;
-        po.name = profile.name;
-        po.title = profile.title;
-        po.proxy_note = profile.proxy_note;
-        po.filter_terms = describe_terms(profile.filter);
-        const std::string ps = slug(profile.name);
         if (!progress(double(pi) / double(cfg.profiles.size()), "profile " + profile.name)) throw Cancelled(unit);
-
-        const Selection sel = timed(analyse_s, [&] { return select(inc, profile); });
-        for (auto& w : sel.warnings) po.warnings.push_back(w);
-        po.selected = sel.rows.size();
-        if (sel.rows.empty()) {
-            // Nothing to map: say so and write nothing for this profile rather than empty files.
-            std::string terms;
-            for (auto& tc : sel.terms) terms += (terms.empty() ? "" : "; ") + tc.term + ": " + thousands(tc.remaining) + " left";
-            po.warnings.push_back("run: profile " + profile.name + " selects no incidents in " + cfg.period.describe() +
-                                  " (" + terms + "); no outputs were written for it");
-            nlohmann::ordered_json pj;
-            pj["name"] = po.name;
-            pj["title"] = po.title;
-            pj["selected"] = 0;
-            pj["warnings"] = po.warnings;
-            profiles_json.push_back(pj);
-            res.profiles.push_back(std::move(po));
-            continue;
-        }
-        std::vector<double> sx, sy;
-        for (auto r : sel.rows) {
-            sx.push_back(inc.x[r]);
-            sy.push_back(inc.y[r]);
-        }
-        Selection cmp_sel;
-        std::vector<double> cx, cy;
-        if (comparing) {
-            cmp_sel = timed(analyse_s, [&] { return select(inc, with_period(base, cfg.comparison)); });
-            po.selected_comparison = cmp_sel.rows.size();
-            for (auto r : cmp_sel.rows) {
-                cx.push_back(inc.x[r]);
-                cy.push_back(inc.y[r]);
-            }
-        }
-        (void)cmp_lo;
-        (void)cmp_hi;
-
-        // The profile's `outputs` choose the steps (validated: hotspot_polygons needs kde, lisa
-        // needs rates).
-        const auto wants = [&profile](std::string_view o) {
-            return std::find(profile.outputs.begin(), profile.outputs.end(), o) != profile.outputs.end();
-        };
-        const double density_cell_m = cfg.analysis.cell_m.value_or(profile.analysis.cell_size_m);
+        const Selection sel = detail::timed(select_s, [&] { return select(inc, profile); });
+        Selection cmp;
+        if (comparing && !sel.rows.empty())
+            cmp = detail::timed(select_s, [&] { return select(inc, with_period(base, cfg.comparison)); });
+        ProfileOutcome po;
+        RunProfileRecord rec;
         ProjectGroup group{profile.title, {}, pi == 0};
-        std::optional<KdeStepResult> kstep_holder;
-        std::string kde_path, change_path, hs_layer;
-        HotspotResult hs;
-        if (wants("kde")) {
-            // -- density surface (and its change against the comparison period): the kde step
-            KdeStepOptions kso;
-            kso.kernel = parse_kernel(cfg.analysis.kernel.value_or(profile.analysis.kde_kernel));
-            kso.cell_size_m = density_cell_m;
-            kso.threads = threads;
-            if (cfg.analysis.bandwidth_auto) kso.bandwidth = BandwidthSpec::parse("auto:" + *cfg.analysis.bandwidth_auto, unit);
-            else if (cfg.analysis.bandwidth_m) kso.bandwidth.fixed_m = *cfg.analysis.bandwidth_m;
-            else if (!profile.analysis.bandwidth_auto.empty())
-                kso.bandwidth = BandwidthSpec::parse("auto:" + profile.analysis.bandwidth_auto, unit);
-            else kso.bandwidth.fixed_m = profile.analysis.bandwidth_m;
-            KdeStepInput kin;
-            kin.incidents = &inc;
-            kin.rows = &sel.rows;
-            kin.comparison_rows = &cmp_sel.rows;
-            kin.study = &study_layer.polygons;
-            kin.masks = &masks;
-            KdeStepOutput kout;
-            kout.path = (out / (ps + "_kde.tif")).string();
-            kout.crs = cfg.working_crs;
-            kout.overwrite = cfg.overwrite;
-            kout.profile = profile.name;
-            kout.band_description = profile.title + " density";
-            kout.study_area = levels[study_i].config.spec.name + "=" + levels[study_i].config.spec.path;
-            if (comparing) {
-                kout.change_path = (out / (ps + "_kde_change.tif")).string();
-                kout.comparison = cfg.comparison.describe();
-            }
-            kstep_holder = timed(analyse_s, [&] { return run_kde_step(kin, kso, kout); });
-            const KdeStepResult& kstep = *kstep_holder;
-            const Grid& kgrid = kstep.grid;
-            const KdeResult& kde = kstep.surface;
-            for (auto& w : kstep.warnings) po.warnings.push_back(w);
-            po.kernel = std::string(kernel_name(kstep.kde.kernel));
-            po.bandwidth_m = kstep.kde.bandwidth_m;
-            po.bandwidth_method = kstep.bandwidth.method_name;
-            po.cell_m = kgrid.cell_size_m;
-            po.kde_breaks = kstep.class_breaks;
-            kde_path = kout.path;
-            change_path = kout.change_path;
-            po.files.push_back(kde_path);
-            if (comparing) po.files.push_back(change_path);
-
-        if (wants("hotspot_polygons")) {
-                // -- hot spot polygons
-                const auto th = std::chrono::steady_clock::now();
-                hs = find_hotspots(kgrid, kde.values, sx, sy, study_area, hs_options);
-                po.hotspot_threshold = hs_options.describe();
-                std::vector<MultiPolygon> hpolys;
-                if (!hs.hotspots.empty())
-                    hpolys = polygonize_labels(kgrid, hs.labels, std::int32_t(hs.hotspots.size()));
-                // wards of each hot spot by cells, and comparison incidents in it
-                const AreaLayer& ward_layer = levels.front().layer;
-                const AreaIndex ward_index(ward_layer.polygons);
-                std::map<std::int32_t, std::map<std::int32_t, std::int64_t>> cell_wards;
-                for (std::int64_t i = 0; i < kgrid.size(); ++i)
-                    if (const std::int32_t l = hs.labels[std::size_t(i)])
-                        ++cell_wards[l][ward_index.locate(kgrid.x_of_col(i % kgrid.cols), kgrid.y_of_row(i / kgrid.cols))];
-                std::map<std::int32_t, std::int64_t> cmp_in;
-                for (std::size_t i = 0; i < cx.size(); ++i) {
-                    const auto c = kgrid.col_of(cx[i]), r = kgrid.row_of(cy[i]);
-                    if (kgrid.in_grid(c, r))
-                        if (const std::int32_t l = hs.labels[std::size_t(r * kgrid.cols + c)]) ++cmp_in[l];
-                }
-                analyse_s += seconds_since(th);
-                hs_layer = ps + "_hotspots";
-                gpkg.begin_layer(hs_layer, GeomType::multipolygon,
-                                 {{"rank", FieldType::integer}, {"incidents", FieldType::integer}, {"share", FieldType::real},
-                                  {"pai", FieldType::real}, {"area_km2", FieldType::real}, {"wards", FieldType::string},
-                                  {"peak", FieldType::real}, {"change", FieldType::integer}});
-                for (const auto& h : hs.hotspots) {
-                    HotspotSummary s;
-                    s.rank = h.rank;
-                    s.incidents = h.incidents;
-                    s.share = h.share;
-                    s.pai = h.pai;
-                    s.area_km2 = h.area_m2 / 1e6;
-                    s.centre_x = h.centre_x;
-                    s.centre_y = h.centre_y;
-                    std::vector<std::pair<std::int64_t, std::int32_t>> wards;
-                    std::int64_t total = 0;
-                    for (auto& [w, n] : cell_wards[h.label]) {
-                        wards.emplace_back(n, w);
-                        total += n;
-                    }
-                    std::sort(wards.begin(), wards.end(), [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
-                    for (auto& [n, w] : wards) {
-                        const long pct = std::lround(100.0 * double(n) / double(total));
-                        s.wards += (s.wards.empty() ? "" : ", ") + (w >= 0 ? ward_layer.names[std::size_t(w)] : std::string("outside")) +
-                                   " (" + (pct < 1 ? std::string("<1") : std::to_string(pct)) + "%)";
-                    }
-                    s.change = comparing ? std::int64_t(h.incidents) - cmp_in[h.label] : 0;
-                    const bool small = cfg.publish && h.incidents < std::uint64_t(cfg.publish_min_count);
-                    gpkg.set_integer(0, h.rank);
-                    if (!small) gpkg.set_integer(1, std::int64_t(h.incidents));
-                    gpkg.set_real(2, small ? nan : h.share);
-                    gpkg.set_real(3, small ? nan : h.pai);
-                    gpkg.set_real(4, s.area_km2);
-                    gpkg.set_string(5, s.wards);
-                    gpkg.set_real(6, h.peak);
-                    if (comparing && !small && !(cfg.publish && cmp_in[h.label] < cfg.publish_min_count))
-                        gpkg.set_integer(7, s.change);
-                    gpkg.set_multipolygon(hpolys[std::size_t(h.label - 1)]);
-                    gpkg.write_feature();
-                    po.hotspots.push_back(s);
-                }
-                gpkg.add_style(hs_layer, std::string(style_qml("hotspots")), profile.title + " hot spots (" + po.hotspot_threshold + ")");
-                po.layers.push_back(hs_layer);
-                group.layers.push_back({profile.title + ": hot spots", "./hotspot_run.gpkg|layername=" + hs_layer, false,
-                                        "Polygon", std::string(style_qml("hotspots")), true});
-            }
+        ProfileRun p{cfg, inc, areas, profile, sel, cmp, comparing, out, threads, gpkg, po, group, rec, select_s};
+        run_profile(p);
+        rm.profiles.push_back(std::move(rec));
+        if (!sel.rows.empty()) {
+            project_groups.push_back(std::move(group));
+            const double profile_s = seconds_since(tp);
+            manifest.add_timing("profile " + po.name, profile_s);
+            manifest.add_timing("profile " + po.name + " analyse", p.analyse_s);
+            manifest.add_timing("profile " + po.name + " write", profile_s - p.analyse_s);
+            analyse_total += p.analyse_s;
+            write_total += profile_s - p.analyse_s;
         }
-
-        std::string gi_layer;
-        nlohmann::ordered_json gistar_node;
-        if (wants("gistar")) {
-            // -- Gi* on grid cells of the study area: the Gi* step
-            GiStarStepOptions gso;
-            gso.cell_size_m = cfg.analysis.gistar_cell_m > 0 ? cfg.analysis.gistar_cell_m : std::max(density_cell_m, 100.0);
-            gso.band_m = cfg.analysis.gistar_band_m.value_or(std::max(profile.analysis.gistar_band_m, 1.5 * gso.cell_size_m));
-            gso.permutations = cfg.analysis.permutations;
-            gso.seed = cfg.analysis.seed;
-            gso.threads = threads;
-            GiStarStepInput gin;
-            gin.incidents = &inc;
-            gin.rows = &sel.rows;
-            gin.study = &study_layer.polygons;
-            gin.study_index = &study_index;
-            gin.masks = &masks;
-            GiStarStepOutput gout;
-            gout.writer = &gpkg;
-            gi_layer = gout.layer = ps + "_gistar_cells";
-            gout.raster = (out / (ps + "_gistar_z.tif")).string();
-            gout.crs = cfg.working_crs;
-            gout.overwrite = cfg.overwrite;
-            gout.profile = profile.name;
-            gout.band_description = profile.title + " Gi* z-score";
-            gout.study_area = levels[study_i].config.spec.path;
-            gout.publish_min_count = cfg.publish ? std::uint64_t(cfg.publish_min_count) : 0;
-            const GiStarStepResult gi = timed(analyse_s, [&] { return run_gistar_step(gin, gso, gout); });
-            for (auto& w : gi.warnings) po.warnings.push_back(w);
-            po.gistar_cell_m = gso.cell_size_m;
-            po.gistar_band_m = gi.band_m;
-            po.gistar_correction = "Benjamini-Hochberg FDR" + std::string(gso.permutations ? ", " + std::to_string(gso.permutations) + " conditional permutations" : ", analytical z");
-            po.gistar_hot99 = std::size_t(gi.bins[6]);
-            po.gistar_hot95 = std::size_t(gi.bins[6] + gi.bins[5]);
-            po.gistar_cold99 = std::size_t(gi.bins[0]);
-            gistar_node = gi.manifest;
-            po.layers.push_back(gi_layer);
-            group.layers.push_back({profile.title + ": Gi* hot spot cells", "./hotspot_run.gpkg|layername=" + gi_layer,
-                                    false, "Polygon", std::string(style_qml("gistar_cells")), false});
-            po.files.push_back(gout.raster);
-        }
-
-        // -- area rates, significance and local Moran's I per level
-        const bool rates_wanted = profile.denominator == Denominator::population;
-        if (wants("rates"))
-        for (auto& lv : levels) {
-            const std::size_t n = lv.layer.size();
-            std::vector<double> counts(n, 0.0), ccounts(n, 0.0);
-            for (auto r : sel.rows)
-                if (const std::int32_t a = lv.placed.area[r]; a >= 0) counts[std::size_t(a)] += 1;
-            for (auto r : cmp_sel.rows)
-                if (const std::int32_t a = lv.placed.area[r]; a >= 0) ccounts[std::size_t(a)] += 1;
-            const bool with_rates = rates_wanted && lv.has_population;
-            RateOptions rop;
-            rop.ci = cfg.analysis.ci == "byar" ? CiMethod::byar : CiMethod::exact;
-            rop.reference_per_1000 = cfg.analysis.reference_rate_per_1000;
-            RatesResult rates;
-            if (with_rates) {
-                rates = timed(analyse_s, [&] { return area_rates(counts, lv.population, rop); });
-                if (po.reference_rate_per_1000 == 0) po.reference_rate_per_1000 = rates.reference_per_1000;
-                po.ci_method = cfg.analysis.ci == "byar" ? "Byar's approximation" : "exact Poisson (Garwood)";
-            }
-            // LISA on the rates (or on counts when there is no denominator), where defined
-            std::vector<double> lisa_x(n);
-            bool lisa_ok = n >= 3 && wants("lisa");
-            for (std::size_t a = 0; a < n; ++a) {
-                lisa_x[a] = with_rates ? rates.areas[a].rate_per_1000 : counts[a];
-                if (with_rates && rates.areas[a].status != RateStatus::ok) lisa_ok = false;
-            }
-            LocalMoranResult lisa;
-            if (lisa_ok) {
-                LocalMoranOptions lo;
-                // One default with `hotspot rates` (rates_job.hpp argues for 9999: the smallest
-                // permutation p is 2/(R+1), and 0.002 cannot survive FDR over hundreds of areas).
-                lo.permutations = cfg.analysis.permutations ? cfg.analysis.permutations : RatesJobOptions{}.permutations;
-                lo.seed = cfg.analysis.seed;
-                lo.threads = threads;
-                lo.alpha = profile.analysis.fdr_q;  // the profile's FDR level for the cluster classes
-                try {
-                    lisa = timed(analyse_s, [&] { return local_moran(lisa_x, lv.queen, lo); });
-                } catch (const UsageError& e) {
-                    po.warnings.push_back(std::string("lisa: ") + lv.layer.name + ": " + e.what());
-                    lisa_ok = false;
-                }
-            } else if (with_rates && wants("lisa")) {
-                po.warnings.push_back("lisa: " + lv.layer.name + ": some areas have no rate, so local Moran's I is not computed");
-            }
-            const std::string rl = ps + "_" + lv.layer.name + "_rates";
-            // Field names shared with `hotspot rates` (rates_job.cpp): incidents, rate_per_1000,
-            // eb_rate_per_1000, lisa_p (raw), lisa_p_perm, lisa_p_corrected (README changelog).
-            const std::vector<FieldDef> defs = {
-                {"code", FieldType::string}, {"name", FieldType::string}, {"incidents", FieldType::integer},
-                {"population", FieldType::real}, {"rate_per_1000", FieldType::real},
-                {"ci95_lower", FieldType::real}, {"ci95_upper", FieldType::real},
-                {"ci998_lower", FieldType::real}, {"ci998_upper", FieldType::real},
-                {"reference_rate", FieldType::real}, {"rate_class", FieldType::string},
-                {"funnel95_lower", FieldType::real}, {"funnel95_upper", FieldType::real},
-                {"funnel998_lower", FieldType::real}, {"funnel998_upper", FieldType::real},
-                {"choynowski_p", FieldType::real}, {"eb_rate_per_1000", FieldType::real},
-                {"lisa_i", FieldType::real}, {"lisa_z", FieldType::real}, {"lisa_p", FieldType::real},
-                {"lisa_p_perm", FieldType::real}, {"lisa_p_corrected", FieldType::real},
-                {"lisa_class", FieldType::string}, {"comparison_incidents", FieldType::integer},
-                {"change", FieldType::integer}, {"status", FieldType::string}};
-            // Fields are set by name, never by position.
-            const auto F = [&defs](std::string_view field) {
-                for (std::size_t i = 0; i < defs.size(); ++i)
-                    if (defs[i].name == field) return int(i);
-                throw std::logic_error("run: no field " + std::string(field));
-            };
-            gpkg.begin_layer(rl, GeomType::multipolygon, defs);
-            std::vector<AreaSummary> table;
-            for (std::size_t a = 0; a < n; ++a) {
-                AreaSummary s;
-                s.code = lv.layer.codes[a];
-                s.name = lv.layer.names[a];
-                s.count = std::uint64_t(counts[a]);
-                s.population = lv.population[a];
-                s.change = comparing ? std::int64_t(counts[a]) - std::int64_t(ccounts[a]) : 0;
-                s.suppressed = cfg.publish && counts[a] < cfg.publish_min_count;
-                gpkg.set_string(F("code"), s.code);
-                gpkg.set_string(F("name"), s.name);
-                if (!s.suppressed) gpkg.set_integer(F("incidents"), std::int64_t(counts[a]));
-                gpkg.set_real(F("population"), lv.population[a]);
-                if (with_rates) {
-                    const AreaRate& ar = rates.areas[a];
-                    s.rate_per_1000 = ar.rate_per_1000;
-                    s.ci_lower = ar.ci95_per_1000.lower;
-                    s.ci_upper = ar.ci95_per_1000.upper;
-                    s.rate_class = std::string(to_string(ar.rate_class));
-                    const bool ok = ar.status == RateStatus::ok && !s.suppressed;
-                    gpkg.set_real(F("rate_per_1000"), ok ? ar.rate_per_1000 : nan);
-                    gpkg.set_real(F("ci95_lower"), ok ? ar.ci95_per_1000.lower : nan);
-                    gpkg.set_real(F("ci95_upper"), ok ? ar.ci95_per_1000.upper : nan);
-                    gpkg.set_real(F("ci998_lower"), ok ? ar.ci998_per_1000.lower : nan);
-                    gpkg.set_real(F("ci998_upper"), ok ? ar.ci998_per_1000.upper : nan);
-                    gpkg.set_real(F("reference_rate"), rates.reference_per_1000);
-                    gpkg.set_string(F("rate_class"), s.suppressed ? "suppressed" : s.rate_class);
-                    gpkg.set_real(F("funnel95_lower"), ar.funnel95_per_1000.lower);
-                    gpkg.set_real(F("funnel95_upper"), ar.funnel95_per_1000.upper);
-                    gpkg.set_real(F("funnel998_lower"), ar.funnel998_per_1000.lower);
-                    gpkg.set_real(F("funnel998_upper"), ar.funnel998_per_1000.upper);
-                    gpkg.set_real(F("choynowski_p"), ok ? ar.choynowski_p : nan);
-                    gpkg.set_real(F("eb_rate_per_1000"), ok ? ar.eb_rate_per_1000 : nan);
-                    gpkg.set_string(F("status"), std::string(to_string(ar.status)));
-                } else {
-                    gpkg.set_string(F("rate_class"), "not computed");
-                    gpkg.set_string(F("status"), rates_wanted ? "no population" : "no denominator for this profile");
-                }
-                if (lisa_ok) {
-                    gpkg.set_real(F("lisa_i"), lisa.ii[a]);
-                    gpkg.set_real(F("lisa_z"), lisa.z[a]);
-                    gpkg.set_real(F("lisa_p"), lisa.p[a]);
-                    if (!lisa.p_sim.empty()) gpkg.set_real(F("lisa_p_perm"), lisa.p_sim[a]);
-                    gpkg.set_real(F("lisa_p_corrected"), lisa.p_adjusted.empty() ? lisa.p[a] : lisa.p_adjusted[a]);
-                    gpkg.set_string(F("lisa_class"), std::string(to_string(lisa.cluster[a])));
-                }
-                // In publish mode a small comparison count is suppressed too, and with it the change.
-                const bool small_cmp = cfg.publish && ccounts[a] < cfg.publish_min_count;
-                if (comparing && !small_cmp) gpkg.set_integer(F("comparison_incidents"), std::int64_t(ccounts[a]));
-                if (comparing && !s.suppressed && !small_cmp) gpkg.set_integer(F("change"), s.change);
-                gpkg.set_multipolygon(lv.layer.polygons[a]);
-                gpkg.write_feature();
-                table.push_back(s);
-            }
-            gpkg.add_style(rl, std::string(style_qml(with_rates ? "rates_class" : "boundaries")),
-                           profile.title + " " + lv.layer.name + " rates");
-            if (lisa_ok) {
-                // a second, non-default style: the LISA clusters
-                gpkg.add_style(rl, std::string(style_qml("lisa")), profile.title + " " + lv.layer.name + " local Moran's I",
-                               rl + " (LISA clusters)", false);
-            }
-            po.layers.push_back(rl);
-            group.layers.push_back({profile.title + ": " + lv.layer.name + " rates", "./hotspot_run.gpkg|layername=" + rl,
-                                    false, "Polygon", std::string(style_qml(with_rates ? "rates_class" : "boundaries")),
-                                    lv.layer.name == levels.front().layer.name});
-            std::sort(table.begin(), table.end(), [&](const AreaSummary& a, const AreaSummary& b) {
-                const double ka = with_rates ? a.rate_per_1000 : double(a.count), kb = with_rates ? b.rate_per_1000 : double(b.count);
-                if (ka != kb) return ka > kb;
-                return a.code < b.code;
-            });
-            po.areas.emplace_back(lv.layer.name, std::move(table));
-        }
-
-        // -- the profile's incidents (never in a publish-mode pack)
-        if (!cfg.publish) {
-            const std::string il = ps + "_incidents";
-            std::vector<FieldDef> defs;
-            for (const auto& f : inc.field_names) defs.push_back({f, FieldType::string});
-            std::vector<std::string> taken = inc.field_names;
-            for (const auto& lv : levels) {
-                std::string nm = lv.layer.name + "_code";
-                while (std::find(taken.begin(), taken.end(), nm) != taken.end()) nm = "hs_" + nm;
-                taken.push_back(nm);
-                defs.push_back({nm, FieldType::string});
-            }
-            gpkg.begin_layer(il, GeomType::point, defs);
-            for (auto r : sel.rows) {
-                for (std::size_t c = 0; c < inc.fields.size(); ++c) gpkg.set_string(int(c), inc.fields[c][r]);
-                for (std::size_t l = 0; l < levels.size(); ++l)
-                    if (const std::int32_t a = levels[l].placed.area[r]; a >= 0)
-                        gpkg.set_string(int(inc.fields.size() + l), levels[l].layer.codes[std::size_t(a)]);
-                gpkg.set_point(inc.x[r], inc.y[r]);
-                gpkg.write_feature();
-            }
-            gpkg.add_style(il, std::string(style_qml("incidents")), profile.title + " incidents");
-            po.layers.push_back(il);
-            group.layers.insert(group.layers.begin(), {profile.title + ": incidents", "./hotspot_run.gpkg|layername=" + il,
-                                                       false, "Point", std::string(style_qml("incidents")), false});
-        }
-        if (!kde_path.empty())
-            group.layers.push_back({profile.title + ": density", "./" + fs::path(kde_path).filename().string(), true, "",
-                                    read_sidecar_qml(kde_path), true});
-        if (!change_path.empty())
-            group.layers.push_back({profile.title + ": density change", "./" + fs::path(change_path).filename().string(), true,
-                                    "", read_sidecar_qml(change_path), false});
-        project_groups.push_back(std::move(group));
-
-        // -- manifest entry
-        nlohmann::ordered_json pj;
-        pj["name"] = po.name;
-        pj["title"] = po.title;
-        pj["proxy"] = !po.proxy_note.empty();
-        pj["proxy_note"] = po.proxy_note;
-        pj["filter"] = po.filter_terms;
-        pj["selected"] = po.selected;
-        pj["selection_terms"] = nlohmann::ordered_json::array();
-        for (auto& tc : sel.terms) pj["selection_terms"].push_back({{"term", tc.term}, {"selected", tc.selected}, {"remaining", tc.remaining}});
-        pj["excluded_unknown_time"] = sel.excluded_unknown_time;
-        pj["excluded_unknown_date"] = sel.excluded_unknown_date;
-        if (comparing) pj["selected_comparison"] = po.selected_comparison;
-        pj["outputs"] = profile.outputs;
-        if (kstep_holder) pj["kde"] = kstep_holder->manifest;
-        if (!hs_layer.empty())
-            pj["hotspots"] = {{"layer", hs_layer}, {"threshold", po.hotspot_threshold}, {"threshold_value", hs.threshold},
-                              {"count", hs.hotspots.size()}};
-        if (!gistar_node.is_null()) {
-            // the step's node, plus the keys the report reads (report.cpp)
-            pj["gistar"] = gistar_node;
-            pj["gistar"]["cell_m"] = po.gistar_cell_m;
-            pj["gistar"]["band_m"] = po.gistar_band_m;
-            pj["gistar"]["weights"] = "binary distance band, self included (Gi*)";
-            pj["gistar"]["correction"] = po.gistar_correction;
-            pj["gistar"]["seed"] = cfg.analysis.seed;
-            pj["gistar"]["hot_cells_99"] = po.gistar_hot99;
-            pj["gistar"]["hot_cells_95"] = po.gistar_hot95;
-        }
-        if (wants("rates"))
-        pj["rates"] = {{"ci", po.ci_method}, {"reference_rate_per_1000", po.reference_rate_per_1000},
-                       {"classes", "significantly above/below: the 99.8% CI excludes the reference rate; "
-                                   "above/below: the 95% CI does; similar otherwise"},
-                       {"lisa", "local Moran's I on rates, queen contiguity (1 m snap), row-standardised, "
-                                "conditional permutations, FDR (spdep localmoran convention)"},
-                       {"lisa_permutations", cfg.analysis.permutations ? cfg.analysis.permutations : RatesJobOptions{}.permutations},
-                       {"lisa_alpha", profile.analysis.fdr_q}, {"seed", cfg.analysis.seed}};
-        pj["layers"] = po.layers;
-        pj["warnings"] = po.warnings;
-        profiles_json.push_back(pj);
-        const double profile_s = seconds_since(tp);
-        manifest.add_timing("profile " + po.name, profile_s);
-        manifest.add_timing("profile " + po.name + " analyse", analyse_s);
-        manifest.add_timing("profile " + po.name + " write", profile_s - analyse_s);
-        analyse_total += analyse_s;
-        write_total += profile_s - analyse_s;
         res.profiles.push_back(std::move(po));
     }
     t = std::chrono::steady_clock::now();
@@ -730,34 +234,23 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     project_groups.push_back(boundaries_group);
     write_text_atomic(res.project, qgis_project_xml(cfg.title, cfg.working_crs, project_groups), cfg.overwrite);
 
-    // ---- manifest
+    // ---- manifest: the typed run sections, then inputs and timings
     for (const auto& f : inc.source_files) manifest.add_input("incidents", f);
     for (const auto& ac : cfg.areas) {
         manifest.add_input("areas:" + ac.spec.name, ac.spec.path);
         if (!ac.population_path.empty()) manifest.add_input("population:" + ac.spec.name, ac.population_path);
     }
     if (!cfg.config_path.empty()) manifest.add_input("config", cfg.config_path);
-    mj["run"] = {{"title", cfg.title}, {"area_name", cfg.area_name},
-                 {"period", {{"from", cfg.period.from}, {"to", cfg.period.to}, {"text", cfg.period.describe()}}},
-                 {"comparison", comparing ? nlohmann::ordered_json{{"from", cfg.comparison.from}, {"to", cfg.comparison.to},
-                                                                   {"text", cfg.comparison.describe()}}
-                                          : nlohmann::ordered_json()},
-                 {"police_uk", read.police_uk}, {"publish", cfg.publish},
-                 {"publish_min_count", cfg.publish ? cfg.publish_min_count : 0},
-                 {"working_crs", cfg.working_crs}, {"study_area_layer", study_layer.name},
-                 {"study_area_km2", study_area / 1e6}, {"area_levels", nlohmann::ordered_json::array()}};
-    for (const auto& lv : levels) mj["run"]["area_levels"].push_back({{"name", lv.layer.name}, {"areas", lv.layer.size()},
-                                                                      {"boundaries_layer", "boundaries_" + lv.layer.name}});
-    mj["run"]["attribution"] = cfg.attribution;  // for the tasking report's cover (report.hpp)
-    mj["crs"] = {{"source_crs", read.source_crs}, {"operation", read.crs_operation}, {"accuracy_m", read.crs_accuracy_m}};
-    mj["counts"] = {{"rows_in", res.rows_in}, {"kept", res.kept}, {"rejected", res.rejected}, {"assigned", res.assigned},
-                    {"outside", res.outside}, {"exact_duplicates", read.exact_duplicates},
-                    {"rejected_by_reason", rejected_summary(read)}};
-    mj["profiles"] = profiles_json;
-    mj["outputs_folder"] = cfg.output_dir;
-    mj["gpkg"] = "hotspot_run.gpkg";
-    mj["project"] = "hotspot_run.qgs";
-    mj["warnings"] = res.warnings;
+    rm.run = run_node(cfg, areas, read.police_uk);
+    rm.crs = {{"source_crs", read.source_crs}, {"operation", read.crs_operation}, {"accuracy_m", read.crs_accuracy_m}};
+    rm.counts = {{"rows_in", res.rows_in}, {"kept", res.kept}, {"rejected", res.rejected}, {"assigned", res.assigned},
+                 {"outside", res.outside}, {"exact_duplicates", read.exact_duplicates},
+                 {"rejected_by_reason", res.rejected_by_reason}};
+    rm.outputs_folder = cfg.output_dir;
+    rm.gpkg = run_gpkg_name;
+    rm.project = run_project_name;
+    rm.warnings = res.warnings;
+    rm.write_into(manifest);
     // writing includes the inputs' checksums for the manifest (the manifest file itself is
     // written after its own timings)
     write_total += seconds_since(t);
@@ -767,49 +260,6 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     manifest.add_timing("total", seconds_since(t0));
     manifest.write(res.manifest, cfg.overwrite);
     return res;
-}
-
-std::string RunResult::summary() const {
-    std::ostringstream s;
-    s << "hotspot run: " << thousands(rows_in) << " rows read" << (police_uk ? " (police.uk street-level CSV)" : "")
-      << "; rows_in = assigned + outside + rejected: " << thousands(rows_in) << " = " << thousands(assigned) << " + "
-      << thousands(outside) << " + " << thousands(rejected) << "\n";
-    s << files << (files == 1 ? " file" : " files") << " read; rejected " << thousands(rejected)
-      << (rejected_by_reason.empty() ? std::string() : " (" + rejected_by_reason + ")") << "; outside all areas "
-      << thousands(outside) << "\n";
-    if (exact_duplicates) s << "exact duplicate rows (kept, as published): " << thousands(exact_duplicates) << "\n";
-    s << "period: " << period << (comparison.empty() ? std::string() : ", compared with " + comparison) << "\n";
-    if (publish)
-        s << "PUBLISH MODE: no incident points or rejects written; counts below " << publish_min_count
-          << " suppressed in every area and cell layer\n";
-    for (const auto& p : profiles) {
-        s << "\n== " << p.title << " (" << p.name << "): " << thousands(p.selected) << " incidents selected";
-        if (p.selected_comparison) s << " (comparison period " << thousands(p.selected_comparison) << ")";
-        s << "\n";
-        if (!p.proxy_note.empty()) s << "   PROXY: " << p.proxy_note << "\n";
-        for (const auto& [level, table] : p.areas) {
-            if (table.empty()) continue;
-            const bool rates = !table.front().rate_class.empty();
-            s << "   top " << level << "s" << (rates ? " by rate per 1,000 (reference " + fixed(p.reference_rate_per_1000, 2) + ")" : " by count") << ":\n";
-            for (std::size_t i = 0; i < std::min<std::size_t>(5, table.size()); ++i) {
-                const auto& a = table[i];
-                s << "     " << a.name << " (" << a.code << "): " << (a.suppressed ? "<" + std::to_string(publish_min_count) : thousands(a.count));
-                if (rates) s << ", " << fixed(a.rate_per_1000, 1) << " [" << fixed(a.ci_lower, 1) << ", " << fixed(a.ci_upper, 1) << "], " << a.rate_class;
-                s << "\n";
-            }
-        }
-        s << "   top hot spots (" << p.hotspot_threshold << "):\n";
-        for (std::size_t i = 0; i < std::min<std::size_t>(3, p.hotspots.size()); ++i) {
-            const auto& h = p.hotspots[i];
-            s << "     #" << h.rank << " " << h.wards << ": " << thousands(h.incidents) << " incidents, "
-              << fixed(100 * h.share, 1) << "% in " << fixed(h.area_km2, 2) << " km2, PAI " << fixed(h.pai, 1) << "\n";
-        }
-        s << "   Gi*: " << p.gistar_hot99 << " cells hot at 99% (" << fixed(p.gistar_cell_m, 0) << " m cells, "
-          << fixed(p.gistar_band_m, 0) << " m band)\n";
-    }
-    s << "\nwrote " << gpkg << "\n      " << project << " (open in QGIS: every layer styled, grouped by profile)\n      "
-      << manifest << "\n";
-    return s.str();
 }
 
 } // namespace hotspot

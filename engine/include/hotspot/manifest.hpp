@@ -5,7 +5,10 @@
 /// row counts and timings.
 
 #include <nlohmann/json.hpp>
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace hotspot {
 
@@ -27,6 +30,56 @@ public:
 
 private:
     nlohmann::ordered_json m_json;
+};
+
+/// The version of a run's manifest.json schema ("schema_version"). 2: the typed RunManifest
+/// below (profiles list what they wrote under "written"); documents without the key are 1.
+inline constexpr int run_manifest_schema_version = 2;
+
+/// One output a run wrote for a profile: a layer of hotspot_run.gpkg or a file of the run
+/// folder, named by run_output_name() (run_names.hpp).
+struct RunOutputRecord {
+    std::string kind;    ///< run_output_key(): "kde", "kde_change", "gistar_z", "hotspots", ...
+    std::string name;    ///< the layer or file name
+    bool layer = false;  ///< a GeoPackage layer (else a file)
+    std::string level;   ///< the area level of a rates layer, else empty
+};
+
+/// A profile's entry of the run manifest.
+struct RunProfileRecord {
+    std::string name, title, proxy_note;
+    std::vector<std::string> filter;       ///< the filter's terms in words
+    std::uint64_t selected = 0;
+    std::int64_t selected_comparison = -1; ///< -1: no comparison period
+    nlohmann::ordered_json selection;      ///< terms and exclusions of the selection
+    std::vector<std::string> outputs;      ///< the profile's `outputs` list
+    /// The steps' manifest nodes by step key ("kde", "hotspots", "gistar", "rates"), in the
+    /// order they ran; each holds the step's options and parameters.
+    nlohmann::ordered_json steps = nlohmann::ordered_json::object();
+    std::vector<RunOutputRecord> written;
+    std::vector<std::string> warnings;
+
+    nlohmann::ordered_json to_json() const;
+    /// @throws nlohmann::json::exception on a document of another shape.
+    static RunProfileRecord from_json(const nlohmann::ordered_json& j);
+};
+
+/// The run's own part of manifest.json (the generic Manifest holds inputs and timings).
+struct RunManifest {
+    int schema_version = run_manifest_schema_version;
+    nlohmann::ordered_json run;     ///< title, area, period, comparison, levels, attribution
+    nlohmann::ordered_json crs;     ///< source CRS, operation, accuracy
+    nlohmann::ordered_json counts;  ///< rows_in = assigned + outside + rejected, by reason
+    std::vector<RunProfileRecord> profiles;
+    std::string outputs_folder;     ///< the folder as the config names it
+    std::string gpkg, project;      ///< file names in the run folder
+    std::vector<std::string> warnings;
+
+    /// Writes every section into `m`'s document.
+    void write_into(Manifest& m) const;
+    /// Reads the run sections of a manifest.json document (schema 1 documents give
+    /// schema_version 1 and empty `written` lists).
+    static RunManifest from_json(const nlohmann::ordered_json& j);
 };
 
 } // namespace hotspot

@@ -1,0 +1,61 @@
+// A profile's density surface (and its change against the comparison period): the kde step with
+// the options the config and the profile give.
+
+#include "hotspot/run_names.hpp"
+#include "run/run_context.hpp"
+#include "run/timed.hpp"
+
+namespace hotspot::detail {
+
+namespace {
+
+// The config's analysis settings win over the profile's.
+KdeStepOptions kde_options(const RunConfig& cfg, const Profile& profile, unsigned threads) {
+    KdeStepOptions k;
+    k.kernel = parse_kernel(cfg.analysis.kernel.value_or(profile.analysis.kde_kernel));
+    k.cell_size_m = cfg.analysis.cell_m.value_or(profile.analysis.cell_size_m);
+    k.threads = threads;
+    if (cfg.analysis.bandwidth_auto) k.bandwidth = BandwidthSpec::parse("auto:" + *cfg.analysis.bandwidth_auto, "run");
+    else if (cfg.analysis.bandwidth_m) k.bandwidth.fixed_m = *cfg.analysis.bandwidth_m;
+    else if (!profile.analysis.bandwidth_auto.empty())
+        k.bandwidth = BandwidthSpec::parse("auto:" + profile.analysis.bandwidth_auto, "run");
+    else k.bandwidth.fixed_m = profile.analysis.bandwidth_m;
+    return k;
+}
+
+} // namespace
+
+KdeStepResult run_profile_kde(ProfileRun& p) {
+    const KdeStepOptions kso = kde_options(p.cfg, p.profile, p.threads);
+    KdeStepInput kin;
+    kin.incidents = &p.inc;
+    kin.rows = &p.sel.rows;
+    kin.comparison_rows = &p.cmp.rows;
+    kin.study = &p.areas.study_layer().polygons;
+    kin.masks = p.areas.masks.get();
+    KdeStepOutput kout;
+    kout.path = (p.out / run_output_name(p.profile.name, RunOutputKind::kde)).string();
+    kout.crs = p.cfg.working_crs;
+    kout.overwrite = p.cfg.overwrite;
+    kout.profile = p.profile.name;
+    kout.band_description = p.profile.title + " density";
+    const AreaConfig& study = p.areas.levels[p.areas.study].config;
+    kout.study_area = study.spec.name + "=" + study.spec.path;
+    if (p.comparing) {
+        kout.change_path = (p.out / run_output_name(p.profile.name, RunOutputKind::kde_change)).string();
+        kout.comparison = p.cfg.comparison.describe();
+    }
+    KdeStepResult k = timed(p.analyse_s, [&] { return run_kde_step(kin, kso, kout); });
+    for (auto& w : k.warnings) p.po.warnings.push_back(w);
+    p.po.kernel = std::string(kernel_name(k.kde.kernel));
+    p.po.bandwidth_m = k.kde.bandwidth_m;
+    p.po.bandwidth_method = k.bandwidth.method_name;
+    p.po.cell_m = k.grid.cell_size_m;
+    p.po.kde_breaks = k.class_breaks;
+    p.wrote(RunOutputKind::kde, run_output_name(p.profile.name, RunOutputKind::kde), false);
+    if (p.comparing) p.wrote(RunOutputKind::kde_change, run_output_name(p.profile.name, RunOutputKind::kde_change), false);
+    p.record.steps["kde"] = k.manifest;
+    return k;
+}
+
+} // namespace hotspot::detail

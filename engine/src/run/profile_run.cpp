@@ -1,0 +1,32 @@
+// The small shared parts of a profile's run: which outputs it wants, layer sources, and its
+// incidents layer through the geocode step.
+
+#include "hotspot/run_names.hpp"
+#include "hotspot/styles.hpp"
+#include "run/run_context.hpp"
+
+namespace hotspot::detail {
+
+bool ProfileRun::wants(std::string_view output) const {
+    return std::find(profile.outputs.begin(), profile.outputs.end(), output) != profile.outputs.end();
+}
+
+std::string ProfileRun::gpkg_source(const std::string& layer) {
+    return std::string("./") + run_gpkg_name + "|layername=" + layer;
+}
+
+void ProfileRun::wrote(RunOutputKind kind, const std::string& name, bool layer, const std::string& level) {
+    record.written.push_back({std::string(run_output_key(kind)), name, layer, level});
+    (layer ? po.layers : po.files).push_back(layer ? name : (out / name).string());
+}
+
+void write_profile_incidents(ProfileRun& p) {
+    if (p.cfg.publish) return;
+    const std::string il = run_output_name(p.profile.name, RunOutputKind::incidents);
+    write_incidents_layer(p.gpkg, il, p.inc, &p.sel.rows, p.areas.layers(), p.areas.placed(), p.profile.title + " incidents");
+    p.wrote(RunOutputKind::incidents, il, true);
+    p.group.layers.insert(p.group.layers.begin(), {p.profile.title + ": incidents", ProfileRun::gpkg_source(il), false,
+                                                   "Point", std::string(style_qml("incidents")), false});
+}
+
+} // namespace hotspot::detail

@@ -1,0 +1,117 @@
+// The run's area levels: read once, incidents placed once by the geocode step, populations
+// joined, queen weights built; and their boundaries layers.
+
+#include <cmath>
+#include <limits>
+
+#include "hotspot/contiguity.hpp"
+#include "hotspot/population.hpp"
+#include "hotspot/run_names.hpp"
+#include "hotspot/styles.hpp"
+#include "run/run_context.hpp"
+
+namespace hotspot::detail {
+
+namespace {
+
+double ring_area(const Ring& r) {
+    double a = 0;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+        const Point& p = r[i];
+        const Point& q = r[(i + 1) % r.size()];
+        a += p.x * q.y - q.x * p.y;
+    }
+    return std::abs(a) / 2;
+}
+
+double area_m2(const MultiPolygon& mp) {
+    double a = 0;
+    for (const auto& poly : mp)
+        for (std::size_t k = 0; k < poly.rings.size(); ++k) a += (k == 0 ? 1 : -1) * ring_area(poly.rings[k]);
+    return a;
+}
+
+// Population per area (NaN where unknown) from the area level's table or field.
+std::vector<double> read_population(const AreaConfig& ac, const AreaLayer& layer) {
+    if (!ac.population_field.empty()) return join_population(layer, read_population_field(layer, ac.population_field));
+    if (ac.population_path.empty()) return std::vector<double>(layer.size(), std::numeric_limits<double>::quiet_NaN());
+    PopulationSpec spec;
+    spec.area = layer.name;
+    spec.path = ac.population_path;
+    spec.code_col = ac.population_code_column;
+    spec.pop_col = ac.population_value_column;
+    return join_population(layer, read_population_csv(spec, layer.code_field));
+}
+
+} // namespace
+
+std::vector<const AreaLayer*> RunAreas::layers() const {
+    std::vector<const AreaLayer*> v;
+    for (const auto& lv : levels) v.push_back(&lv.layer);
+    return v;
+}
+
+std::vector<const GeocodeResult*> RunAreas::placed() const {
+    std::vector<const GeocodeResult*> v;
+    for (const auto& lv : levels) v.push_back(lv.placed);
+    return v;
+}
+
+RunAreas read_run_areas(const RunConfig& cfg, const IncidentTable& inc, unsigned threads, const Progress& progress,
+                        std::vector<std::string>& warnings) {
+    RunAreas r;
+    for (const auto& ac : cfg.areas) {
+        AreaLevel lv;
+        lv.config = ac;
+        lv.layer = read_area_layer(ac.spec, cfg.working_crs);
+        for (auto& w : lv.layer.warnings) warnings.push_back(w);
+        r.levels.push_back(std::move(lv));
+    }
+    GeocodeStepOptions go;
+    go.snap_m = cfg.analysis.snap_m;
+    go.threads = threads;
+    r.placement = run_geocode_step(inc, r.layers(), go, progress);
+    for (auto& w : r.placement.warnings) warnings.push_back(w);
+    for (std::size_t l = 0; l < r.levels.size(); ++l) {
+        AreaLevel& lv = r.levels[l];
+        const AreaConfig& ac = lv.config;
+        lv.placed = &r.placement.placed[l];
+        lv.has_population = !ac.population_path.empty() || !ac.population_field.empty();
+        if (lv.has_population)
+            refuse_overlapping_areas("run", lv.layer, AreaIndex(lv.layer.polygons), inc.x, inc.y, *lv.placed);
+        lv.population = read_population(ac, lv.layer);
+        for (auto& line : check_population(lv.layer, lv.population, lv.placed->counts)) warnings.push_back(line);
+        lv.queen = queen_weights(lv.layer.polygons);
+        row_standardise(lv.queen);
+    }
+    std::vector<std::uint64_t> outside;
+    for (const auto& g : r.placement.placed) outside.push_back(g.outside);
+    for (auto& line : report_outside_layers("run", r.layers(), outside, inc.size(), r.placement.outside))
+        warnings.push_back(line);
+    for (std::size_t i = 0; i < r.levels.size(); ++i)
+        if (r.levels[i].layer.name == cfg.study_area_layer) r.study = i;
+    for (const auto& mp : r.study_layer().polygons) r.study_area_m2 += area_m2(mp);
+    r.masks = std::make_unique<StudyMasks>(r.study_layer().polygons);
+    r.study_index = std::make_unique<AreaIndex>(r.study_layer().polygons);
+    return r;
+}
+
+void write_boundaries(VectorWriter& gpkg, const RunAreas& areas, ProjectGroup& group) {
+    for (const auto& lv : areas.levels) {
+        const std::string name = boundaries_layer_name(lv.layer.name);
+        const std::vector<FieldDef> defs = {{"code", FieldType::string}, {"name", FieldType::string},
+                                            {"population", FieldType::real}};
+        gpkg.begin_layer(name, GeomType::multipolygon, defs);
+        for (std::size_t a = 0; a < lv.layer.size(); ++a) {
+            gpkg.set_string(0, lv.layer.codes[a]);
+            gpkg.set_string(1, lv.layer.names[a]);
+            gpkg.set_real(2, lv.population[a]);
+            gpkg.set_multipolygon(lv.layer.polygons[a]);
+            gpkg.write_feature();
+        }
+        gpkg.add_style(name, std::string(style_qml("boundaries")), "Area boundaries");
+        group.layers.push_back({name, ProfileRun::gpkg_source(name), false, "Polygon", std::string(style_qml("boundaries")), true});
+    }
+}
+
+} // namespace hotspot::detail

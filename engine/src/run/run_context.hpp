@@ -1,0 +1,93 @@
+#pragma once
+// What the stages of `hotspot run` share (internal to the run): the area levels read and placed
+// once, and per profile the selection, the writers and the outcome being filled.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hotspot/areas_io.hpp"
+#include "hotspot/config.hpp"
+#include "hotspot/geocode.hpp"
+#include "hotspot/incidents_io.hpp"
+#include "hotspot/manifest.hpp"
+#include "hotspot/pipeline.hpp"
+#include "hotspot/profile.hpp"
+#include "hotspot/qgis_project.hpp"
+#include "hotspot/run_names.hpp"
+#include "hotspot/steps/geocode_step.hpp"
+#include "hotspot/steps/kde_step.hpp"
+#include "hotspot/vector_out.hpp"
+#include "hotspot/weights.hpp"
+
+namespace hotspot::detail {
+
+/// One area level of the run: its layer, placement, population and queen weights.
+struct AreaLevel {
+    AreaConfig config;
+    AreaLayer layer;
+    const GeocodeResult* placed = nullptr;  ///< in RunAreas::placement
+    std::vector<double> population;         ///< per area; NaN where unknown
+    SpatialWeights queen;                   ///< row-standardised
+    bool has_population = false;
+};
+
+/// The run's areas, read and placed once (run_areas.cpp).
+struct RunAreas {
+    std::vector<AreaLevel> levels;
+    GeocodeStepResult placement;   ///< the geocode step's result, one entry per level
+    std::size_t study = 0;         ///< the study area level (config study_area_layer)
+    double study_area_m2 = 0;
+    std::unique_ptr<StudyMasks> masks;
+    std::unique_ptr<AreaIndex> study_index;
+    const AreaLayer& study_layer() const { return levels[study].layer; }
+    std::vector<const AreaLayer*> layers() const;
+    std::vector<const GeocodeResult*> placed() const;
+};
+
+/// Reads the area levels, places the incidents (geocode step), joins the populations and builds
+/// the queen weights. Warnings go to `warnings`.
+RunAreas read_run_areas(const RunConfig& cfg, const IncidentTable& inc, unsigned threads, const Progress& progress,
+                        std::vector<std::string>& warnings);
+
+/// Writes one boundaries layer per level and adds them to `group`.
+void write_boundaries(VectorWriter& gpkg, const RunAreas& areas, ProjectGroup& group);
+
+/// One profile being run: inputs, writers, and the outcome being filled.
+struct ProfileRun {
+    const RunConfig& cfg;
+    const IncidentTable& inc;
+    RunAreas& areas;
+    const Profile& profile;
+    const Selection& sel;
+    const Selection& cmp;           ///< the comparison period's selection (empty without one)
+    bool comparing = false;
+    std::filesystem::path out;      ///< the folder written to
+    unsigned threads = 0;
+    VectorWriter& gpkg;
+    ProfileOutcome& po;
+    ProjectGroup& group;
+    RunProfileRecord& record;       ///< the profile's manifest entry
+    double analyse_s = 0;           ///< time in the analysis (the rest of the profile's time is writing)
+
+    bool wants(std::string_view output) const;
+    /// "./hotspot_run.gpkg|layername=<layer>"
+    static std::string gpkg_source(const std::string& layer);
+    /// Records an output in the manifest entry and the outcome.
+    void wrote(RunOutputKind kind, const std::string& name, bool layer, const std::string& level = {});
+};
+
+/// The density step with the profile's options; returns its result (the hot spot polygons use it).
+KdeStepResult run_profile_kde(ProfileRun& p);
+/// The hot spot polygons ("top 5% of cells") of the density surface.
+void run_profile_hotspots(ProfileRun& p, const KdeStepResult& kde);
+/// The Gi* step with the profile's options.
+void run_profile_gistar(ProfileRun& p);
+/// Area rates with significance and local Moran's I, per area level.
+void run_profile_rates(ProfileRun& p);
+/// The profile's incidents layer (the geocode step's schema; never in a publish-mode pack).
+void write_profile_incidents(ProfileRun& p);
+
+} // namespace hotspot::detail
