@@ -118,13 +118,34 @@ TEST_CASE("equivalence: hotspot gistar and hotspot rates give the run's layers, 
 
     r = test::run_cli("gistar --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
                       q("study=" + demo("wards.geojson")) + " --cell 100 --band 300 --correction fdr --out " +
-                      q(dir / "gistar.gpkg") + " --manifest " + q(dir / "gistar.manifest.json"));
+                      q(dir / "gistar.gpkg") + " --raster " + q(dir / "gistar_z.tif") + " --manifest " +
+                      q(dir / "gistar.manifest.json"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto gi = test::read_all_layers(dir / "gistar.gpkg");
     REQUIRE(run.count("everything_gistar_cells") == 1);
-    check_same_fields(rows_by(run.at("everything_gistar_cells"), ""), rows_by(gi.at("gistar_cells"), ""),
-                      {"count", "z", "p", "p_corrected", "gi_bin"});
+    // One schema (the Gi* step's): the same fields in the same order, every one equal.
+    const auto& run_cells = run.at("everything_gistar_cells");
+    CHECK(run_cells.front() == gi.at("gistar_cells").front());
+    check_same_fields(rows_by(run_cells, ""), rows_by(gi.at("gistar_cells"), ""),
+                      {"col", "row", "count", "z", "p", "p_corrected", "gi_bin", "neighbours"});
+    // The z raster: same grid, pixels and tags (but the profile), and the same style.
+    {
+        const Raster a = read_raster(dir / "run" / "everything_gistar_z.tif");
+        const Raster b = read_raster(dir / "gistar_z.tif");
+        CHECK(a.cols == b.cols);
+        CHECK(a.rows == b.rows);
+        for (int i = 0; i < 6; ++i) CHECK(a.gt[i] == b.gt[i]);
+        REQUIRE(a.values.size() == b.values.size());
+        CHECK(std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(float)) == 0);
+        CHECK(a.tags.at("profile") == "everything");
+        auto ta = a.tags, tb = b.tags;
+        ta.erase("profile");
+        tb.erase("profile");
+        CHECK(ta == tb);
+        CHECK(ta.at("band_m") == "300");
+        CHECK(test::read_file(dir / "run" / "everything_gistar_z.qml") == test::read_file(dir / "gistar_z.qml"));
+    }
 
     r = test::run_cli("rates --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
                       q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --population " +
@@ -144,6 +165,43 @@ TEST_CASE("equivalence: hotspot gistar and hotspot rates give the run's layers, 
                        "ci998_upper", "reference_rate", "rate_class", "funnel95_lower", "funnel95_upper",
                        "funnel998_lower", "funnel998_upper", "choynowski_p", "eb_rate_per_1000", "lisa_i", "lisa_z",
                        "lisa_p", "lisa_p_perm", "lisa_p_corrected", "lisa_class"});
+}
+
+TEST_CASE("equivalence: hotspot geocode gives the run's incidents and rejects layers, field for field",
+          "[step-equivalence]") {
+    const auto dir = test::fresh_dir("equivalence-geocode");
+    const fs::path cfg = write_config(dir, "cell_m = 25\nbandwidth = 250\n");
+    auto r = test::run_cli("run " + q(cfg));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto run = test::read_all_layers(dir / "run" / "hotspot_run.gpkg");
+    r = test::run_cli("geocode --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
+                      q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --out " + q(dir / "geocode.gpkg") +
+                      " --manifest " + q(dir / "geocode.manifest.json"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto geo = test::read_all_layers(dir / "geocode.gpkg");
+    // The profile "everything" selects every incident, so its layer is the geocode layer.
+    REQUIRE(run.count("everything_incidents") == 1);
+    const auto& a = run.at("everything_incidents");
+    const auto& b = geo.at("incidents");
+    CHECK(a.front() == b.front());
+    for (const char* f : {"ward_code", "ward_name", "status", "source_file", "source_line"})
+        CHECK(std::find(a.front().begin(), a.front().end(), f) != a.front().end());
+    check_same_fields(rows_by(a, "incident_id"), rows_by(b, "incident_id"), a.front());
+    // One rejects schema: the same layer, row for row.
+    REQUIRE(run.count("rejects") == 1);
+    CHECK(run.at("rejects") == geo.at("rejects"));
+    const auto& rh = run.at("rejects").front();
+    for (const char* f : {"reject_reason", "reject_detail", "source_file", "source_line"})
+        CHECK(std::find(rh.begin(), rh.end(), f) != rh.end());
+    // The run's manifest is the typed one: versioned, and each profile lists what it wrote.
+    const auto m = nlohmann::json::parse(test::read_file(dir / "run" / "manifest.json"));
+    CHECK(m.at("schema_version") == 2);
+    bool listed = false;
+    for (const auto& w : m.at("profiles")[0].at("written"))
+        listed = listed || (w.at("kind") == "incidents" && w.at("name") == "everything_incidents" && w.at("type") == "layer");
+    CHECK(listed);
 }
 
 TEST_CASE("equivalence: hotspot kde gives the run's density surface, pixel for pixel and tag for tag",
