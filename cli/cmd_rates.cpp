@@ -32,17 +32,17 @@ Command rates_command() {
                 CLI::Option* ref_opt = sub.add_option(
                     "--reference-rate", *reference,
                     "Reference rate per --per residents, e.g. the force rate 11.5 (default: the study area's own)");
-                sub.add_option("--per", o->per, "Rates per this many residents")->capture_default_str();
+                sub.add_option("--per", o->step.per, "Rates per this many residents")->capture_default_str();
                 sub.add_option("--ci", *ci, "Confidence intervals: exact (Garwood) or byar")->capture_default_str();
                 sub.add_option("--snap", o->snap_m,
                                "Assign incidents outside every area to the nearest within this many metres")
                     ->capture_default_str();
-                sub.add_option("--contiguity-snap", o->contiguity_snap_m,
+                sub.add_option("--contiguity-snap", o->step.contiguity_snap_m,
                                "Areas whose boundaries come within this many metres are neighbours (queen)")
                     ->capture_default_str();
-                sub.add_option("--permutations", o->permutations, "LISA/Gi* conditional permutations (0: analytic)")
+                sub.add_option("--permutations", o->step.permutations, "LISA/Gi* conditional permutations (0: analytic)")
                     ->capture_default_str();
-                sub.add_option("--seed", o->seed, "Seed of the permutations")->capture_default_str();
+                sub.add_option("--seed", o->step.seed, "Seed of the permutations")->capture_default_str();
                 sub.add_option("--correction", *correction, "LISA/Gi* p correction: fdr, bonferroni or none")
                     ->capture_default_str();
                 sub.add_option("--out", o->out, "Output GeoPackage (.gpkg): one <area>_rates layer per --areas")->required();
@@ -50,15 +50,15 @@ Command rates_command() {
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, areas, pops, reference, ref_opt, ci, correction, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);
-                    o->threads = global.threads;
+                    o->step.threads = global.threads;
                     o->command_line = global.command_line;
                     for (const auto& a : *areas) o->areas.push_back(AreaSpec::parse(a));
                     for (const auto& p : *pops) o->populations.push_back(PopulationSpec::parse(p));
-                    if (ref_opt->count() > 0) o->reference_rate = *reference;
-                    if (*ci == "exact") o->ci = CiMethod::exact;
-                    else if (*ci == "byar") o->ci = CiMethod::byar;
+                    if (ref_opt->count() > 0) o->step.reference_rate = *reference;
+                    if (*ci == "exact") o->step.ci = CiMethod::exact;
+                    else if (*ci == "byar") o->step.ci = CiMethod::byar;
                     else throw UsageError("rates", "unknown --ci '" + *ci + "'; use exact or byar");
-                    o->correction = parse_p_adjust(*correction);
+                    o->step.correction = parse_p_adjust(*correction);
                     const RatesJobResult r = run_rates_job(*o, term.progress());
                     for (const auto& w : r.warnings) term.warn(w);
                     term.print(r.summary());

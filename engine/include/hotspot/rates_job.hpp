@@ -1,7 +1,8 @@
 #pragma once
 /// @file rates_job.hpp
-/// The `rates` job: read incidents, count them per area (geocode.hpp), join each area
-/// layer's population by area code, and compute per area (rates.hpp, lisa.hpp, gistar.hpp):
+/// The `rates` job, the single-command frame of the rates step (steps/rates_step.hpp): read
+/// incidents, count them per area (geocode.hpp), join each area layer's population by area
+/// code, and run the step per layer, which computes per area (rates.hpp, lisa.hpp, gistar.hpp):
 /// rate per N residents with 95% and 99.8% Poisson confidence intervals, the class against a
 /// reference rate, funnel-plot limits, Choynowski p, the empirical Bayes rate, local Moran's I
 /// of the rates on queen contiguity (contiguity.hpp) with its LISA class, and Gi* of the
@@ -20,6 +21,7 @@
 #include "hotspot/population.hpp"
 #include "hotspot/progress.hpp"
 #include "hotspot/rates.hpp"
+#include "hotspot/steps/rates_step.hpp"
 
 namespace hotspot {
 
@@ -29,20 +31,11 @@ struct RatesJobOptions {
     std::vector<AreaSpec> areas;              ///< one output layer each
     std::vector<PopulationSpec> populations;  ///< matched to `areas` (see PopulationSpec::area)
     std::string population_field;             ///< else: a population field of the area layers
-    std::optional<double> reference_rate;     ///< per `per` residents; empty: the study area's own
-    double per = 1000;                        ///< rates per this many residents
-    CiMethod ci = CiMethod::exact;
     double snap_m = 0;                        ///< geocode: snap points outside every area
-    double contiguity_snap_m = 1.0;           ///< queen contiguity tolerance (contiguity.hpp)
-    /// LISA and Gi* conditional permutations (0: analytic). 9999, not GeoDa's 999: the
-    /// smallest permutation p is 2/(R+1), and 0.002 cannot survive FDR over hundreds of areas.
-    int permutations = 9999;
-    std::uint64_t seed = 12345;
-    PAdjust correction = PAdjust::fdr_bh;     ///< for the LISA and Gi* p-values
+    RatesStepOptions step;                    ///< the analysis (per, CI, reference, LISA, Gi*)
     std::string out;                          ///< GeoPackage (.gpkg)
     std::string manifest_path;                ///< empty: manifest.json beside `out`
     bool overwrite = false;
-    unsigned threads = 0;
     std::string command_line;
 
     /// @throws UsageError for unusable values (no areas, no population, per <= 0, ...).
@@ -52,19 +45,10 @@ struct RatesJobOptions {
 /// Per area layer results.
 struct RatesLayerSummary {
     std::string name;
-    std::size_t areas = 0, valid = 0;
+    std::size_t areas = 0;
     std::uint64_t incidents = 0;     ///< incidents assigned to an area of this layer
-    double population = 0;           ///< of the valid areas
-    double reference_rate = 0;       ///< per `per`
     std::string reference_source;    ///< "given" or "study area"
-    std::int64_t classes[5] = {};    ///< significantly below .. significantly above
-    std::int64_t not_computed = 0;
-    std::int64_t lisa[5] = {};       ///< not significant, HH, LL, HL, LH
-    std::int64_t gi_hot = 0, gi_cold = 0;
-    std::size_t islands = 0;         ///< areas without a queen neighbour
-    std::string top_area;            ///< the valid area with the highest rate
-    double top_rate = 0;
-    std::string top_class;
+    RatesStepResult step;
 };
 
 struct RatesJobResult {

@@ -81,8 +81,7 @@ RunAreas read_run_areas(const RunConfig& cfg, const IncidentTable& inc, unsigned
             refuse_overlapping_areas("run", lv.layer, AreaIndex(lv.layer.polygons), inc.x, inc.y, *lv.placed);
         lv.population = read_population(ac, lv.layer);
         for (auto& line : check_population(lv.layer, lv.population, lv.placed->counts)) warnings.push_back(line);
-        lv.queen = queen_weights(lv.layer.polygons);
-        row_standardise(lv.queen);
+        lv.neighbours = queen_neighbours(lv.layer.polygons);
     }
     std::vector<std::uint64_t> outside;
     for (const auto& g : r.placement.placed) outside.push_back(g.outside);

@@ -30,7 +30,7 @@ struct AreaLevel {
     AreaLayer layer;
     const GeocodeResult* placed = nullptr;  ///< in RunAreas::placement
     std::vector<double> population;         ///< per area; NaN where unknown
-    SpatialWeights queen;                   ///< row-standardised
+    std::vector<std::vector<std::int32_t>> neighbours;  ///< queen (contiguity.hpp, 1 m snap)
     bool has_population = false;
 };
 
