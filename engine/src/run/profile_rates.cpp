@@ -72,7 +72,8 @@ void run_profile_rates(ProfileRun& p) {
         RatesStepInput in;
         in.layer = &lv.layer;
         in.counts = &counts;
-        if (with_rates) in.population = &lv.population;
+        if (lv.has_population) in.population = &lv.population;
+        in.rates = with_rates;
         in.population_source = lv.config.population_path.empty() ? lv.config.population_field : lv.config.population_path;
         if (p.comparing) in.comparison = &ccounts;
         in.neighbours = &lv.neighbours;

@@ -99,7 +99,7 @@ RatesStepResult run_rates_step(const RatesStepInput& in, const RatesStepOptions&
     const AreaLayer& layer = *in.layer;
     const std::vector<double>& counts = *in.counts;
     const std::size_t n = layer.size();
-    const bool with_rates = in.population != nullptr;
+    const bool with_rates = in.population != nullptr && in.rates;
     const double scale = o.per / 1000.0;  // the core works per 1,000
     const std::string per_text = num(o.per);
     RatesStepResult r;
@@ -194,7 +194,7 @@ RatesStepResult run_rates_step(const RatesStepInput& in, const RatesStepOptions&
         w.set_string(F("name"), layer.names[a]);
         w.set_string(F("status"), with_rates ? std::string(to_string(rr.areas[a].status)) : out.no_rate_status);
         if (!suppressed) w.set_integer(F("incidents"), std::int64_t(counts[a]));
-        w.set_real(F("population"), with_rates ? (*in.population)[a] : nan);
+        w.set_real(F("population"), in.population ? (*in.population)[a] : nan);
         if (with_rates) {
             const AreaRate& ar = rr.areas[a];
             const auto fl = [&](double v) { return has_rate(a) ? v * scale : nan; };

@@ -64,6 +64,7 @@ struct RatesStepInput {
     const AreaLayer* layer = nullptr;
     const std::vector<double>* counts = nullptr;      ///< incidents per area
     const std::vector<double>* population = nullptr;  ///< per area; nullptr: counts only
+    bool rates = true;  ///< false: counts only even with a population (shown, not used)
     std::string population_source;                    ///< for the manifest
     const std::vector<double>* comparison = nullptr;  ///< comparison period's counts; nullptr: none
     /// Queen neighbours of every area (queen_neighbours); nullptr: computed here.
