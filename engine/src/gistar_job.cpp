@@ -83,7 +83,11 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
     VectorWriter w(o.out, o.read.working_crs, o.overwrite);
     GiStarStepInput in;
     in.incidents = &inc;
-    if (study) in.study = &study->polygons;
+    if (study) {
+        in.study = &study->polygons;
+        in.study_name = study->name;
+        in.study_path = study->path;
+    }
     GiStarStepOutput out;
     out.writer = &w;
     out.raster = o.raster;
@@ -92,11 +96,7 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
     if (o.study) out.study_area = o.study->path;
     r.step = run_gistar_step(in, o.step, out, progress);
     w.commit();
-    if (study) {
-        if (auto line = report_outside(unit, "the study area", study->name, study->path, inc.size(), r.step.outside_study);
-            !line.empty())
-            r.warnings.push_back(line);
-    } else if (r.step.outside_study) {
+    if (!study && r.step.outside_study) {
         r.warnings.push_back("gistar: " + std::to_string(r.step.outside_study) +
                              " incidents lie outside the grid's cells and were not counted");
     }

@@ -98,17 +98,7 @@ RunAreas read_run_areas(const RunConfig& cfg, const IncidentTable& inc, unsigned
 void write_boundaries(VectorWriter& gpkg, const RunAreas& areas, ProjectGroup& group) {
     for (const auto& lv : areas.levels) {
         const std::string name = boundaries_layer_name(lv.layer.name);
-        const std::vector<FieldDef> defs = {{"code", FieldType::string}, {"name", FieldType::string},
-                                            {"population", FieldType::real}};
-        gpkg.begin_layer(name, GeomType::multipolygon, defs);
-        for (std::size_t a = 0; a < lv.layer.size(); ++a) {
-            gpkg.set_string(0, lv.layer.codes[a]);
-            gpkg.set_string(1, lv.layer.names[a]);
-            gpkg.set_real(2, lv.population[a]);
-            gpkg.set_multipolygon(lv.layer.polygons[a]);
-            gpkg.write_feature();
-        }
-        gpkg.add_style(name, std::string(style_qml("boundaries")), "Area boundaries");
+        write_boundaries_layer(gpkg, name, lv.layer, lv.population);
         group.layers.push_back({name, ProfileRun::gpkg_source(name), false, "Polygon", std::string(style_qml("boundaries")), true});
     }
 }

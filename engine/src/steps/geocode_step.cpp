@@ -9,6 +9,7 @@
 #include <map>
 
 #include "hotspot/error.hpp"
+#include "hotspot/steps/layer_schema.hpp"
 #include "hotspot/styles.hpp"
 #include "hotspot/vector_out.hpp"
 #include "steps/step_rows.hpp"
@@ -202,6 +203,20 @@ void write_area_counts_layers(VectorWriter& w, const IncidentTable& inc, const s
         }
         w.add_style(name, std::string(style_qml("boundaries")), "Incidents per " + layer.name);
     }
+}
+
+void write_boundaries_layer(VectorWriter& w, const std::string& name, const AreaLayer& areas,
+                            const std::vector<double>& population) {
+    const LayerSchema s{{{"code", FieldType::string}, {"name", FieldType::string}, {"population", FieldType::real}}};
+    w.begin_layer(name, GeomType::multipolygon, s.fields);
+    for (std::size_t a = 0; a < areas.size(); ++a) {
+        w.set_string(s.at("code"), areas.codes[a]);
+        w.set_string(s.at("name"), areas.names[a]);
+        w.set_real(s.at("population"), population[a]);
+        w.set_multipolygon(areas.polygons[a]);
+        w.write_feature();
+    }
+    w.add_style(name, std::string(style_qml("boundaries")), "Area boundaries");
 }
 
 } // namespace hotspot

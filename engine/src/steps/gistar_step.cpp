@@ -313,6 +313,11 @@ GiStarStepResult run_gistar_step(const GiStarStepInput& in, const GiStarStepOpti
         if (counts[k] > 0) ++r.nonempty_cells;
     }
 
+    if (!in.study_name.empty())
+        if (auto line = report_outside(unit, "the study area", in.study_name, in.study_path, rows.size(), r.outside_study);
+            !line.empty())
+            r.warnings.push_back(line);
+
     // ---- band and Gi*
     choose_band(o, grid, counts, mask, r);
     GiStarOptions g;

@@ -81,6 +81,11 @@ void write_rejects_layer(VectorWriter& writer, const RejectTable& rejects, const
 void write_area_counts_layers(VectorWriter& writer, const IncidentTable& incidents,
                               const std::vector<const AreaLayer*>& layers, const GeocodeStepResult& placed);
 
+/// Writes an area layer's boundaries: code, name, population (real; empty where unknown), styled
+/// with styles/boundaries.qml (the run's `boundaries_<level>` layers).
+void write_boundaries_layer(VectorWriter& writer, const std::string& layer, const AreaLayer& areas,
+                            const std::vector<double>& population);
+
 /// Output field name for an area layer ("ward" -> "ward_code"), avoiding the names in `taken`
 /// (case-insensitive) by prefixing "hs_".
 std::string unique_field_name(const std::string& wanted, const std::vector<std::string>& taken);

@@ -78,6 +78,9 @@ struct GiStarStepInput {
     const std::vector<MultiPolygon>* study = nullptr;    ///< nullptr: the incidents' extent
     const AreaIndex* study_index = nullptr;  ///< index of `study` (built here when nullptr)
     StudyMasks* masks = nullptr;             ///< optional cache of cell masks (kde_step.hpp)
+    /// The study layer's name and path: when set, the incidents outside the study area are
+    /// reported (report_outside: a warning first, or InputError when none is inside).
+    std::string study_name, study_path;
 };
 
 /// Where the step writes.

@@ -1,0 +1,70 @@
+// The typed run manifest (manifest.hpp: RunManifest) and the one naming function of a run's
+// outputs (run_names.hpp).
+
+#include <catch2/catch.hpp>
+
+#include "hotspot/manifest.hpp"
+#include "hotspot/run_names.hpp"
+
+using namespace hotspot;
+
+TEST_CASE("run names: every output of a profile is named from its slug", "[run-manifest]") {
+    CHECK(profile_slug("car-key-burglary") == "car_key_burglary");
+    CHECK(profile_slug("PPV 21:00") == "ppv_21_00");
+    CHECK(run_output_name("car-key-burglary", RunOutputKind::kde) == "car_key_burglary_kde.tif");
+    CHECK(run_output_name("car-key-burglary", RunOutputKind::kde_change) == "car_key_burglary_kde_change.tif");
+    CHECK(run_output_name("car-key-burglary", RunOutputKind::gistar_z) == "car_key_burglary_gistar_z.tif");
+    CHECK(run_output_name("car-key-burglary", RunOutputKind::hotspots) == "car_key_burglary_hotspots");
+    CHECK(run_output_name("car-key-burglary", RunOutputKind::gistar_cells) == "car_key_burglary_gistar_cells");
+    CHECK(run_output_name("car-key-burglary", RunOutputKind::incidents) == "car_key_burglary_incidents");
+    CHECK(run_output_name("all-crime", RunOutputKind::rates, "lsoa") == "all_crime_lsoa_rates");
+    CHECK(boundaries_layer_name("ward") == "boundaries_ward");
+    CHECK(run_output_key(RunOutputKind::gistar_cells) == "gistar_cells");
+}
+
+TEST_CASE("run manifest: written and read back through one type, versioned", "[run-manifest]") {
+    RunManifest rm;
+    rm.run = {{"title", "t"}};
+    rm.counts = {{"rows_in", 10}, {"kept", 9}, {"rejected", 1}};
+    rm.gpkg = run_gpkg_name;
+    rm.project = run_project_name;
+    RunProfileRecord p;
+    p.name = "all-crime";
+    p.title = "All crime";
+    p.selected = 9;
+    p.outputs = {"kde", "rates"};
+    p.steps["kde"] = {{"bandwidth_m", 250}};
+    p.written.push_back({"kde", run_output_name("all-crime", RunOutputKind::kde), false, ""});
+    p.written.push_back({"rates", run_output_name("all-crime", RunOutputKind::rates, "ward"), true, "ward"});
+    rm.profiles.push_back(p);
+    RunProfileRecord empty;
+    empty.name = "none";
+    empty.warnings = {"selects no incidents"};
+    rm.profiles.push_back(empty);
+    Manifest m("run", "hotspot run x.toml");
+    rm.write_into(m);
+    const auto& j = m.json();
+    CHECK(j.at("schema_version") == run_manifest_schema_version);
+    CHECK(j.at("profiles")[0].at("layers") == nlohmann::ordered_json::array({"all_crime_ward_rates"}));
+    CHECK(j.at("profiles")[0].at("kde").at("bandwidth_m") == 250);
+    CHECK_FALSE(j.at("profiles")[1].contains("written"));  // nothing selected, nothing written
+
+    const RunManifest back = RunManifest::from_json(j);
+    CHECK(back.schema_version == 2);
+    REQUIRE(back.profiles.size() == 2);
+    const RunProfileRecord& q = back.profiles[0];
+    CHECK(q.name == "all-crime");
+    CHECK(q.selected == 9);
+    CHECK(q.outputs == p.outputs);
+    CHECK(q.steps.at("kde").at("bandwidth_m") == 250);
+    REQUIRE(q.written.size() == 2);
+    CHECK(q.written[0].name == "all_crime_kde.tif");
+    CHECK_FALSE(q.written[0].layer);
+    CHECK(q.written[1].layer);
+    CHECK(q.written[1].level == "ward");
+    CHECK(back.profiles[1].warnings == empty.warnings);
+    CHECK(back.gpkg == "hotspot_run.gpkg");
+
+    // A manifest written before the typed schema reads as version 1.
+    CHECK(RunManifest::from_json(nlohmann::ordered_json{{"profiles", nlohmann::ordered_json::array()}}).schema_version == 1);
+}
