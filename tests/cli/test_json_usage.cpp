@@ -20,13 +20,14 @@ struct HelpOption {
 };
 
 // Option lines of a CLI11 help text: "  -v,--verbose   text", "  --kernel TEXT=quartic  text",
-// "  --incidents TEXT ... REQUIRED".
+// "  --incidents TEXT ... REQUIRED". A default holds no blank (CLI11 may leave one space before
+// the description).
 std::vector<HelpOption> help_options(const std::string& help) {
     std::vector<HelpOption> r;
     std::istringstream in(help);
     std::string line;
     const std::regex opt(
-        R"(^\s+((?:-{1,2}[A-Za-z0-9][A-Za-z0-9_\-]*,?)+)(?:\{[^}]*\})?(?: [A-Z]+(?:=(.+?))?(?: \.\.\.)?(?: REQUIRED)?)?(?:\s{2,}|$))");
+        R"(^\s+((?:-{1,2}[A-Za-z0-9][A-Za-z0-9_\-]*,?)+)(?:\{[^}]*\})?(?: [A-Z]+(?:=(\S+))?(?: \.\.\.)?(?: REQUIRED)?)?(?:\s|$))");
     while (std::getline(in, line)) {
         std::smatch m;
         if (!std::regex_search(line, m, opt)) continue;
