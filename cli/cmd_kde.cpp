@@ -7,6 +7,7 @@
 #include "hotspot/kde_job.hpp"
 #include "read_options.hpp"
 #include "terminal.hpp"
+#include "usage.hpp"
 
 namespace hotspot::cli {
 
@@ -19,17 +20,23 @@ Command kde_command() {
                 auto diggle = std::make_shared<bool>(false);
                 add_read_options(sub, o->read);
                 sub.add_option("--areas", t->areas, "Study area layer study=PATH: cells outside it are nodata");
-                sub.add_option("--kernel", t->kernel, "quartic, triweight, epanechnikov, triangular, uniform, gaussian")
-                    ->capture_default_str();
-                sub.add_option("--bandwidth", t->bandwidth,
-                               "Search radius in metres (sigma for gaussian), or auto:scott, "
-                               "auto:silverman, auto:arcgis, auto:ppl")
-                    ->required();
-                sub.add_option("--cell", o->kde.cell_size_m,
-                               "Cell size in metres (default: shorter side of the study area / 150)");
-                sub.add_option("--units", t->units, "per-km2, per-m2, raw or relative")->capture_default_str();
-                sub.add_option("--compat", t->compat, "none, qgis-raw, qgis-scaled, qgis-scaled-legacy, arcgis, spatstat")
-                    ->capture_default_str();
+                const auto kernels = choice_list(kernel_choices()), units = choice_list(units_choices()),
+                           compats = choice_list(compat_choices());
+                note(sub.add_option("--kernel", t->kernel, "Kernel: " + choice_text(kernels))->capture_default_str(),
+                     {"", kernels, ""});
+                note(sub.add_option("--bandwidth", t->bandwidth,
+                                    "Search radius in metres (sigma for gaussian), or auto:scott, "
+                                    "auto:silverman, auto:arcgis, auto:ppl")
+                         ->required(),
+                     {"", {}, "m"});
+                note(sub.add_option("--cell", o->kde.cell_size_m,
+                                    "Cell size in metres (default: shorter side of the study area / 150)"),
+                     {"", {}, "m"});
+                note(sub.add_option("--units", t->units, "Units of the surface: " + choice_text(units))->capture_default_str(),
+                     {"", units, ""});
+                note(sub.add_option("--compat", t->compat, "Reproduce another tool's convention: " + choice_text(compats))
+                         ->capture_default_str(),
+                     {"", compats, ""});
                 sub.add_option("--weight", o->kde.weight,
                                "Numeric field weighting each incident (e.g. a harm score); default 1");
                 sub.add_flag("--edge-correction", *diggle, "Diggle edge correction against the study area (or the grid)");

@@ -11,6 +11,7 @@
 #include "hotspot/staged_folder.hpp"
 #include "hotspot/vector_out.hpp"
 #include "terminal.hpp"
+#include "usage.hpp"
 
 namespace hotspot::cli {
 
@@ -99,24 +100,24 @@ Command run_command() {
             [](CLI::App& sub, const GlobalOptions& global) -> RunFn {
                 auto a = std::make_shared<RunArgs>();
                 sub.add_option("config", a->config, "Run config (TOML; see examples/demo.toml)");
-                sub.add_option("--incidents", a->incidents, "Incident files/folders/globs (instead of the config's)")->take_all();
-                sub.add_option("--crs", a->crs, "CRS of the incident coordinates");
-                sub.add_option("--areas", a->areas, "Area layer NAME=PATH[:CODE[:NAME]] (repeatable; replaces the config's)");
-                sub.add_option("--population", a->populations, "AREA=CSV of code,population (repeatable)");
-                sub.add_option("--profiles", a->profiles, "Built-in profiles to run (default: the three priorities)")
-                    ->delimiter(',');
-                sub.add_option("--period-from", a->period_from, "Start of the period, YYYY-MM or YYYY-MM-DD");
-                sub.add_option("--period-to", a->period_to, "End of the period (inclusive)");
-                sub.add_option("--comparison-from", a->comparison_from, "Start of the comparison period");
-                sub.add_option("--comparison-to", a->comparison_to, "End of the comparison period");
-                sub.add_option("--title", a->title, "Title of the run (report cover, QGIS project)");
-                sub.add_option("--out", a->out, "Output folder (instead of the config's output)");
-                sub.add_flag("--report", a->report, "Also write the tasking report (report.html)");
-                sub.add_flag("--publish", a->publish, "Outputs meant to leave the force: no points, small counts suppressed");
-                sub.add_option("--publish-min-count", a->publish_min_count, "Counts below this are suppressed in publish mode (default 5)");
+                note(sub.add_option("--incidents", a->incidents, "Incident files/folders/globs (instead of the config's)")->take_all(), {"incidents.paths", {}, ""});
+                note(sub.add_option("--crs", a->crs, "CRS of the incident coordinates"), {"incidents.crs", {}, ""});
+                note(sub.add_option("--areas", a->areas, "Area layer NAME=PATH[:CODE[:NAME]] (repeatable; replaces the config's)"), {"areas", {}, ""});
+                note(sub.add_option("--population", a->populations, "AREA=CSV of code,population (repeatable)"), {"areas.population", {}, ""});
+                note(sub.add_option("--profiles", a->profiles, "Built-in profiles to run (default: the three priorities)")
+                    ->delimiter(','), {"profiles", {}, ""});
+                note(sub.add_option("--period-from", a->period_from, "Start of the period, YYYY-MM or YYYY-MM-DD"), {"period.from", {}, ""});
+                note(sub.add_option("--period-to", a->period_to, "End of the period (inclusive)"), {"period.to", {}, ""});
+                note(sub.add_option("--comparison-from", a->comparison_from, "Start of the comparison period"), {"comparison.from", {}, ""});
+                note(sub.add_option("--comparison-to", a->comparison_to, "End of the comparison period"), {"comparison.to", {}, ""});
+                note(sub.add_option("--title", a->title, "Title of the run (report cover, QGIS project)"), {"title", {}, ""});
+                note(sub.add_option("--out", a->out, "Output folder (instead of the config's output)"), {"output", {}, ""});
+                note(sub.add_flag("--report", a->report, "Also write the tasking report (report.html)"), {"report", {}, ""});
+                note(sub.add_flag("--publish", a->publish, "Outputs meant to leave the force: no points, small counts suppressed"), {"publish.enabled", {}, ""});
+                note(sub.add_option("--publish-min-count", a->publish_min_count, "Counts below this are suppressed in publish mode (default 5)"), {"publish.min_count", {}, ""});
                 sub.add_flag("--overwrite", a->overwrite, "Replace existing outputs");
-                sub.add_flag("--keep-outliers", a->keep_outliers,
-                             "Keep incidents far outside the bulk of the others (default: rejected as location_outlier)");
+                note(sub.add_flag("--keep-outliers", a->keep_outliers,
+                             "Keep incidents far outside the bulk of the others (default: rejected as location_outlier)"), {"incidents.keep_outliers", {}, ""});
                 return [a, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);
                     RunConfig cfg = build_config(*a);

@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "signals.hpp"
+#include "usage.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/version.hpp"
 
@@ -31,7 +32,9 @@ int main(int argc, char** argv) {
         CLI::App* sub = app.add_subcommand(c.name, c.description);
         sub->fallthrough();
         runners[sub] = c.setup(*sub, global);
+        cli::add_json_usage(*sub);
     }
+    cli::add_json_usage(app);
 
     try {
         app.parse(argc, argv);

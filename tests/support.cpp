@@ -65,6 +65,23 @@ CliResult run_cli(const std::string& args) {
     return r;
 }
 
+void for_each_feature(const fs::path& path, const std::string& layer,
+                      const std::function<void(OGRFeatureH, const FieldIndex&)>& row) {
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+    REQUIRE(ds);
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, layer.c_str());
+    REQUIRE(l);
+    OGRFeatureDefnH d = OGR_L_GetLayerDefn(l);
+    const FieldIndex idx = [d](const char* n) { return OGR_FD_GetFieldIndex(d, n); };
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(l)) != nullptr) {
+        row(f, idx);
+        OGR_F_Destroy(f);
+    }
+    GDALClose(ds);
+}
+
 std::map<std::string, Layer> read_all_layers(const fs::path& path) {
     GDALAllRegister();
     GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);

@@ -2,7 +2,9 @@
 // Shared test helpers: paths, running the CLI, the shared data folder.
 
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <ogr_api.h>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,13 @@ CliResult run_cli(const std::string& args);
 using Layer = std::vector<std::vector<std::string>>;
 /// Every layer of a vector dataset (GeoPackage), by name. REQUIREs that it opens.
 std::map<std::string, Layer> read_all_layers(const std::filesystem::path& path);
+
+/// The index of a field of the layer being read by name (-1 when it has none).
+using FieldIndex = std::function<int(const char*)>;
+/// Calls `row` for every feature of layer `layer` of the vector dataset at `path`, read with OGR
+/// (independent of the engine's writers). REQUIREs that the dataset opens and has the layer.
+void for_each_feature(const std::filesystem::path& path, const std::string& layer,
+                      const std::function<void(OGRFeatureH, const FieldIndex&)>& row);
 
 } // namespace hotspot::test
 

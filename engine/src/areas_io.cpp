@@ -42,49 +42,17 @@ int detect(const std::vector<std::string>& names, const std::string& suffix, con
     return -1;
 }
 
-void collect_polygons(OGRGeometryH g, MultiPolygon& out) {
-    const auto type = wkbFlatten(OGR_G_GetGeometryType(g));
-    if (type == wkbPolygon) {
-        Polygon poly;
-        for (int r = 0; r < OGR_G_GetGeometryCount(g); ++r) {
-            OGRGeometryH ring = OGR_G_GetGeometryRef(g, r);
-            Ring pts;
-            const int n = OGR_G_GetPointCount(ring);
-            pts.reserve(std::size_t(n));
-            for (int i = 0; i < n; ++i) pts.push_back({OGR_G_GetX(ring, i), OGR_G_GetY(ring, i)});
-            if (pts.size() > 1 && pts.front().x == pts.back().x && pts.front().y == pts.back().y)
-                pts.pop_back();
-            if (pts.size() >= 3) poly.rings.push_back(std::move(pts));
-        }
-        if (!poly.rings.empty()) out.push_back(std::move(poly));
-    } else if (type == wkbMultiPolygon || type == wkbGeometryCollection) {
-        for (int i = 0; i < OGR_G_GetGeometryCount(g); ++i) collect_polygons(OGR_G_GetGeometryRef(g, i), out);
-    }
-    // Lines and points produced by MakeValid carry no area: dropped.
-}
+// Polygons of a (repaired) geometry: detail::collect_polygons (gdal_env.hpp); lines and points
+// that MakeValid produces carry no area and are dropped there.
+using detail::collect_polygons;
 
 // Overlaps of generalised boundaries below this are slivers, not double-counted residents.
 constexpr double min_overlap_m2 = 100.0;
 
-OGRGeometryH to_ogr(const MultiPolygon& mp) {
-    OGRGeometryH g = OGR_G_CreateGeometry(wkbMultiPolygon);
-    for (const auto& poly : mp) {
-        OGRGeometryH pg = OGR_G_CreateGeometry(wkbPolygon);
-        for (const auto& ring : poly.rings) {
-            OGRGeometryH r = OGR_G_CreateGeometry(wkbLinearRing);
-            for (const auto& pt : ring) OGR_G_AddPoint_2D(r, pt.x, pt.y);
-            if (!ring.empty()) OGR_G_AddPoint_2D(r, ring.front().x, ring.front().y);
-            OGR_G_AddGeometryDirectly(pg, r);
-        }
-        OGR_G_AddGeometryDirectly(g, pg);
-    }
-    return g;
-}
-
 // Area of the intersection of two areas (GEOS through OGR); 0 when GEOS cannot compute it.
 double overlap_area_m2(const MultiPolygon& a, const MultiPolygon& b) {
     detail::GdalErrorScope quiet;
-    OGRGeometryH ga = to_ogr(a), gb = to_ogr(b);
+    OGRGeometryH ga = detail::to_ogr_multipolygon(a), gb = detail::to_ogr_multipolygon(b);
     OGRGeometryH i = OGR_G_Intersection(ga, gb);
     const double area = i ? OGR_G_Area(i) : 0.0;
     if (i) OGR_G_DestroyGeometry(i);

@@ -9,6 +9,7 @@
 #include <boost/math/special_functions/beta.hpp>
 
 #include "hotspot/error.hpp"
+#include "util/text.hpp"
 
 namespace hotspot {
 
@@ -18,12 +19,7 @@ constexpr const char* unit = "change";
 constexpr double inf = std::numeric_limits<double>::infinity();
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-std::string num(double v) {
-    std::ostringstream s;
-    s.precision(10);
-    s << v;
-    return s.str();
-}
+using util::num;
 
 } // namespace
 

@@ -11,10 +11,12 @@
 #include "hotspot/error.hpp"
 #include "hotspot/geocode.hpp"
 #include "hotspot/manifest.hpp"
+#include "hotspot/read_manifest.hpp"
 #include "hotspot/profile.hpp"
 #include "hotspot/styles.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
+#include "util/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -25,27 +27,8 @@ namespace {
 constexpr const char* unit = "change";
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-std::string num(double v, int precision = 10) {
-    std::ostringstream s;
-    s.precision(precision);
-    s << v;
-    return s.str();
-}
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-// 12345 -> "12,345"
-std::string thousands(std::int64_t v) {
-    std::string d = std::to_string(v < 0 ? -v : v), out;
-    for (std::size_t i = 0; i < d.size(); ++i) {
-        if (i && (d.size() - i) % 3 == 0) out += ',';
-        out += d[i];
-    }
-    return (v < 0 ? "-" : "") + out;
-}
+using util::num;
+using util::thousands;
 
 std::string p_words(double p) {
     if (p < 0.001) return "p < 0.001";
@@ -167,18 +150,10 @@ ChangeResult compute_change(const IncidentTable& inc, const std::vector<AreaLaye
     o.validate();
     ChangeResult r;
     // ---- which incidents
-    std::vector<std::uint32_t> rows;
-    if (!o.profile.empty()) {
-        const Profile p = choose_variant(*find_builtin(o.profile), police_uk);
-        Selection s = select(inc, p);
-        rows = std::move(s.rows);
-        for (auto& w : s.warnings) r.warnings.push_back(w);
-        r.label = p.title;
-    } else {
-        rows.resize(inc.size());
-        for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = std::uint32_t(i);
-        r.label = "All incidents";
-    }
+    ProfileRows chosen = select_profile_rows(inc, o.profile, police_uk);
+    std::vector<std::uint32_t> rows = std::move(chosen.rows);
+    for (auto& w : chosen.warnings) r.warnings.push_back(w);
+    r.label = chosen.label;
     r.selected = rows.size();
     std::vector<MonthIndex> month(rows.size(), std::numeric_limits<MonthIndex>::min());
     MonthIndex lo = std::numeric_limits<MonthIndex>::max(), hi = std::numeric_limits<MonthIndex>::min();
@@ -307,16 +282,7 @@ std::string ChangeResult::sentence() const {
 void ChangeJobOptions::validate() const {
     if (read.paths.empty()) throw UsageError(unit, "no incidents given; use --incidents FILE");
     if (out.empty()) throw UsageError(unit, "no output given; use --out FILE.gpkg");
-    if (populations.size() > areas.size())
-        throw UsageError(unit, std::to_string(populations.size()) + " --population files for " + std::to_string(areas.size()) +
-                                   " --areas layers; give one per layer");
-    for (const auto& p : populations)
-        if (!p.area.empty() && std::none_of(areas.begin(), areas.end(), [&](const AreaSpec& a) { return lower(a.name) == lower(p.area); }))
-            throw UsageError(unit, "--population " + p.area + "=... names no --areas layer");
-    for (std::size_t i = 0; i < areas.size(); ++i)
-        for (std::size_t j = 0; j < i; ++j)
-            if (lower(areas[i].name) == lower(areas[j].name))
-                throw UsageError(unit, "two area layers are named '" + areas[i].name + "'; give each a different NAME");
+    (void)match_populations(areas, populations, unit);  // its checks
     change.validate();
 }
 
@@ -336,16 +302,7 @@ ChangeJobResult run_change_job(const ChangeJobOptions& o, const Progress& progre
     auto t = std::chrono::steady_clock::now();
     std::vector<AreaLayer> layers;
     std::vector<std::vector<double>> pops;
-    std::vector<const PopulationSpec*> spec_of(o.areas.size(), nullptr);
-    for (const auto& p : o.populations)
-        for (std::size_t i = 0; i < o.areas.size() && !p.area.empty(); ++i)
-            if (lower(o.areas[i].name) == lower(p.area)) spec_of[i] = &p;
-    std::size_t next = 0;
-    for (const auto& p : o.populations) {
-        if (!p.area.empty()) continue;
-        while (next < o.areas.size() && spec_of[next]) ++next;
-        if (next < o.areas.size()) spec_of[next++] = &p;
-    }
+    const std::vector<const PopulationSpec*> spec_of = match_populations(o.areas, o.populations, unit);
     std::vector<std::string> warnings;
     for (std::size_t i = 0; i < o.areas.size(); ++i) {
         layers.push_back(read_area_layer(o.areas[i], o.read.working_crs));
@@ -461,7 +418,7 @@ ChangeJobResult run_change_job(const ChangeJobOptions& o, const Progress& progre
     manifest.add_timing("write", seconds_since(t));
     manifest.add_timing("total", seconds_since(t0));
 
-    for (const auto& f : read.incidents.source_files) manifest.add_input("incidents", f);
+    add_read(manifest, read, o.read.working_crs);
     for (const auto& s : o.areas) manifest.add_input("areas:" + s.name, s.path);
     for (std::size_t i = 0; i < o.areas.size(); ++i)
         if (spec_of[i]) manifest.add_input("population:" + o.areas[i].name, spec_of[i]->path);
@@ -470,8 +427,9 @@ ChangeJobResult run_change_job(const ChangeJobOptions& o, const Progress& progre
     j["options"]["working_crs"] = o.read.working_crs;
     j["options"]["population_field"] = o.population_field;
     j["method"] = r.method;
-    j["counts"] = {{"rows_in", res.rows_in},       {"kept", res.kept},           {"rejected", res.rejected},
-                   {"selected", r.selected},        {"no_date", r.no_date},       {"outside_periods", r.outside_periods}};
+    j["counts"]["selected"] = r.selected;
+    j["counts"]["no_date"] = r.no_date;
+    j["counts"]["outside_periods"] = r.outside_periods;
     const AreaChange& s = r.study_area;
     j["change"] = {{"label", r.label},
                    {"period", {format_month(r.period_from), format_month(r.period_to)}},
@@ -494,8 +452,6 @@ ChangeJobResult run_change_job(const ChangeJobOptions& o, const Progress& progre
     for (auto m : r.absent_months) absent.push_back(format_month(m));
     j["change"]["absent_months"] = absent;
     j["layers"] = layers_json;
-    j["crs"] = {{"source_crs", read.source_crs}, {"working_crs", o.read.working_crs},
-                {"operation", read.crs_operation}, {"accuracy_m", read.crs_accuracy_m}};
     j["warnings"] = r.warnings;
     manifest.add_output("layers", o.out);
     manifest.add_output("series", series_path);

@@ -19,8 +19,10 @@
 #include "hotspot/grid.hpp"
 #include "hotspot/incidents.hpp"
 #include "hotspot/manifest.hpp"
+#include "hotspot/read_manifest.hpp"
 #include "hotspot/snap_points.hpp"
 #include "hotspot/vector_out.hpp"
+#include "util/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -31,16 +33,11 @@ namespace {
 constexpr const char* unit = "evaluate";
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-std::string num(double v, int precision = 10) {
-    if (!std::isfinite(v)) return "";
-    std::ostringstream s;
-    s.precision(precision);
-    s << v;
-    return s.str();
-}
+using util::seconds_since;
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+// util::num, but "" for NaN and infinities: a metric that has no value is an empty cell.
+std::string num(double v, int precision = 10) {
+    return std::isfinite(v) ? util::num(v, precision) : "";
 }
 
 // Month index (year·12 + month − 1) of incident i, or -1 when it has no date.
@@ -423,7 +420,7 @@ EvaluateJobResult run_evaluate_job(const EvaluateJobOptions& o, const Progress& 
     manifest.add_timing("write", seconds_since(t));
     manifest.add_timing("total", seconds_since(t0));
 
-    for (const auto& f : inc.source_files) manifest.add_input("incidents", f);
+    add_read(manifest, read, o.read.working_crs);
     if (train)
         for (const auto& f : train->incidents.source_files) manifest.add_input("train_incidents", f);
     if (!o.surface.empty()) manifest.add_input("surface", o.surface);
@@ -434,10 +431,7 @@ EvaluateJobResult run_evaluate_job(const EvaluateJobOptions& o, const Progress& 
     j["method"] = {{"summary", method_text},
                    {"ties", "split in expectation: a tied block straddling the cutoff contributes its hits in "
                             "proportion to the share of the block inside it"}};
-    nlohmann::ordered_json counts;
-    counts["rows_in"] = r.rows_in;
-    counts["kept"] = r.kept;
-    counts["rejected"] = r.rejected;
+    auto& counts = j["counts"];  // rows_in, kept, rejected: add_read
     counts["outside_period"] = r.outside_period;
     counts["outside_study"] = r.outside_study;
     counts["counted"] = r.counted;
@@ -445,7 +439,6 @@ EvaluateJobResult run_evaluate_job(const EvaluateJobOptions& o, const Progress& 
     counts["cells"] = r.cells;
     counts["tied_cells"] = r.tied_cells;
     counts["snap_point_changes"] = r.snap_point_changes;
-    j["counts"] = counts;
     nlohmann::ordered_json figures = nlohmann::ordered_json::array();
     for (const auto& s : r.evaluation.at_shares) figures.push_back(score_json(s));
     j["evaluation"] = {{"forecast", r.forecast_kind},

@@ -95,19 +95,28 @@ void collect_polygons(OGRGeometryH g, MultiPolygon& out) {
     }
 }
 
+static void add_polygons(OGRGeometryH mp, const MultiPolygon& m) {
+    for (const auto& poly : m) {
+        OGRGeometryH p = OGR_G_CreateGeometry(wkbPolygon);
+        for (const auto& ring : poly.rings) {
+            OGRGeometryH r = OGR_G_CreateGeometry(wkbLinearRing);
+            for (const auto& pt : ring) OGR_G_AddPoint_2D(r, pt.x, pt.y);
+            if (!ring.empty()) OGR_G_AddPoint_2D(r, ring.front().x, ring.front().y);
+            OGR_G_AddGeometryDirectly(p, r);
+        }
+        OGR_G_AddGeometryDirectly(mp, p);
+    }
+}
+
 OGRGeometryH to_ogr_multipolygon(const std::vector<MultiPolygon>& parts) {
     OGRGeometryH mp = OGR_G_CreateGeometry(wkbMultiPolygon);
-    for (const auto& m : parts)
-        for (const auto& poly : m) {
-            OGRGeometryH p = OGR_G_CreateGeometry(wkbPolygon);
-            for (const auto& ring : poly.rings) {
-                OGRGeometryH r = OGR_G_CreateGeometry(wkbLinearRing);
-                for (const auto& pt : ring) OGR_G_AddPoint_2D(r, pt.x, pt.y);
-                if (!ring.empty()) OGR_G_AddPoint_2D(r, ring.front().x, ring.front().y);
-                OGR_G_AddGeometryDirectly(p, r);
-            }
-            OGR_G_AddGeometryDirectly(mp, p);
-        }
+    for (const auto& m : parts) add_polygons(mp, m);
+    return mp;
+}
+
+OGRGeometryH to_ogr_multipolygon(const MultiPolygon& polygons) {
+    OGRGeometryH mp = OGR_G_CreateGeometry(wkbMultiPolygon);
+    add_polygons(mp, polygons);
     return mp;
 }
 

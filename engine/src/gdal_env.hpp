@@ -49,5 +49,7 @@ OGRLayerH pick_layer(GDALDatasetH ds, const std::string& path, const std::string
 void collect_polygons(OGRGeometryH g, MultiPolygon& out);
 /// An OGR multipolygon of every polygon of `parts` (the caller owns it: OGR_G_DestroyGeometry).
 OGRGeometryH to_ogr_multipolygon(const std::vector<MultiPolygon>& parts);
+/// The same for one multipolygon.
+OGRGeometryH to_ogr_multipolygon(const MultiPolygon& polygons);
 
 } // namespace hotspot::detail

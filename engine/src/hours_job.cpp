@@ -6,6 +6,7 @@
 
 #include "hotspot/error.hpp"
 #include "hotspot/manifest.hpp"
+#include "hotspot/read_manifest.hpp"
 #include "hotspot/profile.hpp"
 #include "hotspot/vector_out.hpp"
 
@@ -30,19 +31,15 @@ nlohmann::ordered_json HoursOptions::to_json() const {
 HoursResult week_hours_of(const IncidentTable& inc, const HoursOptions& o, bool police_uk) {
     o.validate();
     HoursResult r;
-    std::vector<std::uint32_t> rows;
-    if (!o.profile.empty()) {
-        const Profile p = choose_variant(*find_builtin(o.profile), police_uk);
-        Selection s = select(inc, p);
-        rows = std::move(s.rows);
-        r.warnings = std::move(s.warnings);
-        r.label = p.title;
-        if (rows.empty()) {  // an empty span means "all rows" to the core
-            r.table.no_times = true;
-            return r;
-        }
-    } else {
-        r.label = "All incidents";
+    ProfileRows chosen = select_profile_rows(inc, o.profile, police_uk);
+    std::vector<std::uint32_t> rows = std::move(chosen.rows);
+    r.warnings = std::move(chosen.warnings);
+    r.label = chosen.label;
+    if (o.profile.empty()) {
+        rows.clear();  // an empty span means "all rows" to the core
+    } else if (rows.empty()) {
+        r.table.no_times = true;
+        return r;
     }
     r.table = week_hour_table(inc.date_days, inc.minute_of_day, rows, o.table);
     return r;
@@ -73,14 +70,13 @@ HoursJobResult run_hours_job(const HoursJobOptions& o, const Progress& progress)
         res.outputs.push_back(o.out);
     }
     Manifest manifest("hours", o.command_line);
-    for (const auto& f : read.incidents.source_files) manifest.add_input("incidents", f);
+    add_read(manifest, read, o.read.working_crs);
     auto& j = manifest.json();
     j["options"] = o.hours.to_json();
     j["method"] = "incidents by weekday (Monday first) and hour of the day from each incident's date and time; no time: "
                   "counted apart; 00:00 taken as unknown when (detect) at least " + std::to_string(o.hours.table.midnight_min) +
                   " incidents are timed exactly 00:00 and more than " + std::to_string(o.hours.table.midnight_ratio) +
                   " times the mean at exactly 22:00, 23:00, 01:00 and 02:00";
-    j["counts"] = {{"rows_in", res.rows_in}, {"kept", res.kept}, {"rejected", res.rejected}};
     nlohmann::ordered_json table = nlohmann::ordered_json::array();
     for (const auto& day : t.counts) table.push_back(day);
     j["hours"] = {{"label", res.hours.label},

@@ -27,6 +27,7 @@
 #include "hotspot/dates.hpp"
 #include "hotspot/encoding.hpp"
 #include "hotspot/error.hpp"
+#include "util/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -36,17 +37,8 @@ namespace {
 
 constexpr const char* unit = "read";
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
+using util::lower;
+using util::trim;
 
 bool is_csv_path(const std::string& p) {
     const std::string ext = lower(fs::path(p).extension().string());

@@ -56,7 +56,18 @@ E parse_named(const Named<E> (&table)[N], std::string_view text, const char* wha
                                 "'; use one of: " + choices);
 }
 
+template <typename E, std::size_t N>
+std::vector<std::string_view> names_of(const Named<E> (&table)[N]) {
+    std::vector<std::string_view> r;
+    for (const auto& n : table) r.push_back(n.name);
+    return r;
+}
+
 } // namespace
+
+std::vector<std::string_view> kernel_choices() { return names_of(kernel_names); }
+std::vector<std::string_view> units_choices() { return names_of(unit_names); }
+std::vector<std::string_view> compat_choices() { return names_of(compat_names); }
 
 std::string_view kernel_name(Kernel k) noexcept { return name_of(kernel_names, k); }
 std::string_view units_name(KdeUnits u) noexcept { return name_of(unit_names, u); }

@@ -9,6 +9,7 @@
 #include "hotspot/error.hpp"
 #include "hotspot/geocode.hpp"
 #include "hotspot/manifest.hpp"
+#include "hotspot/read_manifest.hpp"
 #include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
 #include "util/text.hpp"
@@ -86,16 +87,13 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
     manifest.add_timing("kde_and_write", util::seconds_since(t));
     manifest.add_timing("total", util::seconds_since(t0));
 
-    for (const auto& f : in.incidents.source_files) manifest.add_input("incidents", f);
+    add_read(manifest, in, o.read.working_crs);
     if (o.study) manifest.add_input("study_area", o.study->path);
     auto& j = manifest.json();
     j["options"] = o.kde.to_json();
     j["options"]["working_crs"] = o.read.working_crs;
     j["kde"] = r.step.manifest;
-    j["counts"] = {{"rows_in", r.rows_in}, {"kept", r.kept}, {"rejected", r.rejected},
-                   {"incidents", r.step.surface.incidents}};
-    j["crs"] = {{"source_crs", in.source_crs}, {"working_crs", o.read.working_crs},
-                {"operation", in.crs_operation}, {"accuracy_m", in.crs_accuracy_m}};
+    j["counts"]["incidents"] = r.step.surface.incidents;
     j["warnings"] = r.warnings;
     for (const auto& f : r.step.files) manifest.add_output("surface", f);
     manifest.write(r.manifest_path, o.overwrite);

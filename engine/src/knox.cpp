@@ -9,6 +9,7 @@
 
 #include "hotspot/error.hpp"
 #include "permutation.hpp"
+#include "util/text.hpp"
 
 namespace hotspot {
 
@@ -22,12 +23,7 @@ constexpr std::size_t lanes = 16;  // permutations per pass over the pairs
 // vectors wider than the baseline's 128 bits, GCC emulates lane by lane).
 using V8 = std::int16_t __attribute__((vector_size(16)));
 
-std::string num(double v) {
-    std::ostringstream s;
-    s.precision(10);
-    s << v;
-    return s.str();
-}
+using util::num;
 
 /// The grid search: every pair closer than the last limit, once, as (j, band) under i < j in the
 /// cell-sorted order, in CSR form.

@@ -14,9 +14,11 @@
 #include "hotspot/dates.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/manifest.hpp"
+#include "hotspot/read_manifest.hpp"
 #include "hotspot/styles.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
+#include "util/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -26,12 +28,7 @@ namespace {
 
 constexpr const char* unit = "near-repeat";
 
-std::string num(double v, int precision = 10) {
-    std::ostringstream s;
-    s.precision(precision);
-    s << v;
-    return s.str();
-}
+using util::num;
 
 std::string iso_date(std::int32_t days) {
     const std::int32_t c = civil_from_days(days);
@@ -430,14 +427,9 @@ NearRepeatResult run_near_repeat_job(const NearRepeatOptions& o, const Progress&
     NearRepeatResult r = run_near_repeat(o, read.incidents, progress);
     for (const auto& w : read.warnings) r.warnings.insert(r.warnings.begin(), w);
     Manifest manifest("near-repeat", o.command_line);
-    for (const auto& f : read.incidents.source_files) manifest.add_input("incidents", f);
     auto& j = manifest.json();
     for (auto it = r.manifest_node.begin(); it != r.manifest_node.end(); ++it) j[it.key()] = it.value();
-    j["counts"]["rows_in"] = read.rows_in;
-    j["counts"]["kept"] = read.incidents.size();
-    j["counts"]["rejected"] = read.rejects.size();
-    j["crs"] = {{"source_crs", read.source_crs}, {"working_crs", o.read.working_crs},
-                {"operation", read.crs_operation}, {"accuracy_m", read.crs_accuracy_m}};
+    add_read(manifest, read, o.read.working_crs);
     manifest.add_output("near_repeat", o.out);
     manifest.add_output("knox_csv", o.csv_path());
     manifest.add_timing("total", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());

@@ -9,27 +9,6 @@
 
 namespace hotspot {
 
-namespace {
-
-void collect(OGRGeometryH g, MultiPolygon& out) {
-    const auto type = wkbFlatten(OGR_G_GetGeometryType(g));
-    if (type == wkbMultiPolygon) {
-        for (int i = 0; i < OGR_G_GetGeometryCount(g); ++i) collect(OGR_G_GetGeometryRef(g, i), out);
-        return;
-    }
-    if (type != wkbPolygon) return;
-    Polygon poly;
-    for (int r = 0; r < OGR_G_GetGeometryCount(g); ++r) {
-        OGRGeometryH ring = OGR_G_GetGeometryRef(g, r);
-        Ring pts;
-        for (int i = 0; i < OGR_G_GetPointCount(ring); ++i) pts.push_back({OGR_G_GetX(ring, i), OGR_G_GetY(ring, i)});
-        if (pts.size() > 1 && pts.front().x == pts.back().x && pts.front().y == pts.back().y) pts.pop_back();
-        if (pts.size() >= 3) poly.rings.push_back(std::move(pts));
-    }
-    if (!poly.rings.empty()) out.push_back(std::move(poly));
-}
-
-} // namespace
 
 std::vector<MultiPolygon> polygonize_labels(const Grid& grid, std::span<const std::int32_t> labels,
                                             std::int32_t max_label) {
@@ -68,7 +47,7 @@ std::vector<MultiPolygon> polygonize_labels(const Grid& grid, std::span<const st
     while ((f = OGR_L_GetNextFeature(layer)) != nullptr) {
         const int label = OGR_F_GetFieldAsInteger(f, 0);
         if (label >= 1 && label <= max_label)
-            if (OGRGeometryH g = OGR_F_GetGeometryRef(f)) collect(g, out[std::size_t(label - 1)]);
+            if (OGRGeometryH g = OGR_F_GetGeometryRef(f)) detail::collect_polygons(g, out[std::size_t(label - 1)]);
         OGR_F_Destroy(f);
     }
     GDALClose(vds);

@@ -12,6 +12,7 @@
 #include "gdal_env.hpp"
 #include "hotspot/csv.hpp"
 #include "hotspot/error.hpp"
+#include "util/text.hpp"
 
 namespace hotspot {
 
@@ -20,15 +21,9 @@ namespace {
 constexpr const char* unit = "population";
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
+using util::lower;
 std::string trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return std::string(s);
+    return std::string(util::trim(s));
 }
 
 bool ends_with_ci(const std::string& s, const std::string& suffix) {
@@ -55,12 +50,7 @@ bool parse_population(const std::string& text, double& v) {
     }
 }
 
-std::string num_text(double v) {
-    std::ostringstream o;
-    o.precision(10);
-    o << v;
-    return o.str();
-}
+const auto num_text = [](double v) { return util::num(v); };
 
 std::string list_some(const std::vector<std::string>& items, std::size_t max = 10) {
     std::string s;
@@ -264,25 +254,66 @@ std::vector<double> join_population(const AreaLayer& layer, const PopulationTabl
 std::vector<std::string> check_population(const AreaLayer& layer, std::span<const double> population,
                                           std::span<const std::uint64_t> counts) {
     std::vector<std::string> lines;
-    std::size_t above = 0, fractional = 0;
-    std::string first_above, first_fractional;
+    // More incidents than residents is real in a busy centre (Leicester's LSOA 041A: 9,048
+    // incidents, 4,291 residents): visitors bring the incidents. Under 100 residents it is the
+    // column (no census area is that small; a population in thousands or "1.6" for 1,600).
+    constexpr double implausible_population = 100;
+    std::size_t suspect = 0, centre = 0, fractional = 0;
+    std::string first_suspect, first_centre, first_fractional;
     for (std::size_t a = 0; a < layer.size() && a < population.size(); ++a) {
         const double p = population[a];
         if (!(p > 0)) continue;
-        if (a < counts.size() && double(counts[a]) > p && above++ == 0)
-            first_above = layer.codes[a] + ": " + std::to_string(counts[a]) + " incidents, population " + num_text(p);
+        if (a < counts.size() && double(counts[a]) > p) {
+            const std::string what = layer.codes[a] + ": " + util::thousands(std::int64_t(counts[a])) +
+                                     " incidents, " + num_text(p) + " residents";
+            if (p < implausible_population ? suspect++ == 0 : centre++ == 0)
+                (p < implausible_population ? first_suspect : first_centre) = what;
+        }
         if (p != std::floor(p) && fractional++ == 0) first_fractional = layer.codes[a] + ": " + num_text(p);
     }
-    if (above > 0)
-        lines.push_back("population: " + std::to_string(above) + " areas of '" + layer.name +
-                        "' have fewer residents than incidents, a rate above 1,000 per 1,000 (first: " +
-                        first_above + "); check the population column (thousands written with a dot, "
+    if (suspect > 0)
+        lines.push_back("population: " + std::to_string(suspect) + " areas of '" + layer.name +
+                        "' have fewer residents than incidents and under 100 residents (first: " +
+                        first_suspect + "); check the population column (thousands written with a dot, "
                         "\"11.621\" for 11,621, or populations in thousands)");
+    if (centre > 0)
+        lines.push_back("population: " + std::to_string(centre) + " areas of '" + layer.name +
+                        "' have more incidents than residents (first: " + first_centre +
+                        "), usual in a town or city centre, where shoppers, workers and the night-time "
+                        "economy bring incidents and few people live: a rate per resident overstates "
+                        "the risk to residents there, so read those areas by their counts");
     if (fractional > 0)
         lines.push_back("population: " + std::to_string(fractional) + " populations of '" + layer.name +
                         "' are not whole numbers (first: " + first_fractional +
                         "); a thousands separator written as a dot reads as a decimal point");
     return lines;
+}
+
+std::vector<const PopulationSpec*> match_populations(const std::vector<AreaSpec>& areas,
+                                                     const std::vector<PopulationSpec>& populations,
+                                                     const std::string& unit) {
+    if (populations.size() > areas.size())
+        throw UsageError(unit, std::to_string(populations.size()) + " --population files for " +
+                                   std::to_string(areas.size()) + " --areas layers; give one per layer");
+    for (std::size_t i = 0; i < areas.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (lower(areas[i].name) == lower(areas[j].name))
+                throw UsageError(unit, "two area layers are named '" + areas[i].name + "'; give each a different NAME");
+    std::vector<const PopulationSpec*> spec_of(areas.size(), nullptr);
+    for (const auto& p : populations) {
+        if (p.area.empty()) continue;
+        bool found = false;
+        for (std::size_t i = 0; i < areas.size(); ++i)
+            if (lower(areas[i].name) == lower(p.area)) spec_of[i] = &p, found = true;
+        if (!found) throw UsageError(unit, "--population " + p.area + "=... names no --areas layer");
+    }
+    std::size_t next = 0;
+    for (const auto& p : populations) {
+        if (!p.area.empty()) continue;
+        while (next < areas.size() && spec_of[next]) ++next;
+        if (next < areas.size()) spec_of[next++] = &p;
+    }
+    return spec_of;
 }
 
 } // namespace hotspot

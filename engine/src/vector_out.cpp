@@ -219,18 +219,7 @@ void VectorWriter::set_point(double x, double y) {
     OGR_F_SetGeometryDirectly(m_impl->feature, g);
 }
 void VectorWriter::set_multipolygon(const MultiPolygon& mp) {
-    OGRGeometryH g = OGR_G_CreateGeometry(wkbMultiPolygon);
-    for (const auto& poly : mp) {
-        OGRGeometryH pg = OGR_G_CreateGeometry(wkbPolygon);
-        for (const auto& ring : poly.rings) {
-            OGRGeometryH r = OGR_G_CreateGeometry(wkbLinearRing);
-            for (const auto& p : ring) OGR_G_AddPoint_2D(r, p.x, p.y);
-            if (!ring.empty()) OGR_G_AddPoint_2D(r, ring.front().x, ring.front().y);
-            OGR_G_AddGeometryDirectly(pg, r);
-        }
-        OGR_G_AddGeometryDirectly(g, pg);
-    }
-    OGR_F_SetGeometryDirectly(m_impl->feature, g);
+    OGR_F_SetGeometryDirectly(m_impl->feature, detail::to_ogr_multipolygon(mp));
 }
 
 void VectorWriter::write_feature() {

@@ -9,6 +9,7 @@
 #include <boost/geometry/index/rtree.hpp>
 
 #include "hotspot/error.hpp"
+#include "util/text.hpp"
 
 namespace hotspot {
 
@@ -21,12 +22,7 @@ namespace {
 // included despite rounding in coordinate differences.
 constexpr double band_rel_tol = 1e-12;
 
-std::string num(double v) {
-    std::string s = std::to_string(v);
-    s.erase(s.find_last_not_of('0') + 1);
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    return s;
-}
+using util::num;
 
 double weight_of(double d, const DistanceBandOptions& o) {
     if (o.scheme == WeightScheme::binary) return 1.0;

@@ -1,6 +1,11 @@
 """Running the hotspot CLI: finding it, asking it what it supports, and turning its output
 into Processing feedback.
 
+What it supports comes from `hotspot [COMMAND] --json-usage`: each option's flag, type, default,
+choices, units and help, printed from the same table the CLI parses its command line with, so
+the plugin's parameters cannot drift from the CLI (a CLI without --json-usage falls back to the
+flags its --help lists).
+
 This module does not import QGIS, so its parsing can be tested without QGIS. `feedback` is
 anything with the methods of QgsProcessingFeedback that are used here.
 
@@ -100,8 +105,46 @@ def parse_commands(help_text):
 
 
 def parse_flags(help_text):
-    """Every --flag named in a --help text."""
+    """Every --flag named in a --help text (for a CLI without --json-usage)."""
     return set(FLAG.findall(help_text))
+
+
+def parse_usage(json_text):
+    """`--json-usage` output -> {'command', 'description', 'options': {flag: option}, 'commands': [...]}
+    where each option is the CLI's dict (flag, names, toml_key, type, default, choices, units, help,
+    required, repeatable). None when the text is not that JSON (a CLI without --json-usage)."""
+    try:
+        doc = json.loads(json_text)
+    except ValueError:
+        return None
+    if not isinstance(doc, dict) or not isinstance(doc.get('options'), list):
+        return None
+    options = {}
+    for o in doc['options']:
+        for name in o.get('names', [o.get('flag')]):
+            options[name] = o
+    return {'command': doc.get('command', ''), 'description': doc.get('description', ''), 'options': options,
+            'commands': [c.get('command') for c in doc.get('commands', [])]}
+
+
+def typed_default(option):
+    """An option's CLI default as a Python value of its type: None when the CLI has none (the
+    value is chosen from the data, or the option is required); False for a flag."""
+    if option is None:
+        return None
+    kind, value = option.get('type'), option.get('default')
+    if kind == 'bool':
+        return False if value is None else value.lower() in ('1', 'true', 'on', 'yes')
+    if value is None:
+        return None
+    try:
+        if kind == 'integer':
+            return int(value)
+        if kind == 'number':
+            return float(value)
+    except ValueError:
+        return None
+    return value
 
 
 class Engine:
@@ -113,17 +156,32 @@ class Engine:
     def __init__(self, path):
         self.path = path
 
-    def _help(self, *args):
+    def _ask(self, *args):
         try:
             mtime = os.path.getmtime(self.path)
         except OSError:
             mtime = 0
         key = (self.path, mtime, args)
         if key not in Engine._cache:
-            p = subprocess.run([self.path] + list(args) + ['--help'], stdout=subprocess.PIPE,
+            p = subprocess.run([self.path] + list(args), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
-            Engine._cache[key] = (p.returncode, p.stdout + p.stderr)
+            Engine._cache[key] = (p.returncode, p.stdout, p.stderr)
         return Engine._cache[key]
+
+    def _help(self, *args):
+        rc, out, err = self._ask(*(args + ('--help',)))
+        return rc, out + err
+
+    def usage(self, command=''):
+        """parse_usage() of `hotspot [COMMAND] --json-usage`, or None (no such command, or a CLI
+        older than --json-usage)."""
+        rc, out, _ = self._ask(*((command,) if command else ()) + ('--json-usage',))
+        return parse_usage(out) if rc == 0 else None
+
+    def option(self, command, flag):
+        """The CLI's description of one option of a command (a dict, see parse_usage), or None."""
+        usage = self.usage(command)
+        return usage['options'].get(flag) if usage else None
 
     def version(self):
         p = subprocess.run([self.path, '--version'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -131,19 +189,22 @@ class Engine:
         return (p.stdout or p.stderr).strip()
 
     def commands(self):
-        return parse_commands(self._help()[1])
+        usage = self.usage()
+        return usage['commands'] if usage else parse_commands(self._help()[1])
 
     def has_command(self, command):
         return command in self.commands()
 
     def global_flags(self):
-        return parse_flags(self._help()[1])
+        usage = self.usage()
+        return set(usage['options']) if usage else parse_flags(self._help()[1])
 
     def flags(self, command):
-        """The flags `hotspot COMMAND --help` lists (empty when the command is unknown)."""
+        """The flags of `hotspot COMMAND` (empty when the command is unknown)."""
         if not self.has_command(command):
             return set()
-        return parse_flags(self._help(command)[1])
+        usage = self.usage(command)
+        return set(usage['options']) if usage else parse_flags(self._help(command)[1])
 
     def require(self, command):
         if not self.has_command(command):

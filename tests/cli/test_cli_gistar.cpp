@@ -31,16 +31,8 @@ struct Cell {
 
 /// gistar_cells keyed by (col, row).
 std::map<std::pair<long long, long long>, Cell> read_cells(const fs::path& gpkg) {
-    GDALAllRegister();
-    GDALDatasetH ds = GDALOpenEx(gpkg.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
-    REQUIRE(ds);
-    OGRLayerH l = GDALDatasetGetLayerByName(ds, "gistar_cells");
-    REQUIRE(l);
-    OGRFeatureDefnH d = OGR_L_GetLayerDefn(l);
-    auto idx = [&](const char* n) { return OGR_FD_GetFieldIndex(d, n); };
     std::map<std::pair<long long, long long>, Cell> cells;
-    OGRFeatureH f;
-    while ((f = OGR_L_GetNextFeature(l)) != nullptr) {
+    test::for_each_feature(gpkg, "gistar_cells", [&](OGRFeatureH f, const test::FieldIndex& idx) {
         Cell c;
         c.count = OGR_F_GetFieldAsInteger64(f, idx("count"));
         c.bin = OGR_F_GetFieldAsInteger(f, idx("gi_bin"));
@@ -50,9 +42,7 @@ std::map<std::pair<long long, long long>, Cell> read_cells(const fs::path& gpkg)
         if (idx("p_perm") >= 0) c.p_perm = OGR_F_GetFieldAsDouble(f, idx("p_perm"));
         OGR_G_GetEnvelope(OGR_F_GetGeometryRef(f), &c.env);
         cells[{OGR_F_GetFieldAsInteger64(f, idx("col")), OGR_F_GetFieldAsInteger64(f, idx("row"))}] = c;
-        OGR_F_Destroy(f);
-    }
-    GDALClose(ds);
+    });
     return cells;
 }
 

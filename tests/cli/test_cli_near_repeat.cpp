@@ -66,16 +66,8 @@ struct Cell {
 };
 
 std::map<std::pair<int, int>, Cell> read_table(const fs::path& gpkg) {
-    GDALAllRegister();
-    GDALDatasetH ds = GDALOpenEx(gpkg.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
-    REQUIRE(ds);
-    OGRLayerH l = GDALDatasetGetLayerByName(ds, "knox");
-    REQUIRE(l);
-    OGRFeatureDefnH d = OGR_L_GetLayerDefn(l);
-    auto idx = [&](const char* n) { return OGR_FD_GetFieldIndex(d, n); };
     std::map<std::pair<int, int>, Cell> t;
-    OGRFeatureH f;
-    while ((f = OGR_L_GetNextFeature(l)) != nullptr) {
+    test::for_each_feature(gpkg, "knox", [&](OGRFeatureH f, const test::FieldIndex& idx) {
         Cell c;
         c.observed = OGR_F_GetFieldAsInteger64(f, idx("observed"));
         c.p = OGR_F_GetFieldAsDouble(f, idx("p"));
@@ -84,9 +76,7 @@ std::map<std::pair<int, int>, Cell> read_table(const fs::path& gpkg) {
         c.distance_band = OGR_F_GetFieldAsString(f, idx("distance_band"));
         c.time_band = OGR_F_GetFieldAsString(f, idx("time_band"));
         t[{OGR_F_GetFieldAsInteger(f, idx("row")), OGR_F_GetFieldAsInteger(f, idx("col"))}] = c;
-        OGR_F_Destroy(f);
-    }
-    GDALClose(ds);
+    });
     return t;
 }
 

@@ -244,6 +244,7 @@ class Tester:
         kde = reg.algorithmById('hotspot:kde')
         kernels = kde.parameterDefinition('KERNEL').options()
         check(kernels[0] == 'quartic' and 'gaussian' in kernels, 'kde kernels enum: ' + str(kernels))
+        self.check_defaults_equal_cli(reg)
         run = reg.algorithmById('hotspot:run')
         profiles = run.parameterDefinition('PROFILES').options()
         check('car-key-burglary' in profiles, 'run profiles from `hotspot profiles --json`: ' + str(profiles))
@@ -305,6 +306,44 @@ class Tester:
             raise Failure('a bad bandwidth fails')
         except eng.EngineFailed as err:
             check(err.returncode == 2 and 'usage' in str(err), 'exit code 2 is a usage error: ' + str(err))
+
+    def check_defaults_equal_cli(self, reg):
+        """Every parameter that mirrors a CLI option has the CLI's default, and an enum the CLI's
+        choices, as `hotspot COMMAND --json-usage` prints them (read here with json, not with the
+        plugin's own parser)."""
+        from hotspot_qgis.algorithms import ALGORITHMS
+        checked = 0
+        for cls in ALGORITHMS:
+            usage = json.loads(subprocess.run([self.args.hotspot, cls.COMMAND, '--json-usage'], stdout=subprocess.PIPE,
+                                              universal_newlines=True, check=True).stdout)
+            options = {n: o for o in usage['options'] for n in o['names']}
+            alg = reg.algorithmById('hotspot:' + cls.NAME)
+            for name, flag in cls.CLI_OPTIONS.items():
+                where = '{} {} ({})'.format(cls.NAME, name, flag)
+                check(flag in options, where + ': the CLI has the option')
+                p = alg.parameterDefinition(name)
+                check(p is not None, where + ': the plugin has the parameter')
+                o = options[flag]
+                cli = o['default']
+                value = p.defaultValue()
+                if p.type() == 'enum':
+                    if o['choices']:
+                        check(p.options() == o['choices'], where + ': choices {} == {}'.format(p.options(), o['choices']))
+                    value = p.options()[value] if value is not None else None
+                if o['type'] == 'bool':
+                    check(bool(value) == (cli == 'true'), where + ': default {} == {}'.format(value, cli))
+                elif cli is None:
+                    check(value is None, where + ': the CLI has no default, the plugin has {!r}'.format(value))
+                elif o['type'] in ('number', 'integer'):
+                    check(value is not None and float(value) == float(cli),
+                          where + ': default {!r} == {!r}'.format(value, cli))
+                else:
+                    check(str(value) == cli, where + ': default {!r} == {!r}'.format(value, cli))
+                checked += 1
+        kde = next(c for c in ALGORITHMS if c.NAME == 'kde')
+        check(kde.CLI_OPTIONS.get('WEIGHT') == '--weight', 'kde has the --weight parameter')
+        check(checked >= 40, '{} parameters checked against --json-usage'.format(checked))
+        print('{} plugin parameters have the CLI\'s default'.format(checked))
 
     def case_geocode(self):
         self.require_command('geocode')

@@ -2,6 +2,7 @@
 // the built-ins against the demo town's ground truth and real police.uk files.
 
 #include <catch2/catch.hpp>
+#include <functional>
 
 #include <algorithm>
 #include <filesystem>
@@ -447,8 +448,55 @@ TEST_CASE("profile: TOML errors name the file, line and key and say what to do",
                Catch::StartsWith("profile: my.toml: field 'name': missing"));
     CHECK_THAT(error_of("name = \"a\"\n[filter\n"),
                Catch::StartsWith("profile: my.toml:2: not valid TOML"));
+    // Cross-key checks are the validator's too, and now name the key's line.
     CHECK_THAT(error_of("name = \"a\"\n[filter]\ndate_from = \"2025-06\"\ndate_to = \"2025-01\"\n"),
-               Catch::Contains("swap them"));
+               Catch::StartsWith("profile: my.toml:4: field 'filter.date_to'") && Catch::Contains("swap them"));
+    CHECK_THAT(error_of("name = \"a\"\n[[filter.fields]]\nfield = \"mo_text\"\n"),
+               Catch::StartsWith("profile: my.toml:2: field 'filter.fields[0]'") && Catch::Contains("no condition"));
+    // The kernel is checked against the engine's kernel table (kde.hpp), not only for being
+    // non-empty: a profile that reads also runs.
+    CHECK_THAT(error_of("name = \"a\"\n[analysis]\nkde_kernel = \"biweight\"\n"),
+               Catch::StartsWith("profile: my.toml:3: field 'analysis.kde_kernel'") &&
+                   Catch::Contains("\"biweight\" is not a kernel; use one of: quartic"));
+}
+
+TEST_CASE("profile: validate() and the TOML reader refuse the same values (one check per key)", "[profile]") {
+    // Each value refused by the reader is refused by validate() with the same words.
+    struct Case {
+        const char* toml;
+        std::function<void(Profile&)> set;
+        const char* words;
+    };
+    const std::vector<Case> cases = {
+        {"[analysis]\nkde_kernel = \"biweight\"\n", [](Profile& p) { p.analysis.kde_kernel = "biweight"; },
+         "is not a kernel"},
+        {"[analysis]\nbandwidth_m = \"auto:likelihood-cv\"\n", [](Profile& p) { p.analysis.bandwidth_auto = "likelihood-cv"; },
+         "unknown rule"},
+        {"[analysis]\nfdr_q = 1.5\n", [](Profile& p) { p.analysis.fdr_q = 1.5; }, "(0, 1)"},
+        {"[analysis]\ngistar_band_m = 0\n", [](Profile& p) { p.analysis.gistar_band_m = 0; }, "> 0"},
+        {"[filter]\ndate_from = \"2025-13\"\n", [](Profile& p) { p.filter.date_from = "2025-13"; }, "not a date"},
+        {"outputs = [\"lisa\"]\n", [](Profile& p) { p.outputs = {"lisa"}; }, "list \"rates\" too"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.toml);
+        CHECK_THAT(error_of(std::string("name = \"a\"\n") + c.toml), Catch::Contains(c.words));
+        Profile p;
+        p.name = "a";
+        c.set(p);
+        CHECK_THROWS_WITH(validate(p), Catch::Contains(c.words));
+    }
+}
+
+TEST_CASE("profile: the built-ins are the TOML files of engine/profiles/, compiled in", "[profile]") {
+    const std::vector<std::string> files = {"car-key-burglary", "drug-possession", "public-place-violence", "all-crime"};
+    REQUIRE(builtin_profiles().size() == files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        INFO(files[i]);
+        const auto path = test::source_dir() / "engine" / "profiles" / (files[i] + ".toml");
+        const Profile from_file = parse_profile_toml(test::read_file(path), path.string());
+        CHECK(builtin_profiles()[i] == from_file);
+        CHECK(from_file.name == files[i]);
+    }
 }
 
 TEST_CASE("profile: built-ins and their variants", "[profile]") {

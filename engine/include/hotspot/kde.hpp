@@ -65,6 +65,10 @@ enum class EdgeCorrection { none, diggle };
 std::string_view kernel_name(Kernel k) noexcept;
 std::string_view units_name(KdeUnits u) noexcept;
 std::string_view compat_name(KdeCompat c) noexcept;
+/// Every accepted name, in table order (for help text, --json-usage and the profile check).
+std::vector<std::string_view> kernel_choices();
+std::vector<std::string_view> units_choices();
+std::vector<std::string_view> compat_choices();
 /// @throws UsageError naming the accepted choices when `name` is unknown.
 Kernel parse_kernel(std::string_view name);
 KdeUnits parse_units(std::string_view name);  ///< accepts "per-km2" and "per_km2"

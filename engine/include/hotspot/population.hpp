@@ -30,6 +30,15 @@ struct PopulationTable {
     std::vector<double> population;
 };
 
+/// Which `--population` file belongs to each `--areas` layer (index i: areas[i]; nullptr: none):
+/// a file naming its layer (AREA=..., case-blind) goes to it, and the unnamed ones go in order
+/// to the layers still without one. Shared by `rates` and `change`.
+/// @throws UsageError (prefixed `unit`) when there are more files than layers, a file names no
+///         layer, or two layers have the same name (case-blind).
+std::vector<const PopulationSpec*> match_populations(const std::vector<AreaSpec>& areas,
+                                                     const std::vector<PopulationSpec>& populations,
+                                                     const std::string& unit);
+
 /// Reads a population CSV. @param default_code_col tried first when spec.code_col is empty.
 /// @throws InputError (file, line, field) for a missing column, a value that is not a
 ///         number, or a code given twice.
@@ -47,10 +56,12 @@ PopulationTable read_population_field(const AreaLayer& layer, const std::string&
 std::vector<double> join_population(const AreaLayer& layer, const PopulationTable& table,
                                     std::vector<std::string>* notes = nullptr);
 
-/// Warnings about implausible populations, for the console: areas with fewer residents than
-/// incidents (a rate above 1,000 per 1,000) and populations with a fractional part. Both are
-/// what a population written with a thousands dot ("11.621" for 11,621) or in thousands gives.
-/// `counts[a]`: incidents placed in area a. Returns no line when nothing looks wrong.
+/// Notes on populations, for the console. Areas with more incidents than residents: under 100
+/// residents this points at the column (a population written with a thousands dot, "11.621" for
+/// 11,621, or in thousands), and the line says to check it; otherwise it is what a busy centre
+/// gives (Leicester LSOA 041A: 9,048 incidents, 4,291 residents), and the line says a rate per
+/// resident overstates the risk to residents there. Populations with a fractional part are
+/// flagged too. `counts[a]`: incidents placed in area a. Returns no line when nothing is odd.
 std::vector<std::string> check_population(const AreaLayer& layer, std::span<const double> population,
                                           std::span<const std::uint64_t> counts);
 

@@ -165,6 +165,16 @@ struct Selection {
 /// saying how to map it), or the filter is invalid.
 Selection select(const IncidentTable& table, const Profile& profile);
 
+/// The rows a command's `--profile NAME` keeps: those the built-in profile selects (its
+/// police.uk variant for police.uk input), or, when `builtin_name` is empty, every row.
+struct ProfileRows {
+    std::vector<std::uint32_t> rows;   ///< ascending row indices
+    std::vector<std::string> warnings; ///< select()'s (nothing selected, no time...)
+    std::string label;                 ///< the profile's title, or "All incidents"
+};
+/// @throws UsageError when no built-in profile has that name.
+ProfileRows select_profile_rows(const IncidentTable& table, const std::string& builtin_name, bool police_uk);
+
 /// Reads a profile from TOML text. Unknown keys are errors.
 /// @throws InputError "profile: SOURCE:LINE: field 'KEY': ..." saying what to do.
 Profile parse_profile_toml(std::string_view text, const std::string& source_name);

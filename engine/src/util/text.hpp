@@ -13,10 +13,10 @@
 
 namespace hotspot::util {
 
-/// A number with up to 10 significant digits ("250", "0.1234567891"): tags, messages.
-inline std::string num(double v) {
+/// A number with up to `precision` significant digits ("250", "0.1234567891"): tags, messages.
+inline std::string num(double v, int precision = 10) {
     std::ostringstream s;
-    s.precision(10);
+    s.precision(precision);
     s << v;
     return s.str();
 }
@@ -30,11 +30,11 @@ inline std::string fixed(double v, int digits) {
     return s.str();
 }
 
-/// An integer with thousands separators ("12,345").
-inline std::string thousands(std::uint64_t v) {
-    std::string s = std::to_string(v);
+/// An integer with thousands separators ("12,345", "-1,200").
+inline std::string thousands(std::int64_t v) {
+    std::string s = std::to_string(v < 0 ? -v : v);
     for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(std::size_t(i), ",");
-    return s;
+    return (v < 0 ? "-" : "") + s;
 }
 
 /// ASCII lower case.
@@ -42,6 +42,14 @@ inline std::string lower(std::string_view s) {
     std::string r(s);
     std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return char(std::tolower(c)); });
     return r;
+}
+
+/// `s` without the white space (std::isspace's, in the C locale) around it.
+inline std::string_view trim(std::string_view s) noexcept {
+    constexpr std::string_view blanks = " \t\r\n\v\f";
+    const auto a = s.find_first_not_of(blanks);
+    if (a == std::string_view::npos) return {};
+    return s.substr(a, s.find_last_not_of(blanks) - a + 1);
 }
 
 /// Seconds of wall time since `t`.

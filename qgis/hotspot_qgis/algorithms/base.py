@@ -1,15 +1,20 @@
 """What every hotspot algorithm shares: the incident-reading parameters, turning QGIS inputs
 into paths the engine reads, running the CLI with feedback, and loading its outputs.
 
-Parameters map one to one onto the CLI's options; an option this hotspot's CLI does not list in
-its --help is an error naming it (the plugin may be newer or older than the CLI).
+Parameters map one to one onto the CLI's options; an option this hotspot's CLI does not list is
+an error naming it (the plugin may be newer or older than the CLI). A parameter that mirrors an
+option (CLI_OPTIONS) takes its default, and an enum its choices, from the CLI's own description
+(`hotspot COMMAND --json-usage`), so the toolbox and the CLI agree (tests/qgis/test_plugin.py
+checks it). The fallbacks in the algorithms are used only while no hotspot executable is found,
+so that the dialog still opens and says what to do when run.
 """
 
 import os
 
 from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsProcessing, QgsProcessingAlgorithm,
                        QgsProcessingException, QgsProcessingParameterCrs, QgsProcessingParameterDefinition,
-                       QgsProcessingParameterDistance, QgsProcessingParameterFeatureSource,
+                       QgsProcessingParameterDistance, QgsProcessingParameterEnum,
+                       QgsProcessingParameterFeatureSource,
                        QgsProcessingParameterField, QgsProcessingParameterString, QgsUnitTypes)
 from qgis.PyQt.QtGui import QIcon
 
@@ -36,6 +41,11 @@ class HotspotAlgorithm(QgsProcessingAlgorithm):
     DISPLAY_NAME = ''
     HELP = ''
     STAGES = None  # stage name -> percent, for progress without --progress-json
+    # Parameter name -> the CLI flag it mirrors; its default (and an enum's choices) are the CLI's.
+    INCIDENT_OPTIONS = {'X_FIELD': '--x', 'Y_FIELD': '--y', 'ID_FIELD': '--id', 'CATEGORY_FIELD': '--category',
+                        'DATE_FIELD': '--date', 'TIME_FIELD': '--time', 'CRS': '--crs',
+                        'WORKING_CRS': '--working-crs'}
+    CLI_OPTIONS = {}
 
     def name(self):
         return self.NAME
@@ -60,6 +70,38 @@ class HotspotAlgorithm(QgsProcessingAlgorithm):
     def createInstance(self):  # noqa: N802
         return type(self)()
 
+    # ---- the CLI's description of its options (--json-usage) ----------------------------------
+
+    def cli_option(self, flag):
+        """The CLI's description of one of this command's options (see engine.parse_usage), or None
+        when no hotspot executable is found (or it predates --json-usage)."""
+        try:
+            return settings.engine().option(self.COMMAND, flag)
+        except eng.EngineNotFound:
+            return None
+
+    def cli_default(self, flag, fallback=None):
+        """The CLI's default of `flag` as a Python value (None: it has none); `fallback` only when the
+        CLI cannot be asked."""
+        option = self.cli_option(flag)
+        return eng.typed_default(option) if option is not None else fallback
+
+    def add_enum(self, name, label, flag, fallback_choices, advanced=False):
+        """An enum parameter whose choices and default are the CLI's for `flag`. Returns the choices."""
+        option = self.cli_option(flag)
+        choices = list(option['choices']) if option and option.get('choices') else list(fallback_choices)
+        default = eng.typed_default(option) if option is not None else choices[0]
+        p = QgsProcessingParameterEnum(name, label, choices,
+                                       defaultValue=choices.index(default) if default in choices else 0)
+        if advanced:
+            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(p)
+        return choices
+
+    def enum_value(self, parameters, name, context):
+        """The text of the chosen entry of an enum parameter."""
+        return self.parameterDefinition(name).options()[self.parameterAsEnum(parameters, name, context)]
+
     # ---- parameters shared by the commands that read incidents -----------------------------
 
     def add_incident_parameters(self, optional=False, label='Incidents (a layer, or a CSV / GeoPackage / '
@@ -83,7 +125,8 @@ class HotspotAlgorithm(QgsProcessingAlgorithm):
         crs.setFlags(crs.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(crs)
         # Optional: QGIS 3.22 rejects a missing non-optional CRS value even when it has a default.
-        wcrs = QgsProcessingParameterCrs('WORKING_CRS', 'Working CRS of the outputs', 'EPSG:27700', optional=True)
+        wcrs = QgsProcessingParameterCrs('WORKING_CRS', 'Working CRS of the outputs',
+                                         self.cli_default('--working-crs', 'EPSG:27700'), optional=True)
         wcrs.setFlags(wcrs.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(wcrs)
 
@@ -131,7 +174,7 @@ class HotspotAlgorithm(QgsProcessingAlgorithm):
                 args.add(flag, self.parameterAsString(parameters, name, context))
         if is_set(parameters, 'WORKING_CRS'):
             wcrs = self.crs_arg(self.parameterAsCrs(parameters, 'WORKING_CRS', context))
-            if wcrs and wcrs != 'EPSG:27700':
+            if wcrs and wcrs != self.cli_default('--working-crs', 'EPSG:27700'):
                 args.add('--working-crs', wcrs)
 
     @staticmethod

@@ -16,13 +16,14 @@ class GeocodeAlgorithm(HotspotAlgorithm):
             'area\'s code and name), the rejected rows with their reason, and the count of incidents per '
             'area, and loads them all.</p>')
     STAGES = {'read': 20, 'areas': 30, 'geocode': 60, 'write': 85}
+    CLI_OPTIONS = dict(HotspotAlgorithm.INCIDENT_OPTIONS, SNAP='--snap', BY_CODE='--by-code')
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_incident_parameters()
         self.add_area_parameters('AREAS', 'Areas (e.g. wards)', 'ward', optional=False)
         self.add_area_parameters('AREAS2', 'Second areas (e.g. LSOAs)', 'lsoa', optional=True)
         self.add_distance('SNAP', 'Snap points outside every area to the nearest within (metres, 0: no snapping)',
-                          0.0, advanced=True)
+                          self.cli_default('--snap', 0.0), advanced=True)
         by_code = QgsProcessingParameterString(
             'BY_CODE', "Assign an area level by the incidents' own code instead of location: AREA=FIELD "
             "(e.g. lsoa=LSOA code for police.uk)", optional=True)

@@ -1,26 +1,26 @@
 from qgis.core import (QgsProcessing, QgsProcessingOutputString, QgsProcessingParameterBoolean,
-                       QgsProcessingParameterDefinition, QgsProcessingParameterEnum,
+                       QgsProcessingParameterDefinition,
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterFileDestination,
                        QgsProcessingParameterNumber)
 
 from .. import loading
 from .base import Args, HotspotAlgorithm, is_set, num
 
+# Used only while no hotspot executable is found: the CLI's --json-usage gives the real lists.
 WEIGHTS = ['binary', 'inverse-distance']
 CORRECTIONS = ['fdr', 'bonferroni', 'none']
+PERMUTATION_OPTIONS = {'PERMUTATIONS': '--permutations', 'SEED': '--seed', 'CORRECTION': '--correction'}
 
 
-def add_permutation_parameters(alg, label='Conditional permutations for pseudo p-values (0: analytic only)',
-                               default=0):
-    # `default` is the CLI's own default for the command, so the toolbox and the CLI agree.
+def add_permutation_parameters(alg, label='Conditional permutations for pseudo p-values (0: analytic only)'):
+    # The defaults are the command's own (gistar and rates differ), read from the CLI.
     alg.addParameter(QgsProcessingParameterNumber('PERMUTATIONS', label, QgsProcessingParameterNumber.Integer,
-                                                  default, minValue=0))
-    seed = QgsProcessingParameterNumber('SEED', 'Seed of the permutations (empty: the engine default)',
-                                        QgsProcessingParameterNumber.Integer, None, optional=True, minValue=0)
+                                                  alg.cli_default('--permutations', 0), minValue=0))
+    seed = QgsProcessingParameterNumber('SEED', 'Seed of the permutations', QgsProcessingParameterNumber.Integer,
+                                        alg.cli_default('--seed'), optional=True, minValue=0)
     seed.setFlags(seed.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
     alg.addParameter(seed)
-    alg.addParameter(QgsProcessingParameterEnum('CORRECTION', 'Multiple-testing correction of p-values',
-                                                CORRECTIONS, defaultValue=0))
+    alg.add_enum('CORRECTION', 'Multiple-testing correction of p-values', '--correction', CORRECTIONS)
 
 
 def permutation_args(alg, parameters, context, args):
@@ -28,7 +28,7 @@ def permutation_args(alg, parameters, context, args):
     args.add('--permutations', alg.parameterAsInt(parameters, 'PERMUTATIONS', context))
     if is_set(parameters, 'SEED'):
         args.add('--seed', alg.parameterAsInt(parameters, 'SEED', context))
-    args.add('--correction', CORRECTIONS[alg.parameterAsEnum(parameters, 'CORRECTION', context)])
+    args.add('--correction', alg.enum_value(parameters, 'CORRECTION', context))
 
 
 class GiStarAlgorithm(HotspotAlgorithm):
@@ -39,19 +39,23 @@ class GiStarAlgorithm(HotspotAlgorithm):
             'map\'s. Each cell gets its z-score, p-value, corrected p-value and a bin from -3 (cold, 99%) to '
             '+3 (hot, 99%), styled as in ArcGIS. Optionally also a z-score GeoTIFF.</p>')
     STAGES = {'read': 20, 'grid': 35, 'gistar': 60, 'write': 85}
+    CLI_OPTIONS = dict(HotspotAlgorithm.INCIDENT_OPTIONS, CELL='--cell', BAND='--band', WEIGHTS='--weights',
+                       ALL_CELLS='--all-cells', **PERMUTATION_OPTIONS)
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_incident_parameters()
         self.addParameter(QgsProcessingParameterFeatureSource(
             'STUDY_AREA', 'Study area (only cells whose centres lie inside count)',
             [QgsProcessing.TypeVectorPolygon], optional=True))
-        self.add_distance('CELL', 'Cell size', 100.0, minimum=0.0)
-        self.add_distance('BAND', 'Distance band between cell centres (empty: chosen from the data)', None,
-                          optional=True)
-        self.addParameter(QgsProcessingParameterEnum('WEIGHTS', 'Spatial weights', WEIGHTS, defaultValue=0))
+        # No default cell: the CLI has none (cells should match the heat map's).
+        self.add_distance('CELL', 'Cell size (use the heat map\'s)', self.cli_default('--cell'), minimum=0.0)
+        self.add_distance('BAND', 'Distance band between cell centres (empty: chosen from the data)',
+                          self.cli_default('--band'), optional=True)
+        self.add_enum('WEIGHTS', 'Spatial weights', '--weights', WEIGHTS)
         add_permutation_parameters(self)
         self.addParameter(QgsProcessingParameterBoolean(
-            'ALL_CELLS', 'Write every study-area cell (default: cells with incidents or a significant bin)', False))
+            'ALL_CELLS', 'Write every study-area cell (default: cells with incidents or a significant bin)',
+            self.cli_default('--all-cells', False)))
         self.addParameter(QgsProcessingParameterFileDestination('OUTPUT', 'Gi* cells', 'GeoPackage (*.gpkg)'))
         self.addParameter(QgsProcessingParameterFileDestination(
             'RASTER', 'Gi* z-scores as a GeoTIFF', 'GeoTIFF (*.tif)', optional=True, createByDefault=False))
@@ -66,7 +70,7 @@ class GiStarAlgorithm(HotspotAlgorithm):
         args.add('--cell', num(self.parameterAsDouble(parameters, 'CELL', context)))
         if is_set(parameters, 'BAND') and self.parameterAsDouble(parameters, 'BAND', context) > 0:
             args.add('--band', num(self.parameterAsDouble(parameters, 'BAND', context)))
-        args.add('--weights', WEIGHTS[self.parameterAsEnum(parameters, 'WEIGHTS', context)])
+        args.add('--weights', self.enum_value(parameters, 'WEIGHTS', context))
         permutation_args(self, parameters, context, args)
         args.flag('--all-cells', self.parameterAsBool(parameters, 'ALL_CELLS', context))
         out = self.parameterAsFileOutput(parameters, 'OUTPUT', context)

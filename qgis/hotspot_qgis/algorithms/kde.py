@@ -1,14 +1,16 @@
-from qgis.core import (QgsProcessingParameterBoolean, QgsProcessingParameterDefinition, QgsProcessingParameterEnum,
-                       QgsProcessingParameterFeatureSource, QgsProcessingParameterFileDestination,
-                       QgsProcessingOutputRasterLayer, QgsProcessing)
+from qgis.core import (QgsProcessingException, QgsProcessingParameterBoolean, QgsProcessingParameterEnum,
+                       QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
+                       QgsProcessingParameterFileDestination, QgsProcessingOutputRasterLayer, QgsProcessing)
 
 from .. import loading
 from .base import Args, HotspotAlgorithm, is_set, num
 
+# Used only while no hotspot executable is found: the CLI's --json-usage gives the real lists.
 KERNELS = ['quartic', 'triweight', 'epanechnikov', 'triangular', 'uniform', 'gaussian']
-BANDWIDTHS = ['fixed (the distance below)', 'auto:scott', 'auto:silverman', 'auto:arcgis', 'auto:ppl']
 UNITS = ['per-km2', 'per-m2', 'raw', 'relative']
 COMPAT = ['none', 'qgis-raw', 'qgis-scaled', 'qgis-scaled-legacy', 'arcgis', 'spatstat']
+# The automatic rules of --bandwidth (bandwidth.hpp); the first entry means "the distance below".
+BANDWIDTHS = ['fixed (the distance below)', 'auto:scott', 'auto:silverman', 'auto:arcgis', 'auto:ppl']
 
 
 class KdeAlgorithm(HotspotAlgorithm):
@@ -20,23 +22,31 @@ class KdeAlgorithm(HotspotAlgorithm):
             'kernel, per km²) integrates to the number of incidents. Cells outside the study area are '
             'nodata.</p>')
     STAGES = {'read': 20, 'kde': 50, 'raster': 85}
+    CLI_OPTIONS = dict(HotspotAlgorithm.INCIDENT_OPTIONS, KERNEL='--kernel', BANDWIDTH='--bandwidth', CELL='--cell',
+                       UNITS='--units', COMPAT='--compat', WEIGHT='--weight', EDGE_CORRECTION='--edge-correction',
+                       PNG='--png')
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_incident_parameters()
         self.addParameter(QgsProcessingParameterFeatureSource(
             'STUDY_AREA', 'Study area (cells outside it are nodata)', [QgsProcessing.TypeVectorPolygon],
             optional=True))
-        self.addParameter(QgsProcessingParameterEnum('KERNEL', 'Kernel', KERNELS, defaultValue=0))
+        self.add_enum('KERNEL', 'Kernel', '--kernel', KERNELS)
         self.addParameter(QgsProcessingParameterEnum('BANDWIDTH_METHOD', 'Bandwidth', BANDWIDTHS, defaultValue=0))
-        self.add_distance('BANDWIDTH', 'Bandwidth (search radius; sigma for gaussian)', 250.0, minimum=0.0)
-        self.add_distance('CELL', 'Cell size (empty: shorter side of the study area / 150)', None, optional=True)
-        self.addParameter(QgsProcessingParameterEnum('UNITS', 'Units', UNITS, defaultValue=0))
-        compat = QgsProcessingParameterEnum('COMPAT', "Reproduce another tool's convention", COMPAT, defaultValue=0)
-        compat.setFlags(compat.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
-        self.addParameter(compat)
+        # No default: the CLI has none (a search radius is a choice to make, or take an auto rule).
+        self.add_distance('BANDWIDTH', 'Bandwidth (search radius; sigma for gaussian; needed when fixed)',
+                          self.cli_default('--bandwidth'), optional=True)
+        self.add_distance('CELL', 'Cell size (empty: shorter side of the study area / 150)',
+                          self.cli_default('--cell'), optional=True)
+        self.add_enum('UNITS', 'Units', '--units', UNITS)
+        self.add_enum('COMPAT', "Reproduce another tool's convention", '--compat', COMPAT, advanced=True)
+        self.addParameter(QgsProcessingParameterField(
+            'WEIGHT', 'Weight of each incident (a numeric field, e.g. a harm score; empty: 1 each)',
+            parentLayerParameterName='INCIDENTS', type=QgsProcessingParameterField.Numeric, optional=True))
         self.addParameter(QgsProcessingParameterBoolean(
-            'EDGE_CORRECTION', 'Diggle edge correction against the study area', False))
-        self.addParameter(QgsProcessingParameterBoolean('PNG', 'Also write an RGBA quick-look PNG', False))
+            'EDGE_CORRECTION', 'Diggle edge correction against the study area', self.cli_default('--edge-correction', False)))
+        self.addParameter(QgsProcessingParameterBoolean('PNG', 'Also write an RGBA quick-look PNG',
+                                                        self.cli_default('--png', False)))
         self.addParameter(QgsProcessingParameterFileDestination('OUTPUT', 'Heat map', 'GeoTIFF (*.tif)'))
         self.addOutput(QgsProcessingOutputRasterLayer('OUTPUT_LAYER', 'Heat map layer'))
 
@@ -46,16 +56,23 @@ class KdeAlgorithm(HotspotAlgorithm):
         self.incident_args(parameters, context, feedback, args)
         if is_set(parameters, 'STUDY_AREA'):
             args.add('--areas', 'study=' + self.area_path(parameters, 'STUDY_AREA', context, feedback))
-        args.add('--kernel', KERNELS[self.parameterAsEnum(parameters, 'KERNEL', context)])
+        args.add('--kernel', self.enum_value(parameters, 'KERNEL', context))
         method = self.parameterAsEnum(parameters, 'BANDWIDTH_METHOD', context)
-        args.add('--bandwidth', BANDWIDTHS[method] if method else num(
-            self.parameterAsDouble(parameters, 'BANDWIDTH', context)))
+        if method:
+            args.add('--bandwidth', BANDWIDTHS[method])
+        elif is_set(parameters, 'BANDWIDTH') and self.parameterAsDouble(parameters, 'BANDWIDTH', context) > 0:
+            args.add('--bandwidth', num(self.parameterAsDouble(parameters, 'BANDWIDTH', context)))
+        else:
+            raise QgsProcessingException('hotspot kde: give the bandwidth (the search radius in metres), or choose '
+                                         'an automatic bandwidth rule')
         if is_set(parameters, 'CELL') and self.parameterAsDouble(parameters, 'CELL', context) > 0:
             args.add('--cell', num(self.parameterAsDouble(parameters, 'CELL', context)))
-        args.add('--units', UNITS[self.parameterAsEnum(parameters, 'UNITS', context)])
-        compat = COMPAT[self.parameterAsEnum(parameters, 'COMPAT', context)]
-        if compat != 'none':
+        args.add('--units', self.enum_value(parameters, 'UNITS', context))
+        compat = self.enum_value(parameters, 'COMPAT', context)
+        if compat != self.cli_default('--compat', 'none'):
             args.add('--compat', compat)
+        if is_set(parameters, 'WEIGHT'):
+            args.add('--weight', self.parameterAsString(parameters, 'WEIGHT', context))
         args.flag('--edge-correction', self.parameterAsBool(parameters, 'EDGE_CORRECTION', context))
         args.flag('--png', self.parameterAsBool(parameters, 'PNG', context))
         out = self.parameterAsFileOutput(parameters, 'OUTPUT', context)

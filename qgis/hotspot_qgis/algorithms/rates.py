@@ -1,11 +1,12 @@
 from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutputString,
-                       QgsProcessingParameterEnum, QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
+                       QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterFileDestination, QgsProcessingParameterNumber)
 
 from .. import loading
 from .base import Args, HotspotAlgorithm, is_set, num
-from .gistar import add_permutation_parameters, permutation_args
+from .gistar import PERMUTATION_OPTIONS, add_permutation_parameters, permutation_args
 
+# Used only while no hotspot executable is found: the CLI's --json-usage gives the real list.
 CI = ['exact', 'byar']
 
 
@@ -19,6 +20,9 @@ class RatesAlgorithm(HotspotAlgorithm):
             'layer per area level.</p><p>Populations come from a table (CSV or any table loaded in QGIS) '
             'joined by area code, or from a field of the area layer.</p>')
     STAGES = {'read': 20, 'areas': 30, 'geocode': 50, 'rates': 65, 'lisa': 75, 'write': 85}
+    CLI_OPTIONS = dict(HotspotAlgorithm.INCIDENT_OPTIONS, POPULATION_FIELD='--population-field',
+                       REFERENCE_RATE='--reference-rate', PER='--per', CI='--ci', SNAP='--snap',
+                       CONTIGUITY_SNAP='--contiguity-snap', **PERMUTATION_OPTIONS)
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_incident_parameters()
@@ -39,15 +43,17 @@ class RatesAlgorithm(HotspotAlgorithm):
             parentLayerParameterName='AREAS', type=QgsProcessingParameterField.Numeric, optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             'REFERENCE_RATE', 'Reference rate per 1,000 residents, e.g. the force rate (empty: the study area\'s '
-            'own)', QgsProcessingParameterNumber.Double, None, optional=True, minValue=0))
+            'own)', QgsProcessingParameterNumber.Double, self.cli_default('--reference-rate'), optional=True,
+            minValue=0))
         self.addParameter(QgsProcessingParameterNumber('PER', 'Rates per this many residents',
-                                                       QgsProcessingParameterNumber.Double, 1000, minValue=1))
-        self.addParameter(QgsProcessingParameterEnum('CI', 'Confidence intervals', CI, defaultValue=0))
-        self.add_distance('SNAP', 'Snap incidents outside every area to the nearest within (0: none)', 0.0,
-                          advanced=True)
-        self.add_distance('CONTIGUITY_SNAP', 'Areas closer than this are neighbours (empty: the engine default)',
-                          None, optional=True, advanced=True)
-        add_permutation_parameters(self, 'LISA/Gi* conditional permutations (0: analytic)', 9999)
+                                                       QgsProcessingParameterNumber.Double,
+                                                       self.cli_default('--per', 1000), minValue=1))
+        self.add_enum('CI', 'Confidence intervals', '--ci', CI)
+        self.add_distance('SNAP', 'Snap incidents outside every area to the nearest within (0: none)',
+                          self.cli_default('--snap', 0.0), advanced=True)
+        self.add_distance('CONTIGUITY_SNAP', 'Areas closer than this are neighbours',
+                          self.cli_default('--contiguity-snap'), optional=True, advanced=True)
+        add_permutation_parameters(self, 'LISA/Gi* conditional permutations (0: analytic)')
         self.addParameter(QgsProcessingParameterFileDestination('OUTPUT', 'Area rates', 'GeoPackage (*.gpkg)'))
         self.addOutput(QgsProcessingOutputString('LAYERS', 'Layers written'))
 
@@ -81,9 +87,9 @@ class RatesAlgorithm(HotspotAlgorithm):
         if is_set(parameters, 'REFERENCE_RATE'):
             args.add('--reference-rate', num(self.parameterAsDouble(parameters, 'REFERENCE_RATE', context)))
         per = self.parameterAsDouble(parameters, 'PER', context)
-        if per != 1000:
+        if per != self.cli_default('--per', 1000):
             args.add('--per', num(per))
-        args.add('--ci', CI[self.parameterAsEnum(parameters, 'CI', context)])
+        args.add('--ci', self.enum_value(parameters, 'CI', context))
         snap = self.parameterAsDouble(parameters, 'SNAP', context)
         if snap > 0:
             args.add('--snap', num(snap))

@@ -59,6 +59,8 @@ class RunAlgorithm(HotspotAlgorithm):
             'parameters given here override the config.</p>')
     STAGES = {'read': 10, 'select': 15, 'geocode': 25, 'kde': 40, 'hotspots': 50, 'gistar': 60, 'rates': 70,
               'write': 80, 'project': 88, 'report': 93}
+    CLI_OPTIONS = dict({name: '--' + name.lower().replace('_', '-') for name, _ in PERIODS}, CRS='--crs',
+                       TITLE='--title', REPORT='--report', PUBLISH='--publish')
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.profiles = profile_names()
@@ -77,9 +79,11 @@ class RunAlgorithm(HotspotAlgorithm):
         for name, label in PERIODS:
             self.addParameter(QgsProcessingParameterString(name, label, optional=True))
         self.addParameter(QgsProcessingParameterString('TITLE', 'Title (report cover, QGIS project)', optional=True))
-        self.addParameter(QgsProcessingParameterBoolean('REPORT', 'Also write the HTML tasking report', False))
+        self.addParameter(QgsProcessingParameterBoolean('REPORT', 'Also write the HTML tasking report',
+                                                        self.cli_default('--report', False)))
         self.addParameter(QgsProcessingParameterBoolean(
-            'PUBLISH', 'Outputs meant to leave the force: no points, small counts suppressed', False))
+            'PUBLISH', 'Outputs meant to leave the force: no points, small counts suppressed',
+            self.cli_default('--publish', False)))
         self.addParameter(QgsProcessingParameterFolderDestination('OUTPUT', 'Run folder'))
         self.addOutput(QgsProcessingOutputFile('GPKG', 'Run GeoPackage'))
         self.addOutput(QgsProcessingOutputFile('PROJECT', 'QGIS project of the run'))

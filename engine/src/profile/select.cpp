@@ -1,0 +1,282 @@
+// Offence profiles: selection. A profile's filter compiled into one predicate per term, run
+// over an incident table, with each term's count kept so an empty selection can say why.
+
+#include <array>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <regex>
+#include <set>
+
+#include "hotspot/error.hpp"
+#include "profile/detail.hpp"
+
+namespace hotspot {
+
+using namespace profile_detail;
+
+namespace {
+
+enum class TermKind { plain, date, time };
+
+// One compiled term: a predicate on a row, and whether a missing date/time decides it.
+struct CompiledTerm {
+    std::string description;
+    TermKind kind = TermKind::plain;
+    std::function<bool(std::size_t)> pass;
+};
+
+int resolve_field(const IncidentTable& t, const std::string& field, const std::string& pname) {
+    const std::string f = fold(field);
+    struct RoleField {
+        const char* name;
+        int index;
+        const char* option; // the reader option that maps it (ReadOptions)
+    };
+    const RoleField roles[] = {
+        {"category", t.roles.category, "--category"},
+        {"offence_code", t.roles.offence_code, "--offence-code"},
+        {"location_type", t.roles.location_type, "--location-type"},
+        {"mo_text", t.roles.mo_text, "--mo"},
+        {"id", t.roles.id, "--id"},
+        {"lsoa_code", t.roles.lsoa_code, nullptr},
+    };
+    for (const auto& r : roles) {
+        if (f != r.name)
+            continue;
+        if (r.index >= 0)
+            return r.index;
+        std::string how =
+            r.option ? std::string("name it with ") + r.option + " FIELD, or " : std::string();
+        throw UsageError(unit, pname + ": the filter uses the " + r.name +
+                                   " field, but the input has none; " + how +
+                                   "use a profile variant without it (police.uk files hold "
+                                   "only the category)");
+    }
+    for (std::size_t i = 0; i < t.field_names.size(); ++i)
+        if (fold(t.field_names[i]) == f)
+            return int(i);
+    std::string names;
+    for (const auto& n : t.field_names)
+        names += (names.empty() ? "" : ", ") + n;
+    throw UsageError(unit, pname + ": the filter uses field '" + field +
+                               "', which the input does not have; its fields are: " + names);
+}
+
+// Case-insensitive text condition on one value.
+class TextMatcher {
+  public:
+    TextMatcher(const std::vector<std::string>& patterns, bool regex) {
+        for (const auto& p : patterns) {
+            if (regex)
+                m_regexes.emplace_back(p, std::regex::ECMAScript | std::regex::icase);
+            else
+                m_substrings.push_back(lower(p));
+        }
+    }
+    bool any(std::string_view value, const std::string& lowered) const {
+        for (const auto& s : m_substrings)
+            if (lowered.find(s) != std::string::npos)
+                return true;
+        // libstdc++'s regex matcher recurses per character and overflows the stack on texts of
+        // ~15,000 characters (less under sanitizers): long free text is searched in overlapping
+        // windows, so only a match spanning more than the overlap could be missed.
+        for (const auto& re : m_regexes)
+            for (std::size_t at = 0;; at += regex_window - regex_overlap) {
+                const std::string_view part = value.substr(at, regex_window);
+                if (std::regex_search(part.begin(), part.end(), re))
+                    return true;
+                if (at + regex_window >= value.size())
+                    break;
+            }
+        return false;
+    }
+    bool empty() const noexcept { return m_substrings.empty() && m_regexes.empty(); }
+    static constexpr std::size_t regex_window = 2000, regex_overlap = 500;
+
+  private:
+    std::vector<std::string> m_substrings;
+    std::vector<std::regex> m_regexes;
+};
+
+std::set<std::string> folded_set(const std::vector<std::string>& v) {
+    std::set<std::string> s;
+    for (const auto& x : v)
+        s.insert(fold(x));
+    return s;
+}
+
+std::vector<CompiledTerm> compile(const IncidentTable& t, const Filter& f,
+                                  const std::string& pname) {
+    std::vector<CompiledTerm> terms;
+    const auto described = describe_terms(f);
+    std::size_t k = 0;
+    auto add = [&](TermKind kind, std::function<bool(std::size_t)> pass) {
+        terms.push_back({described[k++], kind, std::move(pass)});
+    };
+
+    if (!f.categories.empty()) {
+        if (t.roles.category < 0)
+            resolve_field(t, "category", pname); // throws
+        const auto wanted = folded_set(f.categories);
+        auto keep = std::make_shared<std::vector<char>>(t.categories.size());
+        for (std::size_t c = 0; c < t.categories.size(); ++c)
+            (*keep)[c] = wanted.count(fold(t.categories[c])) ? 1 : 0;
+        add(TermKind::plain, [&t, keep](std::size_t i) { return (*keep)[t.category[i]] != 0; });
+    }
+    if (!f.offence_codes.empty()) {
+        const auto& col = t.fields[std::size_t(resolve_field(t, "offence_code", pname))];
+        std::vector<std::string> entries;
+        for (const auto& c : f.offence_codes)
+            entries.push_back(normalise_code(c));
+        add(TermKind::plain, [&col, entries](std::size_t i) {
+            const std::string code = normalise_code(col[i]);
+            for (const auto& e : entries)
+                if (code_matches(e, code))
+                    return true;
+            return false;
+        });
+    }
+    if (!f.location_types.empty()) {
+        const auto& col = t.fields[std::size_t(resolve_field(t, "location_type", pname))];
+        auto wanted = folded_set(f.location_types);
+        add(TermKind::plain,
+            [&col, wanted](std::size_t i) { return wanted.count(fold(col[i])) != 0; });
+    }
+    for (const auto& ft : f.fields) {
+        const auto& col = t.fields[std::size_t(resolve_field(t, ft.field, pname))];
+        auto in = folded_set(ft.in), not_in = folded_set(ft.not_in);
+        auto match = std::make_shared<TextMatcher>(ft.matches, ft.regex);
+        auto exclude = std::make_shared<TextMatcher>(ft.exclude_matches, ft.regex);
+        add(TermKind::plain, [&col, in, not_in, match, exclude](std::size_t i) {
+            const std::string_view v = col[i];
+            const std::string folded = fold(v);
+            if (!in.empty() && !in.count(folded))
+                return false;
+            if (not_in.count(folded))
+                return false;
+            const std::string lowered = lower(v);
+            if (!match->empty() && !match->any(v, lowered))
+                return false;
+            return !exclude->any(v, lowered);
+        });
+    }
+    if (!f.date_from.empty() || !f.date_to.empty()) {
+        const std::int32_t lo = f.date_from.empty() ? std::numeric_limits<std::int32_t>::min() + 1
+                                                    : *parse_date_bound(f.date_from, false);
+        const std::int32_t hi = f.date_to.empty() ? std::numeric_limits<std::int32_t>::max()
+                                                  : *parse_date_bound(f.date_to, true);
+        add(TermKind::date, [&t, lo, hi](std::size_t i) {
+            const auto d = t.date_days[i];
+            return d != no_date && d >= lo && d <= hi;
+        });
+    }
+    if (f.hours) {
+        const HoursWindow w = *f.hours;
+        add(TermKind::time, [&t, w](std::size_t i) {
+            const int m = t.minute_of_day[i];
+            return m >= 0 && w.contains(m);
+        });
+    }
+    if (!f.weekdays.empty()) {
+        std::array<bool, 7> days{};
+        for (int d : f.weekdays)
+            days[std::size_t(d)] = true;
+        add(TermKind::date, [&t, days](std::size_t i) {
+            const auto d = t.date_days[i];
+            return d != no_date && days[std::size_t(weekday_of(d))];
+        });
+    }
+    return terms;
+}
+
+} // namespace
+
+Selection select(const IncidentTable& table, const Profile& profile) {
+    validate(profile);
+    const auto terms = compile(table, profile.filter, profile.name);
+    Selection s;
+    s.rows_in = table.size();
+    for (const auto& t : terms)
+        s.terms.push_back({t.description, 0, 0});
+
+    std::vector<char> pass(terms.size());
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        bool all = true;
+        for (std::size_t k = 0; k < terms.size(); ++k) {
+            pass[k] = terms[k].pass(i) ? 1 : 0;
+            if (pass[k])
+                ++s.terms[k].selected;
+            if (all && pass[k])
+                ++s.terms[k].remaining;
+            all = all && pass[k];
+        }
+        if (all) {
+            s.rows.push_back(std::uint32_t(i));
+            continue;
+        }
+        // Left out only because the date or time is unknown? Count it, so the user knows.
+        bool others = true, time_failed = false, date_failed = false;
+        for (std::size_t k = 0; k < terms.size() && others; ++k) {
+            if (pass[k])
+                continue;
+            if (terms[k].kind == TermKind::time && table.minute_of_day[i] < 0)
+                time_failed = true;
+            else if (terms[k].kind == TermKind::date && table.date_days[i] == no_date)
+                date_failed = true;
+            else
+                others = false;
+        }
+        if (others && date_failed)
+            ++s.excluded_unknown_date;
+        else if (others && time_failed)
+            ++s.excluded_unknown_time;
+    }
+
+    const std::string who = "profile: " + profile.name + ": ";
+    if (s.rows.empty()) {
+        std::string w = who + "no incidents selected out of " + std::to_string(s.rows_in);
+        if (s.rows_in == 0)
+            w += " (the input holds no incidents)";
+        else {
+            w += "; by term (alone / left after it and the terms before):";
+            for (const auto& t : s.terms)
+                w += "\n  " + t.term + ": " + std::to_string(t.selected) + " / " +
+                     std::to_string(t.remaining);
+            w += "\ncheck the values against the input's (hotspot profiles --show " + profile.name +
+                 ") or use the police.uk variant for police.uk files";
+        }
+        s.warnings.push_back(w);
+    }
+    if (s.excluded_unknown_time)
+        s.warnings.push_back(who + std::to_string(s.excluded_unknown_time) +
+                             " incidents matched every other term but have no time of day, so "
+                             "the hours window left them out");
+    if (s.excluded_unknown_date)
+        s.warnings.push_back(who + std::to_string(s.excluded_unknown_date) +
+                             " incidents matched every other term but have no date, so the "
+                             "date or weekday term left them out");
+    return s;
+}
+
+ProfileRows select_profile_rows(const IncidentTable& table, const std::string& builtin_name, bool police_uk) {
+    ProfileRows r;
+    if (builtin_name.empty()) {
+        r.rows.resize(table.size());
+        for (std::size_t i = 0; i < r.rows.size(); ++i)
+            r.rows[i] = std::uint32_t(i);
+        r.label = "All incidents";
+        return r;
+    }
+    const Profile* p = find_builtin(builtin_name);
+    if (!p)
+        throw UsageError(unit, "unknown --profile '" + builtin_name + "'; `hotspot profiles` lists the built-in ones");
+    const Profile chosen = choose_variant(*p, police_uk);
+    Selection s = select(table, chosen);
+    r.rows = std::move(s.rows);
+    r.warnings = std::move(s.warnings);
+    r.label = chosen.title;
+    return r;
+}
+
+} // namespace hotspot
