@@ -34,6 +34,27 @@ std::string area_word(const ReportInput& in) {
     return a.find("force") != std::string::npos || a.find("police") != std::string::npos ? "force" : "study area";
 }
 
+std::string ward_names(const std::string& wards) {
+    std::string out;
+    int depth = 0;
+    for (char c : wards) {
+        if (c == '(')
+            ++depth;
+        else if (c == ')')
+            depth = std::max(0, depth - 1);
+        else if (depth == 0)
+            out += c;
+    }
+    // "Castle , Westcotes " -> "Castle, Westcotes"
+    std::string tidy;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if (out[i] == ' ' && (i + 1 == out.size() || out[i + 1] == ',' || out[i + 1] == ' '))
+            continue;
+        tidy += out[i];
+    }
+    return tidy;
+}
+
 std::vector<std::string> key_findings(const ReportInput& in, const ProfileInput& p) {
     std::vector<std::string> out;
     const std::string subject = profile_subject(p);
@@ -48,8 +69,8 @@ std::vector<std::string> key_findings(const ReportInput& in, const ProfileInput&
                                    period_text(in.comparison_from, in.comparison_to);
         if (p.selected_comparison <= 0)
             volume += ", against none in " + period_text(in.comparison_from, in.comparison_to);
-        else if (std::llround(p.selected) == std::llround(p.selected_comparison))
-            volume += ", the same as the " + before;
+        else if (std::abs(p.selected / p.selected_comparison - 1) < 0.005)
+            volume += ", about the same as the " + before;
         else {
             const double change = p.selected / p.selected_comparison - 1;
             volume += ", " + fixed(std::abs(change) * 100, 0) + "% " + (change > 0 ? "more" : "fewer") +
@@ -81,7 +102,7 @@ std::vector<std::string> key_findings(const ReportInput& in, const ProfileInput&
                               (top.rank == 1 ? std::string("highest") : ordinal(top.rank) + " highest") +
                               " of " + thousands(double(n)) + " " + level + "s.");
                 out.push_back(thousands(double(sig.size())) + " of " + thousands(double(n)) + " " + level +
-                              "s are significantly above the " + place + " rate.");
+                              (sig.size() == 1 ? "s is" : "s are") + " significantly above the " + place + " rate.");
             }
         } else if (!ranked.empty() && ranked.front().rank > 0 && p.selected > 0) {
             const Feature& top = *ranked.front().area;
@@ -95,11 +116,11 @@ std::vector<std::string> key_findings(const ReportInput& in, const ProfileInput&
         const Feature& h = p.hotspots.front();
         const auto inc = h.num("incidents"), share = h.num("share"), pai = h.num("pai");
         if (inc && share) {
-            std::string s = "Hot spot 1 (" + short_wards(h.str("wards")) + ") held " + thousands(*inc) + " (" +
-                            percent(*share) + ")";
+            std::string s = "Hot spot 1 (" + short_wards(ward_names(h.str("wards"))) + ") held " + thousands(*inc) +
+                            " incidents (" + percent(*share) + " of the total)";
             if (pai && *pai > 0)
-                s += " on " + percent(*share / *pai, *share / *pai < 0.01 ? 2 : 1) + " of the " + place +
-                     "\u2019s area";
+                s += " on " + percent(*share / *pai, *share / *pai < 0.01 ? 2 : 1) + " of the " +
+                     (place == "force" ? "force area" : place);
             out.push_back(s + ".");
         }
     }

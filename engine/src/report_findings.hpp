@@ -24,6 +24,9 @@ std::vector<RankedArea> rank_areas(const LevelRates& level, bool by_rate);
 /// "force" when the area's name says it is a police force area, else "study area".
 std::string area_word(const ReportInput& in);
 
+/// "Castle (35%), Westcotes (12%)" -> "Castle, Westcotes" (the hot spot layer's wards field).
+std::string ward_names(const std::string& wards);
+
 /// Plain-text sentences (not escaped) for one profile.
 std::vector<std::string> key_findings(const ReportInput& in, const ProfileInput& p);
 

@@ -106,16 +106,19 @@ std::string level_label(const std::string& name, bool plural) {
 }
 
 std::string short_wards(const std::string& wards) {
+    // "A (50%), B (30%), ..." splits after each ")", a plain "A, B, ..." at each comma.
+    const bool shares = wards.find("), ") != std::string::npos;
+    const std::string sep = shares ? "), " : ", ";
     std::vector<std::string> parts;
     std::size_t start = 0;
     while (start <= wards.size()) {
-        const auto end = wards.find("), ", start);
+        const auto end = wards.find(sep, start);
         if (end == std::string::npos) {
             parts.push_back(wards.substr(start));
             break;
         }
-        parts.push_back(wards.substr(start, end + 1 - start));
-        start = end + 3;
+        parts.push_back(wards.substr(start, end + (shares ? 1 : 0) - start));
+        start = end + sep.size();
     }
     if (parts.size() <= 3)
         return wards;
