@@ -17,7 +17,7 @@ namespace {
 // The content box of report_style.cpp at 96 px per inch: 210 mm page less 7 + 5 mm padding,
 // the marking line (14 px), the heading (33 px) and the footer (18 px) is 683 px; a page is
 // filled to content_px only, leaving room for estimates that fall short.
-constexpr double content_px = 665;
+constexpr double content_px = 660;
 constexpr double page_w_px = 1047;  // 297 mm less 2 x 10 mm
 constexpr double map_col_px = 484;  // 128 mm
 constexpr double side_px = page_w_px - map_col_px - 23;
@@ -400,7 +400,10 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
         meta += " (" + thousands(p.selected_comparison) + " in " + esc(comparison()) + ")";
     page.meta = meta;
     std::ostringstream b;
-    double used = 0;
+    // A heading and meta line too long for one line push the content box down a line.
+    const std::string meta_text = in_.area_name + " · " + period() + " · " + thousands(p.selected) +
+                                  " incidents (" + thousands(p.selected_comparison) + " in " + comparison() + ")";
+    double used = double(glyphs(page.heading)) * 11 + double(glyphs(meta_text)) * 5.9 > page_w_px - 40 ? 28 : 0;
     if (p.proxy) {
         b << "<div class=\"proxy\"><b>Proxy.</b> " << esc(p.proxy_note) << "</div>\n";
         used += lines("Proxy. " + p.proxy_note, page_w_px - 16, 5.7) * 14 + 12;

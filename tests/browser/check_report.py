@@ -246,6 +246,7 @@ def main():
         print("skipped: chromium not installed (make test-deps installs it: apt-get install chromium poppler-utils)")
         return SKIP
 
+    a.work = os.path.abspath(a.work)
     os.makedirs(a.work, exist_ok=True)
     if a.html:
         html = os.path.abspath(a.html)
