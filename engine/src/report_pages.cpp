@@ -80,6 +80,13 @@ std::string units_text(const std::string& units) {
                                  : "Kernel sum";
 }
 
+// Whether the map numbers the hot spot of rank order i: as the layer's `label` says when it has
+// one (hotspots_step.hpp), else the first hotspots_listed.
+bool numbered(const Feature& h, std::size_t i) {
+    const bool has_label = h.text.count("label") > 0;
+    return has_label ? !h.str("label").empty() : i < hotspots_listed;
+}
+
 std::string first_text(const Feature& f, std::initializer_list<const char*> keys) {
     for (const char* k : keys)
         if (!f.str(k).empty())
@@ -224,8 +231,10 @@ Table Renderer::hotspot_table(const ProfileInput& p) const {
              "<th class=\"n\">PAI</th>" +
              std::string(in_.comparing ? "<th class=\"n\">Change</th>" : "") + "</tr>";
     const double where_px = side_px - (in_.comparing ? 230 : 180);
-    for (std::size_t i = 0; i < p.hotspots.size() && i < hotspots_listed; ++i) {
+    for (std::size_t i = 0; i < p.hotspots.size(); ++i) {
         const Feature& h = p.hotspots[i];
+        if (!numbered(h, i))
+            continue;
         std::string where = esc(short_wards(h.str("wards")));
         const std::string grid = first_text(h, {"grid_ref", "grid_reference", "peak_grid_ref", "bng"});
         const std::string streets = first_text(h, {"streets", "street_names", "street"});
@@ -246,10 +255,14 @@ Table Renderer::hotspot_table(const ProfileInput& p) const {
     if (p.hotspots.empty())
         t.empty = "No hot spot above the threshold.";
     std::string after;
-    if (p.hotspots.size() > hotspots_listed)
-        after += thousands(double(p.hotspots.size() - hotspots_listed)) +
+    std::size_t n_numbered = 0;
+    for (std::size_t i = 0; i < p.hotspots.size(); ++i)
+        n_numbered += numbered(p.hotspots[i], i);
+    if (p.hotspots.size() > n_numbered)
+        after += thousands(double(p.hotspots.size() - n_numbered)) +
                  " smaller hot spots are outlined on the map but not numbered (layer " + esc(p.hotspot_layer) +
                  "). ";
+
     const std::string Ls = level_label(in_.levels.front(), true);
     after += "Where: the " + (Ls.size() > 1 && std::isupper(static_cast<unsigned char>(Ls[1])) ? Ls : lower_first(Ls)) +
              " the hot spot covers (share of its area). Share: of the profile\u2019s incidents. PAI (predictive "
@@ -443,9 +456,12 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
         spec.areas.push_back({a.shape, a.str("name")});
     spec.image_href = p.surface_href;
     spec.image_world = p.surface_world;
-    for (std::size_t i = 0; i < p.hotspots.size(); ++i)
-        spec.hotspots.push_back(
-            {p.hotspots[i].shape, i < hotspots_listed ? int(p.hotspots[i].num("rank").value_or(double(i + 1))) : 0});
+    // Numbered on the map: those the layer labels (its `label` field, when it has one), else the
+    // first hotspots_listed by rank.
+    for (std::size_t i = 0; i < p.hotspots.size(); ++i) {
+        const Feature& h = p.hotspots[i];
+        spec.hotspots.push_back({h.shape, numbered(h, i) ? int(h.num("rank").value_or(double(i + 1))) : 0});
+    }
     svg::MapLayout layout;
     const std::string map_svg = svg::draw_map(spec, &layout);
     b << "<div class=\"cols\">\n<div class=\"map-col\">\n" << map_svg;
@@ -495,7 +511,7 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
             b << "<p class=\"note\">" << t.after << "</p>\n";
         left -= fixed_px + rows_px + (fit < t.rows.size() ? note_px + 4 : 0);
     };
-    put_table(hotspot_table(p), false);
+    put_table(hotspot_table(p), true);
     for (const Table& t : area_tables(p))
         put_table(t, true);
     for (const auto& w : p.warnings)

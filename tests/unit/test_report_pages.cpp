@@ -8,6 +8,7 @@
 #include <regex>
 #include <string>
 
+#include "hotspot/config.hpp"
 #include "report_findings.hpp"
 #include "report_pages.hpp"
 #include "report_text.hpp"
@@ -190,4 +191,12 @@ TEST_CASE("report: long tables continue on declared annex pages, every row once"
             CHECK(r.body.find("Wards: incidents, ranked of 60") != std::string::npos);
         }
     }
+}
+
+TEST_CASE("report: the protective marking and author come from the run config", "[report-pages]") {
+    const RunConfig c = parse_run_config("title = \"T\"\nmarking = \"OFFICIAL-SENSITIVE\"\nauthor = \"Force analysis team\"\n",
+                                         "/x/run.toml");
+    CHECK(c.marking == "OFFICIAL-SENSITIVE");
+    CHECK(c.author == "Force analysis team");
+    CHECK(parse_run_config("title = \"T\"\n", "/x/run.toml").marking.empty()); // none unless set
 }
