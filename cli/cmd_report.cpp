@@ -11,7 +11,7 @@ namespace hotspot::cli {
 namespace {
 
 struct ReportArgs {
-    std::string run_dir, out, produced;
+    std::string run_dir, out, produced, marking, author;
     bool overwrite = false;
 };
 
@@ -30,6 +30,9 @@ Command report_command() {
                 sub.add_option("--out", a->out,
                                "HTML file to write (default: RUN_DIR/report.html)");
                 sub.add_option("--date", a->produced, "Date on the cover (default: today)");
+                sub.add_option("--marking", a->marking,
+                               "Protective marking on every page, e.g. OFFICIAL-SENSITIVE");
+                sub.add_option("--author", a->author, "Author or team named on the cover and footers");
                 sub.add_flag("--overwrite", a->overwrite, "Replace an existing file");
                 return [a, &global]() {
                     Terminal term(global.verbose, global.quiet);
@@ -38,11 +41,15 @@ Command report_command() {
                     o.out_path = a->out;
                     o.produced = a->produced;
                     o.overwrite = a->overwrite;
+                    o.marking = a->marking;
+                    o.author = a->author;
                     const ReportResult r = write_report(o);
                     for (const auto& w : r.warnings)
                         term.warn(w);
-                    term.print("wrote " + r.path + " (" + std::to_string(r.profiles) +
-                               " profiles, " + std::to_string((r.bytes + 1023) / 1024) +
+                    term.print("wrote " + r.path + " (" + std::to_string(r.profiles) + " profiles, " +
+                               std::to_string(r.pages) + " pages of which " +
+                               std::to_string(r.annex_pages) + " annex, " +
+                               std::to_string((r.bytes + 1023) / 1024) +
                                " KiB; opens offline, prints A4 landscape)\n");
                     return 0;
                 };

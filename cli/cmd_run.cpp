@@ -23,6 +23,7 @@ struct RunArgs {
     std::string config;
     std::vector<std::string> incidents, areas, populations, profiles;
     std::string out, crs, period_from, period_to, comparison_from, comparison_to, title;
+    std::string marking, author;
     bool overwrite = false, report = false, publish = false, keep_outliers = false;
     int publish_min_count = 0;
 };
@@ -58,6 +59,8 @@ RunConfig build_config(const RunArgs& a) {
     }
     if (!a.out.empty()) cfg.output_dir = a.out;
     if (!a.title.empty()) cfg.title = a.title;
+    if (!a.marking.empty()) cfg.marking = a.marking;
+    if (!a.author.empty()) cfg.author = a.author;
     if (!a.period_from.empty()) cfg.period.from = a.period_from;
     if (!a.period_to.empty()) cfg.period.to = a.period_to;
     if (!a.comparison_from.empty()) cfg.comparison.from = a.comparison_from;
@@ -113,6 +116,8 @@ Command run_command() {
                 note(sub.add_option("--title", a->title, "Title of the run (report cover, QGIS project)"), {"title", {}, ""});
                 note(sub.add_option("--out", a->out, "Output folder (instead of the config's output)"), {"output", {}, ""});
                 note(sub.add_flag("--report", a->report, "Also write the tasking report (report.html)"), {"report", {}, ""});
+                note(sub.add_option("--marking", a->marking, "Protective marking on every report page, e.g. OFFICIAL-SENSITIVE"), {"marking", {}, ""});
+                note(sub.add_option("--author", a->author, "Author or team named on the report's cover and footers"), {"author", {}, ""});
                 note(sub.add_flag("--publish", a->publish, "Outputs meant to leave the force: no points, small counts suppressed"), {"publish.enabled", {}, ""});
                 note(sub.add_option("--publish-min-count", a->publish_min_count, "Counts below this are suppressed in publish mode (default 5)"), {"publish.min_count", {}, ""});
                 sub.add_flag("--overwrite", a->overwrite, "Replace existing outputs");
@@ -138,6 +143,8 @@ Command run_command() {
                         ro.run_dir = stage.path();
                         ro.run_name = fs::path(stage.final_path()).filename().string();
                         ro.overwrite = cfg.overwrite;
+                        ro.marking = cfg.marking;
+                        ro.author = cfg.author;
                         write_report(ro);
                         report_path = (fs::path(cfg.output_dir) / "report.html").string();
                     }

@@ -200,7 +200,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
     }
     c.only(root, "", {"title", "area_name", "output", "working_crs", "profiles", "profile_files", "report",
                       "incidents", "areas", "study_area", "period", "comparison", "analysis", "publish",
-                      "attribution"});
+                      "attribution", "marking", "author"});
     RunConfig cfg;
     cfg.config_path = config_path;
     cfg.title = c.str(root, "title").value_or("Hot spot analysis");
@@ -208,6 +208,8 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
     if (auto o = c.str(root, "output")) cfg.output_dir = c.path(*o);
     cfg.working_crs = c.str(root, "working_crs").value_or("EPSG:27700");
     cfg.report = c.boolean(root, "report").value_or(false);
+    cfg.marking = c.str(root, "marking").value_or("");
+    cfg.author = c.str(root, "author").value_or("");
     if (root.get("attribution")) cfg.attribution = c.strings(root, "attribution");
 
     if (const toml::table* t = c.table(root, "incidents")) {

@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
 """The tasking pack in a real browser.
 
-Builds the demo pack (`hotspot run examples/demo.toml --report`), opens it in Debian's headless
-Chromium driven over the DevTools protocol on a pipe (--remote-debugging-pipe: no port, no
-network), and checks:
+Builds a pack (`hotspot run CONFIG --report`, the demo town by default, or --config such as
+examples/leicestershire.toml for a force-sized pack), opens it in Debian's headless Chromium
+driven over the DevTools protocol on a pipe (--remote-debugging-pipe: no port, no network), and
+checks:
   - the page loads with no console error, no uncaught exception, no CSP violation, and no
     request other than the file itself (data: images are not requests);
-  - the cover and every profile's section are there, each with its tables;
+  - the two cover pages, every profile's page and the annex pages it declares are there;
   - each map's density image is not blank (decoded in the page, non-transparent pixels counted);
-  - printing to PDF gives one A4 page per profile plus the cover (pdfinfo, or /Type /Page).
-Writes report.html, screenshot.png and pack.pdf into --work.
+  - laid out for print, no element of a page reaches outside its content box (so nothing is cut
+    and nothing runs under the footer), and no two legend labels of a map overlap;
+  - printing to PDF gives A4 landscape pages, as many as cover + profile + declared annex pages,
+    and every cell of every table row is in the text of the PDF page it was laid out on
+    (pdftotext), and the protective marking is on every page;
+  - PNG images of the printed pages (pdftoppm) are written for a person to look at.
+Writes report.html, screenshot.png, pack.pdf and page-NN.png into --work.
+With --needs-data DIR the test is skipped (77) when DIR is absent (the shared data folder).
 Exit 0: passed; 1: failed; 77: skipped (no chromium; CTest reports it as skipped).
 """
 
@@ -158,6 +165,56 @@ PAGE_CHECK = r"""
 """
 
 
+LAYOUT_CHECK = r"""
+(() => {
+  const out = {pages: []};
+  const body = document.body;
+  out.declared = {pages: +body.dataset.pages, cover: +body.dataset.coverPages,
+                  profile: +body.dataset.profilePages, annex: +body.dataset.annexPages};
+  for (const s of document.querySelectorAll('section.page')) {
+    const content = s.querySelector('.content'), foot = s.querySelector('.foot');
+    const cr = content.getBoundingClientRect(), sr = s.getBoundingClientRect();
+    const page = {id: s.id, kind: s.className, height: sr.height, width: sr.width, outside: [], overlaps: [],
+                  rows: [], marking: (s.querySelector('.marking') || {}).innerText || ''};
+    for (const e of content.querySelectorAll('*')) {
+      const r = e.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.bottom > cr.bottom + 0.5 || r.right > cr.right + 0.5 || r.top < cr.top - 0.5 || r.left < cr.left - 0.5)
+        page.outside.push(`${e.tagName.toLowerCase()}.${e.getAttribute('class') || ''} ` +
+                          `[${r.left.toFixed(0)},${r.top.toFixed(0)},${r.right.toFixed(0)},${r.bottom.toFixed(0)}] outside ` +
+                          `[${cr.left.toFixed(0)},${cr.top.toFixed(0)},${cr.right.toFixed(0)},${cr.bottom.toFixed(0)}]: ` +
+                          `${(e.textContent || '').slice(0, 50)}`);
+    }
+    const fr = foot.getBoundingClientRect();
+    if (fr.top < cr.bottom - 0.5) page.outside.push('footer over the content');
+    for (const g of s.querySelectorAll('svg g.legend')) {
+      const texts = [...g.querySelectorAll('text')].map(t => [t.textContent, t.getBoundingClientRect()]);
+      for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {
+        const [a, ra] = texts[i], [b, rb] = texts[j];
+        if (ra.left < rb.right && rb.left < ra.right && ra.top < rb.bottom && rb.top < ra.bottom)
+          page.overlaps.push(`${a} / ${b}`);
+      }
+    }
+    for (const t of s.querySelectorAll('table'))
+      for (const tr of t.querySelectorAll('tbody tr'))
+        page.rows.push([...tr.querySelectorAll('td')].map(td => td.innerText.replace(/\s+/g, ' ').trim()).filter(x => x));
+    out.pages.push(page);
+  }
+  return JSON.stringify(out);
+})()
+"""
+
+
+def norm(text):
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def pdf_page_text(path, page):
+    r = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-enc", "UTF-8", path, "-"],
+                       capture_output=True, text=True)
+    return norm(r.stdout)
+
+
 def pdf_pages(path):
     if shutil.which("pdfinfo"):
         info = subprocess.run(["pdfinfo", path], capture_output=True, text=True).stdout
@@ -175,22 +232,34 @@ def main():
     ap.add_argument("--source", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--html", help="check this pack instead of building the demo pack")
+    ap.add_argument("--config", help="run this config (relative to --source) instead of the demo town")
+    ap.add_argument("--needs-data", help="skip (77) when this folder is absent")
+    ap.add_argument("--marking", default="OFFICIAL-SENSITIVE", help="protective marking to print and find")
     a = ap.parse_args()
+
+    if a.needs_data and not os.path.isdir(a.needs_data):
+        print(f"skipped: {a.needs_data} not found (the shared data folder)")
+        return SKIP
 
     chromium = find_chromium()
     if not chromium:
         print("skipped: chromium not installed (make test-deps installs it: apt-get install chromium poppler-utils)")
         return SKIP
 
+    a.work = os.path.abspath(a.work)
     os.makedirs(a.work, exist_ok=True)
     if a.html:
         html = os.path.abspath(a.html)
         manifest = json.load(open(os.path.join(os.path.dirname(html), "manifest.json")))
     else:
         run_dir = os.path.join(a.work, "run")
-        cmd = [a.hotspot, "run", os.path.join(a.source, "examples/demo.toml"), "--out", run_dir, "--overwrite", "-q",
-               "--period-from", "2025-07", "--period-to", "2025-12", "--comparison-from", "2025-01",
-               "--comparison-to", "2025-06", "--report"]
+        if a.config:
+            cmd = [a.hotspot, "run", os.path.join(a.source, a.config), "--out", run_dir, "--overwrite", "-q",
+                   "--report", "--marking", a.marking, "--author", "Force analysis team"]
+        else:
+            cmd = [a.hotspot, "run", os.path.join(a.source, "examples/demo.toml"), "--out", run_dir, "--overwrite",
+                   "-q", "--period-from", "2025-07", "--period-to", "2025-12", "--comparison-from", "2025-01",
+                   "--comparison-to", "2025-06", "--report", "--marking", a.marking, "--author", "Force analysis team"]
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode != 0:
             print("FAIL: hotspot run --report:", r.returncode, r.stderr)
@@ -235,22 +304,42 @@ def main():
         check(not external, f"no network requests beyond the file itself ({external[:5]})")
 
         sections = result["sections"]
-        check(len(sections) == len(profiles) + 1 and sections[0]["id"] == "cover",
-              f"cover + {len(profiles)} profile sections (found {len(sections)})")
-        by_profile = {s["profile"]: s for s in sections if s["profile"]}
+        profile_sections = [x for x in sections if "profile" in x["id"]]
+        check(len(sections) >= len(profiles) + 2 and sections[0]["id"] == "cover" and sections[1]["id"] == "about",
+              f"two cover pages + {len(profiles)} profile pages (+ annex) (found {len(sections)})")
+        by_profile = {x["profile"]: x for x in profile_sections if x["profile"]}
         for name in profiles:
             s = by_profile.get(name)
             if not s:
                 check(False, f"{name}: section present")
                 continue
-            check({"hotspots", "areas"} <= set(s["tables"]), f"{name}: hot spot and ward tables ({s['tables']})")
-            check(s["rows"] > 0 and s["hotspot_rows"] > 0, f"{name}: tables have rows ({s['hotspot_rows']}, {s['rows']})")
+            check("hotspots" in s["tables"], f"{name}: hot spot table ({s['tables']})")
+            check(s["hotspot_rows"] > 0, f"{name}: hot spot table has rows ({s['hotspot_rows']})")
             check(s["svg"] == 1 and s["labels"] > 0, f"{name}: one map with ward labels ({s['labels']})")
             imgs = s["images"]
             ok = len(imgs) == 1 and "error" not in imgs[0] and imgs[0]["opaque"] > 100 and imgs[0]["colours"] >= 2 \
                 and imgs[0]["shown_w"] > 100
             check(ok, f"{name}: map image decoded and not blank ({imgs})")
-            check(not s["overflow"], f"{name}: page content fits its page")
+
+        # The print layout: every element inside its page's content box.
+        cdp.call("Emulation.setEmulatedMedia", {"media": "print"}, session=session)
+        time.sleep(0.3)
+        lay = json.loads(cdp.call("Runtime.evaluate", {"expression": LAYOUT_CHECK, "returnByValue": True},
+                                  session=session)["result"]["value"])
+        decl = lay["declared"]
+        check(decl["pages"] == len(lay["pages"]) == decl["cover"] + decl["profile"] + decl["annex"]
+              and decl["profile"] == len(profiles) and decl["cover"] == 2,
+              f"declared pages {decl} match the {len(lay['pages'])} page sections")
+        for pg in lay["pages"]:
+            check(not pg["outside"], f"{pg['id']}: nothing outside its content box ({pg['outside'][:3]})")
+            check(not pg["overlaps"], f"{pg['id']}: legend labels do not overlap ({pg['overlaps'][:3]})")
+            check(abs(pg["height"] - 793.7) < 2 and abs(pg["width"] - 1122.5) < 2,
+                  f"{pg['id']}: A4 landscape box ({pg['width']:.1f} x {pg['height']:.1f} px)")
+            check(pg["marking"].strip() == a.marking, f"{pg['id']}: marking {pg['marking']!r}")
+        annex = [pg for pg in lay["pages"] if "annex" in pg["kind"]]
+        print(f"     {len(lay['pages'])} pages: 2 cover, {decl['profile']} profile, {len(annex)} annex; "
+              f"{sum(len(pg['rows']) for pg in lay['pages'])} table rows")
+        cdp.call("Emulation.setEmulatedMedia", {"media": ""}, session=session)
 
         shot = cdp.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session=session)
         shot_path = os.path.join(a.work, "screenshot.png")
@@ -262,10 +351,30 @@ def main():
         pdf_path = os.path.join(a.work, "pack.pdf")
         open(pdf_path, "wb").write(base64.b64decode(pdf["data"]))
         pages, size = pdf_pages(pdf_path)
-        check(pages == len(profiles) + 1, f"PDF has {len(profiles) + 1} pages, one per profile plus the cover "
-                                          f"(got {pages}; {size})")
+        check(pages == decl["pages"], f"PDF has {decl['pages']} pages: 2 cover + {decl['profile']} profile + "
+                                      f"{decl['annex']} annex (got {pages}; {size})")
         if size:
             check("842" in size.split(" x ")[0] or "841" in size.split(" x ")[0], f"PDF pages are A4 landscape ({size})")
+        if shutil.which("pdftotext"):
+            missing = []
+            for i, pg in enumerate(lay["pages"], start=1):
+                text = pdf_page_text(pdf_path, i)
+                words = set(text.split(" "))
+                if a.marking not in text:
+                    missing.append(f"page {i}: marking")
+                for row in pg["rows"]:
+                    for cell in row:
+                        if cell not in text and not all(w in words for w in cell.split(" ")):
+                            missing.append(f"page {i}: {cell!r} of {row}")
+            n_rows = sum(len(pg["rows"]) for pg in lay["pages"])
+            check(not missing, f"every cell of the {n_rows} table rows is in its PDF page's text ({missing[:5]})")
+        if shutil.which("pdftoppm"):
+            for f in os.listdir(a.work):
+                if re.match(r"page-\d+\.png$", f):
+                    os.remove(os.path.join(a.work, f))
+            subprocess.run(["pdftoppm", "-r", "60", "-png", pdf_path, os.path.join(a.work, "page")], check=False)
+            shots = sorted(f for f in os.listdir(a.work) if re.match(r"page-\d+\.png$", f))
+            check(len(shots) == pages, f"{len(shots)} page images written ({a.work}/page-*.png)")
     finally:
         cdp.close()
         shutil.rmtree(user_dir, ignore_errors=True)

@@ -32,7 +32,8 @@ const std::string demo_run = "run " + (source_dir() / "examples/demo.toml").stri
 TEST_CASE("report: run --report writes one self-contained pack with a page per profile",
           "[cli-report]") {
     const fs::path dir = fresh_dir("report_demo");
-    const auto r = run_cli(demo_run + " --report --out " + dir.string());
+    const auto r = run_cli(demo_run + " --report --marking OFFICIAL-SENSITIVE --author \"Analysis team\" --out " +
+                           dir.string());
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.err.empty());
@@ -42,17 +43,45 @@ TEST_CASE("report: run --report writes one self-contained pack with a page per p
     const auto manifest = nlohmann::json::parse(read_file(dir / "manifest.json"));
 
     CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
-    CHECK(count(html, "<section class=\"page") == manifest["profiles"].size() + 1);
+    // Two cover pages, one per profile, and the annex pages the body declares.
+    std::smatch annex;
+    REQUIRE(std::regex_search(html, annex, std::regex("data-annex-pages=\"(\\d+)\"")));
+    const std::size_t pages = count(html, "<section class=\"page");
+    CHECK(pages == manifest["profiles"].size() + 2 + std::stoul(annex[1].str()));
+    CHECK(html.find("data-pages=\"" + std::to_string(pages) + "\"") != std::string::npos);
     for (const auto& p : manifest["profiles"]) {
         const std::string name = p["name"];
         INFO(name);
         CHECK(html.find("id=\"profile-" + name + "\"") != std::string::npos);
         CHECK(html.find("<h2>" + p["title"].get<std::string>() + "</h2>") != std::string::npos);
     }
+    // The marking heads and foots every page; the author is on the cover and footers.
+    CHECK(count(html, "<div class=\"marking\">OFFICIAL-SENSITIVE</div>") == pages);
+    CHECK(count(html, "<span class=\"mk\">OFFICIAL-SENSITIVE</span>") == pages);
+    CHECK(html.find("by Analysis team") != std::string::npos);
+    // Key findings in words; plain-English definitions, not filter expressions.
+    CHECK(html.find("<h3>Key findings</h3>") != std::string::npos);
+    CHECK(std::regex_search(html, std::regex("Castle ward\u2019s rate of drug possession, [0-9.]+ per 1,000 residents, is "
+                                             "significantly above the study area rate of [0-9.]+, the highest of 10 wards")));
+    CHECK(html.find("matches regex") == std::string::npos);
+    CHECK(html.find("Dwelling burglary in which vehicle keys were taken") != std::string::npos);
+    // Public place violence has no residents' denominator: ranked counts, no rate wording.
+    const auto ppv = html.substr(html.find("id=\"profile-public-place-violence\""));
+    const auto ppv_page = ppv.substr(0, ppv.find("</section>"));
+    CHECK(ppv_page.find("Wards: incidents, ranked of 10") != std::string::npos);
+    CHECK(ppv_page.find("not computed") == std::string::npos);
+    CHECK(ppv_page.find("rate per 1,000") == std::string::npos);
+    CHECK(ppv_page.find("Reference rate") == std::string::npos);
+    // Ward tables rank among all wards of the area.
+    CHECK(html.find("Wards: rate per 1,000 residents, ranked of 10") != std::string::npos);
     // One density image per profile, inline as a PNG data: URI.
     CHECK(count(html, "href=\"data:image/png;base64,iVBORw0KGgo") == manifest["profiles"].size());
     CHECK(count(html, "<table class=\"hotspots\">") == manifest["profiles"].size());
     CHECK(count(html, "<table class=\"areas\">") == manifest["profiles"].size());
+    // Hot spots: black outlines on a white casing, white numbered discs (legible in greyscale).
+    CHECK(count(html, "class=\"hotspot-casing\"") == count(html, "class=\"hotspot\""));
+    CHECK(html.find("class=\"hotspot\" d=") != std::string::npos);
+    CHECK(html.find("stroke=\"#08306b\"") == std::string::npos);
     CHECK(count(html, "class=\"methods\"") == manifest["profiles"].size());
     CHECK(count(html, "class=\"north-arrow\"") == manifest["profiles"].size());
     CHECK(count(html, "class=\"scale-bar\"") == manifest["profiles"].size());

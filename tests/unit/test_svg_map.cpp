@@ -4,7 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <regex>
 
 #include "../support.hpp"
@@ -187,4 +189,37 @@ TEST_CASE("svg_map: scale bar lengths are round, north arrow drawn, nothing exte
         std::regex_replace(svg, std::regex("xmlns=\"http://www.w3.org/2000/svg\""), "");
     CHECK(without_ns.find("http") == std::string::npos);
     CHECK(xml_escape("A & B <c> \"d\" 'e'") == "A &amp; B &lt;c&gt; &quot;d&quot; &#39;e&#39;");
+}
+
+TEST_CASE("svg_map: legend labels of a force's wide classes do not run into each other", "[svg_map]") {
+    // "1,919 – 13,656hot spot" (issue 15): each slot is as wide as its label, wrapping rows.
+    const std::vector<double> breaks = {1919, 13656, 50000, 123456, 987654, 1234567};
+    MapSpec m;
+    m.world = {0, 0, 1000, 800};
+    m.width = 320;
+    m.height = 400;
+    m.legend = legend_classes(breaks);
+    m.legend_title = "Incidents per km\u00b2";
+    const std::string svg = draw_map(m);
+    const auto legend = svg.substr(svg.find("<g class=\"legend\">"));
+    std::map<std::string, std::vector<std::pair<double, std::string>>> rows; // y -> (x, label)
+    const std::regex text(R"re(<text x="([0-9.]+)" y="([0-9.]+)" font-size="9.5">([^<]+)</text>)re");
+    for (auto it = std::sregex_iterator(legend.begin(), legend.end(), text); it != std::sregex_iterator(); ++it)
+        if ((*it)[3].str().rfind("unshaded", 0) != 0)
+            rows[(*it)[2]].push_back({std::stod((*it)[1]), (*it)[3]});
+    std::size_t labels = 0;
+    for (auto& [y, row] : rows) {
+        std::sort(row.begin(), row.end());
+        for (std::size_t i = 0; i + 1 < row.size(); ++i) {
+            INFO(row[i].second << " then " << row[i + 1].second);
+            // at least 0.5 em per character between the starts of neighbours
+            CHECK(row[i + 1].first - row[i].first >= 0.5 * 9.5 * double(row[i].second.size()));
+        }
+        labels += row.size();
+    }
+    CHECK(labels == 6); // 5 shaded classes and the hot spot key
+    CHECK(rows.size() >= 2); // wrapped onto a second row at this width
+    for (const auto& [y, row] : rows)
+        for (const auto& [x, label] : row)
+            CHECK(x + 0.5 * 9.5 * double(label.size()) <= m.width);
 }

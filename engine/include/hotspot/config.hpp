@@ -65,6 +65,10 @@ struct RunConfig {
     std::vector<Profile> profiles;
     RunAnalysis analysis;
     bool report = false;
+    /// Protective marking printed at the top and bottom of every report page
+    /// ("OFFICIAL-SENSITIVE"); empty: none. Config key `marking`, flag --marking.
+    std::string marking;
+    std::string author; ///< on the report's cover and footers (config `author`, flag --author)
     /// Licence/attribution lines of the boundary (and other) data, printed on the report cover
     /// and kept in manifest.json. Default: the ONS boundary lines. police.uk input adds the OGL line.
     std::vector<std::string> attribution = {

@@ -1,0 +1,372 @@
+// Everything the tasking report reads from a run folder: manifest.json, the GeoPackage's
+// boundary, hot spot and rates layers, and each profile's density raster (coloured here with the
+// manifest's class breaks). See report_input.hpp.
+
+#include "report_input.hpp"
+
+#include <cpl_vsi.h>
+#include <gdal.h>
+#include <ogr_api.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "gdal_env.hpp"
+#include "hotspot/error.hpp"
+#include "hotspot/profile.hpp"
+#include "hotspot/svg_style.hpp"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace hotspot::report {
+
+namespace {
+
+constexpr const char* unit = "report";
+
+void collect_polygons(OGRGeometryH g, MultiPolygon& out) {
+    if (!g)
+        return;
+    const auto type = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (type == wkbMultiPolygon || type == wkbGeometryCollection) {
+        for (int i = 0; i < OGR_G_GetGeometryCount(g); ++i)
+            collect_polygons(OGR_G_GetGeometryRef(g, i), out);
+        return;
+    }
+    if (type != wkbPolygon)
+        return;
+    Polygon poly;
+    for (int r = 0; r < OGR_G_GetGeometryCount(g); ++r) {
+        OGRGeometryH ring = OGR_G_GetGeometryRef(g, r);
+        Ring pts;
+        for (int i = 0; i < OGR_G_GetPointCount(ring); ++i)
+            pts.push_back({OGR_G_GetX(ring, i), OGR_G_GetY(ring, i)});
+        poly.rings.push_back(std::move(pts));
+    }
+    out.push_back(std::move(poly));
+}
+
+struct Dataset {
+    GDALDatasetH h = nullptr;
+    ~Dataset() {
+        if (h)
+            GDALClose(h);
+    }
+};
+
+std::vector<Feature> read_layer(GDALDatasetH ds, const std::string& gpkg, const std::string& name,
+                                bool geometry = true) {
+    OGRLayerH layer = GDALDatasetGetLayerByName(ds, name.c_str());
+    if (!layer)
+        throw InputError(unit, gpkg,
+                         "has no layer '" + name + "'; was it written by `hotspot run`?");
+    std::vector<Feature> out;
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    const int nf = OGR_FD_GetFieldCount(defn);
+    OGR_L_ResetReading(layer);
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(layer)) != nullptr) {
+        Feature feat;
+        for (int i = 0; i < nf; ++i) {
+            if (!OGR_F_IsFieldSetAndNotNull(f, i))
+                continue;
+            OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+            const std::string k = OGR_Fld_GetNameRef(fd);
+            const OGRFieldType t = OGR_Fld_GetType(fd);
+            if (t == OFTInteger || t == OFTInteger64 || t == OFTReal)
+                feat.number[k] = OGR_F_GetFieldAsDouble(f, i);
+            feat.text[k] = OGR_F_GetFieldAsString(f, i);
+        }
+        if (geometry)
+            collect_polygons(OGR_F_GetGeometryRef(f), feat.shape);
+        out.push_back(std::move(feat));
+        OGR_F_Destroy(f);
+    }
+    return out;
+}
+
+std::string base64(const unsigned char* data, std::size_t n) {
+    static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((n + 2) / 3 * 4);
+    for (std::size_t i = 0; i < n; i += 3) {
+        const unsigned v = unsigned(data[i]) << 16 | (i + 1 < n ? unsigned(data[i + 1]) << 8 : 0u) |
+                           (i + 2 < n ? unsigned(data[i + 2]) : 0u);
+        out += tbl[(v >> 18) & 63];
+        out += tbl[(v >> 12) & 63];
+        out += i + 1 < n ? tbl[(v >> 6) & 63] : '=';
+        out += i + 2 < n ? tbl[v & 63] : '=';
+    }
+    return out;
+}
+
+/// The density surface coloured with the heat ramp at the manifest's class breaks, as a PNG
+/// data: URI, and the world bounds it covers.
+struct SurfaceImage {
+    std::string href;
+    Bounds world;
+};
+
+SurfaceImage colour_surface(const std::string& path, const std::vector<double>& breaks,
+                            int max_px) {
+    hotspot::detail::GdalErrorScope errors;
+    Dataset src;
+    src.h = GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
+    if (!src.h)
+        throw InputError(unit, path, "cannot open the density surface: " + errors.last_error());
+    double gt[6];
+    if (GDALGetGeoTransform(src.h, gt) != CE_None || gt[2] != 0 || gt[4] != 0)
+        throw InputError(unit, path, "has no north-up geotransform");
+    const int cols = GDALGetRasterXSize(src.h), rows = GDALGetRasterYSize(src.h);
+    GDALRasterBandH band = GDALGetRasterBand(src.h, 1);
+    int has_nodata = 0;
+    const double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
+    // Resample big surfaces (averaging) so the pack stays small; the classes are unchanged.
+    const double f = std::min(1.0, double(max_px) / std::max(cols, rows));
+    const int w = std::max(1, int(std::lround(cols * f))),
+              h = std::max(1, int(std::lround(rows * f)));
+    std::vector<float> v(std::size_t(w) * std::size_t(h));
+    GDALRasterIOExtraArg extra;
+    INIT_RASTERIO_EXTRA_ARG(extra);
+    extra.eResampleAlg = (w == cols && h == rows) ? GRIORA_NearestNeighbour : GRIORA_Average;
+    if (GDALRasterIOEx(band, GF_Read, 0, 0, cols, rows, v.data(), w, h, GDT_Float32, 0, 0,
+                       &extra) != CE_None)
+        throw InputError(unit, path, "cannot read the density surface: " + errors.last_error());
+
+    std::vector<unsigned char> px(std::size_t(w) * std::size_t(h) * 4, 0);
+    const auto ramp = svg::heat_ramp();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const double x = v[i];
+        if (!std::isfinite(x) || (has_nodata && x == float(nodata)) || breaks.empty())
+            continue;
+        const auto c = ramp[std::min(svg::class_of(x, breaks), ramp.size() - 1)];
+        px[4 * i] = c.r, px[4 * i + 1] = c.g, px[4 * i + 2] = c.b, px[4 * i + 3] = c.a;
+    }
+    Dataset mem;
+    mem.h = GDALCreate(GDALGetDriverByName("MEM"), "", w, h, 4, GDT_Byte, nullptr);
+    if (!mem.h)
+        throw Error(unit, "cannot create an in-memory raster: " + errors.last_error());
+    for (int k = 0; k < 4; ++k)
+        if (GDALRasterIO(GDALGetRasterBand(mem.h, k + 1), GF_Write, 0, 0, w, h, px.data() + k, w, h,
+                         GDT_Byte, 4, w * 4) != CE_None)
+            throw Error(unit, "cannot fill the in-memory raster: " + errors.last_error());
+    static int counter = 0;
+    const std::string vsi = "/vsimem/hotspot_report_" + std::to_string(++counter) + ".png";
+    GDALDatasetH png = GDALCreateCopy(GDALGetDriverByName("PNG"), vsi.c_str(), mem.h, FALSE,
+                                      nullptr, nullptr, nullptr);
+    if (!png)
+        throw Error(unit, "cannot encode the density image as PNG: " + errors.last_error());
+    GDALClose(png);
+    vsi_l_offset len = 0;
+    GByte* bytes = VSIGetMemFileBuffer(vsi.c_str(), &len, FALSE);
+    SurfaceImage img;
+    img.href = "data:image/png;base64," + base64(bytes, std::size_t(len));
+    VSIUnlink(vsi.c_str());
+    VSIUnlink((vsi + ".aux.xml").c_str());
+    img.world = {gt[0], gt[3] + gt[5] * rows, gt[0] + gt[1] * cols, gt[3]};
+    return img;
+}
+
+
+std::string jstr(const json& j, const char* k) {
+    if (!j.is_object() || !j.contains(k) || !j[k].is_string())
+        return "";
+    return j[k].get<std::string>();
+}
+double jnum(const json& j, const char* k, double d = NAN) {
+    if (!j.is_object() || !j.contains(k) || !j[k].is_number())
+        return d;
+    return j[k].get<double>();
+}
+
+std::string slug(const std::string& name) {
+    std::string s = name;
+    std::replace(s.begin(), s.end(), '-', '_');
+    return s;
+}
+
+// The values of a "category in [A, B]" filter term (profile.cpp's filter_terms text): what a
+// police.uk proxy selected. A typed manifest should carry them as a list.
+std::vector<std::string> categories_of(const std::vector<std::string>& terms) {
+    std::vector<std::string> out;
+    const std::string head = "category in [";
+    for (const auto& t : terms) {
+        if (t.rfind(head, 0) != 0 || t.back() != ']')
+            continue;
+        const std::string list = t.substr(head.size(), t.size() - head.size() - 1);
+        for (std::size_t start = 0; start <= list.size();) {
+            std::size_t end = list.find(", ", start);
+            if (end == std::string::npos)
+                end = list.size();
+            std::string v = list.substr(start, end - start);
+            if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
+                v = v.substr(1, v.size() - 2);
+            if (!v.empty())
+                out.push_back(v);
+            start = end + 2;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+ReportInput read_report_input(const ReportOptions& opt) {
+    detail::ensure_gdal();
+    const fs::path dir(opt.run_dir);
+    const fs::path manifest_path = dir / "manifest.json";
+    json m;
+    {
+        std::ifstream in(manifest_path);
+        if (!in)
+            throw InputError(unit, manifest_path.string(),
+                             "cannot be read; give the folder `hotspot run` wrote");
+        try {
+            m = json::parse(in);
+        } catch (const json::exception& e) {
+            throw InputError(unit, manifest_path.string(),
+                             std::string("is not valid JSON: ") + e.what());
+        }
+    }
+    if (jstr(m, "command") != "run" || !m.contains("run") || !m.contains("profiles"))
+        throw InputError(unit, manifest_path.string(), "is not the manifest of `hotspot run`");
+    const json& run = m["run"];
+    ReportInput in;
+    in.version = jstr(m, "version");
+    in.title = jstr(run, "title").empty() ? "Hot spot analysis" : jstr(run, "title");
+    in.area_name = jstr(run, "area_name");
+    const json period = run.value("period", json::object());
+    in.period_from = jstr(period, "from");
+    in.period_to = jstr(period, "to");
+    in.comparing = run.contains("comparison") && run["comparison"].is_object();
+    if (in.comparing) {
+        in.comparison_from = jstr(run["comparison"], "from");
+        in.comparison_to = jstr(run["comparison"], "to");
+    }
+    in.publish = run.value("publish", false);
+    in.publish_min_count = run.value("publish_min_count", 0);
+    in.police_uk = run.value("police_uk", false);
+    in.study_area_km2 = jnum(run, "study_area_km2");
+    in.marking = !opt.marking.empty() ? opt.marking : jstr(run, "marking");
+    in.author = !opt.author.empty() ? opt.author : jstr(run, "author");
+    for (const auto& a : run.value("attribution", json::array()))
+        if (a.is_string())
+            in.attribution.push_back(a.get<std::string>());
+    const json& counts = m.value("counts", json::object());
+    in.rows_in = jnum(counts, "rows_in");
+    in.assigned = jnum(counts, "assigned");
+    in.outside = jnum(counts, "outside");
+    in.rejected = jnum(counts, "rejected");
+    in.rejected_by_reason = jstr(counts, "rejected_by_reason");
+    in.run_name = !opt.run_name.empty() ? opt.run_name
+                  : dir.filename().string().empty() ? opt.run_dir
+                                                    : dir.filename().string();
+
+    const std::string gpkg = (dir / jstr(m, "gpkg")).string();
+    std::vector<std::string> boundary_layers;
+    for (const auto& lv : run.value("area_levels", json::array())) {
+        in.levels.push_back(jstr(lv, "name"));
+        boundary_layers.push_back(jstr(lv, "boundaries_layer"));
+    }
+    if (in.levels.empty())
+        throw InputError(unit, manifest_path.string(), "lists no area levels");
+
+    detail::GdalErrorScope errors;
+    Dataset ds;
+    ds.h = GDALOpenEx(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
+    if (!ds.h)
+        throw InputError(unit, gpkg, "cannot be opened: " + errors.last_error());
+    in.boundaries = read_layer(ds.h, gpkg, boundary_layers.front());
+    for (const auto& b : in.boundaries)
+        in.world.add(bounds_of(b.shape));
+    in.world = in.world.grown(std::max(in.world.width(), in.world.height()) * 0.015);
+
+    for (const auto& p : m["profiles"]) {
+        ProfileInput pi;
+        pi.name = jstr(p, "name");
+        pi.title = jstr(p, "title");
+        const Profile* builtin = find_builtin(pi.name);
+        pi.description = !jstr(p, "description").empty() ? jstr(p, "description")
+                         : builtin                       ? builtin->description
+                                                         : "";
+        pi.proxy = p.value("proxy", false);
+        pi.proxy_note = jstr(p, "proxy_note");
+        for (const auto& t : p.value("filter", json::array()))
+            if (t.is_string())
+                pi.filter.push_back(t.get<std::string>());
+        if (pi.proxy)
+            pi.proxy_categories = categories_of(pi.filter);
+        // The denominator: the manifest's when it says, else the built-in profile's.
+        if (p.contains("denominator") && p["denominator"].is_string())
+            pi.has_population = p["denominator"] != "none";
+        else if (builtin)
+            pi.has_population = builtin->denominator != Denominator::none;
+        pi.selected = jnum(p, "selected", 0);
+        pi.selected_comparison = jnum(p, "selected_comparison");
+        for (const auto& w : p.value("warnings", json::array()))
+            if (w.is_string())
+                pi.warnings.push_back(w.get<std::string>());
+        const std::string ps = slug(pi.name);
+        if (p.contains("kde")) {
+            const json& kde = p["kde"];
+            pi.has_map = true;
+            pi.kernel = jstr(kde, "kernel");
+            pi.bandwidth_method = jstr(kde, "bandwidth_method");
+            pi.units = jstr(kde, "units");
+            pi.bandwidth_m = jnum(kde, "bandwidth_m");
+            pi.cell_size_m = jnum(kde, "cell_size_m");
+            for (const auto& b : kde.value("class_breaks", json::array()))
+                pi.class_breaks.push_back(b.get<double>());
+            if (!jstr(kde, "file").empty()) {
+                const SurfaceImage img = colour_surface((dir / jstr(kde, "file")).string(),
+                                                        pi.class_breaks, opt.max_raster_px);
+                pi.surface_href = img.href;
+                pi.surface_world = img.world;
+            }
+            const json& hsj = p.value("hotspots", json::object());
+            pi.hotspot_layer = jstr(hsj, "layer").empty() ? ps + "_hotspots" : jstr(hsj, "layer");
+            pi.hotspot_threshold = jstr(hsj, "threshold");
+            pi.hotspot_threshold_value = jnum(hsj, "threshold_value");
+            pi.hotspots = read_layer(ds.h, gpkg, pi.hotspot_layer);
+            std::stable_sort(pi.hotspots.begin(), pi.hotspots.end(),
+                             [](const Feature& a, const Feature& b) {
+                                 return a.num("rank").value_or(1e9) < b.num("rank").value_or(1e9);
+                             });
+            if (p.contains("gistar")) {
+                const json& g = p["gistar"];
+                pi.has_gistar = true;
+                pi.gistar_cell_m = jnum(g, "cell_m");
+                pi.gistar_band_m = jnum(g, "band_m");
+                pi.gistar_hot99 = jnum(g, "hot_cells_99");
+                pi.gistar_weights = jstr(g, "weights");
+                pi.gistar_correction = jstr(g, "correction");
+            }
+            if (p.contains("rates")) {
+                const json& r = p["rates"];
+                pi.has_rates = true;
+                pi.ci = jstr(r, "ci");
+                pi.classes = jstr(r, "classes");
+                pi.reference_rate = jnum(r, "reference_rate_per_1000");
+                for (const auto& level : in.levels) {
+                    LevelRates lr{level, ps + "_" + level + "_rates", {}};
+                    lr.rows = read_layer(ds.h, gpkg, lr.layer, false);
+                    pi.rates.push_back(std::move(lr));
+                }
+                // No population given: the layers hold counts only.
+                const auto& wards = pi.rates.front().rows;
+                if (std::none_of(wards.begin(), wards.end(),
+                                 [](const Feature& f) { return f.num("rate_per_1000").has_value(); }))
+                    pi.has_population = false;
+            }
+        }
+        in.profiles.push_back(std::move(pi));
+    }
+    return in;
+}
+
+} // namespace hotspot::report

@@ -1,0 +1,202 @@
+// The report's pure parts on synthetic run values whose truth is known: the ranking of areas
+// against a brute-force count, the key-finding sentences, number words, and the pagination
+// (every table row once, in order, on a profile page or a declared annex page).
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <regex>
+#include <string>
+
+#include "hotspot/config.hpp"
+#include "report_findings.hpp"
+#include "report_pages.hpp"
+#include "report_text.hpp"
+
+using namespace hotspot;
+using namespace hotspot::report;
+
+namespace {
+
+Feature area(const std::string& name, double incidents, double rate, const std::string& cls) {
+    Feature f;
+    f.text["name"] = name;
+    f.text["code"] = "E0" + name;
+    f.text["rate_class"] = cls;
+    f.number["incidents"] = incidents;
+    if (rate >= 0)
+        f.number["rate_per_1000"] = rate;
+    return f;
+}
+
+std::size_t count(const std::string& s, const std::string& what) {
+    std::size_t n = 0;
+    for (auto p = s.find(what); p != std::string::npos; p = s.find(what, p + what.size()))
+        ++n;
+    return n;
+}
+
+// A force of `n_wards` wards and 300 LSOAs; `n_above` wards significantly above.
+ReportInput force(std::size_t n_wards, std::size_t n_above, bool population = true) {
+    ReportInput in;
+    in.version = "test";
+    in.title = "Test force";
+    in.area_name = "Testshire Police force area";
+    in.period_from = "2021-05";
+    in.period_to = "2022-04";
+    in.marking = "OFFICIAL-SENSITIVE";
+    in.levels = {"ward", "lsoa"};
+    in.rows_in = 1000;
+    in.assigned = 990;
+    in.outside = 4;
+    in.rejected = 6;
+    Feature b;
+    b.text["name"] = "Only";
+    b.shape = {Polygon{{Ring{{0, 0}, {10000, 0}, {10000, 8000}, {0, 8000}, {0, 0}}}}};
+    in.boundaries = {b};
+    in.world = {0, 0, 10000, 8000};
+    ProfileInput p;
+    p.name = "drug-possession";
+    p.title = "Drug possession";
+    p.description = "Possession of controlled drugs.";
+    p.has_population = population;
+    p.selected = 5000;
+    p.has_map = true;
+    p.units = "per-km2";
+    p.class_breaks = {1, 2, 4, 8, 16};
+    p.has_rates = true;
+    p.reference_rate = population ? 1.4 : NAN;
+    LevelRates wards{"ward", "drug_possession_ward_rates", {}};
+    for (std::size_t i = 0; i < n_wards; ++i) {
+        const double rate = population ? 10.0 - 0.04 * double(i) : -1;
+        wards.rows.push_back(area("Ward " + std::to_string(i + 1), double(200 - i), rate,
+                                  population ? (i < n_above ? "significantly above" : "similar") : ""));
+    }
+    LevelRates lsoas{"lsoa", "drug_possession_lsoa_rates", {}};
+    for (std::size_t i = 0; i < 300; ++i)
+        lsoas.rows.push_back(area("Lsoa " + std::to_string(i + 1), 20, population ? 30.0 - 0.05 * double(i) : -1,
+                                  population ? (i < 45 ? "significantly above" : "similar") : ""));
+    p.rates = {wards, lsoas};
+    in.profiles = {p};
+    return in;
+}
+
+} // namespace
+
+TEST_CASE("report: number words", "[report-pages]") {
+    CHECK(thousands(13656) == "13,656");
+    CHECK(thousands(-1234567) == "\u22121,234,567");
+    CHECK(signed_thousands(5332) == "+5,332");
+    CHECK(signed_thousands(0) == "0");
+    CHECK(fixed(1919.26, 1) == "1,919.3");
+    CHECK(fixed(8.04, 1) == "8.0");
+    CHECK(percent(0.314) == "31.4%");
+    CHECK(ordinal(1) == "1st");
+    CHECK(ordinal(4) == "4th");
+    CHECK(ordinal(12) == "12th");
+    CHECK(ordinal(22) == "22nd");
+    CHECK(ordinal(113) == "113th");
+    CHECK(short_wards("A (50%), B (20%), C (20%), D (10%)") == "A (50%), B (20%), C (20%) and 1 more");
+    CHECK(short_wards(ward_names("A (50%), B (20%), C (20%), D (<1%)")) == "A, B, C and 1 more");
+    ProfileInput p;
+    p.title = "Car key burglary";
+    CHECK(profile_heading(p) == "Car key burglary");
+    p.proxy = true;
+    p.proxy_categories = {"Burglary"};
+    CHECK(profile_heading(p) == "Burglary \u2014 police.uk proxy for car key burglary");
+    CHECK(profile_subject(p) == "burglary (proxy for car key burglary)");
+}
+
+TEST_CASE("report: areas rank among all areas, ties share a rank", "[report-pages]") {
+    LevelRates lv{"ward", "x", {}};
+    const std::vector<double> rates = {3, 9, 5, 9, 1, -1, 5, 7};
+    for (std::size_t i = 0; i < rates.size(); ++i)
+        lv.rows.push_back(area("W" + std::to_string(i), 1, rates[i], ""));
+    const auto ranked = rank_areas(lv, true);
+    REQUIRE(ranked.size() == rates.size());
+    for (const auto& r : ranked) {
+        const auto v = r.area->num("rate_per_1000");
+        if (!v) {
+            CHECK(r.rank == 0); // no rate: not ranked, listed last
+            CHECK(&r == &ranked.back());
+            continue;
+        }
+        // Brute force: 1 + the number of areas with a strictly higher rate.
+        int higher = 0;
+        for (double x : rates)
+            higher += x > *v;
+        CHECK(r.rank == higher + 1);
+    }
+}
+
+TEST_CASE("report: key findings say the strategic assessment's sentences", "[report-pages]") {
+    ReportInput in = force(201, 15);
+    // Castle: 4th by rate, the highest of those significantly above.
+    auto& wards = in.profiles[0].rates[0].rows;
+    for (std::size_t i = 0; i < wards.size(); ++i)
+        wards[i].number["rate_per_1000"] = i < 3 ? 12.0 - double(i) : 7.9 - 0.01 * double(i);
+    for (std::size_t i = 0; i < 3; ++i)
+        wards[i].text["rate_class"] = "above";
+    wards[3].text["name"] = "Castle";
+    wards[3].number["rate_per_1000"] = 8.0;
+    const auto f = key_findings(in, in.profiles[0]);
+    CHECK(std::find(f.begin(), f.end(),
+                    "Castle ward\u2019s rate of drug possession, 8.0 per 1,000 residents, is significantly above "
+                    "the force rate of 1.4, the 4th highest of 201 wards.") != f.end());
+    CHECK(std::find(f.begin(), f.end(), "12 of 201 wards are significantly above the force rate.") != f.end());
+
+    const ReportInput counts = force(30, 0, false);
+    const auto g = key_findings(counts, counts.profiles[0]);
+    REQUIRE(g.size() >= 2);
+    CHECK(g[1].rfind("Ward 1 ward recorded the most, 200 (4.0% of the force\u2019s total)", 0) == 0);
+}
+
+TEST_CASE("report: long tables continue on declared annex pages, every row once", "[report-pages]") {
+    for (const bool population : {true, false}) {
+        INFO("population " << population);
+        const ReportInput in = force(60, 40, population);
+        const PagesResult r = render_pages(in, "1 July 2026");
+        CHECK(r.cover_pages == 2);
+        CHECK(r.profile_pages == 1);
+        const std::size_t pages = count(r.body, "<section class=\"page");
+        CHECK(pages == r.cover_pages + r.profile_pages + r.annex_pages);
+        CHECK(r.body.find("data-annex-pages=\"" + std::to_string(r.annex_pages) + "\"") != std::string::npos);
+        // Every page carries the marking, top and bottom, and its number of the total.
+        CHECK(count(r.body, "<div class=\"marking\">OFFICIAL-SENSITIVE</div>") == pages);
+        CHECK(count(r.body, " of " + std::to_string(pages) + "</span></div>") == pages);
+        // Rates: the 40 wards above and 45 LSOAs above are all listed once, in rank order.
+        // Counts: the top 12 wards and top 10 LSOAs.
+        const std::size_t wards = population ? 40 : 12, lsoas = population ? 45 : 10;
+        CHECK(r.annex_pages >= (population ? 2 : 0));
+        std::size_t last = 0;
+        for (std::size_t i = 1; i <= wards; ++i) {
+            const std::string cell = "<td>Ward " + std::to_string(i) + "</td>";
+            CHECK(count(r.body, cell) == 1);
+            const std::size_t at = r.body.find(cell);
+            CHECK(at > last);
+            last = at;
+        }
+        CHECK(count(r.body, "<td>Ward " + std::to_string(wards + 1) + "</td>") == 0);
+        for (std::size_t i = 1; i <= lsoas; ++i)
+            CHECK(count(r.body, "<td>Lsoa " + std::to_string(i) + " <span") == 1);
+        // A continued table names its annex page, and the annex labels the rows it holds.
+        if (r.annex_pages > 0) {
+            CHECK(std::regex_search(r.body, std::regex("are in the annex, page [0-9]+\\.")));
+            CHECK(r.body.find("@@ANNEX") == std::string::npos);
+            CHECK(std::regex_search(r.body, std::regex("continued, rows [0-9]+\u2013[0-9]+ of [0-9]+</h3>")));
+        }
+        if (!population) {
+            CHECK(r.body.find("not computed") == std::string::npos);
+            CHECK(r.body.find("rate per 1,000") == std::string::npos);
+            CHECK(r.body.find("Wards: incidents, ranked of 60") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("report: the protective marking and author come from the run config", "[report-pages]") {
+    const RunConfig c = parse_run_config("title = \"T\"\nmarking = \"OFFICIAL-SENSITIVE\"\nauthor = \"Force analysis team\"\n",
+                                         "/x/run.toml");
+    CHECK(c.marking == "OFFICIAL-SENSITIVE");
+    CHECK(c.author == "Force analysis team");
+    CHECK(parse_run_config("title = \"T\"\n", "/x/run.toml").marking.empty()); // none unless set
+}
