@@ -24,6 +24,7 @@ struct RunArgs {
     std::string out, crs, period_from, period_to, comparison_from, comparison_to, title;
     bool overwrite = false, report = false, publish = false, keep_outliers = false;
     int publish_min_count = 0;
+    int heat_min_incidents = 0;
 };
 
 RunConfig build_config(const RunArgs& a) {
@@ -65,6 +66,7 @@ RunConfig build_config(const RunArgs& a) {
     cfg.report = cfg.report || a.report;
     cfg.publish = cfg.publish || a.publish;
     if (a.publish_min_count > 0) cfg.publish_min_count = a.publish_min_count;
+    if (a.heat_min_incidents > 0) cfg.analysis.heat_min_incidents = a.heat_min_incidents;
     if (cfg.config_path.empty() && cfg.profiles.empty())
         for (const char* n : {"car-key-burglary", "drug-possession", "public-place-violence"})
             cfg.profiles.push_back(*find_builtin(n));
@@ -114,6 +116,9 @@ Command run_command() {
                 sub.add_flag("--report", a->report, "Also write the tasking report (report.html)");
                 sub.add_flag("--publish", a->publish, "Outputs meant to leave the force: no points, small counts suppressed");
                 sub.add_option("--publish-min-count", a->publish_min_count, "Counts below this are suppressed in publish mode (default 5)");
+                sub.add_option("--heat-min-incidents", a->heat_min_incidents,
+                               "Heat map: leave cells unshaded that fewer than this many incidents reach (default 3; "
+                               "publish mode: at least --publish-min-count)")->check(CLI::PositiveNumber);
                 sub.add_flag("--overwrite", a->overwrite, "Replace existing outputs");
                 sub.add_flag("--keep-outliers", a->keep_outliers,
                              "Keep incidents far outside the bulk of the others (default: rejected as location_outlier)");

@@ -357,6 +357,8 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             kso.kernel = parse_kernel(cfg.analysis.kernel.value_or(profile.analysis.kde_kernel));
             kso.cell_size_m = density_cell_m;
             kso.threads = threads;
+            // k of the heat map; publish mode never shades fewer than the disclosure threshold
+            kso.heat.min_incidents = std::max(cfg.analysis.heat_min_incidents, cfg.publish ? cfg.publish_min_count : 1);
             if (cfg.analysis.bandwidth_auto) kso.bandwidth = BandwidthSpec::parse("auto:" + *cfg.analysis.bandwidth_auto, unit);
             else if (cfg.analysis.bandwidth_m) kso.bandwidth.fixed_m = *cfg.analysis.bandwidth_m;
             else if (!profile.analysis.bandwidth_auto.empty())
@@ -760,7 +762,8 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
 
     // ---- QGIS project: profiles on top, boundaries below
     project_groups.push_back(boundaries_group);
-    write_text_atomic(res.project, qgis_project_xml(cfg.title, cfg.working_crs, project_groups), cfg.overwrite);
+    write_text_atomic(res.project, run_project_xml({cfg.title, cfg.working_crs, study_bounds, cfg.period.describe(), write_dir},
+                                                    project_groups), cfg.overwrite);
 
     // ---- manifest
     for (const auto& f : inc.source_files) manifest.add_input("incidents", f);
