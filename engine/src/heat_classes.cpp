@@ -187,8 +187,8 @@ HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::
     }
     h.floor_label = "not shaded: " + with_units(format_break(h.floor), o.units) + " or less";
     if (!x.empty() && o.min_incidents > 1)
-        h.floor_label += " (includes every cell fewer than " + std::to_string(o.min_incidents) +
-                         " incidents reach within " + format_break(radius_m) + " m)";
+        h.floor_label += ", so no cell with fewer than " + std::to_string(o.min_incidents) + " incidents within " +
+                         format_break(radius_m) + " m";
     return h;
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <gdal.h>
+#include <proj.h>
 
 #include "gdal_env.hpp"
 #include "hotspot/crs.hpp"
@@ -25,6 +26,19 @@ std::string qml_inner(const std::string& qml) {
     const auto end = qml.rfind("</qgis>");
     if (start == std::string::npos || end == std::string::npos || end < start) return "";
     return qml.substr(start + 1, end - start - 1);
+}
+
+/// The value of the custom property `key` in a QML document ("" when absent).
+std::string qml_property(const std::string& qml, const std::string& key) {
+    const std::string tag = "name=\"" + key + "\" value=\"";
+    const auto at = qml.find(tag);
+    if (at == std::string::npos) return "";
+    const auto end = qml.find('"', at + tag.size());
+    std::string v = qml.substr(at + tag.size(), end - at - tag.size());
+    // undo the XML entities the QML writer used
+    for (const auto& [ent, ch] : {std::pair{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}})
+        for (auto p = v.find(ent); p != std::string::npos; p = v.find(ent, p + 1)) v.replace(p, std::string(ent).size(), ch);
+    return v;
 }
 
 std::string layer_id(const std::string& name, std::size_t k) {
@@ -55,9 +69,11 @@ Role role_of(const ProjectLayer& l) {
     return Role::other;
 }
 
-/// "Ward", "LSOA": an area level's name as a heading (short codes in capitals).
+/// "Ward", "LSOA": an area level's name as a heading (the ONS geography codes in capitals).
 std::string level_title(std::string level) {
-    if (level.size() <= 4) {
+    std::string lower = level;
+    for (auto& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "lsoa" || lower == "msoa" || lower == "oa" || lower == "lad" || lower == "pfa" || lower == "csp") {
         for (auto& c : level) c = char(std::toupper(static_cast<unsigned char>(c)));
     } else if (!level.empty()) {
         level[0] = char(std::toupper(static_cast<unsigned char>(level[0])));
@@ -132,6 +148,41 @@ std::string abstract_of(Role role, const std::string& profile, const std::string
     return "";
 }
 
+/// The operation from `crs` to WGS 84 that QGIS should use: PROJ's first whose grids are
+/// installed, over the CRS's area (for British National Grid: the Helmert "OSGB36 to WGS 84
+/// (6)", 2 m, the engine's own choice, crs.cpp). Without it QGIS prefers the OSTN15 grid, which
+/// Debian does not ship, and warns "Cannot use preferred transform" on every open. In QGIS's
+/// axis order (x = easting or longitude). Empty when PROJ offers none.
+std::string wgs84_operation(const std::string& crs) {
+    PJ_CONTEXT* ctx = proj_context_create();
+    std::string out;
+    PJ* src = proj_create(ctx, crs.c_str());
+    PJ* dst = proj_create(ctx, "EPSG:4326");
+    if (src && dst && !proj_is_equivalent_to(src, dst, PJ_COMP_EQUIVALENT)) {
+        PJ_OPERATION_FACTORY_CONTEXT* f = proj_create_operation_factory_context(ctx, nullptr);
+        proj_operation_factory_context_set_spatial_criterion(ctx, f, PROJ_SPATIAL_CRITERION_PARTIAL_INTERSECTION);
+        proj_operation_factory_context_set_grid_availability_use(
+            ctx, f, PROJ_GRID_AVAILABILITY_DISCARD_OPERATION_IF_MISSING_GRID);
+        if (PJ_OBJ_LIST* ops = proj_create_operations(ctx, src, dst, f)) {
+            if (proj_list_get_count(ops) > 0)
+                if (PJ* op = proj_list_get(ctx, ops, 0)) {
+                    // QGIS applies the string as written: easting/northing to longitude/latitude
+                    if (PJ* norm = proj_normalize_for_visualization(ctx, op)) {
+                        if (const char* p = proj_as_proj_string(ctx, norm, PJ_PROJ_5, nullptr)) out = p;
+                        proj_destroy(norm);
+                    }
+                    proj_destroy(op);
+                }
+            proj_list_destroy(ops);
+        }
+        proj_operation_factory_context_destroy(f);
+    }
+    if (src) proj_destroy(src);
+    if (dst) proj_destroy(dst);
+    proj_context_destroy(ctx);
+    return out;
+}
+
 std::string srs_xml(const std::string& crs) {
     std::string wkt;
     try {
@@ -187,6 +238,14 @@ void apply_run_view(std::vector<ProjectGroup>& groups, const ProjectOptions& o) 
             case Role::other: break;
             }
             if (l.abstract.empty()) l.abstract = abstract_of(role, g.name, level, l, o);
+            if (l.raster) {
+                // The legend's first line is QGIS's band name, "Band 1: ... (Gray)": replace it
+                // with the style's title (units and period) or the layer's name.
+                std::string title = qml_property(l.qml, "hotspot/legend");
+                if (role == Role::change) title = "Change in " + (title.empty() ? std::string("density") : title) +
+                                                  ", this period minus the comparison";
+                l.properties.emplace_back("legend/label-0", title.empty() ? l.name : title);
+            }
         }
     }
 }
@@ -233,7 +292,10 @@ std::string qgis_project_xml(const ProjectOptions& o, const std::vector<ProjectG
             tree << "      <layer-tree-layer id=\"" << id << "\" name=\"" << xml_escape(l.name) << "\" source=\""
                  << xml_escape(l.source) << "\" providerKey=\"" << provider << "\" checked=\""
                  << (l.visible ? "Qt::Checked" : "Qt::Unchecked") << "\" expanded=\"" << (l.visible && g.visible ? 1 : 0)
-                 << "\">\n        <customproperties/>\n      </layer-tree-layer>\n";
+                 << "\">\n        <customproperties>\n";
+            for (const auto& [key, value] : l.properties)
+                tree << "          <property key=\"" << xml_escape(key) << "\" value=\"" << xml_escape(value) << "\"/>\n";
+            tree << "        </customproperties>\n      </layer-tree-layer>\n";
             layers << "    <maplayer type=\"" << (l.raster ? "raster" : "vector") << "\"";
             if (!l.raster) layers << " geometry=\"" << xml_escape(l.geometry) << "\"";
             if (l.max_scale_denominator > 0)
@@ -270,12 +332,18 @@ std::string qgis_project_xml(const ProjectOptions& o, const std::vector<ProjectG
                "\" ymin=\"" + ymin + "\" xmax=\"" + xmax + "\" ymax=\"" + ymax + "\">\n      " + srs +
                "\n    </DefaultViewExtent>\n  </ProjectViewSettings>\n";
     }
+    const std::string op = wgs84_operation(o.crs);
+    const std::string transform_context =
+        op.empty() ? "  <transformContext/>\n"
+                   : "  <transformContext>\n    <srcDest allowFallback=\"1\" coordinateOp=\"" + xml_escape(op) +
+                         "\">\n      <src>" + srs + "</src>\n      <dest>" + srs_xml("EPSG:4326") +
+                         "</dest>\n    </srcDest>\n  </transformContext>\n";
     std::ostringstream x;
     x << "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
       << "<qgis projectname=\"" << xml_escape(title) << "\" version=\"3.22.16\">\n"
       << "  <homePath path=\"\"/>\n"
       << "  <title>" << xml_escape(title) << "</title>\n"
-      << "  <transformContext/>\n"
+      << transform_context
       << "  <projectCrs>" << srs << "</projectCrs>\n"
       << "  <layer-tree-group>\n    <customproperties/>\n"
       << tree.str() << "  </layer-tree-group>\n"

@@ -103,7 +103,7 @@ std::string heat_qml(const HeatClasses& h) {
     std::string items;
     if (n) {
         items += "          <item alpha=\"0\" value=\"" + fmt(h.floor) + "\" label=\"" +
-                 xml_escape(h.floor_label) + "\" color=\"#ffffb2\"/>\n";
+                 xml_escape(h.floor_label) + "\" color=\"#ffffff\"/>\n";
         for (std::size_t i = 0; i < n; ++i) {
             const Rgba c = ramp[std::min(first + i, std::size(ramp) - 1)];
             char colour[8];

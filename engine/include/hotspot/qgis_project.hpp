@@ -27,6 +27,8 @@ struct ProjectLayer {
     bool visible = true;
     std::string abstract;    ///< layer metadata; empty: written from the layer's kind (run_view)
     double max_scale_denominator = 0;  ///< > 0: shown only at larger scales (e.g. 50000)
+    /// Layer tree custom properties (key, value), e.g. {"legend/label-0", "Incidents per km²"}.
+    std::vector<std::pair<std::string, std::string>> properties;
 };
 
 struct ProjectGroup {
