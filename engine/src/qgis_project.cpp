@@ -232,6 +232,9 @@ void apply_run_view(std::vector<ProjectGroup>& groups, const ProjectOptions& o) 
             case Role::density:
             case Role::hotspots: l.visible = true; break;
             case Role::rates:
+                l.name = g.name + ": " + level_title(level) + " rates";
+                l.visible = false;
+                break;
             case Role::gistar:
             case Role::change:
             case Role::incidents: l.visible = false; break;
