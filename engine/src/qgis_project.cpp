@@ -201,6 +201,60 @@ std::string num(double v) {
 
 } // namespace
 
+namespace {
+
+/// The print layouts (layout.xml.in) of the profile groups that have a hot spots layer; layer
+/// ids as qgis_project_xml gives them (layer_id of the name and the running index).
+std::string print_layouts(const ProjectOptions& o, const std::vector<ProjectGroup>& groups) {
+    std::vector<std::vector<std::string>> ids;
+    std::size_t k = 0;
+    for (const auto& g : groups) {
+        ids.emplace_back();
+        for (const auto& l : g.layers) ids.back().push_back(layer_id(l.name, k++));
+    }
+    const auto layer_xml = [](const ProjectLayer& l, const std::string& id) {
+        return "          <Layer provider=\"" + std::string(l.raster ? "gdal" : "ogr") + "\" name=\"" + xml_escape(l.name) +
+               "\" source=\"" + xml_escape(l.source) + "\">" + id + "</Layer>\n";
+    };
+    std::string boundaries;
+    for (std::size_t gi = 0; gi < groups.size(); ++gi)
+        for (std::size_t li = 0; li < groups[gi].layers.size(); ++li)
+            if (role_of(groups[gi].layers[li]) == Role::boundaries) boundaries += layer_xml(groups[gi].layers[li], ids[gi][li]);
+    std::string out;
+    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+        const ProjectGroup& g = groups[gi];
+        std::string map_layers, hs_id, hs_name, hs_source;
+        for (std::size_t li = 0; li < g.layers.size(); ++li) {
+            const Role r = role_of(g.layers[li]);
+            if (r != Role::hotspots && r != Role::density) continue;
+            map_layers += layer_xml(g.layers[li], ids[gi][li]);
+            if (r == Role::hotspots) hs_id = ids[gi][li], hs_name = g.layers[li].name, hs_source = g.layers[li].source;
+        }
+        if (hs_id.empty()) continue;
+        std::string t(style_qml("layout_template"));
+        t = t.substr(t.find("<Layout "));
+        const double mx = 0.03 * std::max(o.extent.width(), 1.0), my = 0.03 * std::max(o.extent.height(), 1.0);
+        const bool has_extent = !o.extent.empty();
+        const std::pair<const char*, std::string> subs[] = {
+            {"{{NAME}}", xml_escape(g.name + ": hot spots atlas")},
+            {"{{TITLE}}", xml_escape(g.name + (o.period.empty() ? "" : ", " + o.period) +
+                                     ": hot spot [% \"rank\" %] of [% @atlas_totalfeatures %]")},
+            {"{{INFO}}", xml_escape("Hot spot [% \"rank\" %]: [% \"incidents\" %] incidents; wards: [% \"wards\" %]")},
+            {"{{XMIN}}", num(has_extent ? o.extent.xmin - mx : 0)}, {"{{XMAX}}", num(has_extent ? o.extent.xmax + mx : 1)},
+            {"{{YMIN}}", num(has_extent ? o.extent.ymin - my : 0)}, {"{{YMAX}}", num(has_extent ? o.extent.ymax + my : 1)},
+            {"{{MAP_LAYERS}}", map_layers + boundaries},
+            {"{{HOTSPOTS_ID}}", hs_id}, {"{{HOTSPOTS_NAME}}", xml_escape(hs_name)},
+            {"{{HOTSPOTS_SOURCE}}", xml_escape(hs_source)}};
+        for (const auto& [key, value] : subs)
+            for (auto at = t.find(key); at != std::string::npos; at = t.find(key, at + value.size()))
+                t.replace(at, std::string(key).size(), value);
+        out += "    " + t + "\n";
+    }
+    return out;
+}
+
+} // namespace
+
 void apply_run_view(std::vector<ProjectGroup>& groups, const ProjectOptions& o) {
     bool first_profile = true;
     for (auto& g : groups) {
@@ -270,7 +324,9 @@ std::string xml_escape(const std::string& s) {
 
 std::string run_project_xml(const ProjectOptions& options, std::vector<ProjectGroup> groups) {
     apply_run_view(groups, options);
-    return qgis_project_xml(options, groups);
+    ProjectOptions o = options;
+    o.layouts = true;
+    return qgis_project_xml(o, groups);
 }
 
 std::string qgis_project_xml(const std::string& title, const std::string& crs, const std::vector<ProjectGroup>& groups) {
@@ -285,6 +341,7 @@ std::string qgis_project_xml(const ProjectOptions& o, const std::vector<ProjectG
     const std::string srs = srs_xml(o.crs);
     std::ostringstream tree, layers;
     std::size_t k = 0;
+    std::string layouts = o.layouts ? print_layouts(o, groups) : "";
     for (const auto& g : groups) {
         tree << "    <layer-tree-group name=\"" << xml_escape(g.name) << "\" checked=\""
              << (g.visible ? "Qt::Checked" : "Qt::Unchecked") << "\" expanded=\"" << (g.expanded ? 1 : 0)
@@ -352,6 +409,7 @@ std::string qgis_project_xml(const ProjectOptions& o, const std::vector<ProjectG
       << tree.str() << "  </layer-tree-group>\n"
       << canvas
       << "  <projectlayers>\n" << layers.str() << "  </projectlayers>\n"
+      << (layouts.empty() ? "" : "  <Layouts>\n" + layouts + "  </Layouts>\n")
       << "  <properties>\n    <Paths>\n      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n"
       // QGIS 3.22 reads <projectCrs> only when projections are enabled.
       << "    <SpatialRefSys>\n      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n    </SpatialRefSys>\n"

@@ -27,6 +27,13 @@ import sys
 SKIP = 77
 
 
+def pdf_pages(path):
+    """Pages of a PDF, by its /Type /Page objects (no PDF library needed)."""
+    import re as _re
+    with open(path, 'rb') as f:
+        return len(_re.findall(rb'/Type\s*/Page(?![s\w])', f.read()))
+
+
 def check_project(qgs, name, shots, failures):
     from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsLayerTreeModel, QgsLayoutExporter, QgsLayoutItemLegend,
                            QgsLayoutItemMap, QgsLayoutPoint, QgsLayoutSize, QgsPrintLayout, QgsProject,
@@ -144,6 +151,27 @@ def check_project(qgs, name, shots, failures):
         details = ct.instantiatedCoordinateOperationDetails()
         if not details.isAvailable or ct.fallbackOperationOccurred() or not (49 < p.y() < 61):
             fail('transform {} -> EPSG:4326 not usable: {} ({})'.format(crs.authid(), details.name, p.toString()))
+
+    # a print layout per profile; the first profile's atlas exports one PDF page per hot spot
+    layouts = project.layoutManager().printLayouts()
+    with_hotspots = [g for g in profile_groups if any(n.name().endswith('hot spots') for n in g.findLayers())]
+    if len(layouts) != len(with_hotspots):
+        fail('{} print layouts for {} profiles with hot spots'.format(len(layouts), len(with_hotspots)))
+    elif layouts:
+        layout = [l for l in layouts if l.name().startswith(profile_groups[0].name())][0]
+        atlas = layout.atlas()
+        coverage = atlas.coverageLayer()
+        if not atlas.enabled() or coverage is None or not coverage.name().endswith('hot spots'):
+            fail(layout.name() + ': no atlas over the hot spots layer')
+        else:
+            pdf = os.path.join(shots or '.', 'qgis-atlas-{}.pdf'.format(name))
+            result, error = QgsLayoutExporter.exportToPdf(atlas, pdf, QgsLayoutExporter.PdfExportSettings())
+            pages = pdf_pages(pdf) if result == QgsLayoutExporter.Success else -1
+            if pages != coverage.featureCount():
+                fail('{}: atlas PDF has {} pages for {} hot spots ({})'.format(layout.name(), pages,
+                                                                            coverage.featureCount(), error))
+            else:
+                print('atlas: {} ({} pages)'.format(pdf, pages))
 
     # a picture of the opened view with its legend (visible layers only)
     if shots:

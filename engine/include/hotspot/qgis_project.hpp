@@ -45,6 +45,10 @@ struct ProjectOptions {
     Bounds extent;           ///< the study area: the saved view (with a 3% margin); empty: none
     std::string period;      ///< "2025-07 to 2025-12", for the layers' abstracts
     std::string folder;      ///< where the sources lie (the run folder), to read GeoTIFF tags
+    /// A print layout per profile group with a hot spots layer: its density and hot spots over
+    /// the boundaries, legend, scale bar, and an atlas over the hot spots (one page each, by
+    /// rank). run_project_xml sets it.
+    bool layouts = false;
 };
 
 /// The view a run's project opens with (issue 15): only the first profile's group visible
