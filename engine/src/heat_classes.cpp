@@ -79,7 +79,7 @@ HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::
                                    std::to_string(grid.size()) + " cells");
     HeatClasses h;
     h.min_incidents = o.min_incidents;
-    h.title = o.units.empty() ? std::string("Kernel sum") : "Incidents " + o.units;
+    h.title = o.units.empty() ? std::string("Density (kernel sum)") : "Density, incidents " + o.units;
     if (!o.period.empty()) h.title += ", " + o.period;
 
     // the study area: cells with a finite value

@@ -62,7 +62,7 @@ struct HeatClasses {
     double max = 0;                ///< the surface's maximum
     std::vector<HeatClass> classes;  ///< lightest first; empty when nothing is shaded
     std::string floor_label;       ///< "not shaded: 30 per km² or less (fewer than 3 incidents within 250 m)"
-    std::string title;             ///< "Incidents per km², Jul 2025 – Dec 2025"
+    std::string title;             ///< "Density, incidents per km², Jul – Dec 2025"
     /// Upper bounds, the unshaded class first (floor, then each class's upper): the
     /// `class_breaks` of the manifest, the report's legend and the PNG.
     std::vector<double> breaks() const;
