@@ -39,6 +39,10 @@ Command kde_command() {
                      {"", compats, ""});
                 sub.add_option("--weight", o->kde.weight,
                                "Numeric field weighting each incident (e.g. a harm score); default 1");
+                sub.add_option("--heat-min-incidents", o->kde.heat.min_incidents,
+                               "Leave a cell unshaded in the style when fewer than this many incidents lie "
+                               "within the kernel radius (default 3: no lone incident or repeat pair as a blob)")
+                    ->capture_default_str();
                 sub.add_flag("--edge-correction", *diggle, "Diggle edge correction against the study area (or the grid)");
                 sub.add_option("--out", o->out, "Output GeoTIFF (.tif)")->required();
                 sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");

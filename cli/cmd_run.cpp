@@ -26,6 +26,7 @@ struct RunArgs {
     std::string marking, author;
     bool overwrite = false, report = false, publish = false, keep_outliers = false;
     int publish_min_count = 0;
+    int heat_min_incidents = 0;
 };
 
 RunConfig build_config(const RunArgs& a) {
@@ -69,6 +70,7 @@ RunConfig build_config(const RunArgs& a) {
     cfg.report = cfg.report || a.report;
     cfg.publish = cfg.publish || a.publish;
     if (a.publish_min_count > 0) cfg.publish_min_count = a.publish_min_count;
+    if (a.heat_min_incidents > 0) cfg.analysis.heat_min_incidents = a.heat_min_incidents;
     if (cfg.config_path.empty() && cfg.profiles.empty())
         for (const char* n : {"car-key-burglary", "drug-possession", "public-place-violence"})
             cfg.profiles.push_back(*find_builtin(n));
@@ -120,6 +122,9 @@ Command run_command() {
                 note(sub.add_option("--author", a->author, "Author or team named on the report's cover and footers"), {"author", {}, ""});
                 note(sub.add_flag("--publish", a->publish, "Outputs meant to leave the force: no points, small counts suppressed"), {"publish.enabled", {}, ""});
                 note(sub.add_option("--publish-min-count", a->publish_min_count, "Counts below this are suppressed in publish mode (default 5)"), {"publish.min_count", {}, ""});
+                note(sub.add_option("--heat-min-incidents", a->heat_min_incidents,
+                               "Heat map: leave cells unshaded that fewer than this many incidents reach (default 3; "
+                               "publish mode: at least --publish-min-count)")->check(CLI::PositiveNumber), {"analysis.heat_min_incidents", {}, ""});
                 sub.add_flag("--overwrite", a->overwrite, "Replace existing outputs");
                 note(sub.add_flag("--keep-outliers", a->keep_outliers,
                              "Keep incidents far outside the bulk of the others (default: rejected as location_outlier)"), {"incidents.keep_outliers", {}, ""});

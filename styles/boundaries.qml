@@ -1,5 +1,6 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<!-- Area boundaries (wards, LSOAs) written by hotspot: outline only, labelled by name. -->
+<!-- Area boundaries written by hotspot: the main level (wards): dark outline, labelled by name.
+     The finer levels (LSOAs) use boundaries_minor.qml in the QGIS project. -->
 <qgis version="3.22.0" styleCategories="Symbology|Labeling">
   <renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0">
     <symbols>
@@ -10,7 +11,7 @@
             <Option type="QString" name="color" value="255,255,255,0"/>
             <Option type="QString" name="outline_color" value="70,70,70,255"/>
             <Option type="QString" name="outline_style" value="solid"/>
-            <Option type="QString" name="outline_width" value="0.4"/>
+            <Option type="QString" name="outline_width" value="0.5"/>
             <Option type="QString" name="outline_width_unit" value="MM"/>
             <Option type="QString" name="style" value="no"/>
           </Option>
@@ -22,7 +23,7 @@
   </renderer-v2>
   <labeling type="simple">
     <settings calloutType="simple">
-      <text-style fieldName="name" isExpression="0" fontFamily="Sans Serif" fontSize="8" fontSizeUnit="Point" textColor="40,40,40,255" textOpacity="1" fontWeight="50" fontItalic="0" namedStyle="Regular">
+      <text-style fieldName="name" isExpression="0" fontFamily="Sans Serif" fontSize="9" fontSizeUnit="Point" textColor="40,40,40,255" textOpacity="1" fontWeight="63" fontItalic="0" namedStyle="Regular">
         <text-buffer bufferDraw="1" bufferSize="0.8" bufferSizeUnits="MM" bufferColor="255,255,255,255" bufferOpacity="0.8"/>
       </text-style>
       <text-format wrapChar="" multilineAlign="1"/>

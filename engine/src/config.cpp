@@ -287,7 +287,8 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
 
     if (const toml::table* t = c.table(root, "analysis")) {
         c.only(*t, "analysis.", {"kernel", "bandwidth", "cell_m", "gistar_cell_m", "gistar_band_m", "permutations",
-                                 "seed", "hotspot_threshold", "ci", "reference_rate", "snap_m"});
+                                 "seed", "hotspot_threshold", "ci", "reference_rate", "snap_m",
+                                 "heat_min_incidents"});
         RunAnalysis& a = cfg.analysis;
         a.kernel = c.str(*t, "kernel");
         if (const toml::node* b = t->get("bandwidth")) {
@@ -326,6 +327,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
             c.fail(*t->get("ci"), "analysis.ci", "must be \"exact\" or \"byar\" (got \"" + a.ci + "\")");
         a.reference_rate_per_1000 = c.ranged(*t, "reference_rate", an, 0, false, 1e6, "a rate per 1,000 > 0");
         a.snap_m = c.ranged(*t, "snap_m", an, 0, true, big, "metres >= 0").value_or(0);
+        a.heat_min_incidents = int(c.integer(*t, "heat_min_incidents", an, 1, 1000000).value_or(a.heat_min_incidents));
     }
     if (const toml::table* t = c.table(root, "publish")) {
         c.only(*t, "publish.", {"enabled", "min_count"});

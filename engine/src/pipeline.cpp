@@ -232,7 +232,8 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
 
     // ---- QGIS project: profiles on top, boundaries below
     project_groups.push_back(boundaries_group);
-    write_text_atomic(res.project, qgis_project_xml(cfg.title, cfg.working_crs, project_groups), cfg.overwrite);
+    write_text_atomic(res.project, run_project_xml({cfg.title, cfg.working_crs, areas.study_layer().bounds, cfg.period.describe(), write_dir},
+                                                    project_groups), cfg.overwrite);
 
     // ---- manifest: the typed run sections, then inputs and timings
     for (const auto& f : inc.source_files) manifest.add_input("incidents", f);

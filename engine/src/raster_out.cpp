@@ -15,6 +15,7 @@
 #include "hotspot/error.hpp"
 #include "hotspot/crs.hpp"
 #include "hotspot/output_safety.hpp"
+#include "hotspot/qgis_project.hpp"
 #include "hotspot/styles.hpp"
 #include "hotspot/vector_out.hpp"
 
@@ -94,18 +95,25 @@ private:
     fs::path m_path;
 };
 
-std::string render_qml(const std::vector<double>& breaks, const std::string& label) {
+} // namespace
+
+std::string heat_qml(const HeatClasses& h) {
+    // The darkest colour always marks the densest class, whatever the number of classes.
+    const std::size_t n = h.classes.size(), first = std::size(ramp) - std::min(n, std::size(ramp) - 1);
     std::string items;
-    for (std::size_t i = 0; i < breaks.size(); ++i) {
-        const Rgba c = ramp[std::min(i, std::size(ramp) - 1)];
-        char colour[8];
-        std::snprintf(colour, sizeof colour, "#%02x%02x%02x", c.r, c.g, c.b);
-        const std::string lo = i == 0 ? "0" : fmt(breaks[i - 1]);
-        items += "          <item alpha=\"" + std::to_string(c.a) + "\" value=\"" +
-                 fmt(breaks[i]) + "\" label=\"" + lo + " - " + fmt(breaks[i]) + "\" color=\"" +
-                 colour + "\"/>\n";
+    if (n) {
+        items += "          <item alpha=\"0\" value=\"" + fmt(h.floor) + "\" label=\"" +
+                 xml_escape(h.floor_label) + "\" color=\"#ffffff\"/>\n";
+        for (std::size_t i = 0; i < n; ++i) {
+            const Rgba c = ramp[std::min(first + i, std::size(ramp) - 1)];
+            char colour[8];
+            std::snprintf(colour, sizeof colour, "#%02x%02x%02x", c.r, c.g, c.b);
+            // the last class has no upper limit, so values of overviews and resampling are shaded
+            items += "          <item alpha=\"255\" value=\"" + (i + 1 == n ? std::string("inf") : fmt(h.classes[i].upper)) +
+                     "\" label=\"" + xml_escape(h.classes[i].label) + "\" color=\"" + colour + "\"/>\n";
+        }
+        items.pop_back();
     }
-    if (!items.empty()) items.pop_back();
     std::string q = std::string(style_qml("kde_template"));
     auto replace_all = [&](const std::string& key, const std::string& value) {
         for (std::size_t at = q.find(key); at != std::string::npos; at = q.find(key, at + value.size()))
@@ -113,27 +121,22 @@ std::string render_qml(const std::vector<double>& breaks, const std::string& lab
     };
     replace_all("{{ITEMS}}", items);
     replace_all("{{MIN}}", "0");
-    replace_all("{{MAX}}", breaks.empty() ? "1" : fmt(breaks.back()));
-    replace_all("{{LABEL}}", label);
+    replace_all("{{MAX}}", n ? fmt(h.max) : "1");
+    replace_all("{{LABEL}}", xml_escape(h.title));
     return q;
 }
 
-} // namespace
-
-std::vector<double> heat_class_breaks(std::span<const double> values) {
-    std::vector<double> nz;
-    for (double v : values)
-        if (std::isfinite(v) && v > 0) nz.push_back(v);
-    std::vector<double> out;
-    if (nz.empty()) return out;
-    std::sort(nz.begin(), nz.end());
-    for (double q : {0.5, 0.7, 0.85, 0.95, 0.99}) {
-        const double v = nz[std::size_t(q * double(nz.size() - 1))];
-        if (out.empty() || v > out.back()) out.push_back(v);
-    }
-    if (nz.back() > out.back()) out.push_back(nz.back());
-    return out;
+namespace {
+/// The colour of value v in `h` (transparent when not shaded).
+Rgba heat_colour(const HeatClasses& h, double v) {
+    const std::size_t n = h.classes.size();
+    if (!n || !std::isfinite(v) || !(v > h.floor)) return ramp[0];
+    const std::size_t first = std::size(ramp) - std::min(n, std::size(ramp) - 1);
+    std::size_t k = 0;
+    while (k + 1 < n && v > h.classes[k].upper) ++k;
+    return ramp[std::min(first + k, std::size(ramp) - 1)];
 }
+} // namespace
 
 RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
                                 std::span<const double> values, const GeoTiffOptions& options) {
@@ -222,9 +225,16 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
         throw OutputError(unit, path, "writing failed: " + errors.last_error());
     tmp.commit(out);
 
-    res.class_breaks = heat_class_breaks(values);
+    HeatClasses own;
+    if (!options.heat && (options.write_qml || options.write_png)) {
+        HeatClassOptions ho;
+        ho.units = options.legend_label;
+        own = heat_classes(grid, values, {}, {}, 0, ho);
+    }
+    const HeatClasses& heat = options.heat ? *options.heat : own;
+    res.class_breaks = heat.breaks();
     if (options.write_qml) {
-        write_text_atomic(qml.string(), render_qml(res.class_breaks, options.legend_label), true, unit);
+        write_text_atomic(qml.string(), heat_qml(heat), true, unit);
         res.qml_path = qml.string();
     }
     if (options.write_png) {
@@ -232,12 +242,8 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
             GDALCreate(mem, "", int(grid.cols), int(grid.rows), 4, GDT_Byte, nullptr);
         Closer close_rgba{rgba};
         std::vector<unsigned char> px(std::size_t(grid.size()) * 4, 0);
-        const auto& b = res.class_breaks;
         for (std::size_t i = 0; i < values.size(); ++i) {
-            const double v = values[i];
-            if (!std::isfinite(v) || b.empty()) continue;
-            const std::size_t cls = std::size_t(std::lower_bound(b.begin(), b.end(), v) - b.begin());
-            const Rgba c = ramp[std::min(cls, std::size(ramp) - 1)];
+            const Rgba c = heat_colour(heat, values[i]);
             px[4 * i] = c.r, px[4 * i + 1] = c.g, px[4 * i + 2] = c.b, px[4 * i + 3] = c.a;
         }
         for (int k = 0; k < 4; ++k)

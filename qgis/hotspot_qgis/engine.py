@@ -27,6 +27,11 @@ import subprocess
 import threading
 import time
 
+try:
+    from .progress import OverallProgress
+except ImportError:  # imported as a plain module (no package), as some tests do
+    from progress import OverallProgress
+
 EXIT_CODES = {
     0: 'success',
     1: 'internal error (a bug: please report it with the command line)',
@@ -226,6 +231,7 @@ class OutputParser:
         self.errors = []
         self.warnings = []
         self.json_progress = False
+        self.overall = OverallProgress()  # per-stage fractions -> one bar (progress.py)
 
     def _set_progress(self, percent):
         if percent > self.percent:
@@ -255,7 +261,7 @@ class OutputParser:
                 self.json_progress = True
                 self._set_stage(str(msg.get('stage', '')))
                 try:
-                    self._set_progress(100.0 * float(msg['progress']))
+                    self._set_progress(self.overall.update(str(msg.get('stage', '')), float(msg['progress'])))
                 except (TypeError, ValueError):
                     pass
                 return

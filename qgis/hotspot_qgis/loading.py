@@ -129,3 +129,117 @@ def load_raster(context, feedback, path, output_name, group=None):
     name = os.path.splitext(os.path.basename(path))[0]
     load_on_completion(context, feedback, path, name, output_name, QgsProcessingUtils.LayerHint.Raster, group)
     return name
+
+
+# ---- a run's project: its groups, names, visibility, styles and metadata (issue 15)
+
+def read_project_groups(qgs_path):
+    """The layer tree of a run's .qgs, without QGIS: [(group name, group checked, [layer])],
+    each layer a dict: name, source (absolute), provider, checked, style (a <qgis> QML document
+    from the project's <maplayer>), abstract. In the project's order (top first)."""
+    import xml.etree.ElementTree as ET
+    root = ET.parse(qgs_path).getroot()
+    folder = os.path.dirname(os.path.abspath(qgs_path))
+    maplayers = {}
+    for ml in root.iter('maplayer'):
+        lid = ml.findtext('id')
+        qml = ET.Element('qgis', {k: v for k, v in ml.attrib.items()
+                                  if k in ('hasScaleBasedVisibilityFlag', 'maxScale', 'minScale')})
+        qml.set('styleCategories', 'AllStyleCategories')
+        for child in ml:
+            if child.tag not in ('id', 'datasource', 'layername', 'srs', 'provider', 'resourceMetadata'):
+                qml.append(child)
+        maplayers[lid] = {'style': ET.tostring(qml, encoding='unicode'),
+                          'abstract': ml.findtext('resourceMetadata/abstract') or ''}
+    groups = []
+    tree = root.find('layer-tree-group')
+    for g in (tree.findall('layer-tree-group') if tree is not None else []):
+        layers = []
+        for node in g.findall('layer-tree-layer'):
+            source = node.get('source', '')
+            path, sep, rest = source.partition('|')
+            if path.startswith('./'):
+                path = path[2:]
+            layer = {'name': node.get('name'), 'source': os.path.join(folder, path) + sep + rest,
+                     'provider': node.get('providerKey'), 'checked': node.get('checked') == 'Qt::Checked'}
+            layer.update(maplayers.get(node.get('id'), {'style': '', 'abstract': ''}))
+            layers.append(layer)
+        groups.append((g.get('name'), g.get('checked') == 'Qt::Checked', layers))
+    return groups
+
+
+class ProjectLayerPostProcessor(QgsProcessingLayerPostProcessorInterface):
+    """Puts a layer of a run's project where the project has it: its group (under the run's
+    group), position, name, check state, style (the project's, with scale range) and abstract."""
+
+    _alive = []
+
+    def __init__(self, run_group, group, group_checked, order, layer):
+        super().__init__()
+        self.run_group, self.group, self.group_checked = run_group, group, group_checked
+        self.order, self.layer = order, layer  # order: (group index, layer index)
+
+    @classmethod
+    def create(cls, *args):
+        processor = cls(*args)
+        cls._alive.append(processor)
+        return processor
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
+        from qgis.PyQt.QtXml import QDomDocument
+        layer.setName(self.layer['name'])
+        source = ''
+        if self.layer['style']:
+            doc = QDomDocument()
+            if doc.setContent(self.layer['style']):
+                ok, _ = layer.importNamedStyle(doc)
+                source = 'engine' if ok else ''
+        if not source:
+            source = apply_style(layer, self.layer['name'])
+        layer.setCustomProperty(STYLE_PROPERTY, source)
+        if self.layer['abstract']:
+            md = layer.metadata()
+            md.setAbstract(self.layer['abstract'])
+            md.setTitle(self.layer['name'])
+            layer.setMetadata(md)
+        layer.triggerRepaint()
+        project = context.project()
+        if project is None:
+            return
+        root = project.layerTreeRoot()
+        node = root.findLayer(layer.id())
+        if node is None:
+            return
+        run = root.findGroup(self.run_group) or root.insertGroup(0, self.run_group)
+        group = run.findGroup(self.group)
+        if group is None:
+            # groups in the project's order
+            at = sum(1 for g in run.children() if g.customProperty('hotspot/order', 1e9) < self.order[0])
+            group = run.insertGroup(at, self.group)
+            group.setCustomProperty('hotspot/order', self.order[0])
+            group.setItemVisibilityChecked(self.group_checked)
+            group.setExpanded(self.group_checked)
+        at = sum(1 for n in group.children() if n.customProperty('hotspot/order', 1e9) < self.order[1])
+        clone = node.clone()
+        clone.setCustomProperty('hotspot/order', self.order[1])
+        clone.setItemVisibilityChecked(self.layer['checked'])
+        clone.setExpanded(False)
+        group.insertChildNode(at, clone)
+        node.parent().removeChildNode(node)
+
+
+def load_project_groups(context, feedback, qgs_path, run_group, output_name='OUTPUT'):
+    """Loads every layer of a run's .qgs into the current project as the run's project has them:
+    a group per profile under `run_group`, only the first profile's group on, the same names,
+    styles, check states and abstracts. Returns the layers' names."""
+    names = []
+    for gi, (group, checked, layers) in enumerate(read_project_groups(qgs_path)):
+        for li, layer in enumerate(layers):
+            hint = (QgsProcessingUtils.LayerHint.Raster if layer['provider'] == 'gdal'
+                    else QgsProcessingUtils.LayerHint.Vector)
+            details = QgsProcessingContext.LayerDetails(layer['name'], context.project(), output_name, hint)
+            details.setPostProcessor(ProjectLayerPostProcessor.create(run_group, group, checked, (gi, li), layer))
+            context.addLayerToLoadOnCompletion(layer['source'], details)
+            feedback.pushInfo('will load {} / {} ({})'.format(group, layer['name'], layer['source']))
+            names.append(layer['name'])
+    return names

@@ -3,6 +3,7 @@
 // independently with OGR/GEOS.
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <gdal.h>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -217,4 +218,54 @@ TEST_CASE("run: real Tamworth wards and LSOAs, every ward named", "[cli-run][dat
                                          "Spital", "Stonydelph", "Trinity", "Wilnecote"});
     // the demo's drugs hot spot sits in the centre of town: the real Castle ward is top by rate
     CHECK(r.out.find("top wards by rate per 1,000") != std::string::npos);
+}
+
+TEST_CASE("run: the heat map shades no cell fewer than k incidents reach; publish mode raises k", "[cli-run]") {
+    // k = 3 by default, the disclosure threshold (5) in publish mode (issue 15): checked by brute
+    // force on the written GeoTIFF against the profile's incidents (from the non-publish pack).
+    const auto open_dir = run_demo("cli-run-heat");
+    const auto pub_dir = run_demo("cli-run-heat-publish", "--publish");
+    const Gpkg g(open_dir / "hotspot_run.gpkg");
+    REQUIRE(g.ds);
+    for (const auto& [dir, k] : {std::pair{open_dir, 3}, std::pair{pub_dir, 5}}) {
+        const auto m = nlohmann::json::parse(test::read_file(dir / "manifest.json"));
+        for (const auto& p : m["profiles"]) {
+            const std::string name = p["name"];
+            const std::string ps = std::regex_replace(name, std::regex("-"), "_");
+            INFO(dir.string() << " " << name);
+            const auto& heat = p["kde"]["heat_classes"];
+            CHECK(heat["min_incidents"] == k);
+            const double floor = heat["floor"], radius = p["kde"]["support_radius_m"];
+            std::vector<std::pair<double, double>> pts;
+            OGRLayerH il = g.layer(ps + "_incidents");
+            REQUIRE(il);
+            OGR_L_ResetReading(il);
+            while (OGRFeatureH f = OGR_L_GetNextFeature(il)) {
+                OGRGeometryH geom = OGR_F_GetGeometryRef(f);
+                pts.emplace_back(OGR_G_GetX(geom, 0), OGR_G_GetY(geom, 0));
+                OGR_F_Destroy(f);
+            }
+            GDALDatasetH ds = GDALOpen((dir / (ps + "_kde.tif")).c_str(), GA_ReadOnly);
+            REQUIRE(ds);
+            double gt[6];
+            GDALGetGeoTransform(ds, gt);
+            const int cols = GDALGetRasterXSize(ds), rows = GDALGetRasterYSize(ds);
+            std::vector<float> v(std::size_t(cols) * std::size_t(rows));
+            REQUIRE(GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, cols, rows, v.data(), cols, rows, GDT_Float32, 0, 0) == CE_None);
+            GDALClose(ds);
+            std::size_t shaded = 0, bad = 0;
+            for (int r = 0; r < rows; ++r)
+                for (int c = 0; c < cols; ++c) {
+                    const double val = v[std::size_t(r) * std::size_t(cols) + std::size_t(c)];
+                    if (!(val > floor)) continue;
+                    ++shaded;
+                    const double x = gt[0] + (c + 0.5) * gt[1], y = gt[3] + (r + 0.5) * gt[5];
+                    int n = 0;
+                    for (const auto& [px, py] : pts) n += std::hypot(px - x, py - y) < radius;
+                    bad += n < k;
+                }
+            CHECK(shaded > 0);
+            CHECK(bad == 0);
+        }
+    }
 }

@@ -276,9 +276,17 @@ class Tester:
         p.stderr_line('[00:01] read: 10008 rows, 10002 kept\n')
         check(p.stage == 'read' and p.percent == eng.STAGE_PROGRESS['read'], 'a stage line moves progress')
         p.stderr_line('{"progress":0.42,"stage":"kde"}')
-        check(p.json_progress and abs(p.percent - 42) < 1e-9 and p.stage == 'kde', 'JSON progress lines')
+        check(p.json_progress and abs(p.percent - 41.58) < 1e-9 and p.stage == 'kde', 'JSON progress lines')
         p.stderr_line('[00:02] raster: written')
-        check(abs(p.percent - 42) < 1e-9, 'stage lines do not move progress once JSON progress is seen')
+        check(abs(p.percent - 41.58) < 1e-9, 'stage lines do not move progress once JSON progress is seen')
+        # a run: each stage's fraction fills its band of the bar (progress.py), 100% only at "finish"
+        p = eng.OutputParser(fb)
+        p.stderr_line('{"progress":1.00,"stage":"read"}')
+        check(p.percent < 20, 'a run is not done when reading is ({}%)'.format(p.percent))
+        p.stderr_line('{"progress":0.75,"stage":"profile all-crime"}')
+        check(50 < p.percent < 90, 'the last of 4 profiles ({}%)'.format(p.percent))
+        p.stderr_line('{"progress":1.00,"stage":"finish"}')
+        check(p.percent == 100, 'finish is 100%')
         p.stderr_line('warning: gistar: 18 incidents lie outside')
         p.stderr_line("error: kde: bandwidth must be > 0 m (got 0)")
         check(p.warnings and p.errors, 'warnings and errors are collected')
@@ -466,6 +474,19 @@ class Tester:
             check(lyr.isValid(), name + ' is valid')
             if lyr.type() == QgsMapLayerType.RasterLayer or lyr.isSpatial():
                 self.check_style(lyr, name)
+        # as the run's .qgs has them: a group per profile under the run's group, only the first on
+        from qgis.core import QgsProject
+        run_group = QgsProject.instance().layerTreeRoot().findGroup('hotspot run run')
+        check(run_group is not None, 'the run group is in the layer tree')
+        subgroups = [g for g in run_group.children() if g.name() != 'Boundaries']
+        on = [g.name() for g in subgroups if g.itemVisibilityChecked()]
+        check(len(subgroups) >= 2 and on == [subgroups[0].name()],
+              'one profile group on, the first: {} of {}'.format(on, [g.name() for g in subgroups]))
+        for node in run_group.findLayers():
+            check('_' not in node.name(), 'a human layer name: ' + node.name())
+            if ' rates' in node.name():
+                check(not node.itemVisibilityChecked(), node.name() + ' is off')
+            check(node.layer().metadata().abstract(), node.name() + ' has an abstract')
 
         # Without a config: the incidents, areas and populations as parameters, one profile, a period.
         out = os.path.join(self.work, 'run-flags')
@@ -481,9 +502,9 @@ class Tester:
                          '--population ward='):
             check(expected in command, 'the run command has ' + expected + ': ' + command)
         layers = self.loaded()
-        check(layers and all(n.startswith(('drug_possession', 'boundaries', 'rejects')) for n in layers),
+        check(layers and all(n.startswith('Drug possession') or n.endswith('boundaries') for n in layers),
               'only the chosen profile was run: ' + str(sorted(layers)))
-        rates = [lyr for n, lyr in layers.items() if n.endswith('ward_rates')]
+        rates = [lyr for n, lyr in layers.items() if n.lower().endswith('ward rates')]
         check(rates and rates[0].featureCount() == 10, 'the ward rates of the chosen profile are loaded')
 
 

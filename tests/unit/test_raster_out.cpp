@@ -172,7 +172,7 @@ TEST_CASE("GeoTIFF refuses to overwrite unless asked", "[raster]") {
                       Catch::Contains("does not exist"));
 }
 
-TEST_CASE("QML sidecar: heat ramp, transparent lowest class, quantile breaks", "[raster]") {
+TEST_CASE("QML sidecar: heat ramp, transparent lowest class, classes by share of area", "[raster]") {
     const fs::path dir = test::fresh_dir("raster_qml");
     const Grid g = test_grid();
     auto v = test_values(g);
@@ -180,14 +180,18 @@ TEST_CASE("QML sidecar: heat ramp, transparent lowest class, quantile breaks", "
     const std::string qml = test::read_file(dir / "heat.qml");
     CHECK_THAT(qml, Catch::Contains("singlebandpseudocolor"));
     CHECK_THAT(qml, Catch::Contains("<item alpha=\"0\""));
+    CHECK_THAT(qml, Catch::Contains("zoomedInResampler=\"bilinear\""));
+    CHECK_THAT(qml, Catch::Contains("value=\"inf\""));  // the darkest class has no upper limit
+    CHECK_THAT(qml, Catch::Contains("densest"));
     CHECK(qml.find("{{") == std::string::npos);
-    // Independent median of the non-zero, non-nodata cells.
-    std::vector<double> nz;
+    // Independent: the darkest class holds about the densest 0.5% of the finite cells.
+    std::vector<double> in;
     for (double x : v)
-        if (std::isfinite(x) && x > 0) nz.push_back(x);
-    std::sort(nz.begin(), nz.end());
-    REQUIRE(!res.class_breaks.empty());
-    CHECK(res.class_breaks.front() == nz[(nz.size() - 1) / 2]);
-    CHECK(res.class_breaks.back() == nz.back());
+        if (std::isfinite(x)) in.push_back(x);
+    REQUIRE(res.class_breaks.size() >= 2);
+    const double lower = res.class_breaks[res.class_breaks.size() - 2];
+    const auto top = std::count_if(in.begin(), in.end(), [&](double x) { return x > lower; });
+    CHECK(double(top) / double(in.size()) == Approx(0.005).margin(0.003));
+    CHECK(res.class_breaks.back() == *std::max_element(in.begin(), in.end()));
     CHECK(std::is_sorted(res.class_breaks.begin(), res.class_breaks.end()));
 }

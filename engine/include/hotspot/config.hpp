@@ -15,6 +15,8 @@
 #include "hotspot/incidents_io.hpp"
 #include "hotspot/profile.hpp"
 
+#include "hotspot/heat_classes.hpp"
+
 namespace hotspot {
 
 /// An area level of the run (wards, LSOAs) and where its population comes from.
@@ -47,6 +49,9 @@ struct RunAnalysis {
     std::string ci = "exact";                   ///< "exact" or "byar"
     std::optional<double> reference_rate_per_1000;
     double snap_m = 0;
+    /// k of the heat map (heat_classes.hpp): no cell is shaded that fewer than k incidents
+    /// reach; publish mode raises it to publish.min_count. TOML analysis.heat_min_incidents.
+    int heat_min_incidents = HeatClassOptions{}.min_incidents;
 };
 
 struct RunConfig {

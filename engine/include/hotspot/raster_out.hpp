@@ -5,8 +5,9 @@
 /// CRS and the Grid's geotransform, and every analysis parameter as a metadata tag. The file
 /// is written under a temporary name in the same folder and renamed, so a failed run never
 /// leaves a half file. Identical inputs give identical bytes (no timestamps are written).
-/// Beside it: a QGIS style `<name>.qml` (heat ramp, classes at quantiles of the non-zero
-/// cells, lowest class transparent) and optionally an RGBA quick-look `<name>.png`.
+/// Beside it: a QGIS style `<name>.qml` (heat ramp, classes by share of the study area,
+/// heat_classes.hpp; the unshaded class transparent; bilinear resampling) and optionally an
+/// RGBA quick-look `<name>.png` in the same classes.
 
 #include <span>
 #include <string>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "hotspot/grid.hpp"
+#include "hotspot/heat_classes.hpp"
 
 namespace hotspot {
 
@@ -27,6 +29,9 @@ struct GeoTiffOptions {
     std::string legend_label;        ///< units text for the QGIS legend ("incidents per km²")
     bool write_qml = true;           ///< write `<name>.qml` beside the GeoTIFF
     bool write_png = false;          ///< write an RGBA quick-look `<name>.png`
+    /// The classes of the style and PNG; nullptr: heat_classes() of the values alone (area
+    /// shares, no incident floor).
+    const HeatClasses* heat = nullptr;
 };
 
 struct RasterWriteResult {
@@ -44,8 +49,9 @@ struct RasterWriteResult {
 RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
                                 std::span<const double> values, const GeoTiffOptions& options);
 
-/// Class breaks for the heat ramp: the 0.5, 0.7, 0.85, 0.95 and 0.99 quantiles and the
-/// maximum of the finite values > 0 (ascending, duplicates removed; empty when there are none).
-std::vector<double> heat_class_breaks(std::span<const double> values);
+/// The QGIS style (QML) of a heat map in `classes`: discrete classes, the unshaded one
+/// transparent, labels with units and shares, bilinear resampling. `band_title` is the legend
+/// text (the custom property hotspot/legend).
+std::string heat_qml(const HeatClasses& classes);
 
 } // namespace hotspot

@@ -1,6 +1,8 @@
 // A profile's density surface (and its change against the comparison period): the kde step with
 // the options the config and the profile give.
 
+#include <algorithm>
+
 #include "hotspot/run_names.hpp"
 #include "run/run_context.hpp"
 #include "run/timed.hpp"
@@ -15,6 +17,8 @@ KdeStepOptions kde_options(const RunConfig& cfg, const Profile& profile, unsigne
     k.kernel = parse_kernel(cfg.analysis.kernel.value_or(profile.analysis.kde_kernel));
     k.cell_size_m = cfg.analysis.cell_m.value_or(profile.analysis.cell_size_m);
     k.threads = threads;
+    // k of the heat map; publish mode never shades fewer than the disclosure threshold
+    k.heat.min_incidents = std::max(cfg.analysis.heat_min_incidents, cfg.publish ? cfg.publish_min_count : 1);
     if (cfg.analysis.bandwidth_auto) k.bandwidth = BandwidthSpec::parse("auto:" + *cfg.analysis.bandwidth_auto, "run");
     else if (cfg.analysis.bandwidth_m) k.bandwidth.fixed_m = *cfg.analysis.bandwidth_m;
     else if (!profile.analysis.bandwidth_auto.empty())

@@ -69,6 +69,37 @@ std::vector<double> incident_weights(const IncidentTable& inc, const std::vector
     return w;
 }
 
+/// The units of a surface for the legend's class labels ("per km²"); empty for unitless ones.
+std::string legend_units(KdeUnits units) {
+    switch (units) {
+    case KdeUnits::per_km2: return "per km²";
+    case KdeUnits::per_m2: return "per m²";
+    case KdeUnits::raw:
+    case KdeUnits::relative: break;
+    }
+    return "";
+}
+
+/// "Jul – Dec 2025", "Nov 2024 – Oct 2025": the months of the first and last dated incident.
+std::string period_months(const IncidentTable& inc, const std::vector<std::uint32_t>& rows) {
+    static const char* const names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::int32_t first = no_date, last = no_date;
+    for (auto r : rows)
+        if (const std::int32_t d = inc.date_days[r]; d != no_date) {
+            first = first == no_date ? d : std::min(first, d);
+            last = last == no_date ? d : std::max(last, d);
+        }
+    if (first == no_date) return "";
+    const std::chrono::year_month_day a{std::chrono::sys_days{std::chrono::days{first}}};
+    const std::chrono::year_month_day b{std::chrono::sys_days{std::chrono::days{last}}};
+    const auto month = [&](const std::chrono::year_month_day& d) { return std::string(names[unsigned(d.month()) - 1]); };
+    const std::string ya = std::to_string(int(a.year())), yb = std::to_string(int(b.year()));
+    if (a.year() == b.year() && a.month() == b.month()) return month(a) + " " + ya;
+    if (a.year() == b.year()) return month(a) + " – " + month(b) + " " + ya;
+    return month(a) + " " + ya + " – " + month(b) + " " + yb;
+}
+
 std::string period_of(const IncidentTable& inc, const std::vector<std::uint32_t>& rows) {
     std::int32_t first = no_date, last = no_date;
     for (auto r : rows)
@@ -77,6 +108,18 @@ std::string period_of(const IncidentTable& inc, const std::vector<std::uint32_t>
             last = last == no_date ? d : std::max(last, d);
         }
     return first == no_date ? "unknown" : iso_date(first) + "/" + iso_date(last);
+}
+
+nlohmann::ordered_json heat_json(const HeatClasses& h) {
+    nlohmann::ordered_json classes = nlohmann::ordered_json::array();
+    for (const auto& c : h.classes)
+        classes.push_back({{"lower", c.lower}, {"upper", c.upper}, {"area_share", c.area_share},
+                           {"incident_share", c.incident_share}, {"area_share_above", c.area_share_above},
+                           {"incident_share_above", c.incident_share_above}, {"label", c.label}});
+    return {{"method", "share of the study area (densest first); unshaded where fewer than min_incidents "
+                       "incidents lie within the support radius"},
+            {"min_incidents", h.min_incidents}, {"floor", h.floor}, {"title", h.title},
+            {"floor_label", h.floor_label}, {"classes", classes}};
 }
 
 } // namespace
@@ -135,6 +178,7 @@ void KdeStepOptions::validate() const {
     k.compat = compat;
     k.edge = edge;
     k.validate();  // the kernel/units/compat contradictions
+    heat.validate();
 }
 
 nlohmann::ordered_json KdeStepOptions::to_json() const {
@@ -144,7 +188,8 @@ nlohmann::ordered_json KdeStepOptions::to_json() const {
             {"units", std::string(units_name(units))},
             {"compat", std::string(compat_name(compat))},
             {"edge_correction", edge == EdgeCorrection::diggle ? "diggle" : "none"},
-            {"weight", weight}};
+            {"weight", weight},
+            {"heat_min_incidents", heat.min_incidents}};
 }
 
 const std::vector<std::uint8_t>& StudyMasks::of(const Grid& g) {
@@ -240,6 +285,13 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
         {"distinct_points", std::to_string(r.surface.distinct_points)},
         {"study_area", out.study_area},
     };
+    // ---- the heat map's classes: the one computation of kde, run, the style, PNG and report
+    HeatClassOptions ho = o.heat;
+    ho.units = legend_units(k.effective_units());
+    ho.period = period_months(inc, rows);
+    r.heat = heat_classes(r.grid, r.surface.values, x, y, r.surface.radius_m, ho);
+    g.heat = &r.heat;
+    g.metadata.push_back({"heat_min_incidents", std::to_string(ho.min_incidents)});
     const RasterWriteResult w = write_geotiff(out.path, r.grid, r.surface.values, g);
     for (const auto& m : w.warnings) r.warnings.push_back("raster: " + m);
     r.class_breaks = w.class_breaks;
@@ -259,6 +311,7 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
         {"incidents", r.surface.incidents},
         {"distinct_points", r.surface.distinct_points},
         {"class_breaks", r.class_breaks},
+        {"heat_classes", heat_json(r.heat)},
         {"change_file", ""}};
 
     // ---- change surface against the comparison incidents, same grid and options

@@ -2,8 +2,9 @@
 
 The run folder holds one GeoPackage whose layers carry their styles, GeoTIFFs with .qml
 sidecars, a QGIS project, manifest.json and, with the report option, the HTML tasking pack.
-Every layer is loaded into the current project in a group named after the folder (the run's
-own .qgs project is left for the analyst to open on its own).
+The run's layers are loaded into the current project as its own .qgs has them (a group per
+profile, only the first switched on, rates off, human names, the project's styles and
+abstracts), in a group named after the folder.
 """
 
 import glob
@@ -127,12 +128,16 @@ class RunAlgorithm(HotspotAlgorithm):
     def load_run_folder(self, out, context, feedback):
         group = 'hotspot run ' + os.path.basename(os.path.normpath(out))
         gpkgs = sorted(glob.glob(os.path.join(out, '*.gpkg')))
-        layers = []
-        for g in gpkgs:
-            layers += loading.load_gpkg(context, feedback, g, 'GPKG', group)
-        for tif in sorted(glob.glob(os.path.join(out, '**', '*.tif'), recursive=True)):
-            layers.append(loading.load_raster(context, feedback, tif, 'OUTPUT', group))
         projects = sorted(glob.glob(os.path.join(out, '*.qgs')) + glob.glob(os.path.join(out, '*.qgz')))
+        layers = []
+        if projects and projects[0].endswith('.qgs'):
+            # the run's own project: its groups, names, visibility and styles (issue 15)
+            layers = loading.load_project_groups(context, feedback, projects[0], group)
+        else:
+            for g in gpkgs:
+                layers += loading.load_gpkg(context, feedback, g, 'GPKG', group)
+            for tif in sorted(glob.glob(os.path.join(out, '**', '*.tif'), recursive=True)):
+                layers.append(loading.load_raster(context, feedback, tif, 'OUTPUT', group))
         reports = sorted(glob.glob(os.path.join(out, '*.html')))
         manifest = os.path.join(out, 'manifest.json')
         return {'OUTPUT': out, 'GPKG': gpkgs[0] if gpkgs else None, 'PROJECT': projects[0] if projects else None,

@@ -35,6 +35,7 @@
 #include "hotspot/geometry.hpp"
 #include "hotspot/grid.hpp"
 #include "hotspot/incidents.hpp"
+#include "hotspot/heat_classes.hpp"
 #include "hotspot/kde.hpp"
 #include "hotspot/progress.hpp"
 
@@ -67,6 +68,10 @@ struct KdeStepOptions {
     EdgeCorrection edge = EdgeCorrection::none;
     std::string weight;                ///< incident field weighting each incident; empty: 1 each
     unsigned threads = 0;              ///< 0: all cores; never changes the output
+    /// The heat map's classes (heat_classes.hpp): area shares and k, the fewest incidents that
+    /// must reach a cell for it to be shaded (--heat-min-incidents; publish mode: at least the
+    /// disclosure threshold). Units and period are filled in by the step.
+    HeatClassOptions heat;
 
     /// @throws UsageError: no bandwidth, fixed bandwidth <= 0, cell < 0, contradictory compat.
     void validate() const;
@@ -108,7 +113,8 @@ struct KdeStepResult {
     Bandwidth bandwidth;                ///< method_name "fixed" or the rule's
     Grid grid;
     KdeResult surface;
-    std::vector<double> class_breaks;   ///< of the style (upper bounds)
+    std::vector<double> class_breaks;   ///< of the style (upper bounds): heat.breaks()
+    HeatClasses heat;                   ///< the classes of the style, PNG and legend
     std::vector<std::string> files;     ///< written: tif, qml, png, change tif, change qml
     std::vector<std::string> warnings;
     nlohmann::ordered_json manifest;    ///< the step's manifest node

@@ -1,0 +1,85 @@
+#pragma once
+/// @file heat_classes.hpp
+/// The heat map's classes: the one computation that `hotspot kde`, `hotspot run` (both through
+/// the density step, steps/kde_step.hpp), the QGIS style, the PNG quick-look and the report's
+/// legend share.
+///
+/// Classes are set by share of the study area, not by quantiles of the non-zero cells: the
+/// darkest class is the densest 0.5% of the study area's cells, then 1%, 2%, 5% and 10% (the
+/// unit the Predictive Accuracy Index is built on: Chainey, Tompson & Uhlig 2008, "The utility
+/// of hotspot mapping for predicting spatial patterns of crime", Security Journal 21). Each
+/// class is labelled with the share of the area it covers and the share of the incidents in it,
+/// so a reader can see that "the densest 1% of the area held 31% of the burglaries".
+///
+/// A floor keeps lone incidents off the map: no cell is shaded where fewer than `min_incidents`
+/// incidents lie within the kernel's support radius of its centre (those incidents are the only
+/// ones that contribute to its density). The floor is the largest density of such a cell,
+/// rounded up; every cell at or below it is left unshaded. The surface itself is never altered.
+///
+/// Breaks are rounded to 2 significant figures (nearest; the floor upwards), and the shares are
+/// measured on the rounded breaks, so the legend says what the map shows. A class that covers
+/// under 0.1% of the area (an edge pushed up against the floor, or two edges rounded together)
+/// is merged into its darker neighbour.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "hotspot/grid.hpp"
+
+namespace hotspot {
+
+struct HeatClassOptions {
+    /// Densest shares of the study area, each the lower edge of a class (any order; each in
+    /// (0, 1)). Default: 0.5%, 1%, 2%, 5%, 10%.
+    std::vector<double> area_shares = {0.005, 0.01, 0.02, 0.05, 0.10};
+    /// k: no cell is shaded where fewer than k incidents lie within the support radius. 3 by
+    /// default: more than one incident, and more than one repeat pair at one address (a repeat
+    /// victim gives 2), so neither a single incident nor a single repeat shows as a blob. In
+    /// publish mode callers raise it to the disclosure threshold (publish_min_count, 5).
+    int min_incidents = 3;
+    std::string units = "per km²";  ///< for labels: "per km²", "per m²", "" (kernel sum)
+    std::string period;             ///< for the legend title: "Jul 2025 – Dec 2025"; may be empty
+    /// @throws UsageError: a share outside (0, 1), min_incidents < 1.
+    void validate() const;
+};
+
+struct HeatClass {
+    double lower = 0;              ///< exclusive: a cell v is in the class when lower < v <= upper
+    double upper = 0;              ///< inclusive; the last class's upper is the surface's maximum
+    double area_share = 0;         ///< of the study area's cells in this class (0-1)
+    double incident_share = 0;     ///< of the incidents whose cell is in this class (0-1)
+    double area_share_above = 0;   ///< this class and every darker one
+    double incident_share_above = 0;
+    std::string label;             ///< "120 – 240 per km²: densest 1.0% of area, 31% of incidents"
+};
+
+struct HeatClasses {
+    double floor = 0;              ///< cells with v <= floor are not shaded
+    double floor_from_count = 0;   ///< the part of the floor set by min_incidents (unrounded max)
+    int min_incidents = 0;         ///< k as applied
+    double max = 0;                ///< the surface's maximum
+    std::vector<HeatClass> classes;  ///< lightest first; empty when nothing is shaded
+    std::string floor_label;       ///< "not shaded: 30 per km² or less (fewer than 3 incidents within 250 m)"
+    std::string title;             ///< "Density, incidents per km², Jul – Dec 2025"
+    /// Upper bounds, the unshaded class first (floor, then each class's upper): the
+    /// `class_breaks` of the manifest, the report's legend and the PNG.
+    std::vector<double> breaks() const;
+};
+
+/// The classes of `values` (row-major over `grid`, NaN = outside the study area) for the
+/// incidents at (x, y) (same length; may be empty: no incident floor, no incident shares),
+/// whose kernel has support radius `radius_m` (the KDE's radius_m). Cells with a finite value
+/// are the study area. Deterministic; O(n × cells within the radius).
+/// @throws UsageError: bad options, x and y of different lengths, values not grid-sized.
+HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::span<const double> x,
+                         std::span<const double> y, double radius_m, const HeatClassOptions& options);
+
+/// `v` rounded to `digits` significant figures: nearest (up = false) or upwards (up = true).
+double round_significant(double v, int digits, bool up = false);
+/// A rounded break for a legend: 2 significant figures, thousands separators ("1,900", "15",
+/// "0.0034").
+std::string format_break(double v);
+
+} // namespace hotspot

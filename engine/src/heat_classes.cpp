@@ -1,0 +1,195 @@
+// Heat map classes by share of the study area, with a floor on the incidents that contribute
+// (heat_classes.hpp).
+
+#include "hotspot/heat_classes.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+
+#include "hotspot/error.hpp"
+#include "util/text.hpp"
+
+namespace hotspot {
+
+namespace {
+
+constexpr const char* unit = "heat classes";
+/// A class covering less of the study area than this is merged into its darker neighbour.
+constexpr double min_class_share = 0.001;
+
+std::string percent(double share) {
+    const double p = 100.0 * share;
+    if (p > 0 && p < 9.95) return util::fixed(p, 1) + "%";
+    return util::fixed(p, 0) + "%";
+}
+
+std::string with_units(const std::string& text, const std::string& units) {
+    return units.empty() ? text : text + " " + units;
+}
+
+} // namespace
+
+void HeatClassOptions::validate() const {
+    for (double s : area_shares)
+        if (!(s > 0 && s < 1))
+            throw UsageError(unit, "an area share must lie between 0 and 1 (got " + util::num(s) + ")");
+    if (min_incidents < 1)
+        throw UsageError(unit, "the minimum incidents for a shaded cell must be >= 1 (got " +
+                                   std::to_string(min_incidents) + ")");
+}
+
+double round_significant(double v, int digits, bool up) {
+    if (!std::isfinite(v) || v == 0) return v;
+    const double e = std::floor(std::log10(std::abs(v))) - double(digits - 1);
+    const double m = std::pow(10.0, e);
+    const double q = v / m;
+    // 1e-9 absorbs the representation error of v / m (e.g. 0.29 / 0.01 = 28.999999999999996)
+    const double r = up ? std::ceil(q - 1e-9) : std::round(q);
+    return e < 0 ? r / std::pow(10.0, -e) : r * m;
+}
+
+std::string format_break(double v) {
+    if (!std::isfinite(v)) return "";
+    const double r = round_significant(v, 2);
+    if (r == 0) return "0";
+    const int e = int(std::floor(std::log10(std::abs(r))));
+    if (e >= 1) {
+        const std::string s = util::thousands(std::uint64_t(std::llround(std::abs(r))));
+        return r < 0 ? "-" + s : s;
+    }
+    return util::fixed(r, 1 - e);
+}
+
+std::vector<double> HeatClasses::breaks() const {
+    std::vector<double> b;
+    if (classes.empty()) return b;
+    b.push_back(floor);
+    for (const auto& c : classes) b.push_back(c.upper);
+    return b;
+}
+
+HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::span<const double> x,
+                         std::span<const double> y, double radius_m, const HeatClassOptions& o) {
+    o.validate();
+    if (x.size() != y.size()) throw UsageError(unit, "x and y differ in length");
+    if (std::int64_t(values.size()) != grid.size())
+        throw UsageError(unit, "the surface has " + std::to_string(values.size()) + " values but the grid has " +
+                                   std::to_string(grid.size()) + " cells");
+    HeatClasses h;
+    h.min_incidents = o.min_incidents;
+    h.title = o.units.empty() ? std::string("Density (kernel sum)") : "Density, incidents " + o.units;
+    if (!o.period.empty()) h.title += ", " + o.period;
+
+    // the study area: cells with a finite value
+    std::vector<double> inside;
+    inside.reserve(values.size());
+    for (double v : values)
+        if (std::isfinite(v)) inside.push_back(v);
+    if (inside.empty()) return h;
+    std::sort(inside.begin(), inside.end(), std::greater<>());
+    h.max = inside.front();
+    if (!(h.max > 0)) return h;
+
+    // the floor: the densest cell that fewer than k incidents reach
+    if (!x.empty() && o.min_incidents > 1) {
+        std::vector<std::uint32_t> reach(values.size(), 0);
+        const double r2 = radius_m * radius_m;
+        const auto span_cells = std::int64_t(std::ceil(radius_m / grid.cell_size_m)) + 1;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
+            const auto c0 = std::int64_t(std::floor((x[i] - grid.origin_x) / grid.cell_size_m));
+            const auto r0 = std::int64_t(std::floor((grid.origin_y - y[i]) / grid.cell_size_m));
+            for (std::int64_t r = std::max<std::int64_t>(0, r0 - span_cells);
+                 r <= std::min(grid.rows - 1, r0 + span_cells); ++r) {
+                const double dy = grid.y_of_row(r) - y[i];
+                for (std::int64_t c = std::max<std::int64_t>(0, c0 - span_cells);
+                     c <= std::min(grid.cols - 1, c0 + span_cells); ++c) {
+                    const double dx = grid.x_of_col(c) - x[i];
+                    if (dx * dx + dy * dy < r2) ++reach[std::size_t(r * grid.cols + c)];
+                }
+            }
+        }
+        for (std::size_t i = 0; i < values.size(); ++i)
+            if (std::isfinite(values[i]) && reach[i] < std::uint32_t(o.min_incidents))
+                h.floor_from_count = std::max(h.floor_from_count, values[i]);
+    }
+    h.floor = round_significant(h.floor_from_count, 2, true);
+
+    // lower edges: the value above which lie the densest `share` of the study area's cells
+    std::vector<double> lower;
+    for (double share : o.area_shares) {
+        const auto n = std::size_t(std::ceil(share * double(inside.size())));
+        const double t = inside[std::min(inside.size() - 1, n > 0 ? n - 1 : 0)];
+        // a cell of value t belongs to the class (lower < v), so the edge sits just below t:
+        // the next smaller value, or 0
+        const auto next = std::upper_bound(inside.begin(), inside.end(), t, std::greater<>());
+        const double edge = next == inside.end() ? 0 : *next;
+        lower.push_back(std::max(round_significant(edge, 2), h.floor));
+    }
+    std::sort(lower.begin(), lower.end());
+    lower.erase(std::unique(lower.begin(), lower.end()), lower.end());
+    lower.erase(std::remove_if(lower.begin(), lower.end(), [&](double l) { return !(l < h.max) || l < 0; }),
+                lower.end());
+    if (lower.empty()) return h;
+    h.floor = lower.front();
+
+    // classes (lower, upper], shares measured on the rounded edges; a sliver class (under
+    // min_class_share of the area: an edge pushed up against the floor, or two edges that
+    // round together) is merged into its darker neighbour
+    for (;;) {
+        h.classes.clear();
+        for (std::size_t i = 0; i < lower.size(); ++i) {
+            HeatClass c;
+            c.lower = lower[i];
+            c.upper = i + 1 < lower.size() ? lower[i + 1] : h.max;
+            h.classes.push_back(c);
+        }
+        const auto class_of = [&](double v) -> int {
+            if (!std::isfinite(v) || !(v > h.floor)) return -1;
+            for (std::size_t i = 0; i < h.classes.size(); ++i)
+                if (v <= h.classes[i].upper || i + 1 == h.classes.size()) return int(i);
+            return -1;
+        };
+        for (double v : inside)
+            if (const int k = class_of(v); k >= 0) h.classes[std::size_t(k)].area_share += 1;
+        for (auto& c : h.classes) c.area_share /= double(inside.size());
+        std::size_t sliver = 0;
+        while (sliver + 1 < h.classes.size() && h.classes[sliver].area_share >= min_class_share) ++sliver;
+        if (sliver + 1 >= h.classes.size()) {
+            if (!x.empty()) {
+                for (std::size_t i = 0; i < x.size(); ++i) {
+                    if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
+                    const auto c = std::int64_t(std::floor((x[i] - grid.origin_x) / grid.cell_size_m));
+                    const auto r = std::int64_t(std::floor((grid.origin_y - y[i]) / grid.cell_size_m));
+                    if (c < 0 || r < 0 || c >= grid.cols || r >= grid.rows) continue;
+                    if (const int k = class_of(values[std::size_t(r * grid.cols + c)]); k >= 0)
+                        h.classes[std::size_t(k)].incident_share += 1;
+                }
+                for (auto& c : h.classes) c.incident_share /= double(x.size());
+            }
+            break;
+        }
+        lower.erase(lower.begin() + std::ptrdiff_t(sliver) + 1);
+    }
+    double a = 0, n = 0;
+    for (std::size_t i = h.classes.size(); i-- > 0;) {
+        auto& c = h.classes[i];
+        a += c.area_share;
+        n += c.incident_share;
+        c.area_share_above = a;
+        c.incident_share_above = n;
+        const std::string range = i + 1 == h.classes.size() ? "over " + format_break(c.lower)
+                                                            : format_break(c.lower) + " – " + format_break(c.upper);
+        c.label = with_units(range, o.units) + ": densest " + percent(c.area_share_above) + " of area";
+        if (!x.empty()) c.label += ", " + percent(c.incident_share_above) + " of incidents";
+    }
+    h.floor_label = "not shaded: " + with_units(format_break(h.floor), o.units) + " or less";
+    if (!x.empty() && o.min_incidents > 1)
+        h.floor_label += ", so no cell with fewer than " + std::to_string(o.min_incidents) + " incidents within " +
+                         format_break(radius_m) + " m";
+    return h;
+}
+
+} // namespace hotspot

@@ -1,0 +1,170 @@
+// Heat map classes (heat_classes.hpp) against a brute force written from the definition:
+// shares of the study area and of the incidents per class, and the k-incident floor.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <random>
+
+#include "hotspot/error.hpp"
+#include "hotspot/heat_classes.hpp"
+#include "hotspot/kde.hpp"
+
+using namespace hotspot;
+
+namespace {
+
+struct Scene {
+    Grid grid;
+    std::vector<double> x, y, values;
+    std::vector<std::size_t> lone;  // indices of isolated incidents
+    double radius = 0;
+};
+
+/// Two tight clusters of 40 incidents and 25 lone incidents on a 3 km square, 20 m cells,
+/// quartic 200 m: every lone incident is more than 2 radii from any other incident.
+Scene scene(int lone_pairs = 0) {
+    Scene s;
+    s.grid = Grid::aligned({0, 0, 3000, 3000}, 20);
+    std::mt19937 rng(7);
+    std::normal_distribution<double> n(0, 60);
+    for (auto [cx, cy] : {std::pair{800.0, 900.0}, std::pair{2100.0, 2200.0}})
+        for (int i = 0; i < 40; ++i) s.x.push_back(cx + n(rng)), s.y.push_back(cy + n(rng));
+    for (int i = 0; i < 5; ++i)
+        for (int j = 0; j < 5; ++j) {
+            const double x = 150 + 600.0 * i + 3.0, y = 150 + 600.0 * j + 7.0;
+            if (std::hypot(x - 800, y - 900) < 700 || std::hypot(x - 2100, y - 2200) < 700) continue;
+            s.lone.push_back(s.x.size());
+            s.x.push_back(x), s.y.push_back(y);
+            if (lone_pairs-- > 0) s.x.push_back(x + 5), s.y.push_back(y + 5);  // a repeat pair
+        }
+    KdeOptions o;
+    o.bandwidth_m = 200;
+    o.cell_size_m = 20;
+    const KdeResult k = kernel_density(s.x, s.y, {}, s.grid, o);
+    s.values = k.values;
+    s.radius = k.radius_m;
+    return s;
+}
+
+std::size_t cell_of(const Grid& g, double x, double y) {
+    const auto c = std::int64_t(std::floor((x - g.origin_x) / g.cell_size_m));
+    const auto r = std::int64_t(std::floor((g.origin_y - y) / g.cell_size_m));
+    return std::size_t(r * g.cols + c);
+}
+
+/// Incidents within the support radius of cell i's centre: those contributing to its density.
+int reaching(const Scene& s, std::size_t i) {
+    const double cx = s.grid.x_of_col(std::int64_t(i) % s.grid.cols), cy = s.grid.y_of_row(std::int64_t(i) / s.grid.cols);
+    int n = 0;
+    for (std::size_t j = 0; j < s.x.size(); ++j) n += std::hypot(s.x[j] - cx, s.y[j] - cy) < s.radius;
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("heat classes: shares of area and incidents match a brute force", "[heat]") {
+    const Scene s = scene();
+    HeatClassOptions o;
+    o.min_incidents = 1;  // no floor: the area shares alone
+    const HeatClasses h = heat_classes(s.grid, s.values, s.x, s.y, s.radius, o);
+    REQUIRE(h.classes.size() >= 3);
+    double max = 0;
+    for (double v : s.values) max = std::max(max, v);
+    CHECK(h.classes.back().upper == max);
+    double area_above = 0, inc_above = 0;
+    for (std::size_t k = h.classes.size(); k-- > 0;) {
+        const auto& c = h.classes[k];
+        CHECK(c.lower < c.upper);
+        if (k + 1 < h.classes.size()) CHECK(c.area_share >= 0.001);  // no sliver class
+        // brute force: cells and incidents with lower < v <= upper (the top class: any v > lower)
+        const bool top = k + 1 == h.classes.size();
+        std::size_t cells = 0, incs = 0;
+        for (double v : s.values) cells += v > c.lower && (top || v <= c.upper);
+        for (std::size_t j = 0; j < s.x.size(); ++j) {
+            const double v = s.values[cell_of(s.grid, s.x[j], s.y[j])];
+            incs += v > c.lower && (top || v <= c.upper);
+        }
+        CHECK(c.area_share == Approx(double(cells) / double(s.values.size())));
+        CHECK(c.incident_share == Approx(double(incs) / double(s.x.size())));
+        area_above += c.area_share, inc_above += c.incident_share;
+        CHECK(c.area_share_above == Approx(area_above));
+        CHECK(c.incident_share_above == Approx(inc_above));
+        // each edge is a 2-significant-figure number
+        CHECK(round_significant(c.lower, 2) == c.lower);
+    }
+    // the darkest class is about the densest 0.5% of the area (rounding of its edge moves it a little)
+    CHECK(h.classes.back().area_share_above == Approx(0.005).margin(0.002));
+    // the clusters hold most of the incidents in the densest 10%; the lone incidents do not
+    CHECK(h.classes.front().incident_share_above > 0.6);
+    CHECK(h.breaks().front() == h.floor);
+    CHECK(h.breaks().size() == h.classes.size() + 1);
+    CHECK_THAT(h.classes.back().label, Catch::StartsWith("over "));
+    CHECK_THAT(h.classes.back().label, Catch::Contains("per km²: densest"));
+    CHECK_THAT(h.classes.back().label, Catch::Contains("of incidents"));
+}
+
+TEST_CASE("heat classes: an isolated incident is never shaded; no shaded cell has fewer than k", "[heat]") {
+    for (int k : {2, 3, 5}) {
+        const Scene s = scene(/*lone_pairs=*/4);
+        HeatClassOptions o;
+        o.min_incidents = k;
+        const HeatClasses h = heat_classes(s.grid, s.values, s.x, s.y, s.radius, o);
+        REQUIRE(!h.classes.empty());
+        // the first 4 lone incidents have a repeat (a pair): with k = 2 a pair may be shaded
+        for (std::size_t l = k == 2 ? 4 : 0; l < s.lone.size(); ++l)
+            CHECK(!(s.values[cell_of(s.grid, s.x[s.lone[l]], s.y[s.lone[l]])] > h.floor));
+        for (std::size_t i = 0; i < s.values.size(); ++i)
+            if (s.values[i] > h.floor) CHECK(reaching(s, i) >= k);
+        // the floor is the densest cell under k, rounded up: a lone incident's peak is below it
+        double under_k = 0;
+        for (std::size_t i = 0; i < s.values.size(); ++i)
+            if (reaching(s, i) < k) under_k = std::max(under_k, s.values[i]);
+        CHECK(h.floor_from_count == Approx(under_k));
+        CHECK(h.floor >= under_k);
+        CHECK_THAT(h.floor_label, Catch::Contains("fewer than " + std::to_string(k) + " incidents"));
+    }
+    // without the floor (k = 1), the same lone incidents are shaded: the test can fail
+    const Scene s = scene();
+    HeatClassOptions o;
+    o.min_incidents = 1;
+    o.area_shares = {0.005, 0.01, 0.02, 0.05, 0.10, 0.3};
+    const HeatClasses h = heat_classes(s.grid, s.values, s.x, s.y, s.radius, o);
+    std::size_t shaded = 0;
+    for (std::size_t j : s.lone) shaded += s.values[cell_of(s.grid, s.x[j], s.y[j])] > h.floor;
+    CHECK(shaded == s.lone.size());
+}
+
+TEST_CASE("heat classes: nodata cells are outside the study area; empty and flat surfaces", "[heat]") {
+    Scene s = scene();
+    // mask the west half: the shares are of the cells left
+    std::size_t inside = 0;
+    for (std::int64_t i = 0; i < s.grid.size(); ++i)
+        if (i % s.grid.cols < s.grid.cols / 2) s.values[std::size_t(i)] = std::nan("");
+        else ++inside;
+    HeatClassOptions o;
+    o.min_incidents = 1;
+    const HeatClasses h = heat_classes(s.grid, s.values, s.x, s.y, s.radius, o);
+    REQUIRE(!h.classes.empty());
+    std::size_t top = 0;
+    for (double v : s.values) top += v > h.classes.back().lower;
+    CHECK(h.classes.back().area_share == Approx(double(top) / double(inside)));
+    const std::vector<double> zeros(std::size_t(s.grid.size()), 0.0);
+    CHECK(heat_classes(s.grid, zeros, {}, {}, 0, o).classes.empty());
+    CHECK(heat_classes(s.grid, zeros, {}, {}, 0, o).breaks().empty());
+    o.area_shares = {1.5};
+    CHECK_THROWS_AS(heat_classes(s.grid, zeros, {}, {}, 0, o), UsageError);
+}
+
+TEST_CASE("heat classes: breaks rounded to 2 significant figures for the legend", "[heat]") {
+    CHECK(round_significant(1234, 2) == 1200);
+    CHECK(round_significant(1250.1, 2) == 1300);
+    CHECK(round_significant(1201, 2, true) == 1300);
+    CHECK(round_significant(1200, 2, true) == 1200);
+    CHECK(round_significant(0.029, 2, true) == Approx(0.029));
+    CHECK(round_significant(0.0034449, 2) == Approx(0.0034));
+    CHECK(format_break(1919) == "1,900");
+    CHECK(format_break(13656) == "14,000");
+    CHECK(format_break(7.24141699) == "7.2");
+    CHECK(format_break(76.6881609) == "77");
+    CHECK(format_break(0.0034449) == "0.0034");
+    CHECK(format_break(0) == "0");
+}
