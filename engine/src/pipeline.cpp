@@ -23,6 +23,7 @@
 #include "hotspot/gistar.hpp"
 #include "hotspot/hotspots.hpp"
 #include "hotspot/kde.hpp"
+#include "hotspot/steps/hotspots_step.hpp"
 #include "hotspot/steps/kde_step.hpp"
 #include "hotspot/lisa.hpp"
 #include "hotspot/manifest.hpp"
@@ -291,7 +292,12 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     const auto [cmp_lo, cmp_hi] = day_range(cfg.comparison);
     const bool comparing = !cfg.comparison.empty();
     nlohmann::ordered_json profiles_json = nlohmann::ordered_json::array();
-    const HotspotOptions hs_options = HotspotOptions::parse(cfg.analysis.hotspot_threshold);
+    HotspotsStepOptions hs_options;
+    hs_options.hotspots.set_threshold(cfg.analysis.hotspot_threshold);
+    hs_options.hotspots.min_incidents = cfg.analysis.hotspot_min_incidents;
+    hs_options.hotspots.max_area_m2 = cfg.analysis.hotspot_max_area_m2;
+    hs_options.hotspots.max_numbered = cfg.analysis.hotspot_numbered;
+    hs_options.validate();
     for (std::size_t pi = 0; pi < cfg.profiles.size(); ++pi) {
         const auto tp = std::chrono::steady_clock::now();
         double analyse_s = 0;  // the compute calls below; the rest of the profile's time is writing
@@ -350,7 +356,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         ProjectGroup group{profile.title, {}, pi == 0};
         std::optional<KdeStepResult> kstep_holder;
         std::string kde_path, change_path, hs_layer;
-        HotspotResult hs;
+        nlohmann::ordered_json hs_node;
         if (wants("kde")) {
             // -- density surface (and its change against the comparison period): the kde step
             KdeStepOptions kso;
@@ -395,72 +401,44 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             if (comparing) po.files.push_back(change_path);
 
         if (wants("hotspot_polygons")) {
-                // -- hot spot polygons
-                const auto th = std::chrono::steady_clock::now();
-                hs = find_hotspots(kgrid, kde.values, sx, sy, study_area, hs_options);
-                po.hotspot_threshold = hs_options.describe();
-                std::vector<MultiPolygon> hpolys;
-                if (!hs.hotspots.empty())
-                    hpolys = polygonize_labels(kgrid, hs.labels, std::int32_t(hs.hotspots.size()));
-                // wards of each hot spot by cells, and comparison incidents in it
-                const AreaLayer& ward_layer = levels.front().layer;
-                const AreaIndex ward_index(ward_layer.polygons);
-                std::map<std::int32_t, std::map<std::int32_t, std::int64_t>> cell_wards;
-                for (std::int64_t i = 0; i < kgrid.size(); ++i)
-                    if (const std::int32_t l = hs.labels[std::size_t(i)])
-                        ++cell_wards[l][ward_index.locate(kgrid.x_of_col(i % kgrid.cols), kgrid.y_of_row(i / kgrid.cols))];
-                std::map<std::int32_t, std::int64_t> cmp_in;
-                for (std::size_t i = 0; i < cx.size(); ++i) {
-                    const auto c = kgrid.col_of(cx[i]), r = kgrid.row_of(cy[i]);
-                    if (kgrid.in_grid(c, r))
-                        if (const std::int32_t l = hs.labels[std::size_t(r * kgrid.cols + c)]) ++cmp_in[l];
-                }
-                analyse_s += seconds_since(th);
-                hs_layer = ps + "_hotspots";
-                gpkg.begin_layer(hs_layer, GeomType::multipolygon,
-                                 {{"rank", FieldType::integer}, {"incidents", FieldType::integer}, {"share", FieldType::real},
-                                  {"pai", FieldType::real}, {"area_km2", FieldType::real}, {"wards", FieldType::string},
-                                  {"peak", FieldType::real}, {"change", FieldType::integer}});
-                for (const auto& h : hs.hotspots) {
+                // -- hot spots: the hot spots step (steps/hotspots_step.hpp)
+                HotspotsStepInput hin;
+                hin.incidents = &inc;
+                hin.rows = &sel.rows;
+                if (comparing) hin.comparison_rows = &cmp_sel.rows;
+                hin.grid = &kgrid;
+                hin.surface = kde.values;
+                hin.study_area_m2 = study_area;
+                hin.wards = &levels.front().layer;
+                for (const auto& lv : levels)
+                    if (lv.layer.name == "ward") hin.wards = &lv.layer;
+                for (const auto& lv : levels)
+                    if (&lv.layer != hin.wards && (!hin.lsoas || lv.layer.name == "lsoa")) hin.lsoas = &lv.layer;
+                HotspotsStepOutput hout;
+                hout.writer = &gpkg;
+                hout.layer = ps + "_hotspots";
+                hout.title = profile.title;
+                hout.publish_min_count = cfg.publish ? cfg.publish_min_count : 0;
+                const HotspotsStepResult hstep = timed(analyse_s, [&] { return run_hotspots_step(hin, hs_options, hout); });
+                hs_layer = hout.layer;
+                hs_node = hstep.manifest;
+                po.hotspot_threshold = hstep.threshold_text;
+                for (const auto& rec : hstep.records) {
                     HotspotSummary s;
-                    s.rank = h.rank;
-                    s.incidents = h.incidents;
-                    s.share = h.share;
-                    s.pai = h.pai;
-                    s.area_km2 = h.area_m2 / 1e6;
-                    s.centre_x = h.centre_x;
-                    s.centre_y = h.centre_y;
-                    std::vector<std::pair<std::int64_t, std::int32_t>> wards;
-                    std::int64_t total = 0;
-                    for (auto& [w, n] : cell_wards[h.label]) {
-                        wards.emplace_back(n, w);
-                        total += n;
-                    }
-                    std::sort(wards.begin(), wards.end(), [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
-                    for (auto& [n, w] : wards) {
-                        const long pct = std::lround(100.0 * double(n) / double(total));
-                        s.wards += (s.wards.empty() ? "" : ", ") + (w >= 0 ? ward_layer.names[std::size_t(w)] : std::string("outside")) +
-                                   " (" + (pct < 1 ? std::string("<1") : std::to_string(pct)) + "%)";
-                    }
-                    s.change = comparing ? std::int64_t(h.incidents) - cmp_in[h.label] : 0;
-                    const bool small = cfg.publish && h.incidents < std::uint64_t(cfg.publish_min_count);
-                    gpkg.set_integer(0, h.rank);
-                    if (!small) gpkg.set_integer(1, std::int64_t(h.incidents));
-                    gpkg.set_real(2, small ? nan : h.share);
-                    gpkg.set_real(3, small ? nan : h.pai);
-                    gpkg.set_real(4, s.area_km2);
-                    gpkg.set_string(5, s.wards);
-                    gpkg.set_real(6, h.peak);
-                    if (comparing && !small && !(cfg.publish && cmp_in[h.label] < cfg.publish_min_count))
-                        gpkg.set_integer(7, s.change);
-                    gpkg.set_multipolygon(hpolys[std::size_t(h.label - 1)]);
-                    gpkg.write_feature();
+                    s.rank = rec.spot.rank;
+                    s.incidents = rec.spot.incidents;
+                    s.share = rec.spot.share;
+                    s.pai = rec.spot.pai;
+                    s.area_km2 = rec.spot.area_m2 / 1e6;
+                    s.centre_x = rec.spot.centre_x;
+                    s.centre_y = rec.spot.centre_y;
+                    s.wards = rec.wards;
+                    s.change = rec.change;
                     po.hotspots.push_back(s);
                 }
-                gpkg.add_style(hs_layer, std::string(style_qml("hotspots")), profile.title + " hot spots (" + po.hotspot_threshold + ")");
                 po.layers.push_back(hs_layer);
                 group.layers.push_back({profile.title + ": hot spots", "./hotspot_run.gpkg|layername=" + hs_layer, false,
-                                        "Polygon", std::string(style_qml("hotspots")), true});
+                                        "Polygon", hstep.qml, true});
             }
         }
 
@@ -729,8 +707,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         pj["outputs"] = profile.outputs;
         if (kstep_holder) pj["kde"] = kstep_holder->manifest;
         if (!hs_layer.empty())
-            pj["hotspots"] = {{"layer", hs_layer}, {"threshold", po.hotspot_threshold}, {"threshold_value", hs.threshold},
-                              {"count", hs.hotspots.size()}};
+            pj["hotspots"] = hs_node;
         if (wants("gistar"))
         pj["gistar"] = {{"layer", gi_layer}, {"z_file", ps + "_gistar_z.tif"}, {"cell_m", po.gistar_cell_m},
                         {"band_m", po.gistar_band_m}, {"weights", "binary distance band, self included (Gi*)"},
