@@ -45,6 +45,9 @@ Command hotspots_command() {
                 sub.add_option("--numbered", o->hotspots.hotspots.max_numbered,
                                "How many hot spots are numbered on the map")
                     ->capture_default_str();
+                sub.add_option("--saddle-drop", o->hotspots.hotspots.min_saddle_drop,
+                               "Least drop from a peak to its saddle (share of the peak, 0-1) for a separate hot spot")
+                    ->capture_default_str();
                 sub.add_option("--out", o->out, "Output vector layer (.gpkg); the density goes to <out>_kde.tif")
                     ->required();
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");

@@ -287,7 +287,8 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
     if (const toml::table* t = c.table(root, "analysis")) {
         c.only(*t, "analysis.", {"kernel", "bandwidth", "cell_m", "gistar_cell_m", "gistar_band_m", "permutations",
                                  "seed", "hotspot_threshold", "ci", "reference_rate", "snap_m",
-                                 "hotspot_min_incidents", "hotspot_max_area_m2", "hotspot_numbered"});
+                                 "hotspot_min_incidents", "hotspot_max_area_m2", "hotspot_numbered",
+                                 "hotspot_saddle_drop"});
         RunAnalysis& a = cfg.analysis;
         a.kernel = c.str(*t, "kernel");
         if (const toml::node* b = t->get("bandwidth")) {
@@ -318,6 +319,8 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
                                                     .value_or(std::int64_t(HotspotOptions{}.min_incidents)));
         a.hotspot_max_area_m2 = c.ranged(*t, "hotspot_max_area_m2", an, 0, false, 1e12, "m² > 0")
                                     .value_or(HotspotOptions{}.max_area_m2);
+        a.hotspot_saddle_drop = c.ranged(*t, "hotspot_saddle_drop", an, 0, true, 1, "a share of the peak, 0 to 1")
+                                    .value_or(HotspotOptions{}.min_saddle_drop);
         a.hotspot_numbered = int(c.integer(*t, "hotspot_numbered", an, 0, 10'000).value_or(HotspotOptions{}.max_numbered));
         try {
             if (HotspotOptions::parse(a.hotspot_threshold).value < 0)

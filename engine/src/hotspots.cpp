@@ -86,6 +86,8 @@ void HotspotOptions::validate() const {
     (void)parse(threshold_text());
     if (!(std::isfinite(max_area_m2) && max_area_m2 > 0))
         throw UsageError(unit, "maximum area must be > 0 m² (got " + shown(max_area_m2) + ")");
+    if (!(min_saddle_drop >= 0 && min_saddle_drop <= 1))
+        throw UsageError(unit, "saddle drop must be between 0 and 1 (got " + shown(min_saddle_drop) + ")");
     if (max_numbered < 0) throw UsageError(unit, "maximum numbered must be >= 0 (got " + std::to_string(max_numbered) + ")");
 }
 
@@ -167,15 +169,24 @@ HotspotResult find_hotspots(const Grid& grid, std::span<const double> surface, s
     std::vector<std::int64_t> taken_cells{0};  // per region id: cells in the hot spot
     std::vector<std::int64_t> peak_of{0};
     std::vector<std::uint8_t> cut{0};
+    std::vector<std::int32_t> parent{0};       // union-find: regions merged across a shallow saddle
+    const auto find = [&parent](std::int32_t id) {
+        while (parent[std::size_t(id)] != id) id = parent[std::size_t(id)] = parent[std::size_t(parent[std::size_t(id)])];
+        return id;
+    };
+    std::vector<std::int32_t> touching;
     for (const std::int64_t c : order) {
         const std::int64_t cr = c / cols, cc = c % cols;
         std::int64_t best = -1;
+        touching.clear();
         for (std::int64_t dr = -1; dr <= 1; ++dr)
             for (std::int64_t dc = -1; dc <= 1; ++dc) {
                 const std::int64_t nr = cr + dr, nc = cc + dc;
                 if ((dr || dc) && nr >= 0 && nc >= 0 && nr < rows && nc < cols) {
                     const std::int64_t n = nr * cols + nc;
-                    if (basin[std::size_t(n)] == 0) continue;
+                    const std::int32_t b = basin[std::size_t(n)];
+                    if (b == 0) continue;
+                    if (b > 0) touching.push_back(find(b));
                     // densest neighbour; equal values: the one taken first (lower index)
                     if (best < 0 || surface[std::size_t(n)] > surface[std::size_t(best)] ||
                         (surface[std::size_t(n)] == surface[std::size_t(best)] && n < best))
@@ -187,11 +198,28 @@ HotspotResult find_hotspots(const Grid& grid, std::span<const double> surface, s
             taken_cells.push_back(1);
             peak_of.push_back(c);
             cut.push_back(0);
+            parent.push_back(id);
             basin[std::size_t(c)] = id;
             continue;
         }
+        // c is a saddle between the regions it touches: one whose peak stands less than
+        // min_saddle_drop above it is a shoulder of the higher one, merged while both fit the cap.
+        const double v = surface[std::size_t(c)];
+        for (std::size_t i = 0; i < touching.size(); ++i)
+            for (std::size_t j = i + 1; j < touching.size(); ++j) {
+                std::int32_t a = find(touching[i]), b = find(touching[j]);
+                if (a == b) continue;
+                const double pa = surface[std::size_t(peak_of[std::size_t(a)])], pb = surface[std::size_t(peak_of[std::size_t(b)])];
+                if (pa < pb || (pa == pb && peak_of[std::size_t(a)] > peak_of[std::size_t(b)])) std::swap(a, b);  // b: the lower
+                if (pb - v < options.min_saddle_drop * pb &&
+                    taken_cells[std::size_t(a)] + taken_cells[std::size_t(b)] <= cap_cells) {
+                    parent[std::size_t(b)] = a;
+                    taken_cells[std::size_t(a)] += taken_cells[std::size_t(b)];
+                    cut[std::size_t(a)] = std::uint8_t(cut[std::size_t(a)] | cut[std::size_t(b)]);
+                }
+            }
         const std::int32_t b = basin[std::size_t(best)];
-        const std::int32_t id = b > 0 ? b : -b;
+        const std::int32_t id = find(b > 0 ? b : -b);
         if (b > 0 && taken_cells[std::size_t(id)] < cap_cells) {
             ++taken_cells[std::size_t(id)];
             basin[std::size_t(c)] = id;
@@ -199,6 +227,22 @@ HotspotResult find_hotspots(const Grid& grid, std::span<const double> surface, s
             cut[std::size_t(id)] = 1;
             basin[std::size_t(c)] = -id;
         }
+    }
+    // every cell to its region's root; roots renumbered 1..regions in order of their peaks
+    std::vector<std::int32_t> root_id(taken_cells.size(), 0);
+    std::int32_t next = 0;
+    for (std::size_t id = 1; id < taken_cells.size(); ++id)
+        if (find(std::int32_t(id)) == std::int32_t(id)) root_id[id] = ++next;
+    {
+        std::vector<std::int64_t> t2(std::size_t(next) + 1, 0), p2(std::size_t(next) + 1, 0);
+        std::vector<std::uint8_t> c2(std::size_t(next) + 1, 0);
+        for (std::size_t id = 1; id < taken_cells.size(); ++id)
+            if (const std::int32_t k = root_id[id]) t2[std::size_t(k)] = taken_cells[id], p2[std::size_t(k)] = peak_of[id], c2[std::size_t(k)] = cut[id];
+        for (auto& b : basin)
+            if (b) b = b > 0 ? root_id[std::size_t(find(b))] : -root_id[std::size_t(find(-b))];
+        taken_cells = std::move(t2);
+        peak_of = std::move(p2);
+        cut = std::move(c2);
     }
     const std::size_t regions = taken_cells.size() - 1;
     r.regions = std::int64_t(regions);

@@ -297,6 +297,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     hs_options.hotspots.min_incidents = cfg.analysis.hotspot_min_incidents;
     hs_options.hotspots.max_area_m2 = cfg.analysis.hotspot_max_area_m2;
     hs_options.hotspots.max_numbered = cfg.analysis.hotspot_numbered;
+    hs_options.hotspots.min_saddle_drop = cfg.analysis.hotspot_saddle_drop;
     hs_options.validate();
     for (std::size_t pi = 0; pi < cfg.profiles.size(); ++pi) {
         const auto tp = std::chrono::steady_clock::now();

@@ -101,6 +101,50 @@ TEST_CASE("two Gaussian peaks joined by a saddle give two hot spots split at the
     CHECK(r.hotspots[0].pai == Approx((12.0 / 19.0) / (r.hotspots[0].area_m2 / study)));
 }
 
+TEST_CASE("a shoulder peak above a shallow saddle is merged; one above a deep saddle is not", "[hotspots]") {
+    const Grid g = square_grid(40, 10);
+    // along x: peak A (10) at column 10, saddle at column 15, peak B (8) at column 18; across y
+    // a bell, so the saddle between A and B is the saddle value times the bell's top
+    const auto surface = [&](double saddle) {
+        std::vector<double> v(std::size_t(g.size()));
+        for (std::int64_t i = 0; i < g.size(); ++i) {
+            const double c = double(i % g.cols), r = double(i / g.cols);
+            double f;
+            if (c <= 10) f = 10 - 0.5 * (10 - c);
+            else if (c <= 15) f = 10 + (saddle - 10) * (c - 10) / 5;
+            else if (c <= 18) f = saddle + (8 - saddle) * (c - 15) / 3;
+            else f = 8 - 0.5 * (c - 18);
+            v[std::size_t(i)] = f * std::exp(-(r - 20) * (r - 20) / 50);
+        }
+        return v;
+    };
+    std::vector<double> x, y;
+    for (int k = 0; k < 6; ++k) x.push_back(105), y.push_back(195), x.push_back(185), y.push_back(195);
+    HotspotOptions o = HotspotOptions::parse("value:3");
+    o.min_incidents = 1;
+    o.max_area_m2 = 1e9;
+    CHECK(o.min_saddle_drop == 0.1);
+    // saddle 7.5 under peak 8: a 6% drop, a shoulder -> one hot spot holding both groups
+    HotspotResult r = find_hotspots(g, surface(7.5), x, y, 0, o);
+    REQUIRE(r.hotspots.size() == 1);
+    CHECK(r.hotspots[0].incidents == 12);
+    CHECK(r.hotspots[0].centre_x == 105);
+    // the same without merging (pure watershed): two
+    o.min_saddle_drop = 0;
+    r = find_hotspots(g, surface(7.5), x, y, 0, o);
+    CHECK(r.hotspots.size() == 2);
+    // saddle 4 under peak 8: a 50% drop -> two hot spots at the default
+    o.min_saddle_drop = 0.1;
+    r = find_hotspots(g, surface(4), x, y, 0, o);
+    REQUIRE(r.hotspots.size() == 2);
+    CHECK(r.hotspots[0].incidents == 6);
+    // a merge that would pass the maximum area is not made
+    o.max_area_m2 = 10000;  // 100 cells: less than the two regions together
+    r = find_hotspots(g, surface(7.5), x, y, 0, o);
+    CHECK(r.hotspots.size() == 2);
+    for (const auto& h : r.hotspots) CHECK(h.area_m2 <= 10000);
+}
+
 TEST_CASE("a lone incident is no hot spot when min incidents > 1", "[hotspots]") {
     const Grid g = square_grid(40, 10);
     const std::vector<double> v = gaussians(g, {{200, 200, 50, 1.0}});

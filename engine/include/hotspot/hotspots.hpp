@@ -15,6 +15,10 @@
 ///     a region at a new peak. So every region is the catchment of one density peak and
 ///     touching regions meet at the saddle between their peaks (steepest-ascent watershed,
 ///     Vincent and Soille 1991, IEEE PAMI 13(6), flooding from the maxima of the surface).
+///     A peak that stands less than min_saddle_drop of its height above the saddle to a higher
+///     peak is merged into that peak's region (a shoulder, not a second hot spot) when the two
+///     together fit the maximum area (the "dynamics" criterion of Grimaud 1992 used to prune
+///     a watershed's minor basins).
 ///  3. Maximum area. A region stops growing when it holds max_area_m2 / cell area cells; its
 ///     later (less dense) cells, and cells that would join through them, are left out. A
 ///     large plateau therefore gives one compact hot spot around its densest point, not a
@@ -54,6 +58,11 @@ struct HotspotOptions {
     double max_area_m2 = 250'000;
     /// How many hot spots are numbered on the map (the rest are outlined only).
     int max_numbered = 10;
+    /// Least drop from a peak to the saddle joining it to a higher peak, as a share of the
+    /// peak's density (0-1), for the peak to be a hot spot of its own; a shallower peak is a
+    /// shoulder of the higher one and merged into it while both fit max_area_m2. 0: every peak
+    /// stands alone (pure watershed).
+    double min_saddle_drop = 0.1;
 
     /// Parses the threshold: "area:1", "top:5", "top5", "sd:2", "value:12.5" (the other fields
     /// keep their values). @throws UsageError naming the accepted forms.
@@ -65,7 +74,7 @@ struct HotspotOptions {
     /// "densest 1% of the study area".
     std::string describe() const;
     /// @throws UsageError: value out of range (area and top: 0 < v < 100), max area <= 0,
-    ///         max_numbered < 0.
+    ///         max_numbered < 0, min_saddle_drop outside 0-1.
     void validate() const;
 };
 
@@ -98,7 +107,7 @@ struct HotspotResult {
     std::vector<Hotspot> hotspots;     ///< in rank order
     double study_area_m2 = 0;
     std::uint64_t incidents = 0;       ///< all incidents given
-    std::int64_t regions = 0;          ///< peaks found above the threshold (before min incidents)
+    std::int64_t regions = 0;          ///< regions above the threshold (after merging shoulders, before min incidents)
     std::int64_t dropped_small = 0;    ///< regions dropped for holding fewer than min incidents
     double hot_area_m2 = 0;            ///< area above the threshold (before cutting and dropping)
 

@@ -78,6 +78,7 @@ nlohmann::ordered_json HotspotsStepOptions::to_json() const {
             {"min_incidents", hotspots.min_incidents},
             {"max_area_m2", hotspots.max_area_m2},
             {"numbered", hotspots.max_numbered},
+            {"saddle_drop", hotspots.min_saddle_drop},
             {"street_field", street_field}};
 }
 

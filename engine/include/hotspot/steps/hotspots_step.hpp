@@ -53,6 +53,7 @@ class VectorWriter;
 ///   --min-incidents / hotspot_min_incidents / min_incidents (default 5)
 ///   --max-area / hotspot_max_area_m2 / max_area_m2          (default 250000 m²)
 ///   --numbered / hotspot_numbered / numbered                (default 10)
+///   --saddle-drop / hotspot_saddle_drop / saddle_drop       (default 0.1)
 ///   --street / (input.street) / street_field                (default: the reader's street role)
 struct HotspotsStepOptions {
     HotspotOptions hotspots;
