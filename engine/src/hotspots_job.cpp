@@ -11,7 +11,6 @@
 #include "hotspot/geometry.hpp"
 #include "hotspot/manifest.hpp"
 #include "hotspot/output_safety.hpp"
-#include "hotspot/svg_map.hpp"
 #include "hotspot/vector_out.hpp"
 #include "util/text.hpp"
 
@@ -70,9 +69,6 @@ HotspotsJobResult run_hotspots_job(const HotspotsJobOptions& o, const Progress& 
                                    geocode(AreaIndex(study.polygons), in.incidents.x, in.incidents.y, 0, o.kde.threads).outside);
         !line.empty())
         r.warnings.push_back(line);
-    double study_area = 0;
-    for (const auto& mp : study.polygons)  // as the run's study area (pipeline.cpp area_m2)
-        for (const auto& poly : mp) study_area += svg::polygon_area(poly);
     manifest.add_timing("read", util::seconds_since(t));
 
     t = std::chrono::steady_clock::now();
@@ -91,7 +87,7 @@ HotspotsJobResult run_hotspots_job(const HotspotsJobOptions& o, const Progress& 
     hin.incidents = &in.incidents;
     hin.grid = &r.density.grid;
     hin.surface = r.density.surface.values;
-    hin.study_area_m2 = study_area;
+    hin.study = &study.polygons;
     hin.wards = &layers.front();
     for (const auto& l : layers)
         if (l.name == "ward") hin.wards = &l;

@@ -409,7 +409,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
                 if (comparing) hin.comparison_rows = &cmp_sel.rows;
                 hin.grid = &kgrid;
                 hin.surface = kde.values;
-                hin.study_area_m2 = study_area;
+                hin.study = &study_layer.polygons;
                 hin.wards = &levels.front().layer;
                 for (const auto& lv : levels)
                     if (lv.layer.name == "ward") hin.wards = &lv.layer;

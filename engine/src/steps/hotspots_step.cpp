@@ -13,6 +13,7 @@
 #include "hotspot/geocode.hpp"
 #include "hotspot/polygonize.hpp"
 #include "hotspot/styles.hpp"
+#include "hotspot/svg_map.hpp"
 #include "hotspot/vector_out.hpp"
 #include "util/text.hpp"
 
@@ -65,8 +66,10 @@ int street_column(const IncidentTable& inc, const std::string& field) {
 std::string street_name(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    constexpr std::string_view prefix = "on or near ";
-    if (s.size() >= prefix.size() && util::lower(s.substr(0, prefix.size())) == prefix) s.remove_prefix(prefix.size());
+    constexpr std::string_view prefix = "on or near";
+    if (s.size() >= prefix.size() && util::lower(s.substr(0, prefix.size())) == prefix &&
+        (s.size() == prefix.size() || s[prefix.size()] == ' '))
+        s.remove_prefix(prefix.size());
     while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
     return std::string(s);
 }
@@ -102,7 +105,14 @@ HotspotsStepResult run_hotspots_step(const HotspotsStepInput& in, const Hotspots
     for (std::size_t k = 0; k < rows.size(); ++k) x[k] = inc.x[rows[k]], y[k] = inc.y[rows[k]];
 
     HotspotsStepResult r;
-    r.found = find_hotspots(grid, in.surface, x, y, in.study_area_m2, ho);
+    double study_area = 0;
+    if (in.study)
+        for (const auto& mp : *in.study) {
+            double a = 0;
+            for (const auto& poly : mp) a += svg::polygon_area(poly);
+            study_area += a;
+        }
+    r.found = find_hotspots(grid, in.surface, x, y, study_area, ho);
     r.threshold_text = ho.describe();
     const HotspotResult& hs = r.found;
     const std::size_t n = hs.hotspots.size();

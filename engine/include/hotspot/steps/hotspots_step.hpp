@@ -40,6 +40,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hotspot/areas_io.hpp"
+#include "hotspot/geometry.hpp"
 #include "hotspot/grid.hpp"
 #include "hotspot/hotspots.hpp"
 #include "hotspot/incidents.hpp"
@@ -71,7 +72,9 @@ struct HotspotsStepInput {
     const std::vector<std::uint32_t>* comparison_rows = nullptr;  ///< nullptr: no change field
     const Grid* grid = nullptr;                                   ///< the surface's grid
     std::span<const double> surface;                              ///< density, NaN outside the study area
-    double study_area_m2 = 0;                                     ///< 0: the non-NaN cells' area
+    /// The study area polygons: their area is the one the threshold and the PAI are stated
+    /// against. nullptr: the area of the surface's non-NaN cells.
+    const std::vector<MultiPolygon>* study = nullptr;
     const AreaLayer* wards = nullptr;                             ///< optional
     const AreaLayer* lsoas = nullptr;                             ///< optional
 };
