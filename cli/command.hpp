@@ -43,5 +43,6 @@ Command near_repeat_command();
 Command evaluate_command();
 Command change_command();
 Command hours_command();
+Command hotspots_command();
 
 } // namespace hotspot::cli

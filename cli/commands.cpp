@@ -16,6 +16,7 @@ const std::vector<Command>& commands() {
         evaluate_command(),
         change_command(),
         hours_command(),
+        hotspots_command(),
     };
     return all;
 }

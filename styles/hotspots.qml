@@ -22,7 +22,7 @@
   </renderer-v2>
   <labeling type="simple">
     <settings calloutType="simple">
-      <text-style fieldName="rank" isExpression="0" fontFamily="Sans Serif" fontSize="10" fontSizeUnit="Point" textColor="140,0,0,255" textOpacity="1" fontWeight="75" fontItalic="0" namedStyle="Bold">
+      <text-style fieldName="label" isExpression="0" fontFamily="Sans Serif" fontSize="10" fontSizeUnit="Point" textColor="140,0,0,255" textOpacity="1" fontWeight="75" fontItalic="0" namedStyle="Bold">
         <text-buffer bufferDraw="1" bufferSize="1" bufferSizeUnits="MM" bufferColor="255,255,255,255" bufferOpacity="1"/>
       </text-style>
       <text-format wrapChar="" multilineAlign="1"/>

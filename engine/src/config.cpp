@@ -214,7 +214,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
 
     if (const toml::table* t = c.table(root, "incidents")) {
         c.only(*t, "incidents.", {"paths", "x", "y", "crs", "id", "category", "offence_code", "date", "time",
-                                  "location_type", "mo", "keep_outliers"});
+                                  "location_type", "mo", "keep_outliers", "street"});
         for (auto& p : c.strings(*t, "paths", "incidents.")) cfg.incidents.paths.push_back(c.path(p));
         ReadOptions& r = cfg.incidents;
         r.x_field = c.str(*t, "x").value_or("");
@@ -227,6 +227,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
         r.time_field = c.str(*t, "time").value_or("");
         r.location_type_field = c.str(*t, "location_type").value_or("");
         r.mo_field = c.str(*t, "mo").value_or("");
+        r.street_field = c.str(*t, "street").value_or("");
         r.screen_outliers = !c.boolean(*t, "keep_outliers").value_or(false);
     }
     cfg.incidents.working_crs = cfg.working_crs;
@@ -288,7 +289,8 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
     if (const toml::table* t = c.table(root, "analysis")) {
         c.only(*t, "analysis.", {"kernel", "bandwidth", "cell_m", "gistar_cell_m", "gistar_band_m", "permutations",
                                  "seed", "hotspot_threshold", "ci", "reference_rate", "snap_m",
-                                 "heat_min_incidents"});
+                                 "heat_min_incidents", "hotspot_min_incidents", "hotspot_max_area_m2", "hotspot_numbered",
+                                 "hotspot_saddle_drop"});
         RunAnalysis& a = cfg.analysis;
         a.kernel = c.str(*t, "kernel");
         if (const toml::node* b = t->get("bandwidth")) {
@@ -314,13 +316,20 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
         a.gistar_band_m = c.ranged(*t, "gistar_band_m", an, 0, false, big, "metres > 0");
         a.permutations = int(c.integer(*t, "permutations", an, 0, 99999).value_or(0));
         a.seed = std::uint64_t(c.integer(*t, "seed", an, 0, std::int64_t(1) << 53).value_or(std::int64_t(RunAnalysis{}.seed)));
-        a.hotspot_threshold = c.str(*t, "hotspot_threshold").value_or("top:5");
+        a.hotspot_threshold = c.str(*t, "hotspot_threshold").value_or(HotspotOptions{}.threshold_text());
+        a.hotspot_min_incidents = std::uint64_t(c.integer(*t, "hotspot_min_incidents", an, 1, 1'000'000)
+                                                    .value_or(std::int64_t(HotspotOptions{}.min_incidents)));
+        a.hotspot_max_area_m2 = c.ranged(*t, "hotspot_max_area_m2", an, 0, false, 1e12, "m² > 0")
+                                    .value_or(HotspotOptions{}.max_area_m2);
+        a.hotspot_saddle_drop = c.ranged(*t, "hotspot_saddle_drop", an, 0, true, 1, "a share of the peak, 0 to 1")
+                                    .value_or(HotspotOptions{}.min_saddle_drop);
+        a.hotspot_numbered = int(c.integer(*t, "hotspot_numbered", an, 0, 10'000).value_or(HotspotOptions{}.max_numbered));
         try {
             if (HotspotOptions::parse(a.hotspot_threshold).value < 0)
                 throw UsageError("hotspots", "the threshold must not be negative");
         } catch (const UsageError& e) {
             c.fail(*t->get("hotspot_threshold"), "analysis.hotspot_threshold",
-                   std::string(e.what()) + " (e.g. \"top:5\", \"sd:2\", \"value:10\")");
+                   std::string(e.what()) + " (e.g. \"area:1\", \"top:5\", \"sd:2\", \"value:10\")");
         }
         a.ci = c.str(*t, "ci").value_or("exact");
         if (a.ci != "exact" && a.ci != "byar")

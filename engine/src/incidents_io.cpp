@@ -385,6 +385,8 @@ FieldRoles detect_roles(const std::vector<std::string>& names, const ReadOptions
         r.category = find_field(names, "Crime type");
         r.month = find_field(names, "Month");
         r.lsoa_code = find_field(names, "LSOA code");
+        r.street = o.street_field.empty() ? find_field(names, "Location")
+                                          : required_field(names, o.street_field, "--street", file);
         // police.uk Crime IDs are blank for anti-social behaviour and not unique (the same
         // crime can appear twice), so they are not used to reject rows unless asked.
         if (!o.id_field.empty()) r.id = required_field(names, o.id_field, "--id", file);
@@ -399,6 +401,7 @@ FieldRoles detect_roles(const std::vector<std::string>& names, const ReadOptions
         r.location_type = pick(o.location_type_field, "--location-type", {"location_type", "location type", "premises_type"});
         r.mo_text = pick(o.mo_field, "--mo", {"mo_text", "mo", "modus_operandi", "mo text"});
         r.lsoa_code = find_any(names, {"lsoa_code", "lsoa code", "lsoa11cd"});
+        r.street = pick(o.street_field, "--street", {"street", "street_name", "street name", "location", "address"});
         if (r.x < 0 || r.y < 0)
             throw InputError(unit, file, 1, "",
                              "no coordinate columns found; name them with --x and --y (e.g. "
@@ -566,6 +569,7 @@ void read_ogr(const std::string& path, std::uint32_t file_index, Collector& col,
         r.mo_text = pick(o.mo_field, "--mo", {"mo_text", "mo", "modus_operandi"});
         r.lsoa_code = find_any(names, {"lsoa_code", "lsoa code", "lsoa11cd"});
         r.month = find_any(names, {"month"});
+        r.street = pick(o.street_field, "--street", {"street", "street_name", "street name", "location", "address"});
         col.result.incidents.roles = r;
         std::string crs = layer_crs_string(OGR_L_GetSpatialRef(layer));
         if (crs.empty()) crs = o.crs;

@@ -45,7 +45,11 @@ struct RunAnalysis {
     std::optional<double> gistar_band_m;
     int permutations = 0;
     std::uint64_t seed = 12345;                 ///< the gistar and rates commands' default too
-    std::string hotspot_threshold = "top:5";
+    std::string hotspot_threshold = "area:1";   ///< hotspots.hpp HotspotOptions (threshold)
+    std::uint64_t hotspot_min_incidents = 5;    ///< HotspotOptions::min_incidents
+    double hotspot_max_area_m2 = 250'000;       ///< HotspotOptions::max_area_m2
+    int hotspot_numbered = 10;                  ///< HotspotOptions::max_numbered
+    double hotspot_saddle_drop = 0.1;           ///< HotspotOptions::min_saddle_drop
     std::string ci = "exact";                   ///< "exact" or "byar"
     std::optional<double> reference_rate_per_1000;
     double snap_m = 0;

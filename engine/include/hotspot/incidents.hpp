@@ -48,6 +48,7 @@ struct FieldRoles {
     int location_type = -1; ///< location type (street, dwelling, licensed premises, ...)
     int mo_text = -1;       ///< free-text modus operandi
     int lsoa_code = -1;     ///< the source's own LSOA code (police.uk supplies one)
+    int street = -1;        ///< street / location text (police.uk "Location": "On or near ...")
     int x = -1;             ///< easting / longitude
     int y = -1;             ///< northing / latitude
 };

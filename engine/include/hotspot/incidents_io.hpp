@@ -25,6 +25,7 @@ struct ReadOptions {
     std::string id_field;      ///< when set, a repeated id rejects the later row
     std::string category_field, offence_code_field, date_field, time_field, location_type_field,
         mo_field;              ///< optional role fields (auto-detected by common names)
+    std::string street_field;  ///< street / location text (police.uk: "Location"; else detected)
     char delimiter = 0;        ///< 0: sniff from the header
     /// Reject locational outliers (see OutlierFences) as `location_outlier` before anything is
     /// sized from the incidents' extent. CLI: on unless --keep-outliers.
