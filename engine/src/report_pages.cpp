@@ -55,6 +55,7 @@ struct AnnexChunk {
     std::string heading; // the profile's heading
     std::string css, title, head;
     std::vector<std::string> rows;
+    std::vector<double> cost;         // px of each row, as estimated for the profile page
     std::size_t first = 0, total = 0; // 1-based row number of rows[0], rows of the whole table
     std::size_t page = 0;             // page number, when laid out
 };
@@ -473,18 +474,16 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
 
     // Side column: the hot spots, then the area tables while they fit; the rest to the annex.
     double left = avail;
-    const auto put_table = [&](const Table& t, bool may_continue) {
+    const auto put_table = [&](const Table& t, std::size_t max_rows) {
         const double fixed_px = h3_px + (t.rows.empty() ? note_px + 4 : row_px + line_px) +
                                 (t.ref_row.empty() ? 0 : row_px) +
                                 (t.after.empty() ? 0 : lines(t.after, side_px, 5.4) * note_px + 4);
         std::size_t fit = 0;
         double rows_px = 0;
-        while (fit < t.rows.size() && left - fixed_px - rows_px - t.cost[fit] - (fit + 1 < t.rows.size() ? note_px + 4 : 0) >= 0) {
+        while (fit < std::min(t.rows.size(), max_rows) && left - fixed_px - rows_px - t.cost[fit] - (fit + 1 < t.rows.size() ? note_px + 4 : 0) >= 0) {
             rows_px += t.cost[fit];
             ++fit;
         }
-        if (!may_continue)
-            fit = t.rows.size();
         // Too little room for a useful start: the whole table goes to the annex.
         if (fit < t.rows.size() && fit < 3)
             fit = 0;
@@ -499,7 +498,8 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
         }
         if (fit < t.rows.size()) {
             AnnexChunk c{profile_heading(p), t.css, t.title, t.head,
-                         std::vector<std::string>(t.rows.begin() + long(fit), t.rows.end()), fit + 1, t.rows.size(), 0};
+                         std::vector<std::string>(t.rows.begin() + long(fit), t.rows.end()),
+                         std::vector<double>(t.cost.begin() + long(fit), t.cost.end()), fit + 1, t.rows.size(), 0};
             const std::string mark = "@@ANNEX" + std::to_string(annex_.size()) + "@@";
             refs.push_back({annex_.size(), mark});
             annex_.push_back(std::move(c));
@@ -511,9 +511,11 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
             b << "<p class=\"note\">" << t.after << "</p>\n";
         left -= fixed_px + rows_px + (fit < t.rows.size() ? note_px + 4 : 0);
     };
-    put_table(hotspot_table(p), true);
+    // At most the first hotspots_listed hot spots here (the rest of the numbered ones continue in
+    // the annex), so the ward table keeps its place on the page.
+    put_table(hotspot_table(p), hotspots_listed);
     for (const Table& t : area_tables(p))
-        put_table(t, true);
+        put_table(t, t.rows.size());
     for (const auto& w : p.warnings)
         b << "<p class=\"note\">" << esc(w) << "</p>\n";
     b << "</div>\n</div>\n";
@@ -541,18 +543,26 @@ void Renderer::layout_annex(std::size_t first_page) {
         bool first_piece = true;
         while (i < c.rows.size()) {
             const double head = lines(c.heading + c.title, page_w_px, 6.5) * 16 + 10 + row_px;
-            if (left < head + 3 * row_px) {
+            const double start_px = head + std::min<double>(3, double(c.rows.size() - i)) * row_px;
+            if (left < start_px && left < content_px)
                 flush();
+            std::size_t n = 0;
+            double px = head;
+            while (i + n < c.rows.size() && px + c.cost[i + n] <= left) {
+                px += c.cost[i + n];
+                ++n;
+            }
+            if (n == 0 && left == content_px) { // a row taller than a page: give it the page
+                px += c.cost[i];
+                n = 1;
+            }
+            if (n == 0) {
+                flush();
+                continue;
             }
             if (first_piece)
                 c.page = page_no;
             first_piece = false;
-            std::size_t n = 0;
-            double px = head;
-            while (i + n < c.rows.size() && px + row_px <= left) {
-                px += row_px;
-                ++n;
-            }
             const std::size_t from = c.first + i, to = c.first + i + n - 1;
             b << "<h3>" << esc(c.heading) << ": " << esc(c.title) << " \u2014 continued, rows " << from << "\u2013" << to
               << " of " << c.total << "</h3>\n<table class=\"" << c.css << "\"><thead>" << c.head << "</thead><tbody>\n";

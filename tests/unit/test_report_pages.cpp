@@ -154,7 +154,23 @@ TEST_CASE("report: key findings say the strategic assessment's sentences", "[rep
 TEST_CASE("report: long tables continue on declared annex pages, every row once", "[report-pages]") {
     for (const bool population : {true, false}) {
         INFO("population " << population);
-        const ReportInput in = force(60, 40, population);
+        ReportInput in = force(60, 40, population);
+        // 12 hot spots, the first 10 labelled for the map (hotspots_step.hpp), with long
+        // locating text: all 10 listed once, 5 on the profile page and 5 in the annex.
+        for (int i = 1; i <= 12; ++i) {
+            Feature h;
+            h.number["rank"] = i;
+            h.number["incidents"] = 100 - i;
+            h.number["share"] = 0.01;
+            h.number["pai"] = 20;
+            if (i <= 10)
+                h.text["label"] = std::to_string(i);
+            h.text["grid_ref"] = "SK 5862 04" + std::to_string(10 + i);
+            h.text["wards"] = "Braunstone Park and Rowley Fields (56%), Westcotes (40%), Western Park (4%)";
+            h.text["streets"] = "Supermarket (8), Winton Avenue (5), Gaddesby Avenue (4)";
+            h.shape = {Polygon{{Ring{{0, 0}, {100, 0}, {100, 100}, {0, 100}, {0, 0}}}}};
+            in.profiles[0].hotspots.push_back(h);
+        }
         const PagesResult r = render_pages(in, "1 July 2026");
         CHECK(r.cover_pages == 2);
         CHECK(r.profile_pages == 1);
@@ -179,6 +195,9 @@ TEST_CASE("report: long tables continue on declared annex pages, every row once"
         CHECK(count(r.body, "<td>Ward " + std::to_string(wards + 1) + "</td>") == 0);
         for (std::size_t i = 1; i <= lsoas; ++i)
             CHECK(count(r.body, "<td>Lsoa " + std::to_string(i) + " <span") == 1);
+        for (int i = 1; i <= 12; ++i)
+            CHECK(count(r.body, "SK 5862 04" + std::to_string(10 + i) + "<") == (i <= 10 ? 1u : 0u));
+        CHECK(r.body.find("2 smaller hot spots are outlined on the map but not numbered") != std::string::npos);
         // A continued table names its annex page, and the annex labels the rows it holds.
         if (r.annex_pages > 0) {
             CHECK(std::regex_search(r.body, std::regex("are in the annex, page [0-9]+\\.")));
