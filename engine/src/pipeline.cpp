@@ -99,6 +99,8 @@ void run_profile(ProfileRun& p) {
     rec.name = po.name = profile.name;
     rec.title = po.title = profile.title;
     rec.proxy_note = po.proxy_note = profile.proxy_note;
+    rec.description = profile.description;
+    rec.denominator = std::string(denominator_name(profile.denominator));
     rec.filter = po.filter_terms = describe_terms(profile.filter);
     po.selected = rec.selected = p.sel.rows.size();
     for (auto& w : p.sel.warnings) po.warnings.push_back(w);

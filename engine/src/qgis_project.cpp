@@ -238,8 +238,9 @@ std::string print_layouts(const ProjectOptions& o, const std::vector<ProjectGrou
         const std::pair<const char*, std::string> subs[] = {
             {"{{NAME}}", xml_escape(g.name + ": hot spots atlas")},
             {"{{TITLE}}", xml_escape(g.name + (o.period.empty() ? "" : ", " + o.period) +
-                                     ": hot spot [% \"rank\" %] of [% @atlas_totalfeatures %]")},
-            {"{{INFO}}", xml_escape("Hot spot [% \"rank\" %]: [% \"incidents\" %] incidents; wards: [% \"wards\" %]")},
+                                     ": numbered hot spot [% \"rank\" %] of [% @atlas_totalfeatures %]")},
+            {"{{INFO}}", xml_escape("Hot spot [% \"rank\" %]: [% \"incidents\" %] incidents; grid reference [% \"grid_ref\" %]; "
+                                    "streets: [% \"streets\" %]; wards: [% \"wards\" %]")},
             {"{{XMIN}}", num(has_extent ? o.extent.xmin - mx : 0)}, {"{{XMAX}}", num(has_extent ? o.extent.xmax + mx : 1)},
             {"{{YMIN}}", num(has_extent ? o.extent.ymin - my : 0)}, {"{{YMAX}}", num(has_extent ? o.extent.ymax + my : 1)},
             {"{{MAP_LAYERS}}", map_layers + boundaries},

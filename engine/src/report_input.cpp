@@ -17,7 +17,9 @@
 
 #include "gdal_env.hpp"
 #include "hotspot/error.hpp"
+#include "hotspot/manifest.hpp"
 #include "hotspot/profile.hpp"
+#include "hotspot/run_names.hpp"
 #include "hotspot/svg_style.hpp"
 
 namespace fs = std::filesystem;
@@ -184,12 +186,6 @@ double jnum(const json& j, const char* k, double d = NAN) {
     return j[k].get<double>();
 }
 
-std::string slug(const std::string& name) {
-    std::string s = name;
-    std::replace(s.begin(), s.end(), '-', '_');
-    return s;
-}
-
 // The values of a "category in [A, B]" filter term (profile.cpp's filter_terms text): what a
 // police.uk proxy selected. A typed manifest should carry them as a list.
 std::vector<std::string> categories_of(const std::vector<std::string>& terms) {
@@ -235,6 +231,19 @@ ReportInput read_report_input(const ReportOptions& opt) {
     }
     if (jstr(m, "command") != "run" || !m.contains("run") || !m.contains("profiles"))
         throw InputError(unit, manifest_path.string(), "is not the manifest of `hotspot run`");
+    // The run's sections through the one typed reader (manifest.hpp); layer names come from
+    // what each profile recorded under `written`, else from run_output_name() (run_names.hpp).
+    RunManifest rm;
+    try {
+        rm = RunManifest::from_json(nlohmann::ordered_json::parse(m.dump()));
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(unit, manifest_path.string(),
+                         std::string("is not a run manifest this version can read: ") + e.what());
+    }
+    if (rm.schema_version > run_manifest_schema_version)
+        throw InputError(unit, manifest_path.string(),
+                         "has schema_version " + std::to_string(rm.schema_version) + "; this hotspot reads up to " +
+                             std::to_string(run_manifest_schema_version) + ": use the hotspot that wrote the run");
     const json& run = m["run"];
     ReportInput in;
     in.version = jstr(m, "version");
@@ -286,32 +295,33 @@ ReportInput read_report_input(const ReportOptions& opt) {
         in.world.add(bounds_of(b.shape));
     in.world = in.world.grown(std::max(in.world.width(), in.world.height()) * 0.015);
 
-    for (const auto& p : m["profiles"]) {
+    for (const RunProfileRecord& rec : rm.profiles) {
+        const json p = json::parse(rec.steps.dump());  // the steps' nodes: kde, hotspots, gistar, rates
+        // The layer a profile recorded for `kind` (and level), else the name run_output_name() gives.
+        const auto layer_of = [&rec](RunOutputKind kind, const std::string& level = {}) {
+            for (const auto& w : rec.written)
+                if (w.layer && w.kind == run_output_key(kind) && w.level == level)
+                    return w.name;
+            return run_output_name(rec.name, kind, level);
+        };
         ProfileInput pi;
-        pi.name = jstr(p, "name");
-        pi.title = jstr(p, "title");
+        pi.name = rec.name;
+        pi.title = rec.title;
         const Profile* builtin = find_builtin(pi.name);
-        pi.description = !jstr(p, "description").empty() ? jstr(p, "description")
-                         : builtin                       ? builtin->description
-                                                         : "";
-        pi.proxy = p.value("proxy", false);
-        pi.proxy_note = jstr(p, "proxy_note");
-        for (const auto& t : p.value("filter", json::array()))
-            if (t.is_string())
-                pi.filter.push_back(t.get<std::string>());
+        pi.description = !rec.description.empty() ? rec.description : builtin ? builtin->description : "";
+        pi.proxy = !rec.proxy_note.empty();
+        pi.proxy_note = rec.proxy_note;
+        pi.filter = rec.filter;
         if (pi.proxy)
             pi.proxy_categories = categories_of(pi.filter);
         // The denominator: the manifest's when it says, else the built-in profile's.
-        if (p.contains("denominator") && p["denominator"].is_string())
-            pi.has_population = p["denominator"] != "none";
+        if (!rec.denominator.empty())
+            pi.has_population = rec.denominator != "none";
         else if (builtin)
             pi.has_population = builtin->denominator != Denominator::none;
-        pi.selected = jnum(p, "selected", 0);
-        pi.selected_comparison = jnum(p, "selected_comparison");
-        for (const auto& w : p.value("warnings", json::array()))
-            if (w.is_string())
-                pi.warnings.push_back(w.get<std::string>());
-        const std::string ps = slug(pi.name);
+        pi.selected = double(rec.selected);
+        pi.selected_comparison = rec.selected_comparison >= 0 ? double(rec.selected_comparison) : NAN;
+        pi.warnings = rec.warnings;
         if (p.contains("kde")) {
             const json& kde = p["kde"];
             pi.has_map = true;
@@ -329,7 +339,7 @@ ReportInput read_report_input(const ReportOptions& opt) {
                 pi.surface_world = img.world;
             }
             const json& hsj = p.value("hotspots", json::object());
-            pi.hotspot_layer = jstr(hsj, "layer").empty() ? ps + "_hotspots" : jstr(hsj, "layer");
+            pi.hotspot_layer = jstr(hsj, "layer").empty() ? layer_of(RunOutputKind::hotspots) : jstr(hsj, "layer");
             pi.hotspot_threshold = jstr(hsj, "threshold");
             pi.hotspot_threshold_value = jnum(hsj, "threshold_value");
             pi.hotspots = read_layer(ds.h, gpkg, pi.hotspot_layer);
@@ -353,7 +363,7 @@ ReportInput read_report_input(const ReportOptions& opt) {
                 pi.classes = jstr(r, "classes");
                 pi.reference_rate = jnum(r, "reference_rate_per_1000");
                 for (const auto& level : in.levels) {
-                    LevelRates lr{level, ps + "_" + level + "_rates", {}};
+                    LevelRates lr{level, layer_of(RunOutputKind::rates, level), {}};
                     lr.rows = read_layer(ds.h, gpkg, lr.layer, false);
                     pi.rates.push_back(std::move(lr));
                 }

@@ -152,7 +152,7 @@ def check_project(qgs, name, shots, failures):
         if not details.isAvailable or ct.fallbackOperationOccurred() or not (49 < p.y() < 61):
             fail('transform {} -> EPSG:4326 not usable: {} ({})'.format(crs.authid(), details.name, p.toString()))
 
-    # a print layout per profile; the first profile's atlas exports one PDF page per hot spot
+    # a print layout per profile; the first profile's atlas exports one PDF page per numbered hot spot
     layouts = project.layoutManager().printLayouts()
     with_hotspots = [g for g in profile_groups if any(n.name().endswith('hot spots') for n in g.findLayers())]
     if len(layouts) != len(with_hotspots):
@@ -167,9 +167,11 @@ def check_project(qgs, name, shots, failures):
             pdf = os.path.join(shots or '.', 'qgis-atlas-{}.pdf'.format(name))
             result, error = QgsLayoutExporter.exportToPdf(atlas, pdf, QgsLayoutExporter.PdfExportSettings())
             pages = pdf_pages(pdf) if result == QgsLayoutExporter.Success else -1
-            if pages != coverage.featureCount():
-                fail('{}: atlas PDF has {} pages for {} hot spots ({})'.format(layout.name(), pages,
-                                                                            coverage.featureCount(), error))
+            # one page per numbered hot spot (those with a label), counted from the layer itself
+            numbered = sum(1 for f in coverage.getFeatures() if f['label'] not in (None, '') and str(f['label']) != 'NULL')
+            if pages != numbered or numbered == 0:
+                fail('{}: atlas PDF has {} pages for {} numbered hot spots ({})'.format(layout.name(), pages,
+                                                                                     numbered, error))
             else:
                 print('atlas: {} ({} pages)'.format(pdf, pages))
 

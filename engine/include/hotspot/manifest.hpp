@@ -48,6 +48,8 @@ struct RunOutputRecord {
 /// A profile's entry of the run manifest.
 struct RunProfileRecord {
     std::string name, title, proxy_note;
+    std::string description;               ///< the profile's plain-English definition
+    std::string denominator;               ///< "population" or "none" (denominator_name())
     std::vector<std::string> filter;       ///< the filter's terms in words
     std::uint64_t selected = 0;
     std::int64_t selected_comparison = -1; ///< -1: no comparison period

@@ -14,6 +14,8 @@ nlohmann::ordered_json RunProfileRecord::to_json() const {
         j["warnings"] = warnings;
         return j;
     }
+    j["description"] = description;
+    j["denominator"] = denominator;
     j["proxy"] = !proxy_note.empty();
     j["proxy_note"] = proxy_note;
     j["filter"] = filter;
@@ -40,6 +42,8 @@ RunProfileRecord RunProfileRecord::from_json(const nlohmann::ordered_json& j) {
     r.name = j.at("name").get<std::string>();
     r.title = j.value("title", std::string());
     r.proxy_note = j.value("proxy_note", std::string());
+    r.description = j.value("description", std::string());
+    r.denominator = j.value("denominator", std::string());
     r.filter = j.value("filter", std::vector<std::string>());
     r.selected = j.value("selected", std::uint64_t(0));
     r.selected_comparison = j.value("selected_comparison", std::int64_t(-1));
