@@ -8,6 +8,17 @@
 
 namespace hotspot::report {
 
+namespace {
+// A share of an area as a percentage with two significant figures below 1% ("0.0024%", "0.57%").
+std::string small_percent(double f) {
+    const double pct = 100.0 * f;
+    if (!(pct > 0))
+        return "0%";
+    const int decimals = pct >= 1 ? 1 : int(std::ceil(-std::log10(pct))) + 1;
+    return fixed(pct, decimals) + "%";
+}
+} // namespace
+
 std::vector<RankedArea> rank_areas(const LevelRates& level, bool by_rate) {
     const char* key = by_rate ? "rate_per_1000" : "incidents";
     std::vector<RankedArea> out;
@@ -113,14 +124,35 @@ std::vector<std::string> key_findings(const ReportInput& in, const ProfileInput&
         }
     }
     if (!p.hotspots.empty()) {
+        // All the hot spots together (the sentence the pack leads with: "these 9 hot spots cover
+        // 1% of the force area and held 31% of its incidents"), then hot spot 1 on the ground.
+        double held = 0, covered = 0;
+        bool all = true;
+        for (const Feature& f : p.hotspots) {
+            const auto sh = f.num("share"), pi = f.num("pai");
+            if (!sh || !pi || !(*pi > 0)) {
+                all = false;
+                break;
+            }
+            held += *sh;
+            covered += *sh / *pi;
+        }
+        const std::string where = place == "force" ? "force area" : place;
+        if (all)
+            out.push_back("The " + thousands(double(p.hotspots.size())) + " hot spot" +
+                          (p.hotspots.size() == 1 ? " covers " : "s cover ") + small_percent(covered) + " of the " +
+                          where + " and held " + percent(held) + " of its incidents.");
         const Feature& h = p.hotspots.front();
-        const auto inc = h.num("incidents"), share = h.num("share"), pai = h.num("pai");
-        if (inc && share) {
-            std::string s = "Hot spot 1 (" + short_wards(ward_names(h.str("wards"))) + ") held " + thousands(*inc) +
-                            " incidents (" + percent(*share) + " of the total)";
-            if (pai && *pai > 0)
-                s += " on " + percent(*share / *pai, *share / *pai < 0.01 ? 2 : 1) + " of the " +
-                     (place == "force" ? "force area" : place);
+        const auto inc = h.num("incidents"), area = h.num("area_m2");
+        if (inc) {
+            std::string s = "Hot spot 1 (" + short_wards(ward_names(h.str("wards")));
+            if (!h.str("grid_ref").empty())
+                s += ", " + h.str("grid_ref");
+            s += ") held " + thousands(*inc) + " incidents";
+            if (area && *area > 0)
+                s += " on " + fixed(*area / 1e4, *area < 1e5 ? 1 : 0) + " hectares";
+            if (!h.str("streets").empty())
+                s += "; streets: " + h.str("streets");
             out.push_back(s + ".");
         }
     }

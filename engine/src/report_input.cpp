@@ -141,12 +141,11 @@ SurfaceImage colour_surface(const std::string& path, const std::vector<double>& 
         throw InputError(unit, path, "cannot read the density surface: " + errors.last_error());
 
     std::vector<unsigned char> px(std::size_t(w) * std::size_t(h) * 4, 0);
-    const auto ramp = svg::heat_ramp();
     for (std::size_t i = 0; i < v.size(); ++i) {
         const double x = v[i];
         if (!std::isfinite(x) || (has_nodata && x == float(nodata)) || breaks.empty())
             continue;
-        const auto c = ramp[std::min(svg::class_of(x, breaks), ramp.size() - 1)];
+        const auto c = svg::heat_class_colour(svg::class_of(x, breaks), breaks.size());
         px[4 * i] = c.r, px[4 * i + 1] = c.g, px[4 * i + 2] = c.b, px[4 * i + 3] = c.a;
     }
     Dataset mem;

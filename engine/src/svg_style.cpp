@@ -40,6 +40,15 @@ std::size_t class_of(double v, std::span<const double> breaks) noexcept {
     return std::min(i, breaks.size() - 1);
 }
 
+Rgba heat_class_colour(std::size_t k, std::size_t n_breaks) noexcept {
+    const auto ramp = heat_ramp();
+    if (k == 0 || n_breaks < 2)
+        return ramp[0];
+    const std::size_t shaded = n_breaks - 1;
+    const std::size_t first = ramp.size() - std::min(shaded, ramp.size() - 1);
+    return ramp[std::min(first + k - 1, ramp.size() - 1)];
+}
+
 std::string format_value(double v) {
     if (!std::isfinite(v))
         return "-";
@@ -68,13 +77,12 @@ std::string format_value(double v) {
 
 std::vector<LegendClass> legend_classes(std::span<const double> breaks) {
     std::vector<LegendClass> out;
-    const auto ramp = heat_ramp();
     double lower = 0;
     for (std::size_t i = 0; i < breaks.size(); ++i) {
         LegendClass c;
         c.lower = lower;
         c.upper = breaks[i];
-        c.colour = ramp[std::min(i, ramp.size() - 1)];
+        c.colour = heat_class_colour(i, breaks.size());
         c.transparent = c.colour.a == 0;
         c.label = format_value(c.lower) + " \u2013 " + format_value(c.upper);
         out.push_back(c);

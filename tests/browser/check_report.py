@@ -317,7 +317,7 @@ def main():
             check(s["hotspot_rows"] > 0, f"{name}: hot spot table has rows ({s['hotspot_rows']})")
             check(s["svg"] == 1 and s["labels"] > 0, f"{name}: one map with ward labels ({s['labels']})")
             imgs = s["images"]
-            ok = len(imgs) == 1 and "error" not in imgs[0] and imgs[0]["opaque"] > 100 and imgs[0]["colours"] >= 2 \
+            ok = len(imgs) == 1 and "error" not in imgs[0] and imgs[0]["opaque"] > 100 and imgs[0]["colours"] >= 1 \
                 and imgs[0]["shown_w"] > 100
             check(ok, f"{name}: map image decoded and not blank ({imgs})")
 

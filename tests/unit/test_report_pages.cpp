@@ -151,6 +151,31 @@ TEST_CASE("report: key findings say the strategic assessment's sentences", "[rep
     CHECK(g[1].rfind("Ward 1 ward recorded the most, 200 (4.0% of the force\u2019s total)", 0) == 0);
 }
 
+TEST_CASE("report: key findings sum the hot spots' share of area and of incidents", "[report-pages]") {
+    ReportInput in = force(10, 0);
+    // Two hot spots: 300 of 5,000 incidents (6%) on 0.02% of the area (PAI 300), and 200 (4%) on
+    // 0.0026%: together 10% of the incidents on 0.0226% of the area.
+    Feature a, b;
+    a.text["wards"] = "Castle (100%)";
+    a.text["grid_ref"] = "SK 5862 0434";
+    a.text["streets"] = "Granby Street (40)";
+    a.number["incidents"] = 300;
+    a.number["share"] = 0.06;
+    a.number["pai"] = 0.06 / 0.0002;
+    a.number["area_m2"] = 63000;
+    b.text["wards"] = "Abbey (100%)";
+    b.number["incidents"] = 200;
+    b.number["share"] = 0.04;
+    b.number["pai"] = 0.04 / 0.000026;
+    in.profiles[0].hotspots = {a, b};
+    const auto f = key_findings(in, in.profiles[0]);
+    CHECK(std::find(f.begin(), f.end(),
+                    "The 2 hot spots cover 0.023% of the force area and held 10.0% of its incidents.") != f.end());
+    CHECK(std::find(f.begin(), f.end(),
+                    "Hot spot 1 (Castle, SK 5862 0434) held 300 incidents on 6.3 hectares; streets: Granby Street (40).") !=
+          f.end());
+}
+
 TEST_CASE("report: long tables continue on declared annex pages, every row once", "[report-pages]") {
     for (const bool population : {true, false}) {
         INFO("population " << population);

@@ -165,6 +165,24 @@ TEST_CASE("svg_map: legend classes follow the breaks and the QGIS ramp", "[svg_m
     CHECK(svg.find("unshaded: below 6.47") != std::string::npos);
 }
 
+TEST_CASE("svg_map: with fewer classes the densest is still the darkest, as in the density style", "[svg_map]") {
+    // One shaded class (a sparse profile whose k-incident floor leaves only the densest 0.6%):
+    // it must be drawn in the darkest colour, as raster_out's QML and quick-look PNG draw it.
+    const std::vector<double> one{48.0, 2960.0};
+    const auto c1 = legend_classes(one);
+    REQUIRE(c1.size() == 2);
+    CHECK(c1[0].transparent);
+    CHECK(c1[1].colour.hex() == "#bd0026");
+    CHECK(heat_class_colour(class_of(100.0, one), one.size()).hex() == "#bd0026");
+    // Three shaded classes: the three darkest colours, in order.
+    const std::vector<double> three{10.0, 20.0, 30.0, 40.0};
+    const auto c3 = legend_classes(three);
+    CHECK(c3[1].colour.hex() == "#f03b20");
+    CHECK(c3[2].colour.hex() == "#dc1423");
+    CHECK(c3[3].colour.hex() == "#bd0026");
+    CHECK(heat_class_colour(0, three.size()).a == 0);
+}
+
 TEST_CASE("svg_map: scale bar lengths are round, north arrow drawn, nothing external",
           "[svg_map]") {
     CHECK(round_scale_length(2700) == 2000);

@@ -25,6 +25,11 @@ std::span<const Rgba> heat_ramp() noexcept;
 /// above the last break fall in the last class), the same rule as the QGIS discrete ramp.
 std::size_t class_of(double v, std::span<const double> breaks) noexcept;
 
+/// The colour of class `k` (class_of()) among `n_breaks` breaks: class 0 is transparent; the
+/// shaded classes 1..n_breaks-1 take the darkest end of the ramp, so the densest class is the
+/// darkest colour whatever the number of classes (the rule of the density style, raster_out.cpp).
+Rgba heat_class_colour(std::size_t k, std::size_t n_breaks) noexcept;
+
 /// One legend entry: the class (lower, upper], its colour, and whether it is drawn.
 struct LegendClass {
     double lower = 0, upper = 0;
