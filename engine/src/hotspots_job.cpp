@@ -1,6 +1,7 @@
 // hotspot hotspots: read, the density step, the hot spots step, the manifest (hotspots_job.hpp).
 
 #include "hotspot/hotspots_job.hpp"
+#include "hotspot/read_manifest.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -103,15 +104,12 @@ HotspotsJobResult run_hotspots_job(const HotspotsJobOptions& o, const Progress& 
     manifest.add_timing("analyse_and_write", util::seconds_since(t));
     manifest.add_timing("total", util::seconds_since(t0));
 
-    for (const auto& f : in.incidents.source_files) manifest.add_input("incidents", f);
+    add_read(manifest, in, o.read.working_crs);
     for (const auto& a : o.areas) manifest.add_input("areas", a.path);
     auto& j = manifest.json();
     j["options"] = {{"kde", o.kde.to_json()}, {"hotspots", o.hotspots.to_json()}, {"working_crs", o.read.working_crs}};
     j["kde"] = r.density.manifest;
     j["hotspots"] = r.hotspots.manifest;
-    j["counts"] = {{"rows_in", r.rows_in}, {"kept", r.kept}, {"rejected", r.rejected}};
-    j["crs"] = {{"source_crs", in.source_crs}, {"working_crs", o.read.working_crs},
-                {"operation", in.crs_operation}, {"accuracy_m", in.crs_accuracy_m}};
     j["warnings"] = r.warnings;
     manifest.add_output("hotspots", o.out);
     for (const auto& f : r.density.files) manifest.add_output("surface", f);
