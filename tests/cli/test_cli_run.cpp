@@ -266,6 +266,28 @@ TEST_CASE("run: the heat map shades no cell fewer than k incidents reach; publis
                 }
             CHECK(shaded > 0);
             CHECK(bad == 0);
+
+            // No hot spot rests on fewer than k incidents either: counted by brute force, the
+            // profile's incidents (open pack) inside each hot spot polygon of this pack.
+            const Gpkg h(dir / "hotspot_run.gpkg");
+            OGRLayerH hl = h.layer(ps + "_hotspots");
+            if (!hl) continue;  // a profile without hot spot polygons
+            OGR_L_ResetReading(hl);
+            std::size_t spots = 0;
+            while (OGRFeatureH f = OGR_L_GetNextFeature(hl)) {
+                OGRGeometryH poly = OGR_F_GetGeometryRef(f);
+                int n = 0;
+                for (const auto& [px, py] : pts) {
+                    OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
+                    OGR_G_SetPoint_2D(pt, 0, px, py);
+                    n += OGR_G_Intersects(poly, pt) ? 1 : 0;
+                    OGR_G_DestroyGeometry(pt);
+                }
+                CHECK(n >= k);
+                ++spots;
+                OGR_F_Destroy(f);
+            }
+            if (dir == pub_dir) CHECK(spots > 0);
         }
     }
 }
