@@ -17,6 +17,7 @@
 #include "gdal_env.hpp"
 #include "hotspot/crs.hpp"
 #include "hotspot/error.hpp"
+#include "util/text.hpp"
 #include "hotspot/geocode.hpp"
 
 namespace hotspot {
@@ -288,7 +289,7 @@ std::vector<std::string> report_outside_layers(std::string_view who,
         names += (names.empty() ? "" : "', '") + layers[i]->name;
         paths += (paths.empty() ? "" : ", ") + layers[i]->path;
         if (outside[i] >= incidents)
-            lines.push_back(std::string(who) + ": all " + std::to_string(incidents) +
+            lines.push_back(std::string(who) + ": all " + util::thousands(incidents) +
                             " incidents lie outside the areas of '" + layers[i]->name + "' (" +
                             layers[i]->path + "); check that it covers the incidents' district");
         else if (auto line = report_outside(who, "the areas", layers[i]->name, layers[i]->path, incidents, outside[i]);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "hotspot/error.hpp"
+#include "util/text.hpp"
 
 namespace bg = boost::geometry;
 namespace bgi = boost::geometry::index;
@@ -282,12 +283,12 @@ std::string report_outside(std::string_view unit, std::string_view what, const s
     const std::string where = std::string(what) + " of '" + layer_name + "' (" + path + ")";
     if (outside >= incidents)
         throw InputError(std::string(unit), path,
-                         "all " + std::to_string(incidents) + " of " + std::to_string(incidents) +
+                         "all " + util::thousands(incidents) + " of " + util::thousands(incidents) +
                              " incidents lie outside " + where +
                              "; nothing falls inside, so every count would be 0. Check that the "
                              "incidents and the areas cover the same district and that both CRSs "
                              "are right (--crs for the incidents, the layer's own CRS)");
-    return std::string(unit) + ": " + std::to_string(outside) + " of " + std::to_string(incidents) +
+    return std::string(unit) + ": " + util::thousands(outside) + " of " + util::thousands(incidents) +
            " incidents lie outside " + where + " and are not counted in it";
 }
 

@@ -67,7 +67,7 @@ TEST_CASE("rates CLI: demo town rates, classes and styles", "[cli-rates]") {
     INFO(r.err << r.out);
     REQUIRE(r.exit_code == 0);
     // The demo town plants 2 incidents outside every area: said on the console, nothing else.
-    CHECK(std::regex_replace(r.err, std::regex("warning: [a-z]+: 2 of 10002 incidents lie outside the areas of '[a-z]+' [^\\n]*\\n"), "").empty());
+    CHECK(std::regex_replace(r.err, std::regex("warning: [a-z]+: 2 of 10,002 incidents lie outside the areas of '[a-z]+' [^\\n]*\\n"), "").empty());
 
     // Independent rates from the ground truth: every "ok" incident lies in its generated ward.
     std::map<std::string, double> truth_count, pop;
