@@ -31,6 +31,8 @@ struct AreaSummary {
 struct HotspotSummary {
     int rank = 0;
     std::string wards;  ///< "Castle (82%), Riverside (18%)"
+    std::string grid_ref;  ///< British National Grid reference of the peak ("SK 5862 0434"); empty off the grid
+    std::string streets;   ///< the commonest street texts of its incidents, with counts
     std::uint64_t incidents = 0;
     double share = 0, pai = 0, area_km2 = 0;
     std::int64_t change = 0;

@@ -49,6 +49,8 @@ void run_profile_hotspots(ProfileRun& p, const KdeStepResult& k) {
         s.centre_x = rec.spot.centre_x;
         s.centre_y = rec.spot.centre_y;
         s.wards = rec.wards;
+        s.grid_ref = rec.grid_ref;
+        s.streets = rec.streets;
         s.change = rec.change;
         p.po.hotspots.push_back(s);
     }

@@ -43,8 +43,9 @@ std::string RunResult::summary() const {
         s << "   top hot spots (" << p.hotspot_threshold << "):\n";
         for (std::size_t i = 0; i < std::min<std::size_t>(3, p.hotspots.size()); ++i) {
             const auto& h = p.hotspots[i];
-            s << "     #" << h.rank << " " << h.wards << ": " << thousands(h.incidents) << " incidents, "
-              << fixed(100 * h.share, 1) << "% in " << fixed(h.area_km2, 2) << " km2, PAI " << fixed(h.pai, 1) << "\n";
+            s << "     #" << h.rank << " " << (h.grid_ref.empty() ? "" : h.grid_ref + " ") << h.wards << ": "
+              << thousands(h.incidents) << " incidents, " << fixed(100 * h.share, 1) << "% in " << fixed(h.area_km2, 2)
+              << " km2, PAI " << fixed(h.pai, 1) << (h.streets.empty() ? "" : "; " + h.streets) << "\n";
         }
         s << "   Gi*: " << p.gistar_hot99 << " cells hot at 99% (" << fixed(p.gistar_cell_m, 0) << " m cells, "
           << fixed(p.gistar_band_m, 0) << " m band)\n";
