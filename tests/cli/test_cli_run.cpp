@@ -296,3 +296,34 @@ TEST_CASE("run: the heat map shades no cell fewer than k incidents reach; publis
         }
     }
 }
+
+TEST_CASE("run: areas without population for a profile that wants rates say so, naming the level and the flag", "[cli-run]") {
+    const auto dir = test::fresh_dir("cli-run-no-population");
+    // the demo config with its population lines left out and its relative paths made absolute
+    std::istringstream in(test::read_file(test::source_dir() / "examples" / "demo.toml"));
+    std::string line, toml;
+    while (std::getline(in, line)) {
+        if (line.rfind("population", 0) == 0) continue;
+        for (auto at = line.find("\"../"); at != std::string::npos; at = line.find("\"../"))
+            line.replace(at, 4, "\"" + test::source_dir().string() + "/");
+        toml += line + "\n";
+    }
+    test::write_file(dir / "nopop.toml", toml);
+    const auto r = test::run_cli("run '" + (dir / "nopop.toml").string() + "' --out '" + (dir / "pack").string() +
+                                 "' --profiles all-crime --report");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const std::string level : {"ward", "lsoa"}) {
+        INFO(level);
+        CHECK(r.err.find("profile all-crime wants rates per 1,000 residents, but area level '" + level +
+                         "' has no population") != std::string::npos);
+        CHECK(r.err.find("add --population " + level + "=CSV") != std::string::npos);
+    }
+    CHECK(r.out.find("top wards by count") != std::string::npos);  // counts, not rates
+    const auto m = nlohmann::json::parse(test::read_file(dir / "pack" / "manifest.json"));
+    std::size_t said = 0;
+    for (const auto& w : m["profiles"][0]["warnings"]) said += w.get<std::string>().find("has no population") != std::string::npos;
+    CHECK(said == 2);
+    // the report shows the counts page
+    CHECK(test::read_file(dir / "pack" / "report.html").find("Wards: incidents, ranked") != std::string::npos);
+}
