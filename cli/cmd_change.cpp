@@ -39,7 +39,7 @@ Command change_command() {
                 sub.add_option("--out", o->out, "Output GeoPackage (.gpkg): study_area_change and one <area>_change layer per --areas")
                     ->required();
                 sub.add_option("--series", o->series_path, "Monthly series CSV (default: <out>_series.csv beside --out)");
-                sub.add_option("--manifest", o->manifest_path, "manifest.json path (default: beside --out)");
+                sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, areas, pops, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);

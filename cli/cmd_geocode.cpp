@@ -25,7 +25,7 @@ Command geocode_command() {
                                "lsoa='LSOA code' for police.uk) instead of by location");
                 sub.add_option("--out", o->out, "Output GeoPackage (.gpkg; other OGR formats by extension)")
                     ->required();
-                sub.add_option("--manifest", o->manifest_path, "manifest.json path (default: beside --out)");
+                sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, areas, by_code, &global]() {
                     for (const auto& b : *by_code) {

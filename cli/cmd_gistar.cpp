@@ -40,7 +40,7 @@ Command gistar_command() {
                              "Write every study-area cell (default: cells with incidents or a significant bin)");
                 sub.add_option("--out", o->out, "Output GeoPackage of cells (.gpkg)")->required();
                 sub.add_option("--raster", o->raster, "Also write the z-scores as a styled GeoTIFF (.tif)");
-                sub.add_option("--manifest", o->manifest_path, "manifest.json path (default: beside --out)");
+                sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, study, band, band_opt, weights, correction, test, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);

@@ -21,7 +21,7 @@ Command hours_command() {
                                "00:00 as 'time unknown': detect (a spike over the neighbouring round hours), unknown or keep")
                     ->capture_default_str();
                 sub.add_option("--out", o->out, "Output CSV: weekday rows, hour columns")->required();
-                sub.add_option("--manifest", o->manifest_path, "manifest.json path (default: beside --out)");
+                sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, midnight, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);

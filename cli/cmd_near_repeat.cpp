@@ -56,7 +56,7 @@ Command near_repeat_command() {
                 sub.add_option("--what", o->what, "What the incidents are, for the sentence (e.g. burglaries)")->capture_default_str();
                 sub.add_option("--out", o->out, "Output GeoPackage (.gpkg): knox table + risk_windows")->required();
                 sub.add_option("--csv", o->csv, "CSV of the Knox table (default: beside --out, NAME_knox.csv)");
-                sub.add_option("--manifest", o->manifest_path, "manifest.json path (default: beside --out)");
+                sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, f, same, rdist, rdays, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);

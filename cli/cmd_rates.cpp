@@ -46,7 +46,7 @@ Command rates_command() {
                 sub.add_option("--correction", *correction, "LISA/Gi* p correction: fdr, bonferroni or none")
                     ->capture_default_str();
                 sub.add_option("--out", o->out, "Output GeoPackage (.gpkg): one <area>_rates layer per --areas")->required();
-                sub.add_option("--manifest", o->manifest_path, "manifest.json path (default: beside --out)");
+                sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, areas, pops, reference, ref_opt, ci, correction, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);

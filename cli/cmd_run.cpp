@@ -1,5 +1,6 @@
 // hotspot run: the complete map pack for each offence profile, from a config file (or flags).
 
+#include <algorithm>
 #include <filesystem>
 
 #include "command.hpp"
@@ -141,6 +142,15 @@ Command run_command() {
                     StagedFolder stage(cfg.output_dir, cfg.overwrite);
                     cfg.staging_dir = stage.path();
                     RunResult r = run_pipeline(cfg, global.command_line, global.threads, term.progress());
+                    // A period that gives no profile any incident is a mistake in the inputs, not
+                    // a pack of empty maps: say so and write nothing (the staging folder goes).
+                    if (!r.profiles.empty() && std::all_of(r.profiles.begin(), r.profiles.end(),
+                                                           [](const ProfileOutcome& p) { return p.selected == 0; }))
+                        throw InputError("run", cfg.config_path,
+                                         "no profile selects any incident in " + r.period + " (" +
+                                             std::to_string(r.rows_in) + " rows read); choose a period the data "
+                                             "covers (--period-from/--period-to, or [period] in the config) or "
+                                             "other profiles; nothing was written");
                     // --report / report = true: the tasking pack, built from the run folder.
                     std::string report_path;
                     if (cfg.report) {

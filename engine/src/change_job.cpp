@@ -290,7 +290,7 @@ ChangeJobResult run_change_job(const ChangeJobOptions& o, const Progress& progre
     o.validate();
     const auto t0 = std::chrono::steady_clock::now();
     const fs::path outp(o.out);
-    const std::string manifest_path = !o.manifest_path.empty() ? o.manifest_path : (outp.parent_path() / "manifest.json").string();
+    const std::string manifest_path = command_manifest_path(o.out, o.manifest_path);
     const std::string series_path =
         !o.series_path.empty() ? o.series_path : (outp.parent_path() / (outp.stem().string() + "_series.csv")).string();
     check_can_write(o.out, o.overwrite, unit);

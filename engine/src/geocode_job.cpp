@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "hotspot/error.hpp"
+#include "hotspot/manifest.hpp"
 #include "hotspot/styles.hpp"
 #include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
@@ -43,8 +44,7 @@ GeocodeJobResult run_geocode_job(const GeocodeJobOptions& o, const Progress& pro
     o.validate();
     const auto t0 = std::chrono::steady_clock::now();
     const std::string manifest_path =
-        !o.manifest_path.empty() ? o.manifest_path
-                                 : (fs::path(o.out).parent_path() / "manifest.json").string();
+        command_manifest_path(o.out, o.manifest_path);
     // Refuse existing outputs, outputs that are inputs and unknown formats before any work:
     // incidents, rejects and one counts layer per area layer.
     check_vector_output(o.out, 2 + o.areas.size(), "geocode");

@@ -41,7 +41,7 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
     o.validate();
     const auto t0 = std::chrono::steady_clock::now();
     const std::string manifest_path =
-        !o.manifest_path.empty() ? o.manifest_path : (fs::path(o.out).parent_path() / "manifest.json").string();
+        command_manifest_path(o.out, o.manifest_path);
     const std::string raster_qml =
         o.raster.empty() ? std::string() : fs::path(o.raster).replace_extension(".qml").string();
     // Refuse existing outputs, outputs that are inputs and unknown formats before any work.

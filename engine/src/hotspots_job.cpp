@@ -41,7 +41,7 @@ HotspotsJobResult run_hotspots_job(const HotspotsJobOptions& o, const Progress& 
     o.hotspots.validate();
     r.out = o.out;
     r.kde_path = stem_with(o.out, "_kde.tif");
-    r.manifest_path = stem_with(o.out, ".manifest.json");
+    r.manifest_path = command_manifest_path(o.out);
     std::vector<std::string> inputs = incident_files(o.read.paths);
     for (const auto& a : o.areas) inputs.push_back(source_file(a.path));
     const std::vector<std::string> outputs{o.out, r.kde_path, fs::path(r.kde_path).replace_extension(".qml").string(),

@@ -54,7 +54,7 @@ void HoursJobOptions::validate() const {
 HoursJobResult run_hours_job(const HoursJobOptions& o, const Progress& progress) {
     o.validate();
     const std::string manifest_path =
-        !o.manifest_path.empty() ? o.manifest_path : (fs::path(o.out).parent_path() / "manifest.json").string();
+        command_manifest_path(o.out, o.manifest_path);
     check_can_write(o.out, o.overwrite, "hours");
     check_can_write(manifest_path, o.overwrite, "hours");
     const ReadResult read = read_incidents(o.read, progress);

@@ -39,8 +39,7 @@ void check_kde_outputs(const KdeJobOptions& o, const std::string& manifest_path,
 KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
     const auto t0 = std::chrono::steady_clock::now();
     KdeJobResult r;
-    r.manifest_path = !o.manifest_path.empty() ? o.manifest_path
-                                               : fs::path(o.out).replace_extension(".manifest.json").string();
+    r.manifest_path = command_manifest_path(o.out, o.manifest_path);
     check_kde_outputs(o, r.manifest_path, false);  // names and inputs before any work
     o.kde.validate();
     check_kde_outputs(o, r.manifest_path, true);   // options first, then existing outputs

@@ -8,6 +8,11 @@
 
 namespace hotspot {
 
+std::string command_manifest_path(const std::string& out, const std::string& override_path) {
+    if (!override_path.empty()) return override_path;
+    return std::filesystem::path(out).replace_extension(".manifest.json").string();
+}
+
 Manifest::Manifest(const std::string& command, const std::string& command_line) {
     m_json["tool"] = "hotspot";
     m_json["version"] = version;

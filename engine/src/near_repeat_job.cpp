@@ -420,7 +420,7 @@ NearRepeatResult run_near_repeat_job(const NearRepeatOptions& o, const Progress&
     o.validate();
     const auto t0 = std::chrono::steady_clock::now();
     const std::string manifest_path =
-        !o.manifest_path.empty() ? o.manifest_path : (fs::path(o.out).parent_path() / "manifest.json").string();
+        command_manifest_path(o.out, o.manifest_path);
     check_can_write(manifest_path, o.overwrite, unit);
     if (o.read.paths.empty()) throw UsageError(unit, "no incidents given; use --incidents FILE");
     const ReadResult read = read_incidents(o.read, progress);

@@ -71,7 +71,7 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
     o.validate();
     const auto t0 = std::chrono::steady_clock::now();
     const std::string manifest_path =
-        !o.manifest_path.empty() ? o.manifest_path : (fs::path(o.out).parent_path() / "manifest.json").string();
+        command_manifest_path(o.out, o.manifest_path);
     // Refuse existing outputs, outputs that are inputs and unknown formats before any work.
     check_vector_output(o.out, o.areas.size(), unit);
     std::vector<std::string> inputs = incident_files(o.read.paths);

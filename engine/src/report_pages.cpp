@@ -64,6 +64,15 @@ struct Page {
     std::string kind, id, profile, heading, meta, body;
 };
 
+// What publish mode did, said the same way on the cover and under "Read with care": the
+// threshold applies to the maps too (profile_kde.cpp heat.min_incidents, hotspots_step.cpp).
+std::string publication_note(int n) {
+    const std::string lt = "&lt;" + std::to_string(n);
+    return "counts below " + std::to_string(n) + " are shown as " + lt + "; the maps apply the same threshold: " +
+           "density is shaded only where at least " + std::to_string(n) + " incidents reach a cell, and every hot " +
+           "spot holds at least " + std::to_string(n) + " incidents; no incident locations are included";
+}
+
 std::string td(const std::string& text, bool numeric = false) {
     return std::string(numeric ? "<td class=\"n\">" : "<td>") + text + "</td>";
 }
@@ -145,8 +154,7 @@ void Renderer::cover() {
     b << "<dt>Records</dt><dd>" << thousands(in_.rows_in) << " read, " << thousands(in_.assigned)
       << " placed in an area" << (in_.police_uk ? " (police.uk street-level data)" : "") << "</dd>";
     if (in_.publish)
-        b << "<dt>Publication version</dt><dd>counts below " << in_.publish_min_count << " are shown as &lt;"
-          << in_.publish_min_count << "; no incident locations are included</dd>";
+        b << "<dt>Publication version</dt><dd>" << publication_note(in_.publish_min_count) << "</dd>";
     b << "</dl>\n<h3>Key findings</h3>\n<div class=\"findings\">\n";
     for (const auto& p : in_.profiles) {
         b << "<div class=\"finding\"><h4>" << esc(profile_heading(p)) << "</h4><ul>";
@@ -208,8 +216,7 @@ void Renderer::about() {
           << (in_.rejected_by_reason.empty() ? "" : " (" + esc(words(in_.rejected_by_reason)) + ")") << " and "
           << thousands(in_.outside) << " lay outside every area.</li>\n";
     if (in_.publish)
-        b << "<li>Publication version: counts below " << in_.publish_min_count << " are shown as &lt;"
-          << in_.publish_min_count << " and no incident locations are included.</li>\n";
+        b << "<li>Publication version: " << publication_note(in_.publish_min_count) << ".</li>\n";
     b << "</ul>\n<div class=\"attrib\"><b>Data and licences.</b> ";
     std::vector<std::string> attribution = in_.attribution;
     const std::string ogl = "Contains public sector information licensed under the Open Government Licence v3.0.";

@@ -106,7 +106,7 @@ TEST_CASE("bad input: an empty file and a header-only file", "[bad-input]") {
     for (const char* cmd : {"geocode", "kde"}) {
         INFO(cmd);
         const bool g = std::string(cmd) == "geocode";
-        const auto out = dir / (g ? "e.gpkg" : "e.tif");
+        const auto out = dir / (g ? "e.gpkg" : "ek.tif");
         const auto e = g ? geocode(corpus("empty.csv"), out) : kde(corpus("empty.csv"), out);
         INFO(e.err);
         CHECK(e.exit_code == 3);
@@ -120,11 +120,11 @@ TEST_CASE("bad input: an empty file and a header-only file", "[bad-input]") {
     REQUIRE(h.exit_code == 0);
     CHECK(summary(h.out).rows_in == 0);
     CHECK(read_layer(dir / "h.gpkg", "incidents").empty());
-    const auto k = kde(corpus("header_only.csv"), dir / "h.tif");
+    const auto k = kde(corpus("header_only.csv"), dir / "hk.tif");  // own stem: own manifest
     CHECK(k.exit_code == 3);
     CHECK(contains(k.err, "header_only.csv: "));
     CHECK(contains(k.err, "no incident has a usable location"));
-    CHECK_FALSE(fs::exists(dir / "h.tif"));
+    CHECK_FALSE(fs::exists(dir / "hk.tif"));
 }
 
 TEST_CASE("bad input: delimiters are sniffed from the header", "[bad-input]") {
@@ -184,7 +184,7 @@ TEST_CASE("bad input: an unbalanced quote stops the run at its line", "[bad-inpu
     for (const char* cmd : {"geocode", "kde"}) {
         INFO(cmd);
         const bool g = std::string(cmd) == "geocode";
-        const auto out = dir / (g ? "q.gpkg" : "q.tif");
+        const auto out = dir / (g ? "q.gpkg" : "qk.tif");
         const auto r = g ? geocode(corpus("unbalanced_quote.csv"), out) : kde(corpus("unbalanced_quote.csv"), out);
         INFO(r.err);
         CHECK(r.exit_code == 3);
@@ -192,7 +192,7 @@ TEST_CASE("bad input: an unbalanced quote stops the run at its line", "[bad-inpu
         CHECK(contains(r.err, "unbalanced_quote.csv:3: field 'field 6': a quoted field is never closed"));
         CHECK(contains(r.err, "check the quoting"));
         CHECK_FALSE(fs::exists(out));
-        CHECK_FALSE(fs::exists(dir / "manifest.json"));
+        CHECK_FALSE(fs::exists(fs::path(out).replace_extension(".manifest.json")));
     }
 }
 
@@ -225,7 +225,7 @@ TEST_CASE("bad input: Windows-1252/Latin-1 text is converted to UTF-8 with a war
     CHECK(row_where(inc, "incident_id", "L-2").at("mo_text") == "Plain ASCII");
     CHECK(row_where(inc, "incident_id", "L-3").at("mo_text") == "Victim\u2019s phone taken");
     // kde reads the same file and warns the same way
-    const auto k = kde(corpus("latin1.csv"), dir / "l.tif");
+    const auto k = kde(corpus("latin1.csv"), dir / "lk.tif");
     CHECK(k.exit_code == 0);
     CHECK(contains(k.err, "not UTF-8"));
 }
@@ -243,7 +243,7 @@ TEST_CASE("bad input: a 1 MB MO text field is kept whole", "[bad-input]") {
     const auto inc = read_layer(dir / "x.gpkg", "incidents");
     REQUIRE(inc.size() == 2);
     for (const auto& row : inc) CHECK(row.at("mo_text") == mo);
-    CHECK(kde((dir / "long.csv").string(), dir / "x.tif").exit_code == 0);
+    CHECK(kde((dir / "long.csv").string(), dir / "xk.tif").exit_code == 0);
 }
 
 TEST_CASE("bad input: NaN, inf, blank, text and (0,0) coordinates are rejected by reason", "[bad-input]") {
@@ -264,7 +264,7 @@ TEST_CASE("bad input: NaN, inf, blank, text and (0,0) coordinates are rejected b
     CHECK(contains(row_where(rej, "incident_id", "K-7").at("reject_detail"), "30427B"));
     CHECK(row_where(rej, "incident_id", "K-7").at("source_line") == "8");
     // kde maps the one good row
-    const auto k = kde(corpus("bad_coordinates.csv"), dir / "k.tif");
+    const auto k = kde(corpus("bad_coordinates.csv"), dir / "kk.tif");
     INFO(k.err);
     CHECK(k.exit_code == 0);
     CHECK(contains(k.out, "kde: 1 incidents"));
@@ -525,7 +525,7 @@ TEST_CASE("bad input: an existing output is not replaced without --overwrite", "
     REQUIRE(kde(good, dir / "k.tif").exit_code == 0);
     const auto g_before = sha256_file((dir / "g.gpkg").string());
     const auto k_before = sha256_file((dir / "k.tif").string());
-    const auto m_before = sha256_file((dir / "manifest.json").string());
+    const auto m_before = sha256_file((dir / "g.manifest.json").string());
 
     const auto g = geocode(good, dir / "g.gpkg");
     CHECK(g.exit_code == 4);
@@ -535,14 +535,14 @@ TEST_CASE("bad input: an existing output is not replaced without --overwrite", "
     CHECK(contains(k.err, "k.tif"));
     CHECK(contains(k.err, "--overwrite"));
     // only the manifest exists: the GeoPackage is not written either
-    const auto m = geocode(good, dir / "other.gpkg");
+    const auto m = geocode(good, dir / "other.gpkg", "--manifest " + q(dir / "g.manifest.json"));
     CHECK(m.exit_code == 4);
-    CHECK(contains(m.err, "manifest.json: already exists"));
+    CHECK(contains(m.err, "g.manifest.json: already exists"));
     CHECK_FALSE(fs::exists(dir / "other.gpkg"));
 
     CHECK(sha256_file((dir / "g.gpkg").string()) == g_before);
     CHECK(sha256_file((dir / "k.tif").string()) == k_before);
-    CHECK(sha256_file((dir / "manifest.json").string()) == m_before);
+    CHECK(sha256_file((dir / "g.manifest.json").string()) == m_before);
     CHECK(geocode(good, dir / "g.gpkg", "--overwrite").exit_code == 0);
     CHECK(kde(good, dir / "k.tif", "--overwrite").exit_code == 0);
 }

@@ -61,7 +61,7 @@ std::string band_of(const std::string& out) {
     return std::regex_search(out, m, re) ? m[1].str() : std::string("none");
 }
 
-// A fresh sub-folder per command: each command writes manifest.json beside its output.
+// A fresh sub-folder per command.
 fs::path sub(const fs::path& dir, const std::string& name) {
     fs::create_directories(dir / name);
     return dir / name;

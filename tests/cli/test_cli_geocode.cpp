@@ -118,7 +118,7 @@ TEST_CASE("geocode CLI: demo town, nothing lost, every incident in its generated
     CHECK(num(m[2]) == checked);
     CHECK(num(m[3]) == expected_outside);
     CHECK(num(m[4]) == expected_rejects);
-    const auto manifest = nlohmann::json::parse(test::read_file(dir / "manifest.json"));
+    const auto manifest = nlohmann::json::parse(test::read_file(dir / "demo.manifest.json"));
     CHECK(manifest["counts"]["rows_in"] == rows_in);
     CHECK(manifest["inputs"][0]["sha256"] == sha256_file(demo("incidents.csv")));
     CHECK(manifest["version"].is_string());
@@ -146,7 +146,7 @@ TEST_CASE("geocode CLI: refuses to overwrite, usage and input errors have their 
     CHECK(missing.exit_code == 3);
     CHECK(missing.err.find("nope.csv") != std::string::npos);
     CHECK_FALSE(fs::exists(other / "y.gpkg"));
-    CHECK_FALSE(fs::exists(other / "manifest.json"));
+    CHECK_FALSE(fs::exists(other / "y.manifest.json"));
     const auto snap = test::run_cli("geocode " + demo_args() + " --snap -1 --out '" + (dir / "z.gpkg").string() + "'");
     CHECK(snap.exit_code == 2);
     CHECK(snap.err.find("--snap") != std::string::npos);
@@ -173,4 +173,29 @@ TEST_CASE("every command has a working --help", "[cli-geocode]") {
         ++commands;
     }
     CHECK(commands >= 2);
+}
+
+TEST_CASE("geocode and gistar into one folder: each keeps its own <out>.manifest.json", "[cli-geocode]") {
+    const auto dir = test::fresh_dir("cli-geocode-gistar-one-folder");
+    const auto g = test::run_cli("geocode " + demo_args() + " --out '" + (dir / "g.gpkg").string() + "'");
+    INFO(g.err);
+    REQUIRE(g.exit_code == 0);
+    const auto s = test::run_cli("gistar --incidents '" + demo("incidents.csv") + "' --crs EPSG:27700 --areas 'study=" +
+                                 demo("wards.geojson") + "' --cell 100 --out '" + (dir / "cells.gpkg").string() + "'");
+    INFO(s.err);
+    REQUIRE(s.exit_code == 0);  // before: "manifest.json: already exists", exit 4
+    CHECK_FALSE(fs::exists(dir / "manifest.json"));
+    const auto mg = nlohmann::json::parse(test::read_file(dir / "g.manifest.json"));
+    const auto ms = nlohmann::json::parse(test::read_file(dir / "cells.manifest.json"));
+    CHECK(mg["command"] == "geocode");
+    CHECK(ms["command"] == "gistar");
+    CHECK(g.out.find("g.manifest.json") != std::string::npos);  // the summary names where it went
+
+    // --manifest still chooses the path
+    const auto o = test::run_cli("geocode " + demo_args() + " --out '" + (dir / "h.gpkg").string() + "' --manifest '" +
+                                 (dir / "chosen.json").string() + "'");
+    INFO(o.err);
+    REQUIRE(o.exit_code == 0);
+    CHECK(nlohmann::json::parse(test::read_file(dir / "chosen.json"))["command"] == "geocode");
+    CHECK_FALSE(fs::exists(dir / "h.manifest.json"));
 }

@@ -100,7 +100,7 @@ TEST_CASE("gistar CLI: the demo town's planted hot spots are 99% hot cells", "[c
                                          " --cell 100 --band 300 --all-cells --out '" + (dir / "cells.gpkg").string() + "'");
             INFO(r.err << r.out);
             REQUIRE(r.exit_code == 0);
-            const auto m = nlohmann::json::parse(test::read_file(dir / "manifest.json"));
+            const auto m = nlohmann::json::parse(test::read_file(dir / "cells.manifest.json"));
             const double ox = m["grid"]["origin_x"], oy = m["grid"]["origin_y"];
             // kde's alignment: the origin is a whole multiple of the cell size
             CHECK(std::fmod(ox, 100.0) == 0);
@@ -178,7 +178,7 @@ TEST_CASE("gistar CLI: styled GeoPackage, z raster on the same grid, manifest wi
     CHECK(test::read_file(dir / "z.qml").find("{{") == std::string::npos);
 
     // manifest: the band was chosen from the data, and says how
-    const auto m = nlohmann::json::parse(test::read_file(dir / "manifest.json"));
+    const auto m = nlohmann::json::parse(test::read_file(dir / "cells.manifest.json"));
     CHECK(m["method"]["band"]["method"] == "default");
     const double band = m["method"]["band"]["band_m"];
     CHECK(band >= 100 * std::sqrt(2.0));

@@ -159,7 +159,7 @@ TEST_CASE("near-repeat: planted near repeats, table, windows, CSV, manifest and 
 
     const std::string table_csv = test::read_file(dir / "nr_knox.csv");
     CHECK(std::count(table_csv.begin(), table_csv.end(), '\n') == 21);
-    const auto m = nlohmann::json::parse(test::read_file(dir / "manifest.json"));
+    const auto m = nlohmann::json::parse(test::read_file(dir / "nr.manifest.json"));
     CHECK(m["command"] == "near-repeat");
     CHECK(m["counts"]["tested"] == v.size());
     CHECK(m["counts"]["no_date"] == 1);

@@ -131,7 +131,7 @@ TEST_CASE("rates CLI: demo town rates, classes and styles", "[cli-rates]") {
         CHECK(std::string(desc).find("local Moran's I") != std::string::npos);
     }
     GDALClose(ds);
-    const auto m = nlohmann::json::parse(test::read_file(dir / "manifest.json"));
+    const auto m = nlohmann::json::parse(test::read_file(dir / "rates.manifest.json"));
     CHECK(m["layers"][0]["classes"]["significantly above"].get<int>() >= 1);
     CHECK(m["options"]["permutations"] == 9999);
 }

@@ -134,6 +134,10 @@ TEST_CASE("report: publish mode shows small counts as <N and no points", "[cli-r
     const std::string html = read_file(dir / "report.html");
     CHECK(html.find("&lt;10</td>") != std::string::npos);
     CHECK(html.find("Publication version") != std::string::npos);
+    // the cover says the threshold was applied to the maps too, with the number
+    const auto cover = html.substr(0, html.find("Key findings"));
+    CHECK(cover.find("the maps apply the same threshold: density is shaded only where at least 10 incidents "
+                     "reach a cell, and every hot spot holds at least 10 incidents") != std::string::npos);
     CHECK(count(html, "<circle") ==
           count(html, "<g class=\"rank\">")); // rank markers only, no points
     CHECK(html.find("class=\"incident") == std::string::npos);

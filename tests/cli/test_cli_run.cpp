@@ -10,6 +10,7 @@
 #include <ogr_api.h>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "hotspot/csv.hpp"
 #include "support.hpp"
@@ -158,21 +159,47 @@ TEST_CASE("run: every layer is styled and the QGIS project references only what 
     CHECK(m["counts"]["rows_in"] == 10008);
 }
 
-TEST_CASE("run: a profile that selects nothing says so and writes nothing broken", "[cli-run]") {
+TEST_CASE("run: a period that gives no profile any incident is an input error; nothing written", "[cli-run]") {
     const auto dir = test::fresh_dir("cli-run-empty");
     const auto r = test::run_cli("run '" + (test::source_dir() / "examples" / "demo.toml").string() + "' --out '" +
-                                 dir.string() + "' --period-from 2030-01 --period-to 2030-12 --profiles drug-possession");
+                                 (dir / "pack").string() + "' --period-from 2030-01 --period-to 2030-12 --profiles drug-possession");
     INFO(r.out << r.err);
-    CHECK(r.exit_code == 0);
-    CHECK(r.err.find("selects no incidents") != std::string::npos);
-    CHECK_FALSE(fs::exists(dir / "drug_possession_kde.tif"));
-    const Gpkg g(dir / "hotspot_run.gpkg");
-    CHECK(g.layer("drug_possession_hotspots") == nullptr);
-    // existing outputs are refused without --overwrite
-    const auto again = test::run_cli("run '" + (test::source_dir() / "examples" / "demo.toml").string() + "' --out '" +
-                                     dir.string() + "' --profiles drug-possession");
-    CHECK(again.exit_code == 4);
-    CHECK(again.err.find("--overwrite") != std::string::npos);
+    CHECK(r.exit_code == 3);  // was 0, with a pack of nothing
+    CHECK(r.err.find("no profile selects any incident in 2030-01") != std::string::npos);
+    CHECK(r.err.find("--period-from") != std::string::npos);
+    CHECK(r.err.find("nothing was written") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "pack" / "hotspot_run.gpkg"));
+    CHECK_FALSE(fs::exists(dir / "pack" / "manifest.json"));
+}
+
+TEST_CASE("run: a profile that selects nothing says so in the summary and writes nothing for it", "[cli-run]") {
+    const auto dir = test::fresh_dir("cli-run-empty-profile");
+    // only the drug possession offences (92D, 92E) of the demo town: car key burglary selects none
+    std::istringstream in(test::read_file(test::source_dir() / "shapes" / "demo" / "incidents.csv"));
+    std::string line, drugs;
+    std::getline(in, line);
+    drugs = line + "\n";
+    while (std::getline(in, line))
+        if (line.find(",92D,") != std::string::npos || line.find(",92E,") != std::string::npos) drugs += line + "\n";
+    test::write_file(dir / "drugs.csv", drugs);
+    const auto r = test::run_cli("run '" + (test::source_dir() / "examples" / "demo.toml").string() + "' --incidents '" +
+                                 (dir / "drugs.csv").string() + "' --out '" + (dir / "pack").string() +
+                                 "' --profiles drug-possession,car-key-burglary");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.find("car-key-burglary selects no incidents") != std::string::npos);
+    const auto car = r.out.find("(car-key-burglary): 0 incidents selected\n   no incidents in the period: nothing was written");
+    CHECK(car != std::string::npos);
+    CHECK(r.out.find("top hot spots ()") == std::string::npos);
+    // one "top hot spots" line: the drug possession profile's only
+    std::size_t tops = 0;
+    for (auto at = r.out.find("top hot spots"); at != std::string::npos; at = r.out.find("top hot spots", at + 1)) ++tops;
+    CHECK(tops == 1);
+    CHECK_FALSE(fs::exists(dir / "pack" / "car_key_burglary_kde.tif"));
+    CHECK(fs::exists(dir / "pack" / "drug_possession_kde.tif"));
+    const Gpkg g(dir / "pack" / "hotspot_run.gpkg");
+    CHECK(g.layer("car_key_burglary_hotspots") == nullptr);
+    CHECK(g.layer("drug_possession_hotspots") != nullptr);
 }
 
 TEST_CASE("run: config errors name the file, line and key", "[cli-run]") {
@@ -290,4 +317,35 @@ TEST_CASE("run: the heat map shades no cell fewer than k incidents reach; publis
             if (dir == pub_dir) CHECK(spots > 0);
         }
     }
+}
+
+TEST_CASE("run: areas without population for a profile that wants rates say so, naming the level and the flag", "[cli-run]") {
+    const auto dir = test::fresh_dir("cli-run-no-population");
+    // the demo config with its population lines left out and its relative paths made absolute
+    std::istringstream in(test::read_file(test::source_dir() / "examples" / "demo.toml"));
+    std::string line, toml;
+    while (std::getline(in, line)) {
+        if (line.rfind("population", 0) == 0) continue;
+        for (auto at = line.find("\"../"); at != std::string::npos; at = line.find("\"../"))
+            line.replace(at, 4, "\"" + test::source_dir().string() + "/");
+        toml += line + "\n";
+    }
+    test::write_file(dir / "nopop.toml", toml);
+    const auto r = test::run_cli("run '" + (dir / "nopop.toml").string() + "' --out '" + (dir / "pack").string() +
+                                 "' --profiles all-crime --report");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const std::string level : {"ward", "lsoa"}) {
+        INFO(level);
+        CHECK(r.err.find("profile all-crime wants rates per 1,000 residents, but area level '" + level +
+                         "' has no population") != std::string::npos);
+        CHECK(r.err.find("add --population " + level + "=CSV") != std::string::npos);
+    }
+    CHECK(r.out.find("top wards by count") != std::string::npos);  // counts, not rates
+    const auto m = nlohmann::json::parse(test::read_file(dir / "pack" / "manifest.json"));
+    std::size_t said = 0;
+    for (const auto& w : m["profiles"][0]["warnings"]) said += w.get<std::string>().find("has no population") != std::string::npos;
+    CHECK(said == 2);
+    // the report shows the counts page
+    CHECK(test::read_file(dir / "pack" / "report.html").find("Wards: incidents, ranked") != std::string::npos);
 }

@@ -107,7 +107,7 @@ TEST_CASE("faults: a geocode killed while writing leaves no file under its final
                                            dir, ".partial-");
     REQUIRE(killed);
     CHECK_FALSE(fs::exists(out));
-    CHECK_FALSE(fs::exists(dir / "manifest.json"));
+    CHECK_FALSE(fs::exists(dir / "out.manifest.json"));
     const auto leftovers = files_with(dir, ".partial-");
     CHECK_FALSE(leftovers.empty());  // what a SIGKILL leaves: only temporaries
 
@@ -118,7 +118,7 @@ TEST_CASE("faults: a geocode killed while writing leaves no file under its final
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(fs::exists(out));
-    CHECK(fs::exists(dir / "manifest.json"));
+    CHECK(fs::exists(dir / "out.manifest.json"));
     CHECK(test::read_file(dir / "keep.txt") == "not ours\n");
     for (const auto& p : leftovers) CHECK_FALSE(fs::exists(p));
     CHECK(files_with(dir, ".partial-").empty());

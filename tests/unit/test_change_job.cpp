@@ -221,7 +221,7 @@ TEST_CASE("hotspot change end to end: layers, style, series CSV, manifest", "[ch
     const std::string series = test::read_file(dir / "change_series.csv");
     CHECK(series.find("level,code,name,month,incidents\nstudy_area,study_area,All incidents,2023-01,66\n") == 0);
     CHECK(series.find("ward,A,W,2024-12,30\n") != std::string::npos);
-    const auto m = nlohmann::json::parse(test::read_file(dir / "manifest.json"));
+    const auto m = nlohmann::json::parse(test::read_file(dir / "change.manifest.json"));
     CHECK(m["change"]["period_count"] == 792);
     CHECK(m["change"]["class"] == "no significant change");
     CHECK(m["counts"]["no_date"] == 1);
@@ -263,7 +263,7 @@ TEST_CASE("Leicestershire: all crime, first 12 against last 12 months, is a sign
                                  " --compare-to " + std::next(by_month.begin(), 11)->first + " --out " + (dir / "c.gpkg").string());
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    const auto m = nlohmann::json::parse(test::read_file(dir / "manifest.json"));
+    const auto m = nlohmann::json::parse(test::read_file(dir / "c.manifest.json"));
     CHECK(m["change"]["period_count"] == last);
     CHECK(m["change"]["comparison_count"] == first);
     CHECK(m["change"]["class"] == "significant increase");

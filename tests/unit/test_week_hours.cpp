@@ -82,7 +82,7 @@ TEST_CASE("hours: the table equals a direct count of the CSV rows; unknown times
     const auto table = parse_table(test::read_file(dir / "hours.csv"));
     REQUIRE(table.size() == 7);
     for (std::size_t d = 0; d < 7; ++d) CHECK(table[d] == expected[d]);
-    const auto m = nlohmann::json::parse(test::read_file(dir / "manifest.json"));
+    const auto m = nlohmann::json::parse(test::read_file(dir / "hours.manifest.json"));
     CHECK(m["hours"]["in_table"] == counted);
     CHECK(m["hours"]["unknown_time"] == unknown);
     CHECK(m["hours"]["no_date"] == no_date);
@@ -140,7 +140,7 @@ TEST_CASE("hours on police.uk says there are no times and writes no table", "[ho
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("police.uk publishes the month only") != std::string::npos);
     CHECK_FALSE(fs::exists(dir / "hours.csv"));
-    const auto m = nlohmann::json::parse(test::read_file(dir / "manifest.json"));
+    const auto m = nlohmann::json::parse(test::read_file(dir / "hours.manifest.json"));
     CHECK(m["hours"]["no_times"] == true);
     CHECK(m["hours"]["unknown_time"] == 2);
 }

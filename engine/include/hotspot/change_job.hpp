@@ -118,7 +118,7 @@ struct ChangeJobOptions {
     std::string population_field;             ///< else: a population field of the area layers
     std::string out;                          ///< GeoPackage (.gpkg)
     std::string series_path;                  ///< empty: <out stem>_series.csv beside `out`
-    std::string manifest_path;                ///< empty: manifest.json beside `out`
+    std::string manifest_path;                ///< empty: <out stem>.manifest.json beside `out`
     bool overwrite = false;
     unsigned threads = 0;
     std::string command_line;

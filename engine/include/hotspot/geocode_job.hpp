@@ -22,7 +22,7 @@ struct GeocodeJobOptions {
     std::vector<AreaSpec> areas;
     GeocodeStepOptions step;     ///< snap, by-code areas, threads (steps/geocode_step.hpp)
     std::string out;             ///< output dataset (.gpkg by default)
-    std::string manifest_path;   ///< empty: manifest.json beside `out`
+    std::string manifest_path;   ///< empty: <out stem>.manifest.json beside `out`
     bool overwrite = false;
     std::string command_line;
 

@@ -30,7 +30,7 @@ struct GiStarJobOptions {
     GiStarStepOptions step;         ///< the analysis (cell, band, weights, permutations, ...)
     std::string out;                ///< the cells GeoPackage (.gpkg)
     std::string raster;             ///< optional z-score GeoTIFF (.tif); empty: none
-    std::string manifest_path;      ///< empty: manifest.json beside `out`
+    std::string manifest_path;      ///< empty: <out stem>.manifest.json beside `out`
     bool overwrite = false;
     std::string command_line;
 

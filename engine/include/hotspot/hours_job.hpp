@@ -42,7 +42,7 @@ struct HoursJobOptions {
     ReadOptions read;
     HoursOptions hours;
     std::string out;            ///< the table, CSV
-    std::string manifest_path;  ///< empty: manifest.json beside `out`
+    std::string manifest_path;  ///< empty: <out stem>.manifest.json beside `out`
     bool overwrite = false;
     std::string command_line;
     /// @throws UsageError (no incidents, no output, bad options).

@@ -32,6 +32,12 @@ private:
     nlohmann::ordered_json m_json;
 };
 
+/// Where a single command writes its manifest: `override_path` when given (--manifest), else
+/// beside `out` as "<out stem>.manifest.json" ("hot/kde.tif" -> "hot/kde.manifest.json"), so two
+/// commands writing into one folder keep one manifest each. `hotspot run` (its folder's
+/// manifest.json) and `hotspot evaluate` (its --out folder) name theirs themselves.
+std::string command_manifest_path(const std::string& out, const std::string& override_path = {});
+
 /// The version of a run's manifest.json schema ("schema_version"). 2: the typed RunManifest
 /// below (profiles list what they wrote under "written"); documents without the key are 1.
 inline constexpr int run_manifest_schema_version = 2;

@@ -36,7 +36,7 @@ struct NearRepeatOptions {
     std::string what = "incidents";         ///< plural noun for the sentence ("burglaries")
     std::string out;             ///< GeoPackage (.gpkg) with `knox` and `risk_windows`
     std::string csv;             ///< CSV of the Knox table; empty: beside `out`, NAME_knox.csv
-    std::string manifest_path;   ///< empty: manifest.json beside `out` (job only)
+    std::string manifest_path;   ///< empty: <out stem>.manifest.json beside `out` (job only)
     bool overwrite = false;
     unsigned threads = 0;
     std::string command_line;

@@ -34,7 +34,7 @@ struct RatesJobOptions {
     double snap_m = 0;                        ///< geocode: snap points outside every area
     RatesStepOptions step;                    ///< the analysis (per, CI, reference, LISA, Gi*)
     std::string out;                          ///< GeoPackage (.gpkg)
-    std::string manifest_path;                ///< empty: manifest.json beside `out`
+    std::string manifest_path;                ///< empty: <out stem>.manifest.json beside `out`
     bool overwrite = false;
     std::string command_line;
 

@@ -69,6 +69,12 @@ void run_profile_rates(ProfileRun& p) {
         for (auto r : p.cmp.rows)
             if (const std::int32_t a = lv.placed->area[r]; a >= 0) ccounts[std::size_t(a)] += 1;
         const bool with_rates = rates_wanted && lv.has_population;
+        if (rates_wanted && !lv.has_population)  // never silent: the profile asked for rates
+            p.po.warnings.push_back(
+                "run: profile " + p.profile.name + " wants rates per 1,000 residents, but area level '" + lv.layer.name +
+                "' has no population, so its " + lv.layer.name + "s get counts only (no rates, no significance); add --population " +
+                lv.layer.name + "=CSV (code,population), or population = \"CSV\" (or population_field) under the [[areas]] "
+                "entry named \"" + lv.layer.name + "\" in the config");
         RatesStepInput in;
         in.layer = &lv.layer;
         in.counts = &counts;

@@ -29,6 +29,10 @@ std::string RunResult::summary() const {
         if (p.selected_comparison) s << " (comparison period " << thousands(p.selected_comparison) << ")";
         s << "\n";
         if (!p.proxy_note.empty()) s << "   PROXY: " << p.proxy_note << "\n";
+        if (p.selected == 0) {  // nothing to map: no tables, no "top hot spots ()"
+            s << "   no incidents in the period: nothing was written for this profile\n";
+            continue;
+        }
         for (const auto& [level, table] : p.areas) {
             if (table.empty()) continue;
             const bool rates = !table.front().rate_class.empty();

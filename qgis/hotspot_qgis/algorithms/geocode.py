@@ -31,7 +31,7 @@ class GeocodeAlgorithm(HotspotAlgorithm):
         self.addParameter(by_code)
         self.addParameter(QgsProcessingParameterFileDestination(
             'OUTPUT', 'Geocoded incidents', 'GeoPackage (*.gpkg)'))
-        self.addOutput(QgsProcessingOutputFile('MANIFEST', 'manifest.json'))
+        self.addOutput(QgsProcessingOutputFile('MANIFEST', 'Manifest (<output>.manifest.json)'))
         self.addOutput(QgsProcessingOutputString('LAYERS', 'Layers written'))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -51,5 +51,5 @@ class GeocodeAlgorithm(HotspotAlgorithm):
         args.flag('--overwrite', True)  # the save dialog has already asked
         self.run_engine(engine, args, feedback)
         layers = loading.load_gpkg(context, feedback, out, 'OUTPUT')
-        return {'OUTPUT': out, 'MANIFEST': os.path.join(os.path.dirname(out), 'manifest.json'), 'LAYERS': ','.join(layers)}
+        return {'OUTPUT': out, 'MANIFEST': os.path.splitext(out)[0] + '.manifest.json', 'LAYERS': ','.join(layers)}
 
