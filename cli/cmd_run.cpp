@@ -6,6 +6,7 @@
 #include "command.hpp"
 #include "hotspot/config.hpp"
 #include "hotspot/error.hpp"
+#include "hotspot/format.hpp"
 #include "hotspot/output_safety.hpp"
 #include "hotspot/pipeline.hpp"
 #include "hotspot/report.hpp"
@@ -148,7 +149,7 @@ Command run_command() {
                                                            [](const ProfileOutcome& p) { return p.selected == 0; }))
                         throw InputError("run", cfg.config_path,
                                          "no profile selects any incident in " + r.period + " (" +
-                                             std::to_string(r.rows_in) + " rows read); choose a period the data "
+                                             format_count(std::int64_t(r.rows_in)) + " rows read); choose a period the data "
                                              "covers (--period-from/--period-to, or [period] in the config) or "
                                              "other profiles; nothing was written");
                     // --report / report = true: the tasking pack, built from the run folder.
