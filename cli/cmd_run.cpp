@@ -27,7 +27,7 @@ struct RunArgs {
     std::string out, crs, period_from, period_to, comparison_from, comparison_to, title;
     std::string marking, author;
     bool overwrite = false, report = false, publish = false, keep_outliers = false;
-    int publish_min_count = 0;
+    int publish_min_count = 0, publish_round = 0;
     int heat_min_incidents = 0;
 };
 
@@ -72,6 +72,7 @@ RunConfig build_config(const RunArgs& a) {
     cfg.report = cfg.report || a.report;
     cfg.publish = cfg.publish || a.publish;
     if (a.publish_min_count > 0) cfg.publish_min_count = a.publish_min_count;
+    if (a.publish_round > 0) cfg.publish_round = a.publish_round;
     if (a.heat_min_incidents > 0) cfg.analysis.heat_min_incidents = a.heat_min_incidents;
     if (cfg.config_path.empty() && cfg.profiles.empty())
         for (const char* n : {"car-key-burglary", "drug-possession", "public-place-violence"})
@@ -124,6 +125,7 @@ Command run_command() {
                 note(sub.add_option("--author", a->author, "Author or team named on the report's cover and footers"), {"author", {}, ""});
                 note(sub.add_flag("--publish", a->publish, "Outputs meant to leave the force: no points, small counts suppressed"), {"publish.enabled", {}, ""});
                 note(sub.add_option("--publish-min-count", a->publish_min_count, "Counts below this are suppressed in publish mode (default 5)"), {"publish.min_count", {}, ""});
+                note(sub.add_option("--publish-round", a->publish_round, "Publish mode: totals in the run summary rounded to a multiple of this (default 5; 1: exact)")->check(CLI::PositiveNumber), {"publish.round", {}, ""});
                 note(sub.add_option("--heat-min-incidents", a->heat_min_incidents,
                                "Heat map: leave cells unshaded that fewer than this many incidents reach (default 3; "
                                "publish mode: at least --publish-min-count)")->check(CLI::PositiveNumber), {"analysis.heat_min_incidents", {}, ""});

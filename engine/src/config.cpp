@@ -339,9 +339,10 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
         a.heat_min_incidents = int(c.integer(*t, "heat_min_incidents", an, 1, 1000000).value_or(a.heat_min_incidents));
     }
     if (const toml::table* t = c.table(root, "publish")) {
-        c.only(*t, "publish.", {"enabled", "min_count"});
+        c.only(*t, "publish.", {"enabled", "min_count", "round"});
         cfg.publish = c.boolean(*t, "enabled").value_or(false);
         cfg.publish_min_count = int(c.integer(*t, "min_count", "publish.", 1, 1000000).value_or(5));
+        cfg.publish_round = int(c.integer(*t, "round", "publish.", 1, 1000000).value_or(5));
     }
     return cfg;
 }

@@ -175,6 +175,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     res.police_uk = read.police_uk;
     res.publish = cfg.publish;
     res.publish_min_count = cfg.publish ? cfg.publish_min_count : 0;
+    res.publish_round = cfg.publish ? cfg.publish_round : 1;
     res.exact_duplicates = read.exact_duplicates;
     res.rejected_by_reason = rejected_summary(read);
     res.files = inc.source_files.size();

@@ -85,6 +85,9 @@ struct RunConfig {
         "Contains OS data \u00a9 Crown copyright and database right."};
     bool publish = false;
     int publish_min_count = 5;
+    /// Publish mode: the totals of the run summary are rounded to a multiple of this (1: exact).
+    /// TOML publish.round, flag --publish-round (disclosure.hpp round_total).
+    int publish_round = 5;
     bool overwrite = false;
 
     /// @throws UsageError naming the key for unusable values.

@@ -64,6 +64,7 @@ struct RunResult {
     bool police_uk = false;
     bool publish = false;
     int publish_min_count = 0;       ///< counts below this are suppressed (publish mode)
+    int publish_round = 1;           ///< publish mode: summary totals rounded to this base
     std::uint64_t exact_duplicates = 0;
     std::vector<ProfileOutcome> profiles;
     std::vector<std::string> warnings;

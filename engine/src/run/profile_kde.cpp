@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "hotspot/disclosure.hpp"
 #include "hotspot/run_names.hpp"
 #include "run/run_context.hpp"
 #include "run/timed.hpp"
@@ -27,6 +28,8 @@ KdeStepOptions kde_options(const RunConfig& cfg, const Profile& profile, unsigne
     return k;
 }
 
+int k_min_publish(const RunConfig& cfg) { return std::max(cfg.analysis.heat_min_incidents, cfg.publish_min_count); }
+
 } // namespace
 
 KdeStepResult run_profile_kde(ProfileRun& p) {
@@ -43,6 +46,8 @@ KdeStepResult run_profile_kde(ProfileRun& p) {
     kout.overwrite = p.cfg.overwrite;
     kout.profile = p.profile.name;
     kout.band_description = p.profile.title + " density";
+    if (p.cfg.publish)  // the raster itself masked, and a bandwidth floor (disclosure.hpp)
+        kout.publish_min_count = k_min_publish(p.cfg), kout.publish_min_bandwidth_m = DisclosurePolicy{}.min_bandwidth_m;
     const AreaConfig& study = p.areas.levels[p.areas.study].config;
     kout.study_area = study.spec.name + "=" + study.spec.path;
     if (p.comparing) {

@@ -6,6 +6,7 @@
 #include "hotspot/run_names.hpp"
 #include "hotspot/steps/rates_step.hpp"
 #include "hotspot/styles.hpp"
+#include "run/profile_disclosure.hpp"
 #include "run/run_context.hpp"
 #include "run/timed.hpp"
 
@@ -28,7 +29,8 @@ RatesStepOptions rates_options(const ProfileRun& p) {
 
 // The level's lines of the run summary, by rate (or count without one).
 std::vector<AreaSummary> summary_table(const ProfileRun& p, const AreaLevel& lv, const std::vector<double>& counts,
-                                       const std::vector<double>& ccounts, const RatesStepResult& r, bool with_rates) {
+                                       const std::vector<double>& ccounts, const RatesStepResult& r, bool with_rates,
+                                       const std::vector<Suppression>* hidden, const std::vector<Suppression>* chidden) {
     std::vector<AreaSummary> table;
     for (std::size_t a = 0; a < lv.layer.size(); ++a) {
         AreaSummary s;
@@ -36,9 +38,12 @@ std::vector<AreaSummary> summary_table(const ProfileRun& p, const AreaLevel& lv,
         s.name = lv.layer.names[a];
         s.count = std::uint64_t(counts[a]);
         s.population = lv.population[a];
-        s.change = p.comparing ? std::int64_t(counts[a]) - std::int64_t(ccounts[a]) : 0;
-        s.suppressed = p.cfg.publish && counts[a] < p.cfg.publish_min_count;
-        if (with_rates) {
+        s.suppressed = p.cfg.publish && (hidden ? (*hidden)[a] != Suppression::published : counts[a] < p.cfg.publish_min_count);
+        // publish mode: nothing derived from a hidden count reaches the summary (disclosure.hpp)
+        const bool chg_hidden = p.cfg.publish && chidden && (*chidden)[a] != Suppression::published;
+        s.change = p.comparing && !s.suppressed && !chg_hidden ? std::int64_t(counts[a]) - std::int64_t(ccounts[a]) : 0;
+        if (s.suppressed) s.count = 0;
+        if (with_rates && !s.suppressed) {
             const AreaRate& ar = r.rates.areas[a];
             s.rate_per_1000 = ar.rate_per_1000;
             s.ci_lower = ar.ci95_per_1000.lower;
@@ -48,6 +53,8 @@ std::vector<AreaSummary> summary_table(const ProfileRun& p, const AreaLevel& lv,
         table.push_back(s);
     }
     std::sort(table.begin(), table.end(), [&](const AreaSummary& a, const AreaSummary& b) {
+        if (a.suppressed != b.suppressed) return b.suppressed;  // hidden areas last, by code: no rank leaks their rate
+        if (a.suppressed) return a.code < b.code;
         const double ka = with_rates ? a.rate_per_1000 : double(a.count), kb = with_rates ? b.rate_per_1000 : double(b.count);
         if (ka != kb) return ka > kb;
         return a.code < b.code;
@@ -61,13 +68,25 @@ void run_profile_rates(ProfileRun& p) {
     const RatesStepOptions o = rates_options(p);
     const bool rates_wanted = p.profile.denominator == Denominator::population;
     nlohmann::ordered_json levels = nlohmann::ordered_json::array();
-    for (auto& lv : p.areas.levels) {
-        const std::size_t n = lv.layer.size();
-        std::vector<double> counts(n, 0.0), ccounts(n, 0.0);
+    const std::size_t L = p.areas.levels.size();
+    std::vector<std::vector<double>> all_counts(L), all_ccounts(L);
+    for (std::size_t l = 0; l < L; ++l) {
+        const auto& lv = p.areas.levels[l];
+        all_counts[l].assign(lv.layer.size(), 0.0), all_ccounts[l].assign(lv.layer.size(), 0.0);
         for (auto r : p.sel.rows)
-            if (const std::int32_t a = lv.placed->area[r]; a >= 0) counts[std::size_t(a)] += 1;
+            if (const std::int32_t a = lv.placed->area[r]; a >= 0) all_counts[l][std::size_t(a)] += 1;
         for (auto r : p.cmp.rows)
-            if (const std::int32_t a = lv.placed->area[r]; a >= 0) ccounts[std::size_t(a)] += 1;
+            if (const std::int32_t a = lv.placed->area[r]; a >= 0) all_ccounts[l][std::size_t(a)] += 1;
+    }
+    // publish mode: primary and secondary suppression over the levels, self-checked (exit 4)
+    AreaDisclosure dis;
+    if (p.cfg.publish) dis = suppress_profile_areas(p, all_counts, all_ccounts), p.record.steps["disclosure"] = dis.audit;
+    for (std::size_t l = 0; l < L; ++l) {
+        auto& lv = p.areas.levels[l];
+        const std::vector<double>& counts = all_counts[l];
+        const std::vector<double>& ccounts = all_ccounts[l];
+        const std::vector<Suppression>* hidden = p.cfg.publish ? &dis.period[l] : nullptr;
+        const std::vector<Suppression>* chidden = p.cfg.publish && p.comparing ? &dis.comparison[l] : nullptr;
         const bool with_rates = rates_wanted && lv.has_population;
         if (rates_wanted && !lv.has_population)  // never silent: the profile asked for rates
             p.po.warnings.push_back(
@@ -90,6 +109,8 @@ void run_profile_rates(ProfileRun& p) {
         out.style_title = p.profile.title + " " + lv.layer.name;
         out.no_rate_status = rates_wanted ? "no population" : "no denominator for this profile";
         out.publish_min_count = p.cfg.publish ? std::uint64_t(p.cfg.publish_min_count) : 0;
+        out.suppression = hidden;
+        out.comparison_suppression = chidden;
         const RatesStepResult r = timed(p.analyse_s, [&] { return run_rates_step(in, o, out); });
         for (const auto& w : r.warnings) p.po.warnings.push_back(w);
         if (with_rates && p.po.reference_rate_per_1000 == 0) p.po.reference_rate_per_1000 = r.reference_rate;
@@ -99,7 +120,7 @@ void run_profile_rates(ProfileRun& p) {
         p.group.layers.push_back({p.profile.title + ": " + lv.layer.name + " rates", ProfileRun::gpkg_source(out.layer),
                                   false, "Polygon", std::string(style_qml(style)),
                                   lv.layer.name == p.areas.levels.front().layer.name});
-        p.po.areas.emplace_back(lv.layer.name, summary_table(p, lv, counts, ccounts, r, with_rates));
+        p.po.areas.emplace_back(lv.layer.name, summary_table(p, lv, counts, ccounts, r, with_rates, hidden, chidden));
         levels.push_back(r.manifest);
     }
     // the step's nodes per level, and the keys the report reads (report.cpp)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "hotspot/disclosure.hpp"
 #include "hotspot/pipeline.hpp"
 #include "util/text.hpp"
 
@@ -23,10 +24,17 @@ std::string RunResult::summary() const {
     s << "period: " << period << (comparison.empty() ? std::string() : ", compared with " + comparison) << "\n";
     if (publish)
         s << "PUBLISH MODE: no incident points or rejects written; counts below " << publish_min_count
-          << " suppressed in every area and cell layer\n";
+          << " suppressed in every area and cell layer, with secondary suppression so none can be recovered by "
+             "differencing, and no rate, interval, class or change of a suppressed area; totals rounded to "
+          << publish_round << "\n";
     for (const auto& p : profiles) {
-        s << "\n== " << p.title << " (" << p.name << "): " << thousands(p.selected) << " incidents selected";
-        if (p.selected_comparison) s << " (comparison period " << thousands(p.selected_comparison) << ")";
+        // publish mode: totals rounded (disclosure.hpp round_total), never to 0 when some were selected
+        const auto total = [&](std::uint64_t v) {
+            if (!publish || publish_round <= 1 || v == 0) return thousands(v);
+            return "about " + thousands(std::max<std::uint64_t>(round_total(v, std::uint64_t(publish_round)), std::uint64_t(publish_round)));
+        };
+        s << "\n== " << p.title << " (" << p.name << "): " << total(p.selected) << " incidents selected";
+        if (p.selected_comparison) s << " (comparison period " << total(p.selected_comparison) << ")";
         s << "\n";
         if (!p.proxy_note.empty()) s << "   PROXY: " << p.proxy_note << "\n";
         if (p.selected == 0) {  // nothing to map: no tables, no "top hot spots ()"
@@ -40,7 +48,7 @@ std::string RunResult::summary() const {
             for (std::size_t i = 0; i < std::min<std::size_t>(5, table.size()); ++i) {
                 const auto& a = table[i];
                 s << "     " << a.name << " (" << a.code << "): " << (a.suppressed ? "<" + std::to_string(publish_min_count) : thousands(a.count));
-                if (rates) s << ", " << fixed(a.rate_per_1000, 1) << " [" << fixed(a.ci_lower, 1) << ", " << fixed(a.ci_upper, 1) << "], " << a.rate_class;
+                if (rates && !a.suppressed) s << ", " << fixed(a.rate_per_1000, 1) << " [" << fixed(a.ci_lower, 1) << ", " << fixed(a.ci_upper, 1) << "], " << a.rate_class;
                 s << "\n";
             }
         }

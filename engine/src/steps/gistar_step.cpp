@@ -171,14 +171,35 @@ void write_cells(const GiStarStepOptions& o, const GiStarStepOutput& out, const 
     const int f_col = s.at("col"), f_row = s.at("row"), f_count = s.at("count"), f_z = s.at("z"), f_p = s.at("p"),
               f_perm = s.find("p_perm"), f_pc = s.at("p_corrected"), f_bin = s.at("gi_bin"), f_nb = s.at("neighbours");
     const double c = grid.cell_size_m;
+    // Publish mode (disclosure.hpp): only cells resting on at least the threshold's incidents,
+    // with their count and nothing else (z is linear in the neighbours' hidden counts); none at
+    // all when the hidden cells' sum (the total less the published) would pin them (0, or every
+    // hidden cell at threshold - 1).
+    const bool publish = out.publish_min_count > 0;
+    bool publish_none = false;
+    if (publish) {
+        double hidden_sum = 0, hidden_cells = 0;
+        for (std::size_t k = 0; k < counts.size(); ++k)
+            if ((mask.empty() || mask[k]) && counts[k] < double(out.publish_min_count)) hidden_sum += counts[k], ++hidden_cells;
+        publish_none = hidden_cells > 0 && (hidden_sum == 0 || hidden_sum == hidden_cells * double(out.publish_min_count - 1));
+    }
     for (std::int64_t row = 0; row < grid.rows; ++row)
         for (std::int64_t col = 0; col < grid.cols; ++col) {
             const auto k = std::size_t(row * grid.cols + col);
             if (!mask.empty() && !mask[k]) continue;
+            if (publish && (publish_none || counts[k] < double(out.publish_min_count))) continue;
             if (!o.all_cells && counts[k] == 0 && res.bin[k] == 0) continue;
             w.set_integer(f_col, col);
             w.set_integer(f_row, row);
             if (counts[k] >= double(out.publish_min_count)) w.set_integer(f_count, std::int64_t(counts[k]));
+            if (publish) {  // the count only
+                w.set_integer(f_nb, res.neighbour_count[k]);
+                const double x0 = grid.origin_x + double(col) * c, y1 = grid.origin_y - double(row) * c;
+                w.set_multipolygon({Polygon{{Ring{{x0, y1 - c}, {x0 + c, y1 - c}, {x0 + c, y1}, {x0, y1}}}}});
+                w.write_feature();
+                ++r.written_cells;
+                continue;
+            }
             w.set_real(f_z, res.z[k]);
             w.set_real(f_p, res.p[k]);
             if (perm) w.set_real(f_perm, res.p_sim[k]);
@@ -214,7 +235,10 @@ void write_z_raster(const GiStarStepOptions& o, const GiStarStepOutput& out, con
                    {"seed", std::to_string(o.seed)},
                    {"incidents", std::to_string(r.counted)},
                    {"study_area", out.study_area}};
-    const RasterWriteResult rw = write_geotiff(out.raster, r.grid, res.z, go);
+    // publish mode: no z at all (disclosure.hpp: z is linear in the hidden counts)
+    const std::vector<double> none(out.publish_min_count > 0 ? res.z.size() : 0, std::nan(""));
+    if (out.publish_min_count > 0) go.metadata.push_back({"publish", "z withheld: publish mode (README, disclosure control)"});
+    const RasterWriteResult rw = write_geotiff(out.raster, r.grid, out.publish_min_count > 0 ? none : res.z, go);
     for (const auto& m : rw.warnings) r.warnings.push_back("raster: " + m);
     double zmin = 0, zmax = 0;
     for (double z : res.z)
@@ -362,6 +386,12 @@ GiStarStepResult run_gistar_step(const GiStarStepInput& in, const GiStarStepOpti
                   {"gi_bin", bins},
                   {"method", r.method},
                   {"warnings", r.warnings}};
+    if (out.publish_min_count > 0) {  // publish mode: nothing that sums over the hidden cells' squares or ones
+        r.manifest["grid"]["nonempty_cells"] = nullptr;
+        r.manifest["grid"]["variance_count"] = nullptr;
+        r.manifest["publish"] = "cells with at least " + std::to_string(out.publish_min_count) +
+                                " incidents only, with their count; z, p and gi_bin withheld (README, disclosure control)";
+    }
     return r;
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "diverging_qml.hpp"
+#include "hotspot/disclosure.hpp"
 #include "hotspot/error.hpp"
 #include "steps/step_rows.hpp"
 #include "hotspot/geocode.hpp"
@@ -238,6 +239,9 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
         bw.method_name = "fixed";
         bw.value_m = k.bandwidth_m;
     }
+    const bool publish = out.publish_min_count > 0;
+    const bool floored = publish && k.bandwidth_m < out.publish_min_bandwidth_m;
+    if (floored) k.bandwidth_m = out.publish_min_bandwidth_m, bw.method_name += " (raised to the publish-mode floor)";
     k.validate();
 
     // ---- grid and study mask
@@ -259,6 +263,8 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     }
     r.surface = kernel_density(x, y, weights, r.grid, k, mask, progress);
     for (const auto& w : r.surface.warnings) r.warnings.push_back(w);
+    std::size_t zeroed = 0;
+    if (publish) zeroed = mask_density(r.surface.values, r.grid, x, y, r.surface.radius_m, out.publish_min_count);
 
     // ---- write: every tag key of the density surface is spelled here, once
     GeoTiffOptions g;
@@ -321,7 +327,8 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
         std::vector<double> cx(crows.size()), cy(crows.size());
         for (std::size_t i = 0; i < crows.size(); ++i) cx[i] = inc.x[crows[i]], cy[i] = inc.y[crows[i]];
         const std::vector<double> cw = o.weight.empty() ? std::vector<double>() : incident_weights(inc, crows, o.weight);
-        const KdeResult c = kernel_density(cx, cy, cw, r.grid, k, mask, progress);
+        KdeResult c = kernel_density(cx, cy, cw, r.grid, k, mask, progress);
+        if (publish) zeroed += mask_density(c.values, r.grid, cx, cy, r.surface.radius_m, out.publish_min_count);
         std::vector<double> diff(r.surface.values.size());
         double limit = 0;
         for (std::size_t i = 0; i < diff.size(); ++i) {
@@ -340,6 +347,13 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
         r.files.push_back(qml);
         node["change_file"] = fs::path(out.change_path).filename().string();
     }
+    if (publish)
+        node["publish"] = {{"min_incidents", out.publish_min_count},
+                           {"bandwidth_floor_m", out.publish_min_bandwidth_m},
+                           {"bandwidth_raised", floored},
+                           {"cells_zeroed", zeroed},
+                           {"rule", "every written cell (period and change) is 0 where fewer than min_incidents incidents lie "
+                                    "within the support radius"}};
     node["warnings"] = r.warnings;
     r.manifest = std::move(node);
     return r;

@@ -186,8 +186,16 @@ RatesStepResult run_rates_step(const RatesStepInput& in, const RatesStepOptions&
                       (with_rates ? "; reference rate " + num(r.reference_rate) + " per " + per_text + " (" + reference_source(o) + ")"
                                   : std::string()));
     double best = -1;
+    // publish mode (disclosure.hpp): hidden areas, and the pooled statistics withheld for all
+    // while any area is hidden (each uses the layer's mean and variance of the hidden counts)
+    const auto hidden = [&](std::size_t a) {
+        return out.suppression ? (*out.suppression)[a] != Suppression::published : counts[a] < double(out.publish_min_count);
+    };
+    bool any_hidden = false;
+    for (std::size_t a = 0; a < n; ++a) any_hidden = any_hidden || hidden(a);
+    const bool pooled = !(out.publish_min_count > 0 && any_hidden);
     for (std::size_t a = 0; a < n; ++a) {
-        const bool suppressed = counts[a] < double(out.publish_min_count);
+        const bool suppressed = hidden(a);
         const bool ok = has_rate(a) && !suppressed;
         const auto sc = [&](double v) { return ok ? v * scale : nan; };
         w.set_string(F("code"), layer.codes[a]);
@@ -213,13 +221,13 @@ RatesStepResult run_rates_step(const RatesStepInput& in, const RatesStepOptions&
             w.set_real(F("funnel998_lower"), fl(ar.funnel998_per_1000.lower));
             w.set_real(F("funnel998_upper"), fl(ar.funnel998_per_1000.upper));
             w.set_real(F("choynowski_p"), ok ? ar.choynowski_p : nan);
-            w.set_real(F("eb_rate_per_" + per_text), sc(ar.eb_rate_per_1000));
-            if (has_rate(a)) {
+            w.set_real(F("eb_rate_per_" + per_text), pooled ? sc(ar.eb_rate_per_1000) : nan);
+            if (ok) {
                 ++r.classes[int(ar.rate_class) + 2];
                 if (ar.rate_per_1000 > best)
                     best = ar.rate_per_1000, r.top_area = layer.codes[a] + " " + layer.names[a],
                     r.top_rate = ar.rate_per_1000 * scale, r.top_class = std::string(to_string(ar.rate_class));
-            } else {
+            } else if (!suppressed) {
                 ++r.not_computed;
             }
         } else {
@@ -227,7 +235,7 @@ RatesStepResult run_rates_step(const RatesStepInput& in, const RatesStepOptions&
         }
         const std::int32_t v = pos[a];
         w.set_integer(F("neighbours"), v >= 0 ? std::int64_t(nb[std::size_t(v)].size()) : std::int64_t(all_nb[a].size()));
-        const bool has = spatial && v >= 0 && !nb[std::size_t(v)].empty();
+        const bool has = pooled && spatial && v >= 0 && !nb[std::size_t(v)].empty();
         const auto vi = std::size_t(std::max(v, 0));
         w.set_real(F("lisa_i"), has ? lm.ii[vi] : nan);
         w.set_real(F("lisa_z"), has ? lm.z[vi] : nan);
@@ -235,7 +243,7 @@ RatesStepResult run_rates_step(const RatesStepInput& in, const RatesStepOptions&
         w.set_real(F("lisa_p_perm"), has && !lm.p_sim.empty() ? lm.p_sim[vi] : nan);
         w.set_real(F("lisa_p_corrected"), has ? lm.p_adjusted[vi] : nan);
         const LisaClass lc = has ? lm.cluster[vi] : LisaClass::not_significant;
-        w.set_string(F("lisa_class"), has ? std::string(to_string(lc)) : std::string("not computed"));
+        w.set_string(F("lisa_class"), has ? std::string(to_string(lc)) : std::string(pooled ? "not computed" : "withheld"));
         w.set_real(F("gi_z"), has ? gi.z[vi] : nan);
         w.set_real(F("gi_p"), has ? (gi.p_sim.empty() ? gi.p[vi] : gi.p_sim[vi]) : nan);
         w.set_real(F("gi_p_corrected"), has ? gi.p_adjusted[vi] : nan);
@@ -248,7 +256,8 @@ RatesStepResult run_rates_step(const RatesStepInput& in, const RatesStepOptions&
         if (in.comparison) {
             // In publish mode a small comparison count is suppressed too, and with it the change.
             const double c = (*in.comparison)[a];
-            const bool small_cmp = c < double(out.publish_min_count);
+            const bool small_cmp = out.comparison_suppression ? (*out.comparison_suppression)[a] != Suppression::published
+                                                              : c < double(out.publish_min_count);
             if (!small_cmp) w.set_integer(F("comparison_incidents"), std::int64_t(c));
             if (!suppressed && !small_cmp) w.set_integer(F("change"), std::int64_t(counts[a]) - std::int64_t(c));
         }

@@ -92,6 +92,12 @@ struct KdeStepOutput {
     /// written to `change_path` with a diverging style when not empty.
     std::string change_path;
     std::string comparison;            ///< text for the change surface's comparison tag
+    /// Publish mode (disclosure.hpp; 0: off): the written surfaces are 0 wherever fewer than
+    /// this many incidents lie within the kernel's support radius of a cell (the raster itself,
+    /// not only its styling), so no patch can be integrated back to fewer incidents; and the
+    /// bandwidth is at least publish_min_bandwidth_m.
+    int publish_min_count = 0;
+    double publish_min_bandwidth_m = 0;
 };
 
 /// The incidents and study area, in memory.

@@ -34,6 +34,7 @@
 #include "hotspot/fdr.hpp"
 #include "hotspot/lisa.hpp"
 #include "hotspot/progress.hpp"
+#include "hotspot/disclosure.hpp"
 #include "hotspot/rates.hpp"
 
 namespace hotspot {
@@ -78,6 +79,12 @@ struct RatesStepOutput {
     std::string style_title;               ///< prefix of the style names
     std::string no_rate_status = "no population";  ///< status of every area in counts-only mode
     std::uint64_t publish_min_count = 0;   ///< counts below this are suppressed (publish mode)
+    /// Publish mode's decision per area (disclosure.hpp suppress_table: primary or secondary;
+    /// nullptr: counts below publish_min_count only), and per area of the comparison period.
+    /// A hidden area has no count, rate, interval, class, change or p; and while any area of
+    /// the layer is hidden the pooled statistics (LISA, Gi*, EB rate) are withheld for all.
+    const std::vector<Suppression>* suppression = nullptr;
+    const std::vector<Suppression>* comparison_suppression = nullptr;
 };
 
 struct RatesStepResult {
