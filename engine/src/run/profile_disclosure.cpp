@@ -3,10 +3,11 @@
 #include "run/profile_disclosure.hpp"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 
 #include "hotspot/error.hpp"
-#include "hotspot/geometry.hpp"
+#include "hotspot/svg_geometry.hpp"
 #include "util/text.hpp"
 
 namespace hotspot::detail {
@@ -14,15 +15,17 @@ namespace hotspot::detail {
 namespace {
 
 struct Built {
-    CountTable period, comparison;
+    CountTable table;
     std::vector<std::size_t> offset;  // first cell of each level
     std::size_t not_nested = 0;       // coarser areas whose finer areas do not sum to them
 };
 
-// cell 0: the study-area total (known); then each level's areas; then one known cell per
-// finer level holding its areas that nest in no coarser area (their sum is known to a reader
-// who has the total and the nested ones: treating it as known is the stronger attack).
-Built build(const ProfileRun& p, const std::vector<std::vector<double>>& counts, const std::vector<std::vector<double>>& ccounts) {
+// One period's table. Cell 0: the study-area total (known); then each level's areas; then one
+// known cell per finer level holding its areas that nest in no coarser area (their sum is known
+// to a reader who has the total and the nested ones: treating it as known is the stronger
+// attack). A finer area hangs under the coarser one holding all its incidents of this period,
+// where the children of that coarser area sum to it in this period.
+Built build(const ProfileRun& p, const std::vector<std::vector<double>>& counts, const Selection& sel) {
     const auto& levels = p.areas.levels;
     const std::size_t L = levels.size();
     std::vector<std::size_t> order(L);
@@ -30,66 +33,84 @@ Built build(const ProfileRun& p, const std::vector<std::vector<double>>& counts,
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return levels[a].layer.size() < levels[b].layer.size(); });
     Built b;
     b.offset.assign(L, 0);
-    auto add = [&](double c, double cc, std::int32_t parent, bool known) {
-        b.period.counts.push_back(std::uint64_t(c));
-        b.comparison.counts.push_back(std::uint64_t(cc));
-        b.period.parent.push_back(parent);
-        b.period.known.push_back(known ? 1 : 0);
-        return b.period.counts.size() - 1;
+    auto add = [&](double c, std::int32_t parent, bool known) {
+        b.table.counts.push_back(std::uint64_t(c));
+        b.table.parent.push_back(parent);
+        b.table.known.push_back(known ? 1 : 0);
+        return b.table.counts.size() - 1;
     };
-    double tot = 0, ctot = 0;
-    if (L) tot = std::accumulate(counts[order[0]].begin(), counts[order[0]].end(), 0.0),
-           ctot = std::accumulate(ccounts[order[0]].begin(), ccounts[order[0]].end(), 0.0);
-    add(tot, ctot, -1, true);
+    add(L ? std::accumulate(counts[order[0]].begin(), counts[order[0]].end(), 0.0) : 0.0, -1, true);
     for (std::size_t r = 0; r < L; ++r) {
         const std::size_t l = order[r];
-        b.offset[l] = b.period.counts.size();
-        for (std::size_t a = 0; a < levels[l].layer.size(); ++a) add(counts[l][a], ccounts[l][a], r == 0 ? 0 : -1, false);
+        b.offset[l] = b.table.counts.size();
+        for (std::size_t a = 0; a < levels[l].layer.size(); ++a) add(counts[l][a], r == 0 ? 0 : -1, false);
     }
-    // each finer level under the next coarser one
     for (std::size_t r = 1; r < L; ++r) {
         const std::size_t l = order[r], u = order[r - 1];
         const auto& fine = *levels[l].placed;
         const auto& coarse = *levels[u].placed;
         const std::size_t n = levels[l].layer.size(), m = levels[u].layer.size();
-        std::vector<std::int64_t> cand(n, -1);  // -2: incidents in two coarser areas
-        for (const Selection* sel : {&p.sel, &p.cmp})
-            for (auto row : sel->rows) {
-                const std::int32_t a = fine.area[row], c = coarse.area[row];
-                if (a < 0) continue;
-                auto& k = cand[std::size_t(a)];
-                if (c < 0 || (k >= 0 && k != c)) k = -2;
-                else if (k == -1) k = c;
-            }
+        // the coarser areas holding each finer area's incidents of this period
+        std::vector<std::vector<std::int32_t>> holders(n);
+        std::vector<std::uint8_t> outside(n, 0);
+        for (auto row : sel.rows) {
+            const std::int32_t a = fine.area[row], c = coarse.area[row];
+            if (a < 0) continue;
+            auto& h = holders[std::size_t(a)];
+            if (c < 0) outside[std::size_t(a)] = 1;
+            else if (std::find(h.begin(), h.end(), c) == h.end()) h.push_back(c);
+        }
+        // parent: the one holder; an area without incidents: the coarser area holding an
+        // interior point of it (as a reader would place it); -1 otherwise
         std::unique_ptr<AreaIndex> index;
-        for (std::size_t a = 0; a < n; ++a)
-            if (cand[a] == -1) {  // no incident: where its middle lies
-                if (!index) index = std::make_unique<AreaIndex>(levels[u].layer.polygons);
-                const Bounds bb = bounds_of(levels[l].layer.polygons[a]);
-                if (!bb.empty()) cand[a] = index->locate((bb.xmin + bb.xmax) / 2, (bb.ymin + bb.ymax) / 2);
-                if (cand[a] < 0) cand[a] = -2;
+        std::vector<std::int64_t> cand(n, -1);
+        for (std::size_t a = 0; a < n; ++a) {
+            if (outside[a] || holders[a].size() > 1) continue;
+            if (holders[a].size() == 1) {
+                cand[a] = holders[a][0];
+                continue;
             }
-        std::vector<double> sum(m, 0), csum(m, 0);
-        std::vector<std::uint8_t> broken(m, 0);
+            if (!index) index = std::make_unique<AreaIndex>(levels[u].layer.polygons);
+            if (levels[l].layer.polygons[a].empty()) continue;
+            const Point q = svg::label_point(levels[l].layer.polygons[a], 5.0);
+            cand[a] = index->locate(q.x, q.y);
+        }
+        std::vector<double> sum(m, 0);
         for (std::size_t a = 0; a < n; ++a)
-            if (cand[a] >= 0) sum[std::size_t(cand[a])] += counts[l][a], csum[std::size_t(cand[a])] += ccounts[l][a];
-        for (std::size_t c = 0; c < m; ++c)
-            broken[c] = sum[c] != counts[u][c] || csum[c] != ccounts[u][c];
-        double rest = 0, crest = 0;
-        std::vector<std::size_t> loose;
+            if (cand[a] >= 0) sum[std::size_t(cand[a])] += counts[l][a];
+        std::vector<std::uint8_t> broken(m, 0);
+        for (std::size_t c = 0; c < m; ++c) broken[c] = sum[c] != counts[u][c];
+        // coarser areas joined by a finer area split between them: the reader's equation is
+        // their sum = the sum of their finer areas; one known cell per such group (the stronger
+        // attack: the reader knows that sum only when every area of the group is published)
+        std::vector<std::size_t> root(m);
+        std::iota(root.begin(), root.end(), std::size_t(0));
+        const auto find = [&](std::size_t x) {
+            while (root[x] != x) x = root[x] = root[root[x]];
+            return x;
+        };
+        for (std::size_t a = 0; a < n; ++a)
+            for (std::size_t k = 1; k < holders[a].size(); ++k)
+                root[find(std::size_t(holders[a][k]))] = find(std::size_t(holders[a][0]));
+        std::map<std::size_t, std::vector<std::size_t>> groups;  // group (m: none) -> loose cells
         for (std::size_t a = 0; a < n; ++a) {
             const std::size_t cell = b.offset[l] + a;
-            if (cand[a] >= 0 && !broken[std::size_t(cand[a])]) b.period.parent[cell] = std::int32_t(b.offset[u] + std::size_t(cand[a]));
-            else loose.push_back(cell), rest += counts[l][a], crest += ccounts[l][a];
+            if (cand[a] >= 0 && !broken[std::size_t(cand[a])]) {
+                b.table.parent[cell] = std::int32_t(b.offset[u] + std::size_t(cand[a]));
+                continue;
+            }
+            const std::int64_t g = !holders[a].empty() ? holders[a][0] : cand[a];
+            groups[g >= 0 ? find(std::size_t(g)) : m].push_back(cell);
         }
         b.not_nested += std::size_t(std::count(broken.begin(), broken.end(), std::uint8_t(1)));
-        if (!loose.empty()) {
-            const std::size_t r_cell = add(rest, crest, -1, true);
-            for (std::size_t cell : loose) b.period.parent[cell] = std::int32_t(r_cell);
+        for (const auto& [g, cells] : groups) {
+            if (g == m) continue;  // in no coarser area (not even by its interior point): no equation
+            double rest = 0;
+            for (std::size_t cell : cells) rest += double(b.table.counts[cell]);
+            const std::size_t r_cell = add(rest, -1, true);
+            for (std::size_t cell : cells) b.table.parent[cell] = std::int32_t(r_cell);
         }
     }
-    b.comparison.parent = b.period.parent;
-    b.comparison.known = b.period.known;
     return b;
 }
 
@@ -114,12 +135,13 @@ nlohmann::ordered_json level_audit(const ProfileRun& p, const std::vector<std::v
 AreaDisclosure suppress_profile_areas(const ProfileRun& p, const std::vector<std::vector<double>>& counts,
                                       const std::vector<std::vector<double>>& ccounts) {
     const auto m = std::uint64_t(p.cfg.publish_min_count);
-    const Built b = build(p, counts, ccounts);
-    const auto sp = suppress_table(b.period, m);
-    const auto sc = p.comparing ? suppress_table(b.comparison, m) : std::vector<Suppression>();
+    const Built b = build(p, counts, p.sel);
+    const Built cb = build(p, ccounts, p.cmp);
+    const auto sp = suppress_table(b.table, m);
+    const auto sc = p.comparing ? suppress_table(cb.table, m) : std::vector<Suppression>();
     // the self-check: the reader's attack on what will be published
-    const auto bad = disclosed_cells(b.period, sp, m);
-    const auto cbad = p.comparing ? disclosed_cells(b.comparison, sc, m) : std::vector<std::size_t>();
+    const auto bad = disclosed_cells(b.table, sp, m);
+    const auto cbad = p.comparing ? disclosed_cells(cb.table, sc, m) : std::vector<std::size_t>();
     if (!bad.empty() || !cbad.empty())
         throw OutputError("run", p.out.string(),
                           "publish mode self-check: differencing the area tables of profile " + p.profile.name + " recovers " +
@@ -135,7 +157,7 @@ AreaDisclosure suppress_profile_areas(const ProfileRun& p, const std::vector<std
         const std::size_t n = p.areas.levels[l].layer.size();
         d.period[l].assign(sp.begin() + std::ptrdiff_t(b.offset[l]), sp.begin() + std::ptrdiff_t(b.offset[l] + n));
         if (p.comparing) {
-            d.comparison[l].assign(sc.begin() + std::ptrdiff_t(b.offset[l]), sc.begin() + std::ptrdiff_t(b.offset[l] + n));
+            d.comparison[l].assign(sc.begin() + std::ptrdiff_t(cb.offset[l]), sc.begin() + std::ptrdiff_t(cb.offset[l] + n));
             for (std::size_t a = 0; a < n; ++a)
                 if (d.period[l][a] == Suppression::published && d.comparison[l][a] != Suppression::published)
                     changes.push_back({{"level", p.areas.levels[l].layer.name},
@@ -150,6 +172,7 @@ AreaDisclosure suppress_profile_areas(const ProfileRun& p, const std::vector<std
                           "period is hidden, and the pooled statistics (LISA, Gi*, EB rate) of a level with a hidden area"},
                {"hierarchy", "study area > coarser level > finer level, from where the incidents lie"},
                {"not_nested", b.not_nested},
+               {"not_nested_comparison", cb.not_nested},
                {"period", level_audit(p, d.period)}};
     if (p.comparing) d.audit["comparison"] = level_audit(p, d.comparison), d.audit["change_derived"] = changes;
     d.audit["self_check"] = "passed: interval attack on every published area table recovers no suppressed count";
