@@ -155,7 +155,8 @@ void Renderer::cover() {
     b << "<dt>Records</dt><dd>" << thousands(in_.rows_in) << " read, " << thousands(in_.assigned)
       << " placed in an area" << (in_.police_uk ? " (police.uk street-level data)" : "") << "</dd>";
     if (in_.publish)
-        b << "<dt>Publication version</dt><dd>" << disclosure_policy_paragraph(in_.publish_min_count) << "</dd>";
+        b << "<dt>Publication version</dt><dd>" << disclosure_policy_paragraph(in_.publish_min_count) << " In short: "
+          << publication_note(in_.publish_min_count) << ".</dd>";
     b << "</dl>\n<h3>Key findings</h3>\n<div class=\"findings\">\n";
     for (const auto& p : in_.profiles) {
         b << "<div class=\"finding\"><h4>" << esc(profile_heading(p)) << "</h4><ul>";

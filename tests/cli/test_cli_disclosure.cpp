@@ -246,6 +246,10 @@ void play_the_reader(const std::string& config, const std::string& tag, const st
         (void)om;
     }
     CHECK(total_hidden > 0);  // the pack did hide something
+    if (fs::exists(pub_dir / "report.html")) {  // the cover states the policy
+        const std::string html = test::read_file(pub_dir / "report.html");
+        CHECK(html.substr(0, html.find("Key findings")).find("This version is for publication.") != std::string::npos);
+    }
     // (1) on stdout: a hidden area's line carries no rate, interval or class
     std::istringstream lines(pub_out);
     for (std::string line; std::getline(lines, line);)
