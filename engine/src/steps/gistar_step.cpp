@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "hotspot/error.hpp"
+#include "hotspot/manifest.hpp"
 #include "steps/step_rows.hpp"
 #include "hotspot/raster_out.hpp"
 #include "hotspot/steps/kde_step.hpp"
@@ -252,6 +253,16 @@ void GiStarStepOptions::validate() const {
     }
     if (permutations < 0 || permutations > 99999)
         throw UsageError(unit, "--permutations must be between 0 and 99999 (got " + std::to_string(permutations) + ")");
+}
+
+GiStarManifestNode GiStarManifestNode::from_json(const nlohmann::ordered_json& node) {
+    GiStarManifestNode n;
+    n.cell_m = json_value_or(node, "cell_m", double(NAN));
+    n.band_m = json_value_or(node, "band_m", double(NAN));
+    n.hot_cells_99 = json_value_or(node, "hot_cells_99", double(NAN));
+    n.weights = json_value_or(node, "weights", std::string());
+    n.correction = json_value_or(node, "correction", std::string());
+    return n;
 }
 
 nlohmann::ordered_json GiStarStepOptions::to_json() const {

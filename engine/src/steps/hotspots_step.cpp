@@ -9,6 +9,7 @@
 #include <map>
 
 #include "hotspot/bng.hpp"
+#include "hotspot/manifest.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/geocode.hpp"
 #include "hotspot/polygonize.hpp"
@@ -75,6 +76,14 @@ std::string street_name(std::string_view s) {
 }
 
 void HotspotsStepOptions::validate() const { hotspots.validate(); }
+
+HotspotsManifestNode HotspotsManifestNode::from_json(const nlohmann::ordered_json& node) {
+    HotspotsManifestNode n;
+    n.layer = json_value_or(node, "layer", std::string());
+    n.threshold = json_value_or(node, "threshold", std::string());
+    n.threshold_value = json_value_or(node, "threshold_value", double(NAN));
+    return n;
+}
 
 nlohmann::ordered_json HotspotsStepOptions::to_json() const {
     return {{"threshold", hotspots.threshold_text()},

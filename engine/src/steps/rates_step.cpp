@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "hotspot/contiguity.hpp"
+#include "hotspot/manifest.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/gistar.hpp"
 #include "hotspot/steps/layer_schema.hpp"
@@ -78,6 +79,14 @@ void RatesStepOptions::validate() const {
     if (permutations < 0 || permutations > 99999)
         throw UsageError(unit, "--permutations must be between 0 and 99999 (got " + std::to_string(permutations) + ")");
     if (!(alpha > 0 && alpha < 1)) throw UsageError(unit, "the LISA level must be in (0, 1) (got " + num(alpha) + ")");
+}
+
+RatesManifestNode RatesManifestNode::from_json(const nlohmann::ordered_json& node) {
+    RatesManifestNode n;
+    n.ci = json_value_or(node, "ci", std::string());
+    n.classes = json_value_or(node, "classes", std::string());
+    n.reference_rate_per_1000 = json_value_or(node, "reference_rate_per_1000", double(NAN));
+    return n;
 }
 
 nlohmann::ordered_json RatesStepOptions::to_json() const {

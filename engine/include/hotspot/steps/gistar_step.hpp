@@ -29,6 +29,7 @@
 ///   surface, profile, method, cell_size_m, band_m, band_method, weights, correction,
 ///   permutations, seed, incidents, study_area. Style: styles/gistar_z.qml.in (ArcGIS colours).
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -69,6 +70,16 @@ struct GiStarStepOptions {
     void validate() const;
     /// The manifest node of the options.
     nlohmann::ordered_json to_json() const;
+};
+
+/// The Gi* step's manifest node as a run profile records it ("gistar": the step's node plus the
+/// summary keys run/profile_gistar.cpp adds) and its readers (the report) take it.
+struct GiStarManifestNode {
+    double cell_m = NAN, band_m = NAN;
+    double hot_cells_99 = NAN;         ///< cells hot at 99% after correction
+    std::string weights, correction;   ///< in words
+    /// @throws nlohmann::json::exception: a key holds a value of another type.
+    static GiStarManifestNode from_json(const nlohmann::ordered_json& node);
 };
 
 /// The incidents and study area, in memory.

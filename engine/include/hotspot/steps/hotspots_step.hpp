@@ -32,6 +32,7 @@
 /// Geometry: MultiPolygon of the hot spot's cells (cell edges; polygonize_labels).
 /// Style: style_qml("hotspots") in the GeoPackage's layer_styles, labelled by `label`.
 
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -64,6 +65,16 @@ struct HotspotsStepOptions {
     void validate() const;
     /// The manifest node's "options".
     nlohmann::ordered_json to_json() const;
+};
+
+/// The hot spots step's manifest node (HotspotsStepResult::manifest; "hotspots" of a run
+/// profile) as its readers take it. Missing keys keep the defaults.
+struct HotspotsManifestNode {
+    std::string layer;              ///< the polygons' layer
+    std::string threshold;          ///< the threshold in words
+    double threshold_value = NAN;   ///< NaN: none (written as null)
+    /// @throws nlohmann::json::exception: a key holds a value of another type.
+    static HotspotsManifestNode from_json(const nlohmann::ordered_json& node);
 };
 
 struct HotspotsStepInput {

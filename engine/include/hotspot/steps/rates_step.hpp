@@ -23,6 +23,7 @@
 ///   gi_p_corrected, gi_bin (-3..3); with comparison counts also comparison_incidents, change.
 /// Styles: styles/rates_class.qml (default; boundaries without a rate), styles/lisa.qml (second).
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,6 +59,16 @@ struct RatesStepOptions {
     /// @throws UsageError: per, reference rate, snap, permutations or alpha out of range.
     void validate() const;
     nlohmann::ordered_json to_json() const;
+};
+
+/// The rates node of a run profile ("rates": run/profile_rates.cpp's summary over the step's
+/// per-level nodes) as its readers (the report) take it. Missing keys keep the defaults.
+struct RatesManifestNode {
+    std::string ci;                        ///< the CI method in words
+    std::string classes;                   ///< the class rule in words
+    double reference_rate_per_1000 = NAN;
+    /// @throws nlohmann::json::exception: a key holds a value of another type.
+    static RatesManifestNode from_json(const nlohmann::ordered_json& node);
 };
 
 struct RatesStepInput {
