@@ -135,7 +135,7 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
         sum.name = layer.name;
         sum.areas = layer.size();
         const AreaIndex index(layer.polygons);
-        const GeocodeResult g = geocode(index, inc.x, inc.y, o.snap_m, o.step.threads, progress);
+        const GeocodeResult g = geocode(index, inc.x, inc.y, o.snap_m, o.step.perm.threads, progress);
         if (auto line = report_outside(unit, "the areas", layer.name, layer.path, inc.size(), g.outside); !line.empty())
             r.warnings.push_back(line);
         refuse_overlapping_areas(unit, layer, index, inc.x, inc.y, g);
@@ -179,7 +179,7 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
     j["options"]["working_crs"] = o.read.working_crs;
     j["options"]["snap_m"] = o.snap_m;
     j["options"]["population_field"] = o.population_field;
-    j["options"]["threads"] = o.step.threads;
+    j["options"]["threads"] = o.step.perm.threads;
     j["method"] = {{"summary", r.method},
                    {"rate", "count / population * per"},
                    {"ci", o.step.ci == CiMethod::exact ? "exact Poisson (Garwood): chi-square quantiles" : "Byar's approximation"},

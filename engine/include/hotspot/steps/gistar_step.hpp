@@ -38,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hotspot/fdr.hpp"
+#include "hotspot/steps/permutation_options.hpp"
 #include "hotspot/geocode.hpp"
 #include "hotspot/geometry.hpp"
 #include "hotspot/gistar.hpp"
@@ -56,12 +57,9 @@ struct GiStarStepOptions {
     double cell_size_m = 0;         ///< grid cell, metres (> 0)
     std::optional<double> band_m;   ///< distance band, metres; empty: default_grid_band()
     WeightScheme weights = WeightScheme::binary;
-    int permutations = 0;           ///< 0: analytic p only
-    std::uint64_t seed = 12345;     ///< seed of the permutations
-    PAdjust correction = PAdjust::fdr_bh;
+    PermutationOptions perm;        ///< 0 permutations by default: analytic p only
     GiStarTest test = GiStarTest::automatic;
     bool all_cells = false;         ///< write every study cell, not only non-empty/significant
-    unsigned threads = 0;           ///< 0: all cores; never changes the output
     std::int64_t max_cells = 50'000'000;  ///< largest grid accepted, checked before allocating
     double max_band_cells = 200;    ///< largest band in cells (the stencil grows with its square)
 

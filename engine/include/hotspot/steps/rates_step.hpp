@@ -33,6 +33,7 @@
 
 #include "hotspot/areas_io.hpp"
 #include "hotspot/fdr.hpp"
+#include "hotspot/steps/permutation_options.hpp"
 #include "hotspot/lisa.hpp"
 #include "hotspot/progress.hpp"
 #include "hotspot/rates.hpp"
@@ -47,14 +48,12 @@ struct RatesStepOptions {
     std::optional<double> reference_rate;  ///< per `per` residents; empty: the study area's own
     CiMethod ci = CiMethod::exact;
     double contiguity_snap_m = 1.0;        ///< queen contiguity tolerance (contiguity.hpp)
-    /// LISA and Gi* conditional permutations (0: analytic). 9999, not GeoDa's 999: the smallest
-    /// permutation p is 2/(R+1), and 0.002 cannot survive FDR over hundreds of areas.
-    int permutations = 9999;
-    std::uint64_t seed = 12345;
-    PAdjust correction = PAdjust::fdr_bh;  ///< for the LISA and Gi* p-values
+    /// LISA and Gi* conditional permutations (0: analytic), their seed and the correction of
+    /// their p-values. 9999, not GeoDa's 999: the smallest permutation p is 2/(R+1), and 0.002
+    /// cannot survive FDR over hundreds of areas.
+    PermutationOptions perm{.permutations = 9999};
     double alpha = 0.05;                   ///< LISA class level on the corrected p (a profile's fdr_q)
     bool lisa = true;                      ///< LISA and Gi* of the rates (a run profile without "lisa": off)
-    unsigned threads = 0;
 
     /// @throws UsageError: per, reference rate, snap, permutations or alpha out of range.
     void validate() const;
