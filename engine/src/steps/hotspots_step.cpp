@@ -77,6 +77,19 @@ std::string street_name(std::string_view s) {
 
 void HotspotsStepOptions::validate() const { hotspots.validate(); }
 
+void HotspotsStepInput::pick_area_levels(const std::vector<const AreaLayer*>& levels) {
+    wards = lsoas = nullptr;
+    if (levels.empty())
+        return;
+    wards = levels.front();
+    for (const AreaLayer* l : levels)
+        if (l->name == "ward")
+            wards = l;
+    for (const AreaLayer* l : levels)
+        if (l != wards && (!lsoas || l->name == "lsoa"))
+            lsoas = l;
+}
+
 HotspotsManifestNode HotspotsManifestNode::from_json(const nlohmann::ordered_json& node) {
     HotspotsManifestNode n;
     n.layer = json_value_or(node, "layer", std::string());

@@ -88,6 +88,11 @@ struct HotspotsStepInput {
     const std::vector<MultiPolygon>* study = nullptr;
     const AreaLayer* wards = nullptr;                             ///< optional
     const AreaLayer* lsoas = nullptr;                             ///< optional
+
+    /// Sets `wards` and `lsoas` from the area levels, in order: wards are the level named
+    /// "ward", else the first; LSOAs the level named "lsoa", else the first other level (none
+    /// with a single level). The one rule of `hotspot hotspots` and `hotspot run`.
+    void pick_area_levels(const std::vector<const AreaLayer*>& levels);
 };
 
 struct HotspotsStepOutput {
