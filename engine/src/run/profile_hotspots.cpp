@@ -24,6 +24,7 @@ void run_profile_hotspots(ProfileRun& p, const KdeStepResult& k) {
     in.grid = &k.grid;
     in.surface = k.surface.values;
     in.study = &p.areas.study_layer().polygons;
+    in.study_area_m2 = p.areas.study_area_m2;
     in.pick_area_levels(p.areas.layers());
 
     HotspotsStepOutput out;

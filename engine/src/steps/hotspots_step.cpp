@@ -127,13 +127,7 @@ HotspotsStepResult run_hotspots_step(const HotspotsStepInput& in, const Hotspots
     for (std::size_t k = 0; k < rows.size(); ++k) x[k] = inc.x[rows[k]], y[k] = inc.y[rows[k]];
 
     HotspotsStepResult r;
-    double study_area = 0;
-    if (in.study)
-        for (const auto& mp : *in.study) {
-            double a = 0;
-            for (const auto& poly : mp) a += svg::polygon_area(poly);
-            study_area += a;
-        }
+    const double study_area = in.study_area_m2 > 0 ? in.study_area_m2 : in.study ? svg::polygon_area(*in.study) : 0.0;
     r.found = find_hotspots(grid, in.surface, x, y, study_area, ho);
     r.threshold_text = ho.describe();
     const HotspotResult& hs = r.found;

@@ -86,6 +86,9 @@ struct HotspotsStepInput {
     /// The study area polygons: their area is the one the threshold and the PAI are stated
     /// against. nullptr: the area of the surface's non-NaN cells.
     const std::vector<MultiPolygon>* study = nullptr;
+    /// The area of `study` when the caller has it (svg::polygon_area, as the run computes it
+    /// once for every profile), square metres; 0: computed here.
+    double study_area_m2 = 0;
     const AreaLayer* wards = nullptr;                             ///< optional
     const AreaLayer* lsoas = nullptr;                             ///< optional
 
