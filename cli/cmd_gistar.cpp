@@ -17,7 +17,7 @@ Command gistar_command() {
                 auto study = std::make_shared<std::string>();
                 auto band = std::make_shared<double>(0);
                 auto weights = std::make_shared<std::string>("binary");
-                auto correction = std::make_shared<std::string>("fdr");
+                auto correction = std::make_shared<std::string>();
                 auto test = std::make_shared<std::string>("auto");
                 add_read_options(sub, o->read);
                 sub.add_option("--areas", *study,
@@ -27,11 +27,9 @@ Command gistar_command() {
                     "--band", *band,
                     "Distance band in metres between cell centres (default: chosen from the data, see the manifest)");
                 sub.add_option("--weights", *weights, "binary or inverse-distance")->capture_default_str();
-                sub.add_option("--permutations", o->step.permutations,
-                               "Conditional permutations for pseudo p-values (0: analytic only; e.g. 999)")
-                    ->capture_default_str();
-                sub.add_option("--seed", o->step.seed, "Seed of the permutations")->capture_default_str();
-                sub.add_option("--correction", *correction, "fdr, bonferroni or none")->capture_default_str();
+                add_permutation_options(sub, o->step.perm, *correction,
+                                        "Conditional permutations for pseudo p-values (0: analytic only; e.g. 999)",
+                                        "fdr, bonferroni or none");
                 sub.add_option("--gistar-test", *test,
                                "p of each cell: normal (spdep's z), exact (binomial test of the local sum) or auto "
                                "(exact when the mean count per cell is under 1)")
@@ -44,11 +42,10 @@ Command gistar_command() {
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, study, band, band_opt, weights, correction, test, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);
-                    o->step.threads = global.threads;
                     o->command_line = global.command_line;
                     if (band_opt->count() > 0) o->step.band_m = *band;
                     o->step.weights = parse_weight_scheme(*weights);
-                    o->step.correction = parse_p_adjust(*correction);
+                    apply_permutation_flags(o->step.perm, *correction, global.threads);
                     o->step.test = parse_gistar_test(*test);
                     if (!study->empty()) o->study = AreaSpec::parse(*study);
                     const GiStarJobResult r = run_gistar_job(*o, term.progress());

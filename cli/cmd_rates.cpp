@@ -20,7 +20,7 @@ Command rates_command() {
                 auto pops = std::make_shared<std::vector<std::string>>();
                 auto reference = std::make_shared<double>(0);
                 auto ci = std::make_shared<std::string>("exact");
-                auto correction = std::make_shared<std::string>("fdr");
+                auto correction = std::make_shared<std::string>();
                 add_read_options(sub, o->read);
                 sub.add_option("--areas", *areas, "Area layer NAME=PATH[:CODE_FIELD[:NAME_FIELD]] (repeatable; one output layer each)")
                     ->required();
@@ -40,17 +40,13 @@ Command rates_command() {
                 sub.add_option("--contiguity-snap", o->step.contiguity_snap_m,
                                "Areas whose boundaries come within this many metres are neighbours (queen)")
                     ->capture_default_str();
-                sub.add_option("--permutations", o->step.permutations, "LISA/Gi* conditional permutations (0: analytic)")
-                    ->capture_default_str();
-                sub.add_option("--seed", o->step.seed, "Seed of the permutations")->capture_default_str();
-                sub.add_option("--correction", *correction, "LISA/Gi* p correction: fdr, bonferroni or none")
-                    ->capture_default_str();
+                add_permutation_options(sub, o->step.perm, *correction, "LISA/Gi* conditional permutations (0: analytic)",
+                                        "LISA/Gi* p correction: fdr, bonferroni or none");
                 sub.add_option("--out", o->out, "Output GeoPackage (.gpkg): one <area>_rates layer per --areas")->required();
                 sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 return [o, areas, pops, reference, ref_opt, ci, correction, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);
-                    o->step.threads = global.threads;
                     o->command_line = global.command_line;
                     for (const auto& a : *areas) o->areas.push_back(AreaSpec::parse(a));
                     for (const auto& p : *pops) o->populations.push_back(PopulationSpec::parse(p));
@@ -58,7 +54,7 @@ Command rates_command() {
                     if (*ci == "exact") o->step.ci = CiMethod::exact;
                     else if (*ci == "byar") o->step.ci = CiMethod::byar;
                     else throw UsageError("rates", "unknown --ci '" + *ci + "'; use exact or byar");
-                    o->step.correction = parse_p_adjust(*correction);
+                    apply_permutation_flags(o->step.perm, *correction, global.threads);
                     const RatesJobResult r = run_rates_job(*o, term.progress());
                     for (const auto& w : r.warnings) term.warn(w);
                     term.print(r.summary());

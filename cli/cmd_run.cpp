@@ -6,7 +6,6 @@
 #include "command.hpp"
 #include "hotspot/config.hpp"
 #include "hotspot/error.hpp"
-#include "hotspot/format.hpp"
 #include "hotspot/output_safety.hpp"
 #include "hotspot/pipeline.hpp"
 #include "hotspot/report.hpp"
@@ -145,15 +144,6 @@ Command run_command() {
                     StagedFolder stage(cfg.output_dir, cfg.overwrite);
                     cfg.staging_dir = stage.path();
                     RunResult r = run_pipeline(cfg, global.command_line, global.threads, term.progress());
-                    // A period that gives no profile any incident is a mistake in the inputs, not
-                    // a pack of empty maps: say so and write nothing (the staging folder goes).
-                    if (!r.profiles.empty() && std::all_of(r.profiles.begin(), r.profiles.end(),
-                                                           [](const ProfileOutcome& p) { return p.selected == 0; }))
-                        throw InputError("run", cfg.config_path,
-                                         "no profile selects any incident in " + r.period + " (" +
-                                             format_count(std::int64_t(r.rows_in)) + " rows read); choose a period the data "
-                                             "covers (--period-from/--period-to, or [period] in the config) or "
-                                             "other profiles; nothing was written");
                     // --report / report = true: the tasking pack, built from the run folder.
                     std::string report_path;
                     if (cfg.report) {

@@ -24,4 +24,17 @@ void add_read_options(CLI::App& sub, ReadOptions& r) {
                  "rejected as location_outlier; see README, 'Reading incidents')"), {"incidents.keep_outliers", {}, ""});
 }
 
+void add_permutation_options(CLI::App& sub, PermutationOptions& perm, std::string& correction,
+                             const std::string& permutations_help, const std::string& correction_help) {
+    sub.add_option("--permutations", perm.permutations, permutations_help)->capture_default_str();
+    sub.add_option("--seed", perm.seed, "Seed of the permutations")->capture_default_str();
+    correction = std::string(to_string(perm.correction));
+    sub.add_option("--correction", correction, correction_help)->capture_default_str();
+}
+
+void apply_permutation_flags(PermutationOptions& perm, const std::string& correction, unsigned threads) {
+    perm.correction = parse_p_adjust(correction);
+    perm.threads = threads;
+}
+
 } // namespace hotspot::cli

@@ -113,13 +113,13 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
     j["options"] = o.step.to_json();
     j["options"]["working_crs"] = o.read.working_crs;
     j["options"]["p_from"] = r.step.manifest["p_from"];
-    j["options"]["threads"] = o.step.threads;
+    j["options"]["threads"] = o.step.perm.threads;
     j["method"] = {{"statistic", "Getis-Ord Gi* (star)"},
                    {"convention", "spdep localG(x, nb2listw(include.self(dnearneigh(0, band)), style = \"B\")); ArcGIS Hot Spot Analysis"},
                    {"variance", "s^2 divides by n; z = (sum_j w_ij x_j - W_i xbar) / sqrt(s^2 (n S1_i - W_i^2) / (n - 1))"},
-                   {"p", o.step.permutations > 0 ? "conditional permutation, folded two-sided: min(1, 2 min(#ge+1, #le+1) / (R+1))"
+                   {"p", o.step.perm.permutations > 0 ? "conditional permutation, folded two-sided: min(1, 2 min(#ge+1, #le+1) / (R+1))"
                                                  : "two-sided standard normal"},
-                   {"correction", std::string(to_string(o.step.correction))},
+                   {"correction", std::string(to_string(o.step.perm.correction))},
                    {"gi_bin", "ArcGIS Gi_Bin: +-3 p<0.01, +-2 p<0.05, +-1 p<0.10 on the corrected p"},
                    {"weights", r.step.manifest["options"]["weights"]},
                    {"band", r.step.band},

@@ -192,4 +192,19 @@ HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::
     return h;
 }
 
+svg::Rgba heat_class_colour(const HeatClasses& h, std::size_t i) noexcept {
+    // the unshaded class is svg's class 0, so class i is svg's i + 1 of n + 1 breaks
+    return svg::heat_class_colour(i + 1, h.classes.size() + 1);
+}
+
+svg::Rgba heat_value_colour(const HeatClasses& h, double v) noexcept {
+    const std::size_t n = h.classes.size();
+    if (!n || !std::isfinite(v) || !(v > h.floor))
+        return svg::heat_ramp()[0];
+    std::size_t k = 0;
+    while (k + 1 < n && v > h.classes[k].upper)
+        ++k;
+    return heat_class_colour(h, k);
+}
+
 } // namespace hotspot

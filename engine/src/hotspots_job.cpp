@@ -89,11 +89,9 @@ HotspotsJobResult run_hotspots_job(const HotspotsJobOptions& o, const Progress& 
     hin.grid = &r.density.grid;
     hin.surface = r.density.surface.values;
     hin.study = &study.polygons;
-    hin.wards = &layers.front();
-    for (const auto& l : layers)
-        if (l.name == "ward") hin.wards = &l;
-    for (const auto& l : layers)
-        if (&l != hin.wards && (!hin.lsoas || l.name == "lsoa")) hin.lsoas = &l;
+    std::vector<const AreaLayer*> levels;
+    for (const auto& l : layers) levels.push_back(&l);
+    hin.pick_area_levels(levels);
     VectorWriter writer(o.out, o.read.working_crs, o.overwrite);
     HotspotsStepOutput hout;
     hout.writer = &writer;

@@ -4,6 +4,7 @@
 
 #include "hotspot/pipeline.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -184,6 +185,22 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     for (auto& w : read.warnings) res.warnings.push_back(w);
     manifest.add_timing("read", seconds_since(t));
 
+    // ---- select: every profile's incidents in the period, before any work on areas or outputs.
+    // A period that gives no profile any incident is a mistake in the inputs, not a pack of
+    // empty maps: say so and write nothing.
+    std::vector<Selection> selections(cfg.profiles.size());
+    std::vector<double> select_seconds(cfg.profiles.size(), 0.0);
+    for (std::size_t pi = 0; pi < cfg.profiles.size(); ++pi) {
+        const Profile profile = with_period(choose_variant(cfg.profiles[pi], read.police_uk), cfg.period);
+        selections[pi] = detail::timed(select_seconds[pi], [&] { return select(inc, profile); });
+    }
+    if (!selections.empty() &&
+        std::all_of(selections.begin(), selections.end(), [](const Selection& s) { return s.rows.empty(); }))
+        throw InputError("run", cfg.config_path,
+                         "no profile selects any incident in " + res.period + " (" + thousands(std::int64_t(res.rows_in)) +
+                             " rows read); choose a period the data covers (--period-from/--period-to, or "
+                             "[period] in the config) or other profiles; nothing was written");
+
     // ---- areas and geocoding: the geocode step, once for every profile
     t = std::chrono::steady_clock::now();
     RunAreas areas = detail::read_run_areas(cfg, inc, threads, progress, res.warnings);
@@ -205,11 +222,11 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     const bool comparing = !cfg.comparison.empty();
     for (std::size_t pi = 0; pi < cfg.profiles.size(); ++pi) {
         const auto tp = std::chrono::steady_clock::now();
-        double select_s = 0;
+        double select_s = select_seconds[pi];
         const Profile base = choose_variant(cfg.profiles[pi], read.police_uk);
         const Profile profile = with_period(base, cfg.period);
         if (!progress(double(pi) / double(cfg.profiles.size()), "profile " + profile.name)) throw Cancelled(unit);
-        const Selection sel = detail::timed(select_s, [&] { return select(inc, profile); });
+        const Selection sel = std::move(selections[pi]);
         Selection cmp;
         if (comparing && !sel.rows.empty())
             cmp = detail::timed(select_s, [&] { return select(inc, with_period(base, cfg.comparison)); });

@@ -27,13 +27,6 @@ namespace {
 
 constexpr const char* unit = "raster";
 
-struct Rgba {
-    unsigned char r, g, b, a;
-};
-// Heat ramp of styles/kde.qml.in, lowest class transparent.
-constexpr Rgba ramp[] = {{255, 255, 178, 0},  {254, 204, 92, 255}, {253, 141, 60, 255},
-                         {240, 59, 32, 255},  {220, 20, 35, 255},  {189, 0, 38, 255}};
-
 std::string fmt(double v) {
     std::ostringstream s;
     s.precision(9);
@@ -98,16 +91,13 @@ private:
 } // namespace
 
 std::string heat_qml(const HeatClasses& h) {
-    // The darkest colour always marks the densest class, whatever the number of classes.
-    const std::size_t n = h.classes.size(), first = std::size(ramp) - std::min(n, std::size(ramp) - 1);
+    const std::size_t n = h.classes.size();
     std::string items;
     if (n) {
         items += "          <item alpha=\"0\" value=\"" + fmt(h.floor) + "\" label=\"" +
                  xml_escape(h.floor_label) + "\" color=\"#ffffff\"/>\n";
         for (std::size_t i = 0; i < n; ++i) {
-            const Rgba c = ramp[std::min(first + i, std::size(ramp) - 1)];
-            char colour[8];
-            std::snprintf(colour, sizeof colour, "#%02x%02x%02x", c.r, c.g, c.b);
+            const std::string colour = heat_class_colour(h, i).hex();
             // the last class has no upper limit, so values of overviews and resampling are shaded
             items += "          <item alpha=\"255\" value=\"" + (i + 1 == n ? std::string("inf") : fmt(h.classes[i].upper)) +
                      "\" label=\"" + xml_escape(h.classes[i].label) + "\" color=\"" + colour + "\"/>\n";
@@ -125,18 +115,6 @@ std::string heat_qml(const HeatClasses& h) {
     replace_all("{{LABEL}}", xml_escape(h.title));
     return q;
 }
-
-namespace {
-/// The colour of value v in `h` (transparent when not shaded).
-Rgba heat_colour(const HeatClasses& h, double v) {
-    const std::size_t n = h.classes.size();
-    if (!n || !std::isfinite(v) || !(v > h.floor)) return ramp[0];
-    const std::size_t first = std::size(ramp) - std::min(n, std::size(ramp) - 1);
-    std::size_t k = 0;
-    while (k + 1 < n && v > h.classes[k].upper) ++k;
-    return ramp[std::min(first + k, std::size(ramp) - 1)];
-}
-} // namespace
 
 RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
                                 std::span<const double> values, const GeoTiffOptions& options) {
@@ -243,7 +221,7 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
         Closer close_rgba{rgba};
         std::vector<unsigned char> px(std::size_t(grid.size()) * 4, 0);
         for (std::size_t i = 0; i < values.size(); ++i) {
-            const Rgba c = heat_colour(heat, values[i]);
+            const svg::Rgba c = heat_value_colour(heat, values[i]);
             px[4 * i] = c.r, px[4 * i + 1] = c.g, px[4 * i + 2] = c.b, px[4 * i + 3] = c.a;
         }
         for (int k = 0; k < 4; ++k)

@@ -37,8 +37,6 @@ namespace {
 constexpr const char* unit = "rates";
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-using util::lower;
-
 using util::num;
 
 using util::seconds_since;
@@ -51,16 +49,7 @@ void RatesJobOptions::validate() const {
     if (populations.empty() && population_field.empty())
         throw UsageError(unit, "no population given; use --population FILE.csv[:CODE_COLUMN:POPULATION_COLUMN] "
                                "or --population-field FIELD");
-    if (populations.size() > areas.size())
-        throw UsageError(unit, std::to_string(populations.size()) + " --population files for " +
-                                   std::to_string(areas.size()) + " --areas layers; give one per layer");
-    for (const auto& p : populations)
-        if (!p.area.empty() && std::none_of(areas.begin(), areas.end(), [&](const AreaSpec& a) { return lower(a.name) == lower(p.area); }))
-            throw UsageError(unit, "--population " + p.area + "=... names no --areas layer");
-    for (std::size_t i = 0; i < areas.size(); ++i)
-        for (std::size_t j = 0; j < i; ++j)
-            if (lower(areas[i].name) == lower(areas[j].name))
-                throw UsageError(unit, "two area layers are named '" + areas[i].name + "'; give each a different NAME");
+    match_populations(areas, populations, unit);  // too many files, unknown or repeated names
     if (!(snap_m >= 0) || !std::isfinite(snap_m) || snap_m > 10000)
         throw UsageError(unit, "--snap must be between 0 and 10000 metres (got " + num(snap_m) + ")");
     step.validate();
@@ -88,19 +77,7 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
     std::vector<AreaLayer> layers;
     std::vector<std::vector<double>> pops;
     std::vector<std::string> pop_sources;
-    std::vector<const PopulationSpec*> spec_of(o.areas.size(), nullptr);
-    for (const auto& p : o.populations)
-        if (!p.area.empty())
-            for (std::size_t i = 0; i < o.areas.size(); ++i)
-                if (lower(o.areas[i].name) == lower(p.area)) spec_of[i] = &p;
-    {
-        std::size_t next = 0;
-        for (const auto& p : o.populations) {
-            if (!p.area.empty()) continue;
-            while (next < o.areas.size() && spec_of[next]) ++next;
-            if (next < o.areas.size()) spec_of[next++] = &p;
-        }
-    }
+    const std::vector<const PopulationSpec*> spec_of = match_populations(o.areas, o.populations, unit);
     for (std::size_t i = 0; i < o.areas.size(); ++i) {
         layers.push_back(read_area_layer(o.areas[i], o.read.working_crs));
         const AreaLayer& layer = layers.back();
@@ -135,7 +112,7 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
         sum.name = layer.name;
         sum.areas = layer.size();
         const AreaIndex index(layer.polygons);
-        const GeocodeResult g = geocode(index, inc.x, inc.y, o.snap_m, o.step.threads, progress);
+        const GeocodeResult g = geocode(index, inc.x, inc.y, o.snap_m, o.step.perm.threads, progress);
         if (auto line = report_outside(unit, "the areas", layer.name, layer.path, inc.size(), g.outside); !line.empty())
             r.warnings.push_back(line);
         refuse_overlapping_areas(unit, layer, index, inc.x, inc.y, g);
@@ -179,7 +156,7 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
     j["options"]["working_crs"] = o.read.working_crs;
     j["options"]["snap_m"] = o.snap_m;
     j["options"]["population_field"] = o.population_field;
-    j["options"]["threads"] = o.step.threads;
+    j["options"]["threads"] = o.step.perm.threads;
     j["method"] = {{"summary", r.method},
                    {"rate", "count / population * per"},
                    {"ci", o.step.ci == CiMethod::exact ? "exact Poisson (Garwood): chi-square quantiles" : "Byar's approximation"},

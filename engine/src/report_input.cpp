@@ -20,10 +20,13 @@
 #include "hotspot/manifest.hpp"
 #include "hotspot/profile.hpp"
 #include "hotspot/run_names.hpp"
+#include "hotspot/steps/gistar_step.hpp"
+#include "hotspot/steps/hotspots_step.hpp"
+#include "hotspot/steps/kde_step.hpp"
+#include "hotspot/steps/rates_step.hpp"
 #include "hotspot/svg_style.hpp"
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
 
 namespace hotspot::report {
 
@@ -174,12 +177,14 @@ SurfaceImage colour_surface(const std::string& path, const std::vector<double>& 
 }
 
 
-std::string jstr(const json& j, const char* k) {
+// The run's free-form sections ("run", "counts") tolerate a key of another type, as the report
+// always has: the value is shown as missing.
+std::string jstr(const nlohmann::ordered_json& j, const char* k) {
     if (!j.is_object() || !j.contains(k) || !j[k].is_string())
         return "";
     return j[k].get<std::string>();
 }
-double jnum(const json& j, const char* k, double d = NAN) {
+double jnum(const nlohmann::ordered_json& j, const char* k, double d = NAN) {
     if (!j.is_object() || !j.contains(k) || !j[k].is_number())
         return d;
     return j[k].get<double>();
@@ -215,15 +220,15 @@ ReportInput read_report_input(const ReportOptions& opt) {
     detail::ensure_gdal();
     const fs::path dir(opt.run_dir);
     const fs::path manifest_path = dir / "manifest.json";
-    json m;
+    nlohmann::ordered_json m;
     {
         std::ifstream in(manifest_path);
         if (!in)
             throw InputError(unit, manifest_path.string(),
                              "cannot be read; give the folder `hotspot run` wrote");
         try {
-            m = json::parse(in);
-        } catch (const json::exception& e) {
+            m = nlohmann::ordered_json::parse(in);
+        } catch (const nlohmann::ordered_json::exception& e) {
             throw InputError(unit, manifest_path.string(),
                              std::string("is not valid JSON: ") + e.what());
         }
@@ -234,7 +239,7 @@ ReportInput read_report_input(const ReportOptions& opt) {
     // what each profile recorded under `written`, else from run_output_name() (run_names.hpp).
     RunManifest rm;
     try {
-        rm = RunManifest::from_json(nlohmann::ordered_json::parse(m.dump()));
+        rm = RunManifest::from_json(m);
     } catch (const nlohmann::json::exception& e) {
         throw InputError(unit, manifest_path.string(),
                          std::string("is not a run manifest this version can read: ") + e.what());
@@ -243,12 +248,12 @@ ReportInput read_report_input(const ReportOptions& opt) {
         throw InputError(unit, manifest_path.string(),
                          "has schema_version " + std::to_string(rm.schema_version) + "; this hotspot reads up to " +
                              std::to_string(run_manifest_schema_version) + ": use the hotspot that wrote the run");
-    const json& run = m["run"];
+    const nlohmann::ordered_json& run = rm.run;
     ReportInput in;
     in.version = jstr(m, "version");
     in.title = jstr(run, "title").empty() ? "Hot spot analysis" : jstr(run, "title");
     in.area_name = jstr(run, "area_name");
-    const json period = run.value("period", json::object());
+    const nlohmann::ordered_json period = run.value("period", nlohmann::ordered_json::object());
     in.period_from = jstr(period, "from");
     in.period_to = jstr(period, "to");
     in.comparing = run.contains("comparison") && run["comparison"].is_object();
@@ -262,10 +267,10 @@ ReportInput read_report_input(const ReportOptions& opt) {
     in.study_area_km2 = jnum(run, "study_area_km2");
     in.marking = !opt.marking.empty() ? opt.marking : jstr(run, "marking");
     in.author = !opt.author.empty() ? opt.author : jstr(run, "author");
-    for (const auto& a : run.value("attribution", json::array()))
+    for (const auto& a : run.value("attribution", nlohmann::ordered_json::array()))
         if (a.is_string())
             in.attribution.push_back(a.get<std::string>());
-    const json& counts = m.value("counts", json::object());
+    const nlohmann::ordered_json& counts = rm.counts;
     in.rows_in = jnum(counts, "rows_in");
     in.assigned = jnum(counts, "assigned");
     in.outside = jnum(counts, "outside");
@@ -275,9 +280,9 @@ ReportInput read_report_input(const ReportOptions& opt) {
                   : dir.filename().string().empty() ? opt.run_dir
                                                     : dir.filename().string();
 
-    const std::string gpkg = (dir / jstr(m, "gpkg")).string();
+    const std::string gpkg = (dir / rm.gpkg).string();
     std::vector<std::string> boundary_layers;
-    for (const auto& lv : run.value("area_levels", json::array())) {
+    for (const auto& lv : run.value("area_levels", nlohmann::ordered_json::array())) {
         in.levels.push_back(jstr(lv, "name"));
         boundary_layers.push_back(jstr(lv, "boundaries_layer"));
     }
@@ -295,7 +300,7 @@ ReportInput read_report_input(const ReportOptions& opt) {
     in.world = in.world.grown(std::max(in.world.width(), in.world.height()) * 0.015);
 
     for (const RunProfileRecord& rec : rm.profiles) {
-        const json p = json::parse(rec.steps.dump());  // the steps' nodes: kde, hotspots, gistar, rates
+        const nlohmann::ordered_json& p = rec.steps;  // the steps' nodes: kde, hotspots, gistar, rates
         // The layer a profile recorded for `kind` (and level), else the name run_output_name() gives.
         const auto layer_of = [&rec](RunOutputKind kind, const std::string& level = {}) {
             for (const auto& w : rec.written)
@@ -321,57 +326,73 @@ ReportInput read_report_input(const ReportOptions& opt) {
         pi.selected = double(rec.selected);
         pi.selected_comparison = rec.selected_comparison >= 0 ? double(rec.selected_comparison) : NAN;
         pi.warnings = rec.warnings;
-        if (p.contains("kde")) {
-            const json& kde = p["kde"];
-            pi.has_map = true;
-            pi.kernel = jstr(kde, "kernel");
-            pi.bandwidth_method = jstr(kde, "bandwidth_method");
-            pi.units = jstr(kde, "units");
-            pi.bandwidth_m = jnum(kde, "bandwidth_m");
-            pi.cell_size_m = jnum(kde, "cell_size_m");
-            for (const auto& b : kde.value("class_breaks", json::array()))
-                pi.class_breaks.push_back(b.get<double>());
-            if (!jstr(kde, "file").empty()) {
-                const SurfaceImage img = colour_surface((dir / jstr(kde, "file")).string(),
-                                                        pi.class_breaks, opt.max_raster_px);
-                pi.surface_href = img.href;
-                pi.surface_world = img.world;
-            }
-            const json& hsj = p.value("hotspots", json::object());
-            pi.hotspot_layer = jstr(hsj, "layer").empty() ? layer_of(RunOutputKind::hotspots) : jstr(hsj, "layer");
-            pi.hotspot_threshold = jstr(hsj, "threshold");
-            pi.hotspot_threshold_value = jnum(hsj, "threshold_value");
-            pi.hotspots = read_layer(ds.h, gpkg, pi.hotspot_layer);
-            std::stable_sort(pi.hotspots.begin(), pi.hotspots.end(),
-                             [](const Feature& a, const Feature& b) {
-                                 return a.num("rank").value_or(1e9) < b.num("rank").value_or(1e9);
-                             });
-            if (p.contains("gistar")) {
-                const json& g = p["gistar"];
-                pi.has_gistar = true;
-                pi.gistar_cell_m = jnum(g, "cell_m");
-                pi.gistar_band_m = jnum(g, "band_m");
-                pi.gistar_hot99 = jnum(g, "hot_cells_99");
-                pi.gistar_weights = jstr(g, "weights");
-                pi.gistar_correction = jstr(g, "correction");
-            }
-            if (p.contains("rates")) {
-                const json& r = p["rates"];
-                pi.has_rates = true;
-                pi.ci = jstr(r, "ci");
-                pi.classes = jstr(r, "classes");
-                pi.reference_rate = jnum(r, "reference_rate_per_1000");
-                for (const auto& level : in.levels) {
-                    LevelRates lr{level, layer_of(RunOutputKind::rates, level), {}};
-                    lr.rows = read_layer(ds.h, gpkg, lr.layer, false);
-                    pi.rates.push_back(std::move(lr));
+        // The steps' nodes through their typed readers (steps/*_step.hpp).
+        const auto node = [&](const char* key) -> const nlohmann::ordered_json* {
+            return p.contains(key) ? &p[key] : nullptr;
+        };
+        try {
+            if (const auto* kde_node = node("kde")) {
+                const KdeManifestNode kde = KdeManifestNode::from_json(*kde_node);
+                pi.has_map = true;
+                pi.kernel = kde.kernel;
+                pi.bandwidth_method = kde.bandwidth_method;
+                pi.units = kde.units;
+                pi.bandwidth_m = kde.bandwidth_m;
+                pi.cell_size_m = kde.cell_size_m;
+                pi.class_breaks = kde.class_breaks;
+                if (!kde.file.empty()) {
+                    const SurfaceImage img = colour_surface((dir / kde.file).string(), pi.class_breaks,
+                                                            opt.max_raster_px);
+                    pi.surface_href = img.href;
+                    pi.surface_world = img.world;
                 }
-                // No population given: the layers hold counts only.
-                const auto& wards = pi.rates.front().rows;
-                if (std::none_of(wards.begin(), wards.end(),
-                                 [](const Feature& f) { return f.num("rate_per_1000").has_value(); }))
-                    pi.has_population = false;
             }
+            if (pi.has_map) {
+                const auto* hs_node = node("hotspots");
+                const HotspotsManifestNode hs =
+                    hs_node ? HotspotsManifestNode::from_json(*hs_node) : HotspotsManifestNode{};
+                pi.hotspot_layer = hs.layer.empty() ? layer_of(RunOutputKind::hotspots) : hs.layer;
+                pi.hotspot_threshold = hs.threshold;
+                pi.hotspot_threshold_value = hs.threshold_value;
+            }
+            if (const auto* g_node = node("gistar"); g_node && pi.has_map) {
+                const GiStarManifestNode g = GiStarManifestNode::from_json(*g_node);
+                pi.has_gistar = true;
+                pi.gistar_cell_m = g.cell_m;
+                pi.gistar_band_m = g.band_m;
+                pi.gistar_hot99 = g.hot_cells_99;
+                pi.gistar_weights = g.weights;
+                pi.gistar_correction = g.correction;
+            }
+            if (const auto* r_node = node("rates"); r_node && pi.has_map) {
+                const RatesManifestNode r = RatesManifestNode::from_json(*r_node);
+                pi.has_rates = true;
+                pi.ci = r.ci;
+                pi.classes = r.classes;
+                pi.reference_rate = r.reference_rate_per_1000;
+            }
+        } catch (const nlohmann::ordered_json::exception& e) {
+            throw InputError(unit, manifest_path.string(),
+                             "profile " + rec.name + ": a step's node is not one this version can read: " +
+                                 e.what());
+        }
+        if (pi.has_map) {
+            pi.hotspots = read_layer(ds.h, gpkg, pi.hotspot_layer);
+            std::stable_sort(pi.hotspots.begin(), pi.hotspots.end(), [](const Feature& a, const Feature& b) {
+                return a.num("rank").value_or(1e9) < b.num("rank").value_or(1e9);
+            });
+        }
+        if (pi.has_rates) {
+            for (const auto& level : in.levels) {
+                LevelRates lr{level, layer_of(RunOutputKind::rates, level), {}};
+                lr.rows = read_layer(ds.h, gpkg, lr.layer, false);
+                pi.rates.push_back(std::move(lr));
+            }
+            // No population given: the layers hold counts only.
+            const auto& wards = pi.rates.front().rows;
+            if (std::none_of(wards.begin(), wards.end(),
+                             [](const Feature& f) { return f.num("rate_per_1000").has_value(); }))
+                pi.has_population = false;
         }
         in.profiles.push_back(std::move(pi));
     }

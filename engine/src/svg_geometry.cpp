@@ -103,6 +103,20 @@ double polygon_area(const Polygon& poly) noexcept {
     return a;
 }
 
+double polygon_area(const MultiPolygon& mp) noexcept {
+    double a = 0;
+    for (const auto& poly : mp)
+        a += polygon_area(poly);
+    return a;
+}
+
+double polygon_area(const std::vector<MultiPolygon>& polygons) noexcept {
+    double a = 0;
+    for (const auto& mp : polygons)
+        a += polygon_area(mp);
+    return a;
+}
+
 bool contains(const Polygon& poly, const Point& p) noexcept {
     if (poly.rings.empty() || poly.rings[0].size() < 3 || !ring_contains(poly.rings[0], p))
         return false;

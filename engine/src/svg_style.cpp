@@ -23,7 +23,7 @@ std::string Rgba::hex() const {
 }
 
 std::span<const Rgba> heat_ramp() noexcept {
-    // Keep in step with styles/kde.qml.in and raster_out.cpp's quick-look ramp.
+    // Keep in step with styles/kde.qml.in; the GeoTIFF's QML and PNG take theirs from here.
     static constexpr std::array<Rgba, 6> ramp{{{255, 255, 178, 0},
                                                {254, 204, 92, 255},
                                                {253, 141, 60, 255},

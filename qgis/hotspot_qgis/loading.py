@@ -85,17 +85,31 @@ class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
             _move_to_group(layer, context.project(), self.group)
 
 
-def _move_to_group(layer, project, group_name):
+def _move_to_group(layer, project, group_name, parent_name=None, make_group=None, position=None):
+    """Moves the layer's tree node into the group `group_name` of the group `parent_name` (made at
+    the top of the root when missing), or of the root when parent_name is None. A missing group
+    is made by `make_group(parent)`, else at the top of its parent. The node goes at
+    `position(group)`, else last. Returns the moved node, or None when the layer is not in the
+    project's tree."""
     if project is None:
-        return
+        return None
     root = project.layerTreeRoot()
     node = root.findLayer(layer.id())
     if node is None:
-        return
-    group = root.findGroup(group_name) or root.insertGroup(0, group_name)
+        return None
+    parent = root
+    if parent_name is not None:
+        parent = root.findGroup(parent_name) or root.insertGroup(0, parent_name)
+    group = parent.findGroup(group_name)
+    if group is None:
+        group = make_group(parent) if make_group else parent.insertGroup(0, group_name)
     clone = node.clone()
-    group.addChildNode(clone)
+    if position is None:
+        group.addChildNode(clone)
+    else:
+        group.insertChildNode(position(group), clone)
     node.parent().removeChildNode(node)
+    return clone
 
 
 def gpkg_layers(path):
@@ -203,29 +217,23 @@ class ProjectLayerPostProcessor(QgsProcessingLayerPostProcessorInterface):
             md.setTitle(self.layer['name'])
             layer.setMetadata(md)
         layer.triggerRepaint()
-        project = context.project()
-        if project is None:
-            return
-        root = project.layerTreeRoot()
-        node = root.findLayer(layer.id())
-        if node is None:
-            return
-        run = root.findGroup(self.run_group) or root.insertGroup(0, self.run_group)
-        group = run.findGroup(self.group)
-        if group is None:
-            # groups in the project's order
-            at = sum(1 for g in run.children() if g.customProperty('hotspot/order', 1e9) < self.order[0])
-            group = run.insertGroup(at, self.group)
+
+        def ordered_at(parent, key):
+            return sum(1 for n in parent.children() if n.customProperty('hotspot/order', 1e9) < key)
+
+        def make_group(run):  # groups in the project's order
+            group = run.insertGroup(ordered_at(run, self.order[0]), self.group)
             group.setCustomProperty('hotspot/order', self.order[0])
             group.setItemVisibilityChecked(self.group_checked)
             group.setExpanded(self.group_checked)
-        at = sum(1 for n in group.children() if n.customProperty('hotspot/order', 1e9) < self.order[1])
-        clone = node.clone()
-        clone.setCustomProperty('hotspot/order', self.order[1])
-        clone.setItemVisibilityChecked(self.layer['checked'])
-        clone.setExpanded(False)
-        group.insertChildNode(at, clone)
-        node.parent().removeChildNode(node)
+            return group
+
+        moved = _move_to_group(layer, context.project(), self.group, parent_name=self.run_group,
+                               make_group=make_group, position=lambda group: ordered_at(group, self.order[1]))
+        if moved is not None:
+            moved.setCustomProperty('hotspot/order', self.order[1])
+            moved.setItemVisibilityChecked(self.layer['checked'])
+            moved.setExpanded(False)
 
 
 def load_project_groups(context, feedback, qgs_path, run_group, output_name='OUTPUT'):

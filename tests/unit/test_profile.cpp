@@ -777,16 +777,14 @@ TEST_CASE("profile: the example file in examples/profiles.md reads", "[profile]"
     CHECK(parse_profile_toml(to_toml(p), "again") == p);
 }
 
-TEST_CASE("profile: a regex over a very long MO text does not crash", "[profile]") {
-    // libstdc++'s regex recursion overflows the stack on ~15k-character texts (found by fuzzing);
-    // the matcher searches long fields in overlapping 2,000-character windows.
+namespace {
+// An incident table of one text field "mo" holding `texts`, every other field empty.
+hotspot::IncidentTable mo_table(const std::vector<std::string>& texts) {
     hotspot::IncidentTable t;
     t.field_names = {"mo"};
     t.fields.resize(1);
-    t.fields[0].push_back(std::string(200000, 'x') + "z");  // matches in its last window
-    t.fields[0].push_back("keys taken z");
-    t.fields[0].push_back(std::string(200000, 'x'));        // never matches
-    for (int i = 0; i < 3; ++i) {
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        t.fields[0].push_back(texts[i]);
         t.x.push_back(0);
         t.y.push_back(0);
         t.date_days.push_back(hotspot::no_date);
@@ -797,14 +795,50 @@ TEST_CASE("profile: a regex over a very long MO text does not crash", "[profile]
     }
     t.categories = {""};
     t.source_files = {"t.csv"};
+    return t;
+}
+
+// A profile of one regex term on "mo".
+hotspot::Profile mo_regex_profile(const std::string& pattern) {
     hotspot::Profile p;
     p.name = "long-text";
     p.title = "Long text";
     hotspot::FieldTerm term;
     term.field = "mo";
-    term.matches = {"(x|y)*z"};
+    term.matches = {pattern};
     term.regex = true;
     p.filter.fields.push_back(term);
-    const auto sel = hotspot::select(t, p);
+    return p;
+}
+} // namespace
+
+TEST_CASE("profile: a regex over a very long MO text does not crash", "[profile]") {
+    // libstdc++'s backtracking regex recursion overflows the stack on ~15k-character texts
+    // (found by fuzzing), and costs O(n^2) on this pattern: the matcher runs such patterns on
+    // libstdc++'s Thompson NFA in one pass (select.cpp).
+    const hotspot::IncidentTable t = mo_table({
+        std::string(200000, 'x') + "z",  // matches at its very end
+        "keys taken z",
+        std::string(200000, 'x'),        // never matches
+    });
+    const auto sel = hotspot::select(t, mo_regex_profile("(x|y)*z"));
     CHECK(sel.rows == std::vector<std::uint32_t>{0, 1});
+}
+
+TEST_CASE("profile: a regex over long text sees the whole text, anchors and all", "[profile]") {
+    // The matcher once searched long text in 2,000-character windows: ^ matched at each
+    // window's start and a match longer than the 500-character overlap was missed.
+    const hotspot::IncidentTable t = mo_table({
+        std::string(1500, 'x') + "keys",     // ^keys: no (it once matched at a window's start)
+        "keys " + std::string(5000, 'x'),    // ^keys: yes
+        "a" + std::string(3000, 'x') + "b",  // ax+b spans windows: yes
+        std::string(20000, 'x') + "zz",      // (z)\1, a back-reference (the windowed matcher)
+    });
+    auto rows_matching = [&](const std::string& pattern) {
+        return hotspot::select(t, mo_regex_profile(pattern)).rows;
+    };
+    CHECK(rows_matching("^keys") == std::vector<std::uint32_t>{1});
+    CHECK(rows_matching("ax+b") == std::vector<std::uint32_t>{2});
+    CHECK(rows_matching("(z)\\1") == std::vector<std::uint32_t>{3});
+    CHECK(rows_matching("X{100}KEYS$") == std::vector<std::uint32_t>{0});
 }

@@ -2,9 +2,14 @@
 // outputs (run_names.hpp).
 
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "hotspot/manifest.hpp"
 #include "hotspot/run_names.hpp"
+#include "hotspot/steps/gistar_step.hpp"
+#include "hotspot/steps/hotspots_step.hpp"
+#include "hotspot/steps/kde_step.hpp"
+#include "hotspot/steps/rates_step.hpp"
 
 using namespace hotspot;
 
@@ -67,4 +72,31 @@ TEST_CASE("run manifest: written and read back through one type, versioned", "[r
 
     // A manifest written before the typed schema reads as version 1.
     CHECK(RunManifest::from_json(nlohmann::ordered_json{{"profiles", nlohmann::ordered_json::array()}}).schema_version == 1);
+}
+
+TEST_CASE("run manifest: each step's node reads back through the step's typed reader", "[run-manifest]") {
+    // The keys as the steps and run/profile_*.cpp write them.
+    const auto kde = KdeManifestNode::from_json(nlohmann::ordered_json::parse(
+        R"({"file": "a_kde.tif", "kernel": "quartic", "bandwidth_m": 250, "bandwidth_method": "fixed",
+            "cell_size_m": 25, "units": "per_km2", "class_breaks": [1.5, 3, 6]})"));
+    CHECK(kde.file == "a_kde.tif");
+    CHECK(kde.kernel == "quartic");
+    CHECK(kde.bandwidth_m == 250);
+    CHECK(kde.cell_size_m == 25);
+    CHECK(kde.class_breaks == std::vector<double>{1.5, 3, 6});
+    // threshold_value is null when no threshold was found: NaN, as before it was written
+    const auto hs = HotspotsManifestNode::from_json(
+        nlohmann::ordered_json::parse(R"({"layer": "a_hotspots", "threshold": "densest 1%", "threshold_value": null})"));
+    CHECK(hs.layer == "a_hotspots");
+    CHECK(std::isnan(hs.threshold_value));
+    const auto gi = GiStarManifestNode::from_json(nlohmann::ordered_json::parse(R"({"cell_m": 100, "hot_cells_99": 7})"));
+    CHECK(gi.cell_m == 100);
+    CHECK(gi.hot_cells_99 == 7);
+    CHECK(std::isnan(gi.band_m));  // missing: the default
+    CHECK(gi.weights.empty());
+    const auto rates = RatesManifestNode::from_json(nlohmann::ordered_json::parse(R"({"reference_rate_per_1000": 11.5})"));
+    CHECK(rates.reference_rate_per_1000 == 11.5);
+    // a key of the wrong type is an error, not a silently empty field
+    CHECK_THROWS_AS(KdeManifestNode::from_json(nlohmann::ordered_json::parse(R"({"bandwidth_m": "250"})")),
+                    nlohmann::json::exception);
 }

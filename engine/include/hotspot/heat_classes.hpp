@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "hotspot/grid.hpp"
+#include "hotspot/svg_style.hpp"
 
 namespace hotspot {
 
@@ -75,6 +76,14 @@ struct HeatClasses {
 /// @throws UsageError: bad options, x and y of different lengths, values not grid-sized.
 HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::span<const double> x,
                          std::span<const double> y, double radius_m, const HeatClassOptions& options);
+
+/// The colour of class `i` of `h.classes` (0 = lightest) on the heat ramp (svg::heat_ramp()):
+/// the darkest colour always marks the densest class. One rule for the QGIS style, the PNG
+/// quick-look and the report (svg::heat_class_colour() with the unshaded class counted).
+svg::Rgba heat_class_colour(const HeatClasses& h, std::size_t i) noexcept;
+/// The colour of surface value `v`: its class's colour, or the transparent first colour when
+/// v is not finite, at or below the floor, or nothing is shaded.
+svg::Rgba heat_value_colour(const HeatClasses& h, double v) noexcept;
 
 /// `v` rounded to `digits` significant figures: nearest (up = false) or upwards (up = true).
 double round_significant(double v, int digits, bool up = false);

@@ -38,6 +38,19 @@ private:
 /// manifest.json) and `hotspot evaluate` (its --out folder) name theirs themselves.
 std::string command_manifest_path(const std::string& out, const std::string& override_path = {});
 
+/// `j[key]` as T; `fallback` when `j` is not an object, lacks the key or holds null (a number
+/// that was not finite is written as null). For the steps' typed manifest readers.
+/// @throws nlohmann::json::exception: the key holds a value of another type.
+template <class T>
+T json_value_or(const nlohmann::ordered_json& j, const char* key, T fallback) {
+    if (!j.is_object())
+        return fallback;
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null())
+        return fallback;
+    return it->template get<T>();
+}
+
 /// The version of a run's manifest.json schema ("schema_version"). 2: the typed RunManifest
 /// below (profiles list what they wrote under "written"); documents without the key are 1.
 inline constexpr int run_manifest_schema_version = 2;

@@ -72,7 +72,8 @@ struct RunResult {
     std::string summary() const;
 };
 
-/// Runs every profile of the config. @throws the engine's typed errors.
+/// Runs every profile of the config. @throws the engine's typed errors; InputError (exit 3) when
+/// no profile selects any incident in the period, before any area is read or output written.
 RunResult run_pipeline(const RunConfig& config, const std::string& command_line,
                        unsigned threads = 0, const Progress& progress = no_progress());
 

@@ -7,6 +7,7 @@
 /// are CSS pixels.
 
 #include <string>
+#include <vector>
 
 #include "hotspot/geometry.hpp"
 
@@ -45,6 +46,11 @@ std::string path_data(const MultiPolygon& mp, const PageTransform& t);
 double ring_area(const Ring& ring) noexcept;
 /// Area of a polygon (outer minus holes), square metres.
 double polygon_area(const Polygon& poly) noexcept;
+/// Area of every polygon of `mp` (outer minus holes), square metres.
+double polygon_area(const MultiPolygon& mp) noexcept;
+/// Area of a layer's polygons (a study area), square metres: the one sum that the run and the
+/// single commands state PAI and thresholds against.
+double polygon_area(const std::vector<MultiPolygon>& polygons) noexcept;
 /// True when `p` is inside the polygon (inside the outer ring, outside every hole).
 bool contains(const Polygon& poly, const Point& p) noexcept;
 bool contains(const MultiPolygon& mp, const Point& p) noexcept;

@@ -27,7 +27,8 @@ std::size_t class_of(double v, std::span<const double> breaks) noexcept;
 
 /// The colour of class `k` (class_of()) among `n_breaks` breaks: class 0 is transparent; the
 /// shaded classes 1..n_breaks-1 take the darkest end of the ramp, so the densest class is the
-/// darkest colour whatever the number of classes (the rule of the density style, raster_out.cpp).
+/// darkest colour whatever the number of classes (the density style and PNG use it through
+/// heat_classes.hpp).
 Rgba heat_class_colour(std::size_t k, std::size_t n_breaks) noexcept;
 
 /// One legend entry: the class (lower, upper], its colour, and whether it is drawn.

@@ -63,25 +63,57 @@ int resolve_field(const IncidentTable& t, const std::string& field, const std::s
                                "', which the input does not have; its fields are: " + names);
 }
 
+// True when an ECMAScript pattern may hold a back-reference (\1..\9): read conservatively, so
+// an escaped digit inside a class also counts.
+bool may_have_backref(const std::string& pattern) {
+    for (std::size_t i = 0; i + 1 < pattern.size(); ++i)
+        if (pattern[i] == '\\') {
+            if (pattern[i + 1] >= '1' && pattern[i + 1] <= '9')
+                return true;
+            ++i;
+        }
+    return false;
+}
+
 // Case-insensitive text condition on one value.
 class TextMatcher {
   public:
     TextMatcher(const std::vector<std::string>& patterns, bool regex) {
         for (const auto& p : patterns) {
-            if (regex)
-                m_regexes.emplace_back(p, std::regex::ECMAScript | std::regex::icase);
-            else
+            if (!regex) {
                 m_substrings.push_back(lower(p));
+                continue;
+            }
+            constexpr auto syntax = std::regex::ECMAScript | std::regex::icase;
+            std::regex plain(p, syntax);  // an invalid pattern throws here, as written
+            // libstdc++'s default (backtracking) matcher recurses per character, overflowing the
+            // stack on texts of ~15,000 characters, and tries every start position, so a pattern
+            // like (x|y)*z costs O(n^2) on text that does not match. Its Thompson NFA matcher
+            // (the __polynomial flag) keeps a set of states per character instead: one pass
+            // from the first character over "[\s\S]*(?:pattern)" finds a match anywhere in
+            // O(n x pattern) time and bounded stack. It cannot run back-references; those
+            // patterns (and other standard libraries) keep the backtracking matcher over
+            // overlapping windows.
+#if defined(__GLIBCXX__)
+            if (!may_have_backref(p)) {
+                m_linear.emplace_back("[\\s\\S]*(?:" + p + ")",
+                                      syntax | std::regex_constants::__polynomial);
+                continue;
+            }
+#endif
+            m_windowed.push_back(std::move(plain));
         }
     }
     bool any(std::string_view value, const std::string& lowered) const {
         for (const auto& s : m_substrings)
             if (lowered.find(s) != std::string::npos)
                 return true;
-        // libstdc++'s regex matcher recurses per character and overflows the stack on texts of
-        // ~15,000 characters (less under sanitizers): long free text is searched in overlapping
-        // windows, so only a match spanning more than the overlap could be missed.
-        for (const auto& re : m_regexes)
+        for (const auto& re : m_linear)
+            if (std::regex_search(value.begin(), value.end(), re,
+                                  std::regex_constants::match_continuous))
+                return true;
+        // Windows: only a match spanning more than the overlap could be missed.
+        for (const auto& re : m_windowed)
             for (std::size_t at = 0;; at += regex_window - regex_overlap) {
                 const std::string_view part = value.substr(at, regex_window);
                 if (std::regex_search(part.begin(), part.end(), re))
@@ -91,12 +123,15 @@ class TextMatcher {
             }
         return false;
     }
-    bool empty() const noexcept { return m_substrings.empty() && m_regexes.empty(); }
+    bool empty() const noexcept {
+        return m_substrings.empty() && m_linear.empty() && m_windowed.empty();
+    }
     static constexpr std::size_t regex_window = 2000, regex_overlap = 500;
 
   private:
     std::vector<std::string> m_substrings;
-    std::vector<std::regex> m_regexes;
+    std::vector<std::regex> m_linear;    ///< "[\s\S]*(?:p)", Thompson NFA, one pass
+    std::vector<std::regex> m_windowed;  ///< patterns with back-references, backtracking
 };
 
 std::set<std::string> folded_set(const std::vector<std::string>& v) {

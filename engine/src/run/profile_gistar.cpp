@@ -18,9 +18,9 @@ void run_profile_gistar(ProfileRun& p) {
     // config's, else the profile's but at least 1.5 cells.
     o.cell_size_m = a.gistar_cell_m > 0 ? a.gistar_cell_m : std::max(a.cell_m.value_or(p.profile.analysis.cell_size_m), 100.0);
     o.band_m = a.gistar_band_m.value_or(std::max(p.profile.analysis.gistar_band_m, 1.5 * o.cell_size_m));
-    o.permutations = a.permutations;
-    o.seed = a.seed;
-    o.threads = p.threads;
+    o.perm.permutations = a.permutations;
+    o.perm.seed = a.seed;
+    o.perm.threads = p.threads;
     GiStarStepInput in;
     in.incidents = &p.inc;
     in.rows = &p.sel.rows;
@@ -43,7 +43,7 @@ void run_profile_gistar(ProfileRun& p) {
     po.gistar_cell_m = o.cell_size_m;
     po.gistar_band_m = gi.band_m;
     po.gistar_correction = "Benjamini-Hochberg FDR" +
-                           std::string(o.permutations ? ", " + std::to_string(o.permutations) + " conditional permutations"
+                           std::string(o.perm.permutations ? ", " + std::to_string(o.perm.permutations) + " conditional permutations"
                                                       : ", analytical z");
     po.gistar_hot99 = std::uint64_t(gi.bins[6]);
     po.gistar_hot95 = std::uint64_t(gi.bins[6] + gi.bins[5]);

@@ -24,12 +24,8 @@ void run_profile_hotspots(ProfileRun& p, const KdeStepResult& k) {
     in.grid = &k.grid;
     in.surface = k.surface.values;
     in.study = &p.areas.study_layer().polygons;
-    // Wards: the level named "ward", else the first; LSOAs: the level named "lsoa", else the next.
-    in.wards = &p.areas.levels.front().layer;
-    for (const auto& lv : p.areas.levels)
-        if (lv.layer.name == "ward") in.wards = &lv.layer;
-    for (const auto& lv : p.areas.levels)
-        if (&lv.layer != in.wards && (!in.lsoas || lv.layer.name == "lsoa")) in.lsoas = &lv.layer;
+    in.study_area_m2 = p.areas.study_area_m2;
+    in.pick_area_levels(p.areas.layers());
 
     HotspotsStepOutput out;
     out.writer = &p.gpkg;

@@ -19,11 +19,11 @@ RatesStepOptions rates_options(const ProfileRun& p) {
     RatesStepOptions o;
     o.ci = a.ci == "byar" ? CiMethod::byar : CiMethod::exact;
     o.reference_rate = a.reference_rate_per_1000;
-    if (a.permutations) o.permutations = a.permutations;
-    o.seed = a.seed;
+    if (a.permutations) o.perm.permutations = a.permutations;
+    o.perm.seed = a.seed;
     o.alpha = p.profile.analysis.fdr_q;  // the profile's FDR level for the LISA classes
     o.lisa = p.wants("lisa");
-    o.threads = p.threads;
+    o.perm.threads = p.threads;
     return o;
 }
 
@@ -130,7 +130,7 @@ void run_profile_rates(ProfileRun& p) {
                      "above/below: the 95% CI does; similar otherwise"},
          {"lisa", "local Moran's I on rates, queen contiguity (1 m snap), row-standardised among the areas with a rate, "
                   "conditional permutations, FDR (spdep localmoran convention)"},
-         {"lisa_permutations", o.permutations}, {"lisa_alpha", o.alpha}, {"seed", o.seed}, {"levels", levels}};
+         {"lisa_permutations", o.perm.permutations}, {"lisa_alpha", o.alpha}, {"seed", o.perm.seed}, {"levels", levels}};
 }
 
 } // namespace hotspot::detail

@@ -8,28 +8,12 @@
 #include "hotspot/population.hpp"
 #include "hotspot/run_names.hpp"
 #include "hotspot/styles.hpp"
+#include "hotspot/svg_geometry.hpp"
 #include "run/run_context.hpp"
 
 namespace hotspot::detail {
 
 namespace {
-
-double ring_area(const Ring& r) {
-    double a = 0;
-    for (std::size_t i = 0; i < r.size(); ++i) {
-        const Point& p = r[i];
-        const Point& q = r[(i + 1) % r.size()];
-        a += p.x * q.y - q.x * p.y;
-    }
-    return std::abs(a) / 2;
-}
-
-double area_m2(const MultiPolygon& mp) {
-    double a = 0;
-    for (const auto& poly : mp)
-        for (std::size_t k = 0; k < poly.rings.size(); ++k) a += (k == 0 ? 1 : -1) * ring_area(poly.rings[k]);
-    return a;
-}
 
 // Population per area (NaN where unknown) from the area level's table or field.
 std::vector<double> read_population(const AreaConfig& ac, const AreaLayer& layer) {
@@ -89,7 +73,7 @@ RunAreas read_run_areas(const RunConfig& cfg, const IncidentTable& inc, unsigned
         warnings.push_back(line);
     for (std::size_t i = 0; i < r.levels.size(); ++i)
         if (r.levels[i].layer.name == cfg.study_area_layer) r.study = i;
-    for (const auto& mp : r.study_layer().polygons) r.study_area_m2 += area_m2(mp);
+    r.study_area_m2 = svg::polygon_area(r.study_layer().polygons);
     r.masks = std::make_unique<StudyMasks>(r.study_layer().polygons);
     r.study_index = std::make_unique<AreaIndex>(r.study_layer().polygons);
     return r;

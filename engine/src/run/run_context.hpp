@@ -39,7 +39,7 @@ struct RunAreas {
     std::vector<AreaLevel> levels;
     GeocodeStepResult placement;   ///< the geocode step's result, one entry per level
     std::size_t study = 0;         ///< the study area level (config study_area_layer)
-    double study_area_m2 = 0;
+    double study_area_m2 = 0;  ///< of the study layer (svg::polygon_area), once for every profile
     std::unique_ptr<StudyMasks> masks;
     std::unique_ptr<AreaIndex> study_index;
     const AreaLayer& study_layer() const { return levels[study].layer; }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "hotspot/error.hpp"
+#include "hotspot/manifest.hpp"
 #include "steps/step_rows.hpp"
 #include "hotspot/raster_out.hpp"
 #include "hotspot/steps/kde_step.hpp"
@@ -130,10 +131,10 @@ std::string method_line(const GiStarStepOptions& o, const GiStarStepResult& r) {
       << " m aligned cells, empty study-area cells included (n = " << r.study_cells << "); "
       << (o.weights == WeightScheme::binary ? "binary" : "inverse-distance (1/d, d >= one cell)")
       << " weights within a fixed distance band of " << num(r.band_m) << " m between cell centres; "
-      << (o.permutations > 0 ? "conditional permutation pseudo p (" + std::to_string(o.permutations) +
-                                   " permutations, seed " + std::to_string(o.seed) + ", folded two-sided)"
+      << (o.perm.permutations > 0 ? "conditional permutation pseudo p (" + std::to_string(o.perm.permutations) +
+                                   " permutations, seed " + std::to_string(o.perm.seed) + ", folded two-sided)"
                              : std::string("two-sided normal p of z"))
-      << "; correction: " << correction_text(o.correction)
+      << "; correction: " << correction_text(o.perm.correction)
       << "; gi_bin: ArcGIS Gi_Bin, +-3/2/1 at corrected p < 0.01/0.05/0.10";
     return m.str();
 }
@@ -145,13 +146,13 @@ void add_warnings(const GiStarStepOptions& o, const GiStarResult& res, GiStarSte
                              "tail of z (--gistar-test normal for spdep's)");
     if (res.variance == 0)
         r.warnings.push_back("gistar: every study-area cell has the same count; no z-scores can be computed");
-    if (o.permutations > 0 && o.correction != PAdjust::none) {
+    if (o.perm.permutations > 0 && o.perm.correction != PAdjust::none) {
         // A permutation p cannot go below 2/(R+1); corrected over n cells that floor can keep
         // every cell from the 99% bin however strong it is (BH needs n·floor/k < 0.01).
-        const double floor_p = 2.0 / double(o.permutations + 1);
+        const double floor_p = 2.0 / double(o.perm.permutations + 1);
         if (floor_p * double(r.study_cells) > 0.01)
-            r.warnings.push_back("gistar: with " + std::to_string(o.permutations) + " permutations no p-value is below " +
-                                 num(floor_p) + ", too coarse for " + std::string(to_string(o.correction)) + " over " +
+            r.warnings.push_back("gistar: with " + std::to_string(o.perm.permutations) + " permutations no p-value is below " +
+                                 num(floor_p) + ", too coarse for " + std::string(to_string(o.perm.correction)) + " over " +
                                  std::to_string(r.study_cells) + " cells (a cell reaches gi_bin 3 only if more than " +
                                  num(std::ceil(floor_p * double(r.study_cells) / 0.01)) +
                                  " cells are at that floor); leave out --permutations for analytic p, or use fewer cells");
@@ -230,9 +231,9 @@ void write_z_raster(const GiStarStepOptions& o, const GiStarStepOutput& out, con
                    {"band_m", num(r.band_m)},
                    {"band_method", r.band_method},
                    {"weights", scheme_name(o.weights)},
-                   {"correction", std::string(to_string(o.correction))},
-                   {"permutations", std::to_string(o.permutations)},
-                   {"seed", std::to_string(o.seed)},
+                   {"correction", std::string(to_string(o.perm.correction))},
+                   {"permutations", std::to_string(o.perm.permutations)},
+                   {"seed", std::to_string(o.perm.seed)},
                    {"incidents", std::to_string(r.counted)},
                    {"study_area", out.study_area}};
     // publish mode: no z at all (disclosure.hpp: z is linear in the hidden counts)
@@ -274,19 +275,27 @@ void GiStarStepOptions::validate() const {
             throw UsageError(unit, "--band " + num(b) + " m is " + num(b / cell_size_m) + " cells wide; at most " +
                                        num(max_band_cells) + " cells: use a larger --cell");
     }
-    if (permutations < 0 || permutations > 99999)
-        throw UsageError(unit, "--permutations must be between 0 and 99999 (got " + std::to_string(permutations) + ")");
+    perm.validate(unit);
+}
+
+GiStarManifestNode GiStarManifestNode::from_json(const nlohmann::ordered_json& node) {
+    GiStarManifestNode n;
+    n.cell_m = json_value_or(node, "cell_m", double(NAN));
+    n.band_m = json_value_or(node, "band_m", double(NAN));
+    n.hot_cells_99 = json_value_or(node, "hot_cells_99", double(NAN));
+    n.weights = json_value_or(node, "weights", std::string());
+    n.correction = json_value_or(node, "correction", std::string());
+    return n;
 }
 
 nlohmann::ordered_json GiStarStepOptions::to_json() const {
-    return {{"cell_size_m", cell_size_m},
-            {"band_m", band_m ? nlohmann::ordered_json(*band_m) : nlohmann::ordered_json(nullptr)},
-            {"weights", scheme_name(weights)},
-            {"permutations", permutations},
-            {"seed", seed},
-            {"correction", std::string(to_string(correction))},
-            {"gistar_test", to_string(test)},
-            {"all_cells", all_cells}};
+    nlohmann::ordered_json j = {{"cell_size_m", cell_size_m},
+                                {"band_m", band_m ? nlohmann::ordered_json(*band_m) : nlohmann::ordered_json(nullptr)},
+                                {"weights", scheme_name(weights)}};
+    perm.add_to_json(j);
+    j["gistar_test"] = to_string(test);
+    j["all_cells"] = all_cells;
+    return j;
 }
 
 GiStarStepResult run_gistar_step(const GiStarStepInput& in, const GiStarStepOptions& o, const GiStarStepOutput& out,
@@ -346,12 +355,9 @@ GiStarStepResult run_gistar_step(const GiStarStepInput& in, const GiStarStepOpti
     choose_band(o, grid, counts, mask, r);
     GiStarOptions g;
     g.band_m = r.band_m;
-    g.p_adjust = o.correction;
-    g.permutations = o.permutations;
-    g.seed = o.seed;
-    g.threads = o.threads;
+    o.perm.apply_to(g);
     g.test = o.test;
-    const GiStarResult res = o.weights == WeightScheme::binary && o.permutations == 0
+    const GiStarResult res = o.weights == WeightScheme::binary && o.perm.permutations == 0
                                  ? gistar_grid(grid, counts, g, mask, progress)
                                  : gistar_weighted(grid, counts, mask, g, o, r.study_cells, progress);
     double nsum = 0;

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "hotspot/bng.hpp"
+#include "hotspot/manifest.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/geocode.hpp"
 #include "hotspot/polygonize.hpp"
@@ -76,6 +77,27 @@ std::string street_name(std::string_view s) {
 
 void HotspotsStepOptions::validate() const { hotspots.validate(); }
 
+void HotspotsStepInput::pick_area_levels(const std::vector<const AreaLayer*>& levels) {
+    wards = lsoas = nullptr;
+    if (levels.empty())
+        return;
+    wards = levels.front();
+    for (const AreaLayer* l : levels)
+        if (l->name == "ward")
+            wards = l;
+    for (const AreaLayer* l : levels)
+        if (l != wards && (!lsoas || l->name == "lsoa"))
+            lsoas = l;
+}
+
+HotspotsManifestNode HotspotsManifestNode::from_json(const nlohmann::ordered_json& node) {
+    HotspotsManifestNode n;
+    n.layer = json_value_or(node, "layer", std::string());
+    n.threshold = json_value_or(node, "threshold", std::string());
+    n.threshold_value = json_value_or(node, "threshold_value", double(NAN));
+    return n;
+}
+
 nlohmann::ordered_json HotspotsStepOptions::to_json() const {
     return {{"threshold", hotspots.threshold_text()},
             {"min_incidents", hotspots.min_incidents},
@@ -105,13 +127,7 @@ HotspotsStepResult run_hotspots_step(const HotspotsStepInput& in, const Hotspots
     for (std::size_t k = 0; k < rows.size(); ++k) x[k] = inc.x[rows[k]], y[k] = inc.y[rows[k]];
 
     HotspotsStepResult r;
-    double study_area = 0;
-    if (in.study)
-        for (const auto& mp : *in.study) {
-            double a = 0;
-            for (const auto& poly : mp) a += svg::polygon_area(poly);
-            study_area += a;
-        }
+    const double study_area = in.study_area_m2 > 0 ? in.study_area_m2 : in.study ? svg::polygon_area(*in.study) : 0.0;
     r.found = find_hotspots(grid, in.surface, x, y, study_area, ho);
     r.threshold_text = ho.describe();
     const HotspotResult& hs = r.found;

@@ -12,6 +12,7 @@
 #include "diverging_qml.hpp"
 #include "hotspot/disclosure.hpp"
 #include "hotspot/error.hpp"
+#include "hotspot/manifest.hpp"
 #include "steps/step_rows.hpp"
 #include "hotspot/geocode.hpp"
 #include "hotspot/raster_out.hpp"
@@ -180,6 +181,18 @@ void KdeStepOptions::validate() const {
     k.edge = edge;
     k.validate();  // the kernel/units/compat contradictions
     heat.validate();
+}
+
+KdeManifestNode KdeManifestNode::from_json(const nlohmann::ordered_json& node) {
+    KdeManifestNode n;
+    n.file = json_value_or(node, "file", std::string());
+    n.kernel = json_value_or(node, "kernel", std::string());
+    n.bandwidth_method = json_value_or(node, "bandwidth_method", std::string());
+    n.units = json_value_or(node, "units", std::string());
+    n.bandwidth_m = json_value_or(node, "bandwidth_m", double(NAN));
+    n.cell_size_m = json_value_or(node, "cell_size_m", double(NAN));
+    n.class_breaks = json_value_or(node, "class_breaks", std::vector<double>());
+    return n;
 }
 
 nlohmann::ordered_json KdeStepOptions::to_json() const {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "hotspot/contiguity.hpp"
+#include "hotspot/manifest.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/gistar.hpp"
 #include "hotspot/steps/layer_schema.hpp"
@@ -55,10 +56,10 @@ std::string method_line(const RatesStepOptions& o) {
          "Marshall global empirical Bayes rate (spdep EBest); local Moran's I of the rates (spdep localmoran, "
          "conditional randomisation, row-standardised queen contiguity, snap "
       << num(o.contiguity_snap_m) << " m"
-      << (o.permutations > 0 ? ", " + std::to_string(o.permutations) + " conditional permutations, seed " + std::to_string(o.seed)
+      << (o.perm.permutations > 0 ? ", " + std::to_string(o.perm.permutations) + " conditional permutations, seed " + std::to_string(o.perm.seed)
                              : std::string())
       << ", LISA class at corrected p < " << num(o.alpha) << "); Gi* of the rates on the same neighbours with self (binary); correction "
-      << (o.correction == PAdjust::fdr_bh ? "FDR (Benjamini-Hochberg)" : o.correction == PAdjust::bonferroni ? "Bonferroni" : "none");
+      << (o.perm.correction == PAdjust::fdr_bh ? "FDR (Benjamini-Hochberg)" : o.perm.correction == PAdjust::bonferroni ? "Bonferroni" : "none");
     return m.str();
 }
 
@@ -75,21 +76,28 @@ void RatesStepOptions::validate() const {
         throw UsageError(unit, "--reference-rate must be finite and >= 0 per " + num(per) + " (got " + num(*reference_rate) + ")");
     if (!(contiguity_snap_m >= 0) || !std::isfinite(contiguity_snap_m) || contiguity_snap_m > 1000)
         throw UsageError(unit, "--contiguity-snap must be between 0 and 1000 metres (got " + num(contiguity_snap_m) + ")");
-    if (permutations < 0 || permutations > 99999)
-        throw UsageError(unit, "--permutations must be between 0 and 99999 (got " + std::to_string(permutations) + ")");
+    perm.validate(unit);
     if (!(alpha > 0 && alpha < 1)) throw UsageError(unit, "the LISA level must be in (0, 1) (got " + num(alpha) + ")");
 }
 
+RatesManifestNode RatesManifestNode::from_json(const nlohmann::ordered_json& node) {
+    RatesManifestNode n;
+    n.ci = json_value_or(node, "ci", std::string());
+    n.classes = json_value_or(node, "classes", std::string());
+    n.reference_rate_per_1000 = json_value_or(node, "reference_rate_per_1000", double(NAN));
+    return n;
+}
+
 nlohmann::ordered_json RatesStepOptions::to_json() const {
-    return {{"per", per},
-            {"reference_rate", reference_rate ? nlohmann::ordered_json(*reference_rate) : nlohmann::ordered_json(nullptr)},
-            {"ci", ci == CiMethod::exact ? "exact" : "byar"},
-            {"contiguity_snap_m", contiguity_snap_m},
-            {"permutations", permutations},
-            {"seed", seed},
-            {"correction", std::string(to_string(correction))},
-            {"lisa_alpha", alpha},
-            {"lisa", lisa}};
+    nlohmann::ordered_json j = {
+        {"per", per},
+        {"reference_rate", reference_rate ? nlohmann::ordered_json(*reference_rate) : nlohmann::ordered_json(nullptr)},
+        {"ci", ci == CiMethod::exact ? "exact" : "byar"},
+        {"contiguity_snap_m", contiguity_snap_m}};
+    perm.add_to_json(j);
+    j["lisa_alpha"] = alpha;
+    j["lisa"] = lisa;
+    return j;
 }
 
 RatesStepResult run_rates_step(const RatesStepInput& in, const RatesStepOptions& o, const RatesStepOutput& out,
@@ -155,23 +163,17 @@ RatesStepResult run_rates_step(const RatesStepInput& in, const RatesStepOptions&
         SpatialWeights wq = weights_from_lists(nb);
         row_standardise(wq);
         LocalMoranOptions lo;
-        lo.p_adjust = o.correction;
-        lo.permutations = o.permutations;
-        lo.seed = o.seed;
-        lo.threads = o.threads;
+        o.perm.apply_to(lo);
         lo.alpha = o.alpha;
         lm = local_moran(x, wq, lo, progress);
         GiStarOptions go;
-        go.p_adjust = o.correction;
-        go.permutations = o.permutations;
-        go.seed = o.seed;
-        go.threads = o.threads;
+        o.perm.apply_to(go);
         gi = gistar(x, weights_from_lists(nb_self), go, progress);
-        if (o.permutations > 0 && o.correction != PAdjust::none) {
-            const double floor_p = 2.0 / double(o.permutations + 1);
+        if (o.perm.permutations > 0 && o.perm.correction != PAdjust::none) {
+            const double floor_p = 2.0 / double(o.perm.permutations + 1);
             if (floor_p * double(valid.size()) > 0.05)
-                r.warnings.push_back("rates: with " + std::to_string(o.permutations) + " permutations no LISA/Gi* p-value is below " +
-                                     num(floor_p) + ", too coarse for " + std::string(to_string(o.correction)) + " over " +
+                r.warnings.push_back("rates: with " + std::to_string(o.perm.permutations) + " permutations no LISA/Gi* p-value is below " +
+                                     num(floor_p) + ", too coarse for " + std::string(to_string(o.perm.correction)) + " over " +
                                      std::to_string(valid.size()) + " areas of '" + layer.name +
                                      "'; raise --permutations (areas are cheap: 99999 takes seconds)");
         }

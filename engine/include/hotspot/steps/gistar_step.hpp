@@ -29,6 +29,7 @@
 ///   surface, profile, method, cell_size_m, band_m, band_method, weights, correction,
 ///   permutations, seed, incidents, study_area. Style: styles/gistar_z.qml.in (ArcGIS colours).
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hotspot/fdr.hpp"
+#include "hotspot/steps/permutation_options.hpp"
 #include "hotspot/geocode.hpp"
 #include "hotspot/geometry.hpp"
 #include "hotspot/gistar.hpp"
@@ -55,12 +57,9 @@ struct GiStarStepOptions {
     double cell_size_m = 0;         ///< grid cell, metres (> 0)
     std::optional<double> band_m;   ///< distance band, metres; empty: default_grid_band()
     WeightScheme weights = WeightScheme::binary;
-    int permutations = 0;           ///< 0: analytic p only
-    std::uint64_t seed = 12345;     ///< seed of the permutations
-    PAdjust correction = PAdjust::fdr_bh;
+    PermutationOptions perm;        ///< 0 permutations by default: analytic p only
     GiStarTest test = GiStarTest::automatic;
     bool all_cells = false;         ///< write every study cell, not only non-empty/significant
-    unsigned threads = 0;           ///< 0: all cores; never changes the output
     std::int64_t max_cells = 50'000'000;  ///< largest grid accepted, checked before allocating
     double max_band_cells = 200;    ///< largest band in cells (the stencil grows with its square)
 
@@ -69,6 +68,16 @@ struct GiStarStepOptions {
     void validate() const;
     /// The manifest node of the options.
     nlohmann::ordered_json to_json() const;
+};
+
+/// The Gi* step's manifest node as a run profile records it ("gistar": the step's node plus the
+/// summary keys run/profile_gistar.cpp adds) and its readers (the report) take it.
+struct GiStarManifestNode {
+    double cell_m = NAN, band_m = NAN;
+    double hot_cells_99 = NAN;         ///< cells hot at 99% after correction
+    std::string weights, correction;   ///< in words
+    /// @throws nlohmann::json::exception: a key holds a value of another type.
+    static GiStarManifestNode from_json(const nlohmann::ordered_json& node);
 };
 
 /// The incidents and study area, in memory.

@@ -32,6 +32,7 @@
 /// Geometry: MultiPolygon of the hot spot's cells (cell edges; polygonize_labels).
 /// Style: style_qml("hotspots") in the GeoPackage's layer_styles, labelled by `label`.
 
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -66,6 +67,16 @@ struct HotspotsStepOptions {
     nlohmann::ordered_json to_json() const;
 };
 
+/// The hot spots step's manifest node (HotspotsStepResult::manifest; "hotspots" of a run
+/// profile) as its readers take it. Missing keys keep the defaults.
+struct HotspotsManifestNode {
+    std::string layer;              ///< the polygons' layer
+    std::string threshold;          ///< the threshold in words
+    double threshold_value = NAN;   ///< NaN: none (written as null)
+    /// @throws nlohmann::json::exception: a key holds a value of another type.
+    static HotspotsManifestNode from_json(const nlohmann::ordered_json& node);
+};
+
 struct HotspotsStepInput {
     const IncidentTable* incidents = nullptr;
     const std::vector<std::uint32_t>* rows = nullptr;             ///< the profile's rows; nullptr: all
@@ -75,8 +86,16 @@ struct HotspotsStepInput {
     /// The study area polygons: their area is the one the threshold and the PAI are stated
     /// against. nullptr: the area of the surface's non-NaN cells.
     const std::vector<MultiPolygon>* study = nullptr;
+    /// The area of `study` when the caller has it (svg::polygon_area, as the run computes it
+    /// once for every profile), square metres; 0: computed here.
+    double study_area_m2 = 0;
     const AreaLayer* wards = nullptr;                             ///< optional
     const AreaLayer* lsoas = nullptr;                             ///< optional
+
+    /// Sets `wards` and `lsoas` from the area levels, in order: wards are the level named
+    /// "ward", else the first; LSOAs the level named "lsoa", else the first other level (none
+    /// with a single level). The one rule of `hotspot hotspots` and `hotspot run`.
+    void pick_area_levels(const std::vector<const AreaLayer*>& levels);
 };
 
 struct HotspotsStepOutput {

@@ -22,6 +22,7 @@
 ///   period is the first/last date of the incidents used ("YYYY-MM-DD/YYYY-MM-DD", or
 ///   "unknown").
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -124,6 +125,17 @@ struct KdeStepResult {
     std::vector<std::string> files;     ///< written: tif, qml, png, change tif, change qml
     std::vector<std::string> warnings;
     nlohmann::ordered_json manifest;    ///< the step's manifest node
+};
+
+/// The density step's manifest node (KdeStepResult::manifest; "kde" of a run profile) as its
+/// readers (the report) take it: the same keys, typed. Missing keys keep the defaults.
+struct KdeManifestNode {
+    std::string file;                  ///< the GeoTIFF, relative to the manifest's folder
+    std::string kernel, bandwidth_method, units;
+    double bandwidth_m = NAN, cell_size_m = NAN;
+    std::vector<double> class_breaks;  ///< of the style, the unshaded class first
+    /// @throws nlohmann::json::exception: a key holds a value of another type.
+    static KdeManifestNode from_json(const nlohmann::ordered_json& node);
 };
 
 /// Cells whose centre lies in the study area (rasterize_areas), once per distinct grid.

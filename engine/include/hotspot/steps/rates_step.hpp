@@ -23,6 +23,7 @@
 ///   gi_p_corrected, gi_bin (-3..3); with comparison counts also comparison_incidents, change.
 /// Styles: styles/rates_class.qml (default; boundaries without a rate), styles/lisa.qml (second).
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,7 @@
 
 #include "hotspot/areas_io.hpp"
 #include "hotspot/fdr.hpp"
+#include "hotspot/steps/permutation_options.hpp"
 #include "hotspot/lisa.hpp"
 #include "hotspot/progress.hpp"
 #include "hotspot/disclosure.hpp"
@@ -47,18 +49,26 @@ struct RatesStepOptions {
     std::optional<double> reference_rate;  ///< per `per` residents; empty: the study area's own
     CiMethod ci = CiMethod::exact;
     double contiguity_snap_m = 1.0;        ///< queen contiguity tolerance (contiguity.hpp)
-    /// LISA and Gi* conditional permutations (0: analytic). 9999, not GeoDa's 999: the smallest
-    /// permutation p is 2/(R+1), and 0.002 cannot survive FDR over hundreds of areas.
-    int permutations = 9999;
-    std::uint64_t seed = 12345;
-    PAdjust correction = PAdjust::fdr_bh;  ///< for the LISA and Gi* p-values
+    /// LISA and Gi* conditional permutations (0: analytic), their seed and the correction of
+    /// their p-values. 9999, not GeoDa's 999: the smallest permutation p is 2/(R+1), and 0.002
+    /// cannot survive FDR over hundreds of areas.
+    PermutationOptions perm{.permutations = 9999};
     double alpha = 0.05;                   ///< LISA class level on the corrected p (a profile's fdr_q)
     bool lisa = true;                      ///< LISA and Gi* of the rates (a run profile without "lisa": off)
-    unsigned threads = 0;
 
     /// @throws UsageError: per, reference rate, snap, permutations or alpha out of range.
     void validate() const;
     nlohmann::ordered_json to_json() const;
+};
+
+/// The rates node of a run profile ("rates": run/profile_rates.cpp's summary over the step's
+/// per-level nodes) as its readers (the report) take it. Missing keys keep the defaults.
+struct RatesManifestNode {
+    std::string ci;                        ///< the CI method in words
+    std::string classes;                   ///< the class rule in words
+    double reference_rate_per_1000 = NAN;
+    /// @throws nlohmann::json::exception: a key holds a value of another type.
+    static RatesManifestNode from_json(const nlohmann::ordered_json& node);
 };
 
 struct RatesStepInput {
