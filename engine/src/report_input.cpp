@@ -373,6 +373,12 @@ ReportInput read_report_input(const ReportOptions& opt) {
                     pi.has_population = false;
             }
         }
+        if (p.contains("near_repeat")) {  // report_near_repeat.hpp
+            std::vector<RiskWindowInput> windows;
+            for (auto& f : read_layer(ds.h, gpkg, layer_of(RunOutputKind::risk_windows)))
+                windows.push_back({std::move(f.shape), f.str("expires")});
+            pi.near_repeat = near_repeat_from_manifest(p["near_repeat"], std::move(windows));
+        }
         in.profiles.push_back(std::move(pi));
     }
     return in;
