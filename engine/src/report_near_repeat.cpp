@@ -76,19 +76,18 @@ NearRepeatTable near_repeat_table(const NearRepeatInput& in) {
         std::string tr = "<tr><td>" + esc(label) + "</td>";
         for (const auto& c : in.cells) {
             if (c.row != r) continue;
-            const char* style = !c.significant ? "" : c.p <= 0.01 ? sig2_style : sig_style;
+            // The last row ("300 m or more") is what the near bands leave: not a near repeat, never shaded.
+            const bool shade = c.significant && r + 1 < rows.size();
+            const char* style = !shade ? "" : c.p <= 0.01 ? sig2_style : sig_style;
             tr += std::string("<td class=\"n\"") + style + ">" + ratio_text(c.ratio) + "</td>";
         }
         t.rows.push_back(tr + "</tr>");
         t.cost.push_back(18.5 + (label.size() > 22 ? 13 : 0));
     }
-    t.after = esc(capitalised(in.sentence)) + ". Each cell: pairs of incidents observed \u00f7 expected by chance (" +
-              thousands(double(in.permutations)) + " random permutations of the " + esc(in.time_unit) +
-              "); shaded where significant at p \u2264 " + fixed(in.alpha, 2) +
-              " (darker: p \u2264 0.01). The sentence states the block from the nearest band and the shortest time "
-              "outwards while each band stays significant.";
-    if (in.time_unit == "months")
-        t.after += " police.uk gives months only, so time is in whole months and no risk windows are drawn.";
+    t.after = esc(capitalised(in.sentence)) + ". Cells: pairs observed \u00f7 expected by chance (" +
+              thousands(double(in.permutations)) + " permutations of the " + esc(in.time_unit) + "); shaded: significant at p \u2264 " +
+              fixed(in.alpha, 2) + ", darker p \u2264 0.01." +
+              (in.time_unit == "months" ? " police.uk has months only: no risk windows." : "");
     t.empty = "No Knox table.";
     return t;
 }

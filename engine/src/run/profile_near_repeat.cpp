@@ -19,7 +19,13 @@ NearRepeatStepOptions run_near_repeat_options(const RunConfig& cfg, const Profil
     if (cfg.analysis.permutations > 0) o.permutations = cfg.analysis.permutations;
     o.seed = cfg.analysis.seed;
     o.threads = threads;
-    std::string what = profile.title + " incidents";
+    // A police.uk proxy is named by what it selected ("burglary incidents"), not by the profile.
+    std::string what = profile.title;
+    if (!profile.proxy_note.empty() && !profile.filter.categories.empty()) {
+        what.clear();
+        for (const auto& c : profile.filter.categories) what += (what.empty() ? "" : " and ") + c;
+    }
+    what += " incidents";
     for (auto& c : what) c = char(std::tolower(static_cast<unsigned char>(c)));
     o.what = what;
     // A publish-mode pack draws no buffers round single incidents (they would show where each was).
