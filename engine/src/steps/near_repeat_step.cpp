@@ -193,7 +193,6 @@ nlohmann::ordered_json NearRepeatStepOptions::to_json() const {
     j["risk_distance_m"] = risk_distance_m ? nlohmann::ordered_json(*risk_distance_m) : nlohmann::ordered_json(nullptr);
     j["risk_days"] = risk_days ? nlohmann::ordered_json(*risk_days) : nlohmann::ordered_json(nullptr);
     j["what"] = what;
-    j["threads"] = threads;
     return j;
 }
 
