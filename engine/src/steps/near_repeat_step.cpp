@@ -313,8 +313,12 @@ NearRepeatResult run_near_repeat_step(const NearRepeatStepInput& in, const NearR
                                                                      (dd == 2 ? " month" : " months") + " of another");
         else
             s << " and " << dd << (dd == 1 ? " day" : " days") << " of another";
-        s << " were " << num(std::round(blk.ratio * 10) / 10) << " times as common as chance (p = " << p_text(blk.p)
-          << ", " << t.permutations << " permutations)";
+        if (blk.observed == 0)  // "0 times as common" reads as a typo in a meeting pack
+            s << ": none, against " << num(std::round(blk.expected * 10) / 10) << " pairs expected by chance (p = " << p_text(blk.p)
+              << ", " << t.permutations << " permutations)";
+        else
+            s << " were " << num(std::round(blk.ratio * 10) / 10) << " times as common as chance (p = " << p_text(blk.p)
+              << ", " << t.permutations << " permutations)";
         if (!r.risk.found) s << ": not significant at " << num(o.alpha) << ", no raised-risk window";
         r.sentence = s.str();
     }
