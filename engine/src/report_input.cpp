@@ -394,6 +394,12 @@ ReportInput read_report_input(const ReportOptions& opt) {
                              [](const Feature& f) { return f.num("rate_per_1000").has_value(); }))
                 pi.has_population = false;
         }
+        if (p.contains("near_repeat")) {  // report_near_repeat.hpp
+            std::vector<RiskWindowInput> windows;
+            for (auto& f : read_layer(ds.h, gpkg, layer_of(RunOutputKind::risk_windows)))
+                windows.push_back({std::move(f.shape), f.str("expires")});
+            pi.near_repeat = near_repeat_from_manifest(p["near_repeat"], std::move(windows));
+        }
         in.profiles.push_back(std::move(pi));
     }
     return in;

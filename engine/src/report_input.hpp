@@ -13,6 +13,7 @@
 
 #include "hotspot/geometry.hpp"
 #include "hotspot/report.hpp"
+#include "report_near_repeat.hpp"
 
 namespace hotspot::report {
 
@@ -74,6 +75,8 @@ struct ProfileInput {
     std::string ci, classes;
     double reference_rate = NAN; ///< per 1,000 residents
     std::vector<LevelRates> rates; ///< one per area level, wards first
+
+    NearRepeatInput near_repeat; ///< present when the profile's outputs list "near_repeat"
 };
 
 struct ReportInput {

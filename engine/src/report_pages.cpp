@@ -472,13 +472,14 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
         const Feature& h = p.hotspots[i];
         spec.hotspots.push_back({h.shape, numbered(h, i) ? int(h.num("rank").value_or(double(i + 1))) : 0});
     }
+    for (const auto& w : p.near_repeat.windows) spec.risk_windows.push_back(w.shape);
     svg::MapLayout layout;
     const std::string map_svg = svg::draw_map(spec, &layout);
     b << "<div class=\"cols\">\n<div class=\"map-col\">\n" << map_svg;
     b << "<p class=\"note\">Density: " << esc(p.kernel) << " kernel, " << fixed(p.bandwidth_m, 0) << " m bandwidth, "
       << fixed(p.cell_size_m, 0) << " m cells, " << esc(period()) << ". Hot spots (black outlines, numbered by rank): "
       << esc(p.hotspot_threshold) << ". Grid north up; scale bar " << svg::format_length(layout.scale_bar_m)
-      << ".</p>\n"
+      << "." << esc(near_repeat_map_note(p.near_repeat)) << "</p>\n"
       << methods_html << "</div>\n<div class=\"side-col\">\n";
 
     // Side column: the hot spots, then the area tables while they fit; the rest to the annex.
@@ -525,6 +526,7 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
     put_table(hotspot_table(p), hotspots_listed);
     for (const Table& t : area_tables(p))
         put_table(t, t.rows.size());
+    if (p.near_repeat.present) put_table([](NearRepeatTable k) { return Table{k.css, k.title, k.head, k.rows, k.cost, "", k.after, k.empty}; }(near_repeat_table(p.near_repeat)), 99);
     for (const auto& w : p.warnings)
         b << "<p class=\"note\">" << esc(w) << "</p>\n";
     b << "</div>\n</div>\n";

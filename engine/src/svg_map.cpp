@@ -120,6 +120,11 @@ std::string draw_map(const MapSpec& spec, MapLayout* layout) {
           << "\" fill=\"none\" stroke=\"#000000\" stroke-width=\"1.6\" stroke-linejoin=\"round\" "
              "fill-rule=\"evenodd\"/>\n";
     }
+    // Near-repeat risk windows: an orange dashed outline (as their QGIS style), under the markers.
+    for (const auto& w : spec.risk_windows)
+        s << "<path class=\"risk-window\" d=\"" << path_data(w, t)
+          << "\" fill=\"#fd8d3c\" fill-opacity=\"0.25\" stroke=\"#d94801\" stroke-width=\"1.4\" "
+             "stroke-dasharray=\"4 2\" fill-rule=\"evenodd\"/>\n";
 
     // Rank markers first (they must show): on the hot spot's label point (inside its largest
     // part), else at a corner of its bounds with a leader line back to it; then the area names

@@ -205,3 +205,44 @@ TEST_CASE("near-repeat: police.uk months are refused; bad options exit 2", "[cli
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("--compat") != std::string::npos);
 }
+
+// The two frames call one step (steps/near_repeat_step.hpp): a run whose profile lists
+// "near_repeat" writes the same Knox table and risk windows, field for field and shape for
+// shape, as `hotspot near-repeat` with the same options (the run's permutations and seed; the
+// step's default bands and 28 recent days).
+TEST_CASE("near-repeat: hotspot run writes the same Knox table and risk windows as hotspot near-repeat",
+          "[cli-near-repeat][step-equivalence]") {
+    const fs::path dir = test::fresh_dir("cli_near_repeat_run");
+    const fs::path csv = write_csv(dir, planted_year());
+    test::write_file(dir / "square.geojson",
+                     "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::27700\"}},"
+                     "\"features\":[{\"type\":\"Feature\",\"properties\":{\"code\":\"W1\",\"name\":\"Square\"},\"geometry\":"
+                     "{\"type\":\"Polygon\",\"coordinates\":[[[429000,299000],[436000,299000],[436000,305000],[429000,305000],[429000,299000]]]}}]}\n");
+    test::write_file(dir / "nr.toml", "name = \"nr\"\ntitle = \"Burglary\"\ndenominator = \"none\"\noutputs = [\"near_repeat\"]\n");
+    const fs::path cfg = dir / "run.toml";
+    test::write_file(cfg, "title = \"nr\"\noutput = \"" + (dir / "run").string() +
+                              "\"\nprofile_files = [\"nr.toml\"]\n\n[incidents]\npaths = [\"" + csv.string() +
+                              "\"]\nx = \"easting\"\ny = \"northing\"\ncrs = \"EPSG:27700\"\ndate = \"offence_date\"\n\n"
+                              "[[areas]]\nname = \"ward\"\npath = \"" + (dir / "square.geojson").string() +
+                              "\"\ncode_field = \"code\"\nname_field = \"name\"\n\n[analysis]\npermutations = 199\n");
+    auto r = test::run_cli("run '" + cfg.string() + "'");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("near repeats: burglary incidents within 100 m and 7 days of another were") != std::string::npos);
+    r = test::run_cli(args(dir / "burglary.csv", dir / "job.gpkg"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto run = test::read_all_layers(dir / "run" / "hotspot_run.gpkg");
+    const auto job = test::read_all_layers(dir / "job.gpkg");
+    REQUIRE(run.count("nr_knox") == 1);
+    REQUIRE(run.count("nr_risk_windows") == 1);
+    CHECK(run.at("nr_knox") == job.at("knox"));
+    CHECK(run.at("nr_risk_windows") == job.at("risk_windows"));
+    CHECK(job.at("risk_windows").size() > 1);  // a header and at least one window
+    // The manifest's node and the QGIS project's group
+    const auto m = nlohmann::json::parse(test::read_file(dir / "run" / "manifest.json"));
+    CHECK(m["profiles"][0]["near_repeat"]["raised_risk"]["found"] == true);
+    const std::string qgs = test::read_file(dir / "run" / "hotspot_run.qgs");
+    CHECK(qgs.find("Burglary: near-repeat risk windows") != std::string::npos);
+    CHECK(qgs.find("layername=nr_knox") != std::string::npos);
+}

@@ -24,7 +24,7 @@ import traceback
 
 SKIP = 77
 SYSTEM_PYTHON = '/usr/bin/python3'
-CASES = ['plugin', 'geocode', 'kde', 'gistar', 'rates', 'run']
+CASES = ['plugin', 'geocode', 'kde', 'gistar', 'rates', 'run', 'near-repeat']
 
 
 def skip(why):
@@ -107,7 +107,7 @@ def main():
     t = Tester(a, work)
     rc = 0
     try:
-        getattr(t, 'case_' + a.case)()
+        getattr(t, 'case_' + a.case.replace('-', '_'))()
         print('passed: ' + a.case)
     except Failure as f:
         print('FAILED: {}: {}'.format(a.case, f))
@@ -238,7 +238,8 @@ class Tester:
         provider = reg.providerById('hotspot')
         check(provider is not None, 'the hotspot provider is registered')
         ids = sorted(alg.id() for alg in provider.algorithms())
-        check(ids == ['hotspot:geocode', 'hotspot:gistar', 'hotspot:kde', 'hotspot:rates', 'hotspot:run'],
+        check(ids == ['hotspot:geocode', 'hotspot:gistar', 'hotspot:kde', 'hotspot:near_repeat', 'hotspot:rates',
+                     'hotspot:run'],
               'algorithms registered: ' + str(ids))
         check(not provider.icon().isNull(), 'the provider icon loads')
         kde = reg.algorithmById('hotspot:kde')
@@ -424,6 +425,21 @@ class Tester:
         check(hot > 0, 'the planted hot spots give significant hot cells')
         check('gistar_z' in layers, 'the z raster was loaded')
         self.check_style(layers['gistar_z'], 'gistar_z')
+
+    def case_near_repeat(self):
+        """The Knox table and the risk windows are loaded; the windows with their style."""
+        self.require_command('near-repeat')
+        out = os.path.join(self.work, 'near_repeat.gpkg')
+        self.run_alg('near_repeat', {
+            'INCIDENTS': os.path.join(self.demo, 'incidents.csv'), 'CRS': 'EPSG:27700', 'PERMUTATIONS': 99,
+            'SEED': 7, 'RECENT_DAYS': 28, 'COMPAT': 1, 'WHAT': 'incidents', 'OUTPUT': out})
+        check(os.path.exists(out), 'near-repeat wrote its GeoPackage')
+        layers = self.loaded()
+        knox = self.check_vector(layers, 'knox', count=20, style=False,
+                                 fields=['distance_band', 'time_band', 'observed', 'expected', 'ratio', 'p', 'significant'])
+        labels = sorted({f['distance_band'] for f in knox.getFeatures()})
+        check('1 to 100' in labels and 'Same location' in labels, 'Near Repeat Calculator labels: ' + str(labels))
+        self.check_vector(layers, 'risk_windows', fields=['window_id', 'incidents', 'first_date', 'expires'])
 
     def case_rates(self):
         self.require_command('rates')

@@ -53,6 +53,7 @@ struct ProfileOutcome {
     std::vector<std::string> files;   ///< rasters written
     std::vector<std::string> layers;  ///< GeoPackage layers written
     std::vector<std::string> warnings;
+    std::string near_repeat;          ///< the near-repeat result in words (empty: not asked for)
 };
 
 struct RunResult {

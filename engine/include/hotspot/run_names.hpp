@@ -19,6 +19,8 @@ enum class RunOutputKind {
     gistar_cells,  ///< layer <slug>_gistar_cells
     rates,         ///< layer <slug>_<level>_rates (one per area level)
     incidents,     ///< layer <slug>_incidents
+    knox,          ///< layer <slug>_knox (near-repeat Knox table, no geometry)
+    risk_windows,  ///< layer <slug>_risk_windows (near-repeat raised-risk windows)
 };
 
 /// The key of a kind in the manifest ("kde", "gistar_cells", ...).

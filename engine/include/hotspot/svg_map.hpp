@@ -41,6 +41,7 @@ struct MapSpec {
         int rank = 0; ///< 0: outlined but not numbered
     };
     std::vector<Hotspot> hotspots; ///< outlined, rank shown in a marker
+    std::vector<MultiPolygon> risk_windows; ///< near-repeat risk windows: orange dashed outlines
     std::string legend_title;      ///< "Incidents per km²"
     std::vector<LegendClass> legend;
     double label_font_px = 11;

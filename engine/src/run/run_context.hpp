@@ -87,6 +87,8 @@ void run_profile_hotspots(ProfileRun& p, const KdeStepResult& kde);
 void run_profile_gistar(ProfileRun& p);
 /// Area rates with significance and local Moran's I, per area level.
 void run_profile_rates(ProfileRun& p);
+/// The near-repeat step (Knox table + current risk windows) on the profile's incidents.
+void run_profile_near_repeat(ProfileRun& p);
 /// The profile's incidents layer (the geocode step's schema; never in a publish-mode pack).
 void write_profile_incidents(ProfileRun& p);
 

@@ -15,6 +15,8 @@ std::string_view run_output_key(RunOutputKind kind) noexcept {
     case RunOutputKind::gistar_cells: return "gistar_cells";
     case RunOutputKind::rates: return "rates";
     case RunOutputKind::incidents: return "incidents";
+    case RunOutputKind::knox: return "knox";
+    case RunOutputKind::risk_windows: return "risk_windows";
     }
     return "";
 }

@@ -61,6 +61,7 @@ std::string RunResult::summary() const {
         }
         s << "   Gi*: " << p.gistar_hot99 << " cells hot at 99% (" << fixed(p.gistar_cell_m, 0) << " m cells, "
           << fixed(p.gistar_band_m, 0) << " m band)\n";
+        if (!p.near_repeat.empty()) s << "   near repeats: " << p.near_repeat << "\n";
     }
     s << "\nwrote " << gpkg << "\n      " << project << " (open in QGIS: every layer styled, grouped by profile)\n      "
       << manifest << "\n";

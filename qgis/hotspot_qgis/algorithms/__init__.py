@@ -3,7 +3,8 @@
 from .geocode import GeocodeAlgorithm
 from .gistar import GiStarAlgorithm
 from .kde import KdeAlgorithm
+from .near_repeat import NearRepeatAlgorithm
 from .rates import RatesAlgorithm
 from .run import RunAlgorithm
 
-ALGORITHMS = [GeocodeAlgorithm, KdeAlgorithm, GiStarAlgorithm, RatesAlgorithm, RunAlgorithm]
+ALGORITHMS = [GeocodeAlgorithm, KdeAlgorithm, GiStarAlgorithm, RatesAlgorithm, NearRepeatAlgorithm, RunAlgorithm]
