@@ -100,9 +100,8 @@ std::vector<BacktestCandidate> default_backtest_grid(const BacktestCandidate& cu
         if (!(current.kind == BacktestCandidate::Kind::kde && current.rule == BandwidthMethod::fixed &&
               current.bandwidth_m == b))
             g.push_back({BacktestCandidate::Kind::kde, b, BandwidthMethod::fixed, {}});
-    for (BandwidthMethod r : {BandwidthMethod::scott, BandwidthMethod::ppl})
-        if (!(current.kind == BacktestCandidate::Kind::kde && current.rule == r))
-            g.push_back({BacktestCandidate::Kind::kde, 0, r, {}});
+    if (!(current.kind == BacktestCandidate::Kind::kde && current.rule == BandwidthMethod::scott))
+        g.push_back({BacktestCandidate::Kind::kde, 0, BandwidthMethod::scott, {}});
     if (current.kind != BacktestCandidate::Kind::counts) g.push_back({BacktestCandidate::Kind::counts, 0, {}, {}});
     for (auto& c : g)
         if (c.name.empty()) c.name = c.make_name();
@@ -145,12 +144,20 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
     while (o.shares[choose_k] != o.choose_share) ++choose_k;
     r.scores.resize(candidates.size());
     std::vector<int> bandwidth_uses(candidates.size(), 0);
+    std::vector<double> rule_bandwidth(candidates.size(), 0.0);  // a rule's, fitted on the first origin
     for (std::size_t c = 0; c < candidates.size(); ++c) {
         r.scores[c].candidate = candidates[c].name.empty() ? candidates[c].make_name() : candidates[c].name;
         r.scores[c].hits.assign(o.shares.size(), 0.0);
     }
-    std::vector<double> test(n_cells), train_counts(n_cells), surface(n_cells);
-    std::vector<double> tx, ty;
+    // Study cells only, compacted once: the ranking never looks at the others.
+    std::vector<std::size_t> study_cells;
+    std::vector<std::int64_t> compact(n_cells, -1);
+    for (std::size_t k = 0; k < n_cells; ++k)
+        if (in_study(std::int64_t(k))) compact[k] = std::int64_t(study_cells.size()), study_cells.push_back(k);
+    if (study_cells.empty()) throw UsageError(unit, "the grid has no study cell");
+    std::vector<double> test(study_cells.size()), train_counts(study_cells.size()), surface(study_cells.size());
+    std::vector<double> tx, ty, px, py, pw;
+    std::vector<std::size_t> order;
     for (std::size_t g = 0; g < r.origins.size(); ++g) {
         BacktestOrigin& origin = r.origins[g];
         const int t = origin.origin;
@@ -160,47 +167,61 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
         for (std::size_t i = 0; i < in.x.size(); ++i) {
             const int m = in.month[i];
             if (m < 0) continue;
+            const std::int64_t k = cell[i] >= 0 ? compact[std::size_t(cell[i])] : -1;
             if (m >= t && m < t + o.test_months) {
-                if (cell[i] >= 0) test[std::size_t(cell[i])] += 1, origin.test_total += 1;
+                if (k >= 0) test[std::size_t(k)] += 1, origin.test_total += 1;
             } else if (m >= t - o.train_months && m < t) {
                 tx.push_back(in.x[i]), ty.push_back(in.y[i]);
-                if (cell[i] >= 0) train_counts[std::size_t(cell[i])] += 1, origin.train_total += 1;
+                if (k >= 0) train_counts[std::size_t(k)] += 1, origin.train_total += 1;
             }
         }
         r.test_total += origin.test_total;
+        // Coincident training incidents merged once per origin (police.uk snap points), as
+        // kernel_density would merge them for each candidate: whole counts as weights, summed
+        // exactly, so the surface is the same.
+        order.resize(tx.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(),
+                  [&](std::size_t a, std::size_t b) { return tx[a] < tx[b] || (tx[a] == tx[b] && ty[a] < ty[b]); });
+        px.clear(), py.clear(), pw.clear();
+        for (std::size_t i : order) {
+            if (!px.empty() && px.back() == tx[i] && py.back() == ty[i]) pw.back() += 1;
+            else px.push_back(tx[i]), py.push_back(ty[i]), pw.push_back(1);
+        }
         for (std::size_t c = 0; c < candidates.size(); ++c) {
             const BacktestCandidate& cand = candidates[c];
             BacktestScore& score = r.scores[c];
             if (cand.kind == BacktestCandidate::Kind::counts) {
-                for (std::size_t k = 0; k < n_cells; ++k) surface[k] = in_study(std::int64_t(k)) ? train_counts[k] : nan;
+                surface = train_counts;
             } else {
                 KdeOptions k = o.kde;
                 if (cand.rule == BandwidthMethod::fixed) {
                     k.bandwidth_m = cand.bandwidth_m;
+                } else if (g > 0) {
+                    k.bandwidth_m = rule_bandwidth[c];
                 } else {
                     try {
                         const Bandwidth bw = select_bandwidth(cand.rule, tx, ty);
                         const bool takes_sigma = k.kernel == Kernel::gaussian || k.compat == KdeCompat::spatstat;
                         k.bandwidth_m = bw.is_sigma && !takes_sigma ? bw.radius_for(k.kernel) : bw.value_m;
                     } catch (const UsageError& e) {
-                        r.warnings.push_back("backtest: " + score.candidate + " on the origin " + month_text(t) +
-                                             ": " + e.what() + "; that origin scores no hit for it");
-                        std::fill(surface.begin(), surface.end(), 0.0);
+                        r.warnings.push_back("backtest: " + score.candidate + " on the first origin's training months (" +
+                                             month_text(t - o.train_months) + " on): " + e.what() +
+                                             "; it scores no hit");
                         k.bandwidth_m = 0;
                     }
+                    rule_bandwidth[c] = k.bandwidth_m;
+                }
+                if (!(k.bandwidth_m > 0) || px.empty()) {
+                    std::fill(surface.begin(), surface.end(), 0.0);
+                } else {
+                    const KdeResult kr = kernel_density(px, py, pw, in.grid, k, in.window);
+                    for (std::size_t q = 0; q < study_cells.size(); ++q) surface[q] = kr.values[study_cells[q]];
                 }
                 if (k.bandwidth_m > 0) {
-                    if (tx.empty()) {
-                        std::fill(surface.begin(), surface.end(), 0.0);
-                    } else {
-                        KdeResult kr = kernel_density(tx, ty, {}, in.grid, k, in.window);
-                        surface.swap(kr.values);
-                    }
                     score.mean_bandwidth_m += k.bandwidth_m;
                     ++bandwidth_uses[c];
                 }
-                for (std::size_t q = 0; q < n_cells; ++q)
-                    if (!in_study(std::int64_t(q))) surface[q] = nan;
             }
             const std::vector<double> h = hits_at_shares(surface, test, o.shares);
             for (std::size_t s = 0; s < h.size(); ++s) score.hits[s] += h[s];

@@ -53,6 +53,7 @@ struct ProfileOutcome {
     std::vector<std::string> files;   ///< rasters written
     std::vector<std::string> layers;  ///< GeoPackage layers written
     std::vector<std::string> warnings;
+    std::string backtest_sentence;  ///< out-of-sample hit rate of the map shown; empty without a backtest
 };
 
 struct RunResult {

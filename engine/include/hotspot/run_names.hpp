@@ -19,6 +19,7 @@ enum class RunOutputKind {
     gistar_cells,  ///< layer <slug>_gistar_cells
     rates,         ///< layer <slug>_<level>_rates (one per area level)
     incidents,     ///< layer <slug>_incidents
+    backtest,      ///< layer <slug>_backtest (table: candidate settings by prospective hit rate)
 };
 
 /// The key of a kind in the manifest ("kde", "gistar_cells", ...).

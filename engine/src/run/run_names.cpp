@@ -15,6 +15,7 @@ std::string_view run_output_key(RunOutputKind kind) noexcept {
     case RunOutputKind::gistar_cells: return "gistar_cells";
     case RunOutputKind::rates: return "rates";
     case RunOutputKind::incidents: return "incidents";
+    case RunOutputKind::backtest: return "backtest";
     }
     return "";
 }

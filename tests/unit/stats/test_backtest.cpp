@@ -191,7 +191,7 @@ TEST_CASE("backtest with short history is skipped and says why; bad options are 
 
 TEST_CASE("the default grid lists the map's setting first, once", "[backtest]") {
     const auto g = default_backtest_grid({BacktestCandidate::Kind::kde, 200, BandwidthMethod::fixed, "profile"});
-    REQUIRE(g.size() == 10);
+    REQUIRE(g.size() == 9);
     CHECK(g[0].name == "profile");
     CHECK(std::count_if(g.begin(), g.end(), [](const auto& c) { return c.bandwidth_m == 200; }) == 1);
     CHECK(g.back().name == "counts");
