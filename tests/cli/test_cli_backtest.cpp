@@ -74,6 +74,11 @@ TEST_CASE("run: backtest table, out-of-sample sentence, and auto:backtest draws 
     const auto layers = test::read_all_layers(dir / "pack" / "hotspot_run.gpkg");
     REQUIRE(layers.count("drug_possession_backtest") == 1);
     CHECK(layers.at("drug_possession_backtest").size() == 1 + 9 * 4);
+    // the same backtest whatever --threads
+    const auto one = test::run_cli("run '" + (dir / "bt.toml").string() + "' --threads 1 --out '" + (dir / "one").string() + "'");
+    REQUIRE(one.exit_code == 0);
+    const auto m1 = nlohmann::json::parse(test::read_file(dir / "one" / "manifest.json"));
+    CHECK(m1["profiles"][0]["backtest"] == b);
 }
 
 TEST_CASE("run: short history skips the backtest and says so; backtest = false with auto:backtest is refused", "[cli-backtest]") {

@@ -90,8 +90,9 @@ void run_profile_backtest(ProfileRun& p) {
     const BacktestResult r = timed(seconds, [&] { return run_backtest(in, grid, o); });
     p.analyse_s += seconds;
     for (const auto& w : r.warnings) p.po.warnings.push_back(w);
+    // No wall time in the node: the manifest is the same bytes whatever --threads (the run's
+    // timings_s carry the profile's analysis time, which includes this).
     nlohmann::ordered_json node = r.to_json(o);
-    node["seconds"] = seconds;
     node["history_incidents"] = x.size();
     if (!r.skipped_reason.empty()) {
         const std::string why = "backtest skipped: " + r.skipped_reason;
