@@ -290,7 +290,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
         c.only(*t, "analysis.", {"kernel", "bandwidth", "cell_m", "gistar_cell_m", "gistar_band_m", "permutations",
                                  "seed", "hotspot_threshold", "ci", "reference_rate", "snap_m",
                                  "heat_min_incidents", "hotspot_min_incidents", "hotspot_max_area_m2", "hotspot_numbered",
-                                 "hotspot_saddle_drop"});
+                                 "hotspot_saddle_drop", "backtest"});
         RunAnalysis& a = cfg.analysis;
         a.kernel = c.str(*t, "kernel");
         if (const toml::node* b = t->get("bandwidth")) {
@@ -301,9 +301,9 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
             }
             else if (auto s = b->value<std::string>()) {
                 // The kde step's one grammar (steps/kde_step.hpp): "auto" = auto:ppl, auto:<rule>.
-                if (*s != "auto" && (s->rfind("auto:", 0) != 0 || !check_bandwidth_rule(s->substr(5))))
+                if (*s != "auto" && *s != "auto:backtest" && (s->rfind("auto:", 0) != 0 || !check_bandwidth_rule(s->substr(5))))
                     c.fail(*b, "analysis.bandwidth",
-                           "must be metres or \"auto:RULE\" (scott, silverman, arcgis, ppl), got \"" + *s + "\"");
+                           "must be metres or \"auto:RULE\" (scott, silverman, arcgis, ppl, backtest), got \"" + *s + "\"");
                 a.bandwidth_auto = *s == "auto" ? "ppl" : s->substr(5);
             } else c.fail(*b, "analysis.bandwidth", "must be metres or \"auto:METHOD\"");
         }
@@ -323,6 +323,11 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
                                     .value_or(HotspotOptions{}.max_area_m2);
         a.hotspot_saddle_drop = c.ranged(*t, "hotspot_saddle_drop", an, 0, true, 1, "a share of the peak, 0 to 1")
                                     .value_or(HotspotOptions{}.min_saddle_drop);
+        a.backtest = c.boolean(*t, "backtest").value_or(true);
+        if (!a.backtest && a.bandwidth_auto == "backtest")
+            c.fail(*t->get("backtest"), "analysis.backtest",
+                   "is false, but bandwidth = \"auto:backtest\" chooses the bandwidth by the backtest; set backtest = "
+                   "true or give the bandwidth in metres");
         a.hotspot_numbered = int(c.integer(*t, "hotspot_numbered", an, 0, 10'000).value_or(HotspotOptions{}.max_numbered));
         try {
             if (HotspotOptions::parse(a.hotspot_threshold).value < 0)

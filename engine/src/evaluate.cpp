@@ -66,6 +66,43 @@ void EvaluationOptions::validate() const {
         throw UsageError(unit, "curve steps must be between 1 and 100000 (got " + std::to_string(curve_steps) + ")");
 }
 
+std::vector<double> hits_at_shares(std::span<const double> surface, std::span<const double> test_counts,
+                                   std::span<const double> shares) {
+    if (test_counts.size() != surface.size())
+        throw UsageError(unit, "the surface has " + std::to_string(surface.size()) + " cells but the counts have " +
+                                   std::to_string(test_counts.size()));
+    double max_share = 0;
+    for (double s : shares) {
+        if (!(s > 0 && s <= 1)) throw UsageError(unit, "area share " + std::to_string(s * 100) + "% must be in (0, 100]%");
+        max_share = std::max(max_share, s);
+    }
+    struct Cell { double value, test; };
+    std::vector<Cell> cells;
+    cells.reserve(surface.size());
+    for (std::size_t i = 0; i < surface.size(); ++i)
+        if (std::isfinite(surface[i])) cells.push_back({surface[i], test_counts[i]});
+    if (cells.empty()) throw UsageError(unit, "the surface has no cell with a value in the study area");
+    const double n_cells = double(cells.size());
+    const auto by_value = [](const Cell& a, const Cell& b) { return a.value > b.value; };
+    // The top k cells, and every cell tied with the k-th (its whole block), first.
+    const auto k = std::min(cells.size(), std::size_t(std::ceil(max_share * n_cells)) + 1);
+    std::nth_element(cells.begin(), cells.begin() + std::ptrdiff_t(k - 1), cells.end(), by_value);
+    const double cutoff = cells[k - 1].value;
+    const auto top_end = std::partition(cells.begin(), cells.end(), [&](const Cell& c) { return c.value >= cutoff; });
+    std::sort(cells.begin(), top_end, by_value);
+    Cumulative hits;
+    for (auto i = cells.begin(); i != top_end;) {
+        auto j = i;
+        double t = 0;
+        while (j != top_end && j->value == i->value) t += (j++)->test;
+        hits.add_block(double(j - i), t);
+        i = j;
+    }
+    std::vector<double> out;
+    for (double s : shares) out.push_back(hits.value_at(s * n_cells));
+    return out;
+}
+
 ForecastScore evaluate_area(double area_m2, double study_area_m2, double hits, double test_total,
                             double train_hits, double train_total) {
     if (!(study_area_m2 > 0)) throw UsageError(unit, "the study area has no area");

@@ -21,6 +21,7 @@
 #include "hotspot/manifest.hpp"
 #include "hotspot/read_manifest.hpp"
 #include "hotspot/snap_points.hpp"
+#include "hotspot/steps/evaluate_step.hpp"
 #include "hotspot/vector_out.hpp"
 #include "util/text.hpp"
 
@@ -177,44 +178,8 @@ std::vector<double> counts_on(const Grid& grid, const std::vector<double>& value
 }
 
 void write_csv(const std::string& path, const std::vector<ForecastScore>& rows, bool overwrite) {
-    std::ostringstream s;
-    s << "area_share_pct,cells,hits,hit_rate,pai,pai_max,pei,pei_star,train_hits,rri\n";
-    for (const auto& r : rows)
-        s << num(r.area_share * 100) << ',' << num(r.cells) << ',' << num(r.hits) << ',' << num(r.hit_rate) << ','
-          << num(r.pai) << ',' << num(r.pai_max) << ',' << num(r.pei) << ',' << num(r.pei_star) << ','
-          << num(r.train_hits) << ',' << num(r.rri) << '\n';
-    write_text_atomic(path, s.str(), overwrite, unit);
+    write_text_atomic(path, evaluation_csv(rows), overwrite, unit);
 }
-
-void write_table(VectorWriter& w, const std::string& name, const std::vector<ForecastScore>& rows,
-                 const std::string& description) {
-    w.begin_layer(name, GeomType::none,
-                  {{"area_share_pct", FieldType::real}, {"cells", FieldType::real}, {"hits", FieldType::real},
-                   {"hit_rate", FieldType::real}, {"pai", FieldType::real}, {"pai_max", FieldType::real},
-                   {"pei", FieldType::real}, {"pei_star", FieldType::real}, {"train_hits", FieldType::real},
-                   {"rri", FieldType::real}},
-                  description);
-    for (const auto& r : rows) {
-        const double v[] = {r.area_share * 100, r.cells, r.hits, r.hit_rate, r.pai, r.pai_max, r.pei, r.pei_star,
-                            r.train_hits, r.rri};
-        for (int k = 0; k < 10; ++k) w.set_real(k, v[k]);
-        w.write_feature();
-    }
-}
-
-nlohmann::ordered_json score_json(const ForecastScore& r) {
-    const auto j = [](double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr); };
-    return {{"area_share", r.area_share}, {"cells", j(r.cells)}, {"hits", j(r.hits)}, {"hit_rate", j(r.hit_rate)},
-            {"pai", j(r.pai)},  {"pai_max", j(r.pai_max)}, {"pei", j(r.pei)}, {"pei_star", j(r.pei_star)},
-            {"train_hits", j(r.train_hits)}, {"rri", j(r.rri)}};
-}
-
-const char* method_text =
-    "hit rate = n/N; PAI = (n/N)/(a/A) (Chainey, Tompson & Uhlig 2008); PAI* = the best PAI at the same area, "
-    "the test incidents' own top cells; PEI = PAI/PAI* = n/n* (Hunt 2016); PEI* = a*/a, a* the smallest area of "
-    "the test incidents' own top cells holding n; RRI = (n/n_train)/(N/N_train) (Levine 2008). Cells ranked by "
-    "surface value, highest first; tied cells are split in expectation (a tied block straddling the cutoff "
-    "contributes in proportion to its share inside it); curve: Hu et al. 2018's PAI curve.";
 
 } // namespace
 
@@ -259,7 +224,7 @@ nlohmann::ordered_json EvaluateJobOptions::to_json() const {
             {"train_to", train_to},
             {"shares", evaluation.shares},
             {"curve_steps", evaluation.curve_steps},
-            {"ties", "split in expectation"},
+            {"ties", EvaluateStepOptions{evaluation}.to_json()["ties"]},
             {"threads", threads}};
 }
 
@@ -330,8 +295,10 @@ EvaluateJobResult run_evaluate_job(const EvaluateJobOptions& o, const Progress& 
     }
 
     t = std::chrono::steady_clock::now();
+    EvaluateStepOptions step_options;
+    step_options.evaluation = o.evaluation;
+    EvaluateStepResult step;
     if (!o.surface.empty()) {
-        r.forecast_kind = "surface";
         Surface s = read_surface(o.surface);
         manifest.add_timing("read_surface", seconds_since(t));
         if (study) {
@@ -347,15 +314,10 @@ EvaluateJobResult run_evaluate_job(const EvaluateJobOptions& o, const Progress& 
             tr_counts = counts_on(s.grid, s.values, train->incidents, train_keep, r.train_counted, out_tr);
         }
         const auto t_rank = std::chrono::steady_clock::now();
-        r.evaluation = evaluate_surface(s.values, test, tr_counts, o.evaluation);
+        EvaluateStepInput in;
+        in.surface = EvaluateSurfaceInput{&s.values, &test, train ? &tr_counts : nullptr, s.grid.cell_size_m};
+        step = run_evaluate_step(in, step_options, {});
         manifest.add_timing("rank_and_figures", seconds_since(t_rank));
-        r.cells = r.evaluation.cells;
-        r.tied_cells = r.evaluation.tied_cells;
-        r.study_area_m2 = double(r.cells) * s.grid.cell_area_m2();
-        if (r.tied_cells * 2 > r.cells)
-            r.warnings.push_back("evaluate: " + std::to_string(r.tied_cells) + " of " + std::to_string(r.cells) +
-                                 " cells share their value with others (e.g. empty cells of a count surface); "
-                                 "ties are split in expectation");
     } else {
         r.forecast_kind = "polygons";
         std::size_t features = 0;
@@ -388,15 +350,17 @@ EvaluateJobResult run_evaluate_job(const EvaluateJobOptions& o, const Progress& 
         const double hits = count(inc, keep, r.counted, &r.outside_study);
         double train_hits = nan;
         if (train) train_hits = count(train->incidents, train_keep, r.train_counted, nullptr);
-        const ForecastScore sc = evaluate_area(a, r.study_area_m2, hits, double(r.counted), train_hits,
-                                               train ? double(r.train_counted) : nan);
-        r.evaluation.at_shares.push_back(sc);
-        r.evaluation.test_total = double(r.counted);
-        r.evaluation.train_total = train ? double(r.train_counted) : nan;
-        r.warnings.push_back("evaluate: " + std::to_string(features) +
-                             " hot spot polygons cover a fixed area: one row at their own share; no curve, and no "
-                             "PAI*/PEI/PEI* (they need ranked cells)");
+        EvaluateStepInput in;
+        in.area = EvaluateAreaInput{a, OGR_G_Area(area.h), hits, double(r.counted), std::nullopt, std::nullopt, features};
+        if (train) in.area->train_hits = train_hits, in.area->train_total = double(r.train_counted);
+        step = run_evaluate_step(in, step_options, {});
     }
+    r.forecast_kind = step.forecast_kind;
+    r.evaluation = step.evaluation;
+    r.cells = r.evaluation.cells;
+    r.tied_cells = r.evaluation.tied_cells;
+    r.study_area_m2 = step.study_area_m2;
+    for (auto& w : step.warnings) r.warnings.push_back(w);
     if (r.outside_study)
         r.warnings.push_back("evaluate: " + std::to_string(r.outside_study) +
                              " test incidents lie outside the evaluated area and are not counted in N");
@@ -412,8 +376,9 @@ EvaluateJobResult run_evaluate_job(const EvaluateJobOptions& o, const Progress& 
     }
     {
         VectorWriter w(gpkg, o.read.working_crs, o.overwrite);
-        write_table(w, "evaluation", r.evaluation.at_shares, method_text);
-        if (!r.evaluation.curve.empty()) write_table(w, "evaluation_curve", r.evaluation.curve, method_text);
+        EvaluateStepOutput eo;
+        eo.writer = &w;
+        write_evaluation_tables(eo, r.evaluation);
         w.commit();
         r.outputs.push_back(gpkg);
     }
@@ -428,7 +393,7 @@ EvaluateJobResult run_evaluate_job(const EvaluateJobOptions& o, const Progress& 
     if (o.study) manifest.add_input("study_area", o.study->path);
     auto& j = manifest.json();
     j["options"] = o.to_json();
-    j["method"] = {{"summary", method_text},
+    j["method"] = {{"summary", evaluation_method_text()},
                    {"ties", "split in expectation: a tied block straddling the cutoff contributes its hits in "
                             "proportion to the share of the block inside it"}};
     auto& counts = j["counts"];  // rows_in, kept, rejected: add_read
@@ -439,12 +404,8 @@ EvaluateJobResult run_evaluate_job(const EvaluateJobOptions& o, const Progress& 
     counts["cells"] = r.cells;
     counts["tied_cells"] = r.tied_cells;
     counts["snap_point_changes"] = r.snap_point_changes;
-    nlohmann::ordered_json figures = nlohmann::ordered_json::array();
-    for (const auto& s : r.evaluation.at_shares) figures.push_back(score_json(s));
-    j["evaluation"] = {{"forecast", r.forecast_kind},
-                       {"study_area_m2", r.study_area_m2},
-                       {"cell_size_m", r.cell_size_m},
-                       {"at_shares", figures}};
+    j["evaluation"] = step.manifest;
+    j["evaluation"]["cell_size_m"] = r.cell_size_m;
     j["warnings"] = r.warnings;
     manifest.add_output("table", csv);
     if (!r.evaluation.curve.empty()) manifest.add_output("curve", curve_csv);

@@ -120,6 +120,7 @@ void run_profile(ProfileRun& p) {
 
     std::string kde_path, change_path;
     if (p.wants("kde")) {
+        detail::run_profile_backtest(p);
         const KdeStepResult k = run_profile_kde(p);
         kde_path = (p.out / run_output_name(profile.name, RunOutputKind::kde)).string();
         if (p.comparing) change_path = (p.out / run_output_name(profile.name, RunOutputKind::kde_change)).string();
@@ -234,7 +235,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         ProfileOutcome po;
         RunProfileRecord rec;
         ProjectGroup group{profile.title, {}, pi == 0};
-        ProfileRun p{cfg, inc, areas, profile, sel, cmp, comparing, out, threads, gpkg, po, group, rec, select_s};
+        ProfileRun p{cfg, inc, areas, profile, sel, cmp, comparing, out, threads, gpkg, po, group, rec, select_s, {}};
         run_profile(p);
         rm.profiles.push_back(std::move(rec));
         if (!sel.rows.empty()) {

@@ -49,6 +49,9 @@ struct RunAnalysis {
     std::uint64_t hotspot_min_incidents = 5;    ///< HotspotOptions::min_incidents
     double hotspot_max_area_m2 = 250'000;       ///< HotspotOptions::max_area_m2
     int hotspot_numbered = 10;                  ///< HotspotOptions::max_numbered
+    /// TOML analysis.backtest: replay each profile's history on rolling origins (backtest.hpp)
+    /// when it has 15 months or more; false skips it (bandwidth = "auto:backtest" needs it).
+    bool backtest = true;
     double hotspot_saddle_drop = 0.1;           ///< HotspotOptions::min_saddle_drop
     std::string ci = "exact";                   ///< "exact" or "byar"
     std::optional<double> reference_rate_per_1000;

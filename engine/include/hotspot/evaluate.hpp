@@ -68,6 +68,14 @@ struct ForecastEvaluation {
 ForecastEvaluation evaluate_surface(std::span<const double> surface, std::span<const double> test_counts,
                                     std::span<const double> train_counts, const EvaluationOptions& options);
 
+/// n at each share only (the `hits` of evaluate_surface, ties split in expectation alike), for
+/// ranking many surfaces on one grid (backtests): only the top max(shares) of the cells are
+/// sorted (a partial selection keeps the whole tie block at the cutoff), O(n + k log k).
+/// Cells whose surface value is not finite are outside; `shares` each in (0, 1].
+/// @throws UsageError on size mismatch or no evaluable cell.
+std::vector<double> hits_at_shares(std::span<const double> surface, std::span<const double> test_counts,
+                                   std::span<const double> shares);
+
 /// Figures for a fixed area (hot spot polygons): share = area_m2 / study_area_m2, n = hits of
 /// N = test_total, n_train of train_total (NaN: no training data). PAI*, PEI and PEI* are NaN
 /// (no grid to rank on). @throws UsageError when study_area_m2 <= 0.

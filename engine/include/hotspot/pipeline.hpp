@@ -54,6 +54,7 @@ struct ProfileOutcome {
     std::vector<std::string> layers;  ///< GeoPackage layers written
     std::vector<std::string> warnings;
     std::string near_repeat;          ///< the near-repeat result in words (empty: not asked for)
+    std::string backtest_sentence;  ///< out-of-sample hit rate of the map shown; empty without a backtest
 };
 
 struct RunResult {

@@ -21,6 +21,7 @@ enum class RunOutputKind {
     incidents,     ///< layer <slug>_incidents
     knox,          ///< layer <slug>_knox (near-repeat Knox table, no geometry)
     risk_windows,  ///< layer <slug>_risk_windows (near-repeat raised-risk windows)
+    backtest,      ///< layer <slug>_backtest (table: candidate settings by prospective hit rate)
 };
 
 /// The key of a kind in the manifest ("kde", "gistar_cells", ...).

@@ -10,30 +10,31 @@
 
 namespace hotspot::detail {
 
-namespace {
-
-// The config's analysis settings win over the profile's.
-KdeStepOptions kde_options(const RunConfig& cfg, const Profile& profile, unsigned threads) {
+// The config's analysis settings win over the profile's; auto:backtest starts from the
+// profile's own bandwidth (run_profile_backtest may replace it).
+KdeStepOptions profile_kde_options(const ProfileRun& p) {
+    const RunConfig& cfg = p.cfg;
+    const Profile& profile = p.profile;
+    const unsigned threads = p.threads;
     KdeStepOptions k;
     k.kernel = parse_kernel(cfg.analysis.kernel.value_or(profile.analysis.kde_kernel));
     k.cell_size_m = cfg.analysis.cell_m.value_or(profile.analysis.cell_size_m);
     k.threads = threads;
     // k of the heat map; publish mode never shades fewer than the disclosure threshold
     k.heat.min_incidents = std::max(cfg.analysis.heat_min_incidents, cfg.publish ? cfg.publish_min_count : 1);
-    if (cfg.analysis.bandwidth_auto) k.bandwidth = BandwidthSpec::parse("auto:" + *cfg.analysis.bandwidth_auto, "run");
+    if (cfg.analysis.bandwidth_auto && *cfg.analysis.bandwidth_auto != "backtest") k.bandwidth = BandwidthSpec::parse("auto:" + *cfg.analysis.bandwidth_auto, "run");
     else if (cfg.analysis.bandwidth_m) k.bandwidth.fixed_m = *cfg.analysis.bandwidth_m;
     else if (!profile.analysis.bandwidth_auto.empty())
         k.bandwidth = BandwidthSpec::parse("auto:" + profile.analysis.bandwidth_auto, "run");
     else k.bandwidth.fixed_m = profile.analysis.bandwidth_m;
+    if (p.backtest_bandwidth) k.bandwidth = *p.backtest_bandwidth;
     return k;
 }
 
-int k_min_publish(const RunConfig& cfg) { return std::max(cfg.analysis.heat_min_incidents, cfg.publish_min_count); }
-
-} // namespace
+static int k_min_publish(const RunConfig& cfg) { return std::max(cfg.analysis.heat_min_incidents, cfg.publish_min_count); }
 
 KdeStepResult run_profile_kde(ProfileRun& p) {
-    const KdeStepOptions kso = kde_options(p.cfg, p.profile, p.threads);
+    const KdeStepOptions kso = profile_kde_options(p);
     KdeStepInput kin;
     kin.incidents = &p.inc;
     kin.rows = &p.sel.rows;

@@ -71,6 +71,7 @@ struct ProfileRun {
     ProjectGroup& group;
     RunProfileRecord& record;       ///< the profile's manifest entry
     double analyse_s = 0;           ///< time in the analysis (the rest of the profile's time is writing)
+    std::optional<BandwidthSpec> backtest_bandwidth;  ///< set by run_profile_backtest under auto:backtest
 
     bool wants(std::string_view output) const;
     /// "./hotspot_run.gpkg|layername=<layer>"
@@ -79,6 +80,11 @@ struct ProfileRun {
     void wrote(RunOutputKind kind, const std::string& name, bool layer, const std::string& level = {});
 };
 
+/// The density step's options from the config and the profile (the config wins).
+KdeStepOptions profile_kde_options(const ProfileRun& p);
+/// Rolling-origin backtests of candidate settings (backtest.hpp); under bandwidth =
+/// "auto:backtest" sets p.backtest_bandwidth. Call before run_profile_kde.
+void run_profile_backtest(ProfileRun& p);
 /// The density step with the profile's options; returns its result (the hot spot polygons use it).
 KdeStepResult run_profile_kde(ProfileRun& p);
 /// The hot spot polygons ("top 5% of cells") of the density surface.

@@ -17,6 +17,7 @@ std::string_view run_output_key(RunOutputKind kind) noexcept {
     case RunOutputKind::incidents: return "incidents";
     case RunOutputKind::knox: return "knox";
     case RunOutputKind::risk_windows: return "risk_windows";
+    case RunOutputKind::backtest: return "backtest";
     }
     return "";
 }

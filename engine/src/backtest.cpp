@@ -1,0 +1,246 @@
+// Rolling-origin backtests of candidate hot spot maps (backtest.hpp).
+
+#include "hotspot/backtest.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "hotspot/error.hpp"
+#include "hotspot/evaluate.hpp"
+#include "hotspot/steps/kde_step.hpp"
+#include "util/text.hpp"
+
+namespace hotspot {
+
+namespace {
+
+constexpr const char* unit = "backtest";
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+std::string month_text(int m) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%04d-%02d", m / 12, m % 12 + 1);
+    return b;
+}
+
+} // namespace
+
+std::string BacktestCandidate::make_name() const {
+    if (kind == Kind::counts) return "counts";
+    if (rule != BandwidthMethod::fixed) return "kde auto:" + std::string(bandwidth_method_key(rule));
+    return "kde " + util::num(bandwidth_m, 6) + " m";
+}
+
+void BacktestOptions::validate() const {
+    const auto at_least_1 = [](int v, const char* what) {
+        if (v < 1) throw UsageError(unit, std::string(what) + " must be >= 1 (got " + std::to_string(v) + ")");
+    };
+    at_least_1(train_months, "train months");
+    at_least_1(test_months, "test months");
+    at_least_1(max_origins, "origins");
+    if (shares.empty()) throw UsageError(unit, "no area share given");
+    bool found = false;
+    for (double s : shares) {
+        if (!(s > 0 && s <= 1)) throw UsageError(unit, "area share " + std::to_string(s * 100) + "% must be in (0, 100]%");
+        found = found || s == choose_share;
+    }
+    if (!found) throw UsageError(unit, "the choosing share " + std::to_string(choose_share * 100) + "% is not one of the shares");
+}
+
+nlohmann::ordered_json BacktestOptions::to_json() const {
+    return {{"train_months", train_months}, {"test_months", test_months}, {"max_origins", max_origins},
+            {"shares", shares}, {"choose_share", choose_share}, {"kernel", std::string(kernel_name(kde.kernel))},
+            {"edge_correction", kde.edge == EdgeCorrection::diggle ? "diggle" : "none"},
+            {"pooled", "hit rate = sum of hits / sum of test incidents over origins"},
+            {"ties", "cells split in expectation; candidates: the earlier in the grid (the map's own setting first)"}};
+}
+
+nlohmann::ordered_json BacktestResult::to_json(const BacktestOptions& o) const {
+    nlohmann::ordered_json j;
+    j["options"] = o.to_json();
+    if (!skipped_reason.empty()) {
+        j["skipped"] = skipped_reason;
+        return j;
+    }
+    const auto v = [](double x) { return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr); };
+    j["origins"] = nlohmann::ordered_json::array();
+    for (const auto& g : origins)
+        j["origins"].push_back({{"test_from", month_text(g.origin)},
+                                {"test_to", month_text(g.origin + o.test_months - 1)},
+                                {"train_from", month_text(g.origin - o.train_months)},
+                                {"test_incidents", g.test_total},
+                                {"train_incidents", g.train_total}});
+    j["candidates"] = nlohmann::ordered_json::array();
+    for (std::size_t c = 0; c < scores.size(); ++c) {
+        const auto& s = scores[c];
+        nlohmann::ordered_json at = nlohmann::ordered_json::array();
+        for (std::size_t k = 0; k < o.shares.size(); ++k)
+            at.push_back({{"area_share", o.shares[k]}, {"hits", v(s.hits[k])}, {"hit_rate", v(s.hit_rate[k])},
+                          {"pai", v(s.pai[k])}});
+        j["candidates"].push_back({{"candidate", s.candidate}, {"chosen", int(c) == chosen},
+                                   {"mean_bandwidth_m", s.mean_bandwidth_m}, {"at_shares", at}});
+    }
+    j["chosen"] = chosen >= 0 ? nlohmann::ordered_json(scores[std::size_t(chosen)].candidate) : nlohmann::ordered_json(nullptr);
+    j["test_incidents"] = test_total;
+    j["warnings"] = warnings;
+    return j;
+}
+
+int history_months(std::span<const int> month) {
+    int lo = std::numeric_limits<int>::max(), hi = std::numeric_limits<int>::min();
+    for (int m : month)
+        if (m >= 0) lo = std::min(lo, m), hi = std::max(hi, m);
+    return lo > hi ? 0 : hi - lo + 1;
+}
+
+std::vector<BacktestCandidate> default_backtest_grid(const BacktestCandidate& current) {
+    std::vector<BacktestCandidate> g{current};
+    for (double b : {100.0, 150.0, 200.0, 250.0, 300.0, 400.0, 600.0})
+        if (!(current.kind == BacktestCandidate::Kind::kde && current.rule == BandwidthMethod::fixed &&
+              current.bandwidth_m == b))
+            g.push_back({BacktestCandidate::Kind::kde, b, BandwidthMethod::fixed, {}});
+    if (!(current.kind == BacktestCandidate::Kind::kde && current.rule == BandwidthMethod::scott))
+        g.push_back({BacktestCandidate::Kind::kde, 0, BandwidthMethod::scott, {}});
+    if (current.kind != BacktestCandidate::Kind::counts) g.push_back({BacktestCandidate::Kind::counts, 0, {}, {}});
+    for (auto& c : g)
+        if (c.name.empty()) c.name = c.make_name();
+    return g;
+}
+
+BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestCandidate>& candidates,
+                            const BacktestOptions& o, const Progress& progress) {
+    o.validate();
+    if (candidates.empty()) throw UsageError(unit, "no candidate setting to test");
+    if (in.x.size() != in.y.size() || in.x.size() != in.month.size())
+        throw UsageError(unit, "x, y and month must have one value per incident");
+    const std::size_t n_cells = std::size_t(in.grid.size());
+    if (!in.window.empty() && in.window.size() != n_cells)
+        throw UsageError(unit, "the study-cell flags do not match the grid");
+    BacktestResult r;
+    int m0 = std::numeric_limits<int>::max(), m1 = std::numeric_limits<int>::min();
+    for (int m : in.month)
+        if (m >= 0) m0 = std::min(m0, m), m1 = std::max(m1, m);
+    const int history = m0 > m1 ? 0 : m1 - m0 + 1;
+    if (history < o.train_months + o.test_months) {
+        r.skipped_reason = std::to_string(history) + " months of dated incidents; a backtest needs at least " +
+                           std::to_string(o.train_months + o.test_months) + " (" + std::to_string(o.train_months) +
+                           " to train on and " + std::to_string(o.test_months) + " to test on)";
+        return r;
+    }
+    const int first = std::max(m0 + o.train_months, m1 - o.test_months + 1 - (o.max_origins - 1));
+    for (int t = first; t <= m1 - o.test_months + 1; ++t) r.origins.push_back({t, 0, 0});
+
+    // each incident's study cell (or -1)
+    const auto in_study = [&](std::int64_t cell) { return in.window.empty() || in.window[std::size_t(cell)]; };
+    std::vector<std::int64_t> cell(in.x.size(), -1);
+    for (std::size_t i = 0; i < in.x.size(); ++i) {
+        const std::int64_t c = in.grid.col_of(in.x[i]), rw = in.grid.row_of(in.y[i]);
+        if (!in.grid.in_grid(c, rw)) continue;
+        const std::int64_t k = rw * in.grid.cols + c;
+        if (in_study(k)) cell[i] = k;
+    }
+    std::size_t choose_k = 0;
+    while (o.shares[choose_k] != o.choose_share) ++choose_k;
+    r.scores.resize(candidates.size());
+    std::vector<int> bandwidth_uses(candidates.size(), 0);
+    std::vector<double> rule_bandwidth(candidates.size(), 0.0);  // a rule's, fitted on the first origin
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+        r.scores[c].candidate = candidates[c].name.empty() ? candidates[c].make_name() : candidates[c].name;
+        r.scores[c].hits.assign(o.shares.size(), 0.0);
+    }
+    // Study cells only, compacted once: the ranking never looks at the others.
+    std::vector<std::size_t> study_cells;
+    std::vector<std::int64_t> compact(n_cells, -1);
+    for (std::size_t k = 0; k < n_cells; ++k)
+        if (in_study(std::int64_t(k))) compact[k] = std::int64_t(study_cells.size()), study_cells.push_back(k);
+    if (study_cells.empty()) throw UsageError(unit, "the grid has no study cell");
+    std::vector<double> test(study_cells.size()), train_counts(study_cells.size()), surface(study_cells.size());
+    std::vector<double> tx, ty, px, py, pw;
+    std::vector<std::size_t> order;
+    for (std::size_t g = 0; g < r.origins.size(); ++g) {
+        BacktestOrigin& origin = r.origins[g];
+        const int t = origin.origin;
+        std::fill(test.begin(), test.end(), 0.0);
+        std::fill(train_counts.begin(), train_counts.end(), 0.0);
+        tx.clear(), ty.clear();
+        for (std::size_t i = 0; i < in.x.size(); ++i) {
+            const int m = in.month[i];
+            if (m < 0) continue;
+            const std::int64_t k = cell[i] >= 0 ? compact[std::size_t(cell[i])] : -1;
+            if (m >= t && m < t + o.test_months) {
+                if (k >= 0) test[std::size_t(k)] += 1, origin.test_total += 1;
+            } else if (m >= t - o.train_months && m < t) {
+                tx.push_back(in.x[i]), ty.push_back(in.y[i]);
+                if (k >= 0) train_counts[std::size_t(k)] += 1, origin.train_total += 1;
+            }
+        }
+        r.test_total += origin.test_total;
+        // Coincident training incidents merged once per origin (police.uk snap points), as
+        // kernel_density would merge them for each candidate: whole counts as weights, summed
+        // exactly, so the surface is the same.
+        order.resize(tx.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(),
+                  [&](std::size_t a, std::size_t b) { return tx[a] < tx[b] || (tx[a] == tx[b] && ty[a] < ty[b]); });
+        px.clear(), py.clear(), pw.clear();
+        for (std::size_t i : order) {
+            if (!px.empty() && px.back() == tx[i] && py.back() == ty[i]) pw.back() += 1;
+            else px.push_back(tx[i]), py.push_back(ty[i]), pw.push_back(1);
+        }
+        for (std::size_t c = 0; c < candidates.size(); ++c) {
+            const BacktestCandidate& cand = candidates[c];
+            BacktestScore& score = r.scores[c];
+            if (cand.kind == BacktestCandidate::Kind::counts) {
+                surface = train_counts;
+            } else {
+                KdeOptions k = o.kde;
+                if (cand.rule == BandwidthMethod::fixed) {
+                    k.bandwidth_m = cand.bandwidth_m;
+                } else if (g > 0) {
+                    k.bandwidth_m = rule_bandwidth[c];
+                } else {
+                    try {
+                        const Bandwidth bw = select_bandwidth(cand.rule, tx, ty);
+                        const bool takes_sigma = k.kernel == Kernel::gaussian || k.compat == KdeCompat::spatstat;
+                        k.bandwidth_m = bw.is_sigma && !takes_sigma ? bw.radius_for(k.kernel) : bw.value_m;
+                    } catch (const UsageError& e) {
+                        r.warnings.push_back("backtest: " + score.candidate + " on the first origin's training months (" +
+                                             month_text(t - o.train_months) + " on): " + e.what() +
+                                             "; it scores no hit");
+                        k.bandwidth_m = 0;
+                    }
+                    rule_bandwidth[c] = k.bandwidth_m;
+                }
+                if (!(k.bandwidth_m > 0) || px.empty()) {
+                    std::fill(surface.begin(), surface.end(), 0.0);
+                } else {
+                    const KdeResult kr = kernel_density(px, py, pw, in.grid, k, in.window);
+                    for (std::size_t q = 0; q < study_cells.size(); ++q) surface[q] = kr.values[study_cells[q]];
+                }
+                if (k.bandwidth_m > 0) {
+                    score.mean_bandwidth_m += k.bandwidth_m;
+                    ++bandwidth_uses[c];
+                }
+            }
+            const std::vector<double> h = hits_at_shares(surface, test, o.shares);
+            for (std::size_t s = 0; s < h.size(); ++s) score.hits[s] += h[s];
+            score.origin_hit_rate.push_back(origin.test_total > 0 ? h[choose_k] / origin.test_total : nan);
+        }
+        if (!progress(double(g + 1) / double(r.origins.size()), unit)) throw Cancelled(unit);
+    }
+    for (std::size_t c = 0; c < r.scores.size(); ++c) {
+        BacktestScore& s = r.scores[c];
+        for (std::size_t k = 0; k < o.shares.size(); ++k) {
+            s.hit_rate.push_back(r.test_total > 0 ? s.hits[k] / r.test_total : nan);
+            s.pai.push_back(r.test_total > 0 ? s.hit_rate.back() / o.shares[k] : nan);
+        }
+        s.mean_bandwidth_m = bandwidth_uses[c] ? s.mean_bandwidth_m / bandwidth_uses[c] : 0.0;
+        if (r.test_total > 0 && (r.chosen < 0 || s.hit_rate[choose_k] > r.scores[std::size_t(r.chosen)].hit_rate[choose_k]))
+            r.chosen = int(c);
+    }
+    if (r.chosen < 0) r.skipped_reason = "no test incident falls in the study area in any origin";
+    return r;
+}
+
+} // namespace hotspot

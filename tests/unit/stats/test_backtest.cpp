@@ -1,0 +1,199 @@
+// Rolling-origin backtests (backtest.hpp) against a brute force written in the test: each
+// origin's training and test months picked by hand, each candidate's surface drawn by hand
+// (counts per cell; kernel_density for a fixed bandwidth), and the expected hits in the top
+// share of cells from the tie rule's definition: a cell with g cells strictly above it and e
+// cells sharing its value (itself included) lies in the top K cells with probability
+// clamp((K − g) / e, 0, 1), the mean over every ordering of the tied cells.
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "hotspot/backtest.hpp"
+#include "hotspot/error.hpp"
+#include "hotspot/evaluate.hpp"
+
+using namespace hotspot;
+
+namespace {
+
+double brute_hits(const std::vector<double>& value, const std::vector<double>& test, double share) {
+    std::vector<std::size_t> in;
+    for (std::size_t i = 0; i < value.size(); ++i)
+        if (std::isfinite(value[i])) in.push_back(i);
+    const double k = share * double(in.size());
+    double hits = 0;
+    for (std::size_t i : in) {
+        double above = 0, same = 0;
+        for (std::size_t j : in) above += value[j] > value[i], same += value[j] == value[i];
+        hits += test[i] * std::clamp((k - above) / same, 0.0, 1.0);
+    }
+    return hits;
+}
+
+struct Synthetic {
+    std::vector<double> x, y;
+    std::vector<int> month;
+    Grid grid;
+    std::vector<std::uint8_t> window;
+};
+
+// 40 × 40 cells of 50 m; 18 months from 2021-01; per month 60 incidents spread uniformly and
+// 3 × 15 around three fixed centres (sd 40 m); the west column of cells is outside the study.
+Synthetic synthetic(int months = 18) {
+    Synthetic s;
+    s.grid.origin_x = 400000, s.grid.origin_y = 302000, s.grid.cell_size_m = 50, s.grid.cols = 40, s.grid.rows = 40;
+    s.window.assign(std::size_t(s.grid.size()), 1);
+    for (std::int64_t r = 0; r < s.grid.rows; ++r) s.window[std::size_t(r * s.grid.cols)] = 0;
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> ux(400000, 402000), uy(300000, 302000);
+    std::normal_distribution<double> near(0, 40);
+    const double cx[] = {400500, 401300, 401700}, cy[] = {301500, 300700, 301600};
+    for (int m = 0; m < months; ++m) {
+        const int month = 2021 * 12 + m;
+        for (int i = 0; i < 60; ++i) s.x.push_back(ux(rng)), s.y.push_back(uy(rng)), s.month.push_back(month);
+        for (int c = 0; c < 3; ++c)
+            for (int i = 0; i < 15; ++i)
+                s.x.push_back(cx[c] + near(rng)), s.y.push_back(cy[c] + near(rng)), s.month.push_back(month);
+    }
+    s.x.push_back(401000), s.y.push_back(301000), s.month.push_back(-1);  // undated: left out
+    return s;
+}
+
+BacktestInput input_of(const Synthetic& s) { return {s.x, s.y, s.month, s.grid, s.window}; }
+
+std::vector<BacktestCandidate> small_grid() {
+    std::vector<BacktestCandidate> g;
+    for (double b : {300.0, 100.0, 600.0}) g.push_back({BacktestCandidate::Kind::kde, b, BandwidthMethod::fixed, {}});
+    g.push_back({BacktestCandidate::Kind::counts, 0, BandwidthMethod::fixed, {}});
+    return g;
+}
+
+} // namespace
+
+TEST_CASE("hits_at_shares equals evaluate_surface's hits on random grids with ties", "[evaluate]") {
+    std::mt19937_64 rng(3);
+    std::uniform_int_distribution<int> level(0, 6), count(0, 4);
+    for (int trial = 0; trial < 50; ++trial) {
+        const std::size_t n = 20 + std::size_t(trial) * 7;
+        std::vector<double> v(n), c(n);
+        for (std::size_t i = 0; i < n; ++i) v[i] = level(rng), c[i] = count(rng);
+        v[n / 2] = std::nan("");
+        const std::vector<double> shares = {0.005, 0.01, 0.05, 0.2, 0.5, 1.0};
+        EvaluationOptions o;
+        o.shares = shares;
+        const ForecastEvaluation e = evaluate_surface(v, c, {}, o);
+        const std::vector<double> h = hits_at_shares(v, c, shares);
+        for (std::size_t k = 0; k < shares.size(); ++k) {
+            CHECK(h[k] == Approx(e.at_shares[k].hits).margin(1e-12));
+            CHECK(h[k] == Approx(brute_hits(v, c, shares[k])).margin(1e-9));
+        }
+    }
+}
+
+TEST_CASE("backtest hit rates equal a brute force over the origins", "[backtest]") {
+    const Synthetic s = synthetic();
+    BacktestOptions o;
+    o.kde.kernel = Kernel::quartic;
+    const auto grid = small_grid();
+    const BacktestResult r = run_backtest(input_of(s), grid, o);
+    REQUIRE(r.skipped_reason.empty());
+    // 18 months, train 12 + test 3: origins at months 12..15 (4 of them)
+    REQUIRE(r.origins.size() == 4);
+    CHECK(r.origins.front().origin == 2021 * 12 + 12);
+    CHECK(r.origins.back().origin == 2021 * 12 + 15);
+    const std::size_t cells = std::size_t(s.grid.size());
+    std::vector<std::vector<double>> hits(grid.size(), std::vector<double>(o.shares.size(), 0.0));
+    double total = 0;
+    for (const auto& origin : r.origins) {
+        const int t = origin.origin;
+        std::vector<double> test(cells, 0.0), counts(cells, 0.0), tx, ty;
+        for (std::size_t i = 0; i < s.x.size(); ++i) {
+            if (s.month[i] < 0) continue;
+            const auto c = s.grid.col_of(s.x[i]), rw = s.grid.row_of(s.y[i]);
+            const bool in = s.grid.in_grid(c, rw) && s.window[std::size_t(rw * s.grid.cols + c)];
+            const std::size_t k = in ? std::size_t(rw * s.grid.cols + c) : 0;
+            if (s.month[i] >= t && s.month[i] <= t + 2) {
+                if (in) test[k] += 1, total += 1;
+            } else if (s.month[i] >= t - 12 && s.month[i] <= t - 1) {
+                tx.push_back(s.x[i]), ty.push_back(s.y[i]);
+                if (in) counts[k] += 1;
+            }
+        }
+        CHECK(origin.test_total == std::accumulate(test.begin(), test.end(), 0.0));
+        for (std::size_t c = 0; c < grid.size(); ++c) {
+            std::vector<double> surface;
+            if (grid[c].kind == BacktestCandidate::Kind::counts) {
+                surface = counts;
+            } else {
+                KdeOptions k;
+                k.bandwidth_m = grid[c].bandwidth_m;
+                surface = kernel_density(tx, ty, {}, s.grid, k, s.window).values;
+            }
+            for (std::size_t q = 0; q < cells; ++q)
+                if (!s.window[q]) surface[q] = std::nan("");
+            for (std::size_t k = 0; k < o.shares.size(); ++k) hits[c][k] += brute_hits(surface, test, o.shares[k]);
+        }
+    }
+    CHECK(r.test_total == total);
+    for (std::size_t c = 0; c < grid.size(); ++c)
+        for (std::size_t k = 0; k < o.shares.size(); ++k) {
+            CHECK(r.scores[c].hit_rate[k] == Approx(hits[c][k] / total).margin(1e-12));
+            CHECK(r.scores[c].pai[k] == Approx(hits[c][k] / total / o.shares[k]).epsilon(1e-12));
+        }
+}
+
+TEST_CASE("backtest chooses the best of the grid at 1% of the area; a tie keeps the earlier", "[backtest]") {
+    const Synthetic s = synthetic();
+    BacktestOptions o;
+    auto grid = small_grid();
+    const BacktestResult r = run_backtest(input_of(s), grid, o);
+    REQUIRE(r.chosen >= 0);
+    const std::size_t at1 = 1;  // shares 0.5, 1, 2, 5 %
+    REQUIRE(o.shares[at1] == 0.01);
+    for (const auto& sc : r.scores) CHECK(r.scores[std::size_t(r.chosen)].hit_rate[at1] >= sc.hit_rate[at1]);
+    // tight clusters (sd 40 m): a 100 m kernel beats a 600 m one at 1% of the area
+    CHECK(r.scores[1].hit_rate[at1] > r.scores[2].hit_rate[at1]);
+    CHECK(r.scores[std::size_t(r.chosen)].candidate != "kde 600 m");
+    // the same candidate twice: the first is chosen
+    grid.insert(grid.begin(), grid[std::size_t(r.chosen)]);
+    grid.front().name = "first copy";
+    const BacktestResult twice = run_backtest(input_of(s), grid, o);
+    CHECK(twice.chosen == 0);
+    CHECK(twice.scores[0].hit_rate == twice.scores[std::size_t(r.chosen) + 1].hit_rate);
+    // the manifest node names the chosen candidate
+    CHECK(twice.to_json(o)["chosen"] == "first copy");
+}
+
+TEST_CASE("backtest with short history is skipped and says why; bad options are refused", "[backtest]") {
+    const Synthetic s = synthetic(14);
+    const BacktestResult r = run_backtest(input_of(s), small_grid(), {});
+    CHECK(r.chosen == -1);
+    CHECK(r.origins.empty());
+    CHECK(r.skipped_reason.find("14 months") != std::string::npos);
+    CHECK(history_months(s.month) == 14);
+    BacktestOptions bad;
+    bad.choose_share = 0.03;
+    CHECK_THROWS_AS(run_backtest(input_of(s), small_grid(), bad), UsageError);
+    bad = {};
+    bad.train_months = 0;
+    CHECK_THROWS_WITH(run_backtest(input_of(s), small_grid(), bad), Catch::Contains("train months must be >= 1"));
+    // origins limited to the latest max_origins
+    const Synthetic longer = synthetic(20);
+    BacktestOptions two;
+    two.max_origins = 2;
+    const BacktestResult r2 = run_backtest(input_of(longer), small_grid(), two);
+    REQUIRE(r2.origins.size() == 2);
+    CHECK(r2.origins.back().origin == 2021 * 12 + 17);
+}
+
+TEST_CASE("the default grid lists the map's setting first, once", "[backtest]") {
+    const auto g = default_backtest_grid({BacktestCandidate::Kind::kde, 200, BandwidthMethod::fixed, "profile"});
+    REQUIRE(g.size() == 9);
+    CHECK(g[0].name == "profile");
+    CHECK(std::count_if(g.begin(), g.end(), [](const auto& c) { return c.bandwidth_m == 200; }) == 1);
+    CHECK(g.back().name == "counts");
+    CHECK(g[7].name == "kde auto:scott");
+}
