@@ -321,6 +321,7 @@ ReportInput read_report_input(const ReportOptions& opt) {
         pi.selected = double(rec.selected);
         pi.selected_comparison = rec.selected_comparison >= 0 ? double(rec.selected_comparison) : NAN;
         pi.warnings = rec.warnings;
+        pi.steps_json = rec.steps.dump();
         if (p.contains("kde")) {
             const json& kde = p["kde"];
             pi.has_map = true;

@@ -74,6 +74,7 @@ struct ProfileInput {
     std::string ci, classes;
     double reference_rate = NAN; ///< per 1,000 residents
     std::vector<LevelRates> rates; ///< one per area level, wards first
+    std::string steps_json;        ///< the run's step nodes as JSON text (report_trend.cpp reads "change", "hours")
 };
 
 struct ReportInput {

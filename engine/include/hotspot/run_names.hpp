@@ -19,6 +19,8 @@ enum class RunOutputKind {
     gistar_cells,  ///< layer <slug>_gistar_cells
     rates,         ///< layer <slug>_<level>_rates (one per area level)
     incidents,     ///< layer <slug>_incidents
+    change,        ///< layer <slug>_change (study area table) and <slug>_<level>_change (one per area level)
+    hotspots_change, ///< layer <slug>_hotspots_change (the numbered hot spots' direction of travel, a table)
 };
 
 /// The key of a kind in the manifest ("kde", "gistar_cells", ...).

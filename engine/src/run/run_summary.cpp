@@ -51,6 +51,7 @@ std::string RunResult::summary() const {
               << thousands(h.incidents) << " incidents, " << fixed(100 * h.share, 1) << "% in " << fixed(h.area_km2, 2)
               << " km2, PAI " << fixed(h.pai, 1) << (h.streets.empty() ? "" : "; " + h.streets) << "\n";
         }
+        if (!p.direction_of_travel.empty()) s << "   direction of travel: " << p.direction_of_travel << "\n";
         s << "   Gi*: " << p.gistar_hot99 << " cells hot at 99% (" << fixed(p.gistar_cell_m, 0) << " m cells, "
           << fixed(p.gistar_band_m, 0) << " m band)\n";
     }
