@@ -21,14 +21,14 @@ namespace {
 using json = nlohmann::json;
 
 constexpr double note_line_px = 12.5;  // a line of .note text (report_pages.cpp note_px)
-constexpr double char_w_px = 5.6;      // mean advance of the note's font, a little wide to be safe
+constexpr double char_w_px = 6.3;      // mean advance of the note's font, wide to be safe
 constexpr double chart_h_px = 78;
 constexpr double clock_cell_px = 8;
 
 double text_px(const std::string& text, double width) {
     std::size_t n = 0;
     for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-    return std::max(1.0, std::ceil(double(n) * char_w_px / width)) * note_line_px + 4;
+    return std::max(1.0, std::ceil(double(n) * char_w_px / width)) * note_line_px + 8;
 }
 
 std::string pct_words(const json& a) {
@@ -65,12 +65,15 @@ std::string trend_chart(const json& c, double width) {
                       std::stoi(from.substr(5, 2)));
     };
     std::ostringstream o;
-    o << "<svg class=\"trend-chart\" width=\"" << fixed(width, 0) << "\" height=\"" << fixed(h, 0) << "\" viewBox=\"0 0 "
+    o << "<svg class=\"trend-chart\" style=\"display:block\" width=\"" << fixed(width, 0) << "\" height=\"" << fixed(h, 0) << "\" viewBox=\"0 0 "
       << fixed(width, 0) << " " << fixed(h, 0) << "\" role=\"img\" aria-label=\"Incidents per month\">";
     const auto band = [&](const json& pr, const char* fill) {
-        const double a = idx(pr[0].get<std::string>()), b = idx(pr[1].get<std::string>());
-        o << "<rect x=\"" << fixed(x(a) - 0.5 * w / double(n - 1), 1) << "\" y=\"" << fixed(top, 1) << "\" width=\""
-          << fixed((b - a + 1) * w / double(n - 1), 1) << "\" height=\"" << fixed(ph, 1) << "\" fill=\"" << fill << "\"/>";
+        const double half = 0.5 * w / double(n - 1);
+        const double x0 = std::max(left, x(idx(pr[0].get<std::string>())) - half);
+        const double x1 = std::min(left + w, x(idx(pr[1].get<std::string>())) + half);
+        if (x1 > x0)
+            o << "<rect x=\"" << fixed(x0, 1) << "\" y=\"" << fixed(top, 1) << "\" width=\"" << fixed(x1 - x0, 1)
+              << "\" height=\"" << fixed(ph, 1) << "\" fill=\"" << fill << "\"/>";
     };
     band(c["comparison"], "#eeeeee");
     band(c["period"], "#fde0c5");
@@ -100,7 +103,7 @@ std::string heat_clock(const json& table, double width) {
     const double w = left + 24 * cw + 4, h = top + 7 * ch + 2;
     static const char* days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
     std::ostringstream o;
-    o << "<svg class=\"heat-clock\" width=\"" << fixed(w, 0) << "\" height=\"" << fixed(h, 0) << "\" viewBox=\"0 0 " << fixed(w, 0)
+    o << "<svg class=\"heat-clock\" style=\"display:block\" width=\"" << fixed(w, 0) << "\" height=\"" << fixed(h, 0) << "\" viewBox=\"0 0 " << fixed(w, 0)
       << " " << fixed(h, 0) << "\" role=\"img\" aria-label=\"Incidents by weekday and hour\">";
     for (int hr = 0; hr < 24; hr += 3)
         o << "<text x=\"" << fixed(left + hr * cw, 1) << "\" y=\"8\" font-size=\"7\">" << (hr < 10 ? "0" : "") << hr << "</text>";
@@ -135,7 +138,8 @@ std::string trend_section(const std::string& steps_json, double width, double& l
     const json& node = steps["change"];
     const json& c = node["change"];
     std::ostringstream b;
-    double used = 24;  // the heading
+    double used = 28;  // the heading
+    left -= 32;        // slack: the estimates of wrapped text fall short by a line now and then
     // Force-wide, in words.
     std::string force = esc(c.value("sentence", std::string()));
     if (node.contains("comparison_source")) force += " <i>Compared: " + esc(node["comparison_source"].get<std::string>()) + ".</i>";
@@ -147,7 +151,7 @@ std::string trend_section(const std::string& steps_json, double width, double& l
         if (level == "hotspot") {
             std::vector<std::string> parts;
             for (const auto& a : lv["each"])
-                parts.push_back("#" + a.value("code", std::string()) + " " + pct_words(a) + " (" + a.value("class", std::string()) + ")");
+                if (parts.size() < 5) parts.push_back("#" + a.value("code", std::string()) + " " + pct_words(a) + " (" + a.value("class", std::string()) + ")");
             if (!parts.empty()) places += "<b>Hot spots:</b> " + esc(join_words(parts)) + ". ", places_text += "Hot spots: " + join_words(parts) + ". ";
         } else if (places_text.find("Rising") == std::string::npos && lv.contains("rising")) {
             std::vector<std::string> up, down;
@@ -168,15 +172,15 @@ std::string trend_section(const std::string& steps_json, double width, double& l
     const bool clock = has_hours && !hours.value("no_times", true) && hours.contains("table");
     const std::string hours_note = has_hours ? hours.value("note", std::string()) : std::string();
     const double hours_px = hours_note.empty() ? 0 : text_px(hours_note, width);
-    const double clock_px = clock ? 10 + 7 * clock_cell_px + 6 : 0;
-    const double chart_px = chart_h_px + 4;
+    const double clock_px = clock ? 10 + 7 * clock_cell_px + 10 : 0;
+    const double chart_px = chart_h_px + 8;
 
     b << "<h3>Direction of travel</h3>\n";
     // Fit what there is room for, most important first: the force sentence, places, chart, clock.
     if (used + force_px > left) {
         b << "<p class=\"note\">" << esc(c.value("class", std::string())) << " force-wide (" << esc(pct_words(c))
           << "); the direction of travel of every area is in the GeoPackage.</p>\n";
-        left -= used + note_line_px + 4;
+        left -= used + note_line_px + 8;
         return b.str();
     }
     b << "<p class=\"note\">" << force << "</p>\n";
