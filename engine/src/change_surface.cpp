@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <sstream>
+#include <unordered_map>
 
 #include "hotspot/change.hpp"
 #include "hotspot/error.hpp"
@@ -41,6 +42,7 @@ std::size_t blank_insignificant_change(std::vector<double>& diff, const Grid& g,
         for (std::int64_t dc = -k; dc <= k; ++dc)
             if (double(dr * dr + dc * dc) * g.cell_size_m * g.cell_size_m <= t.radius_m * t.radius_m) disk.push_back({dr, dc});
     std::size_t blanked = 0;
+    std::unordered_map<std::uint64_t, bool> significant;  // by (n1, n2): most cells repeat a few small pairs
     for (std::int64_t r = 0; r < g.rows; ++r)
         for (std::int64_t c = 0; c < g.cols; ++c) {
             double& v = diff[std::size_t(r * g.cols + c)];
@@ -51,7 +53,14 @@ std::size_t blank_insignificant_change(std::vector<double>& diff, const Grid& g,
                     a += n1[std::size_t((r + dr) * g.cols + c + dc)];
                     b += n2[std::size_t((r + dr) * g.cols + c + dc)];
                 }
-            if (a + b == 0 || poisson_change_test(a, b, t.e1, t.e2).p >= t.alpha) {
+            bool keep = false;
+            if (a + b > 0) {
+                const std::uint64_t key = (std::uint64_t(a) << 32) | std::uint64_t(b);
+                const auto it = significant.find(key);
+                keep = it != significant.end() ? it->second
+                                                : (significant[key] = poisson_change_test(a, b, t.e1, t.e2).p < t.alpha);
+            }
+            if (!keep) {
                 v = std::numeric_limits<double>::quiet_NaN();
                 ++blanked;
             }

@@ -139,7 +139,7 @@ std::string trend_section(const std::string& steps_json, double width, double& l
     const json& c = node["change"];
     std::ostringstream b;
     double used = 28;  // the heading
-    left -= 32;        // slack: the estimates of wrapped text fall short by a line now and then
+    left -= 48;        // slack: the estimates of wrapped text (here and in the tables above) fall short now and then
     // Force-wide, in words.
     std::string force = esc(c.value("sentence", std::string()));
     if (node.contains("comparison_source")) force += " <i>Compared: " + esc(node["comparison_source"].get<std::string>()) + ".</i>";
