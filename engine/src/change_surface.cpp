@@ -35,24 +35,41 @@ std::size_t blank_insignificant_change(std::vector<double>& diff, const Grid& g,
     if (!(t.radius_m > 0) || !(t.e1 > 0) || !(t.e2 > 0) || !(t.alpha > 0 && t.alpha < 1))
         throw UsageError("change", "the change surface test needs a radius > 0, exposures > 0 and alpha in (0, 1)");
     const std::vector<std::int64_t> n1 = cell_counts(g, x1, y1), n2 = cell_counts(g, x2, y2);
-    // The offsets of the cells whose centres lie within the radius.
+    // The cells whose centres lie within the radius: per row offset dr, the columns -w[dr]..w[dr];
+    // sums over each such run from per-row prefix sums (O(cells x rows of the disk)).
     const std::int64_t k = std::int64_t(std::floor(t.radius_m / g.cell_size_m));
-    std::vector<std::pair<std::int64_t, std::int64_t>> disk;
-    for (std::int64_t dr = -k; dr <= k; ++dr)
-        for (std::int64_t dc = -k; dc <= k; ++dc)
-            if (double(dr * dr + dc * dc) * g.cell_size_m * g.cell_size_m <= t.radius_m * t.radius_m) disk.push_back({dr, dc});
+    std::vector<std::int64_t> half(std::size_t(2 * k + 1));
+    for (std::int64_t dr = -k; dr <= k; ++dr) {
+        std::int64_t w = 0;
+        while (w + 1 <= k && double(dr * dr + (w + 1) * (w + 1)) * g.cell_size_m * g.cell_size_m <= t.radius_m * t.radius_m) ++w;
+        half[std::size_t(dr + k)] = w;
+    }
+    const auto prefix = [&](const std::vector<std::int64_t>& n) {
+        std::vector<std::int64_t> p(std::size_t(g.rows * (g.cols + 1)), 0);
+        for (std::int64_t r = 0; r < g.rows; ++r)
+            for (std::int64_t c = 0; c < g.cols; ++c)
+                p[std::size_t(r * (g.cols + 1) + c + 1)] = p[std::size_t(r * (g.cols + 1) + c)] + n[std::size_t(r * g.cols + c)];
+        return p;
+    };
+    const std::vector<std::int64_t> p1 = prefix(n1), p2 = prefix(n2);
+    const auto disk_sum = [&](const std::vector<std::int64_t>& p, std::int64_t r, std::int64_t c) {
+        std::int64_t sum = 0;
+        for (std::int64_t dr = -k; dr <= k; ++dr) {
+            const std::int64_t rr = r + dr;
+            if (rr < 0 || rr >= g.rows) continue;
+            const std::int64_t w = half[std::size_t(dr + k)];
+            const std::int64_t c0 = std::max<std::int64_t>(0, c - w), c1 = std::min<std::int64_t>(g.cols, c + w + 1);
+            sum += p[std::size_t(rr * (g.cols + 1) + c1)] - p[std::size_t(rr * (g.cols + 1) + c0)];
+        }
+        return sum;
+    };
     std::size_t blanked = 0;
     std::unordered_map<std::uint64_t, bool> significant;  // by (n1, n2): most cells repeat a few small pairs
     for (std::int64_t r = 0; r < g.rows; ++r)
         for (std::int64_t c = 0; c < g.cols; ++c) {
             double& v = diff[std::size_t(r * g.cols + c)];
             if (!std::isfinite(v)) continue;
-            std::int64_t a = 0, b = 0;
-            for (const auto& [dr, dc] : disk)
-                if (g.in_grid(c + dc, r + dr)) {
-                    a += n1[std::size_t((r + dr) * g.cols + c + dc)];
-                    b += n2[std::size_t((r + dr) * g.cols + c + dc)];
-                }
+            const std::int64_t a = disk_sum(p1, r, c), b = disk_sum(p2, r, c);
             bool keep = false;
             if (a + b > 0) {
                 const std::uint64_t key = (std::uint64_t(a) << 32) | std::uint64_t(b);
