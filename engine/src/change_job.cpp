@@ -1,3 +1,5 @@
+// `hotspot change`: the frame around the change step (steps/change_step.hpp).
+
 #include "hotspot/change_job.hpp"
 
 #include <algorithm>
@@ -25,259 +27,14 @@ namespace hotspot {
 namespace {
 
 constexpr const char* unit = "change";
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 using util::num;
-using util::thousands;
-
-std::string p_words(double p) {
-    if (p < 0.001) return "p < 0.001";
-    std::ostringstream s;
-    s.precision(p < 0.01 ? 1 : 2);
-    s << "p = " << p;
-    return s.str();
-}
-
-const char* month_name(int m) {
-    static const char* names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    return names[m];
-}
-
-std::string month_words(MonthIndex m) { return std::string(month_name(m % 12)) + " " + std::to_string(m / 12); }
-
-std::string range_words(MonthIndex a, MonthIndex b) { return a == b ? month_words(a) : month_words(a) + " to " + month_words(b); }
-
-// RFC 4180: quote a field holding a comma, quote or line break.
-std::string csv_escape(const std::string& v) {
-    if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-    std::string out = "\"";
-    for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-void fill_change(AreaChange& a, MonthIndex series_from, const ChangeResult& r, const ChangeOptions& o,
-                 const std::vector<bool>& absent) {
-    for (std::size_t m = 0; m < a.monthly.size(); ++m)
-        if (absent[m]) a.monthly[m] = nan;
-    const auto sum = [&](MonthIndex from, MonthIndex to) {
-        double s = 0;
-        for (MonthIndex m = from; m <= to; ++m) {
-            const double v = a.monthly[std::size_t(m - series_from)];
-            if (!std::isnan(v)) s += v;
-        }
-        return std::int64_t(s);
-    };
-    a.period = sum(r.period_from, r.period_to);
-    a.comparison = sum(r.compare_from, r.compare_to);
-    const double e1 = double(r.period_to - r.period_from + 1), e2 = double(r.compare_to - r.compare_from + 1);
-    a.test = poisson_change_test(a.period, a.comparison, e1, e2);
-    a.change = change_class(a.test, o.levels);
-    if (a.population > 0) {  // else no rate: NaN stays
-        a.rate_period = double(a.period) / e1 * 12 / a.population * o.per;
-        a.rate_comparison = double(a.comparison) / e2 * 12 / a.population * o.per;
-    }
-    a.trend = mann_kendall(a.monthly);
-    if (a.monthly.size() >= 24) a.seasonal = seasonal_mann_kendall(a.monthly, 12);
-}
-
 } // namespace
-
-MonthIndex parse_month(const std::string& text, const char* what) {
-    const auto bad = [&] { return UsageError(unit, std::string(what) + " must be a month YYYY-MM (got '" + text + "')"); };
-    if (text.size() != 7 || text[4] != '-') throw bad();
-    for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u})
-        if (!std::isdigit(static_cast<unsigned char>(text[i]))) throw bad();
-    const int y = std::stoi(text.substr(0, 4)), m = std::stoi(text.substr(5, 2));
-    if (m < 1 || m > 12 || y < 1900) throw bad();
-    return MonthIndex(y * 12 + m - 1);
-}
-
-std::string format_month(MonthIndex m) {
-    char b[16];
-    std::snprintf(b, sizeof b, "%04d-%02d", int(m / 12), int(m % 12 + 1));
-    return b;
-}
-
-MonthIndex month_of_days(std::int32_t days) noexcept {
-    const std::int32_t c = civil_from_days(days);
-    return MonthIndex((c / 10000) * 12 + (c / 100) % 100 - 1);
-}
-
-void ChangeOptions::validate() const {
-    const int given = !period_from.empty() + !period_to.empty() + !compare_from.empty() + !compare_to.empty();
-    if (given != 0 && given != 4)
-        throw UsageError(unit, "give all four of --period-from, --period-to, --compare-from and --compare-to, or none "
-                               "(none: the last 12 months of the data against the 12 before)");
-    if (given == 4) {
-        const MonthIndex pf = parse_month(period_from, "--period-from"), pt = parse_month(period_to, "--period-to");
-        const MonthIndex cf = parse_month(compare_from, "--compare-from"), ct = parse_month(compare_to, "--compare-to");
-        if (pf > pt) throw UsageError(unit, "--period-from " + period_from + " is after --period-to " + period_to);
-        if (cf > ct) throw UsageError(unit, "--compare-from " + compare_from + " is after --compare-to " + compare_to);
-        if (!(pt < cf || ct < pf))
-            throw UsageError(unit, "the period " + period_from + ".." + period_to + " and the comparison " + compare_from + ".." +
-                                       compare_to + " overlap; give two separate periods");
-        if (std::max(pt, ct) - std::min(pf, cf) >= 12 * 50)
-            throw UsageError(unit, "the periods span more than 50 years; check the years");
-    }
-    levels.validate();
-    if (!(per > 0) || !std::isfinite(per) || per > 1e9)
-        throw UsageError(unit, "--per must be > 0 residents (got " + num(per) + "), e.g. 1000");
-    if (!(snap_m >= 0) || !std::isfinite(snap_m) || snap_m > 10000)
-        throw UsageError(unit, "--snap must be between 0 and 10000 metres (got " + num(snap_m) + ")");
-    if (!profile.empty() && !find_builtin(profile))
-        throw UsageError(unit, "unknown --profile '" + profile + "'; `hotspot profiles` lists the built-in ones");
-}
-
-nlohmann::ordered_json ChangeOptions::to_json() const {
-    return {{"period_from", period_from},
-            {"period_to", period_to},
-            {"compare_from", compare_from},
-            {"compare_to", compare_to},
-            {"p_increase", levels.weak},
-            {"p_significant", levels.strong},
-            {"per", per},
-            {"snap_m", snap_m},
-            {"profile", profile}};
-}
-
-ChangeResult compute_change(const IncidentTable& inc, const std::vector<AreaLayer>& areas,
-                            const std::vector<std::vector<double>>& populations, const ChangeOptions& o, bool police_uk,
-                            unsigned threads, const Progress& progress) {
-    o.validate();
-    ChangeResult r;
-    // ---- which incidents
-    ProfileRows chosen = select_profile_rows(inc, o.profile, police_uk);
-    std::vector<std::uint32_t> rows = std::move(chosen.rows);
-    for (auto& w : chosen.warnings) r.warnings.push_back(w);
-    r.label = chosen.label;
-    r.selected = rows.size();
-    std::vector<MonthIndex> month(rows.size(), std::numeric_limits<MonthIndex>::min());
-    MonthIndex lo = std::numeric_limits<MonthIndex>::max(), hi = std::numeric_limits<MonthIndex>::min();
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        const std::int32_t d = inc.date_days[rows[i]];
-        if (d == no_date) {
-            ++r.no_date;
-            continue;
-        }
-        month[i] = month_of_days(d);
-        lo = std::min(lo, month[i]);
-        hi = std::max(hi, month[i]);
-    }
-    if (lo > hi) throw UsageError(unit, "no selected incident has a date; map the date column with --date");
-
-    // ---- the periods
-    if (o.period_from.empty()) {
-        const MonthIndex span = hi - lo + 1;
-        if (span < 2)
-            throw UsageError(unit, "the incidents cover only " + format_month(lo) +
-                                       "; give --period-from/--period-to and --compare-from/--compare-to");
-        const MonthIndex len = std::min<MonthIndex>(12, span / 2);
-        r.period_to = hi, r.period_from = hi - len + 1;
-        r.compare_to = r.period_from - 1, r.compare_from = r.compare_to - len + 1;
-    } else {
-        r.period_from = parse_month(o.period_from, "--period-from"), r.period_to = parse_month(o.period_to, "--period-to");
-        r.compare_from = parse_month(o.compare_from, "--compare-from"), r.compare_to = parse_month(o.compare_to, "--compare-to");
-    }
-    r.series_from = std::min(r.period_from, r.compare_from);
-    r.series_to = std::max(r.period_to, r.compare_to);
-    if (r.series_to < lo || r.series_from > hi)
-        throw UsageError(unit, "the periods " + format_month(r.series_from) + ".." + format_month(r.series_to) +
-                                   " hold no incident; the data run from " + format_month(lo) + " to " + format_month(hi));
-    const std::size_t months = std::size_t(r.series_to - r.series_from + 1);
-    const auto in_series = [&](MonthIndex m) { return m >= r.series_from && m <= r.series_to; };
-    const auto in_periods = [&](MonthIndex m) {
-        return (m >= r.period_from && m <= r.period_to) || (m >= r.compare_from && m <= r.compare_to);
-    };
-
-    // ---- the study area's series, and the months with no incident at all (a missing file)
-    r.study_area.code = "study_area";
-    r.study_area.name = r.label;
-    r.study_area.monthly.assign(months, 0);
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        if (inc.date_days[rows[i]] == no_date) continue;
-        if (!in_periods(month[i])) ++r.outside_periods;
-        if (in_series(month[i])) r.study_area.monthly[std::size_t(month[i] - r.series_from)] += 1;
-    }
-    std::vector<bool> absent(months, false);
-    for (std::size_t m = 0; m < months; ++m)
-        if (r.study_area.monthly[m] == 0) absent[m] = true, r.absent_months.push_back(r.series_from + MonthIndex(m));
-    if (!r.absent_months.empty()) {
-        std::string list;
-        for (auto m : r.absent_months) list += (list.empty() ? "" : ", ") + format_month(m);
-        r.warnings.push_back("change: no incident at all in " + list +
-                             " (a month missing from the input?); those months count as missing in the trends, and the "
-                             "period totals are lower by them");
-    }
-    fill_change(r.study_area, r.series_from, r, o, absent);
-
-    // ---- each area layer
-    std::vector<double> xs, ys;
-    std::vector<MonthIndex> ms;
-    for (std::size_t i = 0; i < rows.size(); ++i)
-        if (inc.date_days[rows[i]] != no_date && in_series(month[i]))
-            xs.push_back(inc.x[rows[i]]), ys.push_back(inc.y[rows[i]]), ms.push_back(month[i]);
-    for (std::size_t l = 0; l < areas.size(); ++l) {
-        const AreaLayer& layer = areas[l];
-        ChangeLayerResult lr;
-        lr.name = layer.name;
-        const AreaIndex index(layer.polygons);
-        const GeocodeResult g = geocode(index, xs, ys, o.snap_m, threads, progress);
-        lr.areas.resize(layer.size());
-        for (std::size_t a = 0; a < layer.size(); ++a) {
-            lr.areas[a].code = layer.codes[a];
-            lr.areas[a].name = layer.names[a];
-            lr.areas[a].monthly.assign(months, 0);
-            if (l < populations.size() && a < populations[l].size()) lr.areas[a].population = populations[l][a];
-        }
-        for (std::size_t i = 0; i < xs.size(); ++i) {
-            if (g.area[i] < 0) {
-                if (in_periods(ms[i])) ++lr.outside;
-                continue;
-            }
-            lr.areas[std::size_t(g.area[i])].monthly[std::size_t(ms[i] - r.series_from)] += 1;
-        }
-        for (auto& a : lr.areas) {
-            fill_change(a, r.series_from, r, o, absent);
-            ++lr.classes[int(a.change) + 2];
-        }
-        r.layers.push_back(std::move(lr));
-    }
-    r.method = "exact conditional test of two Poisson counts (R poisson.test; n1 | n1+n2 ~ Binomial with the periods' months "
-               "as exposure), two-sided; classes: significant increase/decrease p < " + num(o.levels.strong) +
-               ", increase/decrease p < " + num(o.levels.weak) +
-               ", else no significant change; monthly trend: Mann-Kendall (tie-corrected variance, continuity correction) "
-               "with Sen's slope; seasonal Mann-Kendall (Hirsch et al. 1982, 12 seasons) when the series spans >= 24 months";
-    return r;
-}
-
-std::string ChangeResult::sentence() const {
-    const AreaChange& s = study_area;
-    std::ostringstream o;
-    const double pct = s.test.pct_change;
-    const bool equal_lengths = period_to - period_from == compare_to - compare_from;
-    o << label << " ";
-    if (std::isnan(pct) || s.test.rate_ratio == 1) o << "did not change";
-    else if (std::isinf(pct)) o << "rose from none";
-    else o << (pct > 0 ? "rose " : "fell ") << num(std::round(std::abs(pct) * 10) / 10, 6) << "%" << (equal_lengths ? "" : " per month");
-    o << " (" << thousands(s.comparison) << " in " << range_words(compare_from, compare_to) << " to " << thousands(s.period)
-      << " in " << range_words(period_from, period_to) << "), ";
-    const ChangeClass c = s.change;
-    o << (c == ChangeClass::no_significant_change ? "no significant change"
-                                                  : (c == ChangeClass::increase || c == ChangeClass::decrease ? "an " : "a ") +
-                                                        std::string(to_string(c)))
-      << " (exact Poisson test, " << p_words(s.test.p) << ").";
-    const MannKendall& t = s.seasonal ? *s.seasonal : s.trend;
-    o << " Monthly trend " << format_month(series_from) << " to " << format_month(series_to) << ": " << trend_words(t);
-    if (s.seasonal) o << ", Sen's slope " << (t.sen_slope >= 0 ? "+" : "") << num(std::round(t.sen_slope * 10) / 10, 8)
-                      << " incidents per month per year (seasonal Mann-Kendall, " << p_words(t.p) << ").";
-    else o << ", Sen's slope " << (t.sen_slope >= 0 ? "+" : "") << num(std::round(t.sen_slope * 10) / 10, 8)
-           << " incidents per month (Mann-Kendall, " << p_words(t.p) << ").";
-    return o.str();
-}
 
 void ChangeJobOptions::validate() const {
     if (read.paths.empty()) throw UsageError(unit, "no incidents given; use --incidents FILE");
@@ -329,92 +86,22 @@ ChangeJobResult run_change_job(const ChangeJobOptions& o, const Progress& progre
     r.warnings.insert(r.warnings.begin(), warnings.begin(), warnings.end());
     manifest.add_timing("change", seconds_since(t));
 
-    // ---- GeoPackage: the study area as a table, one polygon layer per area level
+    // ---- GeoPackage: the study area as a table, one polygon layer per area level (the step's writes)
     t = std::chrono::steady_clock::now();
-    const std::string per_text = num(o.change.per);
-    const std::vector<FieldDef> defs = {
-        {"code", FieldType::string},          {"name", FieldType::string},          {"period_count", FieldType::integer},
-        {"comparison_count", FieldType::integer}, {"pct_change", FieldType::real},  {"rate_ratio", FieldType::real},
-        {"rr_lower95", FieldType::real},      {"rr_upper95", FieldType::real},      {"p", FieldType::real},
-        {"change_class", FieldType::string},  {"class_level", FieldType::integer},  {"population", FieldType::real},
-        {"period_rate", FieldType::real},     {"comparison_rate", FieldType::real}, {"rate_change", FieldType::real},
-        {"mk_s", FieldType::real},            {"mk_tau", FieldType::real},          {"mk_p", FieldType::real},
-        {"sen_slope_per_month", FieldType::real}, {"trend", FieldType::string},     {"seasonal_mk_p", FieldType::real},
-        {"seasonal_sen_per_year", FieldType::real}};
-    const auto write_row = [&](VectorWriter& w, const AreaChange& a) {
-        int f = 0;
-        const auto finite = [](double v) { return std::isfinite(v) ? v : nan; };
-        w.set_string(f++, a.code);
-        w.set_string(f++, a.name);
-        w.set_integer(f++, a.period);
-        w.set_integer(f++, a.comparison);
-        w.set_real(f++, finite(a.test.pct_change));
-        w.set_real(f++, finite(a.test.rate_ratio));
-        w.set_real(f++, a.test.ratio_lower);
-        w.set_real(f++, finite(a.test.ratio_upper));
-        w.set_real(f++, a.test.p);
-        w.set_string(f++, to_string(a.change));
-        w.set_integer(f++, int(a.change));
-        w.set_real(f++, a.population);
-        w.set_real(f++, a.rate_period);
-        w.set_real(f++, a.rate_comparison);
-        w.set_real(f++, a.rate_period - a.rate_comparison);
-        w.set_real(f++, a.trend.s);
-        w.set_real(f++, a.trend.tau);
-        w.set_real(f++, a.trend.p);
-        w.set_real(f++, a.trend.sen_slope);
-        const MannKendall& tr = a.seasonal ? *a.seasonal : a.trend;
-        w.set_string(f++, trend_words(tr));
-        w.set_real(f++, a.seasonal ? a.seasonal->p : nan);
-        w.set_real(f++, a.seasonal ? a.seasonal->sen_slope : nan);
-    };
-    const std::string periods = format_month(r.period_from) + ".." + format_month(r.period_to) + " against " +
-                                format_month(r.compare_from) + ".." + format_month(r.compare_to);
-    const std::string units = "; rates per " + per_text + " residents per year; pct_change of incidents per month";
+    const std::string periods = change_periods_text(r);
+    const std::string units = "; rates per " + num(o.change.per) + " residents per year; pct_change of incidents per month";
     VectorWriter w(o.out, o.read.working_crs, o.overwrite);
-    w.begin_layer("study_area_change", GeomType::none, defs, "Direction of travel of " + r.label + ", " + periods + units);
-    write_row(w, r.study_area);
-    w.write_feature();
+    write_change_study_table(w, "study_area_change", r, "Direction of travel of " + r.label + ", " + periods + units);
     nlohmann::ordered_json layers_json = nlohmann::ordered_json::array();
-    for (std::size_t l = 0; l < layers.size(); ++l) {
-        const auto& lr = r.layers[l];
-        const std::string lname = layers[l].name + "_change";
-        w.begin_layer(lname, GeomType::multipolygon, defs,
-                      "Direction of travel of " + r.label + " per " + layers[l].name + ", " + periods + "; " + r.method + units);
-        for (std::size_t a = 0; a < lr.areas.size(); ++a) {
-            write_row(w, lr.areas[a]);
-            w.set_multipolygon(layers[l].polygons[a]);
-            w.write_feature();
-        }
-        w.add_style(lname, std::string(style_qml("change_class")),
-                    "Direction of travel, exact Poisson test (p < " + num(o.change.levels.strong) + " / " +
-                        num(o.change.levels.weak) + "); hotspot " + std::string(hotspot::version),
-                    lname + " change class", true);
-        nlohmann::ordered_json lj = {{"layer", lname}, {"areas", lr.areas.size()}, {"incidents_outside", lr.outside}};
-        for (int k = -2; k <= 2; ++k) lj["classes"][std::string(to_string(ChangeClass(k)))] = lr.classes[k + 2];
-        layers_json.push_back(lj);
-    }
+    for (std::size_t l = 0; l < layers.size(); ++l)
+        layers_json.push_back(write_change_layer(w, layers[l].name + "_change", r.layers[l], &layers[l].polygons,
+                                                 "Direction of travel of " + r.label + " per " + layers[l].name + ", " +
+                                                     periods + "; " + r.method + units,
+                                                 o.change));
     w.commit();
     res.outputs.push_back(o.out);
-
-    // ---- the monthly series
-    {
-        std::ostringstream csv;
-        csv << "level,code,name,month,incidents\n";
-        const auto rows_of = [&](const std::string& level, const AreaChange& a) {
-            for (std::size_t m = 0; m < a.monthly.size(); ++m) {
-                csv << csv_escape(level) << ',' << csv_escape(a.code) << ',' << csv_escape(a.name) << ','
-                    << format_month(r.series_from + MonthIndex(m)) << ',';
-                if (!std::isnan(a.monthly[m])) csv << std::int64_t(a.monthly[m]);
-                csv << '\n';
-            }
-        };
-        rows_of("study_area", r.study_area);
-        for (const auto& lr : r.layers)
-            for (const auto& a : lr.areas) rows_of(lr.name, a);
-        write_text_atomic(series_path, csv.str(), o.overwrite, unit);
-        res.outputs.push_back(series_path);
-    }
+    write_text_atomic(series_path, change_series_csv(r), o.overwrite, unit);
+    res.outputs.push_back(series_path);
     manifest.add_timing("write", seconds_since(t));
     manifest.add_timing("total", seconds_since(t0));
 
@@ -423,34 +110,10 @@ ChangeJobResult run_change_job(const ChangeJobOptions& o, const Progress& progre
     for (std::size_t i = 0; i < o.areas.size(); ++i)
         if (spec_of[i]) manifest.add_input("population:" + o.areas[i].name, spec_of[i]->path);
     auto& j = manifest.json();
-    j["options"] = o.change.to_json();
+    const nlohmann::ordered_json node = change_manifest_node(r, o.change);
+    for (auto it = node.begin(); it != node.end(); ++it) j[it.key()] = it.value();
     j["options"]["working_crs"] = o.read.working_crs;
     j["options"]["population_field"] = o.population_field;
-    j["method"] = r.method;
-    j["counts"]["selected"] = r.selected;
-    j["counts"]["no_date"] = r.no_date;
-    j["counts"]["outside_periods"] = r.outside_periods;
-    const AreaChange& s = r.study_area;
-    j["change"] = {{"label", r.label},
-                   {"period", {format_month(r.period_from), format_month(r.period_to)}},
-                   {"comparison", {format_month(r.compare_from), format_month(r.compare_to)}},
-                   {"period_count", s.period},
-                   {"comparison_count", s.comparison},
-                   {"pct_change", std::isfinite(s.test.pct_change) ? nlohmann::ordered_json(s.test.pct_change) : nullptr},
-                   {"rate_ratio", std::isfinite(s.test.rate_ratio) ? nlohmann::ordered_json(s.test.rate_ratio) : nullptr},
-                   {"rr_lower95", s.test.ratio_lower},
-                   {"rr_upper95", std::isfinite(s.test.ratio_upper) ? nlohmann::ordered_json(s.test.ratio_upper) : nullptr},
-                   {"p", s.test.p},
-                   {"class", std::string(to_string(s.change))},
-                   {"trend", {{"series", {format_month(r.series_from), format_month(r.series_to)}},
-                              {"mk_s", s.trend.s}, {"mk_tau", s.trend.tau}, {"mk_p", s.trend.p},
-                              {"sen_slope_per_month", s.trend.sen_slope}}},
-                   {"sentence", r.sentence()}};
-    if (s.seasonal)
-        j["change"]["trend"]["seasonal"] = {{"s", s.seasonal->s}, {"p", s.seasonal->p}, {"sen_slope_per_year", s.seasonal->sen_slope}};
-    nlohmann::ordered_json absent = nlohmann::ordered_json::array();
-    for (auto m : r.absent_months) absent.push_back(format_month(m));
-    j["change"]["absent_months"] = absent;
     j["layers"] = layers_json;
     j["warnings"] = r.warnings;
     manifest.add_output("layers", o.out);
@@ -480,10 +143,11 @@ std::string ChangeJobResult::summary() const {
         for (std::size_t k = 0; k < up.size() && k < 3; ++k)
             s << "    " << up[k]->code << " " << up[k]->name << ": " << up[k]->comparison << " to " << up[k]->period << " ("
               << (std::isfinite(up[k]->test.pct_change) ? "+" + num(std::round(up[k]->test.pct_change), 6) + "%" : "from none")
-              << ", " << p_words(up[k]->test.p) << ")\n";
+              << ", " << p_value_words(up[k]->test.p) << ")\n";
     }
     for (const auto& o : outputs) s << "  wrote " << o << "\n";
     return s.str();
 }
 
 } // namespace hotspot
+

@@ -1,3 +1,5 @@
+// `hotspot hours`: the frame around the hours step (steps/hours_step.hpp).
+
 #include "hotspot/hours_job.hpp"
 
 #include <cmath>
@@ -13,37 +15,6 @@
 namespace fs = std::filesystem;
 
 namespace hotspot {
-
-void HoursOptions::validate() const {
-    if (!profile.empty() && !find_builtin(profile))
-        throw UsageError("hours", "unknown --profile '" + profile + "'; `hotspot profiles` lists the built-in ones");
-    if (!(table.midnight_ratio >= 1) || !std::isfinite(table.midnight_ratio))
-        throw UsageError("hours", "the midnight ratio must be >= 1 (got " + std::to_string(table.midnight_ratio) + ")");
-}
-
-nlohmann::ordered_json HoursOptions::to_json() const {
-    return {{"profile", profile},
-            {"midnight", std::string(to_string(table.midnight))},
-            {"midnight_ratio", table.midnight_ratio},
-            {"midnight_min", table.midnight_min}};
-}
-
-HoursResult week_hours_of(const IncidentTable& inc, const HoursOptions& o, bool police_uk) {
-    o.validate();
-    HoursResult r;
-    ProfileRows chosen = select_profile_rows(inc, o.profile, police_uk);
-    std::vector<std::uint32_t> rows = std::move(chosen.rows);
-    r.warnings = std::move(chosen.warnings);
-    r.label = chosen.label;
-    if (o.profile.empty()) {
-        rows.clear();  // an empty span means "all rows" to the core
-    } else if (rows.empty()) {
-        r.table.no_times = true;
-        return r;
-    }
-    r.table = week_hour_table(inc.date_days, inc.minute_of_day, rows, o.table);
-    return r;
-}
 
 void HoursJobOptions::validate() const {
     if (read.paths.empty()) throw UsageError("hours", "no incidents given; use --incidents FILE");
@@ -72,24 +43,8 @@ HoursJobResult run_hours_job(const HoursJobOptions& o, const Progress& progress)
     Manifest manifest("hours", o.command_line);
     add_read(manifest, read, o.read.working_crs);
     auto& j = manifest.json();
-    j["options"] = o.hours.to_json();
-    j["method"] = "incidents by weekday (Monday first) and hour of the day from each incident's date and time; no time: "
-                  "counted apart; 00:00 taken as unknown when (detect) at least " + std::to_string(o.hours.table.midnight_min) +
-                  " incidents are timed exactly 00:00 and more than " + std::to_string(o.hours.table.midnight_ratio) +
-                  " times the mean at exactly 22:00, 23:00, 01:00 and 02:00";
-    nlohmann::ordered_json table = nlohmann::ordered_json::array();
-    for (const auto& day : t.counts) table.push_back(day);
-    j["hours"] = {{"label", res.hours.label},
-                  {"incidents", t.rows},
-                  {"in_table", t.counted},
-                  {"no_date", t.no_date},
-                  {"unknown_time", t.unknown_time},
-                  {"at_midnight", t.at_midnight},
-                  {"round_hour_baseline", t.round_hour_baseline},
-                  {"midnight_unknown", t.midnight_unknown},
-                  {"no_times", t.no_times},
-                  {"note", t.note()},
-                  {"table", table}};
+    const nlohmann::ordered_json node = hours_manifest_node(res.hours, o.hours);
+    for (auto it = node.begin(); it != node.end(); ++it) j[it.key()] = it.value();
     j["warnings"] = res.hours.warnings;
     if (!t.no_times) manifest.add_output("table", o.out);
     manifest.write(manifest_path, o.overwrite);

@@ -119,16 +119,18 @@ void run_profile(ProfileRun& p) {
     rec.outputs = profile.outputs;
 
     std::string kde_path, change_path;
+    detail::ProfileSpots spots;
     if (p.wants("kde")) {
         detail::run_profile_backtest(p);
         const KdeStepResult k = run_profile_kde(p);
         kde_path = (p.out / run_output_name(profile.name, RunOutputKind::kde)).string();
         if (p.comparing) change_path = (p.out / run_output_name(profile.name, RunOutputKind::kde_change)).string();
-        if (p.wants("hotspot_polygons")) detail::run_profile_hotspots(p, k);
+        if (p.wants("hotspot_polygons")) spots = detail::hotspot_areas(p, k, detail::run_profile_hotspots(p, k));
     }
     if (p.wants("gistar")) detail::run_profile_gistar(p);
     if (p.wants("rates")) detail::run_profile_rates(p);
     if (p.wants("near_repeat")) detail::run_profile_near_repeat(p);
+    detail::run_profile_change(p, spots);
     detail::write_profile_incidents(p);
     if (!kde_path.empty())
         p.group.layers.push_back({profile.title + ": density", "./" + fs::path(kde_path).filename().string(), true, "",

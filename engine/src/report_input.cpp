@@ -326,6 +326,7 @@ ReportInput read_report_input(const ReportOptions& opt) {
         pi.selected = double(rec.selected);
         pi.selected_comparison = rec.selected_comparison >= 0 ? double(rec.selected_comparison) : NAN;
         pi.warnings = rec.warnings;
+        pi.steps = rec.steps;  // report_trend.cpp reads the "change" and "hours" nodes
         // The steps' nodes through their typed readers (steps/*_step.hpp).
         const auto node = [&](const char* key) -> const nlohmann::ordered_json* {
             return p.contains(key) ? &p[key] : nullptr;

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "hotspot/geometry.hpp"
 #include "hotspot/report.hpp"
 #include "report_near_repeat.hpp"
@@ -77,6 +79,7 @@ struct ProfileInput {
     std::vector<LevelRates> rates; ///< one per area level, wards first
 
     NearRepeatInput near_repeat; ///< present when the profile's outputs list "near_repeat"
+    nlohmann::ordered_json steps;  ///< the run's step nodes (report_trend.cpp reads "change", "hours")
 };
 
 struct ReportInput {

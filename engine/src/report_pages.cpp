@@ -1,4 +1,5 @@
 #include "report_pages.hpp"
+#include "report_trend.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -524,6 +525,7 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
     // At most the first hotspots_listed hot spots here (the rest of the numbered ones continue in
     // the annex), so the ward table keeps its place on the page.
     put_table(hotspot_table(p), hotspots_listed);
+    b << trend_section(p.steps, side_px, left);
     for (const Table& t : area_tables(p))
         put_table(t, t.rows.size());
     if (p.near_repeat.present) put_table([](NearRepeatTable k) { return Table{k.css, k.title, k.head, k.rows, k.cost, "", k.after, k.empty}; }(near_repeat_table(p.near_repeat)), 99);

@@ -192,7 +192,7 @@ TEST_CASE("leicestershire: the 29-month acceptance run names the top drugs LSOA 
     for (const auto& e : fs::directory_iterator(folder))
         if (e.path().extension() == ".csv") files.push_back(e.path());
     REQUIRE(files.size() == 29);
-    std::uint64_t rows = 0, no_location = 0, duplicates = 0, far_away = 0, drugs = 0, all_crime = 0;
+    std::uint64_t rows = 0, no_location = 0, duplicates = 0, far_away = 0, drugs = 0, all_crime = 0, all_crime_cmp = 0;
     std::map<std::string, std::uint64_t> drugs_by_lsoa, crime_by_lsoa;
     std::unordered_set<std::string> seen;
     for (const auto& p : files) {
@@ -209,6 +209,7 @@ TEST_CASE("leicestershire: the 29-month acceptance run names the top drugs LSOA 
             const double lon = std::stod(f[4]), lat = std::stod(f[5]);
             // well outside the force's wards (lon -1.60..-0.43, lat 52.39..52.98)
             if (lon < -1.7 || lon > -0.3 || lat < 52.3 || lat > 53.1) ++far_away;
+            if (f[1] >= "2020-05" && f[1] <= "2021-04" && f[9] != "Anti-social behaviour") ++all_crime_cmp;  // the comparison year
             if (f[1] < period_from || f[1] > period_to) continue;
             if (f[9] == "Drugs") {
                 ++drugs;
@@ -275,6 +276,16 @@ TEST_CASE("leicestershire: the 29-month acceptance run names the top drugs LSOA 
     CHECK(block(s, "all-crime").find(": " + thousands(all_crime) + " incidents selected") != std::string::npos);
     CHECK(m["profiles"][1]["selected"] == drugs);
     CHECK(m["profiles"][3]["selected"] == all_crime);
+    // ---- direction of travel (issue 17): all crime, the period against the comparison year, is a
+    // significant increase; counts from the CSV text, % change from them
+    const auto& dot = m["profiles"][3]["change"]["change"];
+    CHECK(dot["period_count"] == all_crime);
+    CHECK(dot["comparison_count"] == all_crime_cmp);
+    CHECK(dot["class"] == "significant increase");
+    CHECK(double(dot["pct_change"]) == Approx(100.0 * (double(all_crime) / double(all_crime_cmp) - 1)));
+    CHECK(double(dot["p"]) < 0.001);
+    CHECK(block(s, "all-crime").find("a significant increase (exact Poisson test, p < 0.001)") != std::string::npos);
+    WARN("all crime: " << all_crime_cmp << " -> " << all_crime << ": " << dot["sentence"].get<std::string>());
 
     // ---- the LSOA with the highest drugs rate: police.uk's own LSOA codes and ONS population
     const auto lsoa_pop = population(data / "population" / "lsoa_population.csv", 0, 1);

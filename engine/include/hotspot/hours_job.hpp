@@ -1,9 +1,8 @@
 #pragma once
 /// @file hours_job.hpp
-/// The `hours` step: the hours of the week (week_hours.hpp) of the incidents a profile selects
-/// (all when none). week_hours_of() works on incidents in memory (for `hotspot run` and the
-/// report); run_hours_job() is the `hotspot hours` frame: read, count, write the 7 × 24 table as
-/// CSV and manifest.json. With no times at all (police.uk) it writes no table and says so.
+/// `hotspot hours`: the frame around the hours step (steps/hours_step.hpp): read, count, write
+/// the 7 × 24 table as CSV and <out stem>.manifest.json. With no times at all (police.uk) it
+/// writes no table and says so.
 
 #include <cstdint>
 #include <string>
@@ -14,29 +13,9 @@
 #include "hotspot/incidents.hpp"
 #include "hotspot/incidents_io.hpp"
 #include "hotspot/progress.hpp"
-#include "hotspot/week_hours.hpp"
+#include "hotspot/steps/hours_step.hpp"
 
 namespace hotspot {
-
-/// Options of the hours step (the analysis, not the I/O).
-struct HoursOptions {
-    std::string profile;     ///< a built-in profile selecting the incidents; empty: all
-    WeekHourOptions table;
-    /// @throws UsageError for an unknown profile or midnight_ratio/midnight_min out of range.
-    void validate() const;
-    /// The manifest node of these options.
-    nlohmann::ordered_json to_json() const;
-};
-
-struct HoursResult {
-    std::string label;                  ///< "All incidents" or the profile's title
-    WeekHourTable table;
-    std::vector<std::string> warnings;
-};
-
-/// The step on incidents in memory. @throws UsageError (bad options, a profile term needing a
-/// field the table lacks).
-HoursResult week_hours_of(const IncidentTable& incidents, const HoursOptions& options, bool police_uk = false);
 
 struct HoursJobOptions {
     ReadOptions read;

@@ -49,6 +49,7 @@ struct ProfileOutcome {
     std::vector<double> kde_breaks;
     std::uint64_t gistar_hot99 = 0, gistar_hot95 = 0, gistar_cold99 = 0;
     std::vector<HotspotSummary> hotspots;                            ///< rank order
+    std::string direction_of_travel;  ///< the change step's sentence and the periods compared (empty: none)
     std::vector<std::pair<std::string, std::vector<AreaSummary>>> areas;  ///< per area level, by rate
     std::vector<std::string> files;   ///< rasters written
     std::vector<std::string> layers;  ///< GeoPackage layers written

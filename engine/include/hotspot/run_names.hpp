@@ -22,6 +22,8 @@ enum class RunOutputKind {
     knox,          ///< layer <slug>_knox (near-repeat Knox table, no geometry)
     risk_windows,  ///< layer <slug>_risk_windows (near-repeat raised-risk windows)
     backtest,      ///< layer <slug>_backtest (table: candidate settings by prospective hit rate)
+    change,        ///< layer <slug>_change (study area table) and <slug>_<level>_change (one per area level)
+    hotspots_change, ///< layer <slug>_hotspots_change (the numbered hot spots' direction of travel, a table)
 };
 
 /// The key of a kind in the manifest ("kde", "gistar_cells", ...).

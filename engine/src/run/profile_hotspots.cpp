@@ -8,7 +8,7 @@
 
 namespace hotspot::detail {
 
-void run_profile_hotspots(ProfileRun& p, const KdeStepResult& k) {
+HotspotsStepResult run_profile_hotspots(ProfileRun& p, const KdeStepResult& k) {
     HotspotsStepOptions options;
     options.hotspots.set_threshold(p.cfg.analysis.hotspot_threshold);
     options.hotspots.min_incidents = p.cfg.analysis.hotspot_min_incidents;
@@ -54,6 +54,7 @@ void run_profile_hotspots(ProfileRun& p, const KdeStepResult& k) {
     p.group.layers.push_back({p.profile.title + ": hot spots", ProfileRun::gpkg_source(out.layer), false, "Polygon",
                               step.qml, true});
     p.record.steps["hotspots"] = step.manifest;
+    return step;
 }
 
 } // namespace hotspot::detail

@@ -65,6 +65,7 @@ KdeStepResult run_profile_kde(ProfileRun& p) {
     p.wrote(RunOutputKind::kde, run_output_name(p.profile.name, RunOutputKind::kde), false);
     if (p.comparing) p.wrote(RunOutputKind::kde_change, run_output_name(p.profile.name, RunOutputKind::kde_change), false);
     p.record.steps["kde"] = k.manifest;
+    restyle_kde_change(p, k);
     return k;
 }
 

@@ -18,6 +18,7 @@
 #include "hotspot/qgis_project.hpp"
 #include "hotspot/run_names.hpp"
 #include "hotspot/steps/geocode_step.hpp"
+#include "hotspot/steps/hotspots_step.hpp"
 #include "hotspot/steps/kde_step.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/weights.hpp"
@@ -87,8 +88,21 @@ KdeStepOptions profile_kde_options(const ProfileRun& p);
 void run_profile_backtest(ProfileRun& p);
 /// The density step with the profile's options; returns its result (the hot spot polygons use it).
 KdeStepResult run_profile_kde(ProfileRun& p);
+/// Blanks the density change surface's non-significant cells and styles it with symmetric
+/// classes in incidents per km² (change_surface.hpp), in place (run/profile_change.cpp).
+void restyle_kde_change(ProfileRun& p, const KdeStepResult& kde);
 /// The hot spot polygons ("top 5% of cells") of the density surface.
-void run_profile_hotspots(ProfileRun& p, const KdeStepResult& kde);
+HotspotsStepResult run_profile_hotspots(ProfileRun& p, const KdeStepResult& kde);
+/// The numbered hot spots as areas of the direction of travel: their names and the hot spot of
+/// every table row (-1: in none), from the hot spot cells of the surface's grid.
+struct ProfileSpots {
+    AreaLayer layer;                  ///< codes "1".."n", names "Hot spot n"; no polygons
+    std::vector<std::int32_t> of_row; ///< per table row
+};
+ProfileSpots hotspot_areas(const ProfileRun& p, const KdeStepResult& kde, const HotspotsStepResult& spots);
+/// Direction of travel (change step) of the study area, each area level and each numbered hot
+/// spot, the monthly trend, and the hours of the week (hours step) (run/profile_change.cpp).
+void run_profile_change(ProfileRun& p, const ProfileSpots& spots);
 /// The Gi* step with the profile's options.
 void run_profile_gistar(ProfileRun& p);
 /// Area rates with significance and local Moran's I, per area level.

@@ -18,6 +18,8 @@ std::string_view run_output_key(RunOutputKind kind) noexcept {
     case RunOutputKind::knox: return "knox";
     case RunOutputKind::risk_windows: return "risk_windows";
     case RunOutputKind::backtest: return "backtest";
+    case RunOutputKind::change: return "change";
+    case RunOutputKind::hotspots_change: return "hotspots_change";
     }
     return "";
 }
@@ -35,6 +37,7 @@ std::string run_output_name(std::string_view profile_name, RunOutputKind kind, s
     case RunOutputKind::kde_change: return p + "kde_change.tif";
     case RunOutputKind::gistar_z: return p + "gistar_z.tif";
     case RunOutputKind::rates: return p + std::string(level) + "_rates";
+    case RunOutputKind::change: return level.empty() ? p + "change" : p + std::string(level) + "_change";
     default: return p + std::string(run_output_key(kind));
     }
 }

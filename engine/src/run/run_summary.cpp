@@ -60,6 +60,7 @@ std::string RunResult::summary() const {
               << " km2, PAI " << fixed(h.pai, 1) << (h.streets.empty() ? "" : "; " + h.streets) << "\n";
         }
         if (!p.backtest_sentence.empty()) s << "   out of sample: " << p.backtest_sentence << "\n";
+        if (!p.direction_of_travel.empty()) s << "   direction of travel: " << p.direction_of_travel << "\n";
         s << "   Gi*: " << p.gistar_hot99 << " cells hot at 99% (" << fixed(p.gistar_cell_m, 0) << " m cells, "
           << fixed(p.gistar_band_m, 0) << " m band)\n";
         if (!p.near_repeat.empty()) s << "   near repeats: " << p.near_repeat << "\n";

@@ -1,0 +1,162 @@
+#pragma once
+/// @file steps/change_step.hpp
+/// The change step: the direction of travel of incidents between two periods, for the study
+/// area and every area of each area layer (or any grouping given as a placement per incident,
+/// such as the run's numbered hot spots), with the exact test of change.hpp, its class, the
+/// change of rates when populations are given, and a monthly series per area with the
+/// Mann–Kendall trend and Sen's slope of trend.hpp (seasonal Mann–Kendall when the series
+/// covers at least 24 months). Both frames call it: `hotspot change` (change_job.cpp) and
+/// `hotspot run` (run/profile_change.cpp); the report reads its manifest node.
+///
+/// Months are whole calendar months ("YYYY-MM", inclusive ranges); an incident's month is that
+/// of its date (police.uk's Month field for police.uk files). Incidents with no date, or dated
+/// outside both periods, are counted apart and reported. Exposure of each period is its number
+/// of months, so periods of different length compare incidents per month.
+///
+/// Layer schema (change_schema(), field names spelled once in change_step.cpp), in order:
+///   code, name, period_count, comparison_count (integers), pct_change (% change of incidents
+///   per month), rate_ratio, rr_lower95, rr_upper95 (exact interval), p (two-sided exact),
+///   change_class (words), class_level (-2..2), population, period_rate, comparison_rate,
+///   rate_change (per `per` residents per year), mk_s, mk_tau, mk_p, sen_slope_per_month,
+///   trend (words), seasonal_mk_p, seasonal_sen_per_year. Style: styles/change_class.qml.
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hotspot/areas_io.hpp"
+#include "hotspot/change.hpp"
+#include "hotspot/incidents.hpp"
+#include "hotspot/progress.hpp"
+#include "hotspot/steps/layer_schema.hpp"
+#include "hotspot/trend.hpp"
+
+namespace hotspot {
+
+class VectorWriter;
+
+/// A calendar month as year·12 + (month − 1).
+using MonthIndex = std::int32_t;
+
+/// "2024-03" → 2024·12 + 2. @throws UsageError "change: --period-from must be a month YYYY-MM (got 2024-3-1)".
+MonthIndex parse_month(const std::string& text, const char* what);
+/// "2024-03".
+std::string format_month(MonthIndex m);
+/// The month of a day count (days since 1970-01-01).
+MonthIndex month_of_days(std::int32_t days) noexcept;
+
+/// Options of the change step (the analysis, not the I/O).
+struct ChangeOptions {
+    /// The period of interest and the comparison period, "YYYY-MM", inclusive. All four empty:
+    /// the last 12 months of the data against the 12 before (the later and earlier halves when
+    /// the data span fewer than 24 months).
+    std::string period_from, period_to, compare_from, compare_to;
+    ChangeClassLevels levels;        ///< p levels of the classes (0.05 and 0.002)
+    double per = 1000;               ///< rates per this many residents (per year)
+    double snap_m = 0;               ///< geocode: snap points outside every area
+    std::string profile;             ///< a built-in profile selecting the incidents; empty: all
+    /// @throws UsageError: some but not all months given, unreadable months, from after to,
+    ///         per <= 0, bad class levels, an unknown profile.
+    void validate() const;
+    /// The manifest node of these options.
+    nlohmann::ordered_json to_json() const;
+};
+
+/// The direction of travel of one area (or of the study area).
+struct AreaChange {
+    std::string code, name;
+    std::int64_t period = 0, comparison = 0;  ///< incidents in each period
+    PoissonChangeTest test;                   ///< exposures = months of each period
+    ChangeClass change = ChangeClass::no_significant_change;
+    double population = std::numeric_limits<double>::quiet_NaN();   ///< NaN: none given
+    double rate_period = std::numeric_limits<double>::quiet_NaN();  ///< per `per` residents per year
+    double rate_comparison = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> monthly;              ///< incidents per month of the series (NaN: month absent)
+    MannKendall trend;                        ///< of `monthly`; Sen's slope per month
+    std::optional<MannKendall> seasonal;      ///< when the series spans >= 24 months; slope per year
+};
+
+struct ChangeLayerResult {
+    std::string name;                       ///< the area layer's name ("ward")
+    std::vector<AreaChange> areas;          ///< in the layer's order
+    std::uint64_t outside = 0;              ///< incidents in the periods outside every area
+    std::int64_t classes[5] = {};           ///< significant decrease .. significant increase
+};
+
+struct ChangeResult {
+    MonthIndex period_from = 0, period_to = 0, compare_from = 0, compare_to = 0;
+    MonthIndex series_from = 0, series_to = 0;  ///< the monthly series (both periods and between)
+    std::string label;                          ///< "All incidents" or the profile's title
+    std::uint64_t selected = 0;                 ///< incidents the profile selected (all when none)
+    std::uint64_t no_date = 0;                  ///< selected incidents without a date
+    std::uint64_t outside_periods = 0;          ///< dated, but in neither period
+    std::vector<MonthIndex> absent_months;      ///< months of the series with no incident at all
+    AreaChange study_area;
+    std::vector<ChangeLayerResult> layers;
+    std::string method;
+    std::vector<std::string> warnings;
+
+    /// "All incidents rose 16% (12,345 to 14,321 ...), a significant increase (exact Poisson
+    /// test, p < 0.001)." and the monthly trend, in words.
+    std::string sentence() const;
+};
+
+/// What the change step works on.
+struct ChangeStepInput {
+    const IncidentTable* incidents = nullptr;
+    const std::vector<std::uint32_t>* rows = nullptr;  ///< the selected rows, of any date; nullptr: all
+    std::string label = "All incidents";               ///< the selection in words (the profile's title)
+    /// The area layers (names and codes; polygons only when `placed` is null for that layer).
+    std::vector<const AreaLayer*> layers;
+    /// Per layer: the area index of every row of the table (-1: none), e.g. the run's geocode
+    /// placement or the numbered hot spot of each incident's cell; null (or missing): the
+    /// incidents are placed here with ChangeOptions::snap_m.
+    std::vector<const std::vector<std::int32_t>*> placed;
+    /// Per layer: population per area (NaN or <= 0: no rate); null or missing: no rates.
+    std::vector<const std::vector<double>*> populations;
+};
+
+/// The step. @throws UsageError (bad options; no dated incident; periods outside the data).
+ChangeResult run_change_step(const ChangeStepInput& input, const ChangeOptions& options, unsigned threads = 0,
+                             const Progress& progress = no_progress());
+
+/// The step on incidents in memory selected by `options.profile` (all when empty).
+/// `populations[l]` (may be empty or shorter than `areas`) gives layer l's population per area.
+/// @throws UsageError (bad options; no dated incident; periods outside the data).
+ChangeResult compute_change(const IncidentTable& incidents, const std::vector<AreaLayer>& areas,
+                            const std::vector<std::vector<double>>& populations, const ChangeOptions& options,
+                            bool police_uk = false, unsigned threads = 0, const Progress& progress = no_progress());
+
+/// A p-value in words: "p < 0.001", "p = 0.003", "p = 0.41".
+std::string p_value_words(double p);
+
+/// The fields of a change layer (file comment).
+const LayerSchema& change_schema();
+
+/// "2024-01..2024-12 against 2023-01..2023-12".
+std::string change_periods_text(const ChangeResult& r);
+
+/// Writes one change layer: the rows of `areas` (polygons from `polygons` when given, else a
+/// table without geometry), styled by class when it has polygons. Returns the layer's manifest
+/// node (layer, areas, incidents outside, count per class).
+/// @throws OutputError.
+nlohmann::ordered_json write_change_layer(VectorWriter& writer, const std::string& layer, const ChangeLayerResult& areas,
+                                          const std::vector<MultiPolygon>* polygons, const std::string& description,
+                                          const ChangeOptions& options);
+/// Writes the study area's row as a table without geometry.
+void write_change_study_table(VectorWriter& writer, const std::string& layer, const ChangeResult& r,
+                              const std::string& description);
+
+/// The monthly series as CSV: level,code,name,month,incidents (empty count: month absent).
+std::string change_series_csv(const ChangeResult& r);
+
+/// The step's manifest node: options, method, counts, and "change" (the study area's periods,
+/// counts, % change, test, class, trend with its monthly series, sentence).
+nlohmann::ordered_json change_manifest_node(const ChangeResult& r, const ChangeOptions& options);
+
+} // namespace hotspot

@@ -1,0 +1,274 @@
+// A profile's direction of travel and hours of the week in `hotspot run`: the change step
+// (steps/change_step.hpp) on the profile's incidents of every date, for the study area, each
+// area level and each numbered hot spot, and the hours step (steps/hours_step.hpp) on the
+// period's selection. The same steps `hotspot change` and `hotspot hours` call.
+//
+// Periods: the run's period against its comparison period when it has one; without one, the
+// period against the months just before it of equal length when the data hold them; without a
+// period, the last 12 months of the data against the 12 before (the step's default). Months
+// are whole calendar months (a period given to the day counts its whole months). The choice is
+// stated in the manifest node ("comparison_source") and the report.
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <gdal.h>
+
+#include "hotspot/change_surface.hpp"
+#include "hotspot/error.hpp"
+#include "hotspot/raster_out.hpp"
+#include "hotspot/run_names.hpp"
+#include "hotspot/steps/change_step.hpp"
+#include "hotspot/steps/hours_step.hpp"
+#include "hotspot/styles.hpp"
+#include "run/run_context.hpp"
+#include "run/timed.hpp"
+
+namespace hotspot::detail {
+
+namespace {
+
+// The months of a run period ("YYYY-MM" or "YYYY-MM-DD"): its first 7 characters.
+std::string month_text(const std::string& date) { return date.substr(0, std::min<std::size_t>(7, date.size())); }
+
+// The change options of the run and where the comparison comes from, in words.
+ChangeOptions change_options(const ProfileRun& p, const std::vector<std::uint32_t>& rows, std::string& source) {
+    ChangeOptions o;
+    const Period& period = p.cfg.period;
+    const Period& cmp = p.cfg.comparison;
+    if (!period.from.empty() && !period.to.empty() && !cmp.from.empty() && !cmp.to.empty()) {
+        o.period_from = month_text(period.from), o.period_to = month_text(period.to);
+        o.compare_from = month_text(cmp.from), o.compare_to = month_text(cmp.to);
+        source = "the run's comparison period";
+        return o;
+    }
+    MonthIndex lo = std::numeric_limits<MonthIndex>::max();
+    for (auto r : rows)
+        if (p.inc.date_days[r] != no_date) lo = std::min(lo, month_of_days(p.inc.date_days[r]));
+    if (!period.from.empty() && !period.to.empty()) {
+        const MonthIndex pf = parse_month(month_text(period.from), "period from"), pt = parse_month(month_text(period.to), "period to");
+        const MonthIndex len = pt - pf + 1;
+        if (pf - len >= lo) {
+            o.period_from = format_month(pf), o.period_to = format_month(pt);
+            o.compare_from = format_month(pf - len), o.compare_to = format_month(pf - 1);
+            source = "no comparison period was given: the " + std::to_string(len) + " months before the period";
+            return o;
+        }
+        source = "no comparison period was given and the data hold no " + std::to_string(len) +
+                 " months before the period: the last 12 months of the data against the 12 before "
+                 "(the later and earlier halves when the data span under 24 months)";
+        return o;
+    }
+    source = "no period was given: the last 12 months of the data against the 12 before (the later and earlier halves "
+             "when the data span under 24 months)";
+    return o;
+}
+
+// Up to `n` areas of a level in a direction (+1 rises, -1 falls) with a class in that direction,
+// most certain first (the interval's bound furthest from 1), for the report.
+nlohmann::ordered_json leading(const ChangeLayerResult& lr, int direction, std::size_t n) {
+    std::vector<const AreaChange*> v;
+    for (const auto& a : lr.areas)
+        if (int(a.change) * direction > 0) v.push_back(&a);
+    std::stable_sort(v.begin(), v.end(), [&](auto* a, auto* b) {
+        if (direction > 0) return a->test.ratio_lower > b->test.ratio_lower;
+        return a->test.ratio_upper < b->test.ratio_upper;
+    });
+    nlohmann::ordered_json j = nlohmann::ordered_json::array();
+    for (std::size_t k = 0; k < v.size() && k < n; ++k) {
+        const AreaChange& a = *v[k];
+        j.push_back({{"code", a.code}, {"name", a.name}, {"comparison_count", a.comparison}, {"period_count", a.period},
+                     {"pct_change", std::isfinite(a.test.pct_change) ? nlohmann::ordered_json(a.test.pct_change) : nullptr},
+                     {"p", a.test.p}, {"class", std::string(to_string(a.change))}});
+    }
+    return j;
+}
+
+bool any_time(const IncidentTable& inc, const std::vector<std::uint32_t>& rows) {
+    for (auto r : rows)
+        if (inc.minute_of_day[r] >= 0) return true;
+    return false;
+}
+
+} // namespace
+
+ProfileSpots hotspot_areas(const ProfileRun& p, const KdeStepResult& k, const HotspotsStepResult& hs) {
+    ProfileSpots s;
+    s.layer.name = "hotspot";
+    std::vector<std::int32_t> index_of_label;  // label -> numbered hot spot index
+    for (const auto& rec : hs.records) {
+        if (!rec.spot.numbered) continue;
+        if (std::size_t(rec.spot.label) >= index_of_label.size()) index_of_label.resize(std::size_t(rec.spot.label) + 1, -1);
+        index_of_label[std::size_t(rec.spot.label)] = std::int32_t(s.layer.codes.size());
+        s.layer.codes.push_back(std::to_string(rec.spot.rank));
+        s.layer.names.push_back("Hot spot " + std::to_string(rec.spot.rank) + (rec.grid_ref.empty() ? "" : " (" + rec.grid_ref + ")"));
+    }
+    const Grid& g = k.grid;
+    const auto& labels = hs.found.labels;
+    s.of_row.assign(p.inc.size(), -1);
+    for (std::size_t i = 0; i < p.inc.size(); ++i) {
+        const std::int64_t c = g.col_of(p.inc.x[i]), r = g.row_of(p.inc.y[i]);
+        if (!g.in_grid(c, r)) continue;
+        const std::int32_t l = labels[std::size_t(r * g.cols + c)];
+        if (l > 0 && std::size_t(l) < index_of_label.size()) s.of_row[i] = index_of_label[std::size_t(l)];
+    }
+    return s;
+}
+
+void restyle_kde_change(ProfileRun& p, const KdeStepResult& k) {
+    if (!p.comparing) return;
+    const std::string path = (p.out / run_output_name(p.profile.name, RunOutputKind::kde_change)).string();
+    // The periods' lengths in months (whole months of the run's periods; 1 and 1 when unknown).
+    const auto months = [](const Period& pr) {
+        if (pr.from.size() < 7 || pr.to.size() < 7) return 1.0;
+        return double(parse_month(month_text(pr.to), "to") - parse_month(month_text(pr.from), "from") + 1);
+    };
+    ChangeSurfaceTest test;
+    test.radius_m = k.kde.radius_m();
+    test.e1 = months(p.cfg.period);
+    test.e2 = months(p.cfg.comparison);
+    std::vector<double> x1, y1, x2, y2;
+    for (auto r : p.sel.rows) x1.push_back(p.inc.x[r]), y1.push_back(p.inc.y[r]);
+    for (auto r : p.cmp.rows) x2.push_back(p.inc.x[r]), y2.push_back(p.inc.y[r]);
+    // Read the step's surface and tags back, blank, and write it again through the one GeoTIFF
+    // writer (a cloud-optimised file stays one).
+    const Grid& g = k.grid;
+    GeoTiffOptions go;
+    go.crs = p.cfg.working_crs;
+    go.overwrite = true;
+    go.write_qml = false;
+    go.write_png = false;
+    std::vector<float> band(std::size_t(g.size()));
+    {
+        GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
+        if (!ds) throw OutputError("run", path, "cannot reopen the density change surface to blank its non-significant cells");
+        GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+        const bool ok = GDALGetRasterXSize(ds) == int(g.cols) && GDALGetRasterYSize(ds) == int(g.rows) &&
+                        GDALRasterIO(b, GF_Read, 0, 0, int(g.cols), int(g.rows), band.data(), int(g.cols), int(g.rows),
+                                     GDT_Float32, 0, 0) == CE_None;
+        int has_nodata = 0;
+        const double nd = GDALGetRasterNoDataValue(b, &has_nodata);
+        if (has_nodata) go.nodata = float(nd);
+        go.band_description = GDALGetDescription(b);
+        if (char** md = GDALGetMetadata(ds, nullptr))
+            for (int i = 0; md[i]; ++i) {
+                const std::string item = md[i];
+                const auto eq = item.find('=');
+                if (eq != std::string::npos && item.substr(0, eq) != "AREA_OR_POINT") go.metadata.push_back({item.substr(0, eq), item.substr(eq + 1)});
+            }
+        GDALClose(ds);
+        if (!ok) throw OutputError("run", path, "cannot read the density change surface back");
+    }
+    std::vector<double> diff(band.size());
+    for (std::size_t i = 0; i < band.size(); ++i)
+        diff[i] = band[i] == go.nodata ? std::numeric_limits<double>::quiet_NaN() : double(band[i]);
+    const std::size_t blanked = timed(p.analyse_s, [&] { return blank_insignificant_change(diff, g, x1, y1, x2, y2, test); });
+    const std::string rule = "cells whose change is not significant are blank: exact Poisson test (p < 0.05, uncorrected) of the "
+                             "incidents within " + std::to_string(int(std::lround(test.radius_m))) + " m (the kernel's radius) in " +
+                             std::to_string(int(test.e1)) + " months against " + std::to_string(int(test.e2)) + " months";
+    go.metadata.push_back({"change_significance", rule});
+    write_geotiff(path, g, diff, go);
+    const ChangeSurfaceClasses classes = change_surface_classes(diff);
+    const std::string qml = std::filesystem::path(path).replace_extension(".qml").string();
+    write_text_atomic(qml, change_surface_qml(classes, p.profile.title + " density change, incidents per km\u00b2", rule), true, "run");
+    p.record.steps["kde"]["change_surface"] = {{"rule", rule}, {"cells_blanked", blanked}, {"class_breaks_per_km2", {classes.a, classes.b}},
+                                              {"labels", classes.labels}};
+}
+
+void run_profile_change(ProfileRun& p, const ProfileSpots& spots) {
+    // The profile's incidents of every date (the period's selection is one part of the series).
+    Profile all = p.profile;
+    all.filter.date_from.clear();
+    all.filter.date_to.clear();
+    const Selection every = timed(p.analyse_s, [&] { return select(p.inc, all); });
+    std::string source;
+    const ChangeOptions options = change_options(p, every.rows, source);
+
+    ChangeStepInput in;
+    in.incidents = &p.inc;
+    in.rows = &every.rows;
+    in.label = p.profile.title;
+    const bool rates = p.profile.denominator == Denominator::population;
+    for (const auto& lv : p.areas.levels) {
+        in.layers.push_back(&lv.layer);
+        in.placed.push_back(&lv.placed->area);
+        in.populations.push_back(rates && lv.has_population ? &lv.population : nullptr);
+    }
+    const bool with_spots = !spots.layer.codes.empty();
+    if (with_spots) {
+        in.layers.push_back(&spots.layer);
+        in.placed.push_back(&spots.of_row);
+        in.populations.push_back(nullptr);
+    }
+    ChangeResult r;
+    try {
+        r = timed(p.analyse_s, [&] { return run_change_step(in, options, p.threads); });
+    } catch (const UsageError& e) {  // e.g. no dated incident, one month of data: say so, map the rest
+        p.po.warnings.push_back("run: profile " + p.profile.name + ": no direction of travel (" + e.what() + ")");
+        p.record.steps["change"] = {{"skipped", e.what()}};
+        return;
+    }
+
+    // ---- layers: the study area table, one polygon layer per level (not in a publish-mode
+    // pack: small areas' counts), the numbered hot spots as a table
+    const std::string periods = change_periods_text(r);
+    const std::string what = "Direction of travel of " + p.profile.title + ", " + periods + " (" + source + ")";
+    const std::string study = run_output_name(p.profile.name, RunOutputKind::change);
+    write_change_study_table(p.gpkg, study, r, what);
+    p.wrote(RunOutputKind::change, study, true);
+    nlohmann::ordered_json node = change_manifest_node(r, options);
+    node["comparison_source"] = source;
+    node["levels"] = nlohmann::ordered_json::array();
+    for (std::size_t l = 0; l < r.layers.size(); ++l) {
+        const bool is_spots = with_spots && l + 1 == r.layers.size();
+        const ChangeLayerResult& lr = r.layers[l];
+        nlohmann::ordered_json lj;
+        if (is_spots) {
+            const std::string name = run_output_name(p.profile.name, RunOutputKind::hotspots_change);
+            lj = write_change_layer(p.gpkg, name, lr, nullptr, what + ", per numbered hot spot; " + r.method, options);
+            p.wrote(RunOutputKind::hotspots_change, name, true);
+            lj["level"] = "hotspot";
+            nlohmann::ordered_json each = nlohmann::ordered_json::array();
+            for (const auto& a : lr.areas)
+                each.push_back({{"code", a.code}, {"name", a.name}, {"comparison_count", a.comparison},
+                                {"period_count", a.period},
+                                {"pct_change", std::isfinite(a.test.pct_change) ? nlohmann::ordered_json(a.test.pct_change) : nullptr},
+                                {"p", a.test.p}, {"class", std::string(to_string(a.change))}});
+            lj["each"] = each;
+        } else if (!p.cfg.publish) {
+            const std::string name = run_output_name(p.profile.name, RunOutputKind::change, lr.name);
+            lj = write_change_layer(p.gpkg, name, lr, &p.areas.levels[l].layer.polygons, what + ", per " + lr.name + "; " + r.method,
+                                    options);
+            p.wrote(RunOutputKind::change, name, true, lr.name);
+            p.group.layers.push_back({p.profile.title + ": direction of travel by " + lr.name, ProfileRun::gpkg_source(name),
+                                      false, "Polygon", std::string(style_qml("change_class")), false});
+            lj["level"] = lr.name;
+            lj["rising"] = leading(lr, +1, 5);
+            lj["falling"] = leading(lr, -1, 3);
+        } else {
+            continue;
+        }
+        node["levels"].push_back(lj);
+    }
+    p.record.steps["change"] = node;
+    p.po.direction_of_travel = r.sentence() + " Compared: " + source + ".";
+
+    // ---- hours of the week of the period's selection
+    HoursOptions ho;
+    const bool timed_rows = any_time(p.inc, p.sel.rows);
+    const HoursResult hours = timed(p.analyse_s, [&] {
+        return week_hours_of_rows(p.inc, timed_rows ? p.sel.rows : std::vector<std::uint32_t>{}, p.profile.title, ho);
+    });
+    nlohmann::ordered_json hn = hours_manifest_node(hours, ho);
+    if (!timed_rows) {
+        hn["hours"]["no_times"] = true;
+        hn["hours"]["incidents"] = p.sel.rows.size();
+        hn["hours"]["note"] = "No incident of this profile has a time of day (police.uk data give the month only), so "
+                              "there is no table of the hours of the week.";
+        hn["hours"].erase("table");
+    }
+    p.record.steps["hours"] = hn;
+}
+
+} // namespace hotspot::detail
