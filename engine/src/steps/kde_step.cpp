@@ -13,6 +13,7 @@
 #include "hotspot/error.hpp"
 #include "steps/step_rows.hpp"
 #include "hotspot/geocode.hpp"
+#include "hotspot/postcode.hpp"
 #include "hotspot/raster_out.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
@@ -259,6 +260,7 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     }
     r.surface = kernel_density(x, y, weights, r.grid, k, mask, progress);
     for (const auto& w : r.surface.warnings) r.warnings.push_back(w);
+    if (auto w = postcode_share_warning(*in.incidents, in.rows, "kde"); !w.empty()) r.warnings.push_back(w);
 
     // ---- write: every tag key of the density surface is spelled here, once
     GeoTiffOptions g;
