@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "hotspot/csv.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/incidents_io.hpp"
 #include "hotspot/postcode.hpp"
@@ -270,19 +271,13 @@ TEST_CASE("postcode CLI: run places partner rows by postcode (config keys) and w
     // Criminal damage: all-crime leaves anti-social behaviour out.
     const std::string demo = test::read_file(test::source_dir() / "shapes" / "demo" / "incidents.csv");
     std::string lookup = "pcds,oseast1m,osnrth1m,doterm\n", rows = "ref,postcode,category,date\n";
-    std::size_t pos = demo.find('\n') + 1;
+    CsvReader csv(demo, "incidents.csv");
+    std::vector<std::string_view> f;
+    csv.next(f);  // header: easting and northing are columns 7 and 8
     for (int i = 0; i < 40; ++i) {
-        const std::size_t end = demo.find('\n', pos);
-        std::vector<std::string> f;
-        std::size_t a = pos;
-        for (int c = 0; c < 8; ++c) {  // easting and northing are columns 7 and 8, before any quote
-            const std::size_t b = demo.find(',', a);
-            f.push_back(demo.substr(a, b - a));
-            a = b + 1;
-        }
-        pos = end + 1;
+        REQUIRE(csv.next(f));
         const std::string pc = "DM" + std::to_string(1 + i / 10) + " " + std::to_string(i % 10) + "AB";
-        lookup += pc + "," + f[6] + "," + f[7] + ",\n";
+        lookup += pc + "," + std::string(f[6]) + "," + std::string(f[7]) + ",\n";
         for (int k = 0; k < 2; ++k) rows += std::to_string(i * 2 + k) + "," + pc + ",Criminal damage and arson,2025-02-0" + std::to_string(1 + k) + "\n";
     }
     rows += "999,ZZ99 9ZZ,Criminal damage and arson,2025-02-01\n";
