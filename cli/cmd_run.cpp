@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "command.hpp"
+#include "read_options.hpp"
 #include "hotspot/config.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/output_safety.hpp"
@@ -28,6 +29,7 @@ struct RunArgs {
     bool overwrite = false, report = false, publish = false, keep_outliers = false;
     int publish_min_count = 0, publish_round = 0;
     int heat_min_incidents = 0;
+    ReadOptions postcode;  // --postcode, --postcodes, --postcodes-previous
 };
 
 RunConfig build_config(const RunArgs& a) {
@@ -36,6 +38,10 @@ RunConfig build_config(const RunArgs& a) {
     if (!a.incidents.empty()) cfg.incidents.paths = a.incidents;
     if (!a.crs.empty()) cfg.incidents.crs = a.crs;
     if (a.keep_outliers) cfg.incidents.screen_outliers = false;
+    if (!a.postcode.postcode_field.empty()) cfg.incidents.postcode_field = a.postcode.postcode_field;
+    if (!a.postcode.postcode_files.empty()) cfg.incidents.postcode_files = a.postcode.postcode_files;
+    if (!a.postcode.postcode_previous_files.empty())
+        cfg.incidents.postcode_previous_files = a.postcode.postcode_previous_files;
     if (!a.areas.empty()) {
         cfg.areas.clear();
         for (const auto& s : a.areas) cfg.areas.push_back({AreaSpec::parse(s), "", "", "", ""});
@@ -129,6 +135,7 @@ Command run_command() {
                                "Heat map: leave cells unshaded that fewer than this many incidents reach (default 3; "
                                "publish mode: at least --publish-min-count)")->check(CLI::PositiveNumber), {"analysis.heat_min_incidents", {}, ""});
                 sub.add_flag("--overwrite", a->overwrite, "Replace existing outputs");
+                add_postcode_options(sub, a->postcode);
                 note(sub.add_flag("--keep-outliers", a->keep_outliers,
                              "Keep incidents far outside the bulk of the others (default: rejected as location_outlier)"), {"incidents.keep_outliers", {}, ""});
                 return [a, &global]() {

@@ -4,6 +4,17 @@
 
 namespace hotspot::cli {
 
+void add_postcode_options(CLI::App& sub, ReadOptions& r) {
+    note(sub.add_option("--postcode", r.postcode_field,
+                        "Place each row at the centroid of the postcode in this column (partner data "
+                        "without coordinates; needs --postcodes; see README, 'Postcodes')"), {"incidents.postcode", {}, ""});
+    note(sub.add_option("--postcodes", r.postcode_files,
+                        "Postcode lookup: ONSPD/NSPL CSV or OS Code-Point Open CSV (repeatable)"), {"incidents.postcodes", {}, ""});
+    note(sub.add_option("--postcodes-previous", r.postcode_previous_files,
+                        "An older lookup release: postcodes found only there are placed as terminated "
+                        "(repeatable)"), {"incidents.postcodes_previous", {}, ""});
+}
+
 void add_read_options(CLI::App& sub, ReadOptions& r) {
     note(sub.add_option("--incidents", r.paths,
                    "Incident files: CSV (police.uk recognised), GPKG, SHP, GeoJSON, FGB, PG:...; "
@@ -18,6 +29,7 @@ void add_read_options(CLI::App& sub, ReadOptions& r) {
     note(sub.add_option("--category", r.category_field, "Category / crime type column (auto-detected)"), {"incidents.category", {}, ""});
     note(sub.add_option("--date", r.date_field, "Date or date-time column (auto-detected)"), {"incidents.date", {}, ""});
     note(sub.add_option("--time", r.time_field, "Time-of-day column (auto-detected)"), {"incidents.time", {}, ""});
+    add_postcode_options(sub, r);
     note(sub.add_flag("--keep-outliers{false}", r.screen_outliers,
                  "Keep incidents far outside the bulk of the others (by default, where the grid or band "
                  "is sized from the incidents' extent, i.e. kde and gistar without a study area, they are "

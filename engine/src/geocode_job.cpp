@@ -123,6 +123,7 @@ GeocodeJobResult run_geocode_job(const GeocodeJobOptions& o, const Progress& pro
                              ? "no OSTN15 grid installed (Debian's proj-data lacks it): a Helmert transformation was used"
                              : ""}};
     j["police_uk"] = read.police_uk;
+    if (read.postcodes.used) j["postcodes"] = read.postcodes.to_json();
     nlohmann::ordered_json counts;
     counts["rows_in"] = r.rows_in;
     counts["kept"] = r.kept;

@@ -18,6 +18,7 @@ std::string_view reason_name(RejectReason r) noexcept {
     case RejectReason::transform_failed: return "transform_failed";
     case RejectReason::multipart_point: return "multipart_point";
     case RejectReason::location_outlier: return "location_outlier";
+    case RejectReason::unknown_postcode: return "unknown_postcode";
     }
     return "unknown";
 }
@@ -60,6 +61,10 @@ std::string_view reason_text(RejectReason r) noexcept {
         return "the location lies far outside the bulk of the incidents (beyond 3 interquartile "
                "ranges of easting or northing, and over 5 km from any chain of incidents reaching "
                "the bulk): a mistyped coordinate? Correct it, or give --keep-outliers to keep it";
+    case RejectReason::unknown_postcode:
+        return "the row is placed by its postcode, and the postcode is blank, not a postcode, or "
+               "not in the --postcodes lookup (the detail says which); correct it, or give a lookup "
+               "that covers it";
     }
     return "unknown";
 }

@@ -178,6 +178,8 @@ struct Collector {
     std::unordered_set<std::string> ids;
     std::vector<std::uint64_t> row_hashes;  // sorted once at the end: duplicates = size - unique
     DateChecks dates;
+    const PostcodeLookup* postcodes = nullptr;  // set when rows are placed by postcode
+    std::string first_terminated, first_corrected;
     CrsTransform* transform = nullptr;
     std::string source_crs;
     std::uint64_t recoded_rows = 0;
@@ -327,6 +329,61 @@ struct Collector {
         inc.source_line.push_back(line);
     }
 
+    // A row placed by postcode: its fields gain location_precision, postcode_matched and
+    // postcode_status; an unknown postcode rejects it (postcode.hpp).
+    void postcode_row(std::span<const std::string_view> fields, std::size_t source_columns, std::size_t pc_col,
+                      std::string_view raw, std::uint32_t file, std::uint64_t line) {
+        std::vector<std::string_view> ext(fields.begin(), fields.end());
+        auto& counts = result.postcodes;
+        if (fields.size() != source_columns) {
+            ++result.rows_in;
+            reject(ext, RejectReason::wrong_field_count,
+                   std::to_string(fields.size()) + " fields, header has " + std::to_string(source_columns), file, line);
+            return;
+        }
+        const std::string_view text = fields[pc_col];
+        const PostcodeLookup::Match m = postcodes->find(text);
+        if (!m.placed()) {
+            ++result.rows_in;
+            ext.insert(ext.end(), {"", "", ""});
+            std::string detail = postcodes->reject_detail(text, m);
+            if (!is_utf8(detail)) detail = cp1252_to_utf8(detail);
+            reject(ext, RejectReason::unknown_postcode, detail, file, line);
+            ++counts.unknown;
+            return;
+        }
+        const bool terminated = m.outcome == PostcodeLookup::Outcome::terminated;
+        ext.insert(ext.end(), {postcode_centroid, m.postcode, terminated ? "terminated" : "live"});
+        char bx[32], by[32];
+        const auto rx = std::to_chars(bx, bx + sizeof bx, m.x);
+        const auto ry = std::to_chars(by, by + sizeof by, m.y);
+        const std::size_t before = result.incidents.size();
+        row(ext, raw, std::string_view(bx, std::size_t(rx.ptr - bx)), std::string_view(by, std::size_t(ry.ptr - by)),
+            file, line);
+        if (result.incidents.size() == before) return;
+        ++counts.placed;
+        const std::string where = result.incidents.source_files[file] + ":" + std::to_string(line) + " '" +
+                                  std::string(text) + "' -> " + m.postcode;
+        if (terminated && counts.terminated++ == 0) first_terminated = where;
+        if (m.corrected && counts.corrected++ == 0) first_corrected = where;
+    }
+
+    void postcode_warnings(std::vector<std::string>& out) const {
+        const auto& c = result.postcodes;
+        if (c.terminated > 0)
+            out.push_back("read: " + std::to_string(c.terminated) +
+                          (c.terminated == 1 ? " row was" : " rows were") + " placed at terminated postcodes (first: " + first_terminated +
+                          "), at the centroid the lookup last published for them; check the addresses");
+        if (c.corrected > 0)
+            out.push_back("read: " + std::to_string(c.corrected) +
+                          (c.corrected == 1 ? " postcode had" : " postcodes had") + " the letter O or I typed for the digit 0 or 1 of the inward code "
+                          "and were read with the digit (first: " + first_corrected + ")");
+        if (c.unknown > 0)
+            out.push_back("read: " + std::to_string(c.unknown) +
+                          (c.unknown == 1 ? " row was" : " rows were") + " rejected as unknown_postcode (blank, not a postcode, or not in the "
+                          "lookup); see the rejects layer's reject_detail for each value");
+    }
+
     // One row: validates id and coordinates, then keeps or rejects it.
     // `raw` is the record's text: rows with the same text are exact duplicates.
     void row(std::span<const std::string_view> fields, std::string_view raw, std::string_view raw_x,
@@ -402,7 +459,7 @@ FieldRoles detect_roles(const std::vector<std::string>& names, const ReadOptions
         r.mo_text = pick(o.mo_field, "--mo", {"mo_text", "mo", "modus_operandi", "mo text"});
         r.lsoa_code = find_any(names, {"lsoa_code", "lsoa code", "lsoa11cd"});
         r.street = pick(o.street_field, "--street", {"street", "street_name", "street name", "location", "address"});
-        if (r.x < 0 || r.y < 0)
+        if ((r.x < 0 || r.y < 0) && o.postcode_field.empty())
             throw InputError(unit, file, 1, "",
                              "no coordinate columns found; name them with --x and --y (e.g. "
                              "--x Easting --y Northing). The header has: " + header_list(names) +
@@ -411,6 +468,15 @@ FieldRoles detect_roles(const std::vector<std::string>& names, const ReadOptions
     if (police_uk && !o.x_field.empty()) r.x = required_field(names, o.x_field, "--x", file);
     if (police_uk && !o.y_field.empty()) r.y = required_field(names, o.y_field, "--y", file);
     return r;
+}
+
+// The fields a row placed by postcode gains (postcode.hpp), prefixed "hs_" on a clash.
+void add_postcode_fields(std::vector<std::string>& names) {
+    for (const char* wanted : {"location_precision", "postcode_matched", "postcode_status"}) {
+        std::string n = wanted;
+        while (find_field(names, n) >= 0) n = "hs_" + n;
+        names.push_back(n);
+    }
 }
 
 std::string guess_crs(const std::vector<std::string>& names, const FieldRoles& r) {
@@ -491,6 +557,12 @@ void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
     std::vector<std::string> names;
     for (auto f : fields) names.emplace_back(is_utf8(f) ? std::string(trim(f)) : cp1252_to_utf8(trim(f)));
     refuse_bad_header(names, path);
+    const std::size_t source_columns = names.size();
+    int postcode_col = -1;
+    if (col.postcodes) {
+        postcode_col = required_field(names, col.options.postcode_field, "--postcode", path);
+        add_postcode_fields(names);
+    }
     const bool first = !col.have_schema;
     col.set_schema(names, path);
     if (first) {
@@ -498,8 +570,12 @@ void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
         col.result.police_uk = puk;
         col.result.incidents.roles = detect_roles(names, col.options, path, puk);
         std::string crs = col.options.crs;
+        if (col.postcodes) {
+            crs = "EPSG:27700";  // postcode lookups give British National Grid metres
+            col.result.incidents.roles.precision = int(source_columns);
+        }
         if (crs.empty()) crs = puk ? "EPSG:4326" : guess_crs(names, col.result.incidents.roles);
-        if (col.options.crs.empty() && !puk && crs == "EPSG:27700")
+        if (col.options.crs.empty() && !puk && crs == "EPSG:27700" && !col.postcodes)
             col.result.warnings.push_back("read: no --crs given; coordinates in '" +
                                           names[std::size_t(col.result.incidents.roles.x)] +
                                           "' are taken as EPSG:27700 metres");
@@ -512,6 +588,16 @@ void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
     col.reserve(data.size(), header_text.find('\n'));
     std::size_t since = 0;
     while (reader.next(fields)) {
+        if (col.postcodes) {
+            col.postcode_row(fields, source_columns, std::size_t(postcode_col), reader.record_text(), file_index,
+                             reader.record_line());
+            if (++since == 100000) {
+                since = 0;
+                if (!progress(double(reader.offset()) / double(data.size()), "read " + fs::path(path).filename().string()))
+                    throw Cancelled(unit);
+            }
+            continue;
+        }
         const std::string_view rx = xi < fields.size() ? fields[xi] : std::string_view();
         const std::string_view ry = yi < fields.size() ? fields[yi] : std::string_view();
         col.row(fields, reader.record_text(), rx, ry, file_index, reader.record_line());
@@ -548,6 +634,9 @@ void read_ogr(const std::string& path, std::uint32_t file_index, Collector& col,
                                          "FlatGeobuf or PG: connection");
     struct Closer { GDALDatasetH d; ~Closer() { GDALClose(d); } } closer{ds};
     OGRLayerH layer = detail::pick_layer(ds, path, layer_name, unit, "--incidents ");
+    if (col.postcodes)
+        throw UsageError(unit, path + ": --postcode places rows of CSV files only; export the layer as CSV "
+                               "(ogr2ogr -f CSV) or give its coordinates");
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     std::vector<std::string> names;
     for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i)
@@ -817,6 +906,19 @@ ReadResult read_incidents(const ReadOptions& options, const Progress& progress) 
     ReadResult res;
     const auto files = expand_input_paths(options.paths);
     Collector col{options, res};
+    PostcodeLookup lookup;
+    if (!options.postcode_field.empty()) {
+        lookup = PostcodeLookup::read(options.postcode_files, options.postcode_previous_files);
+        col.postcodes = &lookup;
+        auto& c = res.postcodes;
+        c.used = true;
+        c.field = options.postcode_field;
+        c.files = lookup.files();
+        c.formats = lookup.formats();
+        c.lookup_postcodes = lookup.size();
+    } else if (!options.postcode_files.empty()) {
+        throw UsageError(unit, "--postcodes gives a lookup but no --postcode FIELD names the column to look up");
+    }
     std::unique_ptr<CrsTransform> transform;
     for (std::uint32_t i = 0; i < files.size(); ++i) {
         res.incidents.source_files.push_back(files[i]);
@@ -832,6 +934,7 @@ ReadResult read_incidents(const ReadOptions& options, const Progress& progress) 
     res.exact_duplicates = std::uint64_t(col.row_hashes.size()) -
                            std::uint64_t(std::unique(col.row_hashes.begin(), col.row_hashes.end()) - col.row_hashes.begin());
     col.dates.warn(res.warnings);
+    col.postcode_warnings(res.warnings);
     if (col.recoded_rows > 0)
         res.warnings.push_back("read: " + std::to_string(col.recoded_rows) +
                                " rows have text that is not UTF-8 (first: " + col.first_recoded +

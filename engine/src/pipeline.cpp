@@ -276,6 +276,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     rm.project = run_project_name;
     rm.warnings = res.warnings;
     rm.write_into(manifest);
+    if (read.postcodes.used) manifest.json()["postcodes"] = read.postcodes.to_json();
     // writing includes the inputs' checksums for the manifest (the manifest file itself is
     // written after its own timings)
     write_total += seconds_since(t);

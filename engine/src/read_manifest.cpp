@@ -12,6 +12,7 @@ void add_read(Manifest& manifest, const ReadResult& read, const std::string& wor
                 {"working_crs", working_crs},
                 {"operation", read.crs_operation},
                 {"accuracy_m", read.crs_accuracy_m}};
+    if (read.postcodes.used) j["postcodes"] = read.postcodes.to_json();
 }
 
 } // namespace hotspot

@@ -51,6 +51,7 @@ struct FieldRoles {
     int street = -1;        ///< street / location text (police.uk "Location": "On or near ...")
     int x = -1;             ///< easting / longitude
     int y = -1;             ///< northing / latitude
+    int precision = -1;     ///< location_precision, added when rows are placed by postcode (postcode.hpp)
 };
 
 /// Incidents kept after reading: one entry per row in every vector.
@@ -88,6 +89,7 @@ enum class RejectReason : std::uint8_t {
     transform_failed,    ///< PROJ could not transform the coordinate
     multipart_point,     ///< a MultiPoint of several points: not one place
     location_outlier,    ///< far outside the bulk of the incidents (ReadOptions::screen_outliers)
+    unknown_postcode,    ///< placed by postcode, and the postcode is blank, malformed or not in the lookup
 };
 
 /// A short machine-readable name of the reason ("missing_coordinate"...).

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hotspot/incidents.hpp"
+#include "hotspot/postcode.hpp"
 #include "hotspot/progress.hpp"
 
 namespace hotspot {
@@ -36,6 +37,13 @@ struct ReadOptions {
     /// outside the areas (and counted so); where nothing is sized from the extent (change,
     /// hours, evaluate, near-repeat) it changes nothing, so it is not screened either.
     bool sizes_grid_from_extent = false;
+    /// Place every row at the centroid of the postcode in this column (CSV inputs; the x/y
+    /// columns are then not used). Needs `postcode_files`. The rows gain three fields:
+    /// location_precision ("postcode_centroid"), postcode_matched (the lookup's postcode, after
+    /// normalisation) and postcode_status (live / terminated); see postcode.hpp.
+    std::string postcode_field;
+    std::vector<std::string> postcode_files;           ///< the lookup (current release)
+    std::vector<std::string> postcode_previous_files;  ///< older releases: postcodes only there are terminated
 };
 
 /// Fences for locational outliers: Tukey's "far out" fences (Tukey 1977, Exploratory Data
@@ -77,6 +85,7 @@ struct ReadResult {
     std::string crs_operation;        ///< the PROJ operation used to reach the working CRS
     double crs_accuracy_m = -1;       ///< its stated accuracy in metres (-1: unknown)
     std::vector<std::string> warnings;
+    PostcodeCounts postcodes;         ///< filled when ReadOptions::postcode_field is set
 };
 
 /// Reads every input path. @throws InputError for unreadable or malformed files (naming the

@@ -15,6 +15,7 @@
 #include "hotspot/manifest.hpp"
 #include "steps/step_rows.hpp"
 #include "hotspot/geocode.hpp"
+#include "hotspot/postcode.hpp"
 #include "hotspot/raster_out.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
@@ -278,6 +279,7 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     for (const auto& w : r.surface.warnings) r.warnings.push_back(w);
     std::size_t zeroed = 0;
     if (publish) zeroed = mask_density(r.surface.values, r.grid, x, y, r.surface.radius_m, out.publish_min_count);
+    if (auto w = postcode_share_warning(*in.incidents, in.rows, "kde"); !w.empty()) r.warnings.push_back(w);
 
     // ---- write: every tag key of the density surface is spelled here, once
     GeoTiffOptions g;
