@@ -142,7 +142,8 @@ std::string abstract_of(Role role, const std::string& profile, const std::string
     case Role::change:
         return "Change in the kernel density of " + profile + ": the density of " + tag(tags, "period") +
                " minus that of the comparison period (" + tag(tags, "comparison") + "), same grid, kernel (" +
-               tag(tags, "kernel") + ") and bandwidth (" + tag(tags, "bandwidth_m") + " m)." + by;
+               tag(tags, "kernel") + ") and bandwidth (" + tag(tags, "bandwidth_m") + " m)" +
+               (tags.count("change_significance") ? "; " + tag(tags, "change_significance") : std::string()) + "." + by;
     case Role::other: break;
     }
     return "";

@@ -427,7 +427,7 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
     // A heading and meta line too long for one line push the content box down a line.
     const std::string meta_text = in_.area_name + " · " + period() + " · " + thousands(p.selected) +
                                   " incidents (" + thousands(p.selected_comparison) + " in " + comparison() + ")";
-    double used = double(glyphs(page.heading)) * 11 + double(glyphs(meta_text)) * 5.9 > page_w_px - 40 ? 28 : 0;
+    double used = double(glyphs(page.heading)) * 11 + double(glyphs(meta_text)) * 5.9 > page_w_px - 40 ? 40 : 0;
     if (p.proxy) {
         b << "<div class=\"proxy\"><b>Proxy.</b> " << esc(p.proxy_note) << "</div>\n";
         used += lines("Proxy. " + p.proxy_note, page_w_px - 16, 5.7) * 14 + 12;
@@ -448,17 +448,31 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
     // Map column: the map as tall as the area's shape asks, within what the note and the
     // methods box leave.
     const std::string methods_html = methods(p);
-    const double methods_px = 20 + 10 + 12.5 * (lines(p.kernel + p.bandwidth_method + " kernel, bandwidth 000 m (chosen by) 00 m cells incidents per km2", 380, 5.4) +
-                                               lines(p.hotspot_threshold + " (density = 0.000), ranked by incidents", 380, 5.4) +
-                                               (p.has_gistar ? lines(p.gistar_weights + p.gistar_correction + " 000 m cells, 000 m band, 00,000 cells hot at 99% (layer in the GeoPackage)", 380, 5.4) : 0) +
-                                               (p.has_rates ? lines(p.ci + p.classes + " confidence intervals against the study area rate 00.0 per 1,000 residents", 380, 5.4) : 0));
+    // The methods box's height from its own text: a title, then each definition's wrapped lines.
+    double methods_lines = 0;
+    for (std::size_t at = methods_html.find("<dd>"); at != std::string::npos; at = methods_html.find("<dd>", at + 4)) {
+        const std::size_t end = methods_html.find("</dd>", at);
+        std::string text;
+        bool tag = false;
+        for (char c : methods_html.substr(at + 4, end - at - 4)) {
+            if (c == '<') tag = true;
+            else if (c == '>') tag = false;
+            else if (!tag) text += c;
+        }
+        methods_lines += lines(text, 380, 5.4);
+    }
+    const double methods_px = 20 + 10 + 12.5 * methods_lines;
     const std::string note_text_len(220, 'x');
     const double note_h = lines(note_text_len + p.hotspot_threshold, map_col_px, 5.4) * note_px + 4;
     svg::MapSpec spec;
     spec.width = 560;
     const double scale = map_col_px / spec.width;
     const double natural = spec.width * in_.world.height() / in_.world.width() + 80 + 2 * spec.margin;
-    const double room = (avail - methods_px - note_h - 8) / scale;
+    // The profile's warnings close the map column, under the methods box.
+    double warnings_px = 0;
+    for (const auto& w : p.warnings)
+        warnings_px += lines(w, map_col_px, 5.4) * note_px + 4;
+    const double room = (avail - methods_px - note_h - warnings_px - 8) / scale;
     spec.height = std::max(260.0, std::min(natural, room));
     spec.world = in_.world;
     spec.legend_title = units_text(p.units);
@@ -481,7 +495,10 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
       << fixed(p.cell_size_m, 0) << " m cells, " << esc(period()) << ". Hot spots (black outlines, numbered by rank): "
       << esc(p.hotspot_threshold) << ". Grid north up; scale bar " << svg::format_length(layout.scale_bar_m)
       << "." << esc(near_repeat_map_note(p.near_repeat)) << "</p>\n"
-      << methods_html << "</div>\n<div class=\"side-col\">\n";
+      << methods_html;
+    for (const auto& w : p.warnings)
+        b << "<p class=\"note\">" << esc(w) << "</p>\n";
+    b << "</div>\n<div class=\"side-col\">\n";
 
     // Side column: the hot spots, then the area tables while they fit; the rest to the annex.
     double left = avail;
@@ -529,8 +546,6 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
     for (const Table& t : area_tables(p))
         put_table(t, t.rows.size());
     if (p.near_repeat.present) put_table([](NearRepeatTable k) { return Table{k.css, k.title, k.head, k.rows, k.cost, "", k.after, k.empty}; }(near_repeat_table(p.near_repeat)), 99);
-    for (const auto& w : p.warnings)
-        b << "<p class=\"note\">" << esc(w) << "</p>\n";
     b << "</div>\n</div>\n";
     page.body = b.str();
     pages_.push_back(std::move(page));

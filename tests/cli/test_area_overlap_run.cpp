@@ -16,7 +16,7 @@ TEST_CASE("run refuses an area layer mixing overlapping 2011 and 2021 LSOAs, nam
     };
     const auto r = test::run_cli("run --incidents " + c("incidents.csv") + " --crs EPSG:27700 --areas lsoa=" +
                                  c("lsoa_mixed_vintage.geojson") + ":LSOA11CD:LSOA11NM --population lsoa=" +
-                                 c("pop_mixed.csv") + " --profiles car-key-burglary --out '" + (dir / "run").string() + "'");
+                                 c("pop_mixed.csv") + " --profiles all-crime --out '" + (dir / "run").string() + "'");
     INFO(r.out << r.err);
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("overlap") != std::string::npos);

@@ -19,6 +19,7 @@
 #include "hotspot/error.hpp"
 #include "hotspot/raster_out.hpp"
 #include "hotspot/run_names.hpp"
+#include "hotspot/version.hpp"
 #include "hotspot/steps/change_step.hpp"
 #include "hotspot/steps/hours_step.hpp"
 #include "hotspot/styles.hpp"
@@ -241,8 +242,12 @@ void run_profile_change(ProfileRun& p, const ProfileSpots& spots) {
             lj = write_change_layer(p.gpkg, name, lr, &p.areas.levels[l].layer.polygons, what + ", per " + lr.name + "; " + r.method,
                                     options);
             p.wrote(RunOutputKind::change, name, true, lr.name);
-            p.group.layers.push_back({p.profile.title + ": direction of travel by " + lr.name, ProfileRun::gpkg_source(name),
-                                      false, "Polygon", std::string(style_qml("change_class")), false});
+            ProjectLayer layer{p.profile.title + ": direction of travel by " + lr.name, ProfileRun::gpkg_source(name),
+                               false, "Polygon", std::string(style_qml("change_class")), false};
+            layer.abstract = what + ", per " + lr.name + ": incidents in each period, % change and its test (" + r.method +
+                             "), classed significant increase / increase / no significant change / decrease / "
+                             "significant decrease. Written by hotspot " + std::string(version) + ".";
+            p.group.layers.push_back(std::move(layer));
             lj["level"] = lr.name;
             lj["rising"] = leading(lr, +1, 5);
             lj["falling"] = leading(lr, -1, 3);
