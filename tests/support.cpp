@@ -115,4 +115,19 @@ std::map<std::string, Layer> read_all_layers(const fs::path& path) {
     return out;
 }
 
+Band1 read_band1(const std::filesystem::path& path) {
+    Band1 b;
+    GDALDatasetH ds = GDALOpen(path.c_str(), GA_ReadOnly);
+    REQUIRE(ds);
+    GDALGetGeoTransform(ds, b.gt);
+    b.cols = GDALGetRasterXSize(ds);
+    b.rows = GDALGetRasterYSize(ds);
+    b.v.resize(std::size_t(b.cols) * std::size_t(b.rows));
+    const CPLErr err = GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, b.cols, b.rows, b.v.data(), b.cols, b.rows,
+                                    GDT_Float32, 0, 0);
+    GDALClose(ds);
+    REQUIRE(err == CE_None);
+    return b;
+}
+
 } // namespace hotspot::test

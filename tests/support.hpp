@@ -41,6 +41,15 @@ using FieldIndex = std::function<int(const char*)>;
 void for_each_feature(const std::filesystem::path& path, const std::string& layer,
                       const std::function<void(OGRFeatureH, const FieldIndex&)>& row);
 
+/// Band 1 of a raster read with GDAL as float, row by row from the top; gt = its geotransform.
+struct Band1 {
+    std::vector<float> v;
+    int cols = 0, rows = 0;
+    double gt[6] = {};
+};
+/// REQUIREs that the raster opens and reads.
+Band1 read_band1(const std::filesystem::path& path);
+
 } // namespace hotspot::test
 
 /// Skips the rest of a test (reported as a warning) when ../shared/data is absent.

@@ -188,14 +188,10 @@ void play_the_reader(const std::string& config, const std::string& tag, const st
         });
         const double radius = p["kde"]["support_radius_m"];
         CHECK(double(p["kde"]["bandwidth_m"]) >= 300);
-        GDALDatasetH ds = GDALOpen((pub_dir / (ps + "_kde.tif")).c_str(), GA_ReadOnly);
-        REQUIRE(ds);
-        double gt[6];
-        GDALGetGeoTransform(ds, gt);
-        const int cols = GDALGetRasterXSize(ds), rows = GDALGetRasterYSize(ds);
-        std::vector<float> v(std::size_t(cols) * std::size_t(rows));
-        REQUIRE(GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, cols, rows, v.data(), cols, rows, GDT_Float32, 0, 0) == CE_None);
-        GDALClose(ds);
+        const test::Band1 band = test::read_band1(pub_dir / (ps + "_kde.tif"));
+        const auto& v = band.v;
+        const auto& gt = band.gt;
+        const int cols = band.cols, rows = band.rows;
         std::vector<int> label(v.size(), -1);
         std::size_t patches = 0, thin = 0;
         for (std::size_t s0 = 0; s0 < v.size(); ++s0) {

@@ -272,14 +272,10 @@ TEST_CASE("run: the heat map shades no cell fewer than k incidents reach; publis
                 pts.emplace_back(OGR_G_GetX(geom, 0), OGR_G_GetY(geom, 0));
                 OGR_F_Destroy(f);
             }
-            GDALDatasetH ds = GDALOpen((dir / (ps + "_kde.tif")).c_str(), GA_ReadOnly);
-            REQUIRE(ds);
-            double gt[6];
-            GDALGetGeoTransform(ds, gt);
-            const int cols = GDALGetRasterXSize(ds), rows = GDALGetRasterYSize(ds);
-            std::vector<float> v(std::size_t(cols) * std::size_t(rows));
-            REQUIRE(GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, cols, rows, v.data(), cols, rows, GDT_Float32, 0, 0) == CE_None);
-            GDALClose(ds);
+            const test::Band1 band = test::read_band1(dir / (ps + "_kde.tif"));
+            const auto& v = band.v;
+            const auto& gt = band.gt;
+            const int cols = band.cols, rows = band.rows;
             std::size_t shaded = 0, bad = 0;
             for (int r = 0; r < rows; ++r)
                 for (int c = 0; c < cols; ++c) {
