@@ -31,8 +31,6 @@ KdeStepOptions profile_kde_options(const ProfileRun& p) {
     return k;
 }
 
-static int k_min_publish(const RunConfig& cfg) { return std::max(cfg.analysis.heat_min_incidents, cfg.publish_min_count); }
-
 KdeStepResult run_profile_kde(ProfileRun& p) {
     const KdeStepOptions kso = profile_kde_options(p);
     KdeStepInput kin;
@@ -48,7 +46,7 @@ KdeStepResult run_profile_kde(ProfileRun& p) {
     kout.profile = p.profile.name;
     kout.band_description = p.profile.title + " density";
     if (p.cfg.publish)  // the raster itself masked, and a bandwidth floor (disclosure.hpp)
-        kout.publish_min_count = k_min_publish(p.cfg), kout.publish_min_bandwidth_m = DisclosurePolicy{}.min_bandwidth_m;
+        kout.publish_min_count = kso.heat.min_incidents, kout.publish_min_bandwidth_m = DisclosurePolicy{}.min_bandwidth_m;
     const AreaConfig& study = p.areas.levels[p.areas.study].config;
     kout.study_area = study.spec.name + "=" + study.spec.path;
     if (p.comparing) {
