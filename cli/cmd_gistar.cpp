@@ -40,7 +40,9 @@ Command gistar_command() {
                 sub.add_option("--raster", o->raster, "Also write the z-scores as a styled GeoTIFF (.tif)");
                 sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
-                return [o, study, band, band_opt, weights, correction, test, &global]() {
+                auto publish = add_publish_options(sub, "only cells holding at least N incidents, with their count and no z, p or bin");
+                return [o, study, band, band_opt, weights, correction, test, publish, &global]() {
+                    o->publish_min_count = publish->min_count_or_0();
                     Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->command_line = global.command_line;
                     if (band_opt->count() > 0) o->step.band_m = *band;

@@ -48,7 +48,9 @@ Command kde_command() {
                 sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");
                 sub.add_flag("--png", o->png, "Also write an RGBA quick-look <out>.png");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
-                return [o, t, diggle, &global]() {
+                auto publish = add_publish_options(sub, "shade and keep only cells reached by at least N incidents, bandwidth at least 300 m");
+                return [o, t, diggle, publish, &global]() {
+                    o->publish_min_count = publish->min_count_or_0();
                     Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->kde.kernel = parse_kernel(t->kernel);
                     o->kde.units = parse_units(t->units);

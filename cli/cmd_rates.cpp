@@ -45,7 +45,9 @@ Command rates_command() {
                 sub.add_option("--out", o->out, "Output GeoPackage (.gpkg): one <area>_rates layer per --areas")->required();
                 sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
-                return [o, areas, pops, reference, ref_opt, ci, correction, &global]() {
+                auto publish = add_publish_options(sub, "one --areas level: counts below N hidden with secondary suppression, nothing derived from them");
+                return [o, areas, pops, reference, ref_opt, ci, correction, publish, &global]() {
+                    o->publish_min_count = publish->min_count_or_0();
                     Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->command_line = global.command_line;
                     for (const auto& a : *areas) o->areas.push_back(AreaSpec::parse(a));

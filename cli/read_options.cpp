@@ -50,3 +50,14 @@ void apply_permutation_flags(PermutationOptions& perm, const std::string& correc
 }
 
 } // namespace hotspot::cli
+
+namespace hotspot::cli {
+
+std::shared_ptr<PublishFlags> add_publish_options(CLI::App& sub, const std::string& what) {
+    auto p = std::make_shared<PublishFlags>();
+    sub.add_flag("--publish", p->on, "Publish mode (README, disclosure control), as hotspot run --publish: " + what);
+    sub.add_option("--publish-min-count", p->min_count, "Publish mode: N (default 5)")->check(CLI::PositiveNumber);
+    return p;
+}
+
+} // namespace hotspot::cli

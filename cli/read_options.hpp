@@ -4,6 +4,7 @@
 // help and defaults cannot drift apart.
 
 #include <CLI/CLI.hpp>
+#include <memory>
 
 #include "hotspot/incidents_io.hpp"
 #include "hotspot/steps/permutation_options.hpp"
@@ -30,5 +31,18 @@ void add_permutation_options(CLI::App& sub, PermutationOptions& perm, std::strin
 /// Sets `perm.correction` from the --correction text and `perm.threads` from --threads.
 /// @throws UsageError for an unknown correction (fdr.hpp).
 void apply_permutation_flags(PermutationOptions& perm, const std::string& correction, unsigned threads);
+
+} // namespace hotspot::cli
+
+namespace hotspot::cli {
+
+/// Publish mode of a single command (README "Publish mode: disclosure control"): --publish and
+/// --publish-min-count N (default 5). `what` ends the --publish help (what the command hides).
+struct PublishFlags {
+    bool on = false;
+    int min_count = 5;
+    int min_count_or_0() const { return on ? min_count : 0; }  ///< the job options' publish_min_count
+};
+std::shared_ptr<PublishFlags> add_publish_options(CLI::App& sub, const std::string& what);
 
 } // namespace hotspot::cli

@@ -3,6 +3,7 @@
 // density floor.
 
 #include "hotspot/disclosure.hpp"
+#include "hotspot/steps/change_step.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -154,6 +155,27 @@ std::vector<Suppression> suppress_table(const CountTable& t, std::uint64_t min_c
             }
     }
     return s;
+}
+
+std::size_t publish_change(ChangeResult& r, std::uint64_t min_count) {
+    const auto k = std::int64_t(min_count);
+    std::size_t rows = 0;
+    const auto hide = [&](AreaChange& a) {
+        a.period_hidden = a.period < k;
+        a.comparison_hidden = a.comparison < k;
+        a.trend_hidden = std::any_of(a.monthly.begin(), a.monthly.end(), [&](double v) { return std::isfinite(v) && v < double(k); });
+        if (a.trend_hidden) std::fill(a.monthly.begin(), a.monthly.end(), std::nan(""));
+        rows += a.period_hidden || a.comparison_hidden || a.trend_hidden;
+    };
+    hide(r.study_area);
+    for (auto& lr : r.layers) {
+        std::fill(std::begin(lr.classes), std::end(lr.classes), 0);
+        for (auto& a : lr.areas) {
+            hide(a);
+            if (!a.period_hidden && !a.comparison_hidden) ++lr.classes[int(a.change) + 2];
+        }
+    }
+    return rows;
 }
 
 std::uint64_t round_total(std::uint64_t v, std::uint64_t base) {

@@ -93,6 +93,7 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
     out.raster = o.raster;
     out.crs = o.read.working_crs;
     out.overwrite = o.overwrite;
+    out.publish_min_count = std::uint64_t(std::max(o.publish_min_count, 0));
     if (o.study) out.study_area = o.study->path;
     r.step = run_gistar_step(in, o.step, out, progress);
     w.commit();

@@ -2,10 +2,12 @@
 
 #include "hotspot/kde_job.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <sstream>
 
+#include "hotspot/disclosure.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/geocode.hpp"
 #include "hotspot/manifest.hpp"
@@ -81,7 +83,12 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
     kout.overwrite = o.overwrite;
     kout.png = o.png;
     if (o.study) kout.study_area = o.study->name + "=" + o.study->path;
-    r.step = run_kde_step(kin, o.kde, kout, progress);
+    KdeStepOptions ko = o.kde;
+    if (o.publish_min_count > 0) {  // the run's publish mode (run/profile_kde.cpp), the same rules
+        ko.heat.min_incidents = std::max(ko.heat.min_incidents, o.publish_min_count);
+        kout.publish_min_count = ko.heat.min_incidents, kout.publish_min_bandwidth_m = DisclosurePolicy{}.min_bandwidth_m;
+    }
+    r.step = run_kde_step(kin, ko, kout, progress);
     for (const auto& w : r.step.warnings) r.warnings.push_back(w);
     manifest.add_timing("kde_and_write", util::seconds_since(t));
     manifest.add_timing("total", util::seconds_since(t0));
@@ -89,7 +96,7 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
     add_read(manifest, in, o.read.working_crs);
     if (o.study) manifest.add_input("study_area", o.study->path);
     auto& j = manifest.json();
-    j["options"] = o.kde.to_json();
+    j["options"] = ko.to_json();
     j["options"]["working_crs"] = o.read.working_crs;
     j["kde"] = r.step.manifest;
     j["counts"]["incidents"] = r.step.surface.incidents;

@@ -15,6 +15,7 @@
 #include "hotspot/qgis_project.hpp"
 #include "hotspot/run_names.hpp"
 #include "hotspot/styles.hpp"
+#include "run/profile_disclosure.hpp"
 #include "run/run_context.hpp"
 #include "run/timed.hpp"
 #include "util/text.hpp"
@@ -138,6 +139,7 @@ void run_profile(ProfileRun& p) {
     if (!change_path.empty())
         p.group.layers.push_back({profile.title + ": density change", "./" + fs::path(change_path).filename().string(),
                                   true, "", read_sidecar_qml(change_path), false});
+    detail::round_profile_totals(p);  // publish mode: the manifest's totals rounded (--publish-round)
     rec.warnings = po.warnings;
 }
 

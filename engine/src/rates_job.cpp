@@ -23,6 +23,7 @@
 #include "hotspot/manifest.hpp"
 #include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
+#include "hotspot/disclosure.hpp"
 #include "hotspot/version.hpp"
 #include "hotspot/weights.hpp"
 #include "hotspot/styles.hpp"
@@ -50,6 +51,10 @@ void RatesJobOptions::validate() const {
         throw UsageError(unit, "no population given; use --population FILE.csv[:CODE_COLUMN:POPULATION_COLUMN] "
                                "or --population-field FIELD");
     match_populations(areas, populations, unit);  // too many files, unknown or repeated names
+    if (publish_min_count > 0 && areas.size() > 1)
+        throw UsageError(unit, "--publish protects one --areas level; with " + std::to_string(areas.size()) +
+                               " levels an area's count could be recovered across them. Give one level per call, "
+                               "or use hotspot run --publish, which finds the nesting and protects it");
     if (!(snap_m >= 0) || !std::isfinite(snap_m) || snap_m > 10000)
         throw UsageError(unit, "--snap must be between 0 and 10000 metres (got " + num(snap_m) + ")");
     step.validate();
@@ -131,6 +136,21 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
         sout.writer = &w;
         sout.description = "Crime rates of " + layer.name + " (" + std::to_string(layer.size()) + " areas): ";
         sout.style_title = layer.name + "_rates";
+        std::vector<Suppression> hidden;
+        if (o.publish_min_count > 0) {  // the run's rule for one level: the areas under their known total
+            CountTable t;
+            t.counts = {sum.incidents};
+            t.parent = {-1};
+            t.known = {1};
+            for (double c : counts) t.counts.push_back(std::uint64_t(c)), t.parent.push_back(0), t.known.push_back(0);
+            const auto m = std::uint64_t(o.publish_min_count);
+            const auto s = suppress_table(t, m);
+            if (!disclosed_cells(t, s, m).empty())
+                throw OutputError(unit, o.out, "publish mode self-check: differencing recovers a suppressed count; report this as a bug");
+            hidden.assign(s.begin() + 1, s.end());
+            sout.publish_min_count = m;
+            sout.suppression = &hidden;
+        }
         sum.step = run_rates_step(sin, o.step, sout, progress);
         sum.reference_source = o.step.reference_rate ? "given" : "study area (all valid areas together)";
         for (const auto& m : sum.step.warnings) r.warnings.push_back(m);

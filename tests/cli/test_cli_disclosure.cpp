@@ -28,6 +28,7 @@ constexpr int kMin = 5;
 
 struct Area {
     std::optional<long> n, cn;  // published counts (period, comparison)
+    std::optional<long> change; // published change (period - comparison)
     std::string parent;         // the ward holding the LSOA (reader's geometry), or ""
 };
 
@@ -58,6 +59,7 @@ std::map<std::string, Area> read_rates(const fs::path& gpkg, const std::string& 
         Area a;
         a.n = int_field(f, idx("incidents"));
         a.cn = int_field(f, idx("comparison_incidents"));
+        a.change = int_field(f, idx("change"));
         const std::string code = OGR_F_GetFieldAsString(f, idx("code"));
         if (publish && !a.n) {
             ++hidden;
@@ -101,29 +103,86 @@ std::map<std::string, std::string> lsoa_wards(const fs::path& gpkg, const std::s
     return out;
 }
 
-// (2) Differencing to a fixed point over the equations parent = sum of children: returns the
-// hidden cells recovered (a value equal to the truth).
-std::size_t difference(std::map<std::string, std::optional<long>> known, const std::map<std::string, std::vector<std::string>>& eq,
+// (2) Differencing to a fixed point over linear equations sum(coef x var) = rhs (parent = sum of
+// children along each hierarchy; period - comparison = published change): every equation with
+// one unknown is solved and the value substituted, until nothing changes. Returns the hidden
+// cells so determined (when `truth` holds the cell, only a value equal to it counts).
+struct Equation {
+    std::vector<std::pair<std::string, long>> terms;
+    long rhs = 0;
+};
+std::size_t difference(std::map<std::string, std::optional<long>> known, const std::vector<Equation>& eqs,
                        const std::map<std::string, long>& truth) {
     std::size_t recovered = 0;
     for (bool changed = true; changed;) {
         changed = false;
-        for (const auto& [parent, children] : eq) {
-            std::vector<std::string> unknown;
-            if (!known[parent]) unknown.push_back(parent);
-            long sum = 0;
-            for (const auto& c : children)
-                if (known[c]) sum += *known[c];
-                else unknown.push_back(c);
+        for (const auto& e : eqs) {
+            std::vector<std::pair<std::string, long>> unknown;
+            long rest = e.rhs;
+            for (const auto& [v, c] : e.terms)
+                if (known[v]) rest -= c * *known[v];
+                else unknown.emplace_back(v, c);
             if (unknown.size() != 1) continue;
-            const std::string& u = unknown[0];
-            const long v = u == parent ? sum : *known[parent] - sum;
+            const auto& [u, c] = unknown[0];
+            const long v = rest / c;
             known[u] = v;
             changed = true;
-            if (truth.count(u) && truth.at(u) == v) ++recovered;
+            if (!truth.count(u) || truth.at(u) == v) ++recovered;
         }
     }
     return recovered;
+}
+
+// parent = sum of children as equations: children - parent = 0
+void add_sums(std::vector<Equation>& eqs, const std::map<std::string, std::vector<std::string>>& eq) {
+    for (const auto& [parent, children] : eq) {
+        Equation e;
+        e.terms.emplace_back(parent, -1);
+        for (const auto& c : children) e.terms.emplace_back(c, 1);
+        eqs.push_back(e);
+    }
+}
+
+// (3) Connected patches of non-zero cells of a GeoTIFF resting on fewer than kMin of `pts`
+// within `radius` of their cells.
+std::size_t thin_patches(const fs::path& tif, const std::vector<std::pair<double, double>>& pts, double radius) {
+    const test::Band1 band = test::read_band1(tif);
+    const auto& v = band.v;
+    const auto& gt = band.gt;
+    const int cols = band.cols, rows = band.rows;
+    std::vector<int> label(v.size(), -1);
+    std::size_t thin = 0;
+    const auto on = [&](std::size_t i) { return std::isfinite(v[i]) && v[i] != 0 && v[i] != -9999.0f; };  // -9999: nodata
+    for (std::size_t s0 = 0; s0 < v.size(); ++s0) {
+        if (!on(s0) || label[s0] >= 0) continue;
+        std::vector<std::size_t> stack{s0};
+        std::set<std::size_t> contributors;
+        label[s0] = 1;
+        while (!stack.empty()) {
+            const std::size_t q = stack.back();
+            stack.pop_back();
+            const int r = int(q / std::size_t(cols)), c = int(q % std::size_t(cols));
+            const double x = gt[0] + (c + 0.5) * gt[1], y = gt[3] + (r + 0.5) * gt[5];
+            for (std::size_t i = 0; i < pts.size() && contributors.size() < std::size_t(kMin); ++i)
+                if (std::hypot(pts[i].first - x, pts[i].second - y) < radius) contributors.insert(i);
+            for (int dr = -1; dr <= 1; ++dr)
+                for (int dc = -1; dc <= 1; ++dc) {
+                    const int rr = r + dr, cc = c + dc;
+                    if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
+                    const auto n = std::size_t(rr) * std::size_t(cols) + std::size_t(cc);
+                    if (on(n) && label[n] < 0) label[n] = 1, stack.push_back(n);
+                }
+        }
+        thin += contributors.size() < std::size_t(kMin);
+    }
+    return thin;
+}
+
+bool has_layer(const fs::path& gpkg, const std::string& layer) {
+    GDALDatasetH ds = GDALOpenEx(gpkg.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+    const bool has = ds && GDALDatasetGetLayerByName(ds, layer.c_str());
+    if (ds) GDALClose(ds);
+    return has;
 }
 
 void play_the_reader(const std::string& config, const std::string& tag, const std::string& extra) {
@@ -152,33 +211,90 @@ void play_the_reader(const std::string& config, const std::string& tag, const st
         const auto owards = read_rates(open_gpkg, ps + "_ward_rates", false, ow);
         const auto olsoas = read_rates(open_gpkg, ps + "_lsoa_rates", false, ol);
         total_hidden += hw + hl;
-        // (2) differencing in each period; the total is known (sum of the open wards)
-        for (int period = 0; period < 2; ++period) {
+        // (2) differencing along the hierarchy in each period and between the periods (one system:
+        // P:/C: cells, ward = sum of its LSOAs, total = sum of wards, period - comparison = the
+        // published change); the totals are known (sums of the open wards)
+        {
             std::map<std::string, std::optional<long>> known;
             std::map<std::string, long> truth;
-            std::map<std::string, std::vector<std::string>> eq;
-            long total = 0;
-            for (const auto& [c, a] : owards) {
-                const long t = period ? a.cn.value_or(0) : a.n.value_or(0);
-                truth["W" + c] = t, total += t;
-                known["W" + c] = period ? wards.at(c).cn : wards.at(c).n;
-                eq["TOTAL"].push_back("W" + c);
+            std::vector<Equation> eqs;
+            const bool comparing = owards.begin()->second.cn.has_value();
+            for (int period = 0; period < (comparing ? 2 : 1); ++period) {
+                const std::string P = period ? "C:" : "P:";
+                std::map<std::string, std::vector<std::string>> eq;
+                long total = 0;
+                for (const auto& [c, a] : owards) {
+                    const long t = period ? a.cn.value_or(0) : a.n.value_or(0);
+                    truth[P + "W" + c] = t, total += t;
+                    known[P + "W" + c] = period ? wards.at(c).cn : wards.at(c).n;
+                    eq[P + "TOTAL"].push_back(P + "W" + c);
+                }
+                known[P + "TOTAL"] = total;
+                truth[P + "TOTAL"] = total;
+                for (const auto& [c, a] : olsoas) {
+                    truth[P + "L" + c] = period ? a.cn.value_or(0) : a.n.value_or(0);
+                    known[P + "L" + c] = period ? lsoas.at(c).cn : lsoas.at(c).n;
+                    if (parents.count(c)) eq[P + "W" + parents.at(c)].push_back(P + "L" + c);
+                }
+                // an equation the reader checks on the open pack would hold (nesting): keep those only
+                for (auto it = eq.begin(); it != eq.end();) {
+                    long sum = 0;
+                    for (const auto& c : it->second) sum += truth[c];
+                    it = truth[it->first] == sum ? std::next(it) : eq.erase(it);
+                }
+                add_sums(eqs, eq);
             }
-            if (period && !owards.begin()->second.cn) continue;  // no comparison period
-            known["TOTAL"] = total;
-            for (const auto& [c, a] : olsoas) {
-                truth["L" + c] = period ? a.cn.value_or(0) : a.n.value_or(0);
-                known["L" + c] = period ? lsoas.at(c).cn : lsoas.at(c).n;
-                if (parents.count(c)) eq["W" + parents.at(c)].push_back("L" + c);
-            }
-            // an equation the reader checks on the open pack would hold (nesting): keep those only
-            for (auto it = eq.begin(); it != eq.end();) {
-                long s = 0;
-                for (const auto& c : it->second) s += truth[c];
-                it = (it->first == "TOTAL" ? total : truth[it->first]) == s ? std::next(it) : eq.erase(it);
-            }
-            INFO("period " << period);
-            CHECK(difference(known, eq, truth) == 0);
+            std::size_t links = 0;
+            for (const auto* layer : {&wards, &lsoas})
+                for (const auto& [c, a] : *layer)
+                    if (a.change) {
+                        const std::string v = (layer == &wards ? "W" : "L") + c;
+                        eqs.push_back({{{"P:" + v, 1}, {"C:" + v, -1}}, *a.change});
+                        ++links;
+                        CHECK((a.n && a.cn));  // a change only where both counts are published
+                    }
+            CHECK((links > 0 || !comparing));
+            CHECK(difference(known, eqs, truth) == 0);
+        }
+        // (2) the numbered hot spots: their count (polygons), both periods' counts and the change
+        // (direction of travel table), one system; no hidden count is determined, and every
+        // published count is at least the threshold, with no test of a hidden one
+        {
+            std::map<std::string, std::optional<long>> known;
+            std::vector<Equation> eqs;
+            std::size_t spots = 0;
+            test::for_each_feature(pub_gpkg, ps + "_hotspots", [&](OGRFeatureH f, const test::FieldIndex& idx) {
+                const std::string r = OGR_F_GetFieldAsString(f, idx("rank"));
+                const auto n = int_field(f, idx("incidents"));
+                const auto ch = int_field(f, idx("change"));
+                if (n) {
+                    CHECK(*n >= kMin);
+                    known["P:H" + r] = n;
+                }
+                if (ch) eqs.push_back({{{"P:H" + r, 1}, {"C:H" + r, -1}}, *ch});
+                ++spots;
+            });
+            if (spots && has_layer(pub_gpkg, ps + "_hotspots_change"))
+                test::for_each_feature(pub_gpkg, ps + "_hotspots_change", [&](OGRFeatureH f, const test::FieldIndex& idx) {
+                    const std::string r = OGR_F_GetFieldAsString(f, idx("code"));
+                    const auto n = int_field(f, idx("period_count")), c = int_field(f, idx("comparison_count"));
+                    INFO("hot spot " << r);
+                    if (n) {
+                        CHECK(*n >= kMin);
+                        known["P:H" + r] = n;
+                    }
+                    if (c) {
+                        CHECK(*c >= kMin);
+                        known["C:H" + r] = c;
+                    }
+                    if (!n || !c)
+                        for (const char* d : {"pct_change", "rate_ratio", "p", "class_level", "mk_s", "sen_slope_per_month"})
+                            CHECK_FALSE(OGR_F_IsFieldSetAndNotNull(f, idx(d)));
+                });
+            for (const auto& e : eqs)
+                for (const auto& t : e.terms)
+                    if (!known.count(t.first)) known[t.first] = std::nullopt;
+            CHECK(difference(known, eqs, {}) == 0);
         }
         // (3) density patches
         std::vector<std::pair<double, double>> pts;
@@ -188,36 +304,9 @@ void play_the_reader(const std::string& config, const std::string& tag, const st
         });
         const double radius = p["kde"]["support_radius_m"];
         CHECK(double(p["kde"]["bandwidth_m"]) >= 300);
-        const test::Band1 band = test::read_band1(pub_dir / (ps + "_kde.tif"));
-        const auto& v = band.v;
-        const auto& gt = band.gt;
-        const int cols = band.cols, rows = band.rows;
-        std::vector<int> label(v.size(), -1);
-        std::size_t patches = 0, thin = 0;
-        for (std::size_t s0 = 0; s0 < v.size(); ++s0) {
-            if (!(v[s0] > 0) || label[s0] >= 0) continue;
-            std::vector<std::size_t> stack{s0};
-            std::set<std::size_t> contributors;
-            label[s0] = 1;
-            while (!stack.empty()) {
-                const std::size_t q = stack.back();
-                stack.pop_back();
-                const int r = int(q / std::size_t(cols)), c = int(q % std::size_t(cols));
-                const double x = gt[0] + (c + 0.5) * gt[1], y = gt[3] + (r + 0.5) * gt[5];
-                for (std::size_t i = 0; i < pts.size() && contributors.size() < std::size_t(kMin); ++i)
-                    if (std::hypot(pts[i].first - x, pts[i].second - y) < radius) contributors.insert(i);
-                for (int dr = -1; dr <= 1; ++dr)
-                    for (int dc = -1; dc <= 1; ++dc) {
-                        const int rr = r + dr, cc = c + dc;
-                        if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
-                        const auto n = std::size_t(rr) * std::size_t(cols) + std::size_t(cc);
-                        if (v[n] > 0 && label[n] < 0) label[n] = 1, stack.push_back(n);
-                    }
-            }
-            ++patches;
-            thin += contributors.size() < std::size_t(kMin);
-        }
-        CHECK(thin == 0);
+        CHECK(thin_patches(pub_dir / (ps + "_kde.tif"), pts, radius) == 0);
+        if (fs::exists(pub_dir / (ps + "_kde_change.tif")))  // the change: at least the period's share
+            CHECK(thin_patches(pub_dir / (ps + "_kde_change.tif"), pts, radius) == 0);
         // (4) Gi* cells: counts at or above the threshold only, no z or p; no z raster values
         std::size_t cells = 0;
         test::for_each_feature(pub_gpkg, ps + "_gistar_cells", [&](OGRFeatureH f, const test::FieldIndex& idx) {

@@ -295,3 +295,66 @@ TEST_CASE("equivalence: a run writes the same outputs with --threads 1 and --thr
     }
     CHECK(ma == mb);
 }
+
+constexpr int kRatesThreshold = 300;  // demo wards: one below (261), and its complement
+
+TEST_CASE("equivalence: hotspot kde, gistar and rates --publish give the run's publish-mode outputs",
+          "[step-equivalence]") {
+    const auto dir = test::fresh_dir("equivalence-publish");
+    const fs::path cfg = write_config(dir, "cell_m = 25\nbandwidth = 250\ngistar_cell_m = 100\ngistar_band_m = 300\n");
+    auto r = test::run_cli("run " + q(cfg) + " --publish");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const std::string inputs = "--incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas ";
+    r = test::run_cli("kde " + inputs + q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") +
+                      " --bandwidth 250 --cell 25 --publish --out " + q(dir / "single.tif"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const Raster a = read_raster(dir / "run" / "everything_kde.tif");
+    const Raster b = read_raster(dir / "single.tif");
+    REQUIRE(a.values.size() == b.values.size());
+    CHECK(std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(float)) == 0);
+    CHECK(a.tags.at("bandwidth_m") == "300");  // the floor, in both
+    CHECK(b.tags.at("bandwidth_m") == "300");
+    const auto mk = nlohmann::json::parse(test::read_file(dir / "single.manifest.json"));
+    const auto mr = nlohmann::json::parse(test::read_file(dir / "run" / "manifest.json"));
+    CHECK(mk["kde"]["publish"] == mr["profiles"][0]["kde"]["publish"]);
+
+    r = test::run_cli("gistar " + inputs + q("study=" + demo("wards.geojson")) +
+                      " --cell 100 --band 300 --correction fdr --publish --out " + q(dir / "gistar.gpkg") + " --raster " +
+                      q(dir / "gistar_z.tif"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto run = test::read_all_layers(dir / "run" / "hotspot_run.gpkg");
+    const auto gi = test::read_all_layers(dir / "gistar.gpkg");
+    const auto run_cells = rows_by(run.at("everything_gistar_cells"), "");
+    check_same_fields(run_cells, rows_by(gi.at("gistar_cells"), ""), {"col", "row", "count", "z", "p", "p_corrected", "gi_bin"});
+    for (const auto& [k, row] : run_cells) CHECK(row.at("z") == "<null>");  // publish mode: no z
+    const Raster za = read_raster(dir / "run" / "everything_gistar_z.tif"), zb = read_raster(dir / "gistar_z.tif");
+    REQUIRE(za.values.size() == zb.values.size());
+    CHECK(std::memcmp(za.values.data(), zb.values.data(), za.values.size() * sizeof(float)) == 0);
+
+    // rates: a threshold that hides some wards (primary and secondary), the same decisions
+    const std::string n = "--publish-min-count " + std::to_string(kRatesThreshold);
+    r = test::run_cli("run " + q(cfg) + " --overwrite --publish " + n);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    r = test::run_cli("rates " + inputs + q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --population " +
+                      q("ward=" + demo("ward_population.csv")) + " --publish " + n + " --out " + q(dir / "rates.gpkg"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto run2 = test::read_all_layers(dir / "run" / "hotspot_run.gpkg");
+    const auto ra = test::read_all_layers(dir / "rates.gpkg");
+    const auto& run_rates = run2.at("everything_ward_rates");
+    const auto rows = rows_by(run_rates, "code");
+    check_same_fields(rows, rows_by(ra.at("ward_rates"), "code"), run_rates.front());
+    std::size_t hidden = 0;
+    for (const auto& [k, row] : rows) hidden += row.at("incidents") == "<null>";
+    CHECK(hidden >= 2);  // one primary at least, and its complement
+    // more than one level: refused (exit 2), the nesting is the run's to protect
+    r = test::run_cli("rates " + inputs + q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --areas " +
+                      q("lsoa=" + demo("lsoas.geojson")) + " --population " + q("ward=" + demo("ward_population.csv")) +
+                      " --publish --out " + q(dir / "rates2.gpkg"));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("one --areas level") != std::string::npos);
+}

@@ -76,6 +76,17 @@ std::vector<CellBounds> audit_table(const CountTable& t, const std::vector<Suppr
 /// Indices of suppressed cells the attack pins to a single value (empty: the table is safe).
 std::vector<std::size_t> disclosed_cells(const CountTable& t, const std::vector<Suppression>& s, std::uint64_t min_count);
 
+/// Publish mode of a direction of travel (steps/change_step.hpp), the period against the
+/// comparison: in the study area's row and every area's, a count below `min_count` is hidden;
+/// the test, % change, class and rates of a row with either count hidden are hidden (the change
+/// is derived from both, and with one count published it would give the other: the joint
+/// protection of the two periods); the trend and the monthly series of a row with any month
+/// below `min_count` are hidden (the months sum to the periods' counts, so one hidden month
+/// alone could be recovered). Each layer's class tally is recounted over the published rows.
+/// Returns how many rows had something hidden.
+struct ChangeResult;
+std::size_t publish_change(ChangeResult& r, std::uint64_t min_count);
+
 /// `v` rounded to the nearest multiple of `base` (halves up); base 0 or 1: v.
 std::uint64_t round_total(std::uint64_t v, std::uint64_t base);
 

@@ -33,6 +33,9 @@ struct GiStarJobOptions {
     std::string manifest_path;      ///< empty: <out stem>.manifest.json beside `out`
     bool overwrite = false;
     std::string command_line;
+    /// > 0: publish mode (disclosure.hpp), as `hotspot run --publish`: only cells holding at
+    /// least this many incidents, with their count and no z, p or bin; the z raster empty.
+    int publish_min_count = 0;
 
     /// @throws UsageError for unusable values (the step's, no input, no output).
     void validate() const;

@@ -30,6 +30,9 @@ struct KdeJobOptions {
     std::string manifest_path;      ///< empty: <out stem>.manifest.json
     bool overwrite = false;
     std::string command_line;
+    /// > 0: publish mode (disclosure.hpp), as `hotspot run --publish` applies it: the heat map's k
+    /// at least this, the GeoTIFF 0 where fewer incidents reach a cell, the bandwidth floor.
+    int publish_min_count = 0;
 };
 
 struct KdeJobResult {

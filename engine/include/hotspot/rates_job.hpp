@@ -37,6 +37,11 @@ struct RatesJobOptions {
     std::string manifest_path;                ///< empty: <out stem>.manifest.json beside `out`
     bool overwrite = false;
     std::string command_line;
+    /// > 0: publish mode (disclosure.hpp), as `hotspot run --publish` on one area level: the
+    /// layer is a table under its known total, primary and secondary suppression, nothing
+    /// derived from a hidden count, pooled statistics withheld, the self-check (exit 4). One
+    /// --areas level only (the run finds and protects the nesting of several).
+    int publish_min_count = 0;
 
     /// @throws UsageError for unusable values (no areas, no population, per <= 0, ...).
     void validate() const;

@@ -16,6 +16,7 @@
 #include <gdal.h>
 
 #include "hotspot/change_surface.hpp"
+#include "hotspot/disclosure.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/raster_out.hpp"
 #include "hotspot/run_names.hpp"
@@ -169,6 +170,12 @@ void restyle_kde_change(ProfileRun& p, const KdeStepResult& k) {
                              "incidents within " + std::to_string(int(std::lround(test.radius_m))) + " m (the kernel's radius) in " +
                              std::to_string(int(test.e1)) + " months against " + std::to_string(int(test.e2)) + " months";
     go.metadata.push_back({"change_significance", rule});
+    if (p.cfg.publish) {  // a change published only where both periods rest on the threshold's incidents (disclosure.hpp)
+        const int k = std::max(p.cfg.publish_min_count, 1);
+        const std::size_t masked = mask_density(diff, g, x1, y1, test.radius_m, k) + mask_density(diff, g, x2, y2, test.radius_m, k);
+        go.metadata.push_back({"publish", "cells resting on fewer than " + std::to_string(k) + " incidents of either period are 0"});
+        p.record.steps["kde"]["change_surface_publish_masked"] = masked;
+    }
     write_geotiff(path, g, diff, go);
     const ChangeSurfaceClasses classes = change_surface_classes(diff);
     const std::string qml = std::filesystem::path(path).replace_extension(".qml").string();
@@ -210,6 +217,8 @@ void run_profile_change(ProfileRun& p, const ProfileSpots& spots) {
         p.record.steps["change"] = {{"skipped", e.what()}};
         return;
     }
+    // publish mode: the period against the comparison, jointly (disclosure.hpp publish_change)
+    const std::size_t change_hidden = p.cfg.publish ? publish_change(r, std::uint64_t(p.cfg.publish_min_count)) : 0;
 
     // ---- layers: the study area table, one polygon layer per level (not in a publish-mode
     // pack: small areas' counts), the numbered hot spots as a table
@@ -232,7 +241,7 @@ void run_profile_change(ProfileRun& p, const ProfileSpots& spots) {
             lj["level"] = "hotspot";
             nlohmann::ordered_json each = nlohmann::ordered_json::array();
             for (const auto& a : lr.areas)
-                each.push_back({{"code", a.code}, {"name", a.name}, {"comparison_count", a.comparison},
+                if (!a.period_hidden && !a.comparison_hidden) each.push_back({{"code", a.code}, {"name", a.name}, {"comparison_count", a.comparison},
                                 {"period_count", a.period},
                                 {"pct_change", std::isfinite(a.test.pct_change) ? nlohmann::ordered_json(a.test.pct_change) : nullptr},
                                 {"p", a.test.p}, {"class", std::string(to_string(a.change))}});
@@ -256,6 +265,7 @@ void run_profile_change(ProfileRun& p, const ProfileSpots& spots) {
         }
         node["levels"].push_back(lj);
     }
+    if (p.cfg.publish) node["publish_rows_hidden"] = change_hidden;
     p.record.steps["change"] = node;
     p.po.direction_of_travel = r.sentence() + " Compared: " + source + ".";
 
@@ -272,6 +282,16 @@ void run_profile_change(ProfileRun& p, const ProfileSpots& spots) {
         hn["hours"]["note"] = "No incident of this profile has a time of day (police.uk data give the month only), so "
                               "there is no table of the hours of the week.";
         hn["hours"].erase("table");
+    }
+    if (p.cfg.publish && hn["hours"].contains("table")) {  // publish mode: the week-hour table only when no cell is below the threshold
+        bool small = false;
+        for (const auto& day : hn["hours"]["table"])
+            for (const auto& c : day) small |= c.get<double>() < double(p.cfg.publish_min_count);
+        if (small) {
+            hn["hours"].erase("table");
+            hn["hours"]["note"] = "Publication version: the table of the hours of the week is left out, as some of its "
+                                  "hours hold fewer than " + std::to_string(p.cfg.publish_min_count) + " incidents.";
+        }
     }
     p.record.steps["hours"] = hn;
 }

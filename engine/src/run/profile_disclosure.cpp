@@ -179,4 +179,17 @@ AreaDisclosure suppress_profile_areas(const ProfileRun& p, const std::vector<std
     return d;
 }
 
+void round_profile_totals(ProfileRun& p) {
+    const auto base = std::uint64_t(std::max(p.cfg.publish_round, 1));
+    if (!p.cfg.publish || base <= 1 || p.record.selected == 0) return;
+    const auto r = [&](std::uint64_t v) { return v == 0 ? 0 : std::max(round_total(v, base), base); };
+    p.record.selected = r(p.record.selected);
+    if (p.record.selected_comparison > 0) p.record.selected_comparison = std::int64_t(r(std::uint64_t(p.record.selected_comparison)));
+    if (p.record.selection.contains("selection_terms"))
+        for (auto& t : p.record.selection["selection_terms"])
+            for (const char* k : {"selected", "remaining"})
+                if (t.contains(k) && t[k].is_number_unsigned()) t[k] = r(t[k].get<std::uint64_t>());
+    p.record.steps["disclosure"]["totals_rounded_to"] = base;
+}
+
 } // namespace hotspot::detail

@@ -28,4 +28,11 @@ struct AreaDisclosure {
 AreaDisclosure suppress_profile_areas(const ProfileRun& p, const std::vector<std::vector<double>>& counts,
                                       const std::vector<std::vector<double>>& ccounts);
 
+/// Publish mode with --publish-round above 1: the profile's totals in the manifest (and so in
+/// the report, which reads it) rounded to the base, as the stdout summary rounds them:
+/// "selected", "selected_comparison" and the selection's per-term counts; a total of at least 1
+/// never rounds to 0. The layers keep their exact published counts (the rounding is for the
+/// prose; the protection assumes the reader knows the exact totals). No-op outside publish mode.
+void round_profile_totals(ProfileRun& p);
+
 } // namespace hotspot::detail

@@ -273,6 +273,10 @@ std::string ChangeResult::sentence() const {
     const double pct = s.test.pct_change;
     const bool equal_lengths = period_to - period_from == compare_to - compare_from;
     o << label << " ";
+    if (s.period_hidden || s.comparison_hidden)  // publish mode: fewer than the threshold in a period
+        o << "is too rare in " << (s.period_hidden ? range_words(period_from, period_to) : range_words(compare_from, compare_to))
+          << " for its count or its change to be published.";
+    else {
     if (std::isnan(pct) || s.test.rate_ratio == 1) o << "did not change";
     else if (std::isinf(pct)) o << "rose from none";
     else o << (pct > 0 ? "rose " : "fell ") << num(std::round(std::abs(pct) * 10) / 10, 6) << "%" << (equal_lengths ? "" : " per month");
@@ -283,6 +287,8 @@ std::string ChangeResult::sentence() const {
                                                   : (c == ChangeClass::increase || c == ChangeClass::decrease ? "an " : "a ") +
                                                         std::string(to_string(c)))
       << " (exact Poisson test, " << p_value_words(s.test.p) << ").";
+    }
+    if (s.trend_hidden) return o.str();
     const MannKendall& t = s.seasonal ? *s.seasonal : s.trend;
     o << " Monthly trend " << format_month(series_from) << " to " << format_month(series_to) << ": " << trend_words(t);
     if (s.seasonal) o << ", Sen's slope " << (t.sen_slope >= 0 ? "+" : "") << num(std::round(t.sen_slope * 10) / 10, 8)
@@ -299,8 +305,11 @@ void set_change_row(VectorWriter& w, const AreaChange& a) {
     const auto finite = [](double v) { return std::isfinite(v) ? v : nan; };
     w.set_string(s.at("code"), a.code);
     w.set_string(s.at("name"), a.name);
-    w.set_integer(s.at("period_count"), a.period);
-    w.set_integer(s.at("comparison_count"), a.comparison);
+    if (!a.period_hidden) w.set_integer(s.at("period_count"), a.period);
+    if (!a.comparison_hidden) w.set_integer(s.at("comparison_count"), a.comparison);
+    w.set_real(s.at("population"), a.population);
+    if (a.period_hidden || a.comparison_hidden) w.set_string(s.at("change_class"), "suppressed");  // publish mode
+    else {
     w.set_real(s.at("pct_change"), finite(a.test.pct_change));
     w.set_real(s.at("rate_ratio"), finite(a.test.rate_ratio));
     w.set_real(s.at("rr_lower95"), a.test.ratio_lower);
@@ -308,10 +317,11 @@ void set_change_row(VectorWriter& w, const AreaChange& a) {
     w.set_real(s.at("p"), a.test.p);
     w.set_string(s.at("change_class"), std::string(to_string(a.change)));
     w.set_integer(s.at("class_level"), int(a.change));
-    w.set_real(s.at("population"), a.population);
     w.set_real(s.at("period_rate"), a.rate_period);
     w.set_real(s.at("comparison_rate"), a.rate_comparison);
     w.set_real(s.at("rate_change"), a.rate_period - a.rate_comparison);
+    }
+    if (a.trend_hidden) return;
     w.set_real(s.at("mk_s"), a.trend.s);
     w.set_real(s.at("mk_tau"), a.trend.tau);
     w.set_real(s.at("mk_p"), a.trend.p);
@@ -404,24 +414,30 @@ nlohmann::ordered_json change_manifest_node(const ChangeResult& r, const ChangeO
     const AreaChange& s = r.study_area;
     nlohmann::ordered_json monthly = nlohmann::ordered_json::array();
     for (double v : s.monthly) monthly.push_back(finite_or_null(v));
+    const auto count = [](bool hidden, std::int64_t v) { return hidden ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v); };
+    const bool test = !s.period_hidden && !s.comparison_hidden;
+    const auto stat = [&](double v) { return test ? finite_or_null(v) : nullptr; };
     j["change"] = {{"label", r.label},
                    {"period", {format_month(r.period_from), format_month(r.period_to)}},
                    {"comparison", {format_month(r.compare_from), format_month(r.compare_to)}},
-                   {"period_count", s.period},
-                   {"comparison_count", s.comparison},
-                   {"pct_change", finite_or_null(s.test.pct_change)},
-                   {"rate_ratio", finite_or_null(s.test.rate_ratio)},
-                   {"rr_lower95", s.test.ratio_lower},
-                   {"rr_upper95", finite_or_null(s.test.ratio_upper)},
-                   {"p", s.test.p},
-                   {"class", std::string(to_string(s.change))},
+                   {"period_count", count(s.period_hidden, s.period)},
+                   {"comparison_count", count(s.comparison_hidden, s.comparison)},
+                   {"pct_change", stat(s.test.pct_change)},
+                   {"rate_ratio", stat(s.test.rate_ratio)},
+                   {"rr_lower95", stat(s.test.ratio_lower)},
+                   {"rr_upper95", stat(s.test.ratio_upper)},
+                   {"p", stat(s.test.p)},
+                   {"class", test ? std::string(to_string(s.change)) : "suppressed"},
                    {"trend", {{"series", {format_month(r.series_from), format_month(r.series_to)}},
                               {"mk_s", s.trend.s}, {"mk_tau", s.trend.tau}, {"mk_p", s.trend.p},
                               {"sen_slope_per_month", finite_or_null(s.trend.sen_slope)},
                               {"words", std::string(trend_words(s.seasonal ? *s.seasonal : s.trend))},
                               {"monthly", monthly}}},
                    {"sentence", r.sentence()}};
-    if (s.seasonal)
+    if (s.trend_hidden)
+        j["change"]["trend"] = {{"series", j["change"]["trend"]["series"]}, {"monthly", nlohmann::ordered_json::array()},
+                                {"withheld", "publish mode: a month below the threshold"}};
+    else if (s.seasonal)
         j["change"]["trend"]["seasonal"] = {{"s", s.seasonal->s}, {"p", s.seasonal->p},
                                             {"sen_slope_per_year", finite_or_null(s.seasonal->sen_slope)}};
     nlohmann::ordered_json absent = nlohmann::ordered_json::array();

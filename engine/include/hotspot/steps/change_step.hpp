@@ -79,6 +79,10 @@ struct AreaChange {
     std::vector<double> monthly;              ///< incidents per month of the series (NaN: month absent)
     MannKendall trend;                        ///< of `monthly`; Sen's slope per month
     std::optional<MannKendall> seasonal;      ///< when the series spans >= 24 months; slope per year
+    /// Publish mode (disclosure.hpp publish_change): a count below the threshold is not written,
+    /// nor the test, class and rates when either count is hidden, nor the trend (and monthly
+    /// series) when any month is below the threshold.
+    bool period_hidden = false, comparison_hidden = false, trend_hidden = false;
 };
 
 struct ChangeLayerResult {
