@@ -174,8 +174,15 @@ HotspotsStepResult run_hotspots_step(const HotspotsStepInput& in, const Hotspots
         std::vector<std::pair<std::uint64_t, std::string>> st;
         for (const auto& [name, c] : streets[k]) st.emplace_back(c, name);
         std::stable_sort(st.begin(), st.end(), [](auto& a, auto& b) { return a.first > b.first; });
-        for (std::size_t i = 0; i < std::min<std::size_t>(3, st.size()); ++i)
-            rec.streets += (i ? ", " : "") + st[i].second + " (" + util::thousands(st[i].first) + ")";
+        // publish mode (disclosure.hpp): a street's count below N shows "<N"; when the list holds
+        // every street of the hot spot and one is below N, no count (the rest would give it)
+        const std::uint64_t pk = std::uint64_t(std::max<std::int64_t>(out.publish_min_count, 0));
+        const std::size_t listed = std::min<std::size_t>(3, st.size());
+        const bool no_counts = pk > 0 && listed == st.size() && listed > 0 && st[listed - 1].first < pk;
+        for (std::size_t i = 0; i < listed; ++i)
+            rec.streets += (i ? ", " : "") + st[i].second +
+                           (no_counts ? std::string()
+                                      : " (" + (st[i].first < pk ? "<" + std::to_string(pk) : util::thousands(st[i].first)) + ")");
         rec.change = in.comparison_rows ? std::int64_t(h.incidents) - before[k] : 0;
         largest = std::max(largest, h.area_m2);
         w.set_integer(0, h.rank);
