@@ -85,6 +85,7 @@ TEST_CASE("bulk GeoPackage R-tree: valid, complete, equal to GDAL's, queried rig
         GDALDatasetH ds = GDALOpenEx(bulk.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
         REQUIRE(ds);
         OGRLayerH l = GDALDatasetGetLayerByName(ds, "incidents");
+        CHECK(OGR_L_TestCapability(l, OLCFastSpatialFilter));  // GDAL sees and uses the index
         std::mt19937 rng(7);
         std::uniform_int_distribution<int> u(-100, 5100), s(0, 1500);
         for (int q = 0; q < 20; ++q) {
