@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "gdal_env.hpp"
+#include "gpkg_rtree.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/output_safety.hpp"
 
@@ -42,6 +43,26 @@ std::string temp_name(const std::string& path) {
     name.append(p.extension().string());
     return (p.parent_path() / name).string();
 }
+
+/// Sets, for this thread and the lifetime of the object, the GDAL SQLite options that make a
+/// fresh GeoPackage fast to write, unless the user set them (environment or --config).
+struct SqliteWriteOptions {
+    static constexpr const char* keys[][2] = {{"OGR_SQLITE_CACHE", "64"}, {"OGR_SQLITE_SYNCHRONOUS", "OFF"}};
+    bool set[2] = {false, false};
+    SqliteWriteOptions() {
+        for (int i = 0; i < 2; ++i)
+            if (!CPLGetConfigOption(keys[i][0], nullptr)) {
+                CPLSetThreadLocalConfigOption(keys[i][0], keys[i][1]);
+                set[i] = true;
+            }
+    }
+    ~SqliteWriteOptions() {
+        for (int i = 0; i < 2; ++i)
+            if (set[i]) CPLSetThreadLocalConfigOption(keys[i][0], nullptr);
+    }
+    SqliteWriteOptions(const SqliteWriteOptions&) = delete;
+    SqliteWriteOptions& operator=(const SqliteWriteOptions&) = delete;
+};
 
 } // namespace
 
@@ -92,6 +113,16 @@ struct VectorWriter::Impl {
     int layers_begun = 0;
     std::string layer_name;
     GeomType geom = GeomType::none;
+    // Point layers of a GeoPackage: the R-tree is built in bulk after GDAL closes the file
+    // (gpkg_rtree.hpp) from the points kept here (24 bytes each), not by GDAL point by point.
+    bool bulk_rtree = false, has_point = false;
+    double px = 0, py = 0;
+    std::vector<detail::RtreePoint> points;
+    struct PendingRtree {
+        std::string table, geom_column;
+        std::vector<detail::RtreePoint> points;
+    };
+    std::vector<PendingRtree> rtrees;
 
     void end_layer() {
         if (feature) {
@@ -101,6 +132,12 @@ struct VectorWriter::Impl {
         if (layer) {
             if (OGR_L_CommitTransaction(layer) != OGRERR_NONE)
                 throw OutputError(unit, path, "writing layer " + layer_name + " failed");
+            if (bulk_rtree) {
+                const char* c = OGR_L_GetGeometryColumn(layer);
+                rtrees.push_back({layer_name, c && *c ? c : "geom", std::move(points)});
+                points = {};
+                bulk_rtree = false;
+            }
             layer = nullptr;
         }
     }
@@ -128,7 +165,17 @@ VectorWriter::VectorWriter(const std::string& path, const std::string& crs, bool
     register_temporary(m.tmp);
     GDALDriverH drv = GDALGetDriverByName(m.driver.c_str());
     if (!drv) throw OutputError(unit, path, "GDAL has no " + m.driver + " driver");
-    m.ds = GDALCreate(drv, m.tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr);
+    {
+        // SQLite-based formats (GeoPackage): a page cache large enough that GDAL building a
+        // layer's R-tree does not re-read the file page by page (300,000 points with GDAL's
+        // index: 3.3 s of system time to 0.7 s at 512 MB; point layers get the bulk index,
+        // which needs no cache, so 64 MB bounds the memory), and no fsync: the file is a
+        // temporary that is only renamed into place once complete, so a crash loses nothing a
+        // sync would have kept. Both are read when the database is opened; a value the user
+        // set in the environment wins.
+        SqliteWriteOptions sqlite;
+        m.ds = GDALCreate(drv, m.tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr);
+    }
     if (!m.ds) m.fail("cannot be created");
     m.srs = OSRNewSpatialReference(nullptr);
     OSRSetAxisMappingStrategy(m.srs, OAMS_TRADITIONAL_GIS_ORDER);
@@ -164,7 +211,11 @@ void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std
                                  : geom == GeomType::multipolygon ? wkbMultiPolygon
                                                                   : wkbNone;
     const std::string desc_opt = "DESCRIPTION=" + description;
-    const char* opts[] = {"SPATIAL_INDEX=YES", description.empty() ? nullptr : desc_opt.c_str(), nullptr};
+    // HOTSPOT_GPKG_RTREE=gdal (environment or GDAL config) leaves the point index to GDAL.
+    m.bulk_rtree = m.driver == "GPKG" && geom == GeomType::point &&
+                   std::string(CPLGetConfigOption("HOTSPOT_GPKG_RTREE", "bulk")) != "gdal";
+    m.has_point = false;
+    const char* opts[] = {m.bulk_rtree ? "SPATIAL_INDEX=NO" : "SPATIAL_INDEX=YES", description.empty() ? nullptr : desc_opt.c_str(), nullptr};
     m.layer = GDALDatasetCreateLayer(m.ds, name.c_str(), t == wkbNone ? nullptr : m.srs, t,
                                      m.driver == "GPKG" ? const_cast<char**>(opts) : nullptr);
     if (!m.layer) m.fail("cannot create layer " + name);
@@ -217,6 +268,9 @@ void VectorWriter::set_point(double x, double y) {
     OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
     OGR_G_SetPoint_2D(g, 0, x, y);
     OGR_F_SetGeometryDirectly(m_impl->feature, g);
+    m_impl->has_point = true;
+    m_impl->px = x;
+    m_impl->py = y;
 }
 void VectorWriter::set_multipolygon(const MultiPolygon& mp) {
     OGR_F_SetGeometryDirectly(m_impl->feature, detail::to_ogr_multipolygon(mp));
@@ -225,6 +279,8 @@ void VectorWriter::set_multipolygon(const MultiPolygon& mp) {
 void VectorWriter::write_feature() {
     Impl& m = *m_impl;
     if (OGR_L_CreateFeature(m.layer, m.feature) != OGRERR_NONE) m.fail("cannot write a feature of " + m.layer_name);
+    if (m.bulk_rtree && m.has_point) m.points.push_back({OGR_F_GetFID(m.feature), m.px, m.py});
+    m.has_point = false;
     OGR_F_Destroy(m.feature);
     m.feature = OGR_F_Create(OGR_L_GetLayerDefn(m.layer));
 }
@@ -289,6 +345,15 @@ void VectorWriter::commit() {
             throw OutputError(unit, m.path, "could not be completed (" + errors.last_error() +
                                                 "); the disk may be full; nothing was written under this name");
     }
+    for (auto& r : m.rtrees) {
+        try {
+            detail::write_gpkg_point_rtree(m.tmp, r.table, r.geom_column, std::move(r.points));
+        } catch (const std::runtime_error& e) {
+            throw OutputError(unit, m.path, "the spatial index of layer " + r.table + " could not be written (" + e.what() +
+                                                "); the disk may be full; nothing was written under this name");
+        }
+    }
+    m.rtrees.clear();
     std::error_code ec;
     const auto tmp_files = vector_output_files(m.tmp), final_files = vector_output_files(m.path);
     for (std::size_t i = 0; i < tmp_files.size(); ++i) {
