@@ -70,10 +70,10 @@ TEST_CASE("run: backtest table, out-of-sample sentence, and auto:backtest draws 
     }
     CHECK(chosen == 1);
     CHECK(p["kde"]["bandwidth_m"].get<double>() == Approx(best_bw));
-    // the table layer: 9 candidates x 4 shares
+    // the table layer: 12 candidates x 4 shares (the profile's 200 m is one of the fixed ones)
     const auto layers = test::read_all_layers(dir / "pack" / "hotspot_run.gpkg");
     REQUIRE(layers.count("drug_possession_backtest") == 1);
-    CHECK(layers.at("drug_possession_backtest").size() == 1 + 9 * 4);
+    CHECK(layers.at("drug_possession_backtest").size() == 1 + 12 * 4);
     // the same backtest whatever --threads
     const auto one = test::run_cli("run '" + (dir / "bt.toml").string() + "' --threads 1 --out '" + (dir / "one").string() + "'");
     REQUIRE(one.exit_code == 0);
