@@ -95,3 +95,39 @@ TEST_CASE("run: short history skips the backtest and says so; backtest = false w
     CHECK(off.exit_code == 3);
     CHECK(off.err.find("analysis.backtest") != std::string::npos);
 }
+
+TEST_CASE("run: with no analysis.bandwidth the backtest's best density setting is the default, with enough history", "[cli-backtest]") {
+    const auto dir = test::fresh_dir("cli-backtest-default");
+    const fs::path inc = two_years(dir);
+    test::write_file(dir / "default.toml", config(inc, ""));
+    const auto r = test::run_cli("run '" + (dir / "default.toml").string() + "'");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("the default with 15 months of history or more") != std::string::npos);
+    const auto m = nlohmann::json::parse(test::read_file(dir / "pack" / "manifest.json"));
+    const auto& b = m["profiles"][0]["backtest"];
+    CHECK(b["bandwidth_from"].get<std::string>().rfind("backtest (default", 0) == 0);
+    double best = -1, best_bw = 0;
+    for (const auto& c : b["candidates"]) {
+        if (c["candidate"].get<std::string>().rfind("kde ", 0) != 0) continue;
+        const double h = c["at_shares"][1]["hit_rate"].get<double>();
+        if (h > best) best = h, best_bw = c["mean_bandwidth_m"].get<double>();
+    }
+    CHECK(m["profiles"][0]["kde"]["bandwidth_m"].get<double>() == Approx(best_bw));
+    // a bandwidth given in the run keeps it
+    test::write_file(dir / "fixed.toml", config(inc, "bandwidth = 300\n"));
+    const auto f = test::run_cli("run '" + (dir / "fixed.toml").string() + "' --out '" + (dir / "fixed").string() + "'");
+    REQUIRE(f.exit_code == 0);
+    const auto mf = nlohmann::json::parse(test::read_file(dir / "fixed" / "manifest.json"));
+    CHECK(mf["profiles"][0]["kde"]["bandwidth_m"].get<double>() == 300);
+    CHECK(mf["profiles"][0]["backtest"]["bandwidth_from"] == "the run's analysis.bandwidth");
+    // short history, nothing asked: the profile's own bandwidth, no warning, the note says why
+    const fs::path demo_inc = test::source_dir() / "shapes" / "demo" / "incidents.csv";
+    test::write_file(dir / "short.toml", config(demo_inc, ""));
+    const auto s = test::run_cli("run '" + (dir / "short.toml").string() + "' --out '" + (dir / "short").string() + "'");
+    REQUIRE(s.exit_code == 0);
+    CHECK(s.err.find("backtest") == std::string::npos);
+    const auto ms = nlohmann::json::parse(test::read_file(dir / "short" / "manifest.json"));
+    CHECK(ms["profiles"][0]["backtest"]["note"].get<std::string>().find("12 months") != std::string::npos);
+    CHECK(ms["profiles"][0]["kde"]["bandwidth_m"].get<double>() == 200);
+}
