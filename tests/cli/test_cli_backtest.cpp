@@ -40,6 +40,18 @@ std::string config(const fs::path& incidents, const std::string& analysis) {
            "[period]\nfrom = \"2025-07\"\nto = \"2025-12\"\n[analysis]\ncell_m = 25\n" + analysis;
 }
 
+// The bandwidth of the backtest node's best density candidate at 1% of the area.
+double best_density_bandwidth(const nlohmann::json& b) {
+    double best = -1, best_bw = 0;
+    for (const auto& c : b["candidates"]) {
+        if (c["candidate"].get<std::string>().rfind("kde ", 0) != 0) continue;
+        const double h = c["at_shares"][1]["hit_rate"].get<double>();
+        CHECK(c["at_shares"][1]["area_share"].get<double>() == 0.01);
+        if (h > best) best = h, best_bw = c["mean_bandwidth_m"].get<double>();
+    }
+    return best_bw;
+}
+
 } // namespace
 
 TEST_CASE("run: backtest table, out-of-sample sentence, and auto:backtest draws the best density candidate", "[cli-backtest]") {
@@ -59,17 +71,10 @@ TEST_CASE("run: backtest table, out-of-sample sentence, and auto:backtest draws 
     CHECK(b["origins"][0]["test_from"] == "2025-01");
     CHECK(b["origins"][9]["test_to"] == "2025-12");
     // the map's bandwidth: the best density candidate at 1% of the area
-    double best = -1, best_bw = 0;
     int chosen = 0;
-    for (const auto& c : b["candidates"]) {
-        chosen += c["chosen"].get<bool>();
-        if (c["candidate"].get<std::string>().rfind("kde ", 0) != 0) continue;
-        const double h = c["at_shares"][1]["hit_rate"].get<double>();
-        CHECK(c["at_shares"][1]["area_share"].get<double>() == 0.01);
-        if (h > best) best = h, best_bw = c["mean_bandwidth_m"].get<double>();
-    }
+    for (const auto& c : b["candidates"]) chosen += c["chosen"].get<bool>();
     CHECK(chosen == 1);
-    CHECK(p["kde"]["bandwidth_m"].get<double>() == Approx(best_bw));
+    CHECK(p["kde"]["bandwidth_m"].get<double>() == Approx(best_density_bandwidth(b)));
     // the table layer: 12 candidates x 4 shares (the profile's 200 m is one of the fixed ones)
     const auto layers = test::read_all_layers(dir / "pack" / "hotspot_run.gpkg");
     REQUIRE(layers.count("drug_possession_backtest") == 1);
@@ -107,13 +112,7 @@ TEST_CASE("run: with no analysis.bandwidth the backtest's best density setting i
     const auto m = nlohmann::json::parse(test::read_file(dir / "pack" / "manifest.json"));
     const auto& b = m["profiles"][0]["backtest"];
     CHECK(b["bandwidth_from"].get<std::string>().rfind("backtest (default", 0) == 0);
-    double best = -1, best_bw = 0;
-    for (const auto& c : b["candidates"]) {
-        if (c["candidate"].get<std::string>().rfind("kde ", 0) != 0) continue;
-        const double h = c["at_shares"][1]["hit_rate"].get<double>();
-        if (h > best) best = h, best_bw = c["mean_bandwidth_m"].get<double>();
-    }
-    CHECK(m["profiles"][0]["kde"]["bandwidth_m"].get<double>() == Approx(best_bw));
+    CHECK(m["profiles"][0]["kde"]["bandwidth_m"].get<double>() == Approx(best_density_bandwidth(b)));
     // a bandwidth given in the run keeps it
     test::write_file(dir / "fixed.toml", config(inc, "bandwidth = 300\n"));
     const auto f = test::run_cli("run '" + (dir / "fixed.toml").string() + "' --out '" + (dir / "fixed").string() + "'");
