@@ -8,6 +8,7 @@
 
 #include "hotspot/error.hpp"
 #include "hotspot/evaluate.hpp"
+#include "hotspot/gistar.hpp"
 #include "hotspot/steps/kde_step.hpp"
 #include "util/text.hpp"
 
@@ -28,6 +29,7 @@ std::string month_text(int m) {
 
 std::string BacktestCandidate::make_name() const {
     if (kind == Kind::counts) return "counts";
+    if (kind == Kind::gistar) return "gistar " + util::num(bandwidth_m, 6) + " m";
     if (rule != BandwidthMethod::fixed) return "kde auto:" + std::string(bandwidth_method_key(rule));
     return "kde " + util::num(bandwidth_m, 6) + " m";
 }
@@ -78,8 +80,11 @@ nlohmann::ordered_json BacktestResult::to_json(const BacktestOptions& o) const {
         for (std::size_t k = 0; k < o.shares.size(); ++k)
             at.push_back({{"area_share", o.shares[k]}, {"hits", v(s.hits[k])}, {"hit_rate", v(s.hit_rate[k])},
                           {"pai", v(s.pai[k])}});
+        nlohmann::ordered_json per = nlohmann::ordered_json::array();
+        for (double h : s.origin_hit_rate) per.push_back(v(h));
         j["candidates"].push_back({{"candidate", s.candidate}, {"chosen", int(c) == chosen},
-                                   {"mean_bandwidth_m", s.mean_bandwidth_m}, {"at_shares", at}});
+                                   {"mean_bandwidth_m", s.mean_bandwidth_m}, {"at_shares", at},
+                                   {"origin_hit_rate", per}});
     }
     j["chosen"] = chosen >= 0 ? nlohmann::ordered_json(scores[std::size_t(chosen)].candidate) : nlohmann::ordered_json(nullptr);
     j["test_incidents"] = test_total;
@@ -96,12 +101,14 @@ int history_months(std::span<const int> month) {
 
 std::vector<BacktestCandidate> default_backtest_grid(const BacktestCandidate& current) {
     std::vector<BacktestCandidate> g{current};
-    for (double b : {100.0, 150.0, 200.0, 250.0, 300.0, 400.0, 600.0})
+    for (double b : {75.0, 100.0, 150.0, 200.0, 250.0, 300.0, 400.0, 600.0, 800.0})
         if (!(current.kind == BacktestCandidate::Kind::kde && current.rule == BandwidthMethod::fixed &&
               current.bandwidth_m == b))
             g.push_back({BacktestCandidate::Kind::kde, b, BandwidthMethod::fixed, {}});
     if (!(current.kind == BacktestCandidate::Kind::kde && current.rule == BandwidthMethod::scott))
         g.push_back({BacktestCandidate::Kind::kde, 0, BandwidthMethod::scott, {}});
+    if (!(current.kind == BacktestCandidate::Kind::gistar && current.bandwidth_m == 300))
+        g.push_back({BacktestCandidate::Kind::gistar, 300, BandwidthMethod::fixed, {}});
     if (current.kind != BacktestCandidate::Kind::counts) g.push_back({BacktestCandidate::Kind::counts, 0, {}, {}});
     for (auto& c : g)
         if (c.name.empty()) c.name = c.make_name();
@@ -156,6 +163,9 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
         if (in_study(std::int64_t(k))) compact[k] = std::int64_t(study_cells.size()), study_cells.push_back(k);
     if (study_cells.empty()) throw UsageError(unit, "the grid has no study cell");
     std::vector<double> test(study_cells.size()), train_counts(study_cells.size()), surface(study_cells.size());
+    std::vector<double> full_counts(std::any_of(candidates.begin(), candidates.end(), [](const BacktestCandidate& c) {
+        return c.kind == BacktestCandidate::Kind::gistar;
+    }) ? n_cells : 0);
     std::vector<double> tx, ty, px, py, pw;
     std::vector<std::size_t> order;
     for (std::size_t g = 0; g < r.origins.size(); ++g) {
@@ -193,6 +203,22 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
             BacktestScore& score = r.scores[c];
             if (cand.kind == BacktestCandidate::Kind::counts) {
                 surface = train_counts;
+            } else if (cand.kind == BacktestCandidate::Kind::gistar) {
+                // spdep's z on the study cells (normal test, no correction: only the ranking counts)
+                std::fill(full_counts.begin(), full_counts.end(), 0.0);
+                for (std::size_t q = 0; q < study_cells.size(); ++q) full_counts[study_cells[q]] = train_counts[q];
+                GiStarOptions go;
+                go.band_m = cand.bandwidth_m;
+                go.p_adjust = PAdjust::none;
+                go.test = GiStarTest::normal;
+                go.threads = o.kde.threads;
+                const GiStarResult gr = gistar_grid(in.grid, full_counts, go, in.window);
+                for (std::size_t q = 0; q < study_cells.size(); ++q) {
+                    const double z = gr.z[study_cells[q]];
+                    surface[q] = std::isfinite(z) ? z : -std::numeric_limits<double>::max();
+                }
+                score.mean_bandwidth_m += cand.bandwidth_m;
+                ++bandwidth_uses[c];
             } else {
                 KdeOptions k = o.kde;
                 if (cand.rule == BandwidthMethod::fixed) {

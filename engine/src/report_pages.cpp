@@ -1,5 +1,6 @@
 #include "report_pages.hpp"
 #include "report_trend.hpp"
+#include "report_backtest.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -463,7 +464,7 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
     }
     const double methods_px = 20 + 10 + 12.5 * methods_lines;
     const std::string note_text_len(220, 'x');
-    const double note_h = lines(note_text_len + p.hotspot_threshold, map_col_px, 5.4) * note_px + 4;
+    const double note_h = lines(note_text_len + p.hotspot_threshold + backtest_map_note(p.steps), map_col_px, 5.4) * note_px + 4;
     svg::MapSpec spec;
     spec.width = 560;
     const double scale = map_col_px / spec.width;
@@ -494,7 +495,7 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
     b << "<p class=\"note\">Density: " << esc(p.kernel) << " kernel, " << fixed(p.bandwidth_m, 0) << " m bandwidth, "
       << fixed(p.cell_size_m, 0) << " m cells, " << esc(period()) << ". Hot spots (black outlines, numbered by rank): "
       << esc(p.hotspot_threshold) << ". Grid north up; scale bar " << svg::format_length(layout.scale_bar_m)
-      << "." << esc(near_repeat_map_note(p.near_repeat)) << "</p>\n"
+      << "." << esc(near_repeat_map_note(p.near_repeat)) << esc(backtest_map_note(p.steps)) << "</p>\n"
       << methods_html;
     for (const auto& w : p.warnings)
         b << "<p class=\"note\">" << esc(w) << "</p>\n";
@@ -546,6 +547,7 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
     for (const Table& t : area_tables(p))
         put_table(t, t.rows.size());
     if (p.near_repeat.present) put_table([](NearRepeatTable k) { return Table{k.css, k.title, k.head, k.rows, k.cost, "", k.after, k.empty}; }(near_repeat_table(p.near_repeat)), 99);
+    if (const BacktestTable k = backtest_table(p.steps, side_px); !k.rows.empty()) put_table(Table{k.css, k.title, k.head, k.rows, k.cost, "", k.after, k.empty}, 99);
     b << "</div>\n</div>\n";
     page.body = b.str();
     pages_.push_back(std::move(page));

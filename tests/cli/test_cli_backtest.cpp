@@ -40,6 +40,18 @@ std::string config(const fs::path& incidents, const std::string& analysis) {
            "[period]\nfrom = \"2025-07\"\nto = \"2025-12\"\n[analysis]\ncell_m = 25\n" + analysis;
 }
 
+// The bandwidth of the backtest node's best density candidate at 1% of the area.
+double best_density_bandwidth(const nlohmann::json& b) {
+    double best = -1, best_bw = 0;
+    for (const auto& c : b["candidates"]) {
+        if (c["candidate"].get<std::string>().rfind("kde ", 0) != 0) continue;
+        const double h = c["at_shares"][1]["hit_rate"].get<double>();
+        CHECK(c["at_shares"][1]["area_share"].get<double>() == 0.01);
+        if (h > best) best = h, best_bw = c["mean_bandwidth_m"].get<double>();
+    }
+    return best_bw;
+}
+
 } // namespace
 
 TEST_CASE("run: backtest table, out-of-sample sentence, and auto:backtest draws the best density candidate", "[cli-backtest]") {
@@ -59,21 +71,14 @@ TEST_CASE("run: backtest table, out-of-sample sentence, and auto:backtest draws 
     CHECK(b["origins"][0]["test_from"] == "2025-01");
     CHECK(b["origins"][9]["test_to"] == "2025-12");
     // the map's bandwidth: the best density candidate at 1% of the area
-    double best = -1, best_bw = 0;
     int chosen = 0;
-    for (const auto& c : b["candidates"]) {
-        chosen += c["chosen"].get<bool>();
-        if (c["candidate"].get<std::string>().rfind("kde ", 0) != 0) continue;
-        const double h = c["at_shares"][1]["hit_rate"].get<double>();
-        CHECK(c["at_shares"][1]["area_share"].get<double>() == 0.01);
-        if (h > best) best = h, best_bw = c["mean_bandwidth_m"].get<double>();
-    }
+    for (const auto& c : b["candidates"]) chosen += c["chosen"].get<bool>();
     CHECK(chosen == 1);
-    CHECK(p["kde"]["bandwidth_m"].get<double>() == Approx(best_bw));
-    // the table layer: 9 candidates x 4 shares
+    CHECK(p["kde"]["bandwidth_m"].get<double>() == Approx(best_density_bandwidth(b)));
+    // the table layer: 12 candidates x 4 shares (the profile's 200 m is one of the fixed ones)
     const auto layers = test::read_all_layers(dir / "pack" / "hotspot_run.gpkg");
     REQUIRE(layers.count("drug_possession_backtest") == 1);
-    CHECK(layers.at("drug_possession_backtest").size() == 1 + 9 * 4);
+    CHECK(layers.at("drug_possession_backtest").size() == 1 + 12 * 4);
     // the same backtest whatever --threads
     const auto one = test::run_cli("run '" + (dir / "bt.toml").string() + "' --threads 1 --out '" + (dir / "one").string() + "'");
     REQUIRE(one.exit_code == 0);
@@ -94,4 +99,34 @@ TEST_CASE("run: short history skips the backtest and says so; backtest = false w
     const auto off = test::run_cli("run '" + (dir / "off.toml").string() + "'");
     CHECK(off.exit_code == 3);
     CHECK(off.err.find("analysis.backtest") != std::string::npos);
+}
+
+TEST_CASE("run: with no analysis.bandwidth the backtest's best density setting is the default, with enough history", "[cli-backtest]") {
+    const auto dir = test::fresh_dir("cli-backtest-default");
+    const fs::path inc = two_years(dir);
+    test::write_file(dir / "default.toml", config(inc, ""));
+    const auto r = test::run_cli("run '" + (dir / "default.toml").string() + "'");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("the default with 15 months of history or more") != std::string::npos);
+    const auto m = nlohmann::json::parse(test::read_file(dir / "pack" / "manifest.json"));
+    const auto& b = m["profiles"][0]["backtest"];
+    CHECK(b["bandwidth_from"].get<std::string>().rfind("backtest (default", 0) == 0);
+    CHECK(m["profiles"][0]["kde"]["bandwidth_m"].get<double>() == Approx(best_density_bandwidth(b)));
+    // a bandwidth given in the run keeps it
+    test::write_file(dir / "fixed.toml", config(inc, "bandwidth = 300\n"));
+    const auto f = test::run_cli("run '" + (dir / "fixed.toml").string() + "' --out '" + (dir / "fixed").string() + "'");
+    REQUIRE(f.exit_code == 0);
+    const auto mf = nlohmann::json::parse(test::read_file(dir / "fixed" / "manifest.json"));
+    CHECK(mf["profiles"][0]["kde"]["bandwidth_m"].get<double>() == 300);
+    CHECK(mf["profiles"][0]["backtest"]["bandwidth_from"] == "the run's analysis.bandwidth");
+    // short history, nothing asked: the profile's own bandwidth, no warning, the note says why
+    const fs::path demo_inc = test::source_dir() / "shapes" / "demo" / "incidents.csv";
+    test::write_file(dir / "short.toml", config(demo_inc, ""));
+    const auto s = test::run_cli("run '" + (dir / "short.toml").string() + "' --out '" + (dir / "short").string() + "'");
+    REQUIRE(s.exit_code == 0);
+    CHECK(s.err.find("backtest") == std::string::npos);
+    const auto ms = nlohmann::json::parse(test::read_file(dir / "short" / "manifest.json"));
+    CHECK(ms["profiles"][0]["backtest"]["note"].get<std::string>().find("12 months") != std::string::npos);
+    CHECK(ms["profiles"][0]["kde"]["bandwidth_m"].get<double>() == 200);
 }

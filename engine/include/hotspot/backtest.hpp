@@ -10,7 +10,9 @@
 ///
 /// Candidates: a kernel density surface (kde.hpp, same kernel, units and edge rule as the map,
 /// on the map's grid and study cells) with a fixed bandwidth or an automatic rule (bandwidth.hpp),
-/// or the naive baseline: the training months' incident counts per cell. A rule's bandwidth is
+/// the Gi* z-score of the training months' counts per cell (gistar.hpp, binary distance band of
+/// bandwidth_m over the study cells, spdep's z; cells ranked by z, a cell without a z last), or
+/// the naive baseline: the training months' incident counts per cell. A rule's bandwidth is
 /// fitted once, on the earliest origin's training months (auto:ppl costs seconds a fit): those
 /// months precede every origin's test months, so every score stays out of sample. Each candidate's surface from the training months ranks the cells;
 /// the test months' incidents in the top share of the study cells are its hits, ties split in
@@ -38,13 +40,13 @@ namespace hotspot {
 
 /// One way of drawing the map.
 struct BacktestCandidate {
-    enum class Kind { kde, counts };
+    enum class Kind { kde, counts, gistar };
     Kind kind = Kind::kde;
-    double bandwidth_m = 0;        ///< kde: fixed bandwidth (as KdeOptions::bandwidth_m); 0 with a rule
+    double bandwidth_m = 0;        ///< kde: fixed bandwidth (as KdeOptions::bandwidth_m), 0 with a rule; gistar: band, m
     BandwidthMethod rule = BandwidthMethod::fixed;  ///< kde: an automatic rule instead (per origin)
-    std::string name;              ///< "kde 200 m", "kde auto:ppl", "counts" (make_name() when empty)
+    std::string name;              ///< "kde 200 m", "kde auto:ppl", "gistar 300 m", "counts" (make_name() when empty)
 
-    /// "kde 200 m", "kde auto:ppl" or "counts".
+    /// "kde 200 m", "kde auto:ppl", "gistar 300 m" or "counts".
     std::string make_name() const;
 };
 
@@ -103,8 +105,9 @@ BacktestResult run_backtest(const BacktestInput& input, const std::vector<Backte
                             const BacktestOptions& options, const Progress& progress = no_progress());
 
 /// The default grid of candidates: `current` first (the map's own setting), then fixed
-/// bandwidths 100, 150, 200, 250, 300, 400, 600 m, auto:scott and the counts baseline; one
-/// equal to `current` is not repeated. auto:ppl is in it only as the map's own setting: its fit
+/// bandwidths 75, 100, 150, 200, 250, 300, 400, 600, 800 m, auto:scott, Gi* z with a 300 m band
+/// and the counts baseline; one equal to `current` is not repeated (12 candidates when the
+/// map's bandwidth is one of the fixed ones, else 13). auto:ppl is in it only as the map's own setting: its fit
 /// costs seconds (on Leicestershire all crime it caught 32% at 1% of the area against 68% for
 /// 100 m; bench/RESULTS.md).
 std::vector<BacktestCandidate> default_backtest_grid(const BacktestCandidate& current);

@@ -54,7 +54,11 @@ std::string lower_first(std::string s) {
 } // namespace
 
 void run_profile_backtest(ProfileRun& p) {
-    const bool asked = p.cfg.analysis.bandwidth_auto && *p.cfg.analysis.bandwidth_auto == "backtest";
+    // auto:backtest, asked for or by default: a run whose [analysis] gives no bandwidth draws its
+    // maps with the best density candidate when the history allows a backtest (15 months with
+    // the default 12 + 3), else with the profile's own bandwidth (no warning: it was not asked).
+    const bool by_default = !p.cfg.analysis.bandwidth_m && !p.cfg.analysis.bandwidth_auto;
+    const bool asked = by_default || (p.cfg.analysis.bandwidth_auto && *p.cfg.analysis.bandwidth_auto == "backtest");
     if (!p.cfg.analysis.backtest) {
         p.record.steps["backtest"] = {{"skipped", "analysis.backtest = false"}};
         return;
@@ -97,7 +101,7 @@ void run_profile_backtest(ProfileRun& p) {
     if (!r.skipped_reason.empty()) {
         const std::string why = "backtest skipped: " + r.skipped_reason;
         node["note"] = why;
-        if (asked)
+        if (asked && !by_default)
             p.po.warnings.push_back("run: bandwidth = \"auto:backtest\" for " + p.profile.name + ": " + why +
                                     "; the profile's own bandwidth (" + current.make_name() + ") draws the map");
         p.record.steps["backtest"] = node;
@@ -126,7 +130,14 @@ void run_profile_backtest(ProfileRun& p) {
                              "% of the area (PAI " + util::num(r.scores[shown].pai[at1], 3) + "; best of " +
                              std::to_string(grid.size()) + " settings: " + r.scores[std::size_t(r.chosen)].candidate + ", " +
                              util::num(r.scores[std::size_t(r.chosen)].hit_rate[at1] * 100, 3) + "%).";
+    if (asked)
+        p.po.backtest_sentence += std::string(" The map is drawn with ") + grid[shown].make_name() + ", the best density setting of these backtests" +
+                                  (by_default ? " (the default with " + std::to_string(o.train_months + o.test_months) +
+                                                    " months of history or more; give analysis.bandwidth to fix one)."
+                                              : " (bandwidth = \"auto:backtest\").");
     node["shown"] = grid[shown].make_name();
+    node["bandwidth_from"] = asked ? (by_default ? "backtest (default: no analysis.bandwidth, enough history)" : "backtest (auto:backtest)")
+                                   : "the run's analysis.bandwidth";
     node["sentence"] = p.po.backtest_sentence;
     p.record.steps["backtest"] = node;
 

@@ -14,6 +14,7 @@
 #include "hotspot/backtest.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/evaluate.hpp"
+#include "report_backtest.hpp"  // the report's section reads the node the run writes
 
 using namespace hotspot;
 
@@ -68,6 +69,7 @@ std::vector<BacktestCandidate> small_grid() {
     std::vector<BacktestCandidate> g;
     for (double b : {300.0, 100.0, 600.0}) g.push_back({BacktestCandidate::Kind::kde, b, BandwidthMethod::fixed, {}});
     g.push_back({BacktestCandidate::Kind::counts, 0, BandwidthMethod::fixed, {}});
+    g.push_back({BacktestCandidate::Kind::gistar, 130, BandwidthMethod::fixed, {}});
     return g;
 }
 
@@ -127,6 +129,25 @@ TEST_CASE("backtest hit rates equal a brute force over the origins", "[backtest]
             std::vector<double> surface;
             if (grid[c].kind == BacktestCandidate::Kind::counts) {
                 surface = counts;
+            } else if (grid[c].kind == BacktestCandidate::Kind::gistar) {
+                // Getis & Ord (1992) G*_i z over the study cells, binary band, self included
+                std::vector<std::size_t> in;
+                for (std::size_t q = 0; q < cells; ++q)
+                    if (s.window[q]) in.push_back(q);
+                const double n = double(in.size());
+                double sum = 0, sum2 = 0;
+                for (std::size_t q : in) sum += counts[q], sum2 += counts[q] * counts[q];
+                const double mean = sum / n, sd = std::sqrt(sum2 / n - mean * mean);
+                surface.assign(cells, 0.0);
+                for (std::size_t i : in) {
+                    double w = 0, l = 0;
+                    for (std::size_t j : in) {
+                        const double dx = double(std::int64_t(i % 40) - std::int64_t(j % 40)) * 50,
+                                     dy = double(std::int64_t(i / 40) - std::int64_t(j / 40)) * 50;
+                        if (std::hypot(dx, dy) <= grid[c].bandwidth_m) w += 1, l += counts[j];
+                    }
+                    surface[i] = (l - mean * w) / (sd * std::sqrt((n * w - w * w) / (n - 1)));
+                }
             } else {
                 KdeOptions k;
                 k.bandwidth_m = grid[c].bandwidth_m;
@@ -191,9 +212,47 @@ TEST_CASE("backtest with short history is skipped and says why; bad options are 
 
 TEST_CASE("the default grid lists the map's setting first, once", "[backtest]") {
     const auto g = default_backtest_grid({BacktestCandidate::Kind::kde, 200, BandwidthMethod::fixed, "profile"});
-    REQUIRE(g.size() == 9);
+    REQUIRE(g.size() == 12);
     CHECK(g[0].name == "profile");
     CHECK(std::count_if(g.begin(), g.end(), [](const auto& c) { return c.bandwidth_m == 200; }) == 1);
     CHECK(g.back().name == "counts");
-    CHECK(g[7].name == "kde auto:scott");
+    CHECK(g[9].name == "kde auto:scott");
+    CHECK(g[10].name == "gistar 300 m");
+    // a rule as the map's own setting: nothing to drop, 13 candidates
+    CHECK(default_backtest_grid({BacktestCandidate::Kind::kde, 0, BandwidthMethod::ppl, {}}).size() == 13);
+}
+
+
+TEST_CASE("report: backtest table best first, the map's setting and the best marked, the sentence under the map", "[backtest]") {
+    const Synthetic s = synthetic();
+    BacktestOptions o;
+    const auto grid = small_grid();  // 300 m (the map's own, first), 100, 600 m, counts, gistar
+    const BacktestResult r = run_backtest(input_of(s), grid, o);
+    REQUIRE(r.chosen >= 0);
+    nlohmann::ordered_json steps;
+    steps["backtest"] = r.to_json(o);
+    steps["backtest"]["shown"] = "kde 300 m";
+    steps["backtest"]["sentence"] = "Over the last 6 months, maps drawn this way caught 40% (PAI 40).";
+    const report::BacktestTable t = report::backtest_table(steps, 300);
+    // one row per candidate, then the curve and the note spanning the table
+    REQUIRE(t.rows.size() == grid.size() + 2);
+    REQUIRE(t.cost.size() == t.rows.size());
+    CHECK(t.rows[grid.size()].find("<svg class=\"pai-curve\"") != std::string::npos);
+    CHECK(t.rows[grid.size() + 1].find("pooled over 4 origins") != std::string::npos);
+    // best first by hit rate at 1%: the first row is the chosen candidate, starred
+    CHECK(t.rows[0].find(r.scores[std::size_t(r.chosen)].candidate) != std::string::npos);
+    CHECK(t.rows[0].find("\u2605") != std::string::npos);
+    for (std::size_t i = 1; i < grid.size(); ++i) CHECK(t.rows[i].find("\u2605") == std::string::npos);
+    // the map's own setting in bold, with its hit rate at 1% as the run pooled it
+    const auto own = std::find_if(t.rows.begin(), t.rows.end(), [](const std::string& row) { return row.find("<b>kde 300 m</b>") != std::string::npos; });
+    REQUIRE(own != t.rows.end());
+    char want[32];
+    std::snprintf(want, sizeof want, "%.1f%%", r.scores[0].hit_rate[1] * 100);
+    CHECK(own->find(want) != std::string::npos);
+    CHECK(report::backtest_map_note(steps) == " Out of sample: over the last 6 months, maps drawn this way caught 40% (PAI 40).");
+    // skipped: the note says why; no table
+    nlohmann::ordered_json skipped;
+    skipped["backtest"] = run_backtest(input_of(synthetic(14)), grid, o).to_json(o);
+    CHECK(report::backtest_map_note(skipped).find("Not backtested: 14 months") != std::string::npos);
+    CHECK(report::backtest_table(skipped, 300).rows.empty());
 }
