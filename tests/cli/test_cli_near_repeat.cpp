@@ -211,7 +211,7 @@ TEST_CASE("near-repeat: police.uk months are refused; bad options exit 2", "[cli
 // shape, as `hotspot near-repeat` with the same options (the run's permutations and seed; the
 // step's default bands and 28 recent days).
 TEST_CASE("near-repeat: hotspot run writes the same Knox table and risk windows as hotspot near-repeat",
-          "[cli-near-repeat][step-equivalence]") {
+          "[step-equivalence]") {
     const fs::path dir = test::fresh_dir("cli_near_repeat_run");
     const fs::path csv = write_csv(dir, planted_year());
     test::write_file(dir / "square.geojson",
