@@ -8,6 +8,7 @@
 
 #include "hotspot/svg_map.hpp"
 #include "report_disclosure.hpp"
+#include "report_emerging.hpp"
 #include "report_findings.hpp"
 #include "report_text.hpp"
 
@@ -546,6 +547,7 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
     for (const Table& t : area_tables(p))
         put_table(t, t.rows.size());
     if (p.near_repeat.present) put_table([](NearRepeatTable k) { return Table{k.css, k.title, k.head, k.rows, k.cost, "", k.after, k.empty}; }(near_repeat_table(p.near_repeat)), 99);
+    if (const EmergingTable e = emerging_table(p.steps); e.present) put_table(Table{e.css, e.title, e.head, e.rows, e.cost, "", e.after, e.empty}, 99);
     b << "</div>\n</div>\n";
     page.body = b.str();
     pages_.push_back(std::move(page));

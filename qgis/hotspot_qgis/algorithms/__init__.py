@@ -1,5 +1,6 @@
 """One algorithm class per engine command."""
 
+from .emerging import EmergingAlgorithm
 from .geocode import GeocodeAlgorithm
 from .gistar import GiStarAlgorithm
 from .kde import KdeAlgorithm
@@ -7,4 +8,5 @@ from .near_repeat import NearRepeatAlgorithm
 from .rates import RatesAlgorithm
 from .run import RunAlgorithm
 
-ALGORITHMS = [GeocodeAlgorithm, KdeAlgorithm, GiStarAlgorithm, RatesAlgorithm, NearRepeatAlgorithm, RunAlgorithm]
+ALGORITHMS = [GeocodeAlgorithm, KdeAlgorithm, GiStarAlgorithm, RatesAlgorithm, NearRepeatAlgorithm, RunAlgorithm,
+              EmergingAlgorithm]
