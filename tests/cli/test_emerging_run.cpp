@@ -39,8 +39,8 @@ TEST_CASE("emerging in run: the run's layer equals hotspot emerging's, field for
     REQUIRE(r.exit_code == 0);
     const auto m = nlohmann::json::parse(test::read_file(dir / "run" / "manifest.json"));
     const auto& prof = m["profiles"][0];
-    REQUIRE(prof["steps"].contains("emerging"));
-    const auto& node = prof["steps"]["emerging"];
+    REQUIRE(prof.contains("emerging"));
+    const auto& node = prof["emerging"];
     REQUIRE_FALSE(node.contains("skipped"));
     CHECK(node["slices"]["n"] == 12);
     CHECK(node["slices"]["from"] == "2025-01");
@@ -105,7 +105,7 @@ TEST_CASE("emerging in run: under 12 months no layer, and the manifest says why"
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto m = nlohmann::json::parse(test::read_file(dir / "run" / "manifest.json"));
-    const auto& node = m["profiles"][0]["steps"]["emerging"];
+    const auto& node = m["profiles"][0]["emerging"];
     REQUIRE(node.contains("skipped"));
     CHECK(node["skipped"].get<std::string>().find("span 6 months (2025-01 to 2025-06)") != std::string::npos);
     CHECK(test::read_all_layers(dir / "run" / "hotspot_run.gpkg").count("everything_emerging") == 0);
