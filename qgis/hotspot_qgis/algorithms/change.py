@@ -27,9 +27,9 @@ class ChangeAlgorithm(HotspotAlgorithm):
         self.add_incident_parameters()
         self.add_area_parameters('AREAS', 'Areas (e.g. wards)', 'ward', True)
         self.addParameter(QgsProcessingParameterString(
-            'PROFILE', 'Built-in profile selecting the incidents (empty: all)', '', optional=True))
-        for name, _flag, label in self.MONTHS:
-            self.addParameter(QgsProcessingParameterString(name, label, '', optional=True))
+            'PROFILE', 'Built-in profile selecting the incidents (empty: all)', self.cli_default('--profile'), optional=True))
+        for name, flag, label in self.MONTHS:
+            self.addParameter(QgsProcessingParameterString(name, label, self.cli_default(flag), optional=True))
         for name, flag, label in (('P_INCREASE', '--p-increase', 'p below which a change is an increase/decrease'),
                                   ('P_SIGNIFICANT', '--p-significant',
                                    'p below which a change is a significant increase/decrease')):

@@ -30,14 +30,14 @@ class EmergingAlgorithm(HotspotAlgorithm):
             'STUDY_AREA', 'Study area (only cells whose centres lie inside count)',
             [QgsProcessing.TypeVectorPolygon], optional=True))
         self.addParameter(QgsProcessingParameterString(
-            'PROFILE', 'Built-in profile selecting the incidents (empty: all)', '', optional=True))
+            'PROFILE', 'Built-in profile selecting the incidents (empty: all)', self.cli_default('--profile'), optional=True))
         self.add_distance('CELL', 'Cell size (use the heat map\'s)', self.cli_default('--cell'), minimum=0.0)
         self.add_distance('BAND', 'Distance band between cell centres (empty: the 3 x 3 neighbours)',
                           self.cli_default('--band'), optional=True)
         self.addParameter(QgsProcessingParameterString('FROM_MONTH', 'First month YYYY-MM (empty: the data\'s)',
-                                                       '', optional=True))
+                                                       self.cli_default('--from-month'), optional=True))
         self.addParameter(QgsProcessingParameterString('TO_MONTH', 'Last month YYYY-MM (empty: the data\'s)',
-                                                       '', optional=True))
+                                                       self.cli_default('--to-month'), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             'ALPHA', 'Significance of a month\'s Gi* and of the trend', QgsProcessingParameterNumber.Double,
             self.cli_default('--alpha', 0.05), minValue=0.0001, maxValue=0.5))

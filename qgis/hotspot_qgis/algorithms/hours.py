@@ -19,7 +19,7 @@ class HoursAlgorithm(HotspotAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_incident_parameters()
         self.addParameter(QgsProcessingParameterString(
-            'PROFILE', 'Built-in profile selecting the incidents (empty: all)', '', optional=True))
+            'PROFILE', 'Built-in profile selecting the incidents (empty: all)', self.cli_default('--profile'), optional=True))
         self.add_enum('MIDNIGHT', '00:00 as "time unknown"', '--midnight', MIDNIGHT)
         self.addParameter(QgsProcessingParameterFileDestination('OUTPUT', 'Hours of the week', 'CSV (*.csv)'))
         self.addOutput(QgsProcessingOutputString('LAYERS', 'Layers written'))
