@@ -95,7 +95,8 @@ TEST_CASE("emerging in run: the run's layer equals hotspot emerging's, field for
     REQUIRE(r.exit_code == 0);
     const std::string html = test::read_file(dir / "pack.html");
     CHECK(html.find("Emerging hot spots: cells by pattern") != std::string::npos);
-    CHECK(html.find("Over 12 months") != std::string::npos);
+    // With its sentence when the page has room, else its rows continue in the annex.
+    CHECK((html.find("Over 12 months") != std::string::npos || html.find("are in the annex") != std::string::npos));
 }
 
 TEST_CASE("emerging in run: under 12 months no layer, and the manifest says why", "[emerging-run]") {
