@@ -44,5 +44,6 @@ Command evaluate_command();
 Command change_command();
 Command hours_command();
 Command hotspots_command();
+Command emerging_command();
 
 } // namespace hotspot::cli

@@ -17,6 +17,7 @@ const std::vector<Command>& commands() {
         change_command(),
         hours_command(),
         hotspots_command(),
+        emerging_command(),
     };
     return all;
 }

@@ -34,8 +34,59 @@ std::string_view to_string(EmergingClass c) noexcept {
     return "no pattern";
 }
 
+std::string_view to_string(PersistenceClass c) noexcept {
+    switch (c) {
+    case PersistenceClass::none: return "none";
+    case PersistenceClass::persistent_hot: return "persistent hot spot";
+    case PersistenceClass::emerging_hot: return "emerging hot spot";
+    case PersistenceClass::former_hot: return "former hot spot";
+    case PersistenceClass::intermittent_hot: return "intermittent hot spot";
+    case PersistenceClass::persistent_cold: return "persistent cold spot";
+    case PersistenceClass::emerging_cold: return "emerging cold spot";
+    case PersistenceClass::former_cold: return "former cold spot";
+    case PersistenceClass::intermittent_cold: return "intermittent cold spot";
+    case PersistenceClass::mixed: return "mixed hot/cold spot";
+    }
+    return "none";
+}
+
+void PersistenceParams::validate() const {
+    const auto in01 = [](double v, const char* name) {
+        if (!(v > 0 && v < 1))
+            throw UsageError("emerging", std::string(name) + " must be in (0, 1) (got " + std::to_string(v) + ")");
+    };
+    in01(hotspot_prop, "hotspot_prop");
+    in01(persistent_prop, "persistent_prop");
+    in01(recent_prop, "recent_prop");
+}
+
+PersistenceClass classify_persistence(std::span<const std::int8_t> sig, const PersistenceParams& q) {
+    const std::size_t n = sig.size();
+    if (n < 2) return PersistenceClass::none;
+    std::size_t recent = std::size_t(std::floor(q.recent_prop * double(n)));
+    if (recent < 1 || recent >= n) recent = 1;
+    const std::size_t older = n - recent;
+    const auto rules = [&](int sign) -> int {
+        std::size_t all = 0, late = 0;
+        for (std::size_t t = 0; t < n; ++t)
+            if (sig[t] == sign) ++all, late += t >= older;
+        const double prop = double(all) / double(n), rec = double(late) / double(recent),
+                     old = double(all - late) / double(older);
+        if (prop >= q.persistent_prop) return 1;
+        if (old < q.hotspot_prop && rec >= q.recent_prop) return 2;
+        if (old >= q.hotspot_prop && rec < q.hotspot_prop) return 3;
+        if (prop >= q.hotspot_prop) return 4;
+        return 0;
+    };
+    const int h = rules(1), c = rules(-1);
+    if (h && c) return PersistenceClass::mixed;
+    if (h) return PersistenceClass(h);
+    return PersistenceClass(-c);
+}
+
 void EmergingOptions::validate() const {
     gistar.validate(true);
+    persistence.validate();
     if (!(alpha > 0 && alpha <= 0.5)) throw UsageError("emerging", "alpha must be in (0, 0.5] (got " + std::to_string(alpha) + ")");
 }
 
@@ -94,6 +145,7 @@ EmergingResult emerging_hot_spots(const Grid& grid, const std::vector<std::vecto
     r.trend_p.assign(cells, std::nanf(""));
     r.hot_slices.assign(cells, 0);
     r.cold_slices.assign(cells, 0);
+    r.persistence.assign(cells, PersistenceClass::none);
     const unsigned threads = std::max(1u, std::min<unsigned>(resolve_threads(o.gistar.threads), unsigned(cells / 4096 + 1)));
     const auto work = [&](std::size_t from, std::size_t to) {
         std::vector<double> v;
@@ -112,6 +164,7 @@ EmergingResult emerging_hot_spots(const Grid& grid, const std::vector<std::vecto
             r.trend_z[c] = float(tz);
             r.trend_p[c] = float(tp);
             r.category[c] = classify_emerging(s, S, tp, o.alpha);
+            r.persistence[c] = classify_persistence(s, o.persistence);
         }
     };
     std::vector<std::thread> pool;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 #include <limits>
 #include <string>
 #include <thread>
@@ -194,6 +195,9 @@ GiStarResult gistar_grid(const Grid& grid, std::span<const double> counts,
     r.neighbour_count.assign(std::size_t(grid.size()), 0);
     const double s = std::sqrt(r.variance);
     parallel_rows(rows, options.threads, [&](std::int64_t row) {
+        // The exact p depends on (local sum, W_i) only, and on a sparse grid most cells share a
+        // few such pairs: remember them for the row (the same values, so the same bytes).
+        std::unordered_map<std::uint64_t, double> exact_p;
         for (std::int64_t c = 0; c < cols; ++c) {
             const auto k = std::size_t(row * cols + c);
             if (!mask.empty() && !mask[k]) continue;
@@ -213,7 +217,16 @@ GiStarResult gistar_grid(const Grid& grid, std::span<const double> counts,
             const double den = s * std::sqrt((n * w - w * w) / (n - 1));
             const double z = den > 0 ? (lag - w * r.mean) / den : nan;
             r.z[k] = z;
-            r.p[k] = z != z ? nan : r.exact ? binomial_two_sided_p(lag, total, w / n) : two_sided_p(z);
+            if (z != z) {
+                r.p[k] = nan;
+            } else if (r.exact) {
+                const std::uint64_t key = (std::uint64_t(wi) << 32) | std::uint64_t(std::uint32_t(lag));
+                const auto [at, fresh] = exact_p.try_emplace(key, 0.0);
+                if (fresh) at->second = binomial_two_sided_p(lag, total, w / n);
+                r.p[k] = at->second;
+            } else {
+                r.p[k] = two_sided_p(z);
+            }
             r.neighbour_count[k] = std::int32_t(wi);
         }
     });

@@ -132,6 +132,7 @@ void run_profile(ProfileRun& p) {
     if (p.wants("rates")) detail::run_profile_rates(p);
     if (p.wants("near_repeat")) detail::run_profile_near_repeat(p);
     detail::run_profile_change(p, spots);
+    detail::run_profile_emerging(p);
     detail::write_profile_incidents(p);
     if (!kde_path.empty())
         p.group.layers.push_back({profile.title + ": density", "./" + fs::path(kde_path).filename().string(), true, "",

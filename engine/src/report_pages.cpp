@@ -9,6 +9,7 @@
 
 #include "hotspot/svg_map.hpp"
 #include "report_disclosure.hpp"
+#include "report_emerging.hpp"
 #include "report_findings.hpp"
 #include "report_text.hpp"
 
@@ -52,6 +53,18 @@ struct Table {
     std::string after;        // note under the table on the profile page
     std::string empty;        // text when there are no rows
 };
+
+// The emerging hot spots table: whole with its note when it fits; else its rows continue in the
+// annex and the note is left out; nothing when not even the heading and that line fit.
+template <class Put>
+void emerging_on_page(const EmergingTable& e, double left, Put& put_table) {
+    double rows_px = 0;
+    for (double c : e.cost) rows_px += c;
+    const double after_px = lines(e.after, side_px, 5.4) * note_px + 4;
+    const bool whole = left >= h3_px + row_px + line_px + rows_px + after_px;
+    if (whole || left >= h3_px + 2 * note_px + 8)
+        put_table(Table{e.css, e.title, e.head, e.rows, e.cost, "", whole ? e.after : "", e.empty}, whole ? 99 : 0);
+}
 
 // Rows of a table continued in the annex.
 struct AnnexChunk {
@@ -548,6 +561,7 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
         put_table(t, t.rows.size());
     if (p.near_repeat.present) put_table([](NearRepeatTable k) { return Table{k.css, k.title, k.head, k.rows, k.cost, "", k.after, k.empty}; }(near_repeat_table(p.near_repeat)), 99);
     if (const BacktestTable k = backtest_table(p.steps, side_px); !k.rows.empty()) put_table(Table{k.css, k.title, k.head, k.rows, k.cost, "", k.after, k.empty}, 99);
+    if (const EmergingTable e = emerging_table(p.steps); e.present) emerging_on_page(e, left, put_table);
     b << "</div>\n</div>\n";
     page.body = b.str();
     pages_.push_back(std::move(page));

@@ -238,8 +238,8 @@ class Tester:
         provider = reg.providerById('hotspot')
         check(provider is not None, 'the hotspot provider is registered')
         ids = sorted(alg.id() for alg in provider.algorithms())
-        check(ids == ['hotspot:geocode', 'hotspot:gistar', 'hotspot:kde', 'hotspot:near_repeat', 'hotspot:rates',
-                     'hotspot:run'],
+        check(ids == ['hotspot:change', 'hotspot:emerging', 'hotspot:geocode', 'hotspot:gistar', 'hotspot:hours',
+                      'hotspot:kde', 'hotspot:near_repeat', 'hotspot:rates', 'hotspot:run'],
               'algorithms registered: ' + str(ids))
         check(not provider.icon().isNull(), 'the provider icon loads')
         kde = reg.algorithmById('hotspot:kde')

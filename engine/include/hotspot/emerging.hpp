@@ -49,9 +49,42 @@ enum class EmergingClass : std::int8_t {
 /// "new hot spot", "no pattern", "historical cold spot", ...
 std::string_view to_string(EmergingClass c) noexcept;
 
+/// Persistence classes of Chainey-style analysis as sfhotspot's hotspot_classify() defines them
+/// (R/hotspot_classify.R and R/hotspot_classify_params.R, github.com/mpjashby/sfhotspot), on the
+/// same per-slice significance as the categories above. With n slices, r = max(1, floor(recent_prop
+/// · n)) recent slices (the last r), and the shares of hot slices over all n (prop), over the
+/// recent r (recent) and over the older n − r (older):
+///   persistent:   prop >= persistent_prop (0.8);
+///   emerging:     older < hotspot_prop (0.1) and recent >= recent_prop (0.2);
+///   former:       older >= hotspot_prop and recent < hotspot_prop;
+///   intermittent: prop >= hotspot_prop;
+/// tested in that order, else none; cold the same on cold slices; a cell with both a hot and a
+/// cold class is "mixed". Two differences from sfhotspot, stated: its `recent` sums the last r + 1
+/// columns over r (R's (ncol − r):ncol); here the last r slices. And its significance is a
+/// per-cell p adjustment over the periods (p.adjust, Holm by default) at 0.05; here a slice's
+/// Gi* significance is the one the categories above use (FDR over the cells of that slice).
+enum class PersistenceClass : std::int8_t {
+    none = 0, persistent_hot = 1, emerging_hot = 2, former_hot = 3, intermittent_hot = 4,
+    persistent_cold = -1, emerging_cold = -2, former_cold = -3, intermittent_cold = -4, mixed = 9,
+};
+
+/// "persistent hot spot", "emerging cold spot", "mixed hot/cold spot", "none", ...
+std::string_view to_string(PersistenceClass c) noexcept;
+
+/// sfhotspot's hotspot_classify_params() defaults; each in (0, 1).
+struct PersistenceParams {
+    double hotspot_prop = 0.1, persistent_prop = 0.8, recent_prop = 0.2;
+    /// @throws UsageError naming the parameter outside (0, 1).
+    void validate() const;
+};
+
+/// The persistence class of one cell from its per-slice significance (+1 hot, −1 cold, 0).
+PersistenceClass classify_persistence(std::span<const std::int8_t> significance, const PersistenceParams& params = {});
+
 struct EmergingOptions {
     GiStarOptions gistar;  ///< band_m (required), correction (FDR by default), threads
     double alpha = 0.05;   ///< significance of a slice's Gi* (corrected p) and of the z trend
+    PersistenceParams persistence;
     /// @throws UsageError for a bad Gi* option or alpha outside (0, 0.5].
     void validate() const;
 };
@@ -68,6 +101,7 @@ struct EmergingResult {
     std::vector<float> trend_p;
     std::vector<std::uint16_t> hot_slices, cold_slices;  ///< slices significant hot / cold
     std::vector<std::int8_t> final_bin;   ///< Gi_Bin of the final slice
+    std::vector<PersistenceClass> persistence;  ///< per cell (options.persistence)
 };
 
 /// @param counts one grid.size() vector of counts per slice, oldest first (at least 2 slices).

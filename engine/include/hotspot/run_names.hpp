@@ -24,6 +24,7 @@ enum class RunOutputKind {
     backtest,      ///< layer <slug>_backtest (table: candidate settings by prospective hit rate)
     change,        ///< layer <slug>_change (study area table) and <slug>_<level>_change (one per area level)
     hotspots_change, ///< layer <slug>_hotspots_change (the numbered hot spots' direction of travel, a table)
+    emerging,      ///< layer <slug>_emerging (emerging hot spot cells)
 };
 
 /// The key of a kind in the manifest ("kde", "gistar_cells", ...).

@@ -163,7 +163,7 @@ std::string_view denominator_name(Denominator d) noexcept {
 
 const std::vector<std::string>& profile_output_names() {
     static const std::vector<std::string> names = {"kde", "gistar", "rates", "hotspot_polygons",
-                                                   "lisa", "near_repeat"};
+                                                   "lisa", "near_repeat", "emerging"};
     return names;
 }
 

@@ -17,6 +17,7 @@
 #include "hotspot/profile.hpp"
 #include "hotspot/qgis_project.hpp"
 #include "hotspot/run_names.hpp"
+#include "hotspot/steps/emerging_step.hpp"
 #include "hotspot/steps/geocode_step.hpp"
 #include "hotspot/steps/hotspots_step.hpp"
 #include "hotspot/steps/kde_step.hpp"
@@ -109,6 +110,11 @@ void run_profile_gistar(ProfileRun& p);
 void run_profile_rates(ProfileRun& p);
 /// The near-repeat step (Knox table + current risk windows) on the profile's incidents.
 void run_profile_near_repeat(ProfileRun& p);
+/// Emerging hot spots (steps/emerging_step.hpp) over the profile's months, when its outputs
+/// list "emerging" (run/profile_emerging.cpp).
+void run_profile_emerging(ProfileRun& p);
+/// The options the run gives the emerging step (the Gi* grid; slices ending with the period).
+EmergingStepOptions profile_emerging_options(const ProfileRun& p, const std::vector<std::uint32_t>& rows);
 /// The profile's incidents layer (the geocode step's schema; never in a publish-mode pack).
 void write_profile_incidents(ProfileRun& p);
 

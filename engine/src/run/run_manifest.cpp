@@ -50,7 +50,7 @@ RunProfileRecord RunProfileRecord::from_json(const nlohmann::ordered_json& j) {
     for (const char* k : {"selection_terms", "excluded_unknown_time", "excluded_unknown_date"})
         if (j.contains(k)) r.selection[k] = j[k];
     r.outputs = j.value("outputs", std::vector<std::string>());
-    for (const char* k : {"kde", "hotspots", "gistar", "rates", "near_repeat", "backtest", "change", "hours"})
+    for (const char* k : {"kde", "hotspots", "gistar", "rates", "near_repeat", "backtest", "change", "hours", "emerging"})
         if (j.contains(k)) r.steps[k] = j[k];
     for (const auto& w : j.value("written", nlohmann::ordered_json::array()))
         r.written.push_back({w.at("kind").get<std::string>(), w.at("name").get<std::string>(), w.value("type", "") == "layer",

@@ -20,6 +20,7 @@ std::string_view run_output_key(RunOutputKind kind) noexcept {
     case RunOutputKind::backtest: return "backtest";
     case RunOutputKind::change: return "change";
     case RunOutputKind::hotspots_change: return "hotspots_change";
+    case RunOutputKind::emerging: return "emerging";
     }
     return "";
 }
