@@ -17,6 +17,11 @@
 
 namespace hotspot::cli {
 
+// --where (issue 19), defined in read_options.cpp beside add_read_options, which adds it for
+// every other command; declared here rather than in read_options.hpp so that header, read by
+// every command's file, stays as it was.
+void add_where_option(CLI::App& sub, ReadOptions& r);
+
 namespace fs = std::filesystem;
 
 namespace {

@@ -17,6 +17,7 @@ PgOut::PgOut(std::vector<std::string>& args) {
     for (const auto& a : args)
         for (const auto& c : commands())
             if (command.empty() && a == c.name) command = a;
+    m_overwrite = std::find(args.begin(), args.end(), "--overwrite") != args.end();
     for (std::size_t i = 1; i < args.size(); ++i) {
         std::string* value = nullptr;
         std::string prefix;
@@ -60,7 +61,7 @@ int PgOut::publish(bool quiet) const {
     std::sort(files.begin(), files.end());
     std::sort(left_out.begin(), left_out.end());
     if (cancel_requested()) throw Cancelled("postgis");
-    const auto tables = copy_layers_to_postgis(files, *m_target);
+    const auto tables = copy_layers_to_postgis(files, *m_target, m_overwrite);
     if (!quiet) {
         std::cerr << "postgis: " << tables.size() << " tables written to schema "
                   << pg_quote_identifier(m_target->schema) << " in one transaction\n";

@@ -29,6 +29,7 @@ public:
 private:
     std::optional<PgTarget> m_target;
     std::filesystem::path m_tmp;
+    bool m_overwrite = false;  ///< --overwrite was given: existing tables are replaced
 };
 
 } // namespace hotspot::cli

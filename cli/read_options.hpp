@@ -14,8 +14,6 @@ namespace hotspot::cli {
 /// --time and --keep-outliers to `sub`, filling `read`. `read` must outlive the parse.
 /// --postcode, --postcodes, --postcodes-previous (part of add_read_options; `run` adds them alone).
 void add_postcode_options(CLI::App& sub, ReadOptions& r);
-/// --where: an attribute filter for OGR incident sources, run by the server for PG: (issue 19).
-void add_where_option(CLI::App& sub, ReadOptions& r);
 
 void add_read_options(CLI::App& sub, ReadOptions& read);
 

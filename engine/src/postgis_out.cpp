@@ -25,6 +25,13 @@ struct DatasetCloser {
     }
 };
 
+// A string literal (standard_conforming_strings, on since PostgreSQL 9.1: only ' doubles).
+std::string pg_literal(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
+    return q + "'";
+}
+
 } // namespace
 
 bool is_pg_target(const std::string& out) noexcept { return out.rfind("PG:", 0) == 0; }
@@ -111,7 +118,7 @@ PgTarget parse_pg_target(const std::string& out) {
 }
 
 std::vector<std::string> copy_layers_to_postgis(const std::vector<std::string>& gpkg_files,
-                                                const PgTarget& target) {
+                                                const PgTarget& target, bool overwrite) {
     detail::ensure_gdal();
     detail::GdalErrorScope errors;
     const std::string where = "schema " + pg_quote_identifier(target.schema);
@@ -143,6 +150,20 @@ std::vector<std::string> copy_layers_to_postgis(const std::vector<std::string>& 
     if (GDALDatasetStartTransaction(pg.ds, FALSE) != OGRERR_NONE)
         throw OutputError(unit, pg_redacted(target.connection), "cannot start a transaction: " + errors.last_error());
 
+    if (!overwrite) {
+        for (const auto& name : names) {
+            const std::string exists = "SELECT 1 FROM pg_tables WHERE schemaname = " + pg_literal(target.schema) +
+                                       " AND tablename = " + pg_literal(name);
+            OGRLayerH r = GDALDatasetExecuteSQL(pg.ds, exists.c_str(), nullptr, nullptr);
+            const bool found = r && OGR_L_GetFeatureCount(r, TRUE) > 0;
+            if (r) GDALDatasetReleaseResultSet(pg.ds, r);
+            if (found) {
+                GDALDatasetRollbackTransaction(pg.ds);
+                throw OutputError(unit, where + " table " + pg_quote_identifier(name),
+                                  "already exists; use --overwrite to replace the schema's tables");
+            }
+        }
+    }
     std::vector<std::string> written;
     std::string failure;
     std::string failed_table;

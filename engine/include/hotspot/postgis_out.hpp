@@ -34,12 +34,13 @@ PgTarget parse_pg_target(const std::string& out);
 /// The table name a layer gets in the schema: the layer name as written in the GeoPackage.
 /// Copies every layer of each of `gpkg_files` (geometry, CRS and every field, in feature
 /// order) into `target.schema` in one transaction, replacing tables of the same name.
-/// Two files holding a layer of the same name are refused before anything is written.
+/// Two files holding a layer of the same name are refused before anything is written, and so,
+/// unless `overwrite`, is a table of the schema that a layer would replace (`--overwrite`).
 /// @return the names of the tables written, in the order written.
 /// @throws OutputError (exit 4) naming the schema and table on any failure; nothing of this
 ///         call is then left in the database (the transaction is rolled back).
 std::vector<std::string> copy_layers_to_postgis(const std::vector<std::string>& gpkg_files,
-                                                const PgTarget& target);
+                                                const PgTarget& target, bool overwrite = true);
 
 /// A source as outputs and the manifest name it: `PG:` connections with any `password=`
 /// value replaced by `***` (a password must not travel in the run's layers or manifest; libpq
