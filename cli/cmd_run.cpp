@@ -17,6 +17,11 @@
 
 namespace hotspot::cli {
 
+// --where (issue 19), defined in read_options.cpp beside add_read_options, which adds it for
+// every other command; declared here rather than in read_options.hpp so that header, read by
+// every command's file, stays as it was.
+void add_where_option(CLI::App& sub, ReadOptions& r);
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -39,6 +44,7 @@ RunConfig build_config(const RunArgs& a) {
     if (!a.crs.empty()) cfg.incidents.crs = a.crs;
     if (a.keep_outliers) cfg.incidents.screen_outliers = false;
     if (!a.postcode.postcode_field.empty()) cfg.incidents.postcode_field = a.postcode.postcode_field;
+    if (!a.postcode.where.empty()) cfg.incidents.where = a.postcode.where;
     if (!a.postcode.postcode_files.empty()) cfg.incidents.postcode_files = a.postcode.postcode_files;
     if (!a.postcode.postcode_previous_files.empty())
         cfg.incidents.postcode_previous_files = a.postcode.postcode_previous_files;
@@ -136,6 +142,7 @@ Command run_command() {
                                "publish mode: at least --publish-min-count)")->check(CLI::PositiveNumber), {"analysis.heat_min_incidents", {}, ""});
                 sub.add_flag("--overwrite", a->overwrite, "Replace existing outputs");
                 add_postcode_options(sub, a->postcode);
+                add_where_option(sub, a->postcode);  // --where (issue 19)
                 note(sub.add_flag("--keep-outliers", a->keep_outliers,
                              "Keep incidents far outside the bulk of the others (default: rejected as location_outlier)"), {"incidents.keep_outliers", {}, ""});
                 return [a, &global]() {

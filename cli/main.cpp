@@ -5,8 +5,10 @@
 #include <exception>
 #include <iostream>
 #include <map>
+#include <memory>
 
 #include "command.hpp"
+#include "pg_out.hpp"
 #include "signals.hpp"
 #include "usage.hpp"
 #include "hotspot/error.hpp"
@@ -36,8 +38,20 @@ int main(int argc, char** argv) {
     }
     cli::add_json_usage(app);
 
+    // --out PG:... : the command writes to a temporary folder, copied to PostGIS after it.
+    std::vector<std::string> args(argv, argv + argc);
+    std::unique_ptr<cli::PgOut> pg_out;
     try {
-        app.parse(argc, argv);
+        pg_out = std::make_unique<cli::PgOut>(args);
+    } catch (const Error& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return int(e.exit_code());
+    }
+    std::vector<char*> args_c;
+    for (auto& a : args) args_c.push_back(a.data());
+
+    try {
+        app.parse(argc, args_c.data());
     } catch (const CLI::ParseError& e) {
         const int rc = app.exit(e);
         return rc == 0 ? 0 : int(ExitCode::usage);
@@ -45,7 +59,10 @@ int main(int argc, char** argv) {
 
     try {
         for (auto& [sub, run] : runners)
-            if (sub->parsed()) return run();
+            if (sub->parsed()) {
+                const int rc = run();
+                return rc == 0 ? pg_out->publish(global.quiet) : rc;
+            }
         return int(ExitCode::usage);
     } catch (const InputError& e) {
         std::cerr << "error: " << e.what() << "\n";

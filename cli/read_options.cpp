@@ -15,7 +15,14 @@ void add_postcode_options(CLI::App& sub, ReadOptions& r) {
                         "(repeatable)"), {"incidents.postcodes_previous", {}, ""});
 }
 
+void add_where_option(CLI::App& sub, ReadOptions& r) {
+    note(sub.add_option("--where", r.where,
+                        "Attribute filter for GPKG/PG: incident sources (OGR SQL WHERE; run by the "
+                        "PostGIS server for PG:)"), {"incidents.where", {}, ""});
+}
+
 void add_read_options(CLI::App& sub, ReadOptions& r) {
+    add_where_option(sub, r);
     note(sub.add_option("--incidents", r.paths,
                    "Incident files: CSV (police.uk recognised), GPKG, SHP, GeoJSON, FGB, PG:...; "
                    "a folder or a glob reads every file")

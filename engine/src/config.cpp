@@ -215,7 +215,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
     if (const toml::table* t = c.table(root, "incidents")) {
         c.only(*t, "incidents.", {"paths", "x", "y", "crs", "id", "category", "offence_code", "date", "time",
                                   "location_type", "mo", "keep_outliers", "street",
-                                  "postcode", "postcodes", "postcodes_previous"});
+                                  "postcode", "postcodes", "postcodes_previous", "where"});
         for (auto& p : c.strings(*t, "paths", "incidents.")) cfg.incidents.paths.push_back(c.path(p));
         ReadOptions& r = cfg.incidents;
         r.x_field = c.str(*t, "x").value_or("");
@@ -231,6 +231,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
         r.street_field = c.str(*t, "street").value_or("");
         r.screen_outliers = !c.boolean(*t, "keep_outliers").value_or(false);
         r.postcode_field = c.str(*t, "postcode").value_or("");
+        r.where = c.str(*t, "where").value_or("");
         for (auto& p : c.strings(*t, "postcodes", "incidents.")) r.postcode_files.push_back(c.path(p));
         for (auto& p : c.strings(*t, "postcodes_previous", "incidents.")) r.postcode_previous_files.push_back(c.path(p));
     }

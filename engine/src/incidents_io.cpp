@@ -22,6 +22,7 @@
 #include <unordered_set>
 
 #include "gdal_env.hpp"
+#include "postgis_in.hpp"
 #include "hotspot/crs.hpp"
 #include "hotspot/csv.hpp"
 #include "hotspot/dates.hpp"
@@ -634,6 +635,7 @@ void read_ogr(const std::string& path, std::uint32_t file_index, Collector& col,
                                          "FlatGeobuf or PG: connection");
     struct Closer { GDALDatasetH d; ~Closer() { GDALClose(d); } } closer{ds};
     OGRLayerH layer = detail::pick_layer(ds, path, layer_name, unit, "--incidents ");
+    detail::apply_where(layer, col.options.where, path, unit);  // postgis_in.cpp
     if (col.postcodes)
         throw UsageError(unit, path + ": --postcode places rows of CSV files only; export the layer as CSV "
                                "(ogr2ogr -f CSV) or give its coordinates");
@@ -906,6 +908,7 @@ ReadResult read_incidents(const ReadOptions& options, const Progress& progress) 
     ReadResult res;
     const auto files = expand_input_paths(options.paths);
     Collector col{options, res};
+    detail::refuse_where_for_csv(options.where, files, unit, is_csv_path);  // postgis_in.cpp
     PostcodeLookup lookup;
     if (!options.postcode_field.empty()) {
         lookup = PostcodeLookup::read(options.postcode_files, options.postcode_previous_files);

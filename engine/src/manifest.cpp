@@ -1,4 +1,5 @@
 #include "hotspot/manifest.hpp"
+#include "hotspot/postgis_out.hpp"
 
 #include <filesystem>
 
@@ -26,7 +27,7 @@ Manifest::Manifest(const std::string& command, const std::string& command_line) 
 void Manifest::add_input(const std::string& role, const std::string& path) {
     nlohmann::ordered_json e;
     e["role"] = role;
-    e["path"] = path;
+    e["path"] = pg_redacted(path);  // no password in the manifest
     const std::string plain = path.substr(0, path.find("|layername="));
     std::error_code ec;
     if (std::filesystem::is_regular_file(plain, ec)) {

@@ -44,6 +44,11 @@ struct ReadOptions {
     std::string postcode_field;
     std::vector<std::string> postcode_files;           ///< the lookup (current release)
     std::vector<std::string> postcode_previous_files;  ///< older releases: postcodes only there are terminated
+    /// An attribute filter for OGR sources (GeoPackage, PG:...), in OGR SQL's WHERE syntax
+    /// ("month >= '2025-01' AND force = 'Leics'"). A PostGIS source runs it on the server
+    /// (GDAL's PostgreSQL driver puts it in the query's WHERE), so rows it drops never travel.
+    /// Rows left out by it are not read, so not counted as rows in. Refused for CSV inputs.
+    std::string where;
 };
 
 /// Fences for locational outliers: Tukey's "far out" fences (Tukey 1977, Exploratory Data

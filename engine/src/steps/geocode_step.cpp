@@ -9,6 +9,7 @@
 #include <map>
 
 #include "hotspot/error.hpp"
+#include "hotspot/postgis_out.hpp"
 #include "hotspot/steps/layer_schema.hpp"
 #include "hotspot/styles.hpp"
 #include "hotspot/vector_out.hpp"
@@ -142,7 +143,7 @@ void write_incidents_layer(VectorWriter& w, const std::string& layer, const Inci
             if (s < overall) overall = s;
         }
         w.set_string(status_all, status_text[int(overall)]);
-        w.set_string(file_f, fs::path(inc.source_files[inc.source_file[i]]).filename().string());
+        w.set_string(file_f, source_label(inc.source_files[inc.source_file[i]]));
         w.set_integer(line_f, std::int64_t(inc.source_line[i]));
         w.set_point(inc.x[i], inc.y[i]);
         w.write_feature();
@@ -164,7 +165,7 @@ void write_rejects_layer(VectorWriter& w, const RejectTable& rej, const std::str
         w.set_string(reason_f, reason_name(rej.reason[i]));
         w.set_string(text_f, std::string(reason_text(rej.reason[i])) +
                                  (rej.detail[i].empty() ? "" : " [" + std::string(rej.detail[i]) + "]"));
-        w.set_string(file_f, fs::path(rej.source_files[rej.source_file[i]]).filename().string());
+        w.set_string(file_f, source_label(rej.source_files[rej.source_file[i]]));
         w.set_integer(line_f, std::int64_t(rej.source_line[i]));
         w.write_feature();
     }
