@@ -179,10 +179,7 @@ void restyle_kde_change(ProfileRun& p, const KdeStepResult& k) {
 
 void run_profile_change(ProfileRun& p, const ProfileSpots& spots) {
     // The profile's incidents of every date (the period's selection is one part of the series).
-    Profile all = p.profile;
-    all.filter.date_from.clear();
-    all.filter.date_to.clear();
-    const Selection every = timed(p.analyse_s, [&] { return select(p.inc, all); });
+    const Selection every = timed(p.analyse_s, [&] { return p.split.select("", ""); });
     std::string source;
     const ChangeOptions options = change_options(p, every.rows, source);
 

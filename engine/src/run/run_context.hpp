@@ -15,6 +15,7 @@
 #include "hotspot/manifest.hpp"
 #include "hotspot/pipeline.hpp"
 #include "hotspot/profile.hpp"
+#include "hotspot/profile_split.hpp"
 #include "hotspot/qgis_project.hpp"
 #include "hotspot/run_names.hpp"
 #include "hotspot/steps/geocode_step.hpp"
@@ -62,6 +63,9 @@ struct ProfileRun {
     const IncidentTable& inc;
     RunAreas& areas;
     const Profile& profile;
+    /// The profile's filter run once with its dates left out: select(from, to) splits it by date
+    /// (the backtest's history, the trend's every date) without running the filter again.
+    const DateSplitSelection& split;
     const Selection& sel;
     const Selection& cmp;           ///< the comparison period's selection (empty without one)
     bool comparing = false;
