@@ -92,9 +92,6 @@ KdeStepOptions profile_kde_options(const ProfileRun& p);
 void run_profile_backtest(ProfileRun& p);
 /// The density step with the profile's options; returns its result (the hot spot polygons use it).
 KdeStepResult run_profile_kde(ProfileRun& p);
-/// Blanks the density change surface's non-significant cells and styles it with symmetric
-/// classes in incidents per km² (change_surface.hpp), in place (run/profile_change.cpp).
-void restyle_kde_change(ProfileRun& p, const KdeStepResult& kde);
 /// The hot spot polygons ("top 5% of cells") of the density surface.
 HotspotsStepResult run_profile_hotspots(ProfileRun& p, const KdeStepResult& kde);
 /// The numbered hot spots as areas of the direction of travel: their names and the hot spot of
