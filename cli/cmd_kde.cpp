@@ -44,6 +44,16 @@ Command kde_command() {
                                "within the kernel radius (default 3: no lone incident or repeat pair as a blob)")
                     ->capture_default_str();
                 sub.add_flag("--edge-correction", *diggle, "Diggle edge correction against the study area (or the grid)");
+                note(sub.add_option("--period-from", o->period_from, "First month mapped, YYYY-MM (with --period-to; default: every incident)"),
+                     {"period.from", {}, ""});
+                note(sub.add_option("--period-to", o->period_to, "Last month mapped, YYYY-MM"), {"period.to", {}, ""});
+                note(sub.add_option("--compare-from", o->compare_from,
+                                    "First month of a comparison period, YYYY-MM: also writes the density change "
+                                    "surface (--change-out), its non-significant cells blank"),
+                     {"comparison.from", {}, ""});
+                note(sub.add_option("--compare-to", o->compare_to, "Last month of the comparison period, YYYY-MM"),
+                     {"comparison.to", {}, ""});
+                sub.add_option("--change-out", o->change_out, "Density change GeoTIFF (.tif), with a comparison period");
                 sub.add_option("--out", o->out, "Output GeoTIFF (.tif)")->required();
                 sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");
                 sub.add_flag("--png", o->png, "Also write an RGBA quick-look <out>.png");

@@ -7,12 +7,15 @@
 #include <filesystem>
 #include <sstream>
 
+#include "hotspot/config.hpp"
 #include "hotspot/disclosure.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/geocode.hpp"
 #include "hotspot/manifest.hpp"
 #include "hotspot/read_manifest.hpp"
 #include "hotspot/output_safety.hpp"
+#include "hotspot/profile_split.hpp"
+#include "hotspot/steps/change_step.hpp"
 #include "hotspot/vector_out.hpp"
 #include "util/text.hpp"
 
@@ -29,11 +32,38 @@ void check_kde_outputs(const KdeJobOptions& o, const std::string& manifest_path,
     std::vector<std::string> inputs = incident_files(o.read.paths);
     if (o.study) inputs.push_back(source_file(o.study->path));
     const fs::path out(o.out);
-    const std::vector<std::string> outputs{o.out, fs::path(out).replace_extension(".qml").string(),
-                                           o.png ? fs::path(out).replace_extension(".png").string() : std::string(),
-                                           manifest_path};
+    std::vector<std::string> outputs{o.out, fs::path(out).replace_extension(".qml").string(),
+                                     o.png ? fs::path(out).replace_extension(".png").string() : std::string(),
+                                     manifest_path};
+    if (!o.change_out.empty()) {
+        check_raster_output(o.change_out, "kde");
+        outputs.push_back(o.change_out);
+        outputs.push_back(fs::path(o.change_out).replace_extension(".qml").string());
+    }
     for (const auto& p : outputs) check_not_input(p, inputs, "kde");
     if (existing) check_outputs(outputs, inputs, o.overwrite, "kde");
+}
+
+// The periods: months "YYYY-MM", both ends or neither; a comparison needs --change-out.
+void check_periods(const KdeJobOptions& o) {
+    using Flag = std::pair<const std::string*, const char*>;
+    for (const auto& [text, flag] : {Flag{&o.period_from, "--period-from"}, Flag{&o.period_to, "--period-to"},
+                                     Flag{&o.compare_from, "--compare-from"}, Flag{&o.compare_to, "--compare-to"}}) {
+        if (text->empty()) continue;
+        try {
+            parse_month(*text, flag);
+        } catch (const UsageError&) {
+            throw UsageError("kde", std::string(flag) + " must be a month YYYY-MM (got '" + *text + "')");
+        }
+    }
+    if (o.period_from.empty() != o.period_to.empty() || o.compare_from.empty() != o.compare_to.empty())
+        throw UsageError("kde", "give both ends of a period: --period-from and --period-to, --compare-from and --compare-to");
+    const bool comparing = !o.compare_from.empty();
+    if (comparing && o.period_from.empty())
+        throw UsageError("kde", "a comparison period needs the period it is compared with: give --period-from and --period-to");
+    if (comparing != !o.change_out.empty())
+        throw UsageError("kde", comparing ? "a comparison period writes a change surface: give --change-out FILE.tif"
+                                          : "--change-out needs a comparison period (--compare-from, --compare-to)");
 }
 
 } // namespace
@@ -44,6 +74,7 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
     r.manifest_path = command_manifest_path(o.out, o.manifest_path);
     check_kde_outputs(o, r.manifest_path, false);  // names and inputs before any work
     o.kde.validate();
+    check_periods(o);
     check_kde_outputs(o, r.manifest_path, true);   // options first, then existing outputs
     Manifest manifest("kde", o.command_line);
 
@@ -76,6 +107,19 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
     t = std::chrono::steady_clock::now();
     KdeStepInput kin;
     kin.incidents = &in.incidents;
+    // The period's and the comparison's incidents (the run's selection, split by date).
+    Profile every;
+    every.name = "kde";
+    every.title = "All incidents";
+    const DateSplitSelection dates(in.incidents, every);
+    const Selection period = dates.select(o.period_from, o.period_to), comparison = dates.select(o.compare_from, o.compare_to);
+    if (!o.period_from.empty()) {
+        if (period.rows.empty())
+            throw InputError("kde", o.read.paths.front(), "no incident is dated " + o.period_from + " to " + o.period_to +
+                                                              "; give --period-from/--period-to months the data cover");
+        kin.rows = &period.rows;
+    }
+    if (!o.change_out.empty()) kin.comparison_rows = &comparison.rows;
     if (study) kin.study = &study->polygons;
     KdeStepOutput kout;
     kout.path = o.out;
@@ -87,6 +131,11 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
     if (o.publish_min_count > 0) {  // the run's publish mode (run/profile_kde.cpp), the same rules
         ko.heat.min_incidents = std::max(ko.heat.min_incidents, o.publish_min_count);
         kout.publish_min_count = ko.heat.min_incidents, kout.publish_min_bandwidth_m = DisclosurePolicy{}.min_bandwidth_m;
+    }
+    if (!o.change_out.empty()) {
+        kout.change_path = o.change_out;
+        kout.comparison = Period{o.compare_from, o.compare_to}.describe();
+        kout.change_significance = change_significance_of(o.period_from, o.period_to, o.compare_from, o.compare_to);
     }
     r.step = run_kde_step(kin, ko, kout, progress);
     for (const auto& w : r.step.warnings) r.warnings.push_back(w);

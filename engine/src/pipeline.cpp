@@ -42,6 +42,11 @@ Profile with_period(const Profile& p, const Period& period) {
     return q;
 }
 
+// The profile's selection of the run's period (the profile's own dates when the run has none).
+Selection select_period(const DateSplitSelection& split, const Profile& dated) {
+    return split.select(dated.filter.date_from, dated.filter.date_to);
+}
+
 std::string rejected_summary(const ReadResult& read) {
     std::map<std::string, std::uint64_t> by;
     for (auto r : read.rejects.reason) ++by[std::string(reason_name(r))];
@@ -195,11 +200,19 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     // ---- select: every profile's incidents in the period, before any work on areas or outputs.
     // A period that gives no profile any incident is a mistake in the inputs, not a pack of
     // empty maps: say so and write nothing.
+    // Each profile's filter runs once over the table with its dates left out (DateSplitSelection);
+    // the period, the comparison, the backtest's history and the trend's every date are split
+    // from that one evaluation.
+    std::vector<DateSplitSelection> splits;
+    splits.reserve(cfg.profiles.size());
     std::vector<Selection> selections(cfg.profiles.size());
     std::vector<double> select_seconds(cfg.profiles.size(), 0.0);
     for (std::size_t pi = 0; pi < cfg.profiles.size(); ++pi) {
         const Profile profile = with_period(choose_variant(cfg.profiles[pi], read.police_uk), cfg.period);
-        selections[pi] = detail::timed(select_seconds[pi], [&] { return select(inc, profile); });
+        selections[pi] = detail::timed(select_seconds[pi], [&] {
+            splits.emplace_back(inc, profile);
+            return select_period(splits.back(), profile);
+        });
     }
     if (!selections.empty() &&
         std::all_of(selections.begin(), selections.end(), [](const Selection& s) { return s.rows.empty(); }))
@@ -236,11 +249,11 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         const Selection sel = std::move(selections[pi]);
         Selection cmp;
         if (comparing && !sel.rows.empty())
-            cmp = detail::timed(select_s, [&] { return select(inc, with_period(base, cfg.comparison)); });
+            cmp = detail::timed(select_s, [&] { return select_period(splits[pi], with_period(base, cfg.comparison)); });
         ProfileOutcome po;
         RunProfileRecord rec;
         ProjectGroup group{profile.title, {}, pi == 0};
-        ProfileRun p{cfg, inc, areas, profile, sel, cmp, comparing, out, threads, gpkg, po, group, rec, select_s, {}};
+        ProfileRun p{cfg, inc, areas, profile, splits[pi], sel, cmp, comparing, out, threads, gpkg, po, group, rec, select_s, {}};
         run_profile(p);
         rm.profiles.push_back(std::move(rec));
         if (!sel.rows.empty()) {

@@ -10,6 +10,7 @@
 
 #include "gdal_env.hpp"
 #include "hotspot/crs.hpp"
+#include "hotspot/steps/kde_step.hpp"
 #include "hotspot/styles.hpp"
 #include "hotspot/version.hpp"
 
@@ -143,7 +144,7 @@ std::string abstract_of(Role role, const std::string& profile, const std::string
         return "Change in the kernel density of " + profile + ": the density of " + tag(tags, "period") +
                " minus that of the comparison period (" + tag(tags, "comparison") + "), same grid, kernel (" +
                tag(tags, "kernel") + ") and bandwidth (" + tag(tags, "bandwidth_m") + " m)" +
-               (tags.count("change_significance") ? "; " + tag(tags, "change_significance") : std::string()) + "." + by;
+               (tags.count(change_significance_tag) ? "; " + tag(tags, change_significance_tag) : std::string()) + "." + by;
     case Role::other: break;
     }
     return "";

@@ -259,6 +259,55 @@ TEST_CASE("equivalence: hotspot kde gives the run's density surface, pixel for p
     }
 }
 
+TEST_CASE("equivalence: hotspot kde with a comparison gives the run's density change surface, blanked alike",
+          "[step-equivalence]") {
+    const auto dir = test::fresh_dir("equivalence-kde-change");
+    const fs::path cfg = write_config(dir, "cell_m = 25\nbandwidth = 250\n\n[period]\nfrom = \"2025-07\"\nto = \"2025-12\"\n"
+                                           "\n[comparison]\nfrom = \"2025-01\"\nto = \"2025-06\"\n");
+    auto r = test::run_cli("run " + q(cfg));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    r = test::run_cli("kde --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
+                      q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --bandwidth 250 --cell 25" +
+                      " --period-from 2025-07 --period-to 2025-12 --compare-from 2025-01 --compare-to 2025-06" +
+                      " --out " + q(dir / "single.tif") + " --change-out " + q(dir / "single_change.tif"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    using Files = std::pair<const char*, const char*>;
+    for (const auto& [run_file, single_file] : {Files{"everything_kde.tif", "single.tif"},
+                                                Files{"everything_kde_change.tif", "single_change.tif"}}) {
+        INFO(run_file);
+        const Raster a = read_raster(dir / "run" / run_file);
+        const Raster b = read_raster(dir / single_file);
+        REQUIRE(a.values.size() == b.values.size());
+        std::size_t differ = 0;
+        for (std::size_t i = 0; i < a.values.size(); ++i)
+            if (std::memcmp(&a.values[i], &b.values[i], sizeof(float)) != 0) ++differ;
+        CHECK(differ == 0);
+        auto ta = a.tags, tb = b.tags;
+        CHECK(ta.at("profile") == "everything");
+        ta.erase("profile");
+        tb.erase("profile");
+        CHECK(ta == tb);
+    }
+    // The change surface is screened in both, by the same rule, the same cells blanked.
+    const Raster change = read_raster(dir / "single_change.tif");
+    REQUIRE(change.tags.count("change_significance") == 1);
+    CHECK(change.tags.at("change_significance").find("in 6 months against 6 months") != std::string::npos);
+    const auto mk = nlohmann::json::parse(test::read_file(dir / "single.manifest.json"));
+    const auto mr = nlohmann::json::parse(test::read_file(dir / "run" / "manifest.json"));
+    REQUIRE(mk["kde"].contains("change_surface"));
+    CHECK(mk["kde"]["change_surface"]["cells_blanked"].get<int>() > 0);
+    CHECK(mk["kde"]["change_surface"] == mr["profiles"][0]["kde"]["change_surface"]);
+    CHECK(test::read_file(dir / "single_change.qml").find("not significant") != std::string::npos);
+    // A comparison without --change-out is a usage error saying what to give.
+    r = test::run_cli("kde --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --bandwidth 250" +
+                      " --period-from 2025-07 --period-to 2025-12 --compare-from 2025-01 --compare-to 2025-06 --out " +
+                      q(dir / "nochange.tif"));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--change-out") != std::string::npos);
+}
+
 TEST_CASE("equivalence: a run writes the same outputs with --threads 1 and --threads 2", "[step-equivalence]") {
     const auto dir = test::fresh_dir("equivalence-threads");
     std::map<std::string, fs::path> outs;

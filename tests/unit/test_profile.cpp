@@ -16,6 +16,7 @@
 #include "hotspot/error.hpp"
 #include "hotspot/incidents_io.hpp"
 #include "hotspot/profile.hpp"
+#include "hotspot/profile_split.hpp"
 
 using namespace hotspot;
 namespace fs = std::filesystem;
@@ -841,4 +842,70 @@ TEST_CASE("profile: a regex over long text sees the whole text, anchors and all"
     CHECK(rows_matching("ax+b") == std::vector<std::uint32_t>{2});
     CHECK(rows_matching("(z)\\1") == std::vector<std::uint32_t>{3});
     CHECK(rows_matching("X{100}KEYS$") == std::vector<std::uint32_t>{0});
+}
+
+namespace {
+void check_same_selection(const Selection& a, const Selection& b) {
+    CHECK(a.rows == b.rows);
+    CHECK(a.rows_in == b.rows_in);
+    CHECK(a.excluded_unknown_time == b.excluded_unknown_time);
+    CHECK(a.excluded_unknown_date == b.excluded_unknown_date);
+    REQUIRE(a.terms.size() == b.terms.size());
+    for (std::size_t k = 0; k < a.terms.size(); ++k) {
+        CHECK(a.terms[k].term == b.terms[k].term);
+        CHECK(a.terms[k].selected == b.terms[k].selected);
+        CHECK(a.terms[k].remaining == b.terms[k].remaining);
+    }
+    CHECK(a.warnings == b.warnings);
+}
+} // namespace
+
+TEST_CASE("profile: a selection split by date equals select() with those dates, counts and warnings too", "[profile]") {
+    // Unknown dates and times, an hours window and weekdays around the date range, so the term
+    // order (plain, date range, hours, weekdays) and the unknown-date/time counts are exercised.
+    const IncidentTable t = make_table({
+        {"28E", "Burglary", "Dwelling", "keys taken, car driven away", "2025-01-06", "23:00"},
+        {"28E", "Burglary", "Dwelling", "keys taken", "2025-03-10", "01:00"},
+        {"28E", "Burglary", "Dwelling", "KEYS TAKEN from hall", "", "02:00"},
+        {"28E", "Burglary", "Dwelling", "keys taken", "2025-07-15", ""},
+        {"28E", "Burglary", "Shop", "keys taken", "2025-08-04", "22:30"},
+        {"58A", "Theft", "Dwelling", "keys taken", "2025-09-01", "23:30"},
+        {"28E", "Burglary", "Dwelling", "nothing", "2025-12-29", "00:30"},
+        {"28E", "Burglary", "Dwelling", "keys", "2025-12-31", "03:00"},
+    });
+    Filter f;
+    f.offence_codes = {"28"};
+    f.location_types = {"dwelling"};
+    f.fields.push_back({"mo_text", {}, {}, {"key"}, {}, false});
+    f.hours = HoursWindow{22 * 60, 4 * 60};
+    f.weekdays = {0, 1, 2};
+    const Profile base = with_filter(f);
+    const DateSplitSelection split(t, base);
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"", ""}, {"2025-01", "2025-06"}, {"2025-07", "2025-12"}, {"", "2025-06"}, {"2025-02-01", ""}, {"2026-01", "2026-12"}}) {
+        INFO("dates " << from << " to " << to);
+        Profile dated = base;
+        dated.filter.date_from = from;
+        dated.filter.date_to = to;
+        check_same_selection(split.select(from, to), select(t, dated));
+    }
+    // The profile's own dates do not narrow the split: they are left out until select().
+    Profile own = base;
+    own.filter.date_from = "2025-12";
+    CHECK(DateSplitSelection(t, own).select("", "").rows == select(t, base).rows);
+}
+
+TEST_CASE("profile: the demo built-ins split by date select what select() does", "[profile]") {
+    const ReadResult r = read_demo();
+    for (const auto& p : builtin_profiles()) {
+        INFO(p.name);
+        const Profile chosen = choose_variant(p, r.police_uk);
+        const DateSplitSelection split(r.incidents, chosen);
+        for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{{"2025-07", "2025-12"}, {"2025-01", "2025-06"}, {"", "2025-12"}}) {
+            Profile dated = chosen;
+            dated.filter.date_from = from;
+            dated.filter.date_to = to;
+            check_same_selection(split.select(from, to), select(r.incidents, dated));
+        }
+    }
 }

@@ -100,3 +100,26 @@ TEST_CASE("run manifest: each step's node reads back through the step's typed re
     CHECK_THROWS_AS(KdeManifestNode::from_json(nlohmann::ordered_json::parse(R"({"bandwidth_m": "250"})")),
                     nlohmann::json::exception);
 }
+
+TEST_CASE("run manifest: the kde node the step writes (to_json) reads back equal, key for key and in order",
+          "[run-manifest]") {
+    // A node as kde_step.cpp writes it, publish and change screen included.
+    const auto node = nlohmann::ordered_json::parse(R"({"file": "a_kde.tif", "options": {"kernel": "quartic"},
+        "kernel": "quartic", "bandwidth_m": 250.0, "bandwidth_method": "fixed", "support_radius_m": 250.0,
+        "cell_size_m": 25.0, "units": "per-km2", "grid": {"origin_x": 400000.0, "origin_y": 300000.0, "cols": 40, "rows": 30},
+        "incidents": 74, "distinct_points": 70, "class_breaks": [1.5, 3.0], "heat_classes": {"k": 3},
+        "change_file": "a_kde_change.tif", "publish": {"min_incidents": 10}, "warnings": ["w"],
+        "change_surface": {"rule": "r", "cells_blanked": 12}})");
+    const KdeManifestNode n = KdeManifestNode::from_json(node);
+    CHECK(n.grid.cols == 40);
+    CHECK(n.grid.cell_size_m == 25);
+    CHECK(n.incidents == 74);
+    CHECK(n.change_surface["cells_blanked"] == 12);
+    CHECK(n.to_json().dump() == node.dump());
+    // Without publish mode or a change screen those keys are not written.
+    KdeManifestNode plain = n;
+    plain.publish = nullptr;
+    plain.change_surface = nullptr;
+    CHECK_FALSE(plain.to_json().contains("publish"));
+    CHECK_FALSE(plain.to_json().contains("change_surface"));
+}

@@ -26,6 +26,13 @@ struct KdeJobOptions {
     std::optional<AreaSpec> study;  ///< study area: grid bounds and nodata mask
     KdeStepOptions kde;
     std::string out;                ///< GeoTIFF (.tif)
+    /// The months mapped, "YYYY-MM", inclusive (the run's `period`); both empty: every incident.
+    std::string period_from, period_to;
+    /// A comparison period ("YYYY-MM", inclusive; the run's `comparison`): also writes the change
+    /// surface (the period's density minus the comparison's, same grid) to `change_out`, its
+    /// non-significant cells blank, as `hotspot run` writes <profile>_kde_change.tif.
+    std::string compare_from, compare_to;
+    std::string change_out;         ///< the change GeoTIFF (.tif); required with a comparison
     bool png = false;
     std::string manifest_path;      ///< empty: <out stem>.manifest.json
     bool overwrite = false;

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "hotspot/error.hpp"
+#include "hotspot/profile_split.hpp"
 #include "profile/detail.hpp"
 
 namespace hotspot {
@@ -141,6 +142,20 @@ std::set<std::string> folded_set(const std::vector<std::string>& v) {
     return s;
 }
 
+bool has_date_range(const Filter& f) { return !f.date_from.empty() || !f.date_to.empty(); }
+
+// The date range term: the row has a date within [date_from, date_to] (either end open when empty).
+std::function<bool(std::size_t)> date_range_term(const IncidentTable& t, const Filter& f) {
+    const std::int32_t lo = f.date_from.empty() ? std::numeric_limits<std::int32_t>::min() + 1
+                                                : *parse_date_bound(f.date_from, false);
+    const std::int32_t hi = f.date_to.empty() ? std::numeric_limits<std::int32_t>::max()
+                                              : *parse_date_bound(f.date_to, true);
+    return [&t, lo, hi](std::size_t i) {
+        const auto d = t.date_days[i];
+        return d != no_date && d >= lo && d <= hi;
+    };
+}
+
 std::vector<CompiledTerm> compile(const IncidentTable& t, const Filter& f,
                                   const std::string& pname) {
     std::vector<CompiledTerm> terms;
@@ -196,16 +211,8 @@ std::vector<CompiledTerm> compile(const IncidentTable& t, const Filter& f,
             return !exclude->any(v, lowered);
         });
     }
-    if (!f.date_from.empty() || !f.date_to.empty()) {
-        const std::int32_t lo = f.date_from.empty() ? std::numeric_limits<std::int32_t>::min() + 1
-                                                    : *parse_date_bound(f.date_from, false);
-        const std::int32_t hi = f.date_to.empty() ? std::numeric_limits<std::int32_t>::max()
-                                                  : *parse_date_bound(f.date_to, true);
-        add(TermKind::date, [&t, lo, hi](std::size_t i) {
-            const auto d = t.date_days[i];
-            return d != no_date && d >= lo && d <= hi;
-        });
-    }
+    if (has_date_range(f))
+        add(TermKind::date, date_range_term(t, f));
     if (f.hours) {
         const HoursWindow w = *f.hours;
         add(TermKind::time, [&t, w](std::size_t i) {
@@ -225,21 +232,22 @@ std::vector<CompiledTerm> compile(const IncidentTable& t, const Filter& f,
     return terms;
 }
 
-} // namespace
-
-Selection select(const IncidentTable& table, const Profile& profile) {
-    validate(profile);
-    const auto terms = compile(table, profile.filter, profile.name);
+// Runs the terms over every row: the rows that pass all, each term's counts, the rows left out
+// only for an unknown date or time, and the warnings. passes(k, i): term k passes row i.
+template <class Passes>
+Selection tally(const IncidentTable& table, const std::string& profile_name, const std::vector<std::string>& descriptions,
+                const std::vector<TermKind>& kinds, Passes&& passes) {
     Selection s;
     s.rows_in = table.size();
-    for (const auto& t : terms)
-        s.terms.push_back({t.description, 0, 0});
+    for (const auto& d : descriptions)
+        s.terms.push_back({d, 0, 0});
 
-    std::vector<char> pass(terms.size());
+    const std::size_t n_terms = kinds.size();
+    std::vector<char> pass(n_terms);
     for (std::size_t i = 0; i < table.size(); ++i) {
         bool all = true;
-        for (std::size_t k = 0; k < terms.size(); ++k) {
-            pass[k] = terms[k].pass(i) ? 1 : 0;
+        for (std::size_t k = 0; k < n_terms; ++k) {
+            pass[k] = passes(k, i) ? 1 : 0;
             if (pass[k])
                 ++s.terms[k].selected;
             if (all && pass[k])
@@ -252,12 +260,12 @@ Selection select(const IncidentTable& table, const Profile& profile) {
         }
         // Left out only because the date or time is unknown? Count it, so the user knows.
         bool others = true, time_failed = false, date_failed = false;
-        for (std::size_t k = 0; k < terms.size() && others; ++k) {
+        for (std::size_t k = 0; k < n_terms && others; ++k) {
             if (pass[k])
                 continue;
-            if (terms[k].kind == TermKind::time && table.minute_of_day[i] < 0)
+            if (kinds[k] == TermKind::time && table.minute_of_day[i] < 0)
                 time_failed = true;
-            else if (terms[k].kind == TermKind::date && table.date_days[i] == no_date)
+            else if (kinds[k] == TermKind::date && table.date_days[i] == no_date)
                 date_failed = true;
             else
                 others = false;
@@ -268,7 +276,7 @@ Selection select(const IncidentTable& table, const Profile& profile) {
             ++s.excluded_unknown_time;
     }
 
-    const std::string who = "profile: " + profile.name + ": ";
+    const std::string who = "profile: " + profile_name + ": ";
     if (s.rows.empty()) {
         std::string w = who + "no incidents selected out of " + std::to_string(s.rows_in);
         if (s.rows_in == 0)
@@ -278,7 +286,7 @@ Selection select(const IncidentTable& table, const Profile& profile) {
             for (const auto& t : s.terms)
                 w += "\n  " + t.term + ": " + std::to_string(t.selected) + " / " +
                      std::to_string(t.remaining);
-            w += "\ncheck the values against the input's (hotspot profiles --show " + profile.name +
+            w += "\ncheck the values against the input's (hotspot profiles --show " + profile_name +
                  ") or use the police.uk variant for police.uk files";
         }
         s.warnings.push_back(w);
@@ -292,6 +300,60 @@ Selection select(const IncidentTable& table, const Profile& profile) {
                              " incidents matched every other term but have no date, so the "
                              "date or weekday term left them out");
     return s;
+}
+
+} // namespace
+
+Selection select(const IncidentTable& table, const Profile& profile) {
+    validate(profile);
+    const auto terms = compile(table, profile.filter, profile.name);
+    std::vector<std::string> descriptions;
+    std::vector<TermKind> kinds;
+    for (const auto& t : terms) descriptions.push_back(t.description), kinds.push_back(t.kind);
+    return tally(table, profile.name, descriptions, kinds, [&](std::size_t k, std::size_t i) { return terms[k].pass(i); });
+}
+
+struct DateSplitSelection::Evaluated {
+    std::vector<TermKind> kinds;               ///< of the terms without the date range, in order
+    std::vector<std::vector<bool>> passes;     ///< per term, per row
+    std::size_t range_at = 0;                  ///< where the date range term goes (after the plain terms)
+};
+
+DateSplitSelection::DateSplitSelection(const IncidentTable& table, const Profile& profile)
+    : table_(&table), profile_(profile) {
+    profile_.filter.date_from.clear();
+    profile_.filter.date_to.clear();
+    validate(profile_);
+    const auto terms = compile(table, profile_.filter, profile_.name);
+    auto e = std::make_shared<Evaluated>();
+    for (const auto& t : terms) {
+        e->kinds.push_back(t.kind);
+        if (t.kind == TermKind::plain) ++e->range_at;
+        std::vector<bool> col(table.size());
+        for (std::size_t i = 0; i < table.size(); ++i) col[i] = t.pass(i);
+        e->passes.push_back(std::move(col));
+    }
+    evaluated_ = std::move(e);
+}
+
+Selection DateSplitSelection::select(const std::string& date_from, const std::string& date_to) const {
+    Profile dated = profile_;
+    dated.filter.date_from = date_from;
+    dated.filter.date_to = date_to;
+    validate(dated);
+    const Evaluated& e = *evaluated_;
+    const std::vector<std::string> descriptions = describe_terms(dated.filter);
+    std::vector<TermKind> kinds = e.kinds;
+    if (!has_date_range(dated.filter))
+        return tally(*table_, dated.name, descriptions, kinds,
+                     [&](std::size_t k, std::size_t i) { return bool(e.passes[k][i]); });
+    // The compiled order (compile()): plain terms, the date range, the hours, the weekdays.
+    kinds.insert(kinds.begin() + std::ptrdiff_t(e.range_at), TermKind::date);
+    const auto in_range = date_range_term(*table_, dated.filter);
+    return tally(*table_, dated.name, descriptions, kinds, [&](std::size_t k, std::size_t i) {
+        if (k == e.range_at) return in_range(i);
+        return bool(e.passes[k < e.range_at ? k : k - 1][i]);
+    });
 }
 
 ProfileRows select_profile_rows(const IncidentTable& table, const std::string& builtin_name, bool police_uk) {

@@ -65,9 +65,7 @@ void run_profile_backtest(ProfileRun& p) {
     }
     const KdeStepOptions kso = profile_kde_options(p);
     // The profile's incidents up to the period's end: its filter without the period's start.
-    Profile history = p.profile;
-    history.filter.date_from.clear();
-    const Selection hist = select(p.inc, history);
+    const Selection hist = p.split.select("", p.profile.filter.date_to);
     std::vector<double> x, y;
     std::vector<int> month;
     for (std::uint32_t r : hist.rows) x.push_back(p.inc.x[r]), y.push_back(p.inc.y[r]), month.push_back(month_index(p.inc.date_days[r]));

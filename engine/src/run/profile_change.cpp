@@ -11,14 +11,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
-#include <gdal.h>
-
-#include "hotspot/change_surface.hpp"
 #include "hotspot/disclosure.hpp"
 #include "hotspot/error.hpp"
-#include "hotspot/raster_out.hpp"
 #include "hotspot/run_names.hpp"
 #include "hotspot/version.hpp"
 #include "hotspot/steps/change_step.hpp"
@@ -118,78 +113,9 @@ ProfileSpots hotspot_areas(const ProfileRun& p, const KdeStepResult& k, const Ho
     return s;
 }
 
-void restyle_kde_change(ProfileRun& p, const KdeStepResult& k) {
-    if (!p.comparing) return;
-    const std::string path = (p.out / run_output_name(p.profile.name, RunOutputKind::kde_change)).string();
-    // The periods' lengths in months (whole months of the run's periods; 1 and 1 when unknown).
-    const auto months = [](const Period& pr) {
-        if (pr.from.size() < 7 || pr.to.size() < 7) return 1.0;
-        return double(parse_month(month_text(pr.to), "to") - parse_month(month_text(pr.from), "from") + 1);
-    };
-    ChangeSurfaceTest test;
-    test.radius_m = k.kde.radius_m();
-    test.e1 = months(p.cfg.period);
-    test.e2 = months(p.cfg.comparison);
-    std::vector<double> x1, y1, x2, y2;
-    for (auto r : p.sel.rows) x1.push_back(p.inc.x[r]), y1.push_back(p.inc.y[r]);
-    for (auto r : p.cmp.rows) x2.push_back(p.inc.x[r]), y2.push_back(p.inc.y[r]);
-    // Read the step's surface and tags back, blank, and write it again through the one GeoTIFF
-    // writer (a cloud-optimised file stays one).
-    const Grid& g = k.grid;
-    GeoTiffOptions go;
-    go.crs = p.cfg.working_crs;
-    go.overwrite = true;
-    go.write_qml = false;
-    go.write_png = false;
-    std::vector<float> band(std::size_t(g.size()));
-    {
-        GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
-        if (!ds) throw OutputError("run", path, "cannot reopen the density change surface to blank its non-significant cells");
-        GDALRasterBandH b = GDALGetRasterBand(ds, 1);
-        const bool ok = GDALGetRasterXSize(ds) == int(g.cols) && GDALGetRasterYSize(ds) == int(g.rows) &&
-                        GDALRasterIO(b, GF_Read, 0, 0, int(g.cols), int(g.rows), band.data(), int(g.cols), int(g.rows),
-                                     GDT_Float32, 0, 0) == CE_None;
-        int has_nodata = 0;
-        const double nd = GDALGetRasterNoDataValue(b, &has_nodata);
-        if (has_nodata) go.nodata = float(nd);
-        go.band_description = GDALGetDescription(b);
-        if (char** md = GDALGetMetadata(ds, nullptr))
-            for (int i = 0; md[i]; ++i) {
-                const std::string item = md[i];
-                const auto eq = item.find('=');
-                if (eq != std::string::npos && item.substr(0, eq) != "AREA_OR_POINT") go.metadata.push_back({item.substr(0, eq), item.substr(eq + 1)});
-            }
-        GDALClose(ds);
-        if (!ok) throw OutputError("run", path, "cannot read the density change surface back");
-    }
-    std::vector<double> diff(band.size());
-    for (std::size_t i = 0; i < band.size(); ++i)
-        diff[i] = band[i] == go.nodata ? std::numeric_limits<double>::quiet_NaN() : double(band[i]);
-    const std::size_t blanked = timed(p.analyse_s, [&] { return blank_insignificant_change(diff, g, x1, y1, x2, y2, test); });
-    const std::string rule = "cells whose change is not significant are blank: exact Poisson test (p < 0.05, uncorrected) of the "
-                             "incidents within " + std::to_string(int(std::lround(test.radius_m))) + " m (the kernel's radius) in " +
-                             std::to_string(int(test.e1)) + " months against " + std::to_string(int(test.e2)) + " months";
-    go.metadata.push_back({"change_significance", rule});
-    if (p.cfg.publish) {  // a change published only where both periods rest on the threshold's incidents (disclosure.hpp)
-        const int k = std::max(p.cfg.publish_min_count, 1);
-        const std::size_t masked = mask_density(diff, g, x1, y1, test.radius_m, k) + mask_density(diff, g, x2, y2, test.radius_m, k);
-        go.metadata.push_back({"publish", "cells resting on fewer than " + std::to_string(k) + " incidents of either period are 0"});
-        p.record.steps["kde"]["change_surface_publish_masked"] = masked;
-    }
-    write_geotiff(path, g, diff, go);
-    const ChangeSurfaceClasses classes = change_surface_classes(diff);
-    const std::string qml = std::filesystem::path(path).replace_extension(".qml").string();
-    write_text_atomic(qml, change_surface_qml(classes, p.profile.title + " density change, incidents per km\u00b2", rule), true, "run");
-    p.record.steps["kde"]["change_surface"] = {{"rule", rule}, {"cells_blanked", blanked}, {"class_breaks_per_km2", {classes.a, classes.b}},
-                                              {"labels", classes.labels}};
-}
-
 void run_profile_change(ProfileRun& p, const ProfileSpots& spots) {
     // The profile's incidents of every date (the period's selection is one part of the series).
-    Profile all = p.profile;
-    all.filter.date_from.clear();
-    all.filter.date_to.clear();
-    const Selection every = timed(p.analyse_s, [&] { return select(p.inc, all); });
+    const Selection every = timed(p.analyse_s, [&] { return p.split.select("", ""); });
     std::string source;
     const ChangeOptions options = change_options(p, every.rows, source);
 

@@ -52,6 +52,8 @@ KdeStepResult run_profile_kde(ProfileRun& p) {
     if (p.comparing) {
         kout.change_path = (p.out / run_output_name(p.profile.name, RunOutputKind::kde_change)).string();
         kout.comparison = p.cfg.comparison.describe();
+        kout.change_significance = change_significance_of(p.cfg.period.from, p.cfg.period.to, p.cfg.comparison.from,
+                                                          p.cfg.comparison.to);  // non-significant cells blank
     }
     KdeStepResult k = timed(p.analyse_s, [&] { return run_kde_step(kin, kso, kout); });
     for (auto& w : k.warnings) p.po.warnings.push_back(w);
@@ -63,7 +65,6 @@ KdeStepResult run_profile_kde(ProfileRun& p) {
     p.wrote(RunOutputKind::kde, run_output_name(p.profile.name, RunOutputKind::kde), false);
     if (p.comparing) p.wrote(RunOutputKind::kde_change, run_output_name(p.profile.name, RunOutputKind::kde_change), false);
     p.record.steps["kde"] = k.manifest;
-    restyle_kde_change(p, k);
     return k;
 }
 

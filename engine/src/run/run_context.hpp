@@ -15,6 +15,7 @@
 #include "hotspot/manifest.hpp"
 #include "hotspot/pipeline.hpp"
 #include "hotspot/profile.hpp"
+#include "hotspot/profile_split.hpp"
 #include "hotspot/qgis_project.hpp"
 #include "hotspot/run_names.hpp"
 #include "hotspot/steps/emerging_step.hpp"
@@ -63,6 +64,9 @@ struct ProfileRun {
     const IncidentTable& inc;
     RunAreas& areas;
     const Profile& profile;
+    /// The profile's filter run once with its dates left out: select(from, to) splits it by date
+    /// (the backtest's history, the trend's every date) without running the filter again.
+    const DateSplitSelection& split;
     const Selection& sel;
     const Selection& cmp;           ///< the comparison period's selection (empty without one)
     bool comparing = false;
@@ -89,9 +93,6 @@ KdeStepOptions profile_kde_options(const ProfileRun& p);
 void run_profile_backtest(ProfileRun& p);
 /// The density step with the profile's options; returns its result (the hot spot polygons use it).
 KdeStepResult run_profile_kde(ProfileRun& p);
-/// Blanks the density change surface's non-significant cells and styles it with symmetric
-/// classes in incidents per km² (change_surface.hpp), in place (run/profile_change.cpp).
-void restyle_kde_change(ProfileRun& p, const KdeStepResult& kde);
 /// The hot spot polygons ("top 5% of cells") of the density surface.
 HotspotsStepResult run_profile_hotspots(ProfileRun& p, const KdeStepResult& kde);
 /// The numbered hot spots as areas of the direction of travel: their names and the hot spot of

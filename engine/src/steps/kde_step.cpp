@@ -10,6 +10,8 @@
 #include <filesystem>
 
 #include "diverging_qml.hpp"
+#include "hotspot/change_surface.hpp"
+#include "hotspot/steps/change_step.hpp"
 #include "hotspot/disclosure.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/manifest.hpp"
@@ -184,15 +186,52 @@ void KdeStepOptions::validate() const {
     heat.validate();
 }
 
+nlohmann::ordered_json KdeManifestNode::to_json() const {
+    nlohmann::ordered_json j = {
+        {"file", file},
+        {"options", options},
+        {"kernel", kernel},
+        {"bandwidth_m", bandwidth_m},
+        {"bandwidth_method", bandwidth_method},
+        {"support_radius_m", support_radius_m},
+        {"cell_size_m", cell_size_m},
+        {"units", units},
+        {"grid", {{"origin_x", grid.origin_x}, {"origin_y", grid.origin_y}, {"cols", grid.cols}, {"rows", grid.rows}}},
+        {"incidents", incidents},
+        {"distinct_points", distinct_points},
+        {"class_breaks", class_breaks},
+        {"heat_classes", heat_classes},
+        {"change_file", change_file}};
+    if (!publish.is_null()) j["publish"] = publish;
+    j["warnings"] = warnings;
+    if (!change_surface.is_null()) j["change_surface"] = change_surface;
+    return j;
+}
+
 KdeManifestNode KdeManifestNode::from_json(const nlohmann::ordered_json& node) {
     KdeManifestNode n;
     n.file = json_value_or(node, "file", std::string());
+    n.options = json_value_or(node, "options", nlohmann::ordered_json());
     n.kernel = json_value_or(node, "kernel", std::string());
-    n.bandwidth_method = json_value_or(node, "bandwidth_method", std::string());
-    n.units = json_value_or(node, "units", std::string());
     n.bandwidth_m = json_value_or(node, "bandwidth_m", double(NAN));
+    n.bandwidth_method = json_value_or(node, "bandwidth_method", std::string());
+    n.support_radius_m = json_value_or(node, "support_radius_m", double(NAN));
     n.cell_size_m = json_value_or(node, "cell_size_m", double(NAN));
+    n.units = json_value_or(node, "units", std::string());
+    const nlohmann::ordered_json g = json_value_or(node, "grid", nlohmann::ordered_json::object());
+    n.grid.origin_x = json_value_or(g, "origin_x", 0.0);
+    n.grid.origin_y = json_value_or(g, "origin_y", 0.0);
+    n.grid.cols = json_value_or(g, "cols", std::int64_t(0));
+    n.grid.rows = json_value_or(g, "rows", std::int64_t(0));
+    if (std::isfinite(n.cell_size_m)) n.grid.cell_size_m = n.cell_size_m;
+    n.incidents = json_value_or(node, "incidents", std::uint64_t(0));
+    n.distinct_points = json_value_or(node, "distinct_points", std::uint64_t(0));
     n.class_breaks = json_value_or(node, "class_breaks", std::vector<double>());
+    n.heat_classes = json_value_or(node, "heat_classes", nlohmann::ordered_json());
+    n.change_file = json_value_or(node, "change_file", std::string());
+    n.publish = json_value_or(node, "publish", nlohmann::ordered_json());
+    n.warnings = json_value_or(node, "warnings", std::vector<std::string>());
+    n.change_surface = json_value_or(node, "change_surface", nlohmann::ordered_json());
     return n;
 }
 
@@ -205,6 +244,18 @@ nlohmann::ordered_json KdeStepOptions::to_json() const {
             {"edge_correction", edge == EdgeCorrection::diggle ? "diggle" : "none"},
             {"weight", weight},
             {"heat_min_incidents", heat.min_incidents}};
+}
+
+ChangeSurfaceTest change_significance_of(const std::string& from, const std::string& to, const std::string& compare_from,
+                                         const std::string& compare_to) {
+    const auto months = [](const std::string& a, const std::string& b) {
+        if (a.size() < 7 || b.size() < 7) return 1.0;
+        return double(parse_month(b.substr(0, 7), "to") - parse_month(a.substr(0, 7), "from") + 1);
+    };
+    ChangeSurfaceTest t;
+    t.e1 = months(from, to);
+    t.e2 = months(compare_from, compare_to);
+    return t;
 }
 
 const std::vector<std::uint8_t>& StudyMasks::of(const Grid& g) {
@@ -319,23 +370,23 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     for (const auto* f : {&w.path, &w.qml_path, &w.png_path})
         if (!f->empty()) r.files.push_back(*f);
 
-    nlohmann::ordered_json node = {
-        {"file", fs::path(out.path).filename().string()},
-        {"options", o.to_json()},
-        {"kernel", std::string(kernel_name(k.kernel))},
-        {"bandwidth_m", k.bandwidth_m},
-        {"bandwidth_method", bw.method_name},
-        {"support_radius_m", r.surface.radius_m},
-        {"cell_size_m", r.grid.cell_size_m},
-        {"units", std::string(units_name(r.surface.units))},
-        {"grid", {{"origin_x", r.grid.origin_x}, {"origin_y", r.grid.origin_y}, {"cols", r.grid.cols}, {"rows", r.grid.rows}}},
-        {"incidents", r.surface.incidents},
-        {"distinct_points", r.surface.distinct_points},
-        {"class_breaks", r.class_breaks},
-        {"heat_classes", heat_json(r.heat)},
-        {"change_file", ""}};
+    KdeManifestNode node;
+    node.file = fs::path(out.path).filename().string();
+    node.options = o.to_json();
+    node.kernel = std::string(kernel_name(k.kernel));
+    node.bandwidth_m = k.bandwidth_m;
+    node.bandwidth_method = bw.method_name;
+    node.support_radius_m = r.surface.radius_m;
+    node.cell_size_m = r.grid.cell_size_m;
+    node.units = std::string(units_name(r.surface.units));
+    node.grid = r.grid;
+    node.incidents = r.surface.incidents;
+    node.distinct_points = r.surface.distinct_points;
+    node.class_breaks = r.class_breaks;
+    node.heat_classes = heat_json(r.heat);
 
     // ---- change surface against the comparison incidents, same grid and options
+    std::size_t change_zeroed = 0;  // change cells set to 0 in publish mode (either period under the threshold)
     if (!out.change_path.empty()) {
         static const std::vector<std::uint32_t> none;
         const auto& crows = in.comparison_rows ? *in.comparison_rows : none;
@@ -355,22 +406,50 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
         dg.write_png = false;
         dg.band_description = out.band_description + " change";
         dg.metadata.push_back({"comparison", out.comparison});
+        std::string style = detail::diverging_raster_qml(limit, "Density change", false);
+        std::size_t blanked = 0;
+        std::string rule;
+        if (out.change_significance) {
+            // The screen and the classes see the values as written (Float32).
+            for (double& v : diff)
+                if (std::isfinite(v)) v = double(float(v));
+            ChangeSurfaceTest test = *out.change_significance;
+            test.radius_m = k.radius_m();
+            blanked = blank_insignificant_change(diff, r.grid, x, y, cx, cy, test);
+            rule = "cells whose change is not significant are blank: exact Poisson test (p < 0.05, uncorrected) of the "
+                   "incidents within " + std::to_string(int(std::lround(test.radius_m))) + " m (the kernel's radius) in " +
+                   std::to_string(int(test.e1)) + " months against " + std::to_string(int(test.e2)) + " months";
+            dg.metadata.push_back({change_significance_tag, rule});
+        }
+        if (publish) {  // a change published only where both periods rest on the threshold's incidents (disclosure.hpp)
+            change_zeroed = mask_density(diff, r.grid, x, y, r.surface.radius_m, out.publish_min_count) +
+                            mask_density(diff, r.grid, cx, cy, r.surface.radius_m, out.publish_min_count);
+            dg.metadata.push_back({"publish", "cells resting on fewer than " + std::to_string(out.publish_min_count) +
+                                                  " incidents of either period are 0"});
+        }
+        if (out.change_significance) {
+            const ChangeSurfaceClasses classes = change_surface_classes(diff);
+            style = change_surface_qml(classes, out.band_description + " change, incidents per km\u00b2", rule);
+            node.change_surface = {{"rule", rule}, {"cells_blanked", blanked}, {"class_breaks_per_km2", {classes.a, classes.b}},
+                      {"labels", classes.labels}};
+        }
         write_geotiff(out.change_path, r.grid, diff, dg);
         const std::string qml = fs::path(out.change_path).replace_extension(".qml").string();
-        write_text_atomic(qml, detail::diverging_raster_qml(limit, "Density change", false), out.overwrite, unit);
+        write_text_atomic(qml, style, out.overwrite, unit);
         r.files.push_back(out.change_path);
         r.files.push_back(qml);
-        node["change_file"] = fs::path(out.change_path).filename().string();
+        node.change_file = fs::path(out.change_path).filename().string();
     }
     if (publish)
-        node["publish"] = {{"min_incidents", out.publish_min_count},
+        node.publish = {{"min_incidents", out.publish_min_count},
                            {"bandwidth_floor_m", out.publish_min_bandwidth_m},
                            {"bandwidth_raised", floored},
                            {"cells_zeroed", zeroed},
+                           {"change_cells_zeroed", change_zeroed},
                            {"rule", "every written cell (period and change) is 0 where fewer than min_incidents incidents lie "
                                     "within the support radius"}};
-    node["warnings"] = r.warnings;
-    r.manifest = std::move(node);
+    node.warnings = r.warnings;
+    r.manifest = node.to_json();
     return r;
 }
 

@@ -19,6 +19,7 @@ from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsProcessi
 from qgis.PyQt.QtGui import QIcon
 
 from .. import engine as eng
+from .. import loading
 from .. import settings
 
 ICON = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'icon.png')
@@ -217,6 +218,15 @@ class HotspotAlgorithm(QgsProcessingAlgorithm):
             return e
         except eng.EngineNotFound as err:
             raise QgsProcessingException(str(err))
+
+    def run_to_gpkg(self, engine, args, parameters, context, feedback):
+        """Runs the engine writing the OUTPUT GeoPackage (--overwrite: the save dialog has already
+        asked), then loads its layers with their styles; returns (path, layer names)."""
+        out = self.parameterAsFileOutput(parameters, 'OUTPUT', context)
+        args.add('--out', out)
+        args.flag('--overwrite', True)
+        self.run_engine(engine, args, feedback)
+        return out, loading.load_gpkg(context, feedback, out, 'OUTPUT')
 
     def run_engine(self, engine, args, feedback):
         argv = [engine.path, '-v']

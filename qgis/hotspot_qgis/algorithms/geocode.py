@@ -3,7 +3,6 @@ import os
 from qgis.core import (QgsProcessingOutputFile, QgsProcessingOutputString, QgsProcessingParameterDefinition,
                        QgsProcessingParameterFileDestination, QgsProcessingParameterString)
 
-from .. import loading
 from .base import Args, HotspotAlgorithm, is_set, num
 
 
@@ -46,10 +45,6 @@ class GeocodeAlgorithm(HotspotAlgorithm):
             args.add('--snap', num(snap))
         if is_set(parameters, 'BY_CODE'):
             args.add('--by-code', self.parameterAsString(parameters, 'BY_CODE', context))
-        out = self.parameterAsFileOutput(parameters, 'OUTPUT', context)
-        args.add('--out', out)
-        args.flag('--overwrite', True)  # the save dialog has already asked
-        self.run_engine(engine, args, feedback)
-        layers = loading.load_gpkg(context, feedback, out, 'OUTPUT')
+        out, layers = self.run_to_gpkg(engine, args, parameters, context, feedback)
         return {'OUTPUT': out, 'MANIFEST': os.path.splitext(out)[0] + '.manifest.json', 'LAYERS': ','.join(layers)}
 

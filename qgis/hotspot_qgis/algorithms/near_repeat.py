@@ -2,7 +2,6 @@ from qgis.core import (QgsProcessingOutputString, QgsProcessingParameterDefiniti
                        QgsProcessingParameterFileDestination, QgsProcessingParameterNumber,
                        QgsProcessingParameterString)
 
-from .. import loading
 from .base import Args, HotspotAlgorithm, is_set, num
 
 
@@ -72,9 +71,5 @@ class NearRepeatAlgorithm(HotspotAlgorithm):
         if self.parameterAsEnum(parameters, 'COMPAT', context) == 1:
             args.add('--compat', 'nrc')
         args.add('--what', self.parameterAsString(parameters, 'WHAT', context) or 'incidents')
-        out = self.parameterAsFileOutput(parameters, 'OUTPUT', context)
-        args.add('--out', out)
-        args.flag('--overwrite', True)
-        self.run_engine(engine, args, feedback)
-        layers = loading.load_gpkg(context, feedback, out, 'OUTPUT')
+        out, layers = self.run_to_gpkg(engine, args, parameters, context, feedback)
         return {'OUTPUT': out, 'LAYERS': ','.join(layers)}

@@ -2,7 +2,6 @@ from qgis.core import (QgsProcessing, QgsProcessingException, QgsProcessingOutpu
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterFileDestination, QgsProcessingParameterNumber)
 
-from .. import loading
 from .base import Args, HotspotAlgorithm, is_set, num
 from .gistar import PERMUTATION_OPTIONS, add_permutation_parameters, permutation_args
 
@@ -96,9 +95,5 @@ class RatesAlgorithm(HotspotAlgorithm):
         if is_set(parameters, 'CONTIGUITY_SNAP'):
             args.add('--contiguity-snap', num(self.parameterAsDouble(parameters, 'CONTIGUITY_SNAP', context)))
         permutation_args(self, parameters, context, args)
-        out = self.parameterAsFileOutput(parameters, 'OUTPUT', context)
-        args.add('--out', out)
-        args.flag('--overwrite', True)
-        self.run_engine(engine, args, feedback)
-        layers = loading.load_gpkg(context, feedback, out, 'OUTPUT')
+        out, layers = self.run_to_gpkg(engine, args, parameters, context, feedback)
         return {'OUTPUT': out, 'LAYERS': ','.join(layers)}

@@ -16,7 +16,8 @@
 /// GeoTIFF tags (each key spelled once, in kde_step.cpp; written in this order):
 ///   hotspot_version, surface, profile, period, kernel, bandwidth_m, bandwidth_method,
 ///   support_radius_m, cell_size_m, units, compat, edge_correction, weight, incidents,
-///   distinct_points, study_area, and on a change surface also comparison.
+///   distinct_points, study_area, heat_min_incidents, and on a change surface also comparison
+///   and, with KdeStepOutput::change_significance, change_significance (the blanking rule).
 ///   bandwidth_m is the value the kernel used (radius, or σ for gaussian/spatstat) and
 ///   support_radius_m the radius it reaches; numbers with up to 10 significant digits;
 ///   period is the first/last date of the incidents used ("YYYY-MM-DD/YYYY-MM-DD", or
@@ -33,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hotspot/bandwidth.hpp"
+#include "hotspot/change_surface.hpp"
 #include "hotspot/geometry.hpp"
 #include "hotspot/grid.hpp"
 #include "hotspot/incidents.hpp"
@@ -80,6 +82,10 @@ struct KdeStepOptions {
     nlohmann::ordered_json to_json() const;
 };
 
+/// The change surface's tag stating its significance rule (KdeStepOutput::change_significance);
+/// the QGIS project's layer abstract reads it by this name.
+inline constexpr const char* change_significance_tag = "change_significance";
+
 /// Where the step writes, and the descriptive tags that are not options.
 struct KdeStepOutput {
     std::string path;                  ///< the GeoTIFF (.tif)
@@ -93,6 +99,14 @@ struct KdeStepOutput {
     /// written to `change_path` with a diverging style when not empty.
     std::string change_path;
     std::string comparison;            ///< text for the change surface's comparison tag
+    /// The change surface's significance screen (change_surface.hpp): when set, cells whose change
+    /// is not significant are blank (nodata), the tag change_significance states the rule, the
+    /// style is change_surface_qml()'s classes symmetric around 0 (labelled in incidents per km²,
+    /// titled "<band_description> change, incidents per km²"), and the manifest node gains
+    /// change_surface {rule, cells_blanked, class_breaks_per_km2, labels}. e1 and e2 are the
+    /// periods' lengths in months; radius_m is set by the step (the kernel's support radius).
+    /// Unset: the change surface is written whole with a diverging style.
+    std::optional<ChangeSurfaceTest> change_significance;
     /// Publish mode (disclosure.hpp; 0: off): the written surfaces are 0 wherever fewer than
     /// this many incidents lie within the kernel's support radius of a cell (the raster itself,
     /// not only its styling), so no patch can be integrated back to fewer incidents; and the
@@ -100,6 +114,12 @@ struct KdeStepOutput {
     int publish_min_count = 0;
     double publish_min_bandwidth_m = 0;
 };
+
+/// The change_significance screen of a period [from, to] against a comparison [compare_from,
+/// compare_to] (each "YYYY-MM" or "YYYY-MM-DD"; whole calendar months): e1 and e2 their lengths
+/// in months, 1 where an end is missing. Used by `hotspot kde` and `hotspot run` alike.
+ChangeSurfaceTest change_significance_of(const std::string& from, const std::string& to, const std::string& compare_from,
+                                         const std::string& compare_to);
 
 /// The incidents and study area, in memory.
 struct KdeStepInput {
@@ -127,13 +147,29 @@ struct KdeStepResult {
     nlohmann::ordered_json manifest;    ///< the step's manifest node
 };
 
-/// The density step's manifest node (KdeStepResult::manifest; "kde" of a run profile) as its
-/// readers (the report) take it: the same keys, typed. Missing keys keep the defaults.
+/// The density step's manifest node (KdeStepResult::manifest; "kde" of a run profile): the step
+/// writes it through to_json() and its readers (the report) take it through from_json(), so its
+/// keys are listed once, here and in kde_step.cpp. Missing keys keep the defaults.
 struct KdeManifestNode {
     std::string file;                  ///< the GeoTIFF, relative to the manifest's folder
-    std::string kernel, bandwidth_method, units;
-    double bandwidth_m = NAN, cell_size_m = NAN;
+    nlohmann::ordered_json options;    ///< KdeStepOptions::to_json()
+    std::string kernel;
+    double bandwidth_m = NAN;          ///< as the kernel used it (radius, or σ)
+    std::string bandwidth_method;
+    double support_radius_m = NAN, cell_size_m = NAN;
+    std::string units;
+    Grid grid;                         ///< origin_x, origin_y, cols, rows (cell_size_m above)
+    std::uint64_t incidents = 0, distinct_points = 0;
     std::vector<double> class_breaks;  ///< of the style, the unshaded class first
+    nlohmann::ordered_json heat_classes;  ///< heat_classes.hpp's classes
+    std::string change_file;           ///< the change surface, or ""
+    nlohmann::ordered_json publish;    ///< publish mode's masking; null (not written) when off
+    std::vector<std::string> warnings;
+    /// The change surface's significance screen {rule, cells_blanked, class_breaks_per_km2,
+    /// labels}; null (not written) without one.
+    nlohmann::ordered_json change_surface;
+
+    nlohmann::ordered_json to_json() const;
     /// @throws nlohmann::json::exception: a key holds a value of another type.
     static KdeManifestNode from_json(const nlohmann::ordered_json& node);
 };
