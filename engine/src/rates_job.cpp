@@ -138,14 +138,14 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
         sout.style_title = layer.name + "_rates";
         std::vector<Suppression> hidden;
         if (o.publish_min_count > 0) {  // the run's rule for one level: the areas under their known total
-            CountTable t;
-            t.counts = {sum.incidents};
-            t.parent = {-1};
-            t.known = {1};
-            for (double c : counts) t.counts.push_back(std::uint64_t(c)), t.parent.push_back(0), t.known.push_back(0);
+            CountTable table;
+            table.counts = {sum.incidents};
+            table.parent = {-1};
+            table.known = {1};
+            for (double c : counts) table.counts.push_back(std::uint64_t(c)), table.parent.push_back(0), table.known.push_back(0);
             const auto m = std::uint64_t(o.publish_min_count);
-            const auto s = suppress_table(t, m);
-            if (!disclosed_cells(t, s, m).empty())
+            const auto s = suppress_table(table, m);
+            if (!disclosed_cells(table, s, m).empty())
                 throw OutputError(unit, o.out, "publish mode self-check: differencing recovers a suppressed count; report this as a bug");
             hidden.assign(s.begin() + 1, s.end());
             sout.publish_min_count = m;

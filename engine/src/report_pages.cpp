@@ -408,11 +408,22 @@ std::vector<Table> Renderer::area_tables(const ProfileInput& p) const {
     return out;
 }
 
+// Where the map's bandwidth came from, in the methods box's words: the backtest when the run let
+// it choose (the manifest's backtest.bandwidth_from), else the config or the named rule.
+std::string bandwidth_source(const ProfileInput& p) {
+    const auto bt = p.steps.find("backtest");
+    if (bt != p.steps.end() && bt->is_object()) {
+        const std::string from = bt->value("bandwidth_from", std::string());
+        if (from.rfind("backtest", 0) == 0) return "chosen by the backtest: the best out-of-sample hit rate at 1% of the area";
+    }
+    return p.bandwidth_method == "fixed" ? "set in the run config" : "chosen by " + p.bandwidth_method;
+}
+
 std::string Renderer::methods(const ProfileInput& p) const {
     std::ostringstream m;
     m << "<div class=\"methods\"><h3>Methods</h3><dl>"
       << "<dt>Density</dt><dd>" << esc(p.kernel) << " kernel, bandwidth " << fixed(p.bandwidth_m, 0) << " m ("
-      << esc(p.bandwidth_method == "fixed" ? "set in the run config" : "chosen by " + p.bandwidth_method) << "), "
+      << esc(bandwidth_source(p)) << "), "
       << fixed(p.cell_size_m, 0) << " m cells, " << esc(lower_first(units_text(p.units))) << "</dd>"
       << "<dt>Hot spots</dt><dd>" << esc(p.hotspot_threshold) << " (density \u2265 "
       << svg::format_value(p.hotspot_threshold_value) << "), ranked by incidents</dd>";
@@ -486,7 +497,11 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
     double warnings_px = 0;
     for (const auto& w : p.warnings)
         warnings_px += lines(w, map_col_px, 5.4) * note_px + 4;
-    const double room = (avail - methods_px - note_h - warnings_px - 8) / scale;
+    // Unless they would shrink the map below what a meeting can read (its natural height, at most
+    // 480): then they go to the annex as a table of technical notes, with one line here saying so.
+    const double room_with_warnings = (avail - methods_px - note_h - warnings_px - 8) / scale;
+    const bool warnings_to_annex = !p.warnings.empty() && room_with_warnings < std::min(natural, 480.0);
+    const double room = warnings_to_annex ? (avail - methods_px - note_h - (note_px + 4) - 8) / scale : room_with_warnings;
     spec.height = std::max(260.0, std::min(natural, room));
     spec.world = in_.world;
     spec.legend_title = units_text(p.units);
@@ -510,8 +525,22 @@ void Renderer::profile(const ProfileInput& p, std::vector<std::pair<std::size_t,
       << esc(p.hotspot_threshold) << ". Grid north up; scale bar " << svg::format_length(layout.scale_bar_m)
       << "." << esc(near_repeat_map_note(p.near_repeat)) << esc(backtest_map_note(p.steps)) << "</p>\n"
       << methods_html;
-    for (const auto& w : p.warnings)
-        b << "<p class=\"note\">" << esc(w) << "</p>\n";
+    if (warnings_to_annex) {
+        AnnexChunk c{profile_heading(p), "notes", "Technical notes on the map and statistics", "<tr><th>Note</th></tr>", {}, {},
+                     1, p.warnings.size(), 0};
+        for (const auto& w : p.warnings) {
+            c.rows.push_back("<tr><td>" + esc(w) + "</td></tr>");
+            c.cost.push_back(lines(w, side_px, 5.4) * note_px + 8);
+        }
+        const std::string mark = "@@ANNEX" + std::to_string(annex_.size()) + "@@";
+        refs.push_back({annex_.size(), mark});
+        annex_.push_back(std::move(c));
+        b << "<p class=\"note continued\"><b>" << p.warnings.size() << " technical note" << (p.warnings.size() == 1 ? " is" : "s are")
+          << " in the annex, page " << mark << ".</b></p>\n";
+    } else {
+        for (const auto& w : p.warnings)
+            b << "<p class=\"note\">" << esc(w) << "</p>\n";
+    }
     b << "</div>\n<div class=\"side-col\">\n";
 
     // Side column: the hot spots, then the area tables while they fit; the rest to the annex.

@@ -337,6 +337,24 @@ void play_the_reader(const std::string& config, const std::string& tag, const st
         std::size_t zvalues = 0;
         for (float q : z) zvalues += std::isfinite(q) && !(has_nodata && q == float(nd));
         CHECK(zvalues == 0);
+        // (5) emerging hot spot cells (when the run drew them): no count, and only cells whose open
+        // count (the same run without --publish) reaches the threshold
+        if (p.contains("emerging") && p["emerging"].contains("publish")) {
+            std::map<std::pair<long, long>, long> open_count;
+            test::for_each_feature(open_gpkg, ps + "_emerging", [&](OGRFeatureH f, const test::FieldIndex& idx) {
+                open_count[{int_field(f, idx("col")).value_or(-1), int_field(f, idx("row")).value_or(-1)}] =
+                    int_field(f, idx("count")).value_or(-1);
+            });
+            std::size_t shown = 0;
+            test::for_each_feature(pub_gpkg, ps + "_emerging", [&](OGRFeatureH f, const test::FieldIndex& idx) {
+                ++shown;
+                CHECK_FALSE(OGR_F_IsFieldSetAndNotNull(f, idx("count")));
+                const auto it = open_count.find({int_field(f, idx("col")).value_or(-1), int_field(f, idx("row")).value_or(-1)});
+                REQUIRE(it != open_count.end());
+                CHECK(it->second >= kMin);
+            });
+            CHECK(shown + std::size_t(p["emerging"]["publish"]["cells_withheld"].get<long>()) <= open_count.size());
+        }
         (void)om;
     }
     CHECK(total_hidden > 0);  // the pack did hide something

@@ -60,6 +60,7 @@ void run_profile_emerging(ProfileRun& p) {
     out.layer = run_output_name(p.profile.name, RunOutputKind::emerging);
     out.profile = p.profile.name;
     out.publish = p.cfg.publish;
+    if (p.cfg.publish) out.publish_min_count = std::uint64_t(std::max(p.cfg.publish_min_count, 1));
     EmergingStepResult r;
     try {
         r = timed(p.analyse_s, [&] { return run_emerging_step(in, o, out); });
@@ -72,8 +73,10 @@ void run_profile_emerging(ProfileRun& p) {
     }
     for (const auto& w : r.warnings) p.po.warnings.push_back(w);
     p.wrote(RunOutputKind::emerging, out.layer, true);
+    // Off when the project opens: drawn over the density, its cells hide the hot spot outlines (looked
+    // at on the demo and Leicestershire); one tick shows it.
     ProjectLayer layer{p.profile.title + ": emerging hot spots", ProfileRun::gpkg_source(out.layer), false, "Polygon",
-                       std::string(style_qml("emerging_cells")), true};
+                       std::string(style_qml("emerging_cells")), false};
     layer.abstract = "Emerging hot spots of " + p.profile.title + ", " + r.from_month + " to " + r.to_month + ": " + r.method +
                      ". Written by hotspot " + std::string(version) + ".";
     p.group.layers.push_back(std::move(layer));

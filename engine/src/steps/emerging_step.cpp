@@ -197,6 +197,7 @@ EmergingStepResult run_emerging_step(const EmergingStepInput& in, const Emerging
               f_cold = s.at("cold_slices"), f_tz = s.at("trend_z"), f_tp = s.at("trend_p"), f_bin = s.at("final_bin");
     const double c = grid.cell_size_m;
     const EmergingResult& e = r.cells;
+    std::size_t withheld = 0;  // publish mode: cells under the threshold not written
     for (std::int64_t row = 0; row < grid.rows; ++row)
         for (std::int64_t col = 0; col < grid.cols; ++col) {
             const auto k = std::size_t(row * grid.cols + col);
@@ -204,6 +205,10 @@ EmergingStepResult run_emerging_step(const EmergingStepInput& in, const Emerging
             ++r.categories[int(e.category[k])];
             ++r.persistence[int(e.persistence[k])];
             if (!o.all_cells && e.category[k] == EmergingClass::no_pattern && e.persistence[k] == PersistenceClass::none) continue;
+            if (out.publish && total[k] < double(out.publish_min_count)) {
+                ++withheld;
+                continue;
+            }
             w.set_integer(f_col, col);
             w.set_integer(f_row, row);
             if (!out.publish) w.set_integer(f_count, std::int64_t(total[k]));
@@ -246,8 +251,15 @@ EmergingStepResult run_emerging_step(const EmergingStepInput& in, const Emerging
                   {"definitions", "ArcGIS Pro, 'How Emerging Hot Spot Analysis works' (pro.arcgis.com); sfhotspot "
                                   "R/hotspot_classify.R; exact rules in hotspot's emerging.hpp and README"},
                   {"warnings", r.warnings}};
-    r.manifest["months"] = months;  // study-area totals per month, not small counts
-    if (out.publish) r.manifest["publish"] = "cell counts withheld (publish mode); categories only";
+    bool small_month = false;
+    for (std::size_t t = 0; t < n; ++t) small_month |= double(r.per_slice[t]) < double(out.publish_min_count);
+    if (!out.publish || !small_month) r.manifest["months"] = months;  // study-area totals per month
+    if (out.publish)
+        r.manifest["publish"] = {{"rule", "cell counts withheld; cells holding fewer than the threshold's incidents over the "
+                                          "months not written; the monthly series withheld when any month holds fewer"},
+                                 {"min_incidents", out.publish_min_count},
+                                 {"cells_withheld", withheld},
+                                 {"months_withheld", small_month}};
     return r;
 }
 

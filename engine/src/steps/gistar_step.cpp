@@ -141,7 +141,7 @@ std::string method_line(const GiStarStepOptions& o, const GiStarStepResult& r) {
 
 void add_warnings(const GiStarStepOptions& o, const GiStarResult& res, GiStarStepResult& r) {
     if (res.exact)
-        r.warnings.push_back("gistar: " + std::string(o.test == GiStarTest::exact ? "" : "sparse counts (mean " + num(res.mean) +
+        r.warnings.push_back("gistar: " + std::string(o.test == GiStarTest::exact ? "" : "sparse counts (mean " + [&] { std::ostringstream m; m.precision(2); m << res.mean; return m.str(); }() +
                              " per cell, under 1): ") + "p from the exact binomial test of each local sum, not the normal "
                              "tail of z (--gistar-test normal for spdep's)");
     if (res.variance == 0)

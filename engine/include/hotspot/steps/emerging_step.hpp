@@ -84,6 +84,11 @@ struct EmergingStepOutput {
     std::string layer = "emerging_cells";
     std::string profile = "all incidents";
     bool publish = false;            ///< leave the count field empty (disclosure control)
+    /// Publish mode's threshold (disclosure.hpp): a cell holding fewer incidents over the months is
+    /// not written (its category rests on a count the pack suppresses), and the study area's
+    /// monthly series is withheld from the manifest when any month holds fewer (the months sum to
+    /// the period's total, as in the change step). 0: no threshold.
+    std::uint64_t publish_min_count = 0;
 };
 
 struct EmergingStepResult {
