@@ -16,6 +16,7 @@
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
 #include "steps/step_rows.hpp"
+#include "steps/study_grid.hpp"
 #include "util/text.hpp"
 
 namespace hotspot {
@@ -127,21 +128,9 @@ EmergingStepResult run_emerging_step(const EmergingStepInput& in, const Emerging
     r.slices = n, r.from_month = format_month(lo), r.to_month = format_month(hi);
 
     // ---- the grid, study cells and counts per month (the Gi* step's edge rule)
-    Bounds extent;
-    if (in.study)
-        for (const auto& mp : *in.study) extent.add(bounds_of(mp));
-    else
-        for (auto i : rows) extent.add(inc.x[i], inc.y[i]);
-    if (extent.empty()) throw InputError(unit, inc.source_files.empty() ? "" : inc.source_files.front(), "no incident has a usable location");
-    const Grid& grid = r.grid = Grid::aligned(extent, o.cell_size_m, o.max_cells);
+    detail::StudyGrid sg(inc, rows, in.study, in.study_index, in.masks, o.cell_size_m, o.max_cells, unit);  // the edge rule
+    const Grid& grid = r.grid = sg.grid;
     const auto ncell = std::size_t(grid.size());
-    std::vector<std::uint8_t> mask;
-    std::optional<AreaIndex> own_index;
-    const AreaIndex* index = in.study_index;
-    if (in.study) {
-        mask = in.masks ? in.masks->of(grid) : rasterize_areas(grid, *in.study);
-        if (!index) index = &own_index.emplace(*in.study);
-    }
     std::vector<std::vector<double>> counts(n, std::vector<double>(ncell, 0.0));
     std::vector<double> total(ncell, 0.0);
     r.per_slice.assign(n, 0);
@@ -155,19 +144,19 @@ EmergingStepResult run_emerging_step(const EmergingStepInput& in, const Emerging
             ++r.outside_months;
             continue;
         }
-        const std::int64_t c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
-        const auto k = std::size_t(row * grid.cols + c);
-        if (grid.in_grid(c, row) && !mask.empty() && !mask[k] && index->locate(inc.x[i], inc.y[i]) >= 0) mask[k] = 1;
-        if (!grid.in_grid(c, row) || (!mask.empty() && !mask[k])) {
+        const std::int64_t cell = sg.place(inc.x[i], inc.y[i]);
+        if (cell < 0) {
             ++r.outside_study;
             continue;
         }
+        const auto k = std::size_t(cell);
         counts[std::size_t(m - lo)][k] += 1;
         total[k] += 1;
         ++r.per_slice[std::size_t(m - lo)];
         ++r.counted;
     }
-    for (std::size_t k = 0; k < ncell; ++k) r.study_cells += mask.empty() || mask[k];
+    const std::vector<std::uint8_t>& mask = sg.mask;
+    for (std::size_t k = 0; k < ncell; ++k) r.study_cells += sg.in_study(k);
     if (r.counted == 0) throw InputError(unit, inc.source_files.empty() ? "" : inc.source_files.front(), "no dated incident lies in the study area");
 
     // ---- the analysis

@@ -12,6 +12,7 @@
 #include "hotspot/error.hpp"
 #include "hotspot/manifest.hpp"
 #include "steps/step_rows.hpp"
+#include "steps/study_grid.hpp"
 #include "hotspot/raster_out.hpp"
 #include "hotspot/steps/kde_step.hpp"
 #include "hotspot/steps/layer_schema.hpp"
@@ -308,38 +309,21 @@ GiStarStepResult run_gistar_step(const GiStarStepInput& in, const GiStarStepOpti
     const std::vector<std::uint32_t>& rows = detail::rows_or_all(inc, in.rows, all);
     GiStarStepResult r;
 
-    // ---- the grid and the study cells
-    Bounds extent;
-    if (in.study)
-        for (const auto& mp : *in.study) extent.add(bounds_of(mp));
-    else
-        for (auto i : rows) extent.add(inc.x[i], inc.y[i]);
-    if (extent.empty())
-        throw InputError(unit, inc.source_files.empty() ? "" : inc.source_files.front(),
-                         "no incident has a usable location; check --x/--y/--crs");
-    const Grid& grid = r.grid = Grid::aligned(extent, o.cell_size_m, o.max_cells);
+    // ---- the grid and the study cells (study_grid.hpp: the edge rule)
+    detail::StudyGrid sg(inc, rows, in.study, in.study_index, in.masks, o.cell_size_m, o.max_cells, unit);
+    const Grid& grid = r.grid = sg.grid;
     const auto ncell = std::size_t(grid.size());
-    std::vector<std::uint8_t> mask;
-    std::optional<AreaIndex> own_index;
-    const AreaIndex* index = in.study_index;
-    if (in.study) {
-        mask = in.masks ? in.masks->of(grid) : rasterize_areas(grid, *in.study);
-        if (!index) index = &own_index.emplace(*in.study);
-    }
     std::vector<double> counts(ncell, 0.0);
     for (auto i : rows) {
-        const std::int64_t c = grid.col_of(inc.x[i]), row = grid.row_of(inc.y[i]);
-        const auto k = std::size_t(row * grid.cols + c);
-        // The edge rule (gistar_step.hpp): an incident inside the study area whose cell's centre
-        // is not brings its cell into the study area.
-        if (grid.in_grid(c, row) && !mask.empty() && !mask[k] && index->locate(inc.x[i], inc.y[i]) >= 0) mask[k] = 1;
-        if (!grid.in_grid(c, row) || (!mask.empty() && !mask[k])) {
+        const std::int64_t k = sg.place(inc.x[i], inc.y[i]);
+        if (k < 0) {
             ++r.outside_study;
             continue;
         }
-        counts[k] += 1;
+        counts[std::size_t(k)] += 1;
         ++r.counted;
     }
+    const std::vector<std::uint8_t>& mask = sg.mask;
     for (std::size_t k = 0; k < ncell; ++k) {
         if (!mask.empty() && !mask[k]) continue;
         ++r.study_cells;
