@@ -152,6 +152,16 @@ class HotspotAlgorithm(QgsProcessingAlgorithm):
 
     # ---- from QGIS inputs to CLI arguments ---------------------------------------------------
 
+    def study_command(self, parameters, context, feedback):
+        """The engine and its arguments for a command over incidents and an optional STUDY_AREA
+        (kde, gistar, emerging): the incidents' flags, then `--areas study=` when one is given."""
+        engine = self.engine()
+        args = Args(self.COMMAND, engine.flags(self.COMMAND))
+        self.incident_args(parameters, context, feedback, args)
+        if is_set(parameters, 'STUDY_AREA'):
+            args.add('--areas', 'study=' + self.area_path(parameters, 'STUDY_AREA', context, feedback))
+        return engine, args
+
     def incident_args(self, parameters, context, feedback, args):
         path, layer_name = self.parameterAsCompatibleSourceLayerPathAndLayerName(
             parameters, 'INCIDENTS', context, INCIDENT_FORMATS, 'gpkg', feedback)

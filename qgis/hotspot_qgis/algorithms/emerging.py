@@ -3,7 +3,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputString, QgsProcessingPa
                        QgsProcessingParameterNumber, QgsProcessingParameterString)
 
 from .. import loading
-from .base import Args, HotspotAlgorithm, is_set, num
+from .base import HotspotAlgorithm, is_set, num
 
 # Used only while no hotspot executable is found: the CLI's --json-usage gives the real lists.
 CORRECTIONS = ['fdr', 'bonferroni', 'none']
@@ -53,11 +53,7 @@ class EmergingAlgorithm(HotspotAlgorithm):
         self.addOutput(QgsProcessingOutputString('LAYERS', 'Layers written'))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        engine = self.engine()
-        args = Args(self.COMMAND, engine.flags(self.COMMAND))
-        self.incident_args(parameters, context, feedback, args)
-        if is_set(parameters, 'STUDY_AREA'):
-            args.add('--areas', 'study=' + self.area_path(parameters, 'STUDY_AREA', context, feedback))
+        engine, args = self.study_command(parameters, context, feedback)
         for name, flag in (('PROFILE', '--profile'), ('FROM_MONTH', '--from-month'), ('TO_MONTH', '--to-month')):
             value = self.parameterAsString(parameters, name, context) if is_set(parameters, name) else ''
             if value:

@@ -4,7 +4,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputString, QgsProcessingPa
                        QgsProcessingParameterNumber)
 
 from .. import loading
-from .base import Args, HotspotAlgorithm, is_set, num
+from .base import HotspotAlgorithm, is_set, num
 
 # Used only while no hotspot executable is found: the CLI's --json-usage gives the real lists.
 WEIGHTS = ['binary', 'inverse-distance']
@@ -62,11 +62,7 @@ class GiStarAlgorithm(HotspotAlgorithm):
         self.addOutput(QgsProcessingOutputString('LAYERS', 'Layers written'))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        engine = self.engine()
-        args = Args(self.COMMAND, engine.flags(self.COMMAND))
-        self.incident_args(parameters, context, feedback, args)
-        if is_set(parameters, 'STUDY_AREA'):
-            args.add('--areas', 'study=' + self.area_path(parameters, 'STUDY_AREA', context, feedback))
+        engine, args = self.study_command(parameters, context, feedback)
         args.add('--cell', num(self.parameterAsDouble(parameters, 'CELL', context)))
         if is_set(parameters, 'BAND') and self.parameterAsDouble(parameters, 'BAND', context) > 0:
             args.add('--band', num(self.parameterAsDouble(parameters, 'BAND', context)))

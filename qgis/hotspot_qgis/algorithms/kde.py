@@ -3,7 +3,7 @@ from qgis.core import (QgsProcessingException, QgsProcessingParameterBoolean, Qg
                        QgsProcessingParameterFileDestination, QgsProcessingOutputRasterLayer, QgsProcessing)
 
 from .. import loading
-from .base import Args, HotspotAlgorithm, is_set, num
+from .base import HotspotAlgorithm, is_set, num
 
 # Used only while no hotspot executable is found: the CLI's --json-usage gives the real lists.
 KERNELS = ['quartic', 'triweight', 'epanechnikov', 'triangular', 'uniform', 'gaussian']
@@ -51,11 +51,7 @@ class KdeAlgorithm(HotspotAlgorithm):
         self.addOutput(QgsProcessingOutputRasterLayer('OUTPUT_LAYER', 'Heat map layer'))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        engine = self.engine()
-        args = Args(self.COMMAND, engine.flags(self.COMMAND))
-        self.incident_args(parameters, context, feedback, args)
-        if is_set(parameters, 'STUDY_AREA'):
-            args.add('--areas', 'study=' + self.area_path(parameters, 'STUDY_AREA', context, feedback))
+        engine, args = self.study_command(parameters, context, feedback)
         args.add('--kernel', self.enum_value(parameters, 'KERNEL', context))
         method = self.parameterAsEnum(parameters, 'BANDWIDTH_METHOD', context)
         if method:
