@@ -3,6 +3,9 @@
 I/O header: GDAL/OGR/CPL, PROJ, GEOS, or one of the engine's I/O or step headers. The core is
 pure maths and parsing (DESIGN.md); this holds the rule by test, not by discipline.
 
+The core has its own folder (engine/core: include/hotspot and src), so a "hotspot/..." header
+that is not in engine/core/include is an engine header, and including it is a problem too.
+
 usage: check_core_includes.py ENGINE_DIR SOURCE...   (sources relative to ENGINE_DIR)
 """
 import os
@@ -21,7 +24,7 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
 def main():
     engine = sys.argv[1]
-    include_dir = os.path.join(engine, 'include')
+    include_dir = os.path.join(engine, 'core', 'include')
     problems = []
     seen = set()
 
@@ -45,6 +48,10 @@ def main():
                     header = os.path.join(include_dir, name)
                     if os.path.exists(header):
                         scan(header, [os.path.relpath(path, engine)] + chain)
+                    elif not os.path.exists(os.path.join(engine, 'include', name)) and rest != 'version.hpp':
+                        problems.append(f'{where}: includes "{name}", which is not a project header')
+                    elif rest != 'version.hpp':
+                        problems.append(f'{where}: includes "{name}", an engine header (not in core/include)')
 
     for src in sys.argv[2:]:
         path = src if os.path.isabs(src) else os.path.join(engine, src)

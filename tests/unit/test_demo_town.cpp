@@ -1,4 +1,4 @@
-// Invariants of the synthetic demo town (engine/include/hotspot/demo_town.hpp): determinism,
+// Invariants of the synthetic demo town (engine/core/include/hotspot/demo_town.hpp): determinism,
 // exact nesting of LSOAs in wards, no overlaps, incidents inside their ground-truth areas and
 // hot spots where the ground truth says. Geometry is checked with the test's own point-in-polygon
 // and shoelace, not the generator's.
