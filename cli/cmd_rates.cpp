@@ -40,7 +40,9 @@ Command rates_command() {
                 sub.add_option("--contiguity-snap", o->step.contiguity_snap_m,
                                "Areas whose boundaries come within this many metres are neighbours (queen)")
                     ->capture_default_str();
-                add_permutation_options(sub, o->step.perm, *correction, "LISA/Gi* conditional permutations (0: analytic)",
+                add_permutation_options(sub, o->step.perm, *correction,
+                                        "LISA/Gi* conditional permutations (0: analytic); under a correction raised to "
+                                        "2m/q - 1 for m areas, so a lone cluster can pass it",
                                         "LISA/Gi* p correction: fdr, bonferroni or none");
                 sub.add_option("--out", o->out, "Output GeoPackage (.gpkg): one <area>_rates layer per --areas")->required();
                 sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");

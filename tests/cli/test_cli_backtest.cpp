@@ -75,6 +75,10 @@ TEST_CASE("run: backtest table, out-of-sample sentence, and auto:backtest draws 
     for (const auto& c : b["candidates"]) chosen += c["chosen"].get<bool>();
     CHECK(chosen == 1);
     CHECK(p["kde"]["bandwidth_m"].get<double>() == Approx(best_density_bandwidth(b)));
+    // shown as the backtest measured it (run/backtest_display.hpp): no incident floor, and the
+    // classes' lower edges at the densest 0.5/1/2/5% of the area (fewer when shares tie)
+    CHECK(p["kde"]["heat_classes"]["min_incidents"] == 1);
+    CHECK(p["kde"]["heat_classes"]["classes"].size() <= 4);
     // the table layer: 12 candidates x 4 shares (the profile's 200 m is one of the fixed ones)
     const auto layers = test::read_all_layers(dir / "pack" / "hotspot_run.gpkg");
     REQUIRE(layers.count("drug_possession_backtest") == 1);

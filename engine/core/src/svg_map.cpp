@@ -246,7 +246,7 @@ std::string draw_map(const MapSpec& spec, MapLayout* layout) {
         const auto& lc = spec.legend.front();
         s << "<text x=\"" << num(m + text_width(spec.legend_title, 11) * 1.12 + 16) << "\" y=\"" << num(top + 11)
           << "\" font-size=\"" << num(legend_font) << "\" fill=\"#555\">unshaded: "
-          << xml_escape(lc.transparent ? "below " + format_value(lc.upper) : "none") << "</text>";
+          << xml_escape(!lc.transparent ? "none" : lc.upper > 0 ? "below " + format_value(lc.upper) : "zero") << "</text>";
         std::size_t i = 0;
         for (const auto& c : spec.legend) {
             if (c.transparent)

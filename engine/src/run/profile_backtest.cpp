@@ -119,6 +119,15 @@ void run_profile_backtest(ProfileRun& p) {
         if (grid[shown].rule != BandwidthMethod::fixed) b.rule = grid[shown].rule;
         else b.fixed_m = grid[shown].bandwidth_m;
         p.backtest_bandwidth = b;
+        BacktestShown s;
+        s.setting = grid[shown].make_name();
+        s.shares = o.shares;
+        s.share = o.choose_share;
+        s.hit_rate = r.scores[shown].hit_rate[at1];
+        s.pai = r.scores[shown].pai[at1];
+        s.months = int(r.origins.size()) + o.test_months - 1;
+        s.what = lower_first(p.profile.title);
+        p.backtest_shown = s;
     }
     const int months = int(r.origins.size()) + o.test_months - 1;
     p.po.backtest_sentence = "Over the last " + std::to_string(months) + " months, maps drawn this way (" +

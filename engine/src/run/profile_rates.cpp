@@ -129,7 +129,8 @@ void run_profile_rates(ProfileRun& p) {
          {"classes", "significantly above/below: the 99.8% CI excludes the reference rate; "
                      "above/below: the 95% CI does; similar otherwise"},
          {"lisa", "local Moran's I on rates, queen contiguity (1 m snap), row-standardised among the areas with a rate, "
-                  "conditional permutations, FDR (spdep localmoran convention)"},
+                  "conditional permutations (raised per level to 2m/q - 1 so a lone cluster can pass FDR: levels[].permutations_used), "
+                  "FDR (spdep localmoran convention)"},
          {"lisa_permutations", o.perm.permutations}, {"lisa_alpha", o.alpha}, {"seed", o.perm.seed}, {"levels", levels}};
 }
 

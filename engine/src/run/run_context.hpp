@@ -24,6 +24,7 @@
 #include "hotspot/steps/kde_step.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/weights.hpp"
+#include "run/backtest_display.hpp"
 
 namespace hotspot::detail {
 
@@ -78,6 +79,7 @@ struct ProfileRun {
     RunProfileRecord& record;       ///< the profile's manifest entry
     double analyse_s = 0;           ///< time in the analysis (the rest of the profile's time is writing)
     std::optional<BandwidthSpec> backtest_bandwidth;  ///< set by run_profile_backtest under auto:backtest
+    std::optional<BacktestShown> backtest_shown;      ///< with it: what the backtest measured for that setting
 
     bool wants(std::string_view output) const;
     /// "./hotspot_run.gpkg|layername=<layer>"

@@ -100,6 +100,13 @@ nlohmann::ordered_json RatesStepOptions::to_json() const {
     return j;
 }
 
+int lisa_permutations_for_fdr(int asked, std::size_t areas, double q, PAdjust correction) {
+    if (asked <= 0 || correction == PAdjust::none || areas == 0 || !(q > 0)) return asked;
+    const double need = std::ceil(2.0 * double(areas) / q) - 1.0;  // 2/(R+1) <= q/m
+    if (need <= double(asked)) return asked;
+    return int(std::min(need, double(PermutationOptions::max_permutations)));
+}
+
 RatesStepResult run_rates_step(const RatesStepInput& in, const RatesStepOptions& o, const RatesStepOutput& out,
                                const Progress& progress) {
     o.validate();
@@ -162,21 +169,32 @@ RatesStepResult run_rates_step(const RatesStepInput& in, const RatesStepOptions&
     if (spatial) {
         SpatialWeights wq = weights_from_lists(nb);
         row_standardise(wq);
+        PermutationOptions perm = o.perm;
+        perm.permutations = lisa_permutations_for_fdr(o.perm.permutations, valid.size(), o.alpha, o.perm.correction);
+        r.permutations_used = perm.permutations;
         LocalMoranOptions lo;
-        o.perm.apply_to(lo);
+        perm.apply_to(lo);
         lo.alpha = o.alpha;
         lm = local_moran(x, wq, lo, progress);
         GiStarOptions go;
-        o.perm.apply_to(go);
+        perm.apply_to(go);
         gi = gistar(x, weights_from_lists(nb_self), go, progress);
-        if (o.perm.permutations > 0 && o.perm.correction != PAdjust::none) {
-            const double floor_p = 2.0 / double(o.perm.permutations + 1);
-            if (floor_p * double(valid.size()) > 0.05)
-                r.warnings.push_back("rates: with " + std::to_string(o.perm.permutations) + " permutations no LISA/Gi* p-value is below " +
-                                     num(floor_p) + ", too coarse for " + std::string(to_string(o.perm.correction)) + " over " +
-                                     std::to_string(valid.size()) + " areas of '" + layer.name +
-                                     "'; raise --permutations (areas are cheap: 99999 takes seconds)");
+        if (perm.permutations > 0 && perm.correction != PAdjust::none) {
+            const double floor_p = 2.0 / double(perm.permutations + 1);
+            if (floor_p * double(valid.size()) > o.alpha)
+                r.warnings.push_back("rates: with " + std::to_string(perm.permutations) + " permutations (the most allowed) no LISA/Gi* p-value is below " +
+                                     num(floor_p) + ", too coarse for " + std::string(to_string(perm.correction)) + " at q = " + num(o.alpha) +
+                                     " over " + std::to_string(valid.size()) + " areas of '" + layer.name +
+                                     "': a lone cluster cannot be flagged; use --permutations 0 (analytic p) for this layer");
         }
+    }
+
+    if (r.permutations_used != o.perm.permutations) {
+        RatesStepOptions shown = o;
+        shown.perm.permutations = r.permutations_used;
+        r.method = method_line(shown) + " (permutations raised from " + std::to_string(o.perm.permutations) +
+                   " so the smallest p, 2/(R+1), can pass the correction at rank 1 over " + std::to_string(valid.size()) +
+                   " areas: R >= 2m/q - 1)";
     }
 
     // ---- the layer: every field set by name
@@ -279,6 +297,7 @@ RatesStepResult run_rates_step(const RatesStepInput& in, const RatesStepOptions&
         for (const auto& ar : rr.areas) ++statuses[int(ar.status)];
     r.manifest = {{"layer", r.layer},
                   {"options", o.to_json()},
+                  {"permutations_used", r.permutations_used},
                   {"areas", n},
                   {"valid_areas", r.valid},
                   {"population_source", in.population_source},

@@ -52,7 +52,7 @@ class RatesAlgorithm(HotspotAlgorithm):
                           self.cli_default('--snap', 0.0), advanced=True)
         self.add_distance('CONTIGUITY_SNAP', 'Areas closer than this are neighbours',
                           self.cli_default('--contiguity-snap'), optional=True, advanced=True)
-        add_permutation_parameters(self, 'LISA/Gi* conditional permutations (0: analytic)')
+        add_permutation_parameters(self, 'LISA/Gi* conditional permutations (0: analytic; raised to 2m/q - 1 for m areas under a correction)')
         self.addParameter(QgsProcessingParameterFileDestination('OUTPUT', 'Area rates', 'GeoPackage (*.gpkg)'))
         self.addOutput(QgsProcessingOutputString('LAYERS', 'Layers written'))
 

@@ -50,8 +50,8 @@ struct RatesStepOptions {
     CiMethod ci = CiMethod::exact;
     double contiguity_snap_m = 1.0;        ///< queen contiguity tolerance (contiguity.hpp)
     /// LISA and Gi* conditional permutations (0: analytic), their seed and the correction of
-    /// their p-values. 9999, not GeoDa's 999: the smallest permutation p is 2/(R+1), and 0.002
-    /// cannot survive FDR over hundreds of areas.
+    /// their p-values. 9999, not GeoDa's 999; with a correction the step raises R to
+    /// lisa_permutations_for_fdr() (one rule for `hotspot rates` and `hotspot run`).
     PermutationOptions perm{.permutations = 9999};
     double alpha = 0.05;                   ///< LISA class level on the corrected p (a profile's fdr_q)
     bool lisa = true;                      ///< LISA and Gi* of the rates (a run profile without "lisa": off)
@@ -106,9 +106,17 @@ struct RatesStepResult {
     std::string top_area, top_class;
     double top_rate = 0;
     std::string method;
+    int permutations_used = 0;             ///< R after lisa_permutations_for_fdr(); 0: analytic
     std::vector<std::string> warnings;
     nlohmann::ordered_json manifest;
 };
+
+/// The permutations the rates step uses for its LISA and Gi* of `areas` areas: `asked` (0 stays
+/// 0, analytic p), raised when a correction is on to the smallest R whose smallest folded
+/// two-sided permutation p, 2/(R+1), can pass Benjamini-Hochberg (and Bonferroni) at rank 1,
+/// q/m: R >= ceil(2m/q) - 1, at most PermutationOptions::max_permutations. Fewer permutations
+/// could never flag a lone cluster, whatever the data (611 LSOAs at q = 0.05: 24,439).
+int lisa_permutations_for_fdr(int asked, std::size_t areas, double q, PAdjust correction);
 
 /// Runs the step on one area layer. @throws UsageError, InputError (a population with no area
 /// > 0), OutputError.
