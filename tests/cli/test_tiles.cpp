@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <gdal.h>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
@@ -258,4 +259,32 @@ TEST_CASE("tiles: a year of Leicestershire police.uk in four tiles equals the un
     std::size_t nonzero = 0;
     for (float v : whole.v) nonzero += v > 0;
     CHECK(nonzero > 10000);
+}
+
+TEST_CASE("tiles: a run with analysis.extent writes its density surface on exactly that grid", "[tiles]") {
+    const auto dir = test::fresh_dir("tiles-run");
+    // The demo config, one profile, no report, its relative paths made absolute, and an extent
+    // that cuts the town (a tile's core).
+    std::istringstream in(test::read_file(test::source_dir() / "examples" / "demo.toml"));
+    std::string line, toml;
+    while (std::getline(in, line)) {
+        if (line.rfind("report", 0) == 0) continue;
+        for (auto at = line.find("\"../"); at != std::string::npos; at = line.find("\"../"))
+            line.replace(at, 4, "\"" + test::source_dir().string() + "/");
+        toml += line + "\n";
+        if (line.rfind("cell_m", 0) == 0) toml += "extent = [418000, 301000, 421000, 305000]\n";
+    }
+    test::write_file(dir / "run.toml", toml);
+    const auto r = test::run_cli("run " + q(dir / "run.toml") + " --out " + q(dir / "pack") + " --profiles all-crime");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    GDALAllRegister();
+    const test::Band1 kde = test::read_band1(dir / "pack" / "all_crime_kde.tif");
+    CHECK(kde.gt[0] == 418000);
+    CHECK(kde.gt[3] == 305000);
+    CHECK(kde.gt[1] == 25);
+    CHECK(kde.cols == 120);
+    CHECK(kde.rows == 160);
+    const auto m = nlohmann::json::parse(test::read_file(dir / "pack" / "manifest.json"));
+    CHECK(m["profiles"][0]["kde"]["options"]["extent"] == nlohmann::json::array({418000, 301000, 421000, 305000}));
 }
