@@ -21,7 +21,8 @@
 #       Refuses tiles whose values are not tile-invariant (relative units, Diggle edge
 #       correction), then gdalbuildvrt DIR/merged.vrt + gdal_translate -of COG OUT.tif.
 #
-# Exit codes as hotspot's: 2 usage, 3 input, 4 output; a failed tile's code is passed on.
+# Exit codes as hotspot's: 2 usage, 3 input, 4 output; `one` passes on the tile's own code, and
+# `run` fails when a tile fails (GNU Parallel stops the others; xargs exits 123).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -128,7 +129,7 @@ run_all() {
     [ -r "$dir/tiles.tsv" ] || die 2 "run: $dir/tiles.tsv is missing; run 'tiles.sh split' first"
     printf '%s\n' "$@" > "$dir/command"
     if command -v parallel > /dev/null; then
-        cut -f1 "$dir/tiles.tsv" | parallel --halt now,fail=1 -j "$jobs" "$here/tiles.sh" one "$dir" {}
+        cut -f1 "$dir/tiles.tsv" | parallel --halt now,fail=1 -j "$jobs" -q "$here/tiles.sh" one "$dir" {}
     else
         cut -f1 "$dir/tiles.tsv" | xargs -P "$jobs" -I{} "$here/tiles.sh" one "$dir" {}
     fi
