@@ -15,7 +15,7 @@ Command kde_command() {
     return {"kde", "Kernel density heat map of incidents as a styled GeoTIFF",
             [](CLI::App& sub, const GlobalOptions& global) -> RunFn {
                 auto o = std::make_shared<KdeJobOptions>();
-                struct Text { std::string areas, kernel = "quartic", bandwidth, units = "per-km2", compat = "none"; };
+                struct Text { std::string areas, extent, kernel = "quartic", bandwidth, units = "per-km2", compat = "none"; };
                 auto t = std::make_shared<Text>();
                 auto diggle = std::make_shared<bool>(false);
                 add_read_options(sub, o->read);
@@ -31,6 +31,10 @@ Command kde_command() {
                      {"", {}, "m"});
                 note(sub.add_option("--cell", o->kde.cell_size_m,
                                     "Cell size in metres (default: shorter side of the study area / 150)"),
+                     {"", {}, "m"});
+                note(sub.add_option("--extent", t->extent,
+                                    "Fixed grid extent xmin,ymin,xmax,ymax in metres, snapped outward to the cell "
+                                    "(needs --cell; for tiled runs: tiles on one grid, see README \"Tiled runs\")"),
                      {"", {}, "m"});
                 note(sub.add_option("--units", t->units, "Units of the surface: " + choice_text(units))->capture_default_str(),
                      {"", units, ""});
@@ -69,6 +73,7 @@ Command kde_command() {
                     o->kde.edge = *diggle ? EdgeCorrection::diggle : EdgeCorrection::none;
                     o->kde.threads = global.threads;
                     o->command_line = global.command_line;
+                    if (!t->extent.empty()) o->kde.extent = parse_extent(t->extent, "kde");
                     if (!t->areas.empty()) o->study = AreaSpec::parse(t->areas);
                     const KdeJobResult r = run_kde_job(*o, term.progress());
                     for (const auto& w : r.warnings) term.warn(w);

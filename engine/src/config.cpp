@@ -295,7 +295,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
         c.only(*t, "analysis.", {"kernel", "bandwidth", "cell_m", "gistar_cell_m", "gistar_band_m", "permutations",
                                  "seed", "hotspot_threshold", "ci", "reference_rate", "snap_m",
                                  "heat_min_incidents", "hotspot_min_incidents", "hotspot_max_area_m2", "hotspot_numbered",
-                                 "hotspot_saddle_drop", "backtest"});
+                                 "hotspot_saddle_drop", "backtest", "extent"});
         RunAnalysis& a = cfg.analysis;
         a.kernel = c.str(*t, "kernel");
         if (const toml::node* b = t->get("bandwidth")) {
@@ -316,6 +316,22 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
         const std::string an = "analysis.";
         const double big = 1e6;  // metres: 1,000 km
         a.cell_m = c.ranged(*t, "cell_m", an, 0, false, big, "metres > 0");
+        if (const toml::node* e = t->get("extent")) {
+            const toml::array* arr = e->as_array();
+            double v[4] = {};
+            bool ok = arr && arr->size() == 4;
+            for (std::size_t i = 0; ok && i < 4; ++i) {
+                const auto n = (*arr)[i].value<double>();
+                ok = n && std::isfinite(*n);
+                if (ok) v[i] = *n;
+            }
+            if (!ok || !(v[0] < v[2] && v[1] < v[3]))
+                c.fail(*e, "analysis.extent", "must be [xmin, ymin, xmax, ymax] in metres with xmin < xmax and ymin < ymax");
+            if (!a.cell_m)
+                c.fail(*e, "analysis.extent", "needs analysis.cell_m (the default cell depends on the extent, so tiles "
+                                              "would not share one grid)");
+            a.extent = Bounds{v[0], v[1], v[2], v[3]};
+        }
         a.gistar_cell_m = c.ranged(*t, "gistar_cell_m", an, 0, false, big, "metres > 0 (leave it out for the default)")
                               .value_or(0);
         a.gistar_band_m = c.ranged(*t, "gistar_band_m", an, 0, false, big, "metres > 0");

@@ -80,7 +80,9 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
 
     auto t = std::chrono::steady_clock::now();
     ReadOptions read = o.read;
-    read.sizes_grid_from_extent = !o.study.has_value();
+    // A fixed --extent sizes the grid, not the incidents: nothing to screen (and a tile's bulk
+    // is not the whole's, so screening would make tiles differ from the untiled run).
+    read.sizes_grid_from_extent = !o.study.has_value() && !o.kde.extent.has_value();
     const ReadResult in = read_incidents(read, progress);
     for (const auto& w : in.warnings) r.warnings.push_back(w);
     r.rows_in = in.rows_in;

@@ -41,6 +41,9 @@ struct RunAnalysis {
     std::optional<double> bandwidth_m;
     std::optional<std::string> bandwidth_auto;  ///< "ppl", "scott", ...
     std::optional<double> cell_m;               ///< density surface cell size
+    /// analysis.extent = [xmin, ymin, xmax, ymax]: the density surface's fixed grid (the kde
+    /// step's --extent, for tiled runs; README "Tiled runs"); needs cell_m.
+    std::optional<Bounds> extent;
     double gistar_cell_m = 0;                   ///< 0: the density cell size
     std::optional<double> gistar_band_m;
     int permutations = 0;

@@ -19,6 +19,7 @@ KdeStepOptions profile_kde_options(const ProfileRun& p) {
     KdeStepOptions k;
     k.kernel = parse_kernel(cfg.analysis.kernel.value_or(profile.analysis.kde_kernel));
     k.cell_size_m = cfg.analysis.cell_m.value_or(profile.analysis.cell_size_m);
+    k.extent = cfg.analysis.extent;
     k.threads = threads;
     // k of the heat map; publish mode never shades fewer than the disclosure threshold
     k.heat.min_incidents = std::max(cfg.analysis.heat_min_incidents, cfg.publish ? cfg.publish_min_count : 1);

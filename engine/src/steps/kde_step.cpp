@@ -184,6 +184,46 @@ void KdeStepOptions::validate() const {
     k.edge = edge;
     k.validate();  // the kernel/units/compat contradictions
     heat.validate();
+    if (extent) {
+        const Bounds& e = *extent;
+        if (!(std::isfinite(e.xmin) && std::isfinite(e.ymin) && std::isfinite(e.xmax) && std::isfinite(e.ymax) &&
+              e.xmin < e.xmax && e.ymin < e.ymax))
+            throw UsageError(unit, "--extent must be xmin,ymin,xmax,ymax in metres with xmin < xmax and ymin < ymax");
+        if (cell_size_m <= 0)
+            throw UsageError(unit, "--extent needs a fixed --cell (the default cell depends on the extent, so tiles "
+                                   "would not share one grid)");
+        if (compat != KdeCompat::none)
+            throw UsageError(unit, "--extent works with --compat none only (the other tools' grids have their own origin)");
+    }
+}
+
+Grid extent_grid(const Bounds& e, double c) {
+    Grid g = Grid::aligned(e, c);  // the checks (cell, empty, cell limit) and the origin
+    g.cols = std::max<std::int64_t>(1, std::int64_t(std::ceil(e.xmax / c)) - std::int64_t(std::floor(e.xmin / c)));
+    g.rows = std::max<std::int64_t>(1, std::int64_t(std::ceil(e.ymax / c)) - std::int64_t(std::floor(e.ymin / c)));
+    return g;
+}
+
+Bounds parse_extent(std::string_view text, std::string_view who) {
+    double v[4];
+    std::size_t start = 0;
+    for (int i = 0; i < 4; ++i) {
+        const std::size_t comma = i < 3 ? text.find(',', start) : text.size();
+        const std::string part(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+        std::size_t used = 0;
+        bool ok = comma != std::string_view::npos && !part.empty();
+        if (ok) try {
+                v[i] = std::stod(part, &used);
+                ok = used == part.size() && std::isfinite(v[i]);
+            } catch (const std::logic_error&) {
+                ok = false;
+            }
+        if (!ok || (i == 3 && comma != text.size()))
+            throw UsageError(std::string(who), "--extent '" + std::string(text) +
+                                                   "' is not xmin,ymin,xmax,ymax (four numbers in metres)");
+        start = comma + 1;
+    }
+    return Bounds{v[0], v[1], v[2], v[3]};
 }
 
 nlohmann::ordered_json KdeManifestNode::to_json() const {
@@ -236,7 +276,7 @@ KdeManifestNode KdeManifestNode::from_json(const nlohmann::ordered_json& node) {
 }
 
 nlohmann::ordered_json KdeStepOptions::to_json() const {
-    return {{"kernel", std::string(kernel_name(kernel))},
+    nlohmann::ordered_json j = {{"kernel", std::string(kernel_name(kernel))},
             {"bandwidth", bandwidth.text()},
             {"cell_size_m", cell_size_m},
             {"units", std::string(units_name(units))},
@@ -244,6 +284,9 @@ nlohmann::ordered_json KdeStepOptions::to_json() const {
             {"edge_correction", edge == EdgeCorrection::diggle ? "diggle" : "none"},
             {"weight", weight},
             {"heat_min_incidents", heat.min_incidents}};
+    // Only when set, so manifests of untiled runs keep their bytes.
+    if (extent) j["extent"] = {extent->xmin, extent->ymin, extent->xmax, extent->ymax};
+    return j;
 }
 
 ChangeSurfaceTest change_significance_of(const std::string& from, const std::string& to, const std::string& compare_from,
@@ -319,7 +362,7 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     } else {
         for (std::size_t i = 0; i < x.size(); ++i) study.add(x[i], y[i]);
     }
-    r.grid = kde_grid(study, k);
+    r.grid = o.extent ? extent_grid(*o.extent, k.cell_size_m) : kde_grid(study, k);
     std::vector<std::uint8_t> own_mask;
     std::span<const std::uint8_t> mask;
     if (in.study) {

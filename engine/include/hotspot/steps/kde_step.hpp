@@ -75,12 +75,29 @@ struct KdeStepOptions {
     /// must reach a cell for it to be shaded (--heat-min-incidents; publish mode: at least the
     /// disclosure threshold). Units and period are filled in by the step.
     HeatClassOptions heat;
+    /// A fixed extent (--extent xmin,ymin,xmax,ymax, metres in the working CRS) for tiled runs
+    /// (README "Tiled runs"): the grid is exactly the cells meeting it, snapped outward to
+    /// multiples of the cell size (extent_grid()), whatever the incidents' or study area's
+    /// bounds; incidents outside it still count where their kernel reaches it. Needs a fixed
+    /// --cell and the default compat. Unset: the grid of kde_grid().
+    std::optional<Bounds> extent;
 
-    /// @throws UsageError: no bandwidth, fixed bandwidth <= 0, cell < 0, contradictory compat.
+    /// @throws UsageError: no bandwidth, fixed bandwidth <= 0, cell < 0, contradictory compat,
+    ///         an extent that is not finite with xmin < xmax and ymin < ymax, or one without --cell.
     void validate() const;
     /// The manifest node ("options" of `hotspot kde`, "kde.options" of a run profile).
     nlohmann::ordered_json to_json() const;
 };
+
+/// The grid of a fixed extent: the cells meeting `extent` (open interior), origin
+/// (floor(xmin/c)·c, ceil(ymax/c)·c), cols = ceil(xmax/c) − floor(xmin/c), rows = ceil(ymax/c) −
+/// floor(ymin/c). Extents whose edges are multiples of c therefore tile without overlap: the
+/// tiles' grids are disjoint pieces of the whole extent's grid, on one global origin (0, 0).
+/// @throws UsageError as Grid::aligned (cell, empty extent, more than Grid::default_max_cells).
+Grid extent_grid(const Bounds& extent, double cell_size_m);
+
+/// "xmin,ymin,xmax,ymax" in metres (the --extent grammar). @throws UsageError naming `who`.
+Bounds parse_extent(std::string_view text, std::string_view who = "kde");
 
 /// The change surface's tag stating its significance rule (KdeStepOutput::change_significance);
 /// the QGIS project's layer abstract reads it by this name.
