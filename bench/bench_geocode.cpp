@@ -15,6 +15,7 @@
 #include "hotspot/areas_io.hpp"
 #include "hotspot/geocode.hpp"
 #include "hotspot/incidents_io.hpp"
+#include "police_uk_csv.hpp"
 
 using namespace hotspot;
 namespace fs = std::filesystem;
@@ -71,28 +72,7 @@ int main(int argc, char** argv) {
     // ---- police.uk CSV parse: 1M rows in the file's exact format (CRLF, quoted locations)
     const fs::path csv = work / "police_uk_1m.csv";
     if (!fs::exists(csv)) {
-        std::ofstream f(csv, std::ios::binary);
-        f << "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
-             "Last outcome category,Context\r\n";
-        std::uniform_real_distribution<double> lon(-1.6, -0.7), lat(52.4, 52.9);
-        const char* types[] = {"Burglary", "Drugs", "Violence and sexual offences", "Vehicle crime", "Anti-social behaviour"};
-        char buf[512];
-        for (std::size_t i = 0; i < n; ++i) {
-            const bool asb = i % 5 == 4;
-            const bool none = i % 40 == 0;
-            if (none)
-                std::snprintf(buf, sizeof buf,
-                              "%016zx,2021-%02zu,Leicestershire Police,Leicestershire Police,,,No location,,,%s,"
-                              "Investigation complete; no suspect identified,\r\n",
-                              i * 2654435761u, i % 12 + 1, types[i % 4]);
-            else
-                std::snprintf(buf, sizeof buf,
-                              "%s,2021-%02zu,Leicestershire Police,Leicestershire Police,%.6f,%.6f,On or near "
-                              "Some Street,E01013630,Leicester 030A,%s,%s,\r\n",
-                              asb ? "" : std::to_string(i * 2654435761u).c_str(), i % 12 + 1, lon(rng), lat(rng),
-                              types[i % 5], asb ? "" : "Under investigation");
-            f << buf;
-        }
+        write_police_uk_csv(csv, n, rng);
     }
     std::vector<double> read_s;
     for (int r = 0; r < runs; ++r) {

@@ -18,6 +18,8 @@
 #include <ogr_srs_api.h>
 #include <gdal.h>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -44,18 +46,6 @@ using util::trim;
 bool is_csv_path(const std::string& p) {
     const std::string ext = lower(fs::path(p).extension().string());
     return ext == ".csv" || ext == ".txt" || ext == ".tsv";
-}
-
-std::string read_whole_file(const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) throw InputError(unit, path, "cannot be opened; check the path and its permissions");
-    std::string data;
-    std::error_code ec;
-    data.resize(std::size_t(fs::file_size(path, ec)));
-    const std::size_t got = ec ? 0 : std::fread(data.data(), 1, data.size(), f);
-    std::fclose(f);
-    if (ec || got != data.size()) throw InputError(unit, path, "cannot be read completely");
-    return data;
 }
 
 // Finds a field by name, case-insensitively. -1 when absent.
@@ -543,16 +533,81 @@ void refuse_bad_header(const std::vector<std::string>& names, const std::string&
     }
 }
 
+// The start of a CSV file, for the checks made before any row is read: at least 256 bytes (the
+// UTF-16 probe), through the first line end outside quotes (the delimiter is sniffed from the
+// header; a CR is followed by one more byte, so a CRLF ends in the head) and through the first
+// byte that is not white space (a file of blanks is refused as empty), or the whole file when
+// shorter.
+std::string read_head(std::FILE* f) {
+    std::string head;
+    bool quoted = false, line_end = false, text = false;
+    std::size_t scanned = 0;
+    char buf[4096];
+    while (head.size() < 256 || !line_end || !text || head.back() == '\r') {
+        const std::size_t got = std::fread(buf, 1, sizeof buf, f);
+        if (got == 0) break;
+        head.append(buf, got);
+        for (; scanned < head.size() && (!line_end || !text); ++scanned) {
+            const char c = head[scanned];
+            const bool bom = scanned < 3 && head.compare(0, 3, "\xEF\xBB\xBF") == 0;
+            if (!bom && std::string_view(" \t\r\n\v\f").find(c) == std::string_view::npos) text = true;
+            if (c == '"') quoted = !quoted;
+            if (!quoted && (c == '\n' || c == '\r')) line_end = true;
+        }
+    }
+    return head;
+}
+
+// A NUL byte found at `offset` by the streaming reader: the file's start up to the line after
+// it is read again (an error path), so the message names its line and field as before.
+[[noreturn]] void refuse_nul_at(const std::string& path, std::uint64_t offset) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    std::string prefix;
+    if (f) {
+        char buf[65536];
+        std::size_t got;
+        while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) {
+            prefix.append(buf, got);
+            if (prefix.size() > offset && prefix.find('\n', offset) != std::string::npos) break;
+        }
+        std::fclose(f);
+    }
+    refuse_unreadable_text(prefix, path);
+    throw InputError(unit, path, "holds a NUL byte (character 0) at byte " + std::to_string(offset) +
+                                     ", which would cut the text short; remove it");
+}
+
+// The chunk size of the CSV reader: HOTSPOT_CSV_CHUNK_BYTES (for tests, which put a chunk
+// edge inside every record with a few bytes), else CsvReader's default.
+std::size_t csv_chunk_bytes() {
+    if (const char* e = std::getenv("HOTSPOT_CSV_CHUNK_BYTES"); e && *e) {
+        const unsigned long long v = std::strtoull(e, nullptr, 10);
+        if (v > 0) return std::size_t(v);
+    }
+    return CsvReader::default_chunk_bytes;
+}
+
 void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
               std::unique_ptr<CrsTransform>& transform, const Progress& progress) {
-    const std::string data = read_whole_file(path);
-    refuse_unreadable_text(data, path);
-    if (trim(data).empty() || trim(data) == "\xEF\xBB\xBF")
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (!file) throw InputError(unit, path, "cannot be opened; check the path and its permissions");
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(file, &std::fclose);
+    std::error_code ec;
+    const std::uint64_t file_bytes = fs::file_size(path, ec);
+    if (ec) throw InputError(unit, path, "cannot be read completely");
+    const std::string head = read_head(file);
+    refuse_unreadable_text(head, path);
+    if (trim(head).empty() || trim(head) == "\xEF\xBB\xBF")
         throw InputError(unit, path, 1, "", "the file is empty; a header line is expected");
-    std::string_view header_text = data;
+    std::string_view header_text = head;
     if (header_text.substr(0, 3) == "\xEF\xBB\xBF") header_text.remove_prefix(3);
     const char delim = col.options.delimiter ? col.options.delimiter : sniff_delimiter(header_text);
-    CsvReader reader(data, path, delim);
+    if (std::fseek(file, 0, SEEK_SET) != 0) throw InputError(unit, path, "cannot be read completely");
+    CsvReader reader(file, path, delim, csv_chunk_bytes());
+    reader.on_chunk([&path](std::string_view bytes, std::uint64_t offset) {
+        if (const void* nul = std::memchr(bytes.data(), 0, bytes.size()))
+            refuse_nul_at(path, offset + std::uint64_t(static_cast<const char*>(nul) - bytes.data()));
+    });
     std::vector<std::string_view> fields;
     reader.next(fields);
     std::vector<std::string> names;
@@ -586,7 +641,7 @@ void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
     }
     const FieldRoles& r = col.result.incidents.roles;
     const std::size_t xi = std::size_t(r.x), yi = std::size_t(r.y);
-    col.reserve(data.size(), header_text.find('\n'));
+    col.reserve(std::size_t(file_bytes), header_text.find('\n'));
     std::size_t since = 0;
     while (reader.next(fields)) {
         if (col.postcodes) {
@@ -594,7 +649,7 @@ void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
                              reader.record_line());
             if (++since == 100000) {
                 since = 0;
-                if (!progress(double(reader.offset()) / double(data.size()), "read " + fs::path(path).filename().string()))
+                if (!progress(double(reader.offset()) / double(file_bytes), "read " + fs::path(path).filename().string()))
                     throw Cancelled(unit);
             }
             continue;
@@ -604,7 +659,7 @@ void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
         col.row(fields, reader.record_text(), rx, ry, file_index, reader.record_line());
         if (++since == 100000) {
             since = 0;
-            if (!progress(double(reader.offset()) / double(data.size()), "read " + fs::path(path).filename().string()))
+            if (!progress(double(reader.offset()) / double(file_bytes), "read " + fs::path(path).filename().string()))
                 throw Cancelled(unit);
         }
     }

@@ -1,5 +1,6 @@
 #include "hotspot/csv.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "hotspot/error.hpp"
@@ -7,21 +8,69 @@
 namespace hotspot {
 
 CsvReader::CsvReader(std::string_view data, std::string file, char delimiter)
-    : m_data(data), m_file(std::move(file)), m_delim(delimiter) {
-    if (m_data.substr(0, 3) == "\xEF\xBB\xBF") m_pos = 3;  // UTF-8 byte-order mark
+    : m_data(data), m_file(std::move(file)), m_delim(delimiter) {}
+
+CsvReader::CsvReader(std::FILE* stream, std::string file, char delimiter, std::size_t chunk_bytes)
+    : m_file(std::move(file)), m_delim(delimiter), m_stream(stream),
+      m_chunk(std::max<std::size_t>(1, chunk_bytes)), m_eof(false) {}
+
+void CsvReader::refill() {
+    m_buf.erase(0, m_pos);  // what is before m_pos was returned already
+    m_base += m_pos;
+    m_pos = 0;
+    const std::size_t kept = m_buf.size();
+    m_buf.resize(kept + m_chunk);
+    const std::size_t got = std::fread(m_buf.data() + kept, 1, m_chunk, m_stream);
+    m_buf.resize(kept + got);
+    if (got < m_chunk) {
+        if (std::ferror(m_stream))
+            throw InputError("csv", m_file, "cannot be read after byte " + std::to_string(m_base + kept) +
+                                                "; check the disk or copy the file again");
+        if (got == 0) m_eof = true;  // a short read may still be followed by more (a pipe)
+    }
+    m_data = m_buf;
+    if (got > 0 && m_on_chunk) m_on_chunk(std::string_view(m_buf).substr(kept), m_base + kept);
+}
+
+bool CsvReader::start() {
+    const std::size_t n = m_data.size();
+    if (n < 3 && !m_eof) return false;
+    const std::size_t from = m_data.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // UTF-8 byte-order mark
     // Line ends are those of the first line: LF, CRLF, or a lone CR (Excel's "CSV (Macintosh)",
     // classic Mac OS), which would otherwise merge every record into one.
-    bool quoted = false;
-    for (std::size_t i = m_pos; i < m_data.size(); ++i) {
+    char eol = '\n';
+    bool quoted = false, found = false;
+    for (std::size_t i = from; i < n; ++i) {
         const char c = m_data[i];
         if (c == '"') quoted = !quoted;
         if (quoted || (c != '\n' && c != '\r')) continue;
-        if (c == '\r' && (i + 1 >= m_data.size() || m_data[i + 1] != '\n')) m_eol = '\r';
+        if (c == '\r' && i + 1 >= n && !m_eof) return false;  // CR or CRLF: the next byte says
+        if (c == '\r' && (i + 1 >= n || m_data[i + 1] != '\n')) eol = '\r';
+        found = true;
         break;
     }
+    if (!found && !m_eof) return false;
+    m_pos = from;
+    m_eol = eol;
+    m_started = true;
+    return true;
 }
 
 bool CsvReader::next(std::vector<std::string_view>& fields) {
+    while (true) {
+        if (m_started || start()) {
+            const std::size_t pos = m_pos;
+            const std::uint64_t line = m_line;
+            const Step s = parse(fields);
+            if (s != Step::more) return s == Step::record;
+            m_pos = pos;  // the record runs past the chunk: read on and parse it again
+            m_line = line;
+        }
+        refill();
+    }
+}
+
+CsvReader::Step CsvReader::parse(std::vector<std::string_view>& fields) {
     fields.clear();
     m_unquoted.clear();
     const std::size_t n = m_data.size();
@@ -30,22 +79,25 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
         if (m_data[m_pos] == m_eol) ++m_line;
         ++m_pos;
     }
-    if (m_pos >= n) return false;
+    if (m_pos >= n) return m_eof ? Step::end : Step::more;
     m_record_line = m_line;
     m_record_start = m_pos;
     while (true) {
-        if (m_pos < n && m_data[m_pos] == '"') {
+        if (m_data[m_pos] == '"') {
             const std::uint64_t start_line = m_line;
             std::string value;
             ++m_pos;
             while (true) {
-                if (m_pos >= n)
+                if (m_pos >= n) {
+                    if (!m_eof) return Step::more;
                     throw InputError("csv", m_file, start_line,
                                      "field " + std::to_string(fields.size() + 1),
                                      "a quoted field is never closed (unbalanced \"); check the "
                                      "quoting on this line or the lines after it");
+                }
                 const char c = m_data[m_pos];
                 if (c == '"') {
+                    if (m_pos + 1 >= n && !m_eof) return Step::more;  // "" or a closing quote?
                     if (m_pos + 1 < n && m_data[m_pos + 1] == '"') {
                         value.push_back('"');
                         m_pos += 2;
@@ -58,6 +110,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
                 value.push_back(c);
                 ++m_pos;
             }
+            if (m_pos >= n && !m_eof) return Step::more;
             // After the closing quote: delimiter, end of line or end of data.
             if (m_pos < n && m_data[m_pos] != m_delim && m_data[m_pos] != '\n' &&
                 m_data[m_pos] != '\r')
@@ -69,6 +122,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
         } else {
             const std::size_t start = m_pos;
             while (m_pos < n && m_data[m_pos] != m_delim && m_data[m_pos] != m_eol) ++m_pos;
+            if (m_pos >= n && !m_eof) return Step::more;
             std::size_t end = m_pos;
             if (end > start && m_data[end - 1] == '\r' && (m_pos >= n || m_data[m_pos] == '\n'))
                 --end;
@@ -76,24 +130,33 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
         }
         if (m_pos >= n) {
             m_record_end = n;
-            return true;
+            return Step::record;
         }
         if (m_data[m_pos] == m_delim) {
             ++m_pos;
+            if (m_pos >= n && !m_eof) return Step::more;  // the last field may be empty or not
+            if (m_pos >= n) {
+                fields.emplace_back();  // "a," at the end of the data: an empty last field
+                m_record_end = n;
+                return Step::record;
+            }
             continue;
         }
         m_record_end = m_pos;
         if (m_eol == '\r') {
             ++m_pos;
             ++m_line;
-            return true;
+            return Step::record;
         }
-        if (m_data[m_pos] == '\r') ++m_pos;
+        if (m_data[m_pos] == '\r') {
+            if (m_pos + 1 >= n && !m_eof) return Step::more;  // CRLF split by the chunk edge
+            ++m_pos;
+        }
         if (m_pos < n && m_data[m_pos] == '\n') {
             ++m_pos;
             ++m_line;
         }
-        return true;
+        return Step::record;
     }
 }
 

@@ -3,10 +3,13 @@
 /// An RFC 4180 CSV tokenizer over an in-memory buffer: quoted fields with embedded commas,
 /// quotes ("") and newlines, an optional UTF-8 byte-order mark, LF, CRLF or CR-only line ends
 /// (the style of the first line holds for the file).
-/// Pure (no I/O): the caller reads the file.
+/// Either over a buffer the caller holds, or streaming a file in chunks (a fixed buffer, grown
+/// only for a record longer than it): a record is never split, whatever chunk edge it spans.
 
 #include <cstdint>
+#include <cstdio>
 #include <deque>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +23,19 @@ public:
     /// @param delimiter the field separator.
     CsvReader(std::string_view data, std::string file, char delimiter = ',');
 
+    /// Streams `stream` (read from its current position) in chunks of `chunk_bytes` (at least 1;
+    /// tests use tiny chunks to put a chunk edge everywhere). Only the unfinished record and
+    /// one chunk are held. The stream stays the caller's and must outlive the reader.
+    /// @throws InputError("csv", file, ...) when the stream cannot be read.
+    CsvReader(std::FILE* stream, std::string file, char delimiter, std::size_t chunk_bytes = default_chunk_bytes);
+
+    /// 4 MiB: large enough that the refill costs nothing measurable, small beside the data.
+    static constexpr std::size_t default_chunk_bytes = std::size_t(4) << 20;
+
+    /// Called with every chunk a streaming reader reads, and its offset in the stream (before
+    /// the records in it are returned): a place for checks on raw bytes (NUL bytes).
+    void on_chunk(std::function<void(std::string_view bytes, std::uint64_t offset)> f) { m_on_chunk = std::move(f); }
+
     /// Reads the next record into `fields` (views into the buffer, or into an internal
     /// buffer for fields that needed unquoting; valid until the next call).
     /// Blank lines are skipped. Returns false at the end of the data.
@@ -31,11 +47,16 @@ public:
     std::uint64_t record_line() const noexcept { return m_record_line; }
     /// The raw bytes of the last record returned by next(), without its line end.
     std::string_view record_text() const noexcept { return m_data.substr(m_record_start, m_record_end - m_record_start); }
-    /// Bytes consumed so far (for progress).
-    std::size_t offset() const noexcept { return m_pos; }
+    /// Bytes consumed so far (for progress), counted from the start of the data or stream.
+    std::size_t offset() const noexcept { return m_base + m_pos; }
 
 private:
-    std::string_view m_data;
+    enum class Step { record, end, more };
+    Step parse(std::vector<std::string_view>& fields);
+    bool start();   // BOM and line-end style; false: more data needed first
+    void refill();  // drops what is consumed, appends a chunk (m_eof at the end of the stream)
+
+    std::string_view m_data;   // the caller's data, or m_buf
     std::string m_file;
     char m_delim;
     std::size_t m_pos = 0;
@@ -44,6 +65,13 @@ private:
     std::uint64_t m_record_line = 0;
     std::size_t m_record_start = 0, m_record_end = 0;
     std::deque<std::string> m_unquoted;  // deque: views into earlier entries stay valid
+    std::string m_buf;         // streaming: the unfinished record and the chunk after it
+    std::FILE* m_stream = nullptr;
+    std::size_t m_chunk = 0;
+    std::size_t m_base = 0;    // offset in the stream of m_buf[0]
+    bool m_eof = true;         // no more bytes beyond m_data
+    bool m_started = false;
+    std::function<void(std::string_view, std::uint64_t)> m_on_chunk;
 };
 
 /// Guesses the delimiter from the header line: the most frequent of , ; \t | outside quotes.

@@ -1,0 +1,183 @@
+// Reading in chunks (issue 20): a record is never split or lost whatever chunk edge it spans,
+// and what a streaming reader returns (fields, lines, errors) equals the in-memory reader's.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "hotspot/csv.hpp"
+#include "hotspot/error.hpp"
+#include "hotspot/incidents_io.hpp"
+#include "support.hpp"
+
+using namespace hotspot;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Record {
+    std::vector<std::string> fields;
+    std::uint64_t line;
+    std::string text;
+    std::size_t offset;
+    bool operator==(const Record&) const = default;
+};
+
+// Every record, or the error's line as a last record with no fields and text "error".
+std::vector<Record> drain(CsvReader& r) {
+    std::vector<Record> out;
+    std::vector<std::string_view> f;
+    try {
+        while (r.next(f))
+            out.push_back({{f.begin(), f.end()}, r.record_line(), std::string(r.record_text()), r.offset()});
+    } catch (const InputError& e) {
+        out.push_back({{}, e.line(), "error " + e.field(), 0});
+    }
+    return out;
+}
+
+std::vector<Record> streamed(const std::string& text, std::size_t chunk, char delim = ',') {
+    std::FILE* f = std::tmpfile();
+    REQUIRE(f);
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::rewind(f);
+    CsvReader r(f, "t.csv", delim, chunk);
+    auto out = drain(r);
+    std::fclose(f);
+    return out;
+}
+
+// Sets HOTSPOT_CSV_CHUNK_BYTES for one scope.
+struct ChunkEnv {
+    explicit ChunkEnv(std::size_t bytes) { setenv("HOTSPOT_CSV_CHUNK_BYTES", std::to_string(bytes).c_str(), 1); }
+    ~ChunkEnv() { unsetenv("HOTSPOT_CSV_CHUNK_BYTES"); }
+};
+
+ReadResult read_with_chunk(const fs::path& p, std::size_t chunk) {
+    ChunkEnv env(chunk);
+    ReadOptions o;
+    o.paths = {p.string()};
+    return read_incidents(o);
+}
+
+} // namespace
+
+TEST_CASE("csv: streaming in chunks of any size returns what the in-memory reader returns", "[csv]") {
+    const std::vector<std::string> texts = {
+        "a,b,c\n1,\"x, y\",\"say \"\"hi\"\"\"\n2,\"two\nlines\",\n",
+        "\xEF\xBB\xBFid,x\r\n1,2\r\n\"q\r\n\",3\r\n",
+        "h\n\"a\nb\"\n\nc\n",
+        "a,b\n1,",
+        "a,b\n1,2",
+        "id,text\r1,\"a\rb\"\r\r2,c\r3,d",
+        "a,b\r\n1,2\r\n\r\n3,\"\"\"\"\r\n",
+        "\"h1\",\"h\nmulti\"\n\"\",\"\"\n",
+        "a,b\n1,2\n3,\"open\n4,5\n",  // unbalanced quote on line 3
+        "a\n\"x\"y\n",                // text after a closing quote on line 2
+        "\xEF\xBB\xBF",
+        "",
+    };
+    for (const auto& text : texts) {
+        CsvReader whole(text, "t.csv");
+        const auto expected = drain(whole);
+        for (std::size_t chunk : {1, 2, 3, 4, 5, 7, 11, 64, 4096}) {
+            INFO("text '" << text << "', chunk " << chunk);
+            CHECK(streamed(text, chunk) == expected);
+        }
+    }
+}
+
+TEST_CASE("csv: a record longer than the chunk and many chunks of records", "[csv]") {
+    std::string text = "id,mo\r\n";
+    const std::string long_mo(10000, 'm');
+    for (int i = 0; i < 200; ++i)
+        text += std::to_string(i) + ",\"" + (i == 100 ? long_mo : "line\r\nbreak, \"\"quoted\"\"") + "\"\r\n";
+    CsvReader whole(text, "t.csv");
+    const auto expected = drain(whole);
+    REQUIRE(expected.size() == 201);
+    CHECK(expected[101].fields[1] == long_mo);
+    CHECK(expected.back().line == 2 + 2 * 199 - 1);  // two lines per record but the long one
+    for (std::size_t chunk : {1, 13, 256, 1 << 20}) {
+        INFO("chunk " << chunk);
+        CHECK(streamed(text, chunk) == expected);
+    }
+}
+
+TEST_CASE("reader: chunk edges change nothing in what is kept and rejected", "[reader]") {
+    const auto dir = test::fresh_dir("reader-chunks");
+    std::string text = "\xEF\xBB\xBF" "incident_id,category,date,easting,northing,mo\r\n";
+    for (int i = 0; i < 300; ++i) {
+        const std::string x = std::to_string(421000 + i * 7), y = std::to_string(304000 + (i * 13) % 900);
+        if (i % 17 == 3) text += std::to_string(i) + ",Burglary,2025-01-02,,,\"no place\"\r\n";
+        else if (i % 23 == 5) text += std::to_string(i - 1) + ",Burglary,2025-01-02," + x + "," + y + ",dup id\r\n";
+        else if (i % 29 == 7) text += std::to_string(i) + ",Drugs,2025-02-03," + x + "\r\n";  // field count
+        else text += std::to_string(i) + ",Theft,2025-03-04 10:30," + x + "," + y + ",\"entered by\r\nthe rear, \"\"door\"\"\"\r\n";
+    }
+    text += "last,Theft,2025-03-04," + std::to_string(421500) + ",304100,no newline at the end";
+    test::write_file(dir / "in.csv", text);
+    const ReadResult ref = read_with_chunk(dir / "in.csv", std::size_t(1) << 22);
+    REQUIRE(text.size() > 3 * 4096);
+    CHECK(ref.rows_in == 301);
+    CHECK(ref.rows_in == ref.incidents.size() + ref.rejects.size());
+    CHECK(ref.rejects.size() > 20);
+    for (std::size_t chunk : {1, 7, 64, 4096}) {
+        INFO("chunk " << chunk);
+        const ReadResult r = read_with_chunk(dir / "in.csv", chunk);
+        CHECK(r.rows_in == ref.rows_in);
+        CHECK(r.rows_in == r.incidents.size() + r.rejects.size());
+        CHECK(r.exact_duplicates == ref.exact_duplicates);
+        REQUIRE(r.incidents.size() == ref.incidents.size());
+        REQUIRE(r.rejects.size() == ref.rejects.size());
+        CHECK(r.incidents.x == ref.incidents.x);
+        CHECK(r.incidents.y == ref.incidents.y);
+        CHECK(r.incidents.source_line == ref.incidents.source_line);
+        CHECK(r.incidents.date_days == ref.incidents.date_days);
+        CHECK(r.incidents.minute_of_day == ref.incidents.minute_of_day);
+        CHECK(r.rejects.reason == ref.rejects.reason);
+        CHECK(r.rejects.source_line == ref.rejects.source_line);
+        bool same_text = true;
+        for (std::size_t c = 0; c < ref.incidents.fields.size(); ++c)
+            for (std::size_t i = 0; i < ref.incidents.size(); ++i)
+                same_text = same_text && r.incidents.fields[c][i] == ref.incidents.fields[c][i];
+        for (std::size_t c = 0; c < ref.rejects.fields.size(); ++c)
+            for (std::size_t i = 0; i < ref.rejects.size(); ++i)
+                same_text = same_text && r.rejects.fields[c][i] == ref.rejects.fields[c][i];
+        CHECK(same_text);
+    }
+    // The multi-line mo survives whole, CRLF inside the quotes included, and lines are physical.
+    CHECK(ref.incidents.fields[5][0] == "entered by\r\nthe rear, \"door\"");
+    CHECK(ref.incidents.source_line[0] == 2);
+    CHECK(ref.incidents.source_line[1] == 4);
+    CHECK(ref.incidents.fields[0][ref.incidents.size() - 1] == "last");
+}
+
+TEST_CASE("reader: errors after a chunk edge name the right line", "[reader]") {
+    const auto dir = test::fresh_dir("reader-chunk-errors");
+    std::string rows = "easting,northing,mo\n";
+    for (int i = 0; i < 150; ++i) rows += "421000,304000,\"a\nb\"\n";  // lines 2..301
+    test::write_file(dir / "quote.csv", rows + "421000,304000,\"open\n421000,304000,x\n");
+    std::string nul = rows + "421000,304000,x";
+    nul += '\0';
+    nul += "\n";
+    test::write_file(dir / "nul.csv", nul);
+    for (std::size_t chunk : {5, 64, 4096}) {
+        INFO("chunk " << chunk);
+        try {
+            read_with_chunk(dir / "quote.csv", chunk);
+            FAIL("no error");
+        } catch (const InputError& e) {
+            CHECK(e.line() == 302);
+            CHECK(e.field() == "field 3");
+        }
+        try {
+            read_with_chunk(dir / "nul.csv", chunk);
+            FAIL("no error");
+        } catch (const InputError& e) {
+            CHECK(e.line() == 302);
+            CHECK(e.field() == "mo");
+            CHECK(std::string(e.what()).find("NUL byte") != std::string::npos);
+        }
+    }
+}
