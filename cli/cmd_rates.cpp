@@ -29,6 +29,9 @@ Command rates_command() {
                                "(repeatable; unnamed ones go to the --areas in order)");
                 sub.add_option("--population-field", o->population_field,
                                "Population field of the area layers themselves (for layers without --population)");
+                sub.add_option("--lookup", o->lookup_path,
+                               "ONS LSOA (2011) to LSOA (2021) lookup CSV (LSOA11CD, LSOA21CD): carries a population "
+                               "table of the other vintage to the layer's codes");
                 CLI::Option* ref_opt = sub.add_option(
                     "--reference-rate", *reference,
                     "Reference rate per --per residents, e.g. the force rate 11.5 (default: the study area's own)");
