@@ -30,6 +30,7 @@ struct RunArgs {
     std::string config;
     std::vector<std::string> incidents, areas, populations, profiles;
     std::string lookup;  // --lookup: every area level's ONS LSOA 2011 to 2021 lookup
+    std::vector<std::string> areas_where;  // --areas-where NAME=SQL
     std::string out, crs, period_from, period_to, comparison_from, comparison_to, title;
     std::string marking, author;
     bool overwrite = false, report = false, publish = false, keep_outliers = false;
@@ -66,6 +67,9 @@ RunConfig build_config(const RunArgs& a) {
     }
     if (!a.lookup.empty())
         for (auto& ac : cfg.areas) ac.lookup_path = a.lookup;
+    std::vector<AreaSpec*> specs;
+    for (auto& ac : cfg.areas) specs.push_back(&ac.spec);
+    set_area_filters(specs, a.areas_where, "run");
     if (!a.profiles.empty()) {
         cfg.profiles.clear();
         for (const auto& n : a.profiles) {
@@ -127,6 +131,7 @@ Command run_command() {
                 note(sub.add_option("--crs", a->crs, "CRS of the incident coordinates"), {"incidents.crs", {}, ""});
                 note(sub.add_option("--areas", a->areas, "Area layer NAME=PATH[:CODE[:NAME]] (repeatable; replaces the config's)"), {"areas", {}, ""});
                 note(sub.add_option("--population", a->populations, "AREA=CSV of code,population (repeatable)"), {"areas.population", {}, ""});
+                note(sub.add_option("--areas-where", a->areas_where, "NAME=SQL: an OGR SQL filter on that area level, run by the server for PG: sources (repeatable)"), {"areas.where", {}, ""});
                 note(sub.add_option("--lookup", a->lookup, "ONS LSOA (2011) to LSOA (2021) lookup CSV: carries populations of the other vintage to each area level's codes"), {"areas.lookup", {}, ""});
                 note(sub.add_option("--profiles", a->profiles, "Built-in profiles to run (default: the three priorities)")
                     ->delimiter(','), {"profiles", {}, ""});

@@ -186,6 +186,8 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
     j["options"]["working_crs"] = o.read.working_crs;
     j["options"]["snap_m"] = o.snap_m;
     j["options"]["population_field"] = o.population_field;
+    for (const auto& s : o.areas)
+        if (!s.where.empty()) j["options"]["areas_where"][s.name] = s.where;
     j["options"]["threads"] = o.step.perm.threads;
     j["method"] = {{"summary", r.method},
                    {"rate", "count / population * per"},

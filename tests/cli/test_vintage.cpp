@@ -104,3 +104,28 @@ TEST_CASE("a population table of the other vintage: refused without --lookup, ca
         CHECK(contains(b.err, "carried to the 2011 LSOAs"));
     }
 }
+
+TEST_CASE("--areas-where filters an area layer through OGR (the server runs it for PG: sources)", "[cli-areas-where]") {
+    const auto dir = test::fresh_dir("areas-where");
+    const std::string common = incidents + " --areas lsoa=" + file("15-mixed-vintages", "lsoa11.geojson") +
+                               ":LSOA11CD:LSOA11NM --population lsoa=" + file("15-mixed-vintages", "pop_messy.csv");
+    const auto r = test::run_cli("rates" + common + " --areas-where \"lsoa=LSOA11CD <> 'E01090004'\" --out '" +
+                                 (dir / "w.gpkg").string() + "'");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    std::vector<std::string> codes;
+    test::for_each_feature(dir / "w.gpkg", "lsoa_rates", [&](OGRFeatureH f, const test::FieldIndex& fi) {
+        codes.push_back(OGR_F_GetFieldAsString(f, fi("code")));
+    });
+    CHECK(codes == std::vector<std::string>{"E01090001", "E01090002", "E01090003"});
+    const auto m = nlohmann::json::parse(test::read_file(dir / "w.manifest.json"));
+    CHECK(m["options"]["areas_where"]["lsoa"] == "LSOA11CD <> 'E01090004'");
+    // A filter OGR cannot run, and one naming no area, are refused.
+    const auto bad = test::run_cli("rates" + common + " --areas-where \"lsoa=nosuchfield = 1\" --out '" +
+                                   (dir / "x.gpkg").string() + "'");
+    CHECK(bad.exit_code == 3);
+    CHECK(contains(bad.err, "nosuchfield"));
+    const auto none = test::run_cli("rates" + common + " --areas-where \"ward=x = 1\" --out '" + (dir / "y.gpkg").string() + "'");
+    CHECK(none.exit_code == 2);
+    CHECK(contains(none.err, "no --areas named 'ward'"));
+}
