@@ -18,6 +18,7 @@ Command rates_command() {
                 auto o = std::make_shared<RatesJobOptions>();
                 auto areas = std::make_shared<std::vector<std::string>>();
                 auto pops = std::make_shared<std::vector<std::string>>();
+                auto areas_where = std::make_shared<std::vector<std::string>>();
                 auto reference = std::make_shared<double>(0);
                 auto ci = std::make_shared<std::string>("exact");
                 auto correction = std::make_shared<std::string>();
@@ -29,6 +30,12 @@ Command rates_command() {
                                "(repeatable; unnamed ones go to the --areas in order)");
                 sub.add_option("--population-field", o->population_field,
                                "Population field of the area layers themselves (for layers without --population)");
+                sub.add_option("--areas-where", *areas_where,
+                               "NAME=SQL: an OGR SQL filter on that --areas layer, run by the server for PG: sources "
+                               "(repeatable)");
+                sub.add_option("--lookup", o->lookup_path,
+                               "ONS LSOA (2011) to LSOA (2021) lookup CSV (LSOA11CD, LSOA21CD): carries a population "
+                               "table of the other vintage to the layer's codes");
                 CLI::Option* ref_opt = sub.add_option(
                     "--reference-rate", *reference,
                     "Reference rate per --per residents, e.g. the force rate 11.5 (default: the study area's own)");
@@ -48,11 +55,14 @@ Command rates_command() {
                 sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");
                 auto publish = add_publish_options(sub, "one --areas level: counts below N hidden with secondary suppression, nothing derived from them");
-                return [o, areas, pops, reference, ref_opt, ci, correction, publish, &global]() {
+                return [o, areas, pops, areas_where, reference, ref_opt, ci, correction, publish, &global]() {
                     o->publish_min_count = publish->min_count_or_0();
                     Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->command_line = global.command_line;
                     for (const auto& a : *areas) o->areas.push_back(AreaSpec::parse(a));
+                    std::vector<AreaSpec*> specs;
+                    for (auto& a : o->areas) specs.push_back(&a);
+                    set_area_filters(specs, *areas_where, "rates");
                     for (const auto& p : *pops) o->populations.push_back(PopulationSpec::parse(p));
                     if (ref_opt->count() > 0) o->step.reference_rate = *reference;
                     if (*ci == "exact") o->step.ci = CiMethod::exact;

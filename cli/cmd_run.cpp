@@ -29,6 +29,8 @@ namespace {
 struct RunArgs {
     std::string config;
     std::vector<std::string> incidents, areas, populations, profiles;
+    std::string lookup;  // --lookup: every area level's ONS LSOA 2011 to 2021 lookup
+    std::vector<std::string> areas_where;  // --areas-where NAME=SQL
     std::string out, crs, period_from, period_to, comparison_from, comparison_to, title;
     std::string marking, author;
     bool overwrite = false, report = false, publish = false, keep_outliers = false;
@@ -50,7 +52,7 @@ RunConfig build_config(const RunArgs& a) {
         cfg.incidents.postcode_previous_files = a.postcode.postcode_previous_files;
     if (!a.areas.empty()) {
         cfg.areas.clear();
-        for (const auto& s : a.areas) cfg.areas.push_back({AreaSpec::parse(s), "", "", "", ""});
+        for (const auto& s : a.areas) cfg.areas.push_back({AreaSpec::parse(s), "", "", "", "", ""});
     }
     for (const auto& p : a.populations) {
         const auto eq = p.find('=');
@@ -63,6 +65,11 @@ RunConfig build_config(const RunArgs& a) {
             }
         if (!found) throw UsageError("run", "--population " + p + ": no area layer named '" + p.substr(0, eq) + "'");
     }
+    if (!a.lookup.empty())
+        for (auto& ac : cfg.areas) ac.lookup_path = a.lookup;
+    std::vector<AreaSpec*> specs;
+    for (auto& ac : cfg.areas) specs.push_back(&ac.spec);
+    set_area_filters(specs, a.areas_where, "run");
     if (!a.profiles.empty()) {
         cfg.profiles.clear();
         for (const auto& n : a.profiles) {
@@ -98,6 +105,7 @@ void check_inputs_outside(const RunConfig& cfg) {
     for (const auto& ac : cfg.areas) {
         inputs.push_back(source_file(ac.spec.path));
         inputs.push_back(ac.population_path);
+        inputs.push_back(ac.lookup_path);
     }
     inputs.push_back(cfg.config_path);
     std::error_code ec;
@@ -123,6 +131,8 @@ Command run_command() {
                 note(sub.add_option("--crs", a->crs, "CRS of the incident coordinates"), {"incidents.crs", {}, ""});
                 note(sub.add_option("--areas", a->areas, "Area layer NAME=PATH[:CODE[:NAME]] (repeatable; replaces the config's)"), {"areas", {}, ""});
                 note(sub.add_option("--population", a->populations, "AREA=CSV of code,population (repeatable)"), {"areas.population", {}, ""});
+                note(sub.add_option("--areas-where", a->areas_where, "NAME=SQL: an OGR SQL filter on that area level, run by the server for PG: sources (repeatable)"), {"areas.where", {}, ""});
+                note(sub.add_option("--lookup", a->lookup, "ONS LSOA (2011) to LSOA (2021) lookup CSV: carries populations of the other vintage to each area level's codes"), {"areas.lookup", {}, ""});
                 note(sub.add_option("--profiles", a->profiles, "Built-in profiles to run (default: the three priorities)")
                     ->delimiter(','), {"profiles", {}, ""});
                 note(sub.add_option("--period-from", a->period_from, "Start of the period, YYYY-MM or YYYY-MM-DD"), {"period.from", {}, ""});

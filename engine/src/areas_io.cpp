@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "gdal_env.hpp"
+#include "postgis_in.hpp"
 #include "hotspot/crs.hpp"
 #include "hotspot/error.hpp"
 #include "util/text.hpp"
@@ -120,8 +121,16 @@ AreaSpec AreaSpec::parse(const std::string& text) {
             if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ' ')) return false;
         return true;
     };
-    if (rest.rfind("PG:", 0) == 0) {
+    if (rest.rfind("PG:", 0) == 0) {  // a connection string has ':' of its own: fields only after |layername=
         s.path = rest;
+        const auto bar = rest.find("|layername=");
+        if (bar == std::string::npos) return s;
+        const auto colon = rest.find(':', bar);
+        if (colon == std::string::npos) return s;
+        s.path = rest.substr(0, colon);
+        const AreaSpec f = parse(s.name + "=table" + rest.substr(colon));
+        s.code_field = f.code_field;
+        s.name_field = f.name_field;
         return s;
     }
     s.path = parts[0];
@@ -129,6 +138,19 @@ AreaSpec AreaSpec::parse(const std::string& text) {
     if (parts.size() >= 3 && looks_like_field(parts[2])) s.name_field = parts[2];
     if (parts.size() > 3) throw UsageError(unit, "'" + text + "' has too many ':' parts");
     return s;
+}
+
+void set_area_filters(const std::vector<AreaSpec*>& areas, const std::vector<std::string>& items, std::string_view who) {
+    for (const auto& item : items) {
+        const auto eq = item.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
+            throw UsageError(std::string(who), "--areas-where takes NAME=SQL, e.g. lsoa=\"LAD22CD = 'E06000016'\" (got '" + item + "')");
+        bool found = false;
+        for (AreaSpec* a : areas)
+            if (a->name == item.substr(0, eq)) a->where = item.substr(eq + 1), found = true;
+        if (!found)
+            throw UsageError(std::string(who), "--areas-where " + item + ": no --areas named '" + item.substr(0, eq) + "'");
+    }
 }
 
 AreaLayer read_area_layer(const AreaSpec& spec, const std::string& working_crs) {
@@ -144,6 +166,7 @@ AreaLayer read_area_layer(const AreaSpec& spec, const std::string& working_crs) 
                                               "); check the path for --areas " + spec.name);
     struct Closer { GDALDatasetH d; ~Closer() { GDALClose(d); } } closer{ds};
     OGRLayerH layer = detail::pick_layer(ds, spec.path, layer_name, unit, "--areas " + spec.name + "=");
+    detail::apply_where(layer, spec.where, spec.path, unit);
     // A layer of points or lines has no area: every incident would be "outside" without a word.
     if (const auto t = wkbFlatten(OGR_L_GetGeomType(layer));
         t == wkbPoint || t == wkbMultiPoint || t == wkbLineString || t == wkbMultiLineString)

@@ -243,7 +243,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
         for (auto&& e : *a) {
             const toml::table& t = *e.as_table();
             c.only(t, "areas.", {"name", "path", "code_field", "name_field", "population", "population_code",
-                                 "population_value", "population_field"});
+                                 "population_value", "population_field", "lookup", "where"});
             AreaConfig ac;
             auto name = c.str(t, "name", "areas.");
             auto path = c.str(t, "path", "areas.");
@@ -259,6 +259,8 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
             ac.population_code_column = c.str(t, "population_code").value_or("");
             ac.population_value_column = c.str(t, "population_value").value_or("");
             ac.population_field = c.str(t, "population_field").value_or("");
+            if (auto p = c.str(t, "lookup")) ac.lookup_path = c.path(*p);
+            ac.spec.where = c.str(t, "where").value_or("");
             cfg.areas.push_back(std::move(ac));
         }
     }

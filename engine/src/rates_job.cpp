@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -27,6 +28,7 @@
 #include "hotspot/version.hpp"
 #include "hotspot/weights.hpp"
 #include "hotspot/styles.hpp"
+#include "hotspot/vintage.hpp"
 #include "util/text.hpp"
 
 namespace fs = std::filesystem;
@@ -71,6 +73,7 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
     std::vector<std::string> inputs = incident_files(o.read.paths);
     for (const auto& a : o.areas) inputs.push_back(source_file(a.path));
     for (const auto& p : o.populations) inputs.push_back(p.path);
+    if (!o.lookup_path.empty()) inputs.push_back(o.lookup_path);
     check_outputs({o.out, manifest_path}, inputs, o.overwrite, unit);
 
     Manifest manifest("rates", o.command_line);
@@ -83,6 +86,9 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
     std::vector<std::vector<double>> pops;
     std::vector<std::string> pop_sources;
     const std::vector<const PopulationSpec*> spec_of = match_populations(o.areas, o.populations, unit);
+    const std::optional<VintageLookup> lookup =
+        o.lookup_path.empty() ? std::nullopt : std::optional(read_vintage_lookup(o.lookup_path));
+    std::vector<VintageNote> vintages(o.areas.size());
     for (std::size_t i = 0; i < o.areas.size(); ++i) {
         layers.push_back(read_area_layer(o.areas[i], o.read.working_crs));
         const AreaLayer& layer = layers.back();
@@ -90,8 +96,10 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
         if (!spec_of[i] && o.population_field.empty())
             throw UsageError(unit, "no population for area layer '" + layer.name + "'; give --population " + layer.name +
                                        "=FILE.csv or --population-field FIELD");
-        const PopulationTable table = spec_of[i] ? read_population_csv(*spec_of[i], layer.code_field)
-                                                 : read_population_field(layer, o.population_field);
+        const PopulationTable table = align_population_vintage(
+            unit, layer, spec_of[i] ? read_population_csv(*spec_of[i], layer.code_field) : read_population_field(layer, o.population_field),
+            lookup ? &*lookup : nullptr, &vintages[i]);
+        if (!vintages[i].text.empty()) r.warnings.push_back(vintages[i].text);
         pop_sources.push_back(table.path + " (" + table.code_col + ", " + table.pop_col + ")");
         std::vector<double> pop = join_population(layer, table, &r.warnings);
         pops.push_back(std::move(pop));
@@ -159,6 +167,7 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
         lj["incidents_assigned"] = sum.incidents;
         lj["incidents_snapped"] = g.snapped;
         lj["incidents_outside"] = g.outside;
+        if (lookup) lj["vintage"] = vintage_manifest(*lookup, layer, vintages[l], g.counts);
         layers_json.push_back(lj);
         r.layers.push_back(std::move(sum));
     }
@@ -169,6 +178,7 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
 
     for (const auto& f : inc.source_files) manifest.add_input("incidents", f);
     for (const auto& s : o.areas) manifest.add_input("areas:" + s.name, s.path);
+    if (lookup) manifest.add_input("lookup", o.lookup_path);
     for (std::size_t i = 0; i < o.areas.size(); ++i)
         if (spec_of[i]) manifest.add_input("population:" + o.areas[i].name, spec_of[i]->path);
     auto& j = manifest.json();
@@ -176,6 +186,8 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
     j["options"]["working_crs"] = o.read.working_crs;
     j["options"]["snap_m"] = o.snap_m;
     j["options"]["population_field"] = o.population_field;
+    for (const auto& s : o.areas)
+        if (!s.where.empty()) j["options"]["areas_where"][s.name] = s.where;
     j["options"]["threads"] = o.step.perm.threads;
     j["method"] = {{"summary", r.method},
                    {"rate", "count / population * per"},

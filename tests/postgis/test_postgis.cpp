@@ -136,6 +136,37 @@ TEST_CASE("postgis: incidents from a table, every run layer to a schema, same as
     CHECK(from_pg["all_crime_incidents"].size() > 500);
 }
 
+TEST_CASE("postgis: areas from a table, chosen by |layername= with their fields, filtered by --areas-where on the server", "[.][postgis]") {
+    const std::string conn = server();
+    const fs::path dir = test::fresh_dir("postgis_areas");
+    const fs::path cases = test::source_dir() / "tests" / "cases" / "15-mixed-vintages";
+    sql(conn, "CREATE SCHEMA IF NOT EXISTS areas19");
+    translate(conn, (cases / "lsoa11.geojson").string(),
+              {"-f", "PostgreSQL", "-nln", "lsoa11", "-lco", "SCHEMA=areas19", "-overwrite"});
+    REQUIRE(sql(conn, "SELECT count(*) FROM areas19.lsoa11") == "4");
+    const std::string common = "rates --incidents " + (cases / "incidents.csv").string() + " --crs EPSG:27700 --areas " +
+                               q("lsoa=" + conn + "|layername=areas19.lsoa11:lsoa11cd:lsoa11nm") + " --population lsoa=" +
+                               (cases / "pop_messy.csv").string();
+    const auto all = test::run_cli(common + " --out " + (dir / "all.gpkg").string());
+    INFO(all.err);
+    REQUIRE(all.exit_code == 0);
+    const auto some = test::run_cli(common + " --areas-where \"lsoa=lsoa11cd <> 'E01090004'\" --out " + (dir / "some.gpkg").string());
+    INFO(some.err);
+    REQUIRE(some.exit_code == 0);
+    std::vector<std::string> codes_all, codes_some;
+    test::for_each_feature(dir / "all.gpkg", "lsoa_rates", [&](OGRFeatureH f, const test::FieldIndex& fi) {
+        codes_all.push_back(OGR_F_GetFieldAsString(f, fi("code")));
+    });
+    test::for_each_feature(dir / "some.gpkg", "lsoa_rates", [&](OGRFeatureH f, const test::FieldIndex& fi) {
+        codes_some.push_back(OGR_F_GetFieldAsString(f, fi("code")));
+    });
+    CHECK(codes_all == std::vector<std::string>{"E01090001", "E01090002", "E01090003", "E01090004"});
+    CHECK(codes_some == std::vector<std::string>{"E01090001", "E01090002", "E01090003"});
+    // A column the table lacks: the server's error, named, exit 3.
+    const auto bad = test::run_cli(common + " --areas-where \"lsoa=nosuch = 1\" --out " + (dir / "bad.gpkg").string());
+    CHECK(bad.exit_code == 3);
+}
+
 TEST_CASE("postgis: a run that fails midway leaves the previous tables as they were", "[.][postgis]") {
     const std::string conn = server();
     const fs::path dir = test::fresh_dir("postgis_rollback");

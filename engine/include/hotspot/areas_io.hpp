@@ -20,10 +20,18 @@ struct AreaSpec {
     std::string path;
     std::string code_field;  ///< empty: detected (a field ending in CD / code)
     std::string name_field;  ///< empty: detected (a field ending in NM / name)
+    /// OGR SQL attribute filter (`--areas-where NAME=SQL`, `where` in [[areas]]); empty: none.
+    /// GDAL's PostgreSQL driver runs it on the server (postgis_in.hpp apply_where).
+    std::string where;
 
-    /// Parses "NAME=PATH[:CODE[:NAME]]". @throws UsageError when malformed.
+    /// Parses "NAME=PATH[:CODE[:NAME]]"; a PG: PATH takes the fields after its table:
+    /// "lsoa=PG:dbname=gis|layername=ons.lsoa21:LSOA21CD:LSOA21NM". @throws UsageError when malformed.
     static AreaSpec parse(const std::string& text);
 };
+
+/// Sets each `--areas-where NAME=SQL` (an OGR SQL filter) on the area named NAME.
+/// @throws UsageError (prefixed `unit`) when an item is not NAME=SQL or names no area.
+void set_area_filters(const std::vector<AreaSpec*>& areas, const std::vector<std::string>& items, std::string_view unit);
 
 /// An area layer in the working CRS. Features keep their source order.
 struct AreaLayer {

@@ -26,6 +26,7 @@ struct AreaConfig {
     std::string population_code_column;  ///< empty: the first column
     std::string population_value_column; ///< empty: the second column
     std::string population_field;        ///< or an attribute of the area layer
+    std::string lookup_path;             ///< ONS LSOA 2011 to 2021 lookup (vintage.hpp); empty: none
 };
 
 /// A date range, "YYYY-MM" or "YYYY-MM-DD" inclusive.

@@ -31,6 +31,7 @@ struct RatesJobOptions {
     std::vector<AreaSpec> areas;              ///< one output layer each
     std::vector<PopulationSpec> populations;  ///< matched to `areas` (see PopulationSpec::area)
     std::string population_field;             ///< else: a population field of the area layers
+    std::string lookup_path;                  ///< ONS LSOA 2011 to 2021 lookup (vintage.hpp); empty: none
     double snap_m = 0;                        ///< geocode: snap points outside every area
     RatesStepOptions step;                    ///< the analysis (per, CI, reference, LISA, Gi*)
     std::string out;                          ///< GeoPackage (.gpkg)
