@@ -9,6 +9,7 @@
 #include "hotspot/error.hpp"
 #include "hotspot/evaluate.hpp"
 #include "hotspot/gistar.hpp"
+#include "hotspot/manifest.hpp"
 #include "hotspot/steps/kde_step.hpp"
 #include "util/text.hpp"
 
@@ -267,6 +268,37 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
     }
     if (r.chosen < 0) r.skipped_reason = "no test incident falls in the study area in any origin";
     return r;
+}
+
+nlohmann::ordered_json BacktestManifestNode::to_json() const {
+    nlohmann::ordered_json j = result.is_object() ? result : nlohmann::ordered_json::object();
+    if (history_incidents) j["history_incidents"] = *history_incidents;
+    if (!note.empty()) j["note"] = note;
+    if (!shown.empty()) j["shown"] = shown;
+    if (!bandwidth_from.empty()) {
+        j["bandwidth_from"] = bandwidth_from;
+        j["bandwidth_chosen_by_backtest"] = bandwidth_chosen_by_backtest;
+    }
+    if (!sentence.empty()) j["sentence"] = sentence;
+    return j;
+}
+
+BacktestManifestNode BacktestManifestNode::from_json(const nlohmann::ordered_json& node) {
+    BacktestManifestNode n;
+    if (node.is_object())
+        for (auto it = node.begin(); it != node.end(); ++it)
+            if (it.key() != "history_incidents" && it.key() != "note" && it.key() != "shown" && it.key() != "bandwidth_from" &&
+                it.key() != "bandwidth_chosen_by_backtest" && it.key() != "sentence")
+                n.result[it.key()] = it.value();
+    if (node.is_object() && node.contains("history_incidents")) n.history_incidents = node["history_incidents"].get<std::uint64_t>();
+    n.note = json_value_or(node, "note", std::string());
+    n.shown = json_value_or(node, "shown", std::string());
+    n.bandwidth_from = json_value_or(node, "bandwidth_from", std::string());
+    // Documents written before the flag (schema 2 as first released) say it in words only.
+    n.bandwidth_chosen_by_backtest =
+        json_value_or(node, "bandwidth_chosen_by_backtest", n.bandwidth_from.rfind("backtest", 0) == 0);
+    n.sentence = json_value_or(node, "sentence", std::string());
+    return n;
 }
 
 } // namespace hotspot

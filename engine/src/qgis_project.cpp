@@ -11,6 +11,7 @@
 #include "gdal_env.hpp"
 #include "hotspot/crs.hpp"
 #include "hotspot/steps/kde_step.hpp"
+#include "hotspot/steps/kde_tags.hpp"
 #include "hotspot/styles.hpp"
 #include "hotspot/version.hpp"
 
@@ -133,17 +134,17 @@ std::string abstract_of(Role role, const std::string& profile, const std::string
                "rate (significantly above/below: the 99.8% interval excludes it), and local Moran's I clusters."
                " Off by default: tick it to see rates instead of the density." + by;
     case Role::density:
-        return "Kernel density of " + profile + " incidents, " + tag(tags, "period") + " (" + tag(tags, "incidents") +
-               " incidents): " + tag(tags, "kernel") + " kernel, " + tag(tags, "bandwidth_m") + " m bandwidth (" +
-               tag(tags, "bandwidth_method") + "), " + tag(tags, "cell_size_m") + " m cells, " +
-               tag(tags, "units") + ". Classes by share of the study area, darkest = the densest 0.5%; each label "
+        return "Kernel density of " + profile + " incidents, " + tag(tags, kde_tag::period) + " (" + tag(tags, kde_tag::incidents) +
+               " incidents): " + tag(tags, kde_tag::kernel) + " kernel, " + tag(tags, kde_tag::bandwidth_m) + " m bandwidth (" +
+               tag(tags, kde_tag::bandwidth_method) + "), " + tag(tags, kde_tag::cell_size_m) + " m cells, " +
+               tag(tags, kde_tag::units) + ". Classes by share of the study area, darkest = the densest 0.5%; each label "
                "gives the share of the incidents it holds. Cells that fewer than " +
-               tag(tags, "heat_min_incidents", "3") + " incidents reach are not shaded, so no lone incident shows "
+               tag(tags, kde_tag::heat_min_incidents, "3") + " incidents reach are not shaded, so no lone incident shows "
                "as a hot spot." + by;
     case Role::change:
-        return "Change in the kernel density of " + profile + ": the density of " + tag(tags, "period") +
-               " minus that of the comparison period (" + tag(tags, "comparison") + "), same grid, kernel (" +
-               tag(tags, "kernel") + ") and bandwidth (" + tag(tags, "bandwidth_m") + " m)" +
+        return "Change in the kernel density of " + profile + ": the density of " + tag(tags, kde_tag::period) +
+               " minus that of the comparison period (" + tag(tags, kde_tag::comparison) + "), same grid, kernel (" +
+               tag(tags, kde_tag::kernel) + ") and bandwidth (" + tag(tags, kde_tag::bandwidth_m) + " m)" +
                (tags.count(change_significance_tag) ? "; " + tag(tags, change_significance_tag) : std::string()) + "." + by;
     case Role::other: break;
     }

@@ -2,9 +2,12 @@
 
 #include "report_near_repeat.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 
+#include "hotspot/manifest.hpp"
+#include "hotspot/steps/near_repeat_step.hpp"
 #include "report_text.hpp"
 
 namespace hotspot::report {
@@ -29,35 +32,32 @@ std::string capitalised(std::string s) {
 
 } // namespace
 
-NearRepeatInput near_repeat_from_manifest(const nlohmann::json& node, std::vector<RiskWindowInput> windows) {
+NearRepeatInput near_repeat_from_manifest(const nlohmann::ordered_json& node, std::vector<RiskWindowInput> windows) {
+    const NearRepeatManifestNode n = NearRepeatManifestNode::from_json(node);  // steps/near_repeat_step.hpp
     NearRepeatInput in;
     in.present = true;
-    for (const auto& c : node.at("table")) {
+    for (const KnoxCellNode& c : n.table) {
         KnoxCellInput k;
-        k.row = c.value("row", std::size_t(0));
-        k.col = c.value("col", std::size_t(0));
-        k.distance_band = c.at("distance_band").get<std::string>();
-        k.time_band = c.at("time_band").get<std::string>();
-        k.observed = c.at("observed").get<double>();
-        k.expected = c.at("expected").get<double>();
-        if (c.contains("ratio") && c["ratio"].is_number()) k.ratio = c["ratio"].get<double>();
-        k.p = c.at("p").get<double>();
-        k.significant = c.at("significant").get<bool>();
+        k.row = c.row;
+        k.col = c.col;
+        k.distance_band = c.distance_band;
+        k.time_band = c.time_band;
+        k.observed = double(c.observed);
+        k.expected = c.expected;
+        if (std::isfinite(c.ratio)) k.ratio = c.ratio;
+        k.p = c.p;
+        k.significant = c.significant;
         in.cells.push_back(std::move(k));
     }
-    in.sentence = node.value("sentence", std::string());
-    const auto& method = node.value("method", nlohmann::json::object());
-    in.time_unit = method.value("time_unit", std::string("days"));
-    const auto& opt = node.value("options", nlohmann::json::object());
-    in.permutations = opt.value("permutations", 0);
-    in.alpha = opt.value("alpha", 0.05);
-    in.recent_days = opt.value("recent_days", 0);
-    const auto& rr = node.value("raised_risk", nlohmann::json::object());
-    in.window_distance_m = rr.value("window_distance_m", 0.0);
-    in.window_days = rr.value("window_days", 0);
-    const auto& period = node.value("period", nlohmann::json::object());
-    in.first_date = period.value("first_date", std::string());
-    in.last_date = period.value("last_date", std::string());
+    in.sentence = n.sentence;
+    in.time_unit = n.time_unit;
+    in.permutations = json_value_or(n.options, "permutations", 0);
+    in.alpha = json_value_or(n.options, "alpha", 0.05);
+    in.recent_days = json_value_or(n.options, "recent_days", 0);
+    in.window_distance_m = n.window_distance_m;
+    in.window_days = int(n.window_days);
+    in.first_date = n.first_date;
+    in.last_date = n.last_date;
     in.windows = std::move(windows);
     return in;
 }

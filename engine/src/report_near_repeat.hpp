@@ -37,7 +37,7 @@ struct NearRepeatInput {
 
 /// The section's values from the manifest node (the windows come from the layer).
 /// @throws nlohmann::json::exception on a node of another shape.
-NearRepeatInput near_repeat_from_manifest(const nlohmann::json& node, std::vector<RiskWindowInput> windows);
+NearRepeatInput near_repeat_from_manifest(const nlohmann::ordered_json& node, std::vector<RiskWindowInput> windows);
 
 /// The Knox table as report table pieces (report_pages.cpp's Table): one row per distance band,
 /// one column per time band, each cell the Knox ratio, shaded when significant (darker at

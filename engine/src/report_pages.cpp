@@ -7,6 +7,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "hotspot/backtest.hpp"
 #include "hotspot/svg_map.hpp"
 #include "report_disclosure.hpp"
 #include "report_emerging.hpp"
@@ -409,13 +410,11 @@ std::vector<Table> Renderer::area_tables(const ProfileInput& p) const {
 }
 
 // Where the map's bandwidth came from, in the methods box's words: the backtest when the run let
-// it choose (the manifest's backtest.bandwidth_from), else the config or the named rule.
+// it choose (the manifest's backtest.bandwidth_chosen_by_backtest), else the config or the named rule.
 std::string bandwidth_source(const ProfileInput& p) {
     const auto bt = p.steps.find("backtest");
-    if (bt != p.steps.end() && bt->is_object()) {
-        const std::string from = bt->value("bandwidth_from", std::string());
-        if (from.rfind("backtest", 0) == 0) return "chosen by the backtest: the best out-of-sample hit rate at 1% of the area";
-    }
+    if (bt != p.steps.end() && BacktestManifestNode::from_json(*bt).bandwidth_chosen_by_backtest)
+        return "chosen by the backtest: the best out-of-sample hit rate at 1% of the area";
     return p.bandwidth_method == "fixed" ? "set in the run config" : "chosen by " + p.bandwidth_method;
 }
 

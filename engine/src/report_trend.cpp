@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hotspot/steps/change_step.hpp"
+#include "hotspot/steps/hours_step.hpp"
 #include "report_text.hpp"
 
 namespace hotspot::report {
@@ -31,9 +33,8 @@ double text_px(const std::string& text, double width) {
     return std::max(1.0, std::ceil(double(n) * char_w_px / width)) * note_line_px + 8;
 }
 
-std::string pct_words(const json& a) {
-    if (!a.contains("pct_change") || a["pct_change"].is_null()) return "from none";
-    const double v = a["pct_change"].get<double>();
+std::string pct_words(double v) {
+    if (std::isnan(v)) return "from none";
     std::ostringstream s;
     s << (v >= 0 ? "+" : "\u2212") << fixed(std::abs(v), std::abs(v) < 10 ? 1 : 0) << "%";
     return s.str();
@@ -45,20 +46,20 @@ std::string p_words(double p) {
 }
 
 // The monthly series as a small line chart with the period and comparison shaded.
-std::string trend_chart(const json& c, double width) {
-    const json& t = c["trend"];
-    const json& m = t["monthly"];
+std::string trend_chart(const ChangeSummaryNode& c, double width) {
+    const ChangeTrendNode& t = c.trend;
+    const std::vector<double>& m = t.monthly;
     const std::size_t n = m.size();
     if (n < 2) return "";
     double hi = 0;
-    for (const auto& v : m)
-        if (v.is_number()) hi = std::max(hi, v.get<double>());
+    for (const double v : m)
+        if (!std::isnan(v)) hi = std::max(hi, v);
     if (hi <= 0) return "";
     const double left = 34, right = 6, top = 6, bottom = 16, h = chart_h_px;
     const double w = width - left - right, ph = h - top - bottom;
     const auto x = [&](double i) { return left + w * i / double(n - 1); };
     const auto y = [&](double v) { return top + ph * (1 - v / hi); };
-    const std::string from = t["series"][0].get<std::string>();
+    const std::string from = t.series_from;
     // Month index of a "YYYY-MM" text relative to the series' first month.
     const auto idx = [&](const std::string& s) {
         return double((std::stoi(s.substr(0, 4)) - std::stoi(from.substr(0, 4))) * 12 + std::stoi(s.substr(5, 2)) -
@@ -67,22 +68,22 @@ std::string trend_chart(const json& c, double width) {
     std::ostringstream o;
     o << "<svg class=\"trend-chart\" style=\"display:block\" width=\"" << fixed(width, 0) << "\" height=\"" << fixed(h, 0) << "\" viewBox=\"0 0 "
       << fixed(width, 0) << " " << fixed(h, 0) << "\" role=\"img\" aria-label=\"Incidents per month\">";
-    const auto band = [&](const json& pr, const char* fill) {
+    const auto band = [&](const std::string& first, const std::string& last, const char* fill) {
         const double half = 0.5 * w / double(n - 1);
-        const double x0 = std::max(left, x(idx(pr[0].get<std::string>())) - half);
-        const double x1 = std::min(left + w, x(idx(pr[1].get<std::string>())) + half);
+        const double x0 = std::max(left, x(idx(first)) - half);
+        const double x1 = std::min(left + w, x(idx(last)) + half);
         if (x1 > x0)
             o << "<rect x=\"" << fixed(x0, 1) << "\" y=\"" << fixed(top, 1) << "\" width=\"" << fixed(x1 - x0, 1)
               << "\" height=\"" << fixed(ph, 1) << "\" fill=\"" << fill << "\"/>";
     };
-    band(c["comparison"], "#eeeeee");
-    band(c["period"], "#fde0c5");
+    band(c.comparison_from, c.comparison_to, "#eeeeee");
+    band(c.period_from, c.period_to, "#fde0c5");
     o << "<line x1=\"" << left << "\" y1=\"" << fixed(top + ph, 1) << "\" x2=\"" << fixed(left + w, 1) << "\" y2=\""
       << fixed(top + ph, 1) << "\" stroke=\"#888\" stroke-width=\"0.6\"/>";
     std::string path;
     for (std::size_t i = 0; i < n; ++i) {
-        if (!m[i].is_number()) continue;
-        path += (path.empty() ? "M" : " L") + fixed(x(double(i)), 1) + " " + fixed(y(m[i].get<double>()), 1);
+        if (std::isnan(m[i])) continue;
+        path += (path.empty() ? "M" : " L") + fixed(x(double(i)), 1) + " " + fixed(y(m[i]), 1);
     }
     o << "<path d=\"" << path << "\" fill=\"none\" stroke=\"#b2182b\" stroke-width=\"1.4\"/>";
     o << "<text x=\"" << left - 3 << "\" y=\"" << fixed(top + 8, 1) << "\" font-size=\"8\" text-anchor=\"end\">"
@@ -90,15 +91,15 @@ std::string trend_chart(const json& c, double width) {
       << "\" font-size=\"8\" text-anchor=\"end\">0</text>";
     o << "<text x=\"" << left << "\" y=\"" << fixed(h - 3, 1) << "\" font-size=\"8\">" << esc(month_text(from))
       << "</text><text x=\"" << fixed(left + w, 1) << "\" y=\"" << fixed(h - 3, 1) << "\" font-size=\"8\" text-anchor=\"end\">"
-      << esc(month_text(t["series"][1].get<std::string>())) << "</text></svg>\n";
+      << esc(month_text(t.series_to)) << "</text></svg>\n";
     return o.str();
 }
 
 // The hours of the week as a 7 x 24 heat grid, the night-time economy window (21:00-04:00) marked.
-std::string heat_clock(const json& table, double width) {
+std::string heat_clock(const std::vector<std::vector<std::uint64_t>>& table, double width) {
     std::uint64_t hi = 0;
     for (const auto& day : table)
-        for (const auto& v : day) hi = std::max<std::uint64_t>(hi, v.get<std::uint64_t>());
+        for (const auto v : day) hi = std::max<std::uint64_t>(hi, v);
     const double left = 26, top = 10, cw = std::min(clock_cell_px * 2, (width - left - 4) / 24), ch = clock_cell_px;
     const double w = left + 24 * cw + 4, h = top + 7 * ch + 2;
     static const char* days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -110,7 +111,7 @@ std::string heat_clock(const json& table, double width) {
     for (std::size_t d = 0; d < 7 && d < table.size(); ++d) {
         o << "<text x=\"0\" y=\"" << fixed(top + double(d) * ch + ch - 1, 1) << "\" font-size=\"7\">" << days[d] << "</text>";
         for (std::size_t hr = 0; hr < 24 && hr < table[d].size(); ++hr) {
-            const double v = hi ? double(table[d][hr].get<std::uint64_t>()) / double(hi) : 0;
+            const double v = hi ? double(table[d][hr]) / double(hi) : 0;
             const int shade = int(std::lround(255 - 200 * v));
             o << "<rect x=\"" << fixed(left + double(hr) * cw, 1) << "\" y=\"" << fixed(top + double(d) * ch, 1) << "\" width=\""
               << fixed(cw, 1) << "\" height=\"" << fixed(ch, 1) << "\" fill=\"rgb(255," << shade << "," << std::max(0, shade - 40)
@@ -131,44 +132,42 @@ std::string heat_clock(const json& table, double width) {
 } // namespace
 
 std::string trend_section(const nlohmann::ordered_json& steps, double width, double& left) {
-    if (!steps.is_object() || !steps.contains("change") || !steps["change"].contains("change"))
-        return "";
-    const json& node = steps["change"];
-    const json& c = node["change"];
+    if (!steps.is_object() || !steps.contains("change")) return "";
+    const ChangeManifestNode node = ChangeManifestNode::from_json(steps["change"]);  // steps/change_step.hpp
+    if (!node.skipped.empty() || node.change.period_from.empty()) return "";
+    const ChangeSummaryNode& c = node.change;
     std::ostringstream b;
     double used = 28;  // the heading
     left -= 48;        // slack: the estimates of wrapped text (here and in the tables above) fall short now and then
     // Force-wide, in words.
-    std::string force = esc(c.value("sentence", std::string()));
-    if (node.contains("comparison_source")) force += " <i>Compared: " + esc(node["comparison_source"].get<std::string>()) + ".</i>";
-    const double force_px = text_px(c.value("sentence", std::string()) + node.value("comparison_source", std::string()) + "Compared: ", width);
+    std::string force = esc(c.sentence);
+    if (!node.comparison_source.empty()) force += " <i>Compared: " + esc(node.comparison_source) + ".</i>";
+    const double force_px = text_px(c.sentence + node.comparison_source + "Compared: ", width);
     // Leading wards and the hot spots.
     std::string places, places_text;
-    for (const auto& lv : node.value("levels", json::array())) {
-        const std::string level = lv.value("level", std::string());
-        if (level == "hotspot") {
+    for (const ChangeLevelNode& lv : node.levels ? *node.levels : std::vector<ChangeLevelNode>()) {
+        if (lv.hotspots()) {
             std::vector<std::string> parts;
-            for (const auto& a : lv["each"])
-                if (parts.size() < 5) parts.push_back("#" + a.value("code", std::string()) + " " + pct_words(a) + " (" + a.value("class", std::string()) + ")");
+            for (const auto& a : lv.each)
+                if (parts.size() < 5) parts.push_back("#" + a.code + " " + pct_words(a.pct_change) + " (" + a.change_class + ")");
             if (!parts.empty()) places += "<b>Hot spots:</b> " + esc(join_words(parts)) + ". ", places_text += "Hot spots: " + join_words(parts) + ". ";
-        } else if (places_text.find("Rising") == std::string::npos && lv.contains("rising")) {
+        } else if (places_text.find("Rising") == std::string::npos) {
             std::vector<std::string> up, down;
-            for (const auto& a : lv["rising"])
-                if (up.size() < 3) up.push_back(a.value("name", std::string()) + " " + pct_words(a) + ", " + p_words(a.value("p", 1.0)));
-            for (const auto& a : lv["falling"])
-                if (down.size() < 2) down.push_back(a.value("name", std::string()) + " " + pct_words(a));
-            const std::string L = level_label(level, true);
+            for (const auto& a : lv.rising)
+                if (up.size() < 3) up.push_back(a.name + " " + pct_words(a.pct_change) + ", " + p_words(a.p));
+            for (const auto& a : lv.falling)
+                if (down.size() < 2) down.push_back(a.name + " " + pct_words(a.pct_change));
+            const std::string L = level_label(lv.level, true);
             std::string s = "Rising " + L + ": " + (up.empty() ? "none significantly" : join_words(up)) + ". ";
             if (!down.empty()) s += "Falling: " + join_words(down) + ". ";
             places += esc(s), places_text += s;
         }
     }
     const double places_px = places_text.empty() ? 0 : text_px(places_text, width);
-    // The hours of the week.
-    const bool has_hours = steps.contains("hours") && steps["hours"].contains("hours");
-    const json hours = has_hours ? steps["hours"]["hours"] : json::object();
-    const bool clock = has_hours && !hours.value("no_times", true) && hours.contains("table");
-    const std::string hours_note = has_hours ? hours.value("note", std::string()) : std::string();
+    // The hours of the week (a missing node reads as no times, no note).
+    const HoursManifestNode hours = HoursManifestNode::from_json(steps.contains("hours") ? steps["hours"] : json::object());
+    const bool clock = !hours.no_times && hours.table.has_value();
+    const std::string& hours_note = hours.note;
     const double hours_px = hours_note.empty() ? 0 : text_px(hours_note, width);
     const double clock_px = clock ? 10 + 7 * clock_cell_px + 10 : 0;
     const double chart_px = chart_h_px + 8;
@@ -176,7 +175,7 @@ std::string trend_section(const nlohmann::ordered_json& steps, double width, dou
     b << "<h3>Direction of travel</h3>\n";
     // Fit what there is room for, most important first: the force sentence, places, chart, clock.
     if (used + force_px > left) {
-        b << "<p class=\"note\">" << esc(c.value("class", std::string())) << " force-wide (" << esc(pct_words(c))
+        b << "<p class=\"note\">" << esc(c.change_class) << " force-wide (" << esc(pct_words(c.pct_change))
           << "); the direction of travel of every area is in the GeoPackage.</p>\n";
         left -= used + note_line_px + 8;
         return b.str();
@@ -186,7 +185,7 @@ std::string trend_section(const nlohmann::ordered_json& steps, double width, dou
     if (places_px > 0 && used + places_px <= left) b << "<p class=\"note\">" << places << "</p>\n", used += places_px;
     if (used + chart_px <= left) b << trend_chart(c, width) , used += chart_px;
     if (clock && used + clock_px + hours_px <= left) {
-        b << heat_clock(hours["table"], width) << "<p class=\"note\">Incidents by weekday and hour (darker: more); dashed: "
+        b << heat_clock(*hours.table, width) << "<p class=\"note\">Incidents by weekday and hour (darker: more); dashed: "
           << "21:00\u201304:00. " << esc(hours_note) << "</p>\n";
         used += clock_px + hours_px;
     } else if (!hours_note.empty() && used + hours_px <= left) {

@@ -4,11 +4,15 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "hotspot/backtest.hpp"
 #include "hotspot/manifest.hpp"
 #include "hotspot/run_names.hpp"
 #include "hotspot/steps/gistar_step.hpp"
 #include "hotspot/steps/hotspots_step.hpp"
 #include "hotspot/steps/kde_step.hpp"
+#include "hotspot/steps/change_step.hpp"
+#include "hotspot/steps/hours_step.hpp"
+#include "hotspot/steps/near_repeat_step.hpp"
 #include "hotspot/steps/rates_step.hpp"
 
 using namespace hotspot;
@@ -122,4 +126,165 @@ TEST_CASE("run manifest: the kde node the step writes (to_json) reads back equal
     plain.change_surface = nullptr;
     CHECK_FALSE(plain.to_json().contains("publish"));
     CHECK_FALSE(plain.to_json().contains("change_surface"));
+}
+
+// The change, hours, near-repeat and backtest nodes (issue 13): each is one type, written through
+// to_json() and read through from_json(); a node read back writes the same document, key for key
+// and in order, and its typed fields hold what was written.
+namespace {
+template <class Node>
+nlohmann::ordered_json round_trip(const nlohmann::ordered_json& j) {
+    return Node::from_json(j).to_json();
+}
+} // namespace
+
+TEST_CASE("run manifest: the change node reads back equal, key for key, in every variant", "[run-manifest]") {
+    ChangeManifestNode n;
+    n.options = {{"alpha", 0.05}};
+    n.method = "exact Poisson test";
+    n.selected = 120, n.no_date = 3, n.outside_periods = 7;
+    ChangeSummaryNode& c = n.change;
+    c.label = "Burglary";
+    c.period_from = "2024-01", c.period_to = "2024-12", c.comparison_from = "2023-01", c.comparison_to = "2023-12";
+    c.period_count = 60, c.comparison_count = 50;
+    c.pct_change = 20, c.rate_ratio = 1.2, c.rr_lower95 = 0.8, c.rr_upper95 = 1.7, c.p = 0.35;
+    c.change_class = "no significant change";
+    c.trend.series_from = "2023-01", c.trend.series_to = "2024-12";
+    c.trend.mk_s = 12, c.trend.mk_tau = 0.1, c.trend.mk_p = 0.4, c.trend.sen_slope_per_month = 0.05;
+    c.trend.words = "no clear trend";
+    c.trend.monthly = {4, NAN, 6};
+    c.sentence = "Burglary rose 20%.";
+    c.absent_months = {"2023-02"};
+    n.comparison_source = "the config's comparison";
+    ChangeLevelNode ward;
+    ward.layer = {{"layer", "burglary_ward_change"}, {"areas", 2}, {"incidents_outside", 0}};
+    ward.level = "ward";
+    ChangeAreaNode up;
+    up.code = "E05000001", up.name = "Abbey", up.comparison_count = 2, up.period_count = 9, up.pct_change = 350, up.p = 0.03;
+    up.change_class = "significant increase";
+    ward.rising = {up};
+    ChangeLevelNode spots;
+    spots.layer = {{"layer", "burglary_hotspots_change"}};
+    spots.level = "hotspot";
+    ChangeAreaNode none = up;
+    none.comparison_count = 0, none.pct_change = NAN;
+    spots.each = {none};
+    n.levels = std::vector<ChangeLevelNode>{ward, spots};
+    n.publish_rows_hidden = 4;
+
+    const nlohmann::ordered_json j = n.to_json();
+    CHECK(round_trip<ChangeManifestNode>(j).dump() == j.dump());
+    CHECK(j["change"]["trend"]["monthly"][1].is_null());
+    CHECK(j["levels"][0]["layer"] == "burglary_ward_change");
+    CHECK(j["levels"][0]["rising"][0]["class"] == "significant increase");
+    CHECK_FALSE(j["levels"][0].contains("each"));
+    CHECK_FALSE(j["levels"][1].contains("rising"));
+    const ChangeManifestNode r = ChangeManifestNode::from_json(j);
+    CHECK(r.selected == 120);
+    CHECK(r.change.period_count == std::optional<std::int64_t>(60));
+    CHECK(std::isnan(r.change.trend.monthly[1]));
+    REQUIRE(r.levels);
+    CHECK(r.levels->at(1).hotspots());
+    CHECK(std::isnan(r.levels->at(1).each.at(0).pct_change));
+    CHECK(r.levels->at(0).rising.at(0).name == "Abbey");
+    CHECK(r.publish_rows_hidden == std::optional<std::uint64_t>(4));
+
+    // publish mode: hidden counts, no test, the trend withheld; the single command: no levels
+    ChangeManifestNode h = n;
+    h.change.period_count.reset();
+    h.change.pct_change = h.change.p = NAN;
+    h.change.change_class = "suppressed";
+    h.change.trend.withheld = "publish mode: a month below the threshold";
+    h.change.trend.monthly.clear();
+    h.levels.reset();
+    h.comparison_source.clear();
+    h.publish_rows_hidden.reset();
+    const nlohmann::ordered_json hj = h.to_json();
+    CHECK(hj["change"]["period_count"].is_null());
+    CHECK(hj["change"]["trend"].size() == 3);  // series, monthly, withheld
+    CHECK_FALSE(hj.contains("levels"));
+    CHECK(round_trip<ChangeManifestNode>(hj).dump() == hj.dump());
+    CHECK_FALSE(ChangeManifestNode::from_json(hj).change.period_count);
+
+    ChangeManifestNode s;
+    s.skipped = "one month of data";
+    CHECK(s.to_json() == nlohmann::ordered_json{{"skipped", "one month of data"}});
+    CHECK(ChangeManifestNode::from_json(s.to_json()).skipped == "one month of data");
+}
+
+TEST_CASE("run manifest: the hours node reads back equal, with and without its table", "[run-manifest]") {
+    HoursManifestNode n;
+    n.options = {{"midnight_min", 20}};
+    n.method = "by weekday and hour";
+    n.label = "All crime";
+    n.incidents = 10, n.in_table = 7, n.no_date = 1, n.unknown_time = 2, n.at_midnight = 3;
+    n.round_hour_baseline = 1.5, n.midnight_unknown = true, n.no_times = false;
+    n.note = "00:00 taken as unknown";
+    n.table = std::vector<std::vector<std::uint64_t>>(7, std::vector<std::uint64_t>(24, 0));
+    (*n.table)[4][22] = 7;
+    const nlohmann::ordered_json j = n.to_json();
+    CHECK(round_trip<HoursManifestNode>(j).dump() == j.dump());
+    const HoursManifestNode r = HoursManifestNode::from_json(j);
+    CHECK_FALSE(r.no_times);
+    REQUIRE(r.table);
+    CHECK((*r.table)[4][22] == 7);
+    CHECK(r.round_hour_baseline == 1.5);
+    n.table.reset();
+    CHECK_FALSE(n.to_json()["hours"].contains("table"));
+    CHECK_FALSE(HoursManifestNode::from_json(n.to_json()).table);
+    // no node at all reads as no times (the report draws no clock)
+    CHECK(HoursManifestNode::from_json(nlohmann::ordered_json::object()).no_times);
+}
+
+TEST_CASE("run manifest: the near-repeat node reads back equal", "[run-manifest]") {
+    NearRepeatManifestNode n;
+    n.options = {{"permutations", 99}, {"alpha", 0.05}};
+    n.statistic = "Knox", n.time_unit = "months", n.expected_text = "mean", n.p_text = "pseudo p", n.bands = "[lo, hi)";
+    n.raised_risk_rule = "first band", n.summary = "Knox test";
+    n.table = {{0, 0, "0-100 m", "0-1 months", 12, 6.5, 12 / 6.5, 0.01, true}, {0, 1, "0-100 m", "1-2 months", 0, 0, NAN, 1, false}};
+    n.risk_found = true, n.risk_distance_m = 100, n.risk_days = 30, n.window_distance_m = 100, n.window_days = 30;
+    n.risk_source = "Knox table";
+    n.counts = {{"rows", 40}};
+    n.first_date = "2024-01-01", n.last_date = "2024-12-31";
+    n.sentence = "Near repeats up to 100 m.";
+    n.warnings = {"months only"};
+    const nlohmann::ordered_json j = n.to_json();
+    CHECK(round_trip<NearRepeatManifestNode>(j).dump() == j.dump());
+    CHECK(j["table"][1]["ratio"].is_null());
+    CHECK(j["method"]["time_unit"] == "months");
+    const NearRepeatManifestNode r = NearRepeatManifestNode::from_json(j);
+    CHECK(r.table.at(0).observed == 12);
+    CHECK(r.table.at(0).significant);
+    CHECK(std::isnan(r.table.at(1).ratio));
+    CHECK(r.window_days == 30);
+    CHECK(r.last_date == "2024-12-31");
+}
+
+TEST_CASE("run manifest: the backtest node says in a flag whether the backtest chose the bandwidth", "[run-manifest]") {
+    BacktestManifestNode n;
+    n.result = {{"options", {{"train_months", 12}}}, {"candidates", nlohmann::ordered_json::array({{{"candidate", "300 m"}}})}};
+    n.history_incidents = 500;
+    n.shown = "300 m";
+    n.bandwidth_from = "backtest (auto:backtest)";
+    n.bandwidth_chosen_by_backtest = true;
+    n.sentence = "Over the last 18 months ...";
+    const nlohmann::ordered_json j = n.to_json();
+    CHECK(j["bandwidth_chosen_by_backtest"] == true);
+    CHECK(j["candidates"][0]["candidate"] == "300 m");  // the result's keys stay at the node's top
+    CHECK(round_trip<BacktestManifestNode>(j).dump() == j.dump());
+    CHECK(BacktestManifestNode::from_json(j).history_incidents == std::optional<std::uint64_t>(500));
+    // the flag, not the words, decides
+    nlohmann::ordered_json k = j;
+    k["bandwidth_chosen_by_backtest"] = false;
+    CHECK_FALSE(BacktestManifestNode::from_json(k).bandwidth_chosen_by_backtest);
+    // a document written before the flag: its words say it
+    k.erase("bandwidth_chosen_by_backtest");
+    CHECK(BacktestManifestNode::from_json(k).bandwidth_chosen_by_backtest);
+    k["bandwidth_from"] = "the run's analysis.bandwidth";
+    CHECK_FALSE(BacktestManifestNode::from_json(k).bandwidth_chosen_by_backtest);
+    // switched off: the one key
+    BacktestManifestNode off;
+    off.result = {{"skipped", "analysis.backtest = false"}};
+    CHECK(off.to_json() == nlohmann::ordered_json{{"skipped", "analysis.backtest = false"}});
+    CHECK_FALSE(BacktestManifestNode::from_json(off.to_json()).bandwidth_chosen_by_backtest);
 }

@@ -25,6 +25,7 @@
 /// Same output whatever `threads` (kernel_density is deterministic; origins are summed in order).
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -111,5 +112,25 @@ BacktestResult run_backtest(const BacktestInput& input, const std::vector<Backte
 /// costs seconds (on Leicestershire all crime it caught 32% at 1% of the area against 68% for
 /// 100 m; bench/RESULTS.md).
 std::vector<BacktestCandidate> default_backtest_grid(const BacktestCandidate& current);
+
+/// A run profile's backtest node ("backtest" of RunProfileRecord::steps; run/profile_backtest.cpp):
+/// the backtest's result (backtest.hpp BacktestResult::to_json(): options, origins, candidates,
+/// warnings, or "skipped") and what the run made of it. Written through to_json(), read (the
+/// report's methods box) through from_json(). Missing keys keep the defaults.
+struct BacktestManifestNode {
+    nlohmann::ordered_json result = nlohmann::ordered_json::object();  ///< BacktestResult::to_json()'s keys, as written
+    std::optional<std::uint64_t> history_incidents;  ///< the profile's incidents up to the period's end
+    std::string note;            ///< "backtest skipped: ..." ("": not written)
+    std::string shown;           ///< the candidate drawing the map ("": not written)
+    std::string bandwidth_from;  ///< in words: where the map's bandwidth came from ("": not written)
+    /// The map's bandwidth was chosen by the backtest (auto:backtest, asked for or by default);
+    /// written with bandwidth_from. Read from documents without it: bandwidth_from starts "backtest".
+    bool bandwidth_chosen_by_backtest = false;
+    std::string sentence;        ///< the out-of-sample sentence of the run summary ("": not written)
+
+    nlohmann::ordered_json to_json() const;
+    /// @throws nlohmann::json::exception: a key holds a value of another type.
+    static BacktestManifestNode from_json(const nlohmann::ordered_json& node);
+};
 
 } // namespace hotspot

@@ -60,7 +60,9 @@ void run_profile_backtest(ProfileRun& p) {
     const bool by_default = !p.cfg.analysis.bandwidth_m && !p.cfg.analysis.bandwidth_auto;
     const bool asked = by_default || (p.cfg.analysis.bandwidth_auto && *p.cfg.analysis.bandwidth_auto == "backtest");
     if (!p.cfg.analysis.backtest) {
-        p.record.steps["backtest"] = {{"skipped", "analysis.backtest = false"}};
+        BacktestManifestNode off;
+        off.result = {{"skipped", "analysis.backtest = false"}};
+        p.record.steps["backtest"] = off.to_json();
         return;
     }
     const KdeStepOptions kso = profile_kde_options(p);
@@ -94,15 +96,16 @@ void run_profile_backtest(ProfileRun& p) {
     for (const auto& w : r.warnings) p.po.warnings.push_back(w);
     // No wall time in the node: the manifest is the same bytes whatever --threads (the run's
     // timings_s carry the profile's analysis time, which includes this).
-    nlohmann::ordered_json node = r.to_json(o);
-    node["history_incidents"] = x.size();
+    BacktestManifestNode node;
+    node.result = r.to_json(o);
+    node.history_incidents = x.size();
     if (!r.skipped_reason.empty()) {
         const std::string why = "backtest skipped: " + r.skipped_reason;
-        node["note"] = why;
+        node.note = why;
         if (asked && !by_default)
             p.po.warnings.push_back("run: bandwidth = \"auto:backtest\" for " + p.profile.name + ": " + why +
                                     "; the profile's own bandwidth (" + current.make_name() + ") draws the map");
-        p.record.steps["backtest"] = node;
+        p.record.steps["backtest"] = node.to_json();
         return;
     }
     std::size_t at1 = 0;
@@ -142,11 +145,12 @@ void run_profile_backtest(ProfileRun& p) {
                                   (by_default ? " (the default with " + std::to_string(o.train_months + o.test_months) +
                                                     " months of history or more; give analysis.bandwidth to fix one)."
                                               : " (bandwidth = \"auto:backtest\").");
-    node["shown"] = grid[shown].make_name();
-    node["bandwidth_from"] = asked ? (by_default ? "backtest (default: no analysis.bandwidth, enough history)" : "backtest (auto:backtest)")
-                                   : "the run's analysis.bandwidth";
-    node["sentence"] = p.po.backtest_sentence;
-    p.record.steps["backtest"] = node;
+    node.shown = grid[shown].make_name();
+    node.bandwidth_from = asked ? (by_default ? "backtest (default: no analysis.bandwidth, enough history)" : "backtest (auto:backtest)")
+                                : "the run's analysis.bandwidth";
+    node.bandwidth_chosen_by_backtest = asked;
+    node.sentence = p.po.backtest_sentence;
+    p.record.steps["backtest"] = node.to_json();
 
     const std::string layer = run_output_name(p.profile.name, RunOutputKind::backtest);
     const LayerSchema& s = backtest_schema();

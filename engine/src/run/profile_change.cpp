@@ -64,7 +64,7 @@ ChangeOptions change_options(const ProfileRun& p, const std::vector<std::uint32_
 
 // Up to `n` areas of a level in a direction (+1 rises, -1 falls) with a class in that direction,
 // most certain first (the interval's bound furthest from 1), for the report.
-nlohmann::ordered_json leading(const ChangeLayerResult& lr, int direction, std::size_t n) {
+std::vector<ChangeAreaNode> leading(const ChangeLayerResult& lr, int direction, std::size_t n) {
     std::vector<const AreaChange*> v;
     for (const auto& a : lr.areas)
         if (int(a.change) * direction > 0) v.push_back(&a);
@@ -72,14 +72,9 @@ nlohmann::ordered_json leading(const ChangeLayerResult& lr, int direction, std::
         if (direction > 0) return a->test.ratio_lower > b->test.ratio_lower;
         return a->test.ratio_upper < b->test.ratio_upper;
     });
-    nlohmann::ordered_json j = nlohmann::ordered_json::array();
-    for (std::size_t k = 0; k < v.size() && k < n; ++k) {
-        const AreaChange& a = *v[k];
-        j.push_back({{"code", a.code}, {"name", a.name}, {"comparison_count", a.comparison}, {"period_count", a.period},
-                     {"pct_change", std::isfinite(a.test.pct_change) ? nlohmann::ordered_json(a.test.pct_change) : nullptr},
-                     {"p", a.test.p}, {"class", std::string(to_string(a.change))}});
-    }
-    return j;
+    std::vector<ChangeAreaNode> out;
+    for (std::size_t k = 0; k < v.size() && k < n; ++k) out.push_back(ChangeAreaNode::of(*v[k]));
+    return out;
 }
 
 bool any_time(const IncidentTable& inc, const std::vector<std::uint32_t>& rows) {
@@ -140,7 +135,9 @@ void run_profile_change(ProfileRun& p, const ProfileSpots& spots) {
         r = timed(p.analyse_s, [&] { return run_change_step(in, options, p.threads); });
     } catch (const UsageError& e) {  // e.g. no dated incident, one month of data: say so, map the rest
         p.po.warnings.push_back("run: profile " + p.profile.name + ": no direction of travel (" + e.what() + ")");
-        p.record.steps["change"] = {{"skipped", e.what()}};
+        ChangeManifestNode skipped;
+        skipped.skipped = e.what();
+        p.record.steps["change"] = skipped.to_json();
         return;
     }
     // publish mode: the period against the comparison, jointly (disclosure.hpp publish_change)
@@ -153,29 +150,24 @@ void run_profile_change(ProfileRun& p, const ProfileSpots& spots) {
     const std::string study = run_output_name(p.profile.name, RunOutputKind::change);
     write_change_study_table(p.gpkg, study, r, what);
     p.wrote(RunOutputKind::change, study, true);
-    nlohmann::ordered_json node = change_manifest_node(r, options);
-    node["comparison_source"] = source;
-    node["levels"] = nlohmann::ordered_json::array();
+    ChangeManifestNode node = ChangeManifestNode::of(r, options);
+    node.comparison_source = source;
+    node.levels.emplace();
     for (std::size_t l = 0; l < r.layers.size(); ++l) {
         const bool is_spots = with_spots && l + 1 == r.layers.size();
         const ChangeLayerResult& lr = r.layers[l];
-        nlohmann::ordered_json lj;
+        ChangeLevelNode lj;
         if (is_spots) {
             const std::string name = run_output_name(p.profile.name, RunOutputKind::hotspots_change);
-            lj = write_change_layer(p.gpkg, name, lr, nullptr, what + ", per numbered hot spot; " + r.method, options);
+            lj.layer = write_change_layer(p.gpkg, name, lr, nullptr, what + ", per numbered hot spot; " + r.method, options);
             p.wrote(RunOutputKind::hotspots_change, name, true);
-            lj["level"] = "hotspot";
-            nlohmann::ordered_json each = nlohmann::ordered_json::array();
+            lj.level = "hotspot";
             for (const auto& a : lr.areas)
-                if (!a.period_hidden && !a.comparison_hidden) each.push_back({{"code", a.code}, {"name", a.name}, {"comparison_count", a.comparison},
-                                {"period_count", a.period},
-                                {"pct_change", std::isfinite(a.test.pct_change) ? nlohmann::ordered_json(a.test.pct_change) : nullptr},
-                                {"p", a.test.p}, {"class", std::string(to_string(a.change))}});
-            lj["each"] = each;
+                if (!a.period_hidden && !a.comparison_hidden) lj.each.push_back(ChangeAreaNode::of(a));
         } else if (!p.cfg.publish) {
             const std::string name = run_output_name(p.profile.name, RunOutputKind::change, lr.name);
-            lj = write_change_layer(p.gpkg, name, lr, &p.areas.levels[l].layer.polygons, what + ", per " + lr.name + "; " + r.method,
-                                    options);
+            lj.layer = write_change_layer(p.gpkg, name, lr, &p.areas.levels[l].layer.polygons,
+                                          what + ", per " + lr.name + "; " + r.method, options);
             p.wrote(RunOutputKind::change, name, true, lr.name);
             ProjectLayer layer{p.profile.title + ": direction of travel by " + lr.name, ProfileRun::gpkg_source(name),
                                false, "Polygon", std::string(style_qml("change_class")), false};
@@ -183,16 +175,16 @@ void run_profile_change(ProfileRun& p, const ProfileSpots& spots) {
                              "), classed significant increase / increase / no significant change / decrease / "
                              "significant decrease. Written by hotspot " + std::string(version) + ".";
             p.group.layers.push_back(std::move(layer));
-            lj["level"] = lr.name;
-            lj["rising"] = leading(lr, +1, 5);
-            lj["falling"] = leading(lr, -1, 3);
+            lj.level = lr.name;
+            lj.rising = leading(lr, +1, 5);
+            lj.falling = leading(lr, -1, 3);
         } else {
             continue;
         }
-        node["levels"].push_back(lj);
+        node.levels->push_back(std::move(lj));
     }
-    if (p.cfg.publish) node["publish_rows_hidden"] = change_hidden;
-    p.record.steps["change"] = node;
+    if (p.cfg.publish) node.publish_rows_hidden = change_hidden;
+    p.record.steps["change"] = node.to_json();
     p.po.direction_of_travel = r.sentence() + " Compared: " + source + ".";
 
     // ---- hours of the week of the period's selection
@@ -201,25 +193,25 @@ void run_profile_change(ProfileRun& p, const ProfileSpots& spots) {
     const HoursResult hours = timed(p.analyse_s, [&] {
         return week_hours_of_rows(p.inc, timed_rows ? p.sel.rows : std::vector<std::uint32_t>{}, p.profile.title, ho);
     });
-    nlohmann::ordered_json hn = hours_manifest_node(hours, ho);
+    HoursManifestNode hn = HoursManifestNode::of(hours, ho);
     if (!timed_rows) {
-        hn["hours"]["no_times"] = true;
-        hn["hours"]["incidents"] = p.sel.rows.size();
-        hn["hours"]["note"] = "No incident of this profile has a time of day (police.uk data give the month only), so "
-                              "there is no table of the hours of the week.";
-        hn["hours"].erase("table");
+        hn.no_times = true;
+        hn.incidents = p.sel.rows.size();
+        hn.note = "No incident of this profile has a time of day (police.uk data give the month only), so "
+                  "there is no table of the hours of the week.";
+        hn.table.reset();
     }
-    if (p.cfg.publish && hn["hours"].contains("table")) {  // publish mode: the week-hour table only when no cell is below the threshold
+    if (p.cfg.publish && hn.table) {  // publish mode: the week-hour table only when no cell is below the threshold
         bool small = false;
-        for (const auto& day : hn["hours"]["table"])
-            for (const auto& c : day) small |= c.get<double>() < double(p.cfg.publish_min_count);
+        for (const auto& day : *hn.table)
+            for (const auto c : day) small |= double(c) < double(p.cfg.publish_min_count);
         if (small) {
-            hn["hours"].erase("table");
-            hn["hours"]["note"] = "Publication version: the table of the hours of the week is left out, as some of its "
-                                  "hours hold fewer than " + std::to_string(p.cfg.publish_min_count) + " incidents.";
+            hn.table.reset();
+            hn.note = "Publication version: the table of the hours of the week is left out, as some of its "
+                      "hours hold fewer than " + std::to_string(p.cfg.publish_min_count) + " incidents.";
         }
     }
-    p.record.steps["hours"] = hn;
+    p.record.steps["hours"] = hn.to_json();
 }
 
 } // namespace hotspot::detail

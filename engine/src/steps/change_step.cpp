@@ -11,6 +11,7 @@
 #include "hotspot/dates.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/geocode.hpp"
+#include "hotspot/manifest.hpp"
 #include "hotspot/profile.hpp"
 #include "hotspot/styles.hpp"
 #include "hotspot/vector_out.hpp"
@@ -406,44 +407,219 @@ std::string change_series_csv(const ChangeResult& r) {
     return csv.str();
 }
 
-nlohmann::ordered_json change_manifest_node(const ChangeResult& r, const ChangeOptions& o) {
-    nlohmann::ordered_json j;
-    j["options"] = o.to_json();
-    j["method"] = r.method;
-    j["counts"] = {{"selected", r.selected}, {"no_date", r.no_date}, {"outside_periods", r.outside_periods}};
-    const AreaChange& s = r.study_area;
-    nlohmann::ordered_json monthly = nlohmann::ordered_json::array();
-    for (double v : s.monthly) monthly.push_back(finite_or_null(v));
-    const auto count = [](bool hidden, std::int64_t v) { return hidden ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v); };
-    const bool test = !s.period_hidden && !s.comparison_hidden;
-    const auto stat = [&](double v) { return test ? finite_or_null(v) : nullptr; };
-    j["change"] = {{"label", r.label},
-                   {"period", {format_month(r.period_from), format_month(r.period_to)}},
-                   {"comparison", {format_month(r.compare_from), format_month(r.compare_to)}},
-                   {"period_count", count(s.period_hidden, s.period)},
-                   {"comparison_count", count(s.comparison_hidden, s.comparison)},
-                   {"pct_change", stat(s.test.pct_change)},
-                   {"rate_ratio", stat(s.test.rate_ratio)},
-                   {"rr_lower95", stat(s.test.ratio_lower)},
-                   {"rr_upper95", stat(s.test.ratio_upper)},
-                   {"p", stat(s.test.p)},
-                   {"class", test ? std::string(to_string(s.change)) : "suppressed"},
-                   {"trend", {{"series", {format_month(r.series_from), format_month(r.series_to)}},
-                              {"mk_s", s.trend.s}, {"mk_tau", s.trend.tau}, {"mk_p", s.trend.p},
-                              {"sen_slope_per_month", finite_or_null(s.trend.sen_slope)},
-                              {"words", std::string(trend_words(s.seasonal ? *s.seasonal : s.trend))},
-                              {"monthly", monthly}}},
-                   {"sentence", r.sentence()}};
-    if (s.trend_hidden)
-        j["change"]["trend"] = {{"series", j["change"]["trend"]["series"]}, {"monthly", nlohmann::ordered_json::array()},
-                                {"withheld", "publish mode: a month below the threshold"}};
-    else if (s.seasonal)
-        j["change"]["trend"]["seasonal"] = {{"s", s.seasonal->s}, {"p", s.seasonal->p},
-                                            {"sen_slope_per_year", finite_or_null(s.seasonal->sen_slope)}};
-    nlohmann::ordered_json absent = nlohmann::ordered_json::array();
-    for (auto m : r.absent_months) absent.push_back(format_month(m));
-    j["change"]["absent_months"] = absent;
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+double num_or_nan(const ojson& j, const char* key) { return json_value_or(j, key, std::numeric_limits<double>::quiet_NaN()); }
+
+std::pair<std::string, std::string> month_pair(const ojson& j, const char* key) {
+    const auto v = json_value_or(j, key, std::vector<std::string>());
+    return {v.size() > 0 ? v[0] : std::string(), v.size() > 1 ? v[1] : std::string()};
+}
+
+std::vector<ChangeAreaNode> areas_from(const ojson& j, const char* key) {
+    std::vector<ChangeAreaNode> v;
+    for (const auto& a : json_value_or(j, key, ojson::array())) v.push_back(ChangeAreaNode::from_json(a));
+    return v;
+}
+
+ojson areas_json(const std::vector<ChangeAreaNode>& v) {
+    ojson j = ojson::array();
+    for (const auto& a : v) j.push_back(a.to_json());
     return j;
+}
+
+} // namespace
+
+ChangeAreaNode ChangeAreaNode::of(const AreaChange& a) {
+    ChangeAreaNode n;
+    n.code = a.code, n.name = a.name;
+    n.comparison_count = a.comparison, n.period_count = a.period;
+    n.pct_change = a.test.pct_change, n.p = a.test.p;
+    n.change_class = std::string(to_string(a.change));
+    return n;
+}
+
+ojson ChangeAreaNode::to_json() const {
+    return {{"code", code}, {"name", name}, {"comparison_count", comparison_count}, {"period_count", period_count},
+            {"pct_change", finite_or_null(pct_change)}, {"p", p}, {"class", change_class}};
+}
+
+ChangeAreaNode ChangeAreaNode::from_json(const ojson& j) {
+    ChangeAreaNode n;
+    n.code = json_value_or(j, "code", std::string());
+    n.name = json_value_or(j, "name", std::string());
+    n.comparison_count = json_value_or(j, "comparison_count", std::int64_t(0));
+    n.period_count = json_value_or(j, "period_count", std::int64_t(0));
+    n.pct_change = num_or_nan(j, "pct_change");
+    n.p = json_value_or(j, "p", 1.0);
+    n.change_class = json_value_or(j, "class", std::string());
+    return n;
+}
+
+ojson ChangeLevelNode::to_json() const {
+    ojson j = layer.is_object() ? layer : ojson::object();
+    j["level"] = level;
+    if (hotspots()) {
+        j["each"] = areas_json(each);
+    } else {
+        j["rising"] = areas_json(rising);
+        j["falling"] = areas_json(falling);
+    }
+    return j;
+}
+
+ChangeLevelNode ChangeLevelNode::from_json(const ojson& j) {
+    ChangeLevelNode n;
+    n.layer = ojson::object();
+    if (j.is_object())
+        for (auto it = j.begin(); it != j.end(); ++it)
+            if (it.key() != "level" && it.key() != "each" && it.key() != "rising" && it.key() != "falling") n.layer[it.key()] = it.value();
+    n.level = json_value_or(j, "level", std::string());
+    n.each = areas_from(j, "each");
+    n.rising = areas_from(j, "rising");
+    n.falling = areas_from(j, "falling");
+    return n;
+}
+
+ojson ChangeTrendNode::to_json() const {
+    ojson m = ojson::array();
+    for (double v : monthly) m.push_back(finite_or_null(v));
+    if (!withheld.empty()) return {{"series", {series_from, series_to}}, {"monthly", m}, {"withheld", withheld}};
+    ojson j = {{"series", {series_from, series_to}}, {"mk_s", mk_s}, {"mk_tau", mk_tau}, {"mk_p", mk_p},
+               {"sen_slope_per_month", finite_or_null(sen_slope_per_month)}, {"words", words}, {"monthly", m}};
+    if (!seasonal.is_null()) j["seasonal"] = seasonal;
+    return j;
+}
+
+ChangeTrendNode ChangeTrendNode::from_json(const ojson& j) {
+    ChangeTrendNode n;
+    std::tie(n.series_from, n.series_to) = month_pair(j, "series");
+    n.mk_s = json_value_or(j, "mk_s", 0.0);
+    n.mk_tau = json_value_or(j, "mk_tau", 0.0);
+    n.mk_p = json_value_or(j, "mk_p", 1.0);
+    n.sen_slope_per_month = num_or_nan(j, "sen_slope_per_month");
+    n.words = json_value_or(j, "words", std::string());
+    for (const auto& v : json_value_or(j, "monthly", ojson::array()))
+        n.monthly.push_back(v.is_number() ? v.get<double>() : std::numeric_limits<double>::quiet_NaN());
+    n.seasonal = json_value_or(j, "seasonal", ojson());
+    n.withheld = json_value_or(j, "withheld", std::string());
+    return n;
+}
+
+ojson ChangeSummaryNode::to_json() const {
+    const auto count = [](const std::optional<std::int64_t>& v) { return v ? ojson(*v) : ojson(nullptr); };
+    return {{"label", label},
+            {"period", {period_from, period_to}},
+            {"comparison", {comparison_from, comparison_to}},
+            {"period_count", count(period_count)},
+            {"comparison_count", count(comparison_count)},
+            {"pct_change", finite_or_null(pct_change)},
+            {"rate_ratio", finite_or_null(rate_ratio)},
+            {"rr_lower95", finite_or_null(rr_lower95)},
+            {"rr_upper95", finite_or_null(rr_upper95)},
+            {"p", finite_or_null(p)},
+            {"class", change_class},
+            {"trend", trend.to_json()},
+            {"sentence", sentence},
+            {"absent_months", absent_months}};
+}
+
+ChangeSummaryNode ChangeSummaryNode::from_json(const ojson& j) {
+    ChangeSummaryNode n;
+    n.label = json_value_or(j, "label", std::string());
+    std::tie(n.period_from, n.period_to) = month_pair(j, "period");
+    std::tie(n.comparison_from, n.comparison_to) = month_pair(j, "comparison");
+    if (j.is_object() && j.contains("period_count") && !j["period_count"].is_null()) n.period_count = j["period_count"].get<std::int64_t>();
+    if (j.is_object() && j.contains("comparison_count") && !j["comparison_count"].is_null())
+        n.comparison_count = j["comparison_count"].get<std::int64_t>();
+    n.pct_change = num_or_nan(j, "pct_change");
+    n.rate_ratio = num_or_nan(j, "rate_ratio");
+    n.rr_lower95 = num_or_nan(j, "rr_lower95");
+    n.rr_upper95 = num_or_nan(j, "rr_upper95");
+    n.p = num_or_nan(j, "p");
+    n.change_class = json_value_or(j, "class", std::string());
+    n.trend = ChangeTrendNode::from_json(json_value_or(j, "trend", ojson::object()));
+    n.sentence = json_value_or(j, "sentence", std::string());
+    n.absent_months = json_value_or(j, "absent_months", std::vector<std::string>());
+    return n;
+}
+
+ChangeManifestNode ChangeManifestNode::of(const ChangeResult& r, const ChangeOptions& o) {
+    ChangeManifestNode n;
+    n.options = o.to_json();
+    n.method = r.method;
+    n.selected = r.selected, n.no_date = r.no_date, n.outside_periods = r.outside_periods;
+    const AreaChange& s = r.study_area;
+    const bool test = !s.period_hidden && !s.comparison_hidden;
+    const double none = std::numeric_limits<double>::quiet_NaN();
+    ChangeSummaryNode& c = n.change;
+    c.label = r.label;
+    c.period_from = format_month(r.period_from), c.period_to = format_month(r.period_to);
+    c.comparison_from = format_month(r.compare_from), c.comparison_to = format_month(r.compare_to);
+    if (!s.period_hidden) c.period_count = s.period;
+    if (!s.comparison_hidden) c.comparison_count = s.comparison;
+    c.pct_change = test ? s.test.pct_change : none;
+    c.rate_ratio = test ? s.test.rate_ratio : none;
+    c.rr_lower95 = test ? s.test.ratio_lower : none;
+    c.rr_upper95 = test ? s.test.ratio_upper : none;
+    c.p = test ? s.test.p : none;
+    c.change_class = test ? std::string(to_string(s.change)) : "suppressed";
+    ChangeTrendNode& t = c.trend;
+    t.series_from = format_month(r.series_from), t.series_to = format_month(r.series_to);
+    if (s.trend_hidden) {
+        t.withheld = "publish mode: a month below the threshold";
+    } else {
+        t.mk_s = s.trend.s, t.mk_tau = s.trend.tau, t.mk_p = s.trend.p;
+        t.sen_slope_per_month = s.trend.sen_slope;
+        t.words = std::string(trend_words(s.seasonal ? *s.seasonal : s.trend));
+        t.monthly = s.monthly;
+        if (s.seasonal)
+            t.seasonal = {{"s", s.seasonal->s}, {"p", s.seasonal->p}, {"sen_slope_per_year", finite_or_null(s.seasonal->sen_slope)}};
+    }
+    c.sentence = r.sentence();
+    for (auto m : r.absent_months) c.absent_months.push_back(format_month(m));
+    return n;
+}
+
+ojson ChangeManifestNode::to_json() const {
+    if (!skipped.empty()) return {{"skipped", skipped}};
+    ojson j;
+    j["options"] = options;
+    j["method"] = method;
+    j["counts"] = {{"selected", selected}, {"no_date", no_date}, {"outside_periods", outside_periods}};
+    j["change"] = change.to_json();
+    if (!comparison_source.empty()) j["comparison_source"] = comparison_source;
+    if (levels) {
+        j["levels"] = ojson::array();
+        for (const auto& l : *levels) j["levels"].push_back(l.to_json());
+    }
+    if (publish_rows_hidden) j["publish_rows_hidden"] = *publish_rows_hidden;
+    return j;
+}
+
+ChangeManifestNode ChangeManifestNode::from_json(const ojson& node) {
+    ChangeManifestNode n;
+    n.skipped = json_value_or(node, "skipped", std::string());
+    n.options = json_value_or(node, "options", ojson());
+    n.method = json_value_or(node, "method", std::string());
+    const ojson counts = json_value_or(node, "counts", ojson::object());
+    n.selected = json_value_or(counts, "selected", std::uint64_t(0));
+    n.no_date = json_value_or(counts, "no_date", std::uint64_t(0));
+    n.outside_periods = json_value_or(counts, "outside_periods", std::uint64_t(0));
+    n.change = ChangeSummaryNode::from_json(json_value_or(node, "change", ojson::object()));
+    n.comparison_source = json_value_or(node, "comparison_source", std::string());
+    if (node.is_object() && node.contains("levels") && node["levels"].is_array()) {
+        n.levels.emplace();
+        for (const auto& l : node["levels"]) n.levels->push_back(ChangeLevelNode::from_json(l));
+    }
+    if (node.is_object() && node.contains("publish_rows_hidden")) n.publish_rows_hidden = node["publish_rows_hidden"].get<std::uint64_t>();
+    return n;
+}
+
+nlohmann::ordered_json change_manifest_node(const ChangeResult& r, const ChangeOptions& o) {
+    return ChangeManifestNode::of(r, o).to_json();
 }
 
 } // namespace hotspot

@@ -2,6 +2,8 @@
 
 #include "hotspot/steps/hours_step.hpp"
 
+#include "hotspot/manifest.hpp"
+
 #include <cmath>
 
 #include "hotspot/error.hpp"
@@ -60,25 +62,60 @@ std::string hours_method(const HoursOptions& o) {
            " times the mean at exactly 22:00, 23:00, 01:00 and 02:00";
 }
 
-nlohmann::ordered_json hours_manifest_node(const HoursResult& r, const HoursOptions& o) {
+HoursManifestNode HoursManifestNode::of(const HoursResult& r, const HoursOptions& o) {
     const WeekHourTable& t = r.table;
-    nlohmann::ordered_json table = nlohmann::ordered_json::array();
-    for (const auto& day : t.counts) table.push_back(day);
+    HoursManifestNode n;
+    n.options = o.to_json();
+    n.method = hours_method(o);
+    n.label = r.label;
+    n.incidents = t.rows, n.in_table = t.counted, n.no_date = t.no_date, n.unknown_time = t.unknown_time;
+    n.at_midnight = t.at_midnight, n.round_hour_baseline = t.round_hour_baseline;
+    n.midnight_unknown = t.midnight_unknown, n.no_times = t.no_times;
+    n.note = t.note();
+    n.table.emplace();
+    for (const auto& day : t.counts) n.table->emplace_back(day.begin(), day.end());
+    return n;
+}
+
+nlohmann::ordered_json HoursManifestNode::to_json() const {
     nlohmann::ordered_json j;
-    j["options"] = o.to_json();
-    j["method"] = hours_method(o);
-    j["hours"] = {{"label", r.label},
-                  {"incidents", t.rows},
-                  {"in_table", t.counted},
-                  {"no_date", t.no_date},
-                  {"unknown_time", t.unknown_time},
-                  {"at_midnight", t.at_midnight},
-                  {"round_hour_baseline", t.round_hour_baseline},
-                  {"midnight_unknown", t.midnight_unknown},
-                  {"no_times", t.no_times},
-                  {"note", t.note()},
-                  {"table", table}};
+    j["options"] = options;
+    j["method"] = method;
+    j["hours"] = {{"label", label},
+                  {"incidents", incidents},
+                  {"in_table", in_table},
+                  {"no_date", no_date},
+                  {"unknown_time", unknown_time},
+                  {"at_midnight", at_midnight},
+                  {"round_hour_baseline", round_hour_baseline},
+                  {"midnight_unknown", midnight_unknown},
+                  {"no_times", no_times},
+                  {"note", note}};
+    if (table) j["hours"]["table"] = *table;
     return j;
+}
+
+HoursManifestNode HoursManifestNode::from_json(const nlohmann::ordered_json& node) {
+    HoursManifestNode n;
+    n.options = json_value_or(node, "options", nlohmann::ordered_json());
+    n.method = json_value_or(node, "method", std::string());
+    const nlohmann::ordered_json h = json_value_or(node, "hours", nlohmann::ordered_json::object());
+    n.label = json_value_or(h, "label", std::string());
+    n.incidents = json_value_or(h, "incidents", std::uint64_t(0));
+    n.in_table = json_value_or(h, "in_table", std::uint64_t(0));
+    n.no_date = json_value_or(h, "no_date", std::uint64_t(0));
+    n.unknown_time = json_value_or(h, "unknown_time", std::uint64_t(0));
+    n.at_midnight = json_value_or(h, "at_midnight", std::uint64_t(0));
+    n.round_hour_baseline = json_value_or(h, "round_hour_baseline", 0.0);
+    n.midnight_unknown = json_value_or(h, "midnight_unknown", false);
+    n.no_times = json_value_or(h, "no_times", true);
+    n.note = json_value_or(h, "note", std::string());
+    if (h.contains("table") && !h["table"].is_null()) n.table = h["table"].get<std::vector<std::vector<std::uint64_t>>>();
+    return n;
+}
+
+nlohmann::ordered_json hours_manifest_node(const HoursResult& r, const HoursOptions& o) {
+    return HoursManifestNode::of(r, o).to_json();
 }
 
 } // namespace hotspot

@@ -2,6 +2,7 @@
 // radius, builds the kde grid and its study mask, and writes the density GeoTIFF and its tags.
 
 #include "hotspot/steps/kde_step.hpp"
+#include "hotspot/steps/kde_tags.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -383,22 +384,22 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     g.band_description = out.band_description;
     g.legend_label = legend_label(k.effective_units());
     g.metadata = {
-        {"hotspot_version", version},
-        {"surface", "kernel density"},
-        {"profile", out.profile},
-        {"period", period_of(inc, rows)},
-        {"kernel", std::string(kernel_name(k.kernel))},
-        {"bandwidth_m", util::num(k.bandwidth_m)},
-        {"bandwidth_method", bw.method_name},
-        {"support_radius_m", util::num(r.surface.radius_m)},
-        {"cell_size_m", util::num(r.grid.cell_size_m)},
-        {"units", std::string(units_name(r.surface.units))},
-        {"compat", std::string(compat_name(k.compat))},
-        {"edge_correction", k.edge == EdgeCorrection::diggle ? "diggle" : "none"},
-        {"weight", o.weight.empty() ? "none" : o.weight},
-        {"incidents", std::to_string(r.surface.incidents)},
-        {"distinct_points", std::to_string(r.surface.distinct_points)},
-        {"study_area", out.study_area},
+        {kde_tag::hotspot_version, version},
+        {kde_tag::surface, "kernel density"},
+        {kde_tag::profile, out.profile},
+        {kde_tag::period, period_of(inc, rows)},
+        {kde_tag::kernel, std::string(kernel_name(k.kernel))},
+        {kde_tag::bandwidth_m, util::num(k.bandwidth_m)},
+        {kde_tag::bandwidth_method, bw.method_name},
+        {kde_tag::support_radius_m, util::num(r.surface.radius_m)},
+        {kde_tag::cell_size_m, util::num(r.grid.cell_size_m)},
+        {kde_tag::units, std::string(units_name(r.surface.units))},
+        {kde_tag::compat, std::string(compat_name(k.compat))},
+        {kde_tag::edge_correction, k.edge == EdgeCorrection::diggle ? "diggle" : "none"},
+        {kde_tag::weight, o.weight.empty() ? "none" : o.weight},
+        {kde_tag::incidents, std::to_string(r.surface.incidents)},
+        {kde_tag::distinct_points, std::to_string(r.surface.distinct_points)},
+        {kde_tag::study_area, out.study_area},
     };
     // ---- the heat map's classes: the one computation of kde, run, the style, PNG and report
     HeatClassOptions ho = o.heat;
@@ -406,7 +407,7 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     ho.period = period_months(inc, rows);
     r.heat = heat_classes(r.grid, r.surface.values, x, y, r.surface.radius_m, ho);
     g.heat = &r.heat;
-    g.metadata.push_back({"heat_min_incidents", std::to_string(ho.min_incidents)});
+    g.metadata.push_back({kde_tag::heat_min_incidents, std::to_string(ho.min_incidents)});
     const RasterWriteResult w = write_geotiff(out.path, r.grid, r.surface.values, g);
     for (const auto& m : w.warnings) r.warnings.push_back("raster: " + m);
     r.class_breaks = w.class_breaks;
@@ -448,7 +449,7 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
         dg.write_qml = false;
         dg.write_png = false;
         dg.band_description = out.band_description + " change";
-        dg.metadata.push_back({"comparison", out.comparison});
+        dg.metadata.push_back({kde_tag::comparison, out.comparison});
         std::string style = detail::diverging_raster_qml(limit, "Density change", false);
         std::size_t blanked = 0;
         std::string rule;
@@ -467,7 +468,7 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
         if (publish) {  // a change published only where both periods rest on the threshold's incidents (disclosure.hpp)
             change_zeroed = mask_density(diff, r.grid, x, y, r.surface.radius_m, out.publish_min_count) +
                             mask_density(diff, r.grid, cx, cy, r.surface.radius_m, out.publish_min_count);
-            dg.metadata.push_back({"publish", "cells resting on fewer than " + std::to_string(out.publish_min_count) +
+            dg.metadata.push_back({kde_tag::publish, "cells resting on fewer than " + std::to_string(out.publish_min_count) +
                                                   " incidents of either period are 0"});
         }
         if (out.change_significance) {

@@ -15,6 +15,7 @@
 
 #include "hotspot/dates.hpp"
 #include "hotspot/error.hpp"
+#include "hotspot/manifest.hpp"
 #include "hotspot/styles.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
@@ -418,36 +419,95 @@ NearRepeatResult run_near_repeat_step(const NearRepeatStepInput& in, const NearR
     }
 
     // ---- the manifest node
-    auto& j = r.manifest_node;
-    j["options"] = o.to_json();
-    j["method"] = {{"statistic", "Knox test of space-time interaction (Knox 1964; Johnson et al. 2007)"},
-                   {"time_unit", time_unit},
-                   {"expected", "mean over Monte Carlo permutations of the " + time_unit + " among the incidents, locations fixed"},
-                   {"p", "one-sided pseudo p = (1 + #{permutations with count >= observed}) / (1 + R) (Near Repeat Calculator, NearRepeat R package)"},
-                   {"bands", "half-open [lo, hi); same location = distance " +
-                                 std::string(o.bands.same_location_m > 0 ? "< " + num(o.bands.same_location_m) + " m" : "exactly 0") +
-                                 ", kept apart from the first band"},
-                   {"raised_risk_rule", raised_risk_rule()},
-                   {"summary", r.method}};
-    nlohmann::ordered_json cells = nlohmann::ordered_json::array();
+    NearRepeatManifestNode j;
+    j.options = o.to_json();
+    j.statistic = "Knox test of space-time interaction (Knox 1964; Johnson et al. 2007)";
+    j.time_unit = time_unit;
+    j.expected_text = "mean over Monte Carlo permutations of the " + time_unit + " among the incidents, locations fixed";
+    j.p_text = "one-sided pseudo p = (1 + #{permutations with count >= observed}) / (1 + R) (Near Repeat Calculator, NearRepeat R package)";
+    j.bands = "half-open [lo, hi); same location = distance " +
+              std::string(o.bands.same_location_m > 0 ? "< " + num(o.bands.same_location_m) + " m" : "exactly 0") +
+              ", kept apart from the first band";
+    j.raised_risk_rule = raised_risk_rule();
+    j.summary = r.method;
     for (std::size_t row = 0; row < t.rows; ++row)
         for (std::size_t col = 0; col < t.cols; ++col) {
             const std::size_t c = t.cell(row, col);
-            cells.push_back({{"row", row}, {"col", col}, {"distance_band", t.row_labels[row]}, {"time_band", t.col_labels[col]},
-                             {"observed", t.observed[c]}, {"expected", t.expected[c]},
-                             {"ratio", std::isfinite(t.ratio[c]) ? nlohmann::ordered_json(t.ratio[c]) : nlohmann::ordered_json(nullptr)},
-                             {"p", t.p[c]}, {"significant", bool(t.significant[c])}});
+            j.table.push_back({row, col, t.row_labels[row], t.col_labels[col], t.observed[c], t.expected[c], t.ratio[c], t.p[c],
+                               bool(t.significant[c])});
         }
-    j["table"] = cells;
-    j["raised_risk"] = {{"found", r.risk.found}, {"distance_m", r.risk.distance_m}, {"days", r.risk.days},
-                        {"window_distance_m", r.window_distance_m}, {"window_days", r.window_days},
-                        {"source", o.risk_distance_m || o.risk_days ? "options" : "Knox table"}};
-    j["counts"] = {{"rows", r.rows}, {"tested", r.tested}, {"no_date", r.no_date}, {"pairs", t.total_pairs},
-                   {"close_pairs", t.close_pairs}, {"recent_incidents", r.recent}, {"risk_windows", r.windows.size()}};
-    j["period"] = {{"first_date", iso_date(r.first_day)}, {"last_date", iso_date(r.last_day)}};
-    j["sentence"] = r.sentence;
-    j["warnings"] = r.warnings;
+    j.risk_found = r.risk.found, j.risk_distance_m = r.risk.distance_m, j.risk_days = r.risk.days;
+    j.window_distance_m = r.window_distance_m, j.window_days = r.window_days;
+    j.risk_source = o.risk_distance_m || o.risk_days ? "options" : "Knox table";
+    j.counts = {{"rows", r.rows}, {"tested", r.tested}, {"no_date", r.no_date}, {"pairs", t.total_pairs},
+                {"close_pairs", t.close_pairs}, {"recent_incidents", r.recent}, {"risk_windows", r.windows.size()}};
+    j.first_date = iso_date(r.first_day), j.last_date = iso_date(r.last_day);
+    j.sentence = r.sentence;
+    j.warnings = r.warnings;
+    r.manifest_node = j.to_json();
     return r;
+}
+
+nlohmann::ordered_json NearRepeatManifestNode::to_json() const {
+    nlohmann::ordered_json j;
+    j["options"] = options;
+    j["method"] = {{"statistic", statistic}, {"time_unit", time_unit}, {"expected", expected_text}, {"p", p_text},
+                   {"bands", bands}, {"raised_risk_rule", raised_risk_rule}, {"summary", summary}};
+    nlohmann::ordered_json cells = nlohmann::ordered_json::array();
+    for (const KnoxCellNode& c : table)
+        cells.push_back({{"row", c.row}, {"col", c.col}, {"distance_band", c.distance_band}, {"time_band", c.time_band},
+                         {"observed", c.observed}, {"expected", c.expected},
+                         {"ratio", std::isfinite(c.ratio) ? nlohmann::ordered_json(c.ratio) : nlohmann::ordered_json(nullptr)},
+                         {"p", c.p}, {"significant", c.significant}});
+    j["table"] = cells;
+    j["raised_risk"] = {{"found", risk_found}, {"distance_m", risk_distance_m}, {"days", risk_days},
+                        {"window_distance_m", window_distance_m}, {"window_days", window_days}, {"source", risk_source}};
+    j["counts"] = counts;
+    j["period"] = {{"first_date", first_date}, {"last_date", last_date}};
+    j["sentence"] = sentence;
+    j["warnings"] = warnings;
+    return j;
+}
+
+NearRepeatManifestNode NearRepeatManifestNode::from_json(const nlohmann::ordered_json& node) {
+    using ojson = nlohmann::ordered_json;
+    NearRepeatManifestNode n;
+    n.options = json_value_or(node, "options", ojson());
+    const ojson m = json_value_or(node, "method", ojson::object());
+    n.statistic = json_value_or(m, "statistic", std::string());
+    n.time_unit = json_value_or(m, "time_unit", std::string("days"));
+    n.expected_text = json_value_or(m, "expected", std::string());
+    n.p_text = json_value_or(m, "p", std::string());
+    n.bands = json_value_or(m, "bands", std::string());
+    n.raised_risk_rule = json_value_or(m, "raised_risk_rule", std::string());
+    n.summary = json_value_or(m, "summary", std::string());
+    for (const auto& c : json_value_or(node, "table", ojson::array())) {
+        KnoxCellNode k;
+        k.row = json_value_or(c, "row", std::size_t(0));
+        k.col = json_value_or(c, "col", std::size_t(0));
+        k.distance_band = json_value_or(c, "distance_band", std::string());
+        k.time_band = json_value_or(c, "time_band", std::string());
+        k.observed = json_value_or(c, "observed", std::int64_t(0));
+        k.expected = json_value_or(c, "expected", 0.0);
+        k.ratio = json_value_or(c, "ratio", std::numeric_limits<double>::quiet_NaN());
+        k.p = json_value_or(c, "p", 1.0);
+        k.significant = json_value_or(c, "significant", false);
+        n.table.push_back(std::move(k));
+    }
+    const ojson rr = json_value_or(node, "raised_risk", ojson::object());
+    n.risk_found = json_value_or(rr, "found", false);
+    n.risk_distance_m = json_value_or(rr, "distance_m", 0.0);
+    n.risk_days = json_value_or(rr, "days", std::int64_t(0));
+    n.window_distance_m = json_value_or(rr, "window_distance_m", 0.0);
+    n.window_days = json_value_or(rr, "window_days", std::int64_t(0));
+    n.risk_source = json_value_or(rr, "source", std::string());
+    n.counts = json_value_or(node, "counts", ojson());
+    const ojson period = json_value_or(node, "period", ojson::object());
+    n.first_date = json_value_or(period, "first_date", std::string());
+    n.last_date = json_value_or(period, "last_date", std::string());
+    n.sentence = json_value_or(node, "sentence", std::string());
+    n.warnings = json_value_or(node, "warnings", std::vector<std::string>());
+    return n;
 }
 
 std::string NearRepeatResult::summary() const {

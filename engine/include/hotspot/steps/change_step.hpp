@@ -159,8 +159,88 @@ void write_change_study_table(VectorWriter& writer, const std::string& layer, co
 /// The monthly series as CSV: level,code,name,month,incidents (empty count: month absent).
 std::string change_series_csv(const ChangeResult& r);
 
+/// One area in the change manifest node: a hot spot of a level's "each" list or a leading area
+/// of its "rising" / "falling" lists (the report's sentences).
+struct ChangeAreaNode {
+    std::string code, name;
+    std::int64_t comparison_count = 0, period_count = 0;
+    double pct_change = std::numeric_limits<double>::quiet_NaN();  ///< null (NaN) when the comparison had none
+    double p = 1;
+    std::string change_class;  ///< "class": to_string(ChangeClass)
+
+    static ChangeAreaNode of(const AreaChange& a);
+    nlohmann::ordered_json to_json() const;
+    static ChangeAreaNode from_json(const nlohmann::ordered_json& j);
+};
+
+/// A level's entry of the change node ("levels"): write_change_layer()'s node (layer, areas,
+/// incidents_outside, classes) with the level and its areas.
+struct ChangeLevelNode {
+    nlohmann::ordered_json layer;          ///< write_change_layer()'s keys, as written
+    std::string level;                     ///< the area level, or "hotspot" (the numbered hot spots)
+    std::vector<ChangeAreaNode> each;      ///< hot spots: every one shown (written for "hotspot" only)
+    std::vector<ChangeAreaNode> rising, falling;  ///< area levels: the leading areas (not for "hotspot")
+
+    bool hotspots() const { return level == "hotspot"; }
+    nlohmann::ordered_json to_json() const;
+    static ChangeLevelNode from_json(const nlohmann::ordered_json& j);
+};
+
+/// The study area's monthly trend in the change node ("change.trend").
+struct ChangeTrendNode {
+    std::string series_from, series_to;  ///< "series": first and last month, YYYY-MM
+    double mk_s = 0, mk_tau = 0, mk_p = 1;
+    double sen_slope_per_month = std::numeric_limits<double>::quiet_NaN();
+    std::string words;                   ///< trend_words()
+    std::vector<double> monthly;         ///< incidents per month; NaN (null): month absent
+    nlohmann::ordered_json seasonal;     ///< {s, p, sen_slope_per_year}; null: not written
+    std::string withheld;                ///< publish mode: why the series is left out ("": shown)
+
+    nlohmann::ordered_json to_json() const;
+    static ChangeTrendNode from_json(const nlohmann::ordered_json& j);
+};
+
+/// The study area's change ("change" of the node): periods, counts, % change, test, class, trend.
+struct ChangeSummaryNode {
+    std::string label;
+    std::string period_from, period_to, comparison_from, comparison_to;  ///< YYYY-MM
+    std::optional<std::int64_t> period_count, comparison_count;          ///< null: hidden (publish mode)
+    double pct_change = std::numeric_limits<double>::quiet_NaN(), rate_ratio = std::numeric_limits<double>::quiet_NaN(),
+           rr_lower95 = std::numeric_limits<double>::quiet_NaN(), rr_upper95 = std::numeric_limits<double>::quiet_NaN(),
+           p = std::numeric_limits<double>::quiet_NaN();  ///< NaN (null): not tested or hidden
+    std::string change_class;            ///< "class": to_string(ChangeClass) or "suppressed"
+    ChangeTrendNode trend;
+    std::string sentence;
+    std::vector<std::string> absent_months;
+
+    nlohmann::ordered_json to_json() const;
+    static ChangeSummaryNode from_json(const nlohmann::ordered_json& j);
+};
+
+/// The change step's manifest node ("change" of a run profile, and the body of `hotspot change`'s
+/// manifest): written through to_json(), read (the report's direction of travel) through
+/// from_json(), so its keys are listed once, here and in change_step.cpp. Missing keys keep the
+/// defaults.
+struct ChangeManifestNode {
+    std::string skipped;                 ///< non-empty: the step did not run (only this is written)
+    nlohmann::ordered_json options;      ///< ChangeOptions::to_json()
+    std::string method;
+    std::uint64_t selected = 0, no_date = 0, outside_periods = 0;  ///< "counts"
+    ChangeSummaryNode change;
+    std::string comparison_source;       ///< the run: how the comparison was chosen ("": not written)
+    std::optional<std::vector<ChangeLevelNode>> levels;  ///< the run: per level (absent: not written)
+    std::optional<std::uint64_t> publish_rows_hidden;    ///< the run in publish mode
+
+    /// The node of a result (options, method, counts, change); the run adds the rest.
+    static ChangeManifestNode of(const ChangeResult& r, const ChangeOptions& options);
+    nlohmann::ordered_json to_json() const;
+    /// @throws nlohmann::json::exception: a key holds a value of another type.
+    static ChangeManifestNode from_json(const nlohmann::ordered_json& node);
+};
+
 /// The step's manifest node: options, method, counts, and "change" (the study area's periods,
 /// counts, % change, test, class, trend with its monthly series, sentence).
+/// ChangeManifestNode::of(r, options).to_json().
 nlohmann::ordered_json change_manifest_node(const ChangeResult& r, const ChangeOptions& options);
 
 } // namespace hotspot

@@ -9,6 +9,7 @@
 /// read by the report's heat-clock).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,7 +48,30 @@ HoursResult week_hours_of_rows(const IncidentTable& incidents, const std::vector
 /// The method in words (the rule for 00:00 with its numbers), for manifests.
 std::string hours_method(const HoursOptions& options);
 
-/// The step's manifest node: options, method, and "hours" (counts, note, 7 × 24 table).
+/// The hours step's manifest node ("hours" of a run profile, the body of `hotspot hours`'s
+/// manifest): options, method, and "hours" (counts, note, 7 × 24 table). Written through
+/// to_json(), read (the report's heat clock) through from_json(), so its keys are listed once,
+/// here and in hours_step.cpp. Missing keys keep the defaults.
+struct HoursManifestNode {
+    nlohmann::ordered_json options;   ///< HoursOptions::to_json()
+    std::string method;               ///< hours_method()
+    // "hours":
+    std::string label;
+    std::uint64_t incidents = 0, in_table = 0, no_date = 0, unknown_time = 0, at_midnight = 0;
+    double round_hour_baseline = 0;
+    bool midnight_unknown = false;
+    bool no_times = true;             ///< no incident had a time of day (read: true when absent)
+    std::string note;
+    /// incidents by weekday (Monday first) and hour; absent: no times, or left out (publish mode)
+    std::optional<std::vector<std::vector<std::uint64_t>>> table;
+
+    static HoursManifestNode of(const HoursResult& r, const HoursOptions& options);
+    nlohmann::ordered_json to_json() const;
+    /// @throws nlohmann::json::exception: a key holds a value of another type.
+    static HoursManifestNode from_json(const nlohmann::ordered_json& node);
+};
+
+/// HoursManifestNode::of(r, options).to_json().
 nlohmann::ordered_json hours_manifest_node(const HoursResult& r, const HoursOptions& options);
 
 } // namespace hotspot

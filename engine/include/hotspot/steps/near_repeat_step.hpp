@@ -32,6 +32,7 @@
 /// risk windows are drawn (an expiry date cannot be stated from a month).
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,6 +92,42 @@ struct RiskWindow {
     std::int32_t expires = 0;     ///< latest (incident date + days)
     double area_m2 = 0;
     MultiPolygon shape;           ///< working CRS
+};
+
+/// One cell of the Knox table in the near-repeat manifest node ("table").
+struct KnoxCellNode {
+    std::size_t row = 0, col = 0;             ///< distance band, time band (table order)
+    std::string distance_band, time_band;     ///< their labels
+    std::int64_t observed = 0;
+    double expected = 0;
+    double ratio = std::numeric_limits<double>::quiet_NaN();  ///< null (NaN) when expected is 0
+    double p = 1;
+    bool significant = false;
+};
+
+/// The near-repeat step's manifest node (NearRepeatResult::manifest_node; "near_repeat" of a run
+/// profile): written through to_json(), read (the report's Knox table) through from_json(), so
+/// its keys are listed once, here and in near_repeat_step.cpp. Missing keys keep the defaults.
+struct NearRepeatManifestNode {
+    nlohmann::ordered_json options;   ///< NearRepeatOptions::to_json()
+    // "method": the method in words, and the time unit tested
+    std::string statistic, time_unit = "days", expected_text, p_text, bands, raised_risk_rule, summary;
+    std::vector<KnoxCellNode> table;
+    // "raised_risk": what the table supports, and the windows drawn
+    bool risk_found = false;
+    double risk_distance_m = 0;
+    std::int64_t risk_days = 0;
+    double window_distance_m = 0;
+    std::int64_t window_days = 0;
+    std::string risk_source;          ///< "options" or "Knox table"
+    nlohmann::ordered_json counts;    ///< rows, tested, no_date, pairs, close_pairs, recent_incidents, risk_windows
+    std::string first_date, last_date;  ///< "period", YYYY-MM-DD
+    std::string sentence;
+    std::vector<std::string> warnings;
+
+    nlohmann::ordered_json to_json() const;
+    /// @throws nlohmann::json::exception: a key holds a value of another type.
+    static NearRepeatManifestNode from_json(const nlohmann::ordered_json& node);
 };
 
 struct NearRepeatResult {
