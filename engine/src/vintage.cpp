@@ -19,16 +19,10 @@ namespace {
 constexpr long last_2011_england = 33768;    // E01033768: the last 2011 LSOA in England
 constexpr long last_2021_england = 35999;    // new 2021 codes follow it; beyond: no evidence
 
-std::string upper(std::string_view s) {
-    std::string u(s);
-    for (char& c : u) c = char(std::toupper(static_cast<unsigned char>(c)));
-    return u;
-}
-
 // E01 code number, or -1 when the code is not E01 and nine characters.
 long e01_number(std::string_view code) {
     code = util::trim(code);
-    if (code.size() != 9 || upper(code.substr(0, 3)) != "E01") return -1;
+    if (code.size() != 9 || util::lower(code.substr(0, 3)) != "e01") return -1;
     long n = 0;
     for (char c : code.substr(3)) {
         if (c < '0' || c > '9') return -1;
@@ -61,15 +55,15 @@ std::string_view vintage_name(LsoaVintage v) noexcept {
 }
 
 LsoaVintage vintage_of_field(std::string_view field) noexcept {
-    const std::string u = upper(util::trim(field));
-    if (u.rfind("LSOA11", 0) == 0 || u.rfind("LSOA_11", 0) == 0 || u.rfind("LSOA2011", 0) == 0) return LsoaVintage::y2011;
-    if (u.rfind("LSOA21", 0) == 0 || u.rfind("LSOA_21", 0) == 0 || u.rfind("LSOA2021", 0) == 0) return LsoaVintage::y2021;
+    const std::string u = util::lower(util::trim(field));
+    if (u.starts_with("lsoa11") || u.starts_with("lsoa_11") || u.starts_with("lsoa2011")) return LsoaVintage::y2011;
+    if (u.starts_with("lsoa21") || u.starts_with("lsoa_21") || u.starts_with("lsoa2021")) return LsoaVintage::y2021;
     return LsoaVintage::unknown;
 }
 
 int ward_generation(std::string_view field) noexcept {
-    const std::string u = upper(util::trim(field));
-    if (u.size() != 6 || u.rfind("WD", 0) != 0 || u.substr(4) != "CD") return -1;
+    const std::string u = util::lower(util::trim(field));
+    if (u.size() != 6 || !u.starts_with("wd") || u.substr(4) != "cd") return -1;
     if (!std::isdigit(static_cast<unsigned char>(u[2])) || !std::isdigit(static_cast<unsigned char>(u[3]))) return -1;
     return 2000 + (u[2] - '0') * 10 + (u[3] - '0');
 }
@@ -89,11 +83,11 @@ VintageLookup read_vintage_lookup(const std::string& path) {
     int c11 = -1, c21 = -1, cch = -1;
     std::string header;
     for (std::size_t i = 0; i < fields.size(); ++i) {
-        const std::string h = upper(util::trim(fields[i]));
+        const std::string h = util::lower(util::trim(fields[i]));
         header += (i ? ", " : "") + std::string(util::trim(fields[i]));
-        if (h == "LSOA11CD") c11 = int(i);
-        if (h == "LSOA21CD") c21 = int(i);
-        if (h == "CHGIND") cch = int(i);
+        if (h == "lsoa11cd") c11 = int(i);
+        if (h == "lsoa21cd") c21 = int(i);
+        if (h == "chgind") cch = int(i);
     }
     if (c11 < 0 || c21 < 0)
         throw InputError(unit, path, 1, c11 < 0 ? "LSOA11CD" : "LSOA21CD",

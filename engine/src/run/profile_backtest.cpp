@@ -114,6 +114,8 @@ void run_profile_backtest(ProfileRun& p) {
     // it wins, is reported but draws no density map; a tie keeps the earlier), else the
     // profile's own setting (first in the grid).
     std::size_t shown = 0;
+    const int months = int(r.origins.size()) + o.test_months - 1;  // the first test month to the last
+    const std::string what = lower_first(p.profile.title);
     if (asked) {
         for (std::size_t c = 1; c < grid.size(); ++c)
             if (grid[c].kind == BacktestCandidate::Kind::kde && r.scores[c].hit_rate[at1] > r.scores[shown].hit_rate[at1])
@@ -128,15 +130,13 @@ void run_profile_backtest(ProfileRun& p) {
         s.share = o.choose_share;
         s.hit_rate = r.scores[shown].hit_rate[at1];
         s.pai = r.scores[shown].pai[at1];
-        s.months = int(r.origins.size()) + o.test_months - 1;
-        s.what = lower_first(p.profile.title);
+        s.months = months;
+        s.what = what;
         p.backtest_shown = s;
     }
-    const int months = int(r.origins.size()) + o.test_months - 1;
     p.po.backtest_sentence = "Over the last " + std::to_string(months) + " months, maps drawn this way (" +
                              grid[shown].make_name() + ", each from the 12 months before) caught " +
-                             util::num(r.scores[shown].hit_rate[at1] * 100, 3) + "% of the next quarter's " +
-                             lower_first(p.profile.title) + " in " + util::num(o.choose_share * 100, 3) +
+                             util::num(r.scores[shown].hit_rate[at1] * 100, 3) + "% of the next quarter's " + what + " in " + util::num(o.choose_share * 100, 3) +
                              "% of the area (PAI " + util::num(r.scores[shown].pai[at1], 3) + "; best of " +
                              std::to_string(grid.size()) + " settings: " + r.scores[std::size_t(r.chosen)].candidate + ", " +
                              util::num(r.scores[std::size_t(r.chosen)].hit_rate[at1] * 100, 3) + "%).";
