@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
         for (auto& [sub, run] : runners)
             if (sub->parsed()) {
                 const int rc = run();
-                return rc == 0 ? pg_out->publish(global.quiet) : rc;
+                return rc == 0 ? pg_out->publish(global) : rc;
             }
         return int(ExitCode::usage);
     } catch (const InputError& e) {

@@ -6,6 +6,7 @@
 
 #include "command.hpp"
 #include "signals.hpp"
+#include "terminal.hpp"
 #include "hotspot/error.hpp"
 
 namespace fs = std::filesystem;
@@ -45,7 +46,8 @@ PgOut::~PgOut() {
     if (!m_tmp.empty()) fs::remove_all(m_tmp, ec);
 }
 
-int PgOut::publish(bool quiet) const {
+int PgOut::publish(const GlobalOptions& global) const {
+    const bool quiet = global.quiet;
     if (!m_target) return 0;
     std::vector<std::string> files;
     std::vector<std::string> left_out;
@@ -61,7 +63,8 @@ int PgOut::publish(bool quiet) const {
     std::sort(files.begin(), files.end());
     std::sort(left_out.begin(), left_out.end());
     if (cancel_requested()) throw Cancelled("postgis");
-    const auto tables = copy_layers_to_postgis(files, *m_target, m_overwrite);
+    Terminal term(global.verbose, global.quiet, global.progress_json);
+    const auto tables = copy_layers_to_postgis(files, *m_target, m_overwrite, term.progress());
     if (!quiet) {
         std::cerr << "postgis: " << tables.size() << " tables written to schema "
                   << pg_quote_identifier(m_target->schema) << " in one transaction\n";

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "command.hpp"
 #include "hotspot/postgis_out.hpp"
 
 namespace hotspot::cli {
@@ -23,8 +24,11 @@ public:
     PgOut(const PgOut&) = delete;
     PgOut& operator=(const PgOut&) = delete;
     /// After the command succeeded: copies its layers to the schema. Returns the exit code.
-    /// @throws OutputError (exit 4) when the copy fails (nothing is then changed there).
-    int publish(bool quiet) const;
+    /// Progress (a bar, or `--progress-json` lines with stage "postgis") and SIGINT/SIGTERM
+    /// go through the command's Terminal like any other stage.
+    /// @throws OutputError (exit 4) when the copy fails, Cancelled (exit 5) when stopped; in
+    ///         both the transaction is rolled back and nothing is changed there.
+    int publish(const GlobalOptions& global) const;
 
 private:
     std::optional<PgTarget> m_target;

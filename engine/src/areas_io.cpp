@@ -166,7 +166,8 @@ AreaLayer read_area_layer(const AreaSpec& spec, const std::string& working_crs) 
                                               "); check the path for --areas " + spec.name);
     struct Closer { GDALDatasetH d; ~Closer() { GDALClose(d); } } closer{ds};
     OGRLayerH layer = detail::pick_layer(ds, spec.path, layer_name, unit, "--areas " + spec.name + "=");
-    detail::apply_where(layer, spec.where, spec.path, unit);
+    detail::apply_where(layer, spec.where, spec.path, unit,
+                        "--areas-where " + spec.name + " (`where` in [[areas]])");
     // A layer of points or lines has no area: every incident would be "outside" without a word.
     if (const auto t = wkbFlatten(OGR_L_GetGeomType(layer));
         t == wkbPoint || t == wkbMultiPoint || t == wkbLineString || t == wkbMultiLineString)

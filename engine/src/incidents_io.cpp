@@ -690,7 +690,7 @@ void read_ogr(const std::string& path, std::uint32_t file_index, Collector& col,
                                          "FlatGeobuf or PG: connection");
     struct Closer { GDALDatasetH d; ~Closer() { GDALClose(d); } } closer{ds};
     OGRLayerH layer = detail::pick_layer(ds, path, layer_name, unit, "--incidents ");
-    detail::apply_where(layer, col.options.where, path, unit);  // postgis_in.cpp
+    detail::apply_where(layer, col.options.where, path, unit, "--where");  // postgis_in.cpp
     if (col.postcodes)
         throw UsageError(unit, path + ": --postcode places rows of CSV files only; export the layer as CSV "
                                "(ogr2ogr -f CSV) or give its coordinates");

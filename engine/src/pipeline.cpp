@@ -91,9 +91,14 @@ nlohmann::ordered_json run_node(const RunConfig& cfg, const RunAreas& areas, boo
         {"publish_min_count", cfg.publish ? cfg.publish_min_count : 0},
         {"working_crs", cfg.working_crs}, {"study_area_layer", areas.study_layer().name},
         {"study_area_km2", areas.study_area_m2 / 1e6}, {"area_levels", nlohmann::ordered_json::array()}};
-    for (const auto& lv : areas.levels)
-        j["area_levels"].push_back({{"name", lv.layer.name}, {"areas", lv.layer.size()},
-                                    {"boundaries_layer", boundaries_layer_name(lv.layer.name)}});
+    for (const auto& lv : areas.levels) {
+        nlohmann::ordered_json l = {{"name", lv.layer.name}, {"areas", lv.layer.size()},
+                                    {"boundaries_layer", boundaries_layer_name(lv.layer.name)},
+                                    {"code_field", lv.layer.code_field}};
+        if (!lv.config.spec.where.empty()) l["areas_where"] = lv.config.spec.where;  // sent to the server
+        if (lv.has_population || lv.lookup) l["vintage"] = vintage_note_json(lv.vintage, lv.lookup ? &*lv.lookup : nullptr);
+        j["area_levels"].push_back(std::move(l));
+    }
     j["attribution"] = cfg.attribution;  // for the tasking report's cover (report.hpp)
     return j;
 }
@@ -280,6 +285,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     for (const auto& ac : cfg.areas) {
         manifest.add_input("areas:" + ac.spec.name, ac.spec.path);
         if (!ac.population_path.empty()) manifest.add_input("population:" + ac.spec.name, ac.population_path);
+        if (!ac.lookup_path.empty()) manifest.add_input("lookup:" + ac.spec.name, ac.lookup_path);
     }
     if (!cfg.config_path.empty()) manifest.add_input("config", cfg.config_path);
     rm.run = run_node(cfg, areas, read.police_uk);

@@ -5,11 +5,12 @@
 
 namespace hotspot::detail {
 
-void apply_where(OGRLayerH layer, const std::string& where, const std::string& path, const char* unit) {
+void apply_where(OGRLayerH layer, const std::string& where, const std::string& path, const char* unit,
+                 const std::string& option) {
     if (where.empty()) return;
     GdalErrorScope errors;
     if (OGR_L_SetAttributeFilter(layer, where.c_str()) != OGRERR_NONE)
-        throw InputError(unit, path, 0, "--where",
+        throw InputError(unit, path, 0, option,
                          "the filter '" + where + "' cannot be applied (" + errors.last_error() +
                              "); check the column names and the quoting ('text' in single quotes)");
 }

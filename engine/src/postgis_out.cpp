@@ -7,6 +7,8 @@
 #include <cpl_string.h>
 #include <gdal.h>
 #include <ogr_api.h>
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <set>
 
@@ -118,7 +120,7 @@ PgTarget parse_pg_target(const std::string& out) {
 }
 
 std::vector<std::string> copy_layers_to_postgis(const std::vector<std::string>& gpkg_files,
-                                                const PgTarget& target, bool overwrite) {
+                                                const PgTarget& target, bool overwrite, const Progress& progress) {
     detail::ensure_gdal();
     detail::GdalErrorScope errors;
     const std::string where = "schema " + pg_quote_identifier(target.schema);
@@ -164,6 +166,16 @@ std::vector<std::string> copy_layers_to_postgis(const std::vector<std::string>& 
             }
         }
     }
+    std::size_t tables_total = 0, tables_done = 0;
+    for (const auto& s : sources) tables_total += std::size_t(GDALDatasetGetLayerCount(s.ds));
+    bool cancelled = false;
+    // Before each table and every 10,000 rows: false (SIGINT/SIGTERM) rolls everything back.
+    auto go_on = [&](double within) {
+        if (cancelled) return false;
+        const double f = tables_total ? (double(tables_done) + within) / double(tables_total) : 1.0;
+        cancelled = !progress(f, "postgis");
+        return !cancelled;
+    };
     std::vector<std::string> written;
     std::string failure;
     std::string failed_table;
@@ -182,6 +194,7 @@ std::vector<std::string> copy_layers_to_postgis(const std::vector<std::string>& 
         for (int l = 0; l < GDALDatasetGetLayerCount(sources[f].ds) && failure.empty(); ++l) {
             OGRLayerH src = GDALDatasetGetLayer(sources[f].ds, l);
             const std::string name = OGR_L_GetName(src);
+            if (!go_on(0)) break;
             OGRFeatureDefnH defn = OGR_L_GetLayerDefn(src);
             const char* options[] = {schema_opt.c_str(), "OVERWRITE=YES", "LAUNDER=NO", "PRECISION=NO",
                                      "GEOMETRY_NAME=geom", "FID=fid", nullptr};
@@ -201,7 +214,10 @@ std::vector<std::string> copy_layers_to_postgis(const std::vector<std::string>& 
                                      OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, k)) + "'");
             OGR_L_ResetReading(src);
             OGRFeatureDefnH dst_defn = OGR_L_GetLayerDefn(dst);
+            const double rows = double(std::max<GIntBig>(OGR_L_GetFeatureCount(src, TRUE), 1));
+            std::uint64_t row = 0;
             while (failure.empty()) {
+                if (++row % 10000 == 0 && !go_on(std::min(double(row) / rows, 1.0))) break;
                 OGRFeatureH in = OGR_L_GetNextFeature(src);
                 if (!in) break;
                 OGRFeatureH outf = OGR_F_Create(dst_defn);
@@ -212,9 +228,17 @@ std::vector<std::string> copy_layers_to_postgis(const std::vector<std::string>& 
                 OGR_F_Destroy(outf);
                 OGR_F_Destroy(in);
             }
-            if (failure.empty() && OGR_L_SyncToDisk(dst) != OGRERR_NONE) failed(name, "cannot write the rows");
+            if (failure.empty() && !cancelled && OGR_L_SyncToDisk(dst) != OGRERR_NONE) failed(name, "cannot write the rows");
+            if (cancelled) break;
             if (failure.empty()) written.push_back(name);
+            ++tables_done;
         }
+        if (cancelled) break;
+    }
+    if (failure.empty() && !cancelled) go_on(0);  // a stop that came during the last table
+    if (cancelled) {
+        GDALDatasetRollbackTransaction(pg.ds);
+        throw Cancelled(unit);
     }
     if (failure.empty() && GDALDatasetCommitTransaction(pg.ds) != OGRERR_NONE)
         failed(written.empty() ? "" : written.back(), "the commit failed");

@@ -196,11 +196,25 @@ PopulationTable align_population_vintage(std::string_view unit, const AreaLayer&
     n.layer = lv.vintage;
     n.table = tv.vintage;
     const int wl = ward_generation(layer.code_field), wt = ward_generation(table.code_col);
-    if (wl > 0 && wt > 0 && wl != wt)
-        n.text = "area layer '" + layer.name + "' has " + std::to_string(wl) + " ward codes (" + layer.code_field +
-                 ") and " + table.path + " has " + std::to_string(wt) + " ward codes (" + table.code_col +
-                 "); wards a boundary review redrew between them have new codes and will not join: use the population "
-                 "of the layer's ward generation";
+    if (wl > 0 && wt > 0 && wl != wt) {
+        // Wards a review redrew get new codes: the layer's codes the table lacks are those wards.
+        const std::unordered_set<std::string> in_table(table.codes.begin(), table.codes.end());
+        std::vector<std::string> missing;
+        for (const auto& c : layer.codes)
+            if (!in_table.count(c)) missing.push_back(c);
+        const std::string both = "area layer '" + layer.name + "' (" + layer.path + ") has " + std::to_string(wl) +
+                                 " ward codes (" + layer.code_field + ") and " + table.path + " has " +
+                                 std::to_string(wt) + " ward codes (" + table.code_col + ")";
+        if (!missing.empty())
+            throw InputError(std::string(unit), table.path, 0, table.code_col,
+                             "mixes ward code generations: " + both + ", and " + std::to_string(missing.size()) +
+                                 " of the layer's " + std::to_string(layer.size()) + " wards are not in the table (" +
+                                 some(missing) + "): a boundary review redrew them, so their residents are unknown "
+                                 "and the table's old wards count for no area. Use a population table of the " +
+                                 std::to_string(wl) + " wards (ONS ward population estimates are published for each "
+                                 "generation), or the " + std::to_string(wt) + " ward boundaries");
+        n.text = both + "; every ward of the layer is in the table (the review left them unchanged), so they join";
+    }
     if (lv.vintage == LsoaVintage::unknown || tv.vintage == LsoaVintage::unknown || lv.vintage == tv.vintage) return table;
     const std::string lyear(vintage_name(lv.vintage)), tyear(vintage_name(tv.vintage));
     if (!lookup)
@@ -228,16 +242,24 @@ PopulationTable align_population_vintage(std::string_view unit, const AreaLayer&
     return out;
 }
 
-nlohmann::ordered_json vintage_manifest(const VintageLookup& lookup, const AreaLayer& layer, const VintageNote& note,
-                                        std::span<const std::uint64_t> counts) {
+nlohmann::ordered_json vintage_note_json(const VintageNote& note, const VintageLookup* lookup) {
     nlohmann::ordered_json j;
-    j["lookup"] = lookup.path;
-    j["lookup_rows"] = lookup.size();
-    j["method"] = vintage_carry_method;
+    if (lookup) {
+        j["lookup"] = lookup->path;
+        j["lookup_rows"] = lookup->size();
+        j["method"] = vintage_carry_method;
+    }
     j["layer_vintage"] = vintage_name(note.layer);
     j["population_vintage"] = vintage_name(note.table);
     j["population_carried"] = note.carried;
     if (note.carried) j["population_total"] = {{"before", note.total_before}, {"after", note.total_after}};
+    if (!note.text.empty()) j["note"] = note.text;
+    return j;
+}
+
+nlohmann::ordered_json vintage_manifest(const VintageLookup& lookup, const AreaLayer& layer, const VintageNote& note,
+                                        std::span<const std::uint64_t> counts) {
+    nlohmann::ordered_json j = vintage_note_json(note, &lookup);
     if (note.layer != LsoaVintage::unknown) {
         std::vector<double> v(counts.begin(), counts.end());
         const CarriedValues c = carry_vintage(lookup, note.layer, layer.codes, v);

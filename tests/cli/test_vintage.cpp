@@ -102,6 +102,18 @@ TEST_CASE("a population table of the other vintage: refused without --lookup, ca
         INFO(b.out << b.err);
         CHECK(b.exit_code == 0);
         CHECK(contains(b.err, "carried to the 2011 LSOAs"));
+        // The run's manifest says it per area level, as the rates manifest does.
+        const auto m = nlohmann::json::parse(test::read_file(dir / "run_b" / "manifest.json"));
+        const auto& lv = m["run"]["area_levels"][0];
+        INFO(lv.dump(1));
+        CHECK(lv["code_field"] == "LSOA11CD");
+        CHECK(lv["vintage"]["layer_vintage"] == "2011");
+        CHECK(lv["vintage"]["population_vintage"] == "2021");
+        CHECK(lv["vintage"]["population_carried"] == true);
+        CHECK(lv["vintage"]["population_total"]["before"].get<double>() == 6650.0);
+        CHECK(lv["vintage"]["population_total"]["after"].get<double>() == 6650.0);
+        CHECK(contains(lv["vintage"]["lookup"].get<std::string>(), "lookup_lsoa11_lsoa21.csv"));
+        CHECK(m["inputs"].dump().find("lookup:lsoa") != std::string::npos);
     }
 }
 
@@ -125,6 +137,15 @@ TEST_CASE("--areas-where filters an area layer through OGR (the server runs it f
                                    (dir / "x.gpkg").string() + "'");
     CHECK(bad.exit_code == 3);
     CHECK(contains(bad.err, "nosuchfield"));
+    CHECK(contains(bad.err, "--areas-where lsoa"));  // the option as given, not the incidents' --where
+    // The run takes the same filter and records it per area level in its manifest.
+    const auto run = test::run_cli("run" + common + " --areas-where \"lsoa=LSOA11CD <> 'E01090004'\" --profiles all-crime"
+                                   " --out '" + (dir / "run_w").string() + "'");
+    INFO(run.out << run.err);
+    REQUIRE(run.exit_code == 0);
+    const auto rm = nlohmann::json::parse(test::read_file(dir / "run_w" / "manifest.json"));
+    CHECK(rm["run"]["area_levels"][0]["areas_where"] == "LSOA11CD <> 'E01090004'");
+    CHECK(rm["run"]["area_levels"][0]["areas"] == 3);
     const auto none = test::run_cli("rates" + common + " --areas-where \"ward=x = 1\" --out '" + (dir / "y.gpkg").string() + "'");
     CHECK(none.exit_code == 2);
     CHECK(contains(none.err, "no --areas named 'ward'"));

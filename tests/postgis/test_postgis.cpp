@@ -6,7 +6,16 @@
 #include <catch2/catch.hpp>
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 #include <gdal.h>
 #include <gdal_utils.h>
 #include <ogr_api.h>
@@ -195,6 +204,95 @@ TEST_CASE("postgis: a run that fails midway leaves the previous tables as they w
     const auto after = test::read_all_layers(conn + " schemas=kept");
     CHECK(after == before);
     CHECK(sql(conn, "SELECT marker FROM kept.all_crime_hotspots_change") == "1");
+}
+
+TEST_CASE("postgis: a run stopped midway (SIGINT, or killed outright by SIGKILL) leaves the previous tables as they were",
+          "[.][postgis]") {
+    const std::string conn = server();
+    const fs::path dir = test::fresh_dir("postgis_kill");
+    REQUIRE(test::run_cli("demo-data --out " + (dir / "demo").string() + " --incidents 1200").exit_code == 0);
+    const std::vector<std::string> args{
+        "run", "--incidents", (dir / "demo/incidents.csv").string(), "--crs", "EPSG:27700", "--profiles", "all-crime",
+        "--period-from", "2025-07", "--period-to", "2025-12", "--areas",
+        "ward=" + (dir / "demo/wards.geojson").string() + ":ward_code:ward_name", "--population",
+        "ward=" + (dir / "demo/ward_population.csv").string(), "--out", conn + " schema=killed"};
+    std::string first;
+    for (const auto& a : args) first += q(a) + " ";
+    REQUIRE(test::run_cli(first).exit_code == 0);
+    const auto before = test::read_all_layers(conn + " schemas=killed");
+    REQUIRE(before.count("all_crime_ward_rates") == 1);
+    REQUIRE(before.count("all_crime_hotspots_change") == 1);
+
+    for (const int sig : {SIGINT, SIGKILL}) {
+        INFO("signal " << sig);
+        // Another session holds the last table: the run replaces the earlier tables inside its
+        // transaction, then waits for that lock; the signal comes while it waits, mid-copy.
+        GDALDatasetH locker = GDALOpenEx(conn.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr);
+        REQUIRE(locker);
+        REQUIRE(GDALDatasetStartTransaction(locker, FALSE) == OGRERR_NONE);
+        OGRLayerH r = GDALDatasetExecuteSQL(locker, "LOCK TABLE killed.all_crime_hotspots_change IN ACCESS EXCLUSIVE MODE",
+                                            nullptr, nullptr);
+        if (r) GDALDatasetReleaseResultSet(locker, r);
+
+        // Other months (every table would change), --overwrite.
+        std::vector<std::string> argv_s{HOTSPOT_CLI, "--progress-json"};
+        argv_s.insert(argv_s.end(), args.begin(), args.end());
+        for (std::size_t i = 0; i + 1 < argv_s.size(); ++i) {
+            if (argv_s[i] == "--period-from") argv_s[i + 1] = "2025-01";
+            if (argv_s[i] == "--period-to") argv_s[i + 1] = "2025-06";
+        }
+        argv_s.push_back("--overwrite");
+        std::vector<char*> argv;
+        for (auto& a : argv_s) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        const std::string err_path = (dir / ("stderr" + std::to_string(sig) + ".txt")).string();
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        pid_t pid = 0;
+        REQUIRE(posix_spawn(&pid, HOTSPOT_CLI, &fa, nullptr, argv.data(), environ) == 0);
+        posix_spawn_file_actions_destroy(&fa);
+
+        // Wait until the run's session waits on the lock (at most 120 s).
+        bool waiting = false;
+        for (int i = 0; i < 1200 && !waiting; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            waiting = sql(conn, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") != "0";
+            int st = 0;
+            if (!waiting && waitpid(pid, &st, WNOHANG) == pid) FAIL("the run ended before it reached the locked table");
+        }
+        REQUIRE(waiting);
+        kill(pid, sig);
+        if (sig == SIGKILL) {
+            int st = 0;
+            REQUIRE(waitpid(pid, &st, 0) == pid);
+            CHECK((WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL));
+        }
+        // Release the lock: the run's session gets it; killed, its connection is gone and the
+        // server rolls its transaction back; stopped by SIGINT, the run rolls back and exits 5.
+        GDALDatasetRollbackTransaction(locker);
+        GDALClose(locker);
+        if (sig == SIGINT) {
+            int st = 0;
+            REQUIRE(waitpid(pid, &st, 0) == pid);
+            std::ifstream ef(err_path);
+            const std::string err((std::istreambuf_iterator<char>(ef)), std::istreambuf_iterator<char>());
+            INFO(err);
+            CHECK((WIFEXITED(st) && WEXITSTATUS(st) == 5));
+            CHECK(err.find("cancelled") != std::string::npos);
+            CHECK(err.find("\"stage\":\"postgis\"") != std::string::npos);
+        }
+        // Wait for the server to finish the killed session (at most 60 s), then compare.
+        for (int i = 0; i < 600; ++i) {
+            if (sql(conn, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                          "AND pid <> pg_backend_pid()") == "0")
+                break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        const auto after = test::read_all_layers(conn + " schemas=killed");
+        CHECK(after == before);
+    }
 }
 
 TEST_CASE("postgis: schema and table names with quotes and semicolons are names, not SQL", "[.][postgis]") {

@@ -79,3 +79,44 @@ TEST_CASE("values carried between vintages keep their total", "[vintage]") {
     for (std::size_t i = 0; i < b.codes.size(); ++i) got[b.codes[i]] += b.values[i];
     CHECK(got == std::map<std::string, double>{{"E01090004", 1850}, {"E01090005", 1000}, {"E01090006", 1000}});
 }
+
+TEST_CASE("ward code generations: a table of another generation is refused when the review redrew wards",
+          "[vintage]") {
+    AreaLayer layer;
+    layer.name = "ward";
+    layer.path = "wards_2023.gpkg";
+    layer.code_field = "WD23CD";
+    layer.codes = {"E05010001", "E05010002", "E05013901"};  // the last: a ward the 2023 review drew
+    PopulationTable table;
+    table.path = "ward_population_2022.csv";
+    table.code_col = "WD22CD";
+    table.codes = {"E05010001", "E05010002", "E05010003"};
+    table.population = {5000, 6000, 7000};
+    try {
+        align_population_vintage("rates", layer, table, nullptr);
+        FAIL("a 2022 ward table beside 2023 wards with a redrawn ward was accepted");
+    } catch (const InputError& e) {
+        const std::string m = e.what();
+        CHECK(e.exit_code() == ExitCode::input);
+        CHECK(m.find("ward_population_2022.csv") != std::string::npos);
+        CHECK(m.find("WD22CD") != std::string::npos);
+        CHECK(m.find("WD23CD") != std::string::npos);
+        CHECK(m.find("E05013901") != std::string::npos);   // the ward the table lacks, named
+        CHECK(m.find("1 of the layer's 3 wards") != std::string::npos);
+    }
+    // Every ward of the layer in the table (the review left them alone): joined, with a note.
+    layer.codes = {"E05010001", "E05010002"};
+    VintageNote note;
+    const PopulationTable same = align_population_vintage("rates", layer, table, nullptr, &note);
+    CHECK(same.codes == table.codes);
+    CHECK(note.text.find("so they join") != std::string::npos);
+    // The same generation, or fields that name none: nothing to say.
+    table.code_col = "WD23CD";
+    VintageNote quiet;
+    align_population_vintage("rates", layer, table, nullptr, &quiet);
+    CHECK(quiet.text.empty());
+    const auto j = vintage_note_json(note, nullptr);
+    CHECK(j.at("population_carried") == false);
+    CHECK(j.at("note") == note.text);
+    CHECK_FALSE(j.contains("lookup"));
+}

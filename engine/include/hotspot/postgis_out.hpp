@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "hotspot/progress.hpp"
+
 namespace hotspot {
 
 /// Where `--out PG:...` sends the layers.
@@ -36,11 +38,17 @@ PgTarget parse_pg_target(const std::string& out);
 /// order) into `target.schema` in one transaction, replacing tables of the same name.
 /// Two files holding a layer of the same name are refused before anything is written, and so,
 /// unless `overwrite`, is a table of the schema that a layer would replace (`--overwrite`).
+/// `progress` is called before each table (fraction of the tables done, stage "postgis") and
+/// every 10,000 rows; returning false rolls the transaction back and throws Cancelled (exit 5).
+/// A process killed outright (SIGKILL) mid-copy closes its connection, and the server rolls the
+/// open transaction back: the schema's tables stay as they were (tested).
 /// @return the names of the tables written, in the order written.
 /// @throws OutputError (exit 4) naming the schema and table on any failure; nothing of this
 ///         call is then left in the database (the transaction is rolled back).
+/// @throws Cancelled (exit 5) when `progress` returns false; likewise nothing is left.
 std::vector<std::string> copy_layers_to_postgis(const std::vector<std::string>& gpkg_files,
-                                                const PgTarget& target, bool overwrite = true);
+                                                const PgTarget& target, bool overwrite = true,
+                                                const Progress& progress = no_progress());
 
 /// A source as outputs and the manifest name it: `PG:` connections with any `password=`
 /// value replaced by `***` (a password must not travel in the run's layers or manifest; libpq

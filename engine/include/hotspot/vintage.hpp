@@ -14,8 +14,10 @@
 ///    to LSOA (2021) to LAD (2022) Lookup", CHGIND U/S/M/X; 31,810 unchanged, 834 split, 194
 ///    merged, 6 redrawn). Codes E01033769 to E01035999 are read as 2021-only; codes beyond,
 ///    and Welsh W01 codes, give no evidence (made-up test codes such as E01090001 stay neutral).
-/// Ward codes (E05) are not mixed within one field; a layer and a table naming different ward
-/// generations (WD22CD against WD23CD) give a note, since wards a review redrew have new codes.
+/// Ward codes (E05) carry no generation in the code itself; the field names do (WD22CD,
+/// WD23CD). A layer and a population table naming different generations are refused when some
+/// of the layer's wards are missing from the table (a review redrew them: new codes), and only
+/// noted when every ward of the layer is in the table (the review left them unchanged).
 
 #include <cstdint>
 #include <span>
@@ -112,9 +114,15 @@ CodeVintage check_area_vintage(std::string_view unit, const AreaLayer& layer, co
 /// Checks a population table against its area layer. Same vintage (or one unknown): the table
 /// as it is. Different vintages: refused without a lookup (InputError naming both files, fields,
 /// example codes, and --lookup); with one, the populations carried to the layer's vintage.
-/// Different ward generations: a note only. Mixed codes in the table: refused.
+/// Different ward generations: refused (InputError naming both fields and the missing wards)
+/// when some of the layer's wards are not in the table, else a note. Mixed codes: refused.
 PopulationTable align_population_vintage(std::string_view unit, const AreaLayer& layer, const PopulationTable& table,
                                          const VintageLookup* lookup, VintageNote* note = nullptr);
+
+/// What align_population_vintage found for one area level, for a manifest: the vintages of the
+/// layer and of its population, whether the population was carried (totals before and after),
+/// the note, and the lookup with its method when one was given.
+nlohmann::ordered_json vintage_note_json(const VintageNote& note, const VintageLookup* lookup);
 
 /// The manifest node of one rates layer when --lookup is given: the lookup, the method, the
 /// vintages found, the population carried (totals before and after) and the layer's incident

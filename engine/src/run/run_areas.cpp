@@ -19,8 +19,10 @@ namespace {
 
 // Population per area (NaN where unknown) from the area level's table or field, carried to the
 // layer's LSOA vintage through the level's lookup when they differ (vintage.hpp).
-std::vector<double> read_population(const AreaConfig& ac, const AreaLayer& layer, const VintageLookup* lookup,
-                                    std::vector<std::string>& warnings) {
+// The level's vintage note (lv.vintage) says what was found and done, for the manifest.
+std::vector<double> read_population(AreaLevel& lv, std::vector<std::string>& warnings) {
+    const AreaConfig& ac = lv.config;
+    const AreaLayer& layer = lv.layer;
     if (!ac.population_field.empty()) return join_population(layer, read_population_field(layer, ac.population_field));
     if (ac.population_path.empty()) return std::vector<double>(layer.size(), std::numeric_limits<double>::quiet_NaN());
     PopulationSpec spec;
@@ -28,9 +30,10 @@ std::vector<double> read_population(const AreaConfig& ac, const AreaLayer& layer
     spec.path = ac.population_path;
     spec.code_col = ac.population_code_column;
     spec.pop_col = ac.population_value_column;
-    VintageNote note;
-    const PopulationTable table = align_population_vintage("run", layer, read_population_csv(spec, layer.code_field), lookup, &note);
-    if (!note.text.empty()) warnings.push_back(note.text + " [" + vintage_carry_method + "]");
+    const PopulationTable table = align_population_vintage("run", layer, read_population_csv(spec, layer.code_field),
+                                                           lv.lookup ? &*lv.lookup : nullptr, &lv.vintage);
+    if (!lv.vintage.text.empty())
+        warnings.push_back(lv.vintage.text + (lv.vintage.carried ? std::string(" [") + vintage_carry_method + "]" : ""));
     return join_population(layer, table);
 }
 
@@ -56,8 +59,9 @@ RunAreas read_run_areas(const RunConfig& cfg, const IncidentTable& inc, unsigned
         lv.config = ac;
         lv.layer = read_area_layer(ac.spec, cfg.working_crs);
         for (auto& w : lv.layer.warnings) warnings.push_back(w);
-        const auto lookup = ac.lookup_path.empty() ? std::nullopt : std::optional(read_vintage_lookup(ac.lookup_path));
-        check_area_vintage("run", lv.layer, lookup ? &*lookup : nullptr);
+        if (!ac.lookup_path.empty()) lv.lookup = read_vintage_lookup(ac.lookup_path);
+        lv.vintage.layer = check_area_vintage("run", lv.layer, lv.lookup ? &*lv.lookup : nullptr).vintage;
+        lv.vintage.table = lv.vintage.layer;  // a population field of the layer: its own vintage
         r.levels.push_back(std::move(lv));
     }
     GeocodeStepOptions go;
@@ -72,8 +76,7 @@ RunAreas read_run_areas(const RunConfig& cfg, const IncidentTable& inc, unsigned
         lv.has_population = !ac.population_path.empty() || !ac.population_field.empty();
         if (lv.has_population)
             refuse_overlapping_areas("run", lv.layer, AreaIndex(lv.layer.polygons), inc.x, inc.y, *lv.placed);
-        const auto lookup = ac.lookup_path.empty() ? std::nullopt : std::optional(read_vintage_lookup(ac.lookup_path));
-        lv.population = read_population(ac, lv.layer, lookup ? &*lookup : nullptr, warnings);
+        lv.population = read_population(lv, warnings);
         for (auto& line : check_population(lv.layer, lv.population, lv.placed->counts)) warnings.push_back(line);
         lv.neighbours = queen_neighbours(lv.layer.polygons);
     }

@@ -3,6 +3,7 @@
 // once, and per profile the selection, the writers and the outcome being filled.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "hotspot/steps/hotspots_step.hpp"
 #include "hotspot/steps/kde_step.hpp"
 #include "hotspot/vector_out.hpp"
+#include "hotspot/vintage.hpp"
 #include "hotspot/weights.hpp"
 #include "run/backtest_display.hpp"
 
@@ -36,6 +38,8 @@ struct AreaLevel {
     std::vector<double> population;         ///< per area; NaN where unknown
     std::vector<std::vector<std::int32_t>> neighbours;  ///< queen (contiguity.hpp, 1 m snap)
     bool has_population = false;
+    std::optional<VintageLookup> lookup;  ///< the level's --lookup, read once
+    VintageNote vintage;                  ///< LSOA vintages of layer and population (manifest)
 };
 
 /// The run's areas, read and placed once (run_areas.cpp).
