@@ -18,6 +18,7 @@
 #include "hotspot/styles.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
+#include "hotspot/vintage.hpp"
 #include "util/text.hpp"
 
 namespace fs = std::filesystem;
@@ -64,10 +65,16 @@ ChangeJobResult run_change_job(const ChangeJobOptions& o, const Progress& progre
     for (std::size_t i = 0; i < o.areas.size(); ++i) {
         layers.push_back(read_area_layer(o.areas[i], o.read.working_crs));
         for (auto& w : layers.back().warnings) warnings.push_back(w);
-        if (spec_of[i]) pops.push_back(join_population(layers.back(), read_population_csv(*spec_of[i], layers.back().code_field)));
-        else if (!o.population_field.empty())
+        // Rates per resident: the vintage checks of `rates` and `run` (vintage.hpp), no lookup.
+        if (spec_of[i])
+            pops.push_back(join_population(layers.back(), align_population_vintage(unit, layers.back(),
+                                                                                  read_population_csv(*spec_of[i], layers.back().code_field), nullptr)));
+        else if (!o.population_field.empty()) {
+            check_area_vintage(unit, layers.back(), nullptr);
             pops.push_back(join_population(layers.back(), read_population_field(layers.back(), o.population_field)));
-        else pops.emplace_back();
+        } else {
+            pops.emplace_back();
+        }
     }
     manifest.add_timing("read_areas", seconds_since(t));
 
@@ -79,6 +86,15 @@ ChangeJobResult run_change_job(const ChangeJobOptions& o, const Progress& progre
     res.kept = read.incidents.size();
     res.rejected = read.rejects.size();
     for (const auto& w : read.warnings) warnings.push_back(w);
+    // Areas that overlap (2011 LSOAs beside the 2021 ones that replaced them) would count their
+    // residents twice: refused as in `rates` and `run`.
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        if (pops[l].empty()) continue;
+        const auto& inc = read.incidents;
+        const AreaIndex index(layers[l].polygons);
+        refuse_overlapping_areas(unit, layers[l], index, inc.x, inc.y,
+                                 geocode(index, inc.x, inc.y, o.change.snap_m, o.threads, progress));
+    }
 
     t = std::chrono::steady_clock::now();
     res.change = compute_change(read.incidents, layers, pops, o.change, read.police_uk, o.threads, progress);
