@@ -30,7 +30,10 @@ KdeStepOptions profile_kde_options(const ProfileRun& p) {
     else k.bandwidth.fixed_m = profile.analysis.bandwidth_m;
     if (p.backtest_bandwidth) k.bandwidth = *p.backtest_bandwidth;
     // a backtest-drawn map shows the area shares the backtest measured (backtest_display.hpp)
-    if (p.backtest_shown) apply_backtest_display(k.heat, *p.backtest_shown, cfg.publish, cfg.analysis.heat_min_incidents);
+    if (p.backtest_shown) {
+        apply_backtest_display(k.heat, *p.backtest_shown, cfg.publish, cfg.analysis.heat_min_incidents);
+        k.bandwidth_chosen_by_backtest = *p.backtest_shown;  // the step states its out-of-sample record
+    }
     return k;
 }
 
@@ -59,7 +62,6 @@ KdeStepResult run_profile_kde(ProfileRun& p) {
                                                           p.cfg.comparison.to);  // non-significant cells blank
     }
     KdeStepResult k = timed(p.analyse_s, [&] { return run_kde_step(kin, kso, kout); });
-    if (p.backtest_shown) k.warnings = restate_snap_warning(k.warnings, *p.backtest_shown);
     for (auto& w : k.warnings) p.po.warnings.push_back(w);
     p.po.kernel = std::string(kernel_name(k.kde.kernel));
     p.po.bandwidth_m = k.kde.bandwidth_m;
