@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "hotspot/config.hpp"
 #include "hotspot/heat_classes.hpp"
 #include "hotspot/kde.hpp"
 #include "hotspot/steps/kde_step.hpp"
@@ -74,18 +75,38 @@ TEST_CASE("backtest display: the density step restates the snap-point warning on
 }
 
 TEST_CASE("backtest display: the floor goes only when neither publish mode nor the config sets one", "[backtest-display]") {
+    const int k3 = HeatClassOptions{}.min_incidents;
+    REQUIRE(k3 == 3);
+    // unset: 3 on a map drawn with a given bandwidth, no floor on a backtest-drawn one
+    CHECK(heat_min_incidents_of(std::nullopt, false, false, 5) == 3);
+    CHECK(heat_min_incidents_of(std::nullopt, true, false, 5) == 1);
+    // an explicit analysis.heat_min_incidents = 3 (the default's value) keeps the 3-incident floor
+    CHECK(heat_min_incidents_of(3, true, false, 5) == 3);
+    CHECK(heat_min_incidents_of(4, true, false, 5) == 4);
+    CHECK(heat_min_incidents_of(1, false, false, 5) == 1);
+    // publish mode: at least the disclosure threshold, backtest or not
+    CHECK(heat_min_incidents_of(std::nullopt, true, true, 5) == 5);
+    CHECK(heat_min_incidents_of(std::nullopt, true, true, 2) == 3);
+    CHECK(heat_min_incidents_of(8, true, true, 5) == 8);
+    CHECK(heat_min_incidents_of(std::nullopt, false, true, 5) == 5);
+    CHECK_THROWS_WITH(heat_min_incidents_of(0, false, false, 5), Catch::Contains("analysis.heat_min_incidents must be >= 1"));
     HeatClassOptions h;
-    apply_backtest_display(h, shown(), false, HeatClassOptions{}.min_incidents);
-    CHECK(h.min_incidents == 1);
+    apply_backtest_display(h, shown());
     CHECK(h.area_shares == shown().shares);
-    HeatClassOptions pub;
-    pub.min_incidents = 5;  // publish mode's disclosure floor
-    apply_backtest_display(pub, shown(), true, HeatClassOptions{}.min_incidents);
-    CHECK(pub.min_incidents == 5);
-    HeatClassOptions own;
-    own.min_incidents = 4;  // analysis.heat_min_incidents = 4
-    apply_backtest_display(own, shown(), false, 4);
-    CHECK(own.min_incidents == 4);
+}
+
+TEST_CASE("backtest display: analysis.heat_min_incidents read from a config: unset stays unset, an explicit 3 is kept", "[backtest-display]") {
+    const auto read = [](const std::string& analysis) {
+        return parse_run_config("title = \"t\"\noutput = \"pack\"\nprofiles = [\"drug-possession\"]\n[incidents]\n"
+                                "paths = [\"x.csv\"]\n[analysis]\n" + analysis, "run.toml");
+    };
+    CHECK_FALSE(read("").analysis.heat_min_incidents);
+    const auto three = read("heat_min_incidents = 3\n").analysis.heat_min_incidents;
+    REQUIRE(three);
+    CHECK(*three == 3);
+    CHECK(heat_min_incidents_of(three, true, false, 5) == 3);
+    CHECK(heat_min_incidents_of(read("").analysis.heat_min_incidents, true, false, 5) == 1);
+    CHECK_THROWS_WITH(read("heat_min_incidents = 0\n"), Catch::Contains("heat_min_incidents"));
 }
 
 TEST_CASE("backtest display: the classes are the densest 0.5/1/2/5% of the area, counted by brute force", "[backtest-display]") {
@@ -102,7 +123,8 @@ TEST_CASE("backtest display: the classes are the densest 0.5/1/2/5% of the area,
     for (std::size_t i = 0; i < n; i += 37) x.push_back(grid.x_of_col(std::int64_t(i) % grid.cols)), y.push_back(grid.y_of_row(std::int64_t(i) / grid.cols));
 
     HeatClassOptions h;
-    apply_backtest_display(h, shown(), false, HeatClassOptions{}.min_incidents);
+    h.min_incidents = heat_min_incidents_of(std::nullopt, true, false, 5);
+    apply_backtest_display(h, shown());
     const HeatClasses c = heat_classes(grid, v, x, y, 100, h);
     CHECK(c.floor_from_count == 0);  // no incident floor: the lightest class's edge is the floor
     REQUIRE(c.classes.size() == 4);

@@ -9,6 +9,7 @@
 // snap-point warning, a statement that the setting was chosen on out-of-sample prediction, with
 // its hit rate and PAI (KdeStepOptions::bandwidth_chosen_by_backtest).
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,14 @@ namespace hotspot::detail {
 /// What the backtest measured for the setting that draws the map (kde_step.hpp).
 using BacktestShown = KdeBacktestRecord;
 
-/// Sets `heat` for a backtest-drawn map: area_shares = shown.shares; min_incidents = 1 unless
-/// `publish` (the disclosure floor stays) or `configured_min` differs from the default
-/// (HeatClassOptions{}.min_incidents: the analyst's own floor stays).
-void apply_backtest_display(HeatClassOptions& heat, const BacktestShown& shown, bool publish, int configured_min);
+/// The heat map's k (HeatClassOptions::min_incidents) of a run profile; the one place the
+/// config's analysis.heat_min_incidents is read. `configured` when set, else
+/// HeatClassOptions{}.min_incidents (3), except 1 (no floor) on a `backtest_drawn` map outside
+/// `publish` mode; publish mode raises it to at least `publish_min_count` (the disclosure floor).
+/// @throws UsageError: configured < 1 ("analysis.heat_min_incidents must be >= 1 (got 0)").
+int heat_min_incidents_of(std::optional<int> configured, bool backtest_drawn, bool publish, int publish_min_count);
+
+/// Sets `heat`'s classes for a backtest-drawn map: area_shares = shown.shares (when given).
+void apply_backtest_display(HeatClassOptions& heat, const BacktestShown& shown);
 
 } // namespace hotspot::detail

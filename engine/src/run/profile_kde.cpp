@@ -21,8 +21,10 @@ KdeStepOptions profile_kde_options(const ProfileRun& p) {
     k.cell_size_m = cfg.analysis.cell_m.value_or(profile.analysis.cell_size_m);
     k.extent = cfg.analysis.extent;
     k.threads = threads;
-    // k of the heat map; publish mode never shades fewer than the disclosure threshold
-    k.heat.min_incidents = std::max(cfg.analysis.heat_min_incidents, cfg.publish ? cfg.publish_min_count : 1);
+    // k of the heat map; publish mode never shades fewer than the disclosure threshold, and a
+    // backtest-drawn map has no floor unless one is configured (backtest_display.hpp)
+    k.heat.min_incidents = heat_min_incidents_of(cfg.analysis.heat_min_incidents, p.backtest_shown.has_value(), cfg.publish,
+                                                 cfg.publish_min_count);
     if (cfg.analysis.bandwidth_auto && *cfg.analysis.bandwidth_auto != "backtest") k.bandwidth = BandwidthSpec::parse("auto:" + *cfg.analysis.bandwidth_auto, "run");
     else if (cfg.analysis.bandwidth_m) k.bandwidth.fixed_m = *cfg.analysis.bandwidth_m;
     else if (!profile.analysis.bandwidth_auto.empty())
@@ -31,7 +33,7 @@ KdeStepOptions profile_kde_options(const ProfileRun& p) {
     if (p.backtest_bandwidth) k.bandwidth = *p.backtest_bandwidth;
     // a backtest-drawn map shows the area shares the backtest measured (backtest_display.hpp)
     if (p.backtest_shown) {
-        apply_backtest_display(k.heat, *p.backtest_shown, cfg.publish, cfg.analysis.heat_min_incidents);
+        apply_backtest_display(k.heat, *p.backtest_shown);
         k.bandwidth_chosen_by_backtest = *p.backtest_shown;  // the step states its out-of-sample record
     }
     return k;
