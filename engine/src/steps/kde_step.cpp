@@ -284,7 +284,7 @@ std::string backtest_snap_statement(const KdeBacktestRecord& b) {
     }
     return "kde: " + b.setting + " is finer than the spacing of the police.uk snap points, but it was chosen on " +
            "out-of-sample prediction: over the last " + std::to_string(b.months) + " months maps drawn this way caught " +
-           util::num(b.hit_rate * 100, 3) + "% of the next quarter's " + b.what + " in " + util::num(b.share * 100, 3) +
+           util::num(b.hit_rate * 100, 3) + "% of " + b.tested_on + " " + b.what + " in " + util::num(b.share * 100, 3) +
            "% of the area (PAI " + util::num(b.pai, 3) + "); the map's classes are the densest " + shares +
            "% of the area, the shares the backtest measured";
 }

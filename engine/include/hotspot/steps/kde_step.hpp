@@ -71,6 +71,7 @@ struct KdeBacktestRecord {
     double pai = 0;                      ///< PAI at `share`
     int months = 0;                      ///< months the origins span
     std::string what = "incidents";      ///< "car key burglary": what the hit rate counts
+    std::string tested_on = "the next quarter's";  ///< BacktestOptions::tested_on()
 };
 
 /// The statement the density step writes in place of the kde's snap-point warning for a
