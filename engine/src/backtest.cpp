@@ -51,6 +51,21 @@ void BacktestOptions::validate() const {
     if (!found) throw UsageError(unit, "the choosing share " + std::to_string(choose_share * 100) + "% is not one of the shares");
 }
 
+std::string BacktestOptions::design() const {
+    return "train " + std::to_string(train_months) + (train_months == 1 ? " month" : " months") + ", test the next " +
+           (test_months == 1 ? std::string("month") : std::to_string(test_months));
+}
+
+std::string BacktestOptions::trained_on() const {
+    return train_months == 1 ? "the month before" : "the " + std::to_string(train_months) + " months before";
+}
+
+std::string BacktestOptions::tested_on() const {
+    if (test_months == 1) return "the next month's";
+    if (test_months == 3) return "the next quarter's";
+    return "the next " + std::to_string(test_months) + " months'";
+}
+
 nlohmann::ordered_json BacktestOptions::to_json() const {
     return {{"train_months", train_months}, {"test_months", test_months}, {"max_origins", max_origins},
             {"shares", shares}, {"choose_share", choose_share}, {"kernel", std::string(kernel_name(kde.kernel))},

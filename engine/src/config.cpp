@@ -364,7 +364,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& config_pa
             c.fail(*t->get("ci"), "analysis.ci", "must be \"exact\" or \"byar\" (got \"" + a.ci + "\")");
         a.reference_rate_per_1000 = c.ranged(*t, "reference_rate", an, 0, false, 1e6, "a rate per 1,000 > 0");
         a.snap_m = c.ranged(*t, "snap_m", an, 0, true, big, "metres >= 0").value_or(0);
-        a.heat_min_incidents = int(c.integer(*t, "heat_min_incidents", an, 1, 1000000).value_or(a.heat_min_incidents));
+        if (const auto k = c.integer(*t, "heat_min_incidents", an, 1, 1000000)) a.heat_min_incidents = int(*k);
     }
     if (const toml::table* t = c.table(root, "publish")) {
         c.only(*t, "publish.", {"enabled", "min_count", "round"});

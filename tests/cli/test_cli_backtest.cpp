@@ -62,6 +62,9 @@ TEST_CASE("run: backtest table, out-of-sample sentence, and auto:backtest draws 
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("out of sample: Over the last") != std::string::npos);
+    // the default design's words (BacktestOptions: train 12, test 3)
+    CHECK(r.out.find(", each from the 12 months before) caught ") != std::string::npos);
+    CHECK(r.out.find("% of the next quarter's ") != std::string::npos);
     const auto m = nlohmann::json::parse(test::read_file(dir / "pack" / "manifest.json"));
     const auto& p = m["profiles"][0];
     REQUIRE(p.contains("backtest"));

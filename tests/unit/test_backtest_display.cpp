@@ -1,15 +1,18 @@
-// How a backtest-drawn density map is shown (run/backtest_display.hpp, issue 16): the kde's
-// snap-point warning is restated as "chosen on out-of-sample prediction" only when the backtest
-// chose the bandwidth, and the map's classes are the backtest's area shares with no incident
-// floor, so the map shows the densest 1% of the area whose hit rate the pack quotes. The class
-// breaks are checked against the area-share quantiles counted here by brute force.
+// How a backtest-drawn density map is shown (run/backtest_display.hpp, issue 16): the density
+// step writes "chosen on out-of-sample prediction" in place of the kde's snap-point warning
+// (flagged by index, KdeResult::snap_warning) only when the backtest chose the bandwidth, and
+// the map's classes are the backtest's area shares with no incident floor, so the map shows the
+// densest 1% of the area whose hit rate the pack quotes. The class breaks are checked against
+// the area-share quantiles counted here by brute force.
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "hotspot/config.hpp"
 #include "hotspot/heat_classes.hpp"
 #include "hotspot/kde.hpp"
+#include "hotspot/steps/kde_step.hpp"
 #include "run/backtest_display.hpp"
 
 using namespace hotspot;
@@ -30,7 +33,7 @@ BacktestShown shown() {
 
 } // namespace
 
-TEST_CASE("backtest display: the snap-point warning is restated only for a backtest-chosen bandwidth", "[backtest-display]") {
+TEST_CASE("backtest display: the density step restates the snap-point warning only for a backtest-chosen bandwidth", "[backtest-display]") {
     // 40 snap points 1 km apart with 2 incidents each: at a 100 m radius every point is isolated.
     std::vector<double> x, y;
     for (int i = 0; i < 40; ++i)
@@ -38,39 +41,72 @@ TEST_CASE("backtest display: the snap-point warning is restated only for a backt
     KdeOptions o;
     o.bandwidth_m = 100;
     const Grid grid{400000, 306000, 50, 160, 120};
-    const KdeResult k = kernel_density(x, y, {}, grid, o);
-    std::vector<std::string> warnings = k.warnings;
-    warnings.insert(warnings.begin(), "kde: another warning");
-    const auto snap = std::find_if(warnings.begin(), warnings.end(),
-                                   [](const std::string& w) { return w.find("finer than the spacing of the snap points") != std::string::npos; });
-    REQUIRE(snap != warnings.end());  // the kde's own warning (a fixed bandwidth from the config keeps it)
-    CHECK(snap->find("use a larger bandwidth") != std::string::npos);
+    KdeResult k = kernel_density(x, y, {}, grid, o);
+    REQUIRE(k.snap_warning);  // the kde flags its own warning by index, not by text
+    k.warnings.insert(k.warnings.begin(), "kde: another warning");
+    ++*k.snap_warning;
+    const std::size_t at = *k.snap_warning;
+    REQUIRE(at < k.warnings.size());
+    CHECK(k.warnings[at].find("finer than the spacing of the snap points") != std::string::npos);
 
-    const auto restated = restate_snap_warning(warnings, shown());
-    REQUIRE(restated.size() == warnings.size());
+    // a fixed bandwidth from the config keeps the kde's own warning, word for word
+    KdeStepOptions fixed;
+    CHECK(kde_step_warnings(k, fixed) == k.warnings);
+
+    KdeStepOptions chosen;
+    chosen.bandwidth_chosen_by_backtest = shown();
+    const auto restated = kde_step_warnings(k, chosen);
+    REQUIRE(restated.size() == k.warnings.size());
     CHECK(restated.front() == "kde: another warning");  // others kept, in order
-    const std::string& s = restated[std::size_t(snap - warnings.begin())];
+    const std::string& s = restated[at];
+    CHECK(s == "kde: kde 100 m is finer than the spacing of the police.uk snap points, but it was chosen on "
+               "out-of-sample prediction: over the last 17 months maps drawn this way caught 48% of the next "
+               "quarter's car key burglary in 1% of the area (PAI 48); the map's classes are the densest 0.5, 1, 2 "
+               "and 5% of the area, the shares the backtest measured");
     CHECK(s == backtest_snap_statement(shown()));
-    CHECK(s.find("use a larger bandwidth") == std::string::npos);
-    CHECK(s.find("chosen on out-of-sample prediction") != std::string::npos);
-    CHECK(s.find("caught 48% of the next quarter's car key burglary in 1% of the area (PAI 48)") != std::string::npos);
-    CHECK(s.find("densest 0.5, 1, 2 and 5% of the area") != std::string::npos);
-    CHECK(s.find("over the last 17 months") != std::string::npos);
+    for (std::size_t i = 0; i < restated.size(); ++i)
+        if (i != at) CHECK(restated[i] == k.warnings[i]);
+
+    // spread points (no coincident incidents): no snap-point warning, nothing restated
+    const std::vector<double> sx{400100, 401300, 402700}, sy{300100, 301900, 303100};
+    const KdeResult spread = kernel_density(sx, sy, {}, grid, o);
+    CHECK_FALSE(spread.snap_warning);
+    CHECK(kde_step_warnings(spread, chosen) == spread.warnings);
 }
 
 TEST_CASE("backtest display: the floor goes only when neither publish mode nor the config sets one", "[backtest-display]") {
+    const int k3 = HeatClassOptions{}.min_incidents;
+    REQUIRE(k3 == 3);
+    // unset: 3 on a map drawn with a given bandwidth, no floor on a backtest-drawn one
+    CHECK(heat_min_incidents_of(std::nullopt, false, false, 5) == 3);
+    CHECK(heat_min_incidents_of(std::nullopt, true, false, 5) == 1);
+    // an explicit analysis.heat_min_incidents = 3 (the default's value) keeps the 3-incident floor
+    CHECK(heat_min_incidents_of(3, true, false, 5) == 3);
+    CHECK(heat_min_incidents_of(4, true, false, 5) == 4);
+    CHECK(heat_min_incidents_of(1, false, false, 5) == 1);
+    // publish mode: at least the disclosure threshold, backtest or not
+    CHECK(heat_min_incidents_of(std::nullopt, true, true, 5) == 5);
+    CHECK(heat_min_incidents_of(std::nullopt, true, true, 2) == 3);
+    CHECK(heat_min_incidents_of(8, true, true, 5) == 8);
+    CHECK(heat_min_incidents_of(std::nullopt, false, true, 5) == 5);
+    CHECK_THROWS_WITH(heat_min_incidents_of(0, false, false, 5), Catch::Contains("analysis.heat_min_incidents must be >= 1"));
     HeatClassOptions h;
-    apply_backtest_display(h, shown(), false, HeatClassOptions{}.min_incidents);
-    CHECK(h.min_incidents == 1);
+    apply_backtest_display(h, shown());
     CHECK(h.area_shares == shown().shares);
-    HeatClassOptions pub;
-    pub.min_incidents = 5;  // publish mode's disclosure floor
-    apply_backtest_display(pub, shown(), true, HeatClassOptions{}.min_incidents);
-    CHECK(pub.min_incidents == 5);
-    HeatClassOptions own;
-    own.min_incidents = 4;  // analysis.heat_min_incidents = 4
-    apply_backtest_display(own, shown(), false, 4);
-    CHECK(own.min_incidents == 4);
+}
+
+TEST_CASE("backtest display: analysis.heat_min_incidents read from a config: unset stays unset, an explicit 3 is kept", "[backtest-display]") {
+    const auto read = [](const std::string& analysis) {
+        return parse_run_config("title = \"t\"\noutput = \"pack\"\nprofiles = [\"drug-possession\"]\n[incidents]\n"
+                                "paths = [\"x.csv\"]\n[analysis]\n" + analysis, "run.toml");
+    };
+    CHECK_FALSE(read("").analysis.heat_min_incidents);
+    const auto three = read("heat_min_incidents = 3\n").analysis.heat_min_incidents;
+    REQUIRE(three);
+    CHECK(*three == 3);
+    CHECK(heat_min_incidents_of(three, true, false, 5) == 3);
+    CHECK(heat_min_incidents_of(read("").analysis.heat_min_incidents, true, false, 5) == 1);
+    CHECK_THROWS_WITH(read("heat_min_incidents = 0\n"), Catch::Contains("heat_min_incidents"));
 }
 
 TEST_CASE("backtest display: the classes are the densest 0.5/1/2/5% of the area, counted by brute force", "[backtest-display]") {
@@ -87,7 +123,8 @@ TEST_CASE("backtest display: the classes are the densest 0.5/1/2/5% of the area,
     for (std::size_t i = 0; i < n; i += 37) x.push_back(grid.x_of_col(std::int64_t(i) % grid.cols)), y.push_back(grid.y_of_row(std::int64_t(i) / grid.cols));
 
     HeatClassOptions h;
-    apply_backtest_display(h, shown(), false, HeatClassOptions{}.min_incidents);
+    h.min_incidents = heat_min_incidents_of(std::nullopt, true, false, 5);
+    apply_backtest_display(h, shown());
     const HeatClasses c = heat_classes(grid, v, x, y, 100, h);
     CHECK(c.floor_from_count == 0);  // no incident floor: the lightest class's edge is the floor
     REQUIRE(c.classes.size() == 4);

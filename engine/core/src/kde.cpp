@@ -498,6 +498,7 @@ KdeResult kernel_density(std::span<const double> x, std::span<const double> y,
               << sites.size() << " distinct points and " << share * 100
               << "% of those have no other point within the radius, so the surface shows the "
               << "snap points rather than hot spots; use a larger bandwidth";
+            res.snap_warning = res.warnings.size();
             res.warnings.push_back(m.str());
         }
     }

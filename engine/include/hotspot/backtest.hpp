@@ -62,6 +62,15 @@ struct BacktestOptions {
     /// @throws UsageError naming the field ("backtest: train months must be >= 1 (got 0)").
     void validate() const;
     nlohmann::ordered_json to_json() const;
+
+    /// The pack's words for the design, from train_months and test_months:
+    /// design() "train 12 months, test the next 3" ("train 1 month, test the next month");
+    /// trained_on() "the 12 months before" ("the month before");
+    /// tested_on() "the next quarter's" (3 test months), "the next month's" (1), "the next 6
+    /// months'" (possessive: "caught 41% of the next quarter's burglaries").
+    std::string design() const;
+    std::string trained_on() const;
+    std::string tested_on() const;
 };
 
 /// The incidents (one month index per incident, −1: undated, left out) and the map's grid.

@@ -61,8 +61,11 @@ struct RunAnalysis {
     std::optional<double> reference_rate_per_1000;
     double snap_m = 0;
     /// k of the heat map (heat_classes.hpp): no cell is shaded that fewer than k incidents
-    /// reach; publish mode raises it to publish.min_count. TOML analysis.heat_min_incidents.
-    int heat_min_incidents = HeatClassOptions{}.min_incidents;
+    /// reach; publish mode raises it to publish.min_count. TOML analysis.heat_min_incidents
+    /// (1 to 1,000,000), --heat-min-incidents. Unset: HeatClassOptions{}.min_incidents (3),
+    /// except no floor on a backtest-drawn map outside publish mode; a value given (3 included)
+    /// is kept there too. Read in one place: heat_min_incidents_of (run/backtest_display.hpp).
+    std::optional<int> heat_min_incidents;
 };
 
 struct RunConfig {

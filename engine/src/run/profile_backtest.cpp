@@ -132,11 +132,12 @@ void run_profile_backtest(ProfileRun& p) {
         s.pai = r.scores[shown].pai[at1];
         s.months = months;
         s.what = what;
+        s.tested_on = o.tested_on();
         p.backtest_shown = s;
     }
     p.po.backtest_sentence = "Over the last " + std::to_string(months) + " months, maps drawn this way (" +
-                             grid[shown].make_name() + ", each from the 12 months before) caught " +
-                             util::num(r.scores[shown].hit_rate[at1] * 100, 3) + "% of the next quarter's " + what + " in " + util::num(o.choose_share * 100, 3) +
+                             grid[shown].make_name() + ", each from " + o.trained_on() + ") caught " +
+                             util::num(r.scores[shown].hit_rate[at1] * 100, 3) + "% of " + o.tested_on() + " " + what + " in " + util::num(o.choose_share * 100, 3) +
                              "% of the area (PAI " + util::num(r.scores[shown].pai[at1], 3) + "; best of " +
                              std::to_string(grid.size()) + " settings: " + r.scores[std::size_t(r.chosen)].candidate + ", " +
                              util::num(r.scores[std::size_t(r.chosen)].hit_rate[at1] * 100, 3) + "%).";
@@ -155,8 +156,8 @@ void run_profile_backtest(ProfileRun& p) {
     const std::string layer = run_output_name(p.profile.name, RunOutputKind::backtest);
     const LayerSchema& s = backtest_schema();
     p.gpkg.begin_layer(layer, GeomType::none, s.fields,
-                       p.profile.title + ": rolling-origin backtest (train 12 months, test the next 3), pooled hit "
-                                         "rate and PAI per candidate setting and area share");
+                       p.profile.title + ": rolling-origin backtest (" + o.design() +
+                                         "), pooled hit rate and PAI per candidate setting and area share");
     for (std::size_t c = 0; c < r.scores.size(); ++c)
         for (std::size_t k = 0; k < o.shares.size(); ++k) {
             p.gpkg.set_string(s.at("candidate"), r.scores[c].candidate);

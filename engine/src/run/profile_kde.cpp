@@ -21,8 +21,10 @@ KdeStepOptions profile_kde_options(const ProfileRun& p) {
     k.cell_size_m = cfg.analysis.cell_m.value_or(profile.analysis.cell_size_m);
     k.extent = cfg.analysis.extent;
     k.threads = threads;
-    // k of the heat map; publish mode never shades fewer than the disclosure threshold
-    k.heat.min_incidents = std::max(cfg.analysis.heat_min_incidents, cfg.publish ? cfg.publish_min_count : 1);
+    // k of the heat map; publish mode never shades fewer than the disclosure threshold, and a
+    // backtest-drawn map has no floor unless one is configured (backtest_display.hpp)
+    k.heat.min_incidents = heat_min_incidents_of(cfg.analysis.heat_min_incidents, p.backtest_shown.has_value(), cfg.publish,
+                                                 cfg.publish_min_count);
     if (cfg.analysis.bandwidth_auto && *cfg.analysis.bandwidth_auto != "backtest") k.bandwidth = BandwidthSpec::parse("auto:" + *cfg.analysis.bandwidth_auto, "run");
     else if (cfg.analysis.bandwidth_m) k.bandwidth.fixed_m = *cfg.analysis.bandwidth_m;
     else if (!profile.analysis.bandwidth_auto.empty())
@@ -30,7 +32,10 @@ KdeStepOptions profile_kde_options(const ProfileRun& p) {
     else k.bandwidth.fixed_m = profile.analysis.bandwidth_m;
     if (p.backtest_bandwidth) k.bandwidth = *p.backtest_bandwidth;
     // a backtest-drawn map shows the area shares the backtest measured (backtest_display.hpp)
-    if (p.backtest_shown) apply_backtest_display(k.heat, *p.backtest_shown, cfg.publish, cfg.analysis.heat_min_incidents);
+    if (p.backtest_shown) {
+        apply_backtest_display(k.heat, *p.backtest_shown);
+        k.bandwidth_chosen_by_backtest = *p.backtest_shown;  // the step states its out-of-sample record
+    }
     return k;
 }
 
@@ -59,7 +64,6 @@ KdeStepResult run_profile_kde(ProfileRun& p) {
                                                           p.cfg.comparison.to);  // non-significant cells blank
     }
     KdeStepResult k = timed(p.analyse_s, [&] { return run_kde_step(kin, kso, kout); });
-    if (p.backtest_shown) k.warnings = restate_snap_warning(k.warnings, *p.backtest_shown);
     for (auto& w : k.warnings) p.po.warnings.push_back(w);
     p.po.kernel = std::string(kernel_name(k.kde.kernel));
     p.po.bandwidth_m = k.kde.bandwidth_m;

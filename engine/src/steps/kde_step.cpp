@@ -276,6 +276,26 @@ KdeManifestNode KdeManifestNode::from_json(const nlohmann::ordered_json& node) {
     return n;
 }
 
+std::string backtest_snap_statement(const KdeBacktestRecord& b) {
+    std::string shares;
+    for (std::size_t i = 0; i < b.shares.size(); ++i) {
+        if (i) shares += i + 1 == b.shares.size() ? " and " : ", ";
+        shares += util::num(b.shares[i] * 100, 3);
+    }
+    return "kde: " + b.setting + " is finer than the spacing of the police.uk snap points, but it was chosen on " +
+           "out-of-sample prediction: over the last " + std::to_string(b.months) + " months maps drawn this way caught " +
+           util::num(b.hit_rate * 100, 3) + "% of " + b.tested_on + " " + b.what + " in " + util::num(b.share * 100, 3) +
+           "% of the area (PAI " + util::num(b.pai, 3) + "); the map's classes are the densest " + shares +
+           "% of the area, the shares the backtest measured";
+}
+
+std::vector<std::string> kde_step_warnings(const KdeResult& surface, const KdeStepOptions& o) {
+    std::vector<std::string> out = surface.warnings;
+    if (o.bandwidth_chosen_by_backtest && surface.snap_warning && *surface.snap_warning < out.size())
+        out[*surface.snap_warning] = backtest_snap_statement(*o.bandwidth_chosen_by_backtest);
+    return out;
+}
+
 nlohmann::ordered_json KdeStepOptions::to_json() const {
     nlohmann::ordered_json j = {{"kernel", std::string(kernel_name(kernel))},
             {"bandwidth", bandwidth.text()},
@@ -371,7 +391,7 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
         else own_mask = rasterize_areas(r.grid, *in.study), mask = own_mask;
     }
     r.surface = kernel_density(x, y, weights, r.grid, k, mask, progress);
-    for (const auto& w : r.surface.warnings) r.warnings.push_back(w);
+    r.warnings = kde_step_warnings(r.surface, o);
     std::size_t zeroed = 0;
     if (publish) zeroed = mask_density(r.surface.values, r.grid, x, y, r.surface.radius_m, out.publish_min_count);
     if (auto w = postcode_share_warning(*in.incidents, in.rows, "kde"); !w.empty()) r.warnings.push_back(w);

@@ -14,6 +14,7 @@
 #include "hotspot/backtest.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/evaluate.hpp"
+#include "hotspot/steps/kde_step.hpp"
 #include "report_backtest.hpp"  // the report's section reads the node the run writes
 
 using namespace hotspot;
@@ -255,4 +256,24 @@ TEST_CASE("report: backtest table best first, the map's setting and the best mar
     skipped["backtest"] = run_backtest(input_of(synthetic(14)), grid, o).to_json(o);
     CHECK(report::backtest_map_note(skipped).find("Not backtested: 14 months") != std::string::npos);
     CHECK(report::backtest_table(skipped, 300).rows.empty());
+}
+
+TEST_CASE("backtest wording follows train_months and test_months", "[backtest]") {
+    BacktestOptions o;  // the defaults: 12 + 3
+    CHECK(o.design() == "train 12 months, test the next 3");
+    CHECK(o.trained_on() == "the 12 months before");
+    CHECK(o.tested_on() == "the next quarter's");
+    o.train_months = 24, o.test_months = 6;
+    CHECK(o.design() == "train 24 months, test the next 6");
+    CHECK(o.trained_on() == "the 24 months before");
+    CHECK(o.tested_on() == "the next 6 months'");
+    o.train_months = 1, o.test_months = 1;
+    CHECK(o.design() == "train 1 month, test the next month");
+    CHECK(o.trained_on() == "the month before");
+    CHECK(o.tested_on() == "the next month's");
+    // the density step's statement for a backtest-chosen bandwidth takes the same words
+    KdeBacktestRecord b;
+    b.setting = "kde 100 m", b.shares = {0.01}, b.hit_rate = 0.5, b.pai = 50, b.months = 12;
+    b.tested_on = o.tested_on();
+    CHECK(backtest_snap_statement(b).find("caught 50% of the next month's incidents in 1% of the area") != std::string::npos);
 }

@@ -45,6 +45,7 @@
 /// boundary are not under-counted (Diggle 1985; spatstat's `diggle = TRUE`).
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -122,6 +123,10 @@ struct KdeResult {
     double radius_m = 0;              ///< support radius used
     KdeUnits units = KdeUnits::per_km2;
     std::vector<std::string> warnings;  ///< "kde: ..." sentences for the user
+    /// Index in `warnings` of the snap-point warning ("the bandwidth ... is finer than the
+    /// spacing of the snap points": more than half the distinct points of a data set with
+    /// coincident incidents have no other point within the radius); unset when not raised.
+    std::optional<std::size_t> snap_warning;
 };
 
 /// Kernel density of the incidents (x[i], y[i]) on `grid`.
