@@ -22,6 +22,7 @@
 #include "hotspot/read_manifest.hpp"
 #include "hotspot/snap_points.hpp"
 #include "hotspot/steps/evaluate_step.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
 #include "util/text.hpp"
 

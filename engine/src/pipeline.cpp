@@ -12,6 +12,7 @@
 
 #include "hotspot/error.hpp"
 #include "hotspot/manifest.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/qgis_project.hpp"
 #include "hotspot/run_names.hpp"
 #include "hotspot/styles.hpp"

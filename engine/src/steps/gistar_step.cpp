@@ -17,6 +17,7 @@
 #include "hotspot/steps/kde_step.hpp"
 #include "hotspot/steps/layer_schema.hpp"
 #include "hotspot/styles.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
 #include "util/text.hpp"

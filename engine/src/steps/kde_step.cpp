@@ -20,7 +20,7 @@
 #include "hotspot/geocode.hpp"
 #include "hotspot/postcode.hpp"
 #include "hotspot/raster_out.hpp"
-#include "hotspot/vector_out.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/version.hpp"
 #include "util/text.hpp"
 
