@@ -33,7 +33,7 @@ namespace hotspot {
 namespace {
 
 constexpr const char* unit = "evaluate";
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 using util::seconds_since;
 

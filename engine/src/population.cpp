@@ -19,7 +19,7 @@ namespace hotspot {
 namespace {
 
 constexpr const char* unit = "population";
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 using util::lower;
 std::string trim(std::string_view s) {

@@ -29,7 +29,7 @@ namespace hotspot {
 namespace {
 
 constexpr const char* unit = "gistar";
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 using util::num;
 
