@@ -8,7 +8,7 @@
 #include "command.hpp"
 #include "hotspot/demo_town.hpp"
 #include "hotspot/error.hpp"
-#include "hotspot/vector_out.hpp"
+#include "hotspot/output_safety.hpp"
 #include "terminal.hpp"
 
 namespace hotspot::cli {

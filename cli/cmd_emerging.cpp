@@ -56,10 +56,7 @@ Command emerging_command() {
                     o->step.correction = parse_p_adjust(*correction);
                     o->step.test = parse_gistar_test(*test);
                     if (!study->empty()) o->study = AreaSpec::parse(*study);
-                    const EmergingJobResult r = run_emerging_job(*o, term.progress());
-                    for (const auto& w : r.warnings) term.warn(w);
-                    term.print(r.summary());
-                    return 0;
+                    return report_done(term, run_emerging_job(*o, term.progress()));
                 };
             }};
 }

@@ -50,10 +50,7 @@ Command evaluate_command() {
                         o->evaluation.shares.push_back(v / 100);
                     }
                     if (!study->empty()) o->study = AreaSpec::parse(*study);
-                    const EvaluateJobResult r = run_evaluate_job(*o, term.progress());
-                    for (const auto& w : r.warnings) term.warn(w);
-                    term.print(r.summary());
-                    return 0;
+                    return report_done(term, run_evaluate_job(*o, term.progress()));
                 };
             }};
 }

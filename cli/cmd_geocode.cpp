@@ -38,10 +38,7 @@ Command geocode_command() {
                     o->step.threads = global.threads;
                     o->command_line = global.command_line;
                     for (const auto& a : *areas) o->areas.push_back(AreaSpec::parse(a));
-                    const GeocodeJobResult r = run_geocode_job(*o, term.progress());
-                    for (const auto& w : r.warnings) term.warn(w);
-                    term.print(r.summary());
-                    return 0;
+                    return report_done(term, run_geocode_job(*o, term.progress()));
                 };
             }};
 }

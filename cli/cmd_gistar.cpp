@@ -50,10 +50,7 @@ Command gistar_command() {
                     apply_permutation_flags(o->step.perm, *correction, global.threads);
                     o->step.test = parse_gistar_test(*test);
                     if (!study->empty()) o->study = AreaSpec::parse(*study);
-                    const GiStarJobResult r = run_gistar_job(*o, term.progress());
-                    for (const auto& w : r.warnings) term.warn(w);
-                    term.print(r.summary());
-                    return 0;
+                    return report_done(term, run_gistar_job(*o, term.progress()));
                 };
             }};
 }

@@ -59,10 +59,7 @@ Command hotspots_command() {
                     o->hotspots.hotspots.set_threshold(t->threshold);
                     o->command_line = global.command_line;
                     for (const auto& a : t->areas) o->areas.push_back(AreaSpec::parse(a));
-                    const HotspotsJobResult r = run_hotspots_job(*o, term.progress());
-                    for (const auto& w : r.warnings) term.warn(w);
-                    term.print(r.summary());
-                    return 0;
+                    return report_done(term, run_hotspots_job(*o, term.progress()));
                 };
             }};
 }

@@ -75,10 +75,7 @@ Command kde_command() {
                     o->command_line = global.command_line;
                     if (!t->extent.empty()) o->kde.extent = parse_extent(t->extent, "kde");
                     if (!t->areas.empty()) o->study = AreaSpec::parse(t->areas);
-                    const KdeJobResult r = run_kde_job(*o, term.progress());
-                    for (const auto& w : r.warnings) term.warn(w);
-                    term.print(r.summary());
-                    return 0;
+                    return report_done(term, run_kde_job(*o, term.progress()));
                 };
             }};
 }

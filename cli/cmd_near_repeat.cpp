@@ -78,10 +78,7 @@ Command near_repeat_command() {
                     if (same->count() > 0) o->bands.same_location_m = f->same_location;
                     if (rdist->count() > 0) o->risk_distance_m = f->risk_distance;
                     if (rdays->count() > 0) o->risk_days = f->risk_days;
-                    const NearRepeatResult r = run_near_repeat_job(*o, term.progress());
-                    for (const auto& w : r.warnings) term.warn(w);
-                    term.print(r.summary());
-                    return 0;
+                    return report_done(term, run_near_repeat_job(*o, term.progress()));
                 };
             }};
 }

@@ -69,10 +69,7 @@ Command rates_command() {
                     else if (*ci == "byar") o->step.ci = CiMethod::byar;
                     else throw UsageError("rates", "unknown --ci '" + *ci + "'; use exact or byar");
                     apply_permutation_flags(o->step.perm, *correction, global.threads);
-                    const RatesJobResult r = run_rates_job(*o, term.progress());
-                    for (const auto& w : r.warnings) term.warn(w);
-                    term.print(r.summary());
-                    return 0;
+                    return report_done(term, run_rates_job(*o, term.progress()));
                 };
             }};
 }

@@ -11,7 +11,6 @@
 #include "hotspot/pipeline.hpp"
 #include "hotspot/report.hpp"
 #include "hotspot/staged_folder.hpp"
-#include "hotspot/vector_out.hpp"
 #include "terminal.hpp"
 #include "usage.hpp"
 

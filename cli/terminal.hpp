@@ -31,4 +31,13 @@ private:
     std::chrono::steady_clock::time_point m_start;
 };
 
+/// The end of a single command: its job's warnings on stderr, then its summary on stdout.
+/// @returns the exit code of a command that succeeded (0).
+template <class JobResult>
+int report_done(const Terminal& term, const JobResult& r) {
+    for (const auto& w : r.warnings) term.warn(w);
+    term.print(r.summary());
+    return 0;
+}
+
 } // namespace hotspot::cli

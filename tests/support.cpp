@@ -17,6 +17,14 @@ namespace hotspot::test {
 
 fs::path source_dir() { return HOTSPOT_SOURCE_DIR; }
 
+std::string demo_file(const std::string& name) {
+    return (source_dir() / "shapes" / "demo" / name).string();
+}
+
+std::string quoted(const fs::path& text) {
+    return "'" + text.string() + "'";
+}
+
 fs::path shared_data() {
     if (const char* env = std::getenv("HOTSPOT_SHARED_DATA")) return env;
     fs::path p = source_dir().parent_path() / "shared" / "data";

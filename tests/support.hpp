@@ -12,6 +12,10 @@ namespace hotspot::test {
 
 /// The repository root.
 std::filesystem::path source_dir();
+/// The path of file `name` of the committed demo town (shapes/demo/NAME).
+std::string demo_file(const std::string& name);
+/// `text` in single quotes, for a command line run_cli hands to the shell (paths have no quote).
+std::string quoted(const std::filesystem::path& text);
 /// ../shared/data beside the checkout, or an empty path when it is absent.
 std::filesystem::path shared_data();
 /// A fresh empty directory under the build tree for one test.

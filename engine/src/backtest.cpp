@@ -18,7 +18,7 @@ namespace hotspot {
 namespace {
 
 constexpr const char* unit = "backtest";
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 std::string month_text(int m) {
     char b[16];

@@ -16,6 +16,7 @@
 #include "hotspot/read_manifest.hpp"
 #include "hotspot/profile.hpp"
 #include "hotspot/styles.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
 #include "hotspot/vintage.hpp"

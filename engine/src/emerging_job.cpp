@@ -10,6 +10,7 @@
 #include "hotspot/profile.hpp"
 #include "hotspot/read_manifest.hpp"
 #include "hotspot/vector_out.hpp"
+#include "job_read.hpp"
 
 namespace hotspot {
 
@@ -44,8 +45,7 @@ EmergingJobResult run_emerging_job(const EmergingJobOptions& o, const Progress& 
     ro.sizes_grid_from_extent = !o.study.has_value();
     const ReadResult read = read_incidents(ro, progress);
     const IncidentTable& inc = read.incidents;
-    r.rows_in = read.rows_in, r.kept = inc.size(), r.rejected = read.rejects.size();
-    for (const auto& w : read.warnings) r.warnings.push_back(w);
+    detail::tally_read(read, r);
     if (inc.size() == 0) throw InputError(unit, o.read.paths.front(), "no incident has a usable location; check --x/--y/--crs");
 
     // The profile's rows of every date (as `hotspot run` slices them).

@@ -22,7 +22,9 @@
 #include "hotspot/read_manifest.hpp"
 #include "hotspot/snap_points.hpp"
 #include "hotspot/steps/evaluate_step.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
+#include "job_read.hpp"
 #include "util/text.hpp"
 
 namespace fs = std::filesystem;
@@ -32,7 +34,7 @@ namespace hotspot {
 namespace {
 
 constexpr const char* unit = "evaluate";
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 using util::seconds_since;
 
@@ -252,10 +254,7 @@ EvaluateJobResult run_evaluate_job(const EvaluateJobOptions& o, const Progress& 
     }
     const ReadResult read = read_incidents(o.read, progress);
     const IncidentTable& inc = read.incidents;
-    r.rows_in = read.rows_in;
-    r.kept = inc.size();
-    r.rejected = read.rejects.size();
-    for (const auto& w : read.warnings) r.warnings.push_back(w);
+    detail::tally_read(read, r);
     std::vector<std::uint8_t> keep(inc.size(), 1);
     if (test_months.any)
         for (std::size_t i = 0; i < inc.size(); ++i) {

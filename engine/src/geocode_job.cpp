@@ -12,6 +12,7 @@
 #include "hotspot/styles.hpp"
 #include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
+#include "job_read.hpp"
 #include "util/text.hpp"
 
 namespace fs = std::filesystem;
@@ -60,14 +61,11 @@ GeocodeJobResult run_geocode_job(const GeocodeJobOptions& o, const Progress& pro
     ReadResult read = read_incidents(ro, progress);
     manifest.add_timing("read", seconds_since(t));
     const IncidentTable& inc = read.incidents;
-    r.rows_in = read.rows_in;
-    r.kept = inc.size();
-    r.rejected = read.rejects.size();
+    detail::tally_read(read, r);
     r.exact_duplicates = read.exact_duplicates;
     r.police_uk = read.police_uk;
     r.crs_operation = read.crs_operation;
     r.crs_accuracy_m = read.crs_accuracy_m;
-    r.warnings = read.warnings;
     {
         std::map<std::string, std::uint64_t> by;
         for (auto why : read.rejects.reason) ++by[std::string(reason_name(why))];

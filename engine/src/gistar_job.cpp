@@ -13,6 +13,7 @@
 #include "hotspot/manifest.hpp"
 #include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
+#include "job_read.hpp"
 #include "util/text.hpp"
 
 namespace fs = std::filesystem;
@@ -71,10 +72,7 @@ GiStarJobResult run_gistar_job(const GiStarJobOptions& o, const Progress& progre
     const ReadResult read = read_incidents(ro, progress);
     manifest.add_timing("read", seconds_since(t));
     const IncidentTable& inc = read.incidents;
-    r.rows_in = read.rows_in;
-    r.kept = inc.size();
-    r.rejected = read.rejects.size();
-    for (const auto& w : read.warnings) r.warnings.push_back(w);
+    detail::tally_read(read, r);
     if (inc.size() == 0)
         throw InputError(unit, o.read.paths.front(), "no incident has a usable location; check --x/--y/--crs");
 

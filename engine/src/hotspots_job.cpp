@@ -13,6 +13,7 @@
 #include "hotspot/manifest.hpp"
 #include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
+#include "job_read.hpp"
 #include "util/text.hpp"
 
 namespace fs = std::filesystem;
@@ -51,10 +52,7 @@ HotspotsJobResult run_hotspots_job(const HotspotsJobOptions& o, const Progress& 
 
     auto t = std::chrono::steady_clock::now();
     const ReadResult in = read_incidents(o.read, progress);
-    for (const auto& w : in.warnings) r.warnings.push_back(w);
-    r.rows_in = in.rows_in;
-    r.kept = in.incidents.size();
-    r.rejected = in.rejects.size();
+    detail::tally_read(in, r);
     if (in.incidents.size() == 0)
         throw InputError(unit, o.read.paths.front(), "no incident has a usable location; check --x/--y/--crs");
     std::vector<AreaLayer> layers;
@@ -63,13 +61,7 @@ HotspotsJobResult run_hotspots_job(const HotspotsJobOptions& o, const Progress& 
         for (const auto& w : layers.back().warnings) r.warnings.push_back(w);
     }
     const AreaLayer& study = layers.front();
-    if (study.bounds.empty())
-        throw InputError(unit, study.path, "no area of the study layer has a polygon; give --areas a layer with at "
-                                           "least one non-empty polygon");
-    if (auto line = report_outside(unit, "the study area", study.name, study.path, in.incidents.size(),
-                                   geocode(AreaIndex(study.polygons), in.incidents.x, in.incidents.y, 0, o.kde.threads).outside);
-        !line.empty())
-        r.warnings.push_back(line);
+    detail::check_study_area(unit, study, in.incidents, o.kde.threads, r.warnings);
     manifest.add_timing("read", util::seconds_since(t));
 
     t = std::chrono::steady_clock::now();

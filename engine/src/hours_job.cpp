@@ -10,7 +10,7 @@
 #include "hotspot/manifest.hpp"
 #include "hotspot/read_manifest.hpp"
 #include "hotspot/profile.hpp"
-#include "hotspot/vector_out.hpp"
+#include "hotspot/output_safety.hpp"
 
 namespace fs = std::filesystem;
 

@@ -17,6 +17,7 @@
 #include "hotspot/profile_split.hpp"
 #include "hotspot/steps/change_step.hpp"
 #include "hotspot/vector_out.hpp"
+#include "job_read.hpp"
 #include "util/text.hpp"
 
 namespace fs = std::filesystem;
@@ -84,25 +85,14 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
     // is not the whole's, so screening would make tiles differ from the untiled run).
     read.sizes_grid_from_extent = !o.study.has_value() && !o.kde.extent.has_value();
     const ReadResult in = read_incidents(read, progress);
-    for (const auto& w : in.warnings) r.warnings.push_back(w);
-    r.rows_in = in.rows_in;
-    r.kept = in.incidents.size();
-    r.rejected = in.rejects.size();
+    detail::tally_read(in, r);
     if (in.incidents.size() == 0)
         throw InputError("kde", o.read.paths.front(), "no incident has a usable location; check --x/--y/--crs");
     std::optional<AreaLayer> study;
     if (o.study) {
         study = read_area_layer(*o.study, o.read.working_crs);
         for (const auto& w : study->warnings) r.warnings.push_back(w);
-        if (study->bounds.empty())
-            throw InputError("kde", study->path, "no area of the study layer has a polygon; give --areas a layer "
-                                                 "with at least one non-empty polygon");
-        const auto& x = in.incidents.x;
-        const auto& y = in.incidents.y;
-        if (auto line = report_outside("kde", "the study area", study->name, study->path, x.size(),
-                                       geocode(AreaIndex(study->polygons), x, y, 0, o.kde.threads).outside);
-            !line.empty())
-            r.warnings.push_back(line);
+        detail::check_study_area("kde", *study, in.incidents, o.kde.threads, r.warnings);
     }
     manifest.add_timing("read", util::seconds_since(t));
 

@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "hotspot/sha256.hpp"
-#include "hotspot/vector_out.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/version.hpp"
 
 namespace hotspot {

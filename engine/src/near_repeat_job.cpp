@@ -9,6 +9,7 @@
 #include "hotspot/error.hpp"
 #include "hotspot/manifest.hpp"
 #include "hotspot/read_manifest.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
 
 namespace fs = std::filesystem;

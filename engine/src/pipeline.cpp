@@ -12,9 +12,11 @@
 
 #include "hotspot/error.hpp"
 #include "hotspot/manifest.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/qgis_project.hpp"
 #include "hotspot/run_names.hpp"
 #include "hotspot/styles.hpp"
+#include "job_read.hpp"
 #include "run/profile_disclosure.hpp"
 #include "run/run_context.hpp"
 #include "run/timed.hpp"
@@ -187,9 +189,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     ro.sizes_grid_from_extent = cfg.areas.empty();
     const ReadResult read = read_incidents(ro, progress);
     const IncidentTable& inc = read.incidents;
-    res.rows_in = read.rows_in;
-    res.kept = inc.size();
-    res.rejected = read.rejects.size();
+    detail::tally_read(read, res);
     res.police_uk = read.police_uk;
     res.publish = cfg.publish;
     res.publish_min_count = cfg.publish ? cfg.publish_min_count : 0;
@@ -199,7 +199,6 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     res.files = inc.source_files.size();
     res.period = cfg.period.describe();
     if (!cfg.comparison.empty()) res.comparison = cfg.comparison.describe();
-    for (auto& w : read.warnings) res.warnings.push_back(w);
     manifest.add_timing("read", seconds_since(t));
 
     // ---- select: every profile's incidents in the period, before any work on areas or outputs.

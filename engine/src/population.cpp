@@ -2,11 +2,9 @@
 
 #include <cctype>
 #include <cmath>
-#include <fstream>
 #include <gdal.h>
 #include <limits>
 #include <ogr_api.h>
-#include <sstream>
 #include <unordered_map>
 
 #include "gdal_env.hpp"
@@ -19,7 +17,7 @@ namespace hotspot {
 namespace {
 
 constexpr const char* unit = "population";
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 using util::lower;
 std::string trim(std::string_view s) {
@@ -124,13 +122,8 @@ PopulationSpec PopulationSpec::parse(const std::string& text) {
 }
 
 PopulationTable read_population_csv(const PopulationSpec& spec, const std::string& default_code_col) {
-    std::ifstream f(spec.path, std::ios::binary);
-    if (!f) throw InputError(unit, spec.path, "cannot be opened; check the --population path");
-    std::stringstream buf;
-    buf << f.rdbuf();
-    const std::string data = buf.str();
-    const char delim = sniff_delimiter(std::string_view(data).substr(0, data.find('\n')));
-    CsvReader reader(data, spec.path, delim ? delim : ',');
+    CsvFile csv(spec.path, unit, "check the --population path");
+    CsvReader& reader = csv.reader();
     std::vector<std::string_view> fields;
     if (!reader.next(fields)) throw InputError(unit, spec.path, "is empty; it needs a header and one row per area");
     std::vector<std::string> header;

@@ -29,6 +29,7 @@
 #include "hotspot/weights.hpp"
 #include "hotspot/styles.hpp"
 #include "hotspot/vintage.hpp"
+#include "job_read.hpp"
 #include "util/text.hpp"
 
 namespace fs = std::filesystem;
@@ -38,7 +39,7 @@ namespace hotspot {
 namespace {
 
 constexpr const char* unit = "rates";
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 using util::num;
 
@@ -111,10 +112,7 @@ RatesJobResult run_rates_job(const RatesJobOptions& o, const Progress& progress)
     const ReadResult read = read_incidents(read_options, progress);
     manifest.add_timing("read", seconds_since(t));
     const IncidentTable& inc = read.incidents;
-    r.rows_in = read.rows_in;
-    r.kept = inc.size();
-    r.rejected = read.rejects.size();
-    for (const auto& w : read.warnings) r.warnings.push_back(w);
+    detail::tally_read(read, r);
 
     t = std::chrono::steady_clock::now();
     VectorWriter w(o.out, o.read.working_crs, o.overwrite);

@@ -70,14 +70,8 @@ int ward_generation(std::string_view field) noexcept {
 
 VintageLookup read_vintage_lookup(const std::string& path) {
     constexpr const char* unit = "lookup";
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw InputError(unit, path, "cannot be opened; check the --lookup path (the ONS LSOA 2011 to 2021 lookup CSV)");
-    std::stringstream buf;
-    buf << f.rdbuf();
-    std::string data = buf.str();
-    if (data.rfind("\xEF\xBB\xBF", 0) == 0) data.erase(0, 3);  // ONS CSVs carry a UTF-8 BOM
-    const char delim = sniff_delimiter(std::string_view(data).substr(0, data.find('\n')));
-    CsvReader reader(data, path, delim ? delim : ',');
+    CsvFile csv(path, unit, "check the --lookup path (the ONS LSOA 2011 to 2021 lookup CSV)");
+    CsvReader& reader = csv.reader();
     std::vector<std::string_view> fields;
     if (!reader.next(fields)) throw InputError(unit, path, "is empty; it needs the header LSOA11CD,...,LSOA21CD,...");
     int c11 = -1, c21 = -1, cch = -1;

@@ -20,7 +20,6 @@ namespace {
 std::string corpus(const std::string& f) {
     return (test::source_dir() / "tests" / "corpus" / "bad_input" / f).string();
 }
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
 using Row = std::map<std::string, std::string>;
 
@@ -88,13 +87,13 @@ Summary summary(const std::string& out) {
 /// `hotspot geocode` of one incident file against a small two-area layer.
 test::CliResult geocode(const std::string& incidents, const fs::path& out, const std::string& extra = "",
                         const std::string& areas = corpus("areas_two.geojson")) {
-    return test::run_cli("geocode --incidents " + q(incidents) + " --areas " + q("a=" + areas) + " --out " +
-                         q(out) + " " + extra);
+    return test::run_cli("geocode --incidents " + test::quoted(incidents) + " --areas " +
+                         test::quoted("a=" + areas) + " --out " + test::quoted(out) + " " + extra);
 }
 
 test::CliResult kde(const std::string& incidents, const fs::path& out, const std::string& extra = "") {
-    return test::run_cli("kde --incidents " + q(incidents) + " --bandwidth 200 --cell 50 --out " + q(out) + " " +
-                         extra);
+    return test::run_cli("kde --incidents " + test::quoted(incidents) +
+                         " --bandwidth 200 --cell 50 --out " + test::quoted(out) + " " + extra);
 }
 
 bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
@@ -385,7 +384,9 @@ TEST_CASE("bad input: area layers with invalid, overlapping, empty polygons, dup
         REQUIRE(r.exit_code == 3);
         CHECK(contains(r.err, "none of its 1 areas has a polygon (1 with no geometry)"));
         CHECK_FALSE(fs::exists(dir / "z.gpkg"));
-        const auto k = kde(good, dir / "z.tif", "--areas " + q("study=" + corpus("areas_only_empty.geojson")));
+        const auto k =
+            kde(good, dir / "z.tif",
+                "--areas " + test::quoted("study=" + corpus("areas_only_empty.geojson")));
         INFO(k.err);
         CHECK(k.exit_code == 3);
         CHECK(contains(k.err, "error: areas: " + corpus("areas_only_empty.geojson") + ": none of its 1 areas has a polygon"));
@@ -425,7 +426,7 @@ TEST_CASE("bad input: area layers with invalid, overlapping, empty polygons, dup
         CHECK(r.exit_code == 3);
         CHECK(contains(r.err, "nocrs.shp: the layer has no CRS"));
         CHECK(contains(r.err, "-a_srs"));
-        const auto k = kde(good, dir / "c.tif", "--areas " + q("study=" + shp.string()));
+        const auto k = kde(good, dir / "c.tif", "--areas " + test::quoted("study=" + shp.string()));
         CHECK(k.exit_code == 3);
         CHECK(contains(k.err, "has no CRS"));
     }
@@ -436,7 +437,8 @@ TEST_CASE("bad input: bandwidth and cell size zero, negative, not a number or ab
     const std::string good = corpus("good.csv");
     const auto out = dir / "k.tif";
     auto run = [&](const std::string& opts) {
-        return test::run_cli("kde --incidents " + q(good) + " --out " + q(out) + " " + opts);
+        return test::run_cli("kde --incidents " + test::quoted(good) + " --out " +
+                             test::quoted(out) + " " + opts);
     };
     struct Case {
         const char* options;
@@ -463,8 +465,9 @@ TEST_CASE("bad input: bandwidth and cell size zero, negative, not a number or ab
     INFO(d.err);
     CHECK(d.exit_code == 0);
     CHECK(fs::exists(out));
-    CHECK(test::run_cli("geocode --incidents " + q(good) + " --areas " + q("a=" + corpus("areas_two.geojson")) +
-                        " --snap -1 --out " + q(dir / "g.gpkg"))
+    CHECK(test::run_cli("geocode --incidents " + test::quoted(good) + " --areas " +
+                        test::quoted("a=" + corpus("areas_two.geojson")) + " --snap -1 --out " +
+                        test::quoted(dir / "g.gpkg"))
               .exit_code == 2);
 }
 
@@ -479,7 +482,9 @@ TEST_CASE("bad input: a grid of 10^12 cells is refused before anything is alloca
 #else
     const std::string limit = "ulimit -v 2000000; ";
 #endif
-    const std::string areas = "--areas " + q("study=" + (test::source_dir() / "shapes/demo/wards.geojson").string());
+    const std::string areas =
+        "--areas " +
+        test::quoted("study=" + (test::source_dir() / "shapes/demo/wards.geojson").string());
     for (const char* extra : {"", "--compat qgis-raw", "--compat arcgis"}) {
         INFO(extra);
         const std::string cmd = "bash -c \"" + limit + "exec '" + std::string(HOTSPOT_CLI) +
@@ -535,7 +540,8 @@ TEST_CASE("bad input: an existing output is not replaced without --overwrite", "
     CHECK(contains(k.err, "k.tif"));
     CHECK(contains(k.err, "--overwrite"));
     // only the manifest exists: the GeoPackage is not written either
-    const auto m = geocode(good, dir / "other.gpkg", "--manifest " + q(dir / "g.manifest.json"));
+    const auto m =
+        geocode(good, dir / "other.gpkg", "--manifest " + test::quoted(dir / "g.manifest.json"));
     CHECK(m.exit_code == 4);
     CHECK(contains(m.err, "g.manifest.json: already exists"));
     CHECK_FALSE(fs::exists(dir / "other.gpkg"));

@@ -25,8 +25,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string cases(const std::string& f) { return "'" + (test::source_dir() / "tests" / "cases" / f).string() + "'"; }
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string cases(const std::string& f) {
+    return "'" + (test::source_dir() / "tests" / "cases" / f).string() + "'";
+}
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // The numbers of "rows_in = assigned + outside + rejected: A = B + C + D" in a summary.
@@ -51,7 +52,7 @@ std::string all_area(const fs::path& dir) {
                      R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},"features":[)"
                      R"({"type":"Feature","properties":{"code":"ALL","name":"All"},"geometry":{"type":"Polygon","coordinates":)"
                      R"([[[100000,100000],[700000,100000],[700000,900000],[100000,900000],[100000,100000]]]}}]})");
-    return " --areas all=" + q(dir / "all.geojson") + ":code:name";
+    return " --areas all=" + test::quoted(dir / "all.geojson") + ":code:name";
 }
 
 // The band of a gistar summary ("band 265 m (...)").
@@ -142,11 +143,12 @@ TEST_CASE("dates before 1900 are dates, not format errors", "[cli-cases-inputs]"
 
 TEST_CASE("case 17: 24:00 assaults are selected by the night-time window", "[cli-cases-inputs]") {
     const auto dir = test::fresh_dir("case17");
-    const auto r = test::run_cli("run --incidents " + cases("17-midnight-24h/violence.csv") +
-                                 " --crs EPSG:27700 --areas ward=" + cases("17-midnight-24h/wards.geojson") +
-                                 ":ward_code:ward_name --population ward=" + cases("17-midnight-24h/ward_population.csv") +
-                                 " --profiles public-place-violence --period-from 2025-02 --period-to 2025-02 --out " +
-                                 q(dir / "run"));
+    const auto r = test::run_cli(
+        "run --incidents " + cases("17-midnight-24h/violence.csv") +
+        " --crs EPSG:27700 --areas ward=" + cases("17-midnight-24h/wards.geojson") +
+        ":ward_code:ward_name --population ward=" + cases("17-midnight-24h/ward_population.csv") +
+        " --profiles public-place-violence --period-from 2025-02 --period-to 2025-02 --out " +
+        test::quoted(dir / "run"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto m = nlohmann::json::parse(test::read_file(dir / "run" / "manifest.json"));
@@ -171,7 +173,9 @@ TEST_CASE("unreadable times are reported with value, file and line; future and o
                      "A3,2025-02-13,24:00,440300,300100\n"
                      "A4,2999-01-01,12:00,440400,300100\n"
                      "A5,1890-06-01,12:00,440500,300100\n");
-    const auto r = test::run_cli("geocode --incidents " + q(dir / "in.csv") + " --crs EPSG:27700" + all_area(dir) + " --out " + q(sub(dir, "g") / "g.gpkg"));
+    const auto r =
+        test::run_cli("geocode --incidents " + test::quoted(dir / "in.csv") + " --crs EPSG:27700" +
+                      all_area(dir) + " --out " + test::quoted(sub(dir, "g") / "g.gpkg"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(contains(r.err, "2 times of day could not be read"));
@@ -191,26 +195,29 @@ TEST_CASE("unreadable times are reported with value, file and line; future and o
 
 TEST_CASE("case 13: single-part MultiPoints are points", "[cli-cases-inputs]") {
     const auto dir = test::fresh_dir("case13");
-    const auto g = test::run_cli("geocode --incidents " + cases("13-multipoint-layer/incidents_promoted_multi.gpkg") +
-                                 " --areas ward=" + cases("13-multipoint-layer/wards.geojson") +
-                                 ":ward_code:ward_name --out " + q(sub(dir, "geo") / "geo.gpkg"));
+    const auto g = test::run_cli(
+        "geocode --incidents " + cases("13-multipoint-layer/incidents_promoted_multi.gpkg") +
+        " --areas ward=" + cases("13-multipoint-layer/wards.geojson") +
+        ":ward_code:ward_name --out " + test::quoted(sub(dir, "geo") / "geo.gpkg"));
     INFO(g.out << g.err);
     REQUIRE(g.exit_code == 0);
     const auto v = reconcile_line(g.out);
     CHECK(v[0] == 165);
     CHECK(v[3] == 0);
     CHECK(v[1] + v[2] == 165);
-    const auto k = test::run_cli("kde --incidents " + cases("13-multipoint-layer/incidents_promoted_multi.gpkg") +
-                                 " --bandwidth 250 --cell 50 --out " + q(sub(dir, "heat") / "heat.tif"));
+    const auto k = test::run_cli(
+        "kde --incidents " + cases("13-multipoint-layer/incidents_promoted_multi.gpkg") +
+        " --bandwidth 250 --cell 50 --out " + test::quoted(sub(dir, "heat") / "heat.tif"));
     INFO(k.out << k.err);
     CHECK(k.exit_code == 0);
 }
 
 TEST_CASE("case 13: points, Z, null, empty and multi-part geometries each get their reason", "[cli-cases-inputs]") {
     const auto dir = test::fresh_dir("case13_mixed");
-    const auto g = test::run_cli("geocode --incidents " + cases("13-multipoint-layer/incidents.geojson") +
-                                 " --areas ward=" + cases("13-multipoint-layer/wards.geojson") +
-                                 ":ward_code:ward_name --out " + q(sub(dir, "geo") / "geo.gpkg"));
+    const auto g =
+        test::run_cli("geocode --incidents " + cases("13-multipoint-layer/incidents.geojson") +
+                      " --areas ward=" + cases("13-multipoint-layer/wards.geojson") +
+                      ":ward_code:ward_name --out " + test::quoted(sub(dir, "geo") / "geo.gpkg"));
     INFO(g.out << g.err);
     REQUIRE(g.exit_code == 0);
     const auto v = reconcile_line(g.out);
@@ -226,7 +233,9 @@ TEST_CASE("case 13: points, Z, null, empty and multi-part geometries each get th
 TEST_CASE("no row kept is an input error, exit 3", "[cli-cases-inputs]") {
     const auto dir = test::fresh_dir("none_kept");
     test::write_file(dir / "in.csv", "incident_id,easting,northing\nA1,,\nA2,0,0\n");
-    const auto r = test::run_cli("geocode --incidents " + q(dir / "in.csv") + " --crs EPSG:27700" + all_area(dir) + " --out " + q(sub(dir, "g") / "g.gpkg"));
+    const auto r =
+        test::run_cli("geocode --incidents " + test::quoted(dir / "in.csv") + " --crs EPSG:27700" +
+                      all_area(dir) + " --out " + test::quoted(sub(dir, "g") / "g.gpkg"));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 3);
     CHECK(contains(r.err, "all 2 rows were rejected (missing_coordinate 1, zero_zero 1)"));
@@ -238,7 +247,8 @@ TEST_CASE("area layers: points, all-null, several layers, layername and empty la
     const auto dir = test::fresh_dir("area_layers");
     const std::string inc = cases("13-multipoint-layer/incidents_promoted_multi.gpkg");
     // A point layer given as areas.
-    auto r = test::run_cli("geocode --incidents " + inc + " --areas ward=" + inc + " --out " + q(sub(dir, "a") / "a.gpkg"));
+    auto r = test::run_cli("geocode --incidents " + inc + " --areas ward=" + inc + " --out " +
+                           test::quoted(sub(dir, "a") / "a.gpkg"));
     CHECK(r.exit_code == 3);
     CHECK(contains(r.err, "not polygons"));
     // All geometries null.
@@ -246,27 +256,35 @@ TEST_CASE("area layers: points, all-null, several layers, layername and empty la
                      R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},"features":[)"
                      R"({"type":"Feature","properties":{"ward_code":"W1","ward_name":"One"},"geometry":null},)"
                      R"({"type":"Feature","properties":{"ward_code":"W2","ward_name":"Two"},"geometry":null}]})");
-    r = test::run_cli("geocode --incidents " + inc + " --areas ward=" + q(dir / "null.geojson") + " --out " + q(sub(dir, "b") / "b.gpkg"));
+    r = test::run_cli("geocode --incidents " + inc +
+                      " --areas ward=" + test::quoted(dir / "null.geojson") + " --out " +
+                      test::quoted(sub(dir, "b") / "b.gpkg"));
     INFO(r.err);
     CHECK(r.exit_code == 3);
     CHECK(contains(r.err, "none of its 2 areas has a polygon (2 with no geometry)"));
     // A GeoPackage with two polygon layers: refused with the list unless one is named.
     const auto two = dir / "two.gpkg";
-    REQUIRE(std::system(("ogr2ogr -f GPKG " + q(two) + " " + cases("13-multipoint-layer/wards.geojson") + " -nln wards_a && " +
-                         "ogr2ogr -update -f GPKG " + q(two) + " " + cases("13-multipoint-layer/wards.geojson") +
-                         " -nln wards_b && ogr2ogr -update -f GPKG " + q(two) + " " +
-                         cases("13-multipoint-layer/wards.geojson") + " -nln empty -where \"1=0\"").c_str()) == 0);
-    r = test::run_cli("geocode --incidents " + inc + " --areas ward=" + q(two) + " --out " + q(sub(dir, "c") / "c.gpkg"));
+    REQUIRE(std::system(("ogr2ogr -f GPKG " + test::quoted(two) + " " +
+                         cases("13-multipoint-layer/wards.geojson") + " -nln wards_a && " +
+                         "ogr2ogr -update -f GPKG " + test::quoted(two) + " " +
+                         cases("13-multipoint-layer/wards.geojson") +
+                         " -nln wards_b && ogr2ogr -update -f GPKG " + test::quoted(two) + " " +
+                         cases("13-multipoint-layer/wards.geojson") + " -nln empty -where \"1=0\"")
+                            .c_str()) == 0);
+    r = test::run_cli("geocode --incidents " + inc + " --areas ward=" + test::quoted(two) +
+                      " --out " + test::quoted(sub(dir, "c") / "c.gpkg"));
     CHECK(r.exit_code == 3);
     CHECK(contains(r.err, "holds 3 layers (wards_a, wards_b, empty)"));
     CHECK(contains(r.err, "|layername="));
     r = test::run_cli("geocode --incidents " + inc + " --areas 'ward=" + two.string() +
-                      "|layername=wards_b:ward_code:ward_name' --out " + q(sub(dir, "d") / "d.gpkg"));
+                      "|layername=wards_b:ward_code:ward_name' --out " +
+                      test::quoted(sub(dir, "d") / "d.gpkg"));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     CHECK(reconcile_line(r.out)[0] == 165);
     r = test::run_cli("geocode --incidents " + inc + " --areas 'ward=" + two.string() +
-                      "|layername=empty:ward_code:ward_name' --out " + q(sub(dir, "e") / "e.gpkg"));
+                      "|layername=empty:ward_code:ward_name' --out " +
+                      test::quoted(sub(dir, "e") / "e.gpkg"));
     CHECK(r.exit_code == 3);
     CHECK(contains(r.err, "layer 'empty' is empty"));
     CHECK_FALSE(contains(r.err, "no such field"));
@@ -279,20 +297,23 @@ TEST_CASE("case 10: incidents outside every area are said, and none inside is ex
     const std::string inc = cases("10-inputs-miss-each-other/incidents.csv");
     const std::string wards = cases("10-inputs-miss-each-other/other_district_wards.geojson");
     auto r = test::run_cli("kde --incidents " + inc + " --crs EPSG:27700 --areas study=" + wards +
-                           " --bandwidth 250 --cell 50 --out " + q(sub(dir, "heat") / "heat.tif"));
+                           " --bandwidth 250 --cell 50 --out " +
+                           test::quoted(sub(dir, "heat") / "heat.tif"));
     CHECK(r.exit_code == 3);
     CHECK(contains(r.err, "all 40 of 40 incidents lie outside the study area"));
     CHECK_FALSE(fs::exists(dir / "heat" / "heat.tif"));
     r = test::run_cli("rates --incidents " + inc + " --crs EPSG:27700 --areas ward=" + wards +
-                      ":ward_code:ward_name --population ward=" + cases("10-inputs-miss-each-other/ward_population.csv") +
-                      " --out " + q(sub(dir, "rates") / "rates.gpkg"));
+                      ":ward_code:ward_name --population ward=" +
+                      cases("10-inputs-miss-each-other/ward_population.csv") + " --out " +
+                      test::quoted(sub(dir, "rates") / "rates.gpkg"));
     CHECK(r.exit_code == 3);
     CHECK(contains(r.err, "all 40 of 40 incidents lie outside the areas of 'ward'"));
-    r = test::run_cli("gistar --incidents " + inc + " --crs EPSG:27700 --areas study=" + wards + " --cell 100 --out " +
-                      q(sub(dir, "cells") / "cells.gpkg"));
+    r = test::run_cli("gistar --incidents " + inc + " --crs EPSG:27700 --areas study=" + wards +
+                      " --cell 100 --out " + test::quoted(sub(dir, "cells") / "cells.gpkg"));
     CHECK(r.exit_code == 3);
     CHECK(contains(r.err, "all 40 of 40 incidents lie outside the study area"));
-    r = test::run_cli("geocode --incidents " + inc + " --crs EPSG:27700 --areas ward=" + wards + " --out " + q(sub(dir, "g") / "g.gpkg"));
+    r = test::run_cli("geocode --incidents " + inc + " --crs EPSG:27700 --areas ward=" + wards +
+                      " --out " + test::quoted(sub(dir, "g") / "g.gpkg"));
     CHECK(r.exit_code == 3);
     CHECK(contains(r.err, "all 40 of 40 incidents lie outside the areas"));
 }
@@ -301,8 +322,10 @@ TEST_CASE("some incidents outside the areas: counted on the console, the run goe
     const auto dir = test::fresh_dir("some_outside");
     // Two incidents inside the wards' extent, one 20 km away.
     test::write_file(dir / "in.csv", "incident_id,easting,northing\nA1,440500,300500\nA2,440600,300600\nA3,460000,320000\n");
-    const auto r = test::run_cli("geocode --incidents " + q(dir / "in.csv") + " --crs EPSG:27700 --areas ward=" +
-                                 cases("13-multipoint-layer/wards.geojson") + ":ward_code:ward_name --out " + q(sub(dir, "g") / "g.gpkg"));
+    const auto r = test::run_cli(
+        "geocode --incidents " + test::quoted(dir / "in.csv") +
+        " --crs EPSG:27700 --areas ward=" + cases("13-multipoint-layer/wards.geojson") +
+        ":ward_code:ward_name --out " + test::quoted(sub(dir, "g") / "g.gpkg"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(contains(r.err, "1 of 3 incidents lie outside the areas of 'ward'"));
@@ -340,8 +363,9 @@ TEST_CASE("towns beyond the fences but linked to the bulk are kept; a stray is n
     for (int k = 1; k <= 10; ++k) csv += "V" + std::to_string(k) + "," + std::to_string(440000 + 3000 * k) + ",300000\n";
     csv += "S1,440000,500000\n";
     test::write_file(dir / "in.csv", csv);
-    const auto r = test::run_cli("gistar --incidents " + q(dir / "in.csv") + " --crs EPSG:27700 --cell 500 --band 1000 --out " +
-                                 q(sub(dir, "g") / "g.gpkg"));
+    const auto r = test::run_cli("gistar --incidents " + test::quoted(dir / "in.csv") +
+                                 " --crs EPSG:27700 --cell 500 --band 1000 --out " +
+                                 test::quoted(sub(dir, "g") / "g.gpkg"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(contains(r.out, "71 rows read, 70 kept, 1 rejected"));
@@ -351,17 +375,21 @@ TEST_CASE("towns beyond the fences but linked to the bulk are kept; a stray is n
 TEST_CASE("case 09: a stray record does not size the grid", "[cli-cases-inputs]") {
     const auto dir = test::fresh_dir("case09");
     const std::string with = cases("09-stray-record/incidents.csv"), without = cases("09-stray-record/incidents_no_stray.csv");
-    auto a = test::run_cli("gistar --incidents " + with + " --crs EPSG:27700 --cell 100 --out " + q(sub(dir, "with") / "with.gpkg"));
+    auto a = test::run_cli("gistar --incidents " + with + " --crs EPSG:27700 --cell 100 --out " +
+                           test::quoted(sub(dir, "with") / "with.gpkg"));
     INFO(a.out << a.err);
     REQUIRE(a.exit_code == 0);
     CHECK(contains(a.err, "1 incident lies far outside the bulk of the others"));
     CHECK(std::regex_search(a.err, std::regex(R"(incidents\.csv:\d+ at \()")));
-    auto b = test::run_cli("gistar --incidents " + without + " --crs EPSG:27700 --cell 100 --out " + q(sub(dir, "without") / "without.gpkg"));
+    auto b = test::run_cli("gistar --incidents " + without + " --crs EPSG:27700 --cell 100 --out " +
+                           test::quoted(sub(dir, "without") / "without.gpkg"));
     REQUIRE(b.exit_code == 0);
     CHECK_FALSE(contains(b.err, "far outside"));
     CHECK(hot_cells(dir / "with" / "with.gpkg") == hot_cells(dir / "without" / "without.gpkg"));
     // kde: the grid is the town's, not 290 km tall.
-    auto k = test::run_cli("kde --incidents " + with + " --crs EPSG:27700 --bandwidth 250 --cell 10 --out " + q(sub(dir, "heat") / "heat.tif"));
+    auto k = test::run_cli("kde --incidents " + with +
+                           " --crs EPSG:27700 --bandwidth 250 --cell 10 --out " +
+                           test::quoted(sub(dir, "heat") / "heat.tif"));
     INFO(k.out << k.err);
     REQUIRE(k.exit_code == 0);
     GDALAllRegister();
@@ -374,8 +402,9 @@ TEST_CASE("case 09: a stray record does not size the grid", "[cli-cases-inputs]"
     CHECK(contains(a.out, "61 rows read, 60 kept, 1 rejected"));
     CHECK(band_of(a.out) == band_of(b.out));
     // --keep-outliers turns screening off: the grid then spans the stray record.
-    auto w = test::run_cli("kde --incidents " + with + " --crs EPSG:27700 --keep-outliers --bandwidth 250 --cell 1000 --out " +
-                           q(sub(dir, "keep") / "keep.tif"));
+    auto w = test::run_cli("kde --incidents " + with +
+                           " --crs EPSG:27700 --keep-outliers --bandwidth 250 --cell 1000 --out " +
+                           test::quoted(sub(dir, "keep") / "keep.tif"));
     INFO(w.out << w.err);
     REQUIRE(w.exit_code == 0);
     ds = GDALOpen((dir / "keep" / "keep.tif").c_str(), GA_ReadOnly);
@@ -388,8 +417,9 @@ TEST_CASE("case 09: a stray record does not size the grid", "[cli-cases-inputs]"
                      R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}},"features":[)"
                      R"({"type":"Feature","properties":{"code":"T","name":"Town"},"geometry":{"type":"Polygon","coordinates":)"
                      R"([[[439000,299000],[443000,299000],[443000,303000],[439000,303000],[439000,299000]]]}}]})");
-    auto g = test::run_cli("geocode --incidents " + with + " --crs EPSG:27700 --areas town=" + q(dir / "town.geojson") +
-                           ":code:name --out " + q(sub(dir, "g") / "g.gpkg"));
+    auto g = test::run_cli("geocode --incidents " + with +
+                           " --crs EPSG:27700 --areas town=" + test::quoted(dir / "town.geojson") +
+                           ":code:name --out " + test::quoted(sub(dir, "g") / "g.gpkg"));
     INFO(g.out << g.err);
     REQUIRE(g.exit_code == 0);
     const auto v = reconcile_line(g.out);
@@ -402,9 +432,11 @@ TEST_CASE("case 09: a stray record does not size the grid", "[cli-cases-inputs]"
 
 TEST_CASE("case 15: overlapping areas are refused for rates, naming the codes", "[cli-cases-inputs]") {
     const auto dir = test::fresh_dir("case15");
-    auto r = test::run_cli("rates --incidents " + cases("15-mixed-vintages/incidents.csv") + " --crs EPSG:27700 --areas lsoa=" +
-                           cases("15-mixed-vintages/lsoa_mixed_vintage.geojson") + ":LSOA11CD:LSOA11NM --population lsoa=" +
-                           cases("15-mixed-vintages/pop_mixed.csv") + " --out " + q(sub(dir, "rates") / "rates.gpkg"));
+    auto r = test::run_cli(
+        "rates --incidents " + cases("15-mixed-vintages/incidents.csv") +
+        " --crs EPSG:27700 --areas lsoa=" + cases("15-mixed-vintages/lsoa_mixed_vintage.geojson") +
+        ":LSOA11CD:LSOA11NM --population lsoa=" + cases("15-mixed-vintages/pop_mixed.csv") +
+        " --out " + test::quoted(sub(dir, "rates") / "rates.gpkg"));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 3);
     CHECK(contains(r.err, "overlap"));
@@ -415,9 +447,11 @@ TEST_CASE("case 15: overlapping areas are refused for rates, naming the codes", 
 
 TEST_CASE("case 15: population codes match ignoring case and spaces, with a note", "[cli-cases-inputs]") {
     const auto dir = test::fresh_dir("case15_messy");
-    auto r = test::run_cli("rates --incidents " + cases("15-mixed-vintages/incidents.csv") + " --crs EPSG:27700 --areas lsoa=" +
-                           cases("15-mixed-vintages/lsoa11.geojson") + ":LSOA11CD:LSOA11NM --population lsoa=" +
-                           cases("15-mixed-vintages/pop_messy.csv") + " --out " + q(sub(dir, "rates") / "rates.gpkg"));
+    auto r = test::run_cli(
+        "rates --incidents " + cases("15-mixed-vintages/incidents.csv") +
+        " --crs EPSG:27700 --areas lsoa=" + cases("15-mixed-vintages/lsoa11.geojson") +
+        ":LSOA11CD:LSOA11NM --population lsoa=" + cases("15-mixed-vintages/pop_messy.csv") +
+        " --out " + test::quoted(sub(dir, "rates") / "rates.gpkg"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(contains(r.err, "only when case and spaces are ignored"));
@@ -436,20 +470,25 @@ TEST_CASE("incidents on the east and south edges of the extent or study area are
                      R"([[[440000,300000],[441000,300000],[441000,301000],[440000,301000],[440000,300000]]]}}]})");
     test::write_file(dir / "in.csv", "incident_id,easting,northing\nA1,440000,300000\nA2,441000,300000\n"
                                      "A3,441000,301000\nA4,440000,301000\nA5,440500,300500\n");
-    auto g = test::run_cli("geocode --incidents " + q(dir / "in.csv") + " --crs EPSG:27700 --areas study=" +
-                           q(dir / "study.geojson") + ":code:name --out " + q(sub(dir, "g") / "g.gpkg"));
+    auto g =
+        test::run_cli("geocode --incidents " + test::quoted(dir / "in.csv") +
+                      " --crs EPSG:27700 --areas study=" + test::quoted(dir / "study.geojson") +
+                      ":code:name --out " + test::quoted(sub(dir, "g") / "g.gpkg"));
     INFO(g.out << g.err);
     REQUIRE(g.exit_code == 0);
     CHECK(reconcile_line(g.out) == std::array<long, 4>{5, 5, 0, 0});
-    auto s = test::run_cli("gistar --incidents " + q(dir / "in.csv") + " --crs EPSG:27700 --areas study=" +
-                           q(dir / "study.geojson") + " --cell 100 --band 150 --out " + q(sub(dir, "s") / "s.gpkg"));
+    auto s =
+        test::run_cli("gistar --incidents " + test::quoted(dir / "in.csv") +
+                      " --crs EPSG:27700 --areas study=" + test::quoted(dir / "study.geojson") +
+                      " --cell 100 --band 150 --out " + test::quoted(sub(dir, "s") / "s.gpkg"));
     INFO(s.out << s.err);
     REQUIRE(s.exit_code == 0);
     CHECK(contains(s.out, "5 incidents counted"));
     CHECK_FALSE(contains(s.err, "outside"));
     // Without a study area the grid is the incidents' extent: the east/south ones count too.
-    auto t = test::run_cli("gistar --incidents " + q(dir / "in.csv") + " --crs EPSG:27700 --cell 100 --band 150 --out " +
-                           q(sub(dir, "t") / "t.gpkg"));
+    auto t = test::run_cli("gistar --incidents " + test::quoted(dir / "in.csv") +
+                           " --crs EPSG:27700 --cell 100 --band 150 --out " +
+                           test::quoted(sub(dir, "t") / "t.gpkg"));
     INFO(t.out << t.err);
     REQUIRE(t.exit_code == 0);
     CHECK(contains(t.out, "5 incidents counted"));
@@ -464,8 +503,9 @@ TEST_CASE("a boundary file written latitude, longitude is read the right way rou
                      R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"W1","name":"Centre"},)"
                      R"("geometry":{"type":"Polygon","coordinates":[[[52.62,-1.15],[52.62,-1.11],[52.64,-1.11],[52.64,-1.15],[52.62,-1.15]]]}}]})");
     test::write_file(dir / "in.csv", "incident_id,longitude,latitude\nA1,-1.13,52.63\n");
-    auto r = test::run_cli("geocode --incidents " + q(dir / "in.csv") + " --areas ward=" + q(dir / "ward.geojson") +
-                           ":code:name --out " + q(sub(dir, "g") / "g.gpkg"));
+    auto r = test::run_cli("geocode --incidents " + test::quoted(dir / "in.csv") +
+                           " --areas ward=" + test::quoted(dir / "ward.geojson") +
+                           ":code:name --out " + test::quoted(sub(dir, "g") / "g.gpkg"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(contains(r.err, "written latitude, longitude"));
@@ -477,9 +517,11 @@ TEST_CASE("a boundary file written latitude, longitude is read the right way rou
 TEST_CASE("a thousands dot in a population is warned about", "[cli-cases-inputs]") {
     const auto dir = test::fresh_dir("thousands_dot");
     test::write_file(dir / "pop.csv", "LSOA11CD,population\nE01090001,1500\nE01090002,1.6\nE01090003,1700\nE01090004,1800\n");
-    auto r = test::run_cli("rates --incidents " + cases("15-mixed-vintages/incidents.csv") + " --crs EPSG:27700 --areas lsoa=" +
-                           cases("15-mixed-vintages/lsoa11.geojson") + ":LSOA11CD:LSOA11NM --population lsoa=" +
-                           q(dir / "pop.csv") + " --out " + q(sub(dir, "rates") / "rates.gpkg"));
+    auto r = test::run_cli(
+        "rates --incidents " + cases("15-mixed-vintages/incidents.csv") +
+        " --crs EPSG:27700 --areas lsoa=" + cases("15-mixed-vintages/lsoa11.geojson") +
+        ":LSOA11CD:LSOA11NM --population lsoa=" + test::quoted(dir / "pop.csv") + " --out " +
+        test::quoted(sub(dir, "rates") / "rates.gpkg"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(contains(r.err, "fewer residents than incidents and under 100 residents (first: E01090002"));
@@ -489,7 +531,9 @@ TEST_CASE("a thousands dot in a population is warned about", "[cli-cases-inputs]
 TEST_CASE("CSV text that cannot be read right is refused up front", "[cli-cases-inputs]") {
     const auto dir = test::fresh_dir("bad_text");
     auto geocode = [&](const std::string& file) {
-        return test::run_cli("geocode --incidents " + q(dir / file) + " --crs EPSG:27700" + all_area(dir) + " --out " + q(dir / (file + ".gpkg")));
+        return test::run_cli("geocode --incidents " + test::quoted(dir / file) +
+                             " --crs EPSG:27700" + all_area(dir) + " --out " +
+                             test::quoted(dir / (file + ".gpkg")));
     };
     // UTF-16 with a BOM, and without one (NUL after every ASCII byte).
     std::string u16 = "\xFF\xFE";

@@ -16,18 +16,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-std::string demo(const std::string& f) { return (test::source_dir() / "shapes" / "demo" / f).string(); }
-
 fs::path write_config(const fs::path& dir, const std::string& period) {
     test::write_file(dir / "everything.toml", "name = \"everything\"\ntitle = \"Everything\"\n");
     const fs::path cfg = dir / "run.toml";
-    test::write_file(cfg, "title = \"change\"\noutput = \"" + (dir / "run").string() + "\"\n" + period +
-                              "profile_files = [\"everything.toml\"]\n\n[incidents]\npaths = [\"" + demo("incidents.csv") +
+    test::write_file(cfg, "title = \"change\"\noutput = \"" + (dir / "run").string() + "\"\n" +
+                              period +
+                              "profile_files = [\"everything.toml\"]\n\n[incidents]\npaths = [\"" +
+                              test::demo_file("incidents.csv") +
                               "\"]\ncrs = \"EPSG:27700\"\nid = \"incident_id\"\n\n[[areas]]\n"
-                              "name = \"ward\"\npath = \"" + demo("wards.geojson") +
+                              "name = \"ward\"\npath = \"" +
+                              test::demo_file("wards.geojson") +
                               "\"\ncode_field = \"ward_code\"\nname_field = \"ward_name\"\n"
-                              "population = \"" + demo("ward_population.csv") + "\"\n");
+                              "population = \"" +
+                              test::demo_file("ward_population.csv") + "\"\n");
     return cfg;
 }
 
@@ -38,14 +39,17 @@ TEST_CASE("change in run: the run's direction of travel equals hotspot change's,
     // The run's period with an explicit comparison period.
     const fs::path cfg = write_config(dir, "period = { from = \"2025-07\", to = \"2025-12\" }\n"
                                            "comparison = { from = \"2025-01\", to = \"2025-06\" }\n");
-    auto r = test::run_cli("run " + q(cfg));
+    auto r = test::run_cli("run " + test::quoted(cfg));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("direction of travel: Everything") != std::string::npos);
-    r = test::run_cli("change --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
-                      q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --population " +
-                      q("ward=" + demo("ward_population.csv")) + " --period-from 2025-07 --period-to 2025-12" +
-                      " --compare-from 2025-01 --compare-to 2025-06 --out " + q(dir / "change.gpkg"));
+    r = test::run_cli(
+        "change --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+        " --crs EPSG:27700 --id incident_id --areas " +
+        test::quoted("ward=" + test::demo_file("wards.geojson") + ":ward_code:ward_name") +
+        " --population " + test::quoted("ward=" + test::demo_file("ward_population.csv")) +
+        " --period-from 2025-07 --period-to 2025-12" +
+        " --compare-from 2025-01 --compare-to 2025-06 --out " + test::quoted(dir / "change.gpkg"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto run = test::read_all_layers(dir / "run" / "hotspot_run.gpkg");
@@ -111,7 +115,7 @@ TEST_CASE("change in run: the run's direction of travel equals hotspot change's,
 TEST_CASE("change in run: without a comparison period the months before the period are used, and said so", "[change-run]") {
     const auto dir = test::fresh_dir("change-run-previous");
     const fs::path cfg = write_config(dir, "period = { from = \"2025-10\", to = \"2025-12\" }\nreport = true\n");
-    auto r = test::run_cli("run " + q(cfg));
+    auto r = test::run_cli("run " + test::quoted(cfg));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto m = nlohmann::json::parse(test::read_file(dir / "run" / "manifest.json"));

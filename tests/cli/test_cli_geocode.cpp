@@ -18,11 +18,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string demo(const std::string& f) { return (test::source_dir() / "shapes" / "demo" / f).string(); }
-
 std::string demo_args() {
-    return "--incidents '" + demo("incidents.csv") + "' --crs EPSG:27700 --areas 'ward=" + demo("wards.geojson") +
-           ":ward_code:ward_name' --areas 'lsoa=" + demo("lsoas.geojson") + ":lsoa_code:lsoa_name'";
+    return "--incidents '" + test::demo_file("incidents.csv") +
+           "' --crs EPSG:27700 --areas 'ward=" + test::demo_file("wards.geojson") +
+           ":ward_code:ward_name' --areas 'lsoa=" + test::demo_file("lsoas.geojson") +
+           ":lsoa_code:lsoa_name'";
 }
 
 // Reads a layer into rows of field name -> value.
@@ -67,7 +67,7 @@ TEST_CASE("geocode CLI: demo town, nothing lost, every incident in its generated
     CHECK(std::regex_replace(r.err, std::regex("warning: [a-z]+: 2 of 10,002 incidents lie outside the areas of '[a-z]+' [^\\n]*\\n"), "").empty());  // no unexpected warnings on clean input
 
     // ground truth
-    const auto truth = read_csv(demo("ground_truth_incidents.csv"));
+    const auto truth = read_csv(test::demo_file("ground_truth_incidents.csv"));
     REQUIRE(truth[0] == std::vector<std::string>{"incident_id", "ward_code", "lsoa_code", "hotspot_id", "status"});
     std::map<std::string, std::pair<std::string, std::string>> where;
     std::size_t expected_rejects = 0, expected_outside = 0;
@@ -120,7 +120,7 @@ TEST_CASE("geocode CLI: demo town, nothing lost, every incident in its generated
     CHECK(num(m[4]) == expected_rejects);
     const auto manifest = nlohmann::json::parse(test::read_file(dir / "demo.manifest.json"));
     CHECK(manifest["counts"]["rows_in"] == rows_in);
-    CHECK(manifest["inputs"][0]["sha256"] == sha256_file(demo("incidents.csv")));
+    CHECK(manifest["inputs"][0]["sha256"] == sha256_file(test::demo_file("incidents.csv")));
     CHECK(manifest["version"].is_string());
     CHECK_FALSE(manifest["crs"]["operation"].get<std::string>().empty());
     // no temporary files left behind
@@ -138,11 +138,13 @@ TEST_CASE("geocode CLI: refuses to overwrite, usage and input errors have their 
     CHECK(sha256_file(out.string()) == before);
     CHECK(test::run_cli("geocode " + demo_args() + " --out '" + out.string() + "' --overwrite").exit_code == 0);
 
-    const auto usage = test::run_cli("geocode --incidents '" + demo("incidents.csv") + "' --out '" + out.string() + "'");
+    const auto usage = test::run_cli("geocode --incidents '" + test::demo_file("incidents.csv") +
+                                     "' --out '" + out.string() + "'");
     CHECK(usage.exit_code == 2);
     const auto other = test::fresh_dir("cli-geocode-errors-2");
-    const auto missing = test::run_cli("geocode --incidents '" + (dir / "nope.csv").string() + "' --areas 'w=" +
-                                       demo("wards.geojson") + "' --out '" + (other / "y.gpkg").string() + "'");
+    const auto missing = test::run_cli("geocode --incidents '" + (dir / "nope.csv").string() +
+                                       "' --areas 'w=" + test::demo_file("wards.geojson") +
+                                       "' --out '" + (other / "y.gpkg").string() + "'");
     CHECK(missing.exit_code == 3);
     CHECK(missing.err.find("nope.csv") != std::string::npos);
     CHECK_FALSE(fs::exists(other / "y.gpkg"));
@@ -180,8 +182,10 @@ TEST_CASE("geocode and gistar into one folder: each keeps its own <out>.manifest
     const auto g = test::run_cli("geocode " + demo_args() + " --out '" + (dir / "g.gpkg").string() + "'");
     INFO(g.err);
     REQUIRE(g.exit_code == 0);
-    const auto s = test::run_cli("gistar --incidents '" + demo("incidents.csv") + "' --crs EPSG:27700 --areas 'study=" +
-                                 demo("wards.geojson") + "' --cell 100 --out '" + (dir / "cells.gpkg").string() + "'");
+    const auto s =
+        test::run_cli("gistar --incidents '" + test::demo_file("incidents.csv") +
+                      "' --crs EPSG:27700 --areas 'study=" + test::demo_file("wards.geojson") +
+                      "' --cell 100 --out '" + (dir / "cells.gpkg").string() + "'");
     INFO(s.err);
     REQUIRE(s.exit_code == 0);  // before: "manifest.json: already exists", exit 4
     CHECK_FALSE(fs::exists(dir / "manifest.json"));

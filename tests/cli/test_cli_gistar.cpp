@@ -20,8 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string demo(const std::string& f) { return (test::source_dir() / "shapes" / "demo" / f).string(); }
-
 struct Cell {
     long long count = 0;
     int bin = 0;
@@ -48,7 +46,7 @@ std::map<std::pair<long long, long long>, Cell> read_cells(const fs::path& gpkg)
 
 /// Writes the demo incidents whose offence_code is in `codes` (the demo has no profiles yet).
 fs::path filtered_csv(const fs::path& dir, const std::vector<std::string>& codes, std::size_t& rows) {
-    const std::string text = test::read_file(demo("incidents.csv"));
+    const std::string text = test::read_file(test::demo_file("incidents.csv"));
     CsvReader r(text, "incidents.csv");
     std::vector<std::string_view> f;
     REQUIRE(r.next(f));
@@ -70,7 +68,7 @@ struct Hotspot {
 };
 
 std::vector<Hotspot> planted() {
-    const std::string text = test::read_file(demo("ground_truth_hotspots.csv"));
+    const std::string text = test::read_file(test::demo_file("ground_truth_hotspots.csv"));
     CsvReader r(text, "ground_truth_hotspots.csv");
     std::vector<std::string_view> f;
     REQUIRE(r.next(f));
@@ -80,7 +78,9 @@ std::vector<Hotspot> planted() {
     return h;
 }
 
-std::string study() { return "--areas 'study=" + demo("wards.geojson") + "'"; }
+std::string study() {
+    return "--areas 'study=" + test::demo_file("wards.geojson") + "'";
+}
 
 } // namespace
 
@@ -170,8 +170,9 @@ TEST_CASE("gistar CLI: the demo town's planted hot spots are 99% hot cells", "[c
 TEST_CASE("gistar CLI: styled GeoPackage, z raster on the same grid, manifest with the default band", "[cli-gistar]") {
     const auto dir = test::fresh_dir("cli-gistar-outputs");
     const auto gpkg = dir / "cells.gpkg", tif = dir / "z.tif";
-    const auto r = test::run_cli("gistar --incidents '" + demo("incidents.csv") + "' --crs EPSG:27700 " + study() +
-                                 " --cell 100 --out '" + gpkg.string() + "' --raster '" + tif.string() + "'");
+    const auto r = test::run_cli("gistar --incidents '" + test::demo_file("incidents.csv") +
+                                 "' --crs EPSG:27700 " + study() + " --cell 100 --out '" +
+                                 gpkg.string() + "' --raster '" + tif.string() + "'");
     INFO(r.err << r.out);
     REQUIRE(r.exit_code == 0);
     REQUIRE(fs::exists(dir / "z.qml"));
@@ -250,9 +251,11 @@ TEST_CASE("gistar CLI: styled GeoPackage, z raster on the same grid, manifest wi
 TEST_CASE("gistar CLI: permutations are seeded and thread-independent", "[cli-gistar]") {
     const auto dir = test::fresh_dir("cli-gistar-perm");
     auto run = [&](const std::string& name, const std::string& extra) {
-        const auto r = test::run_cli(extra + " gistar --incidents '" + demo("incidents.csv") + "' --crs EPSG:27700 " + study() +
-                                     " --cell 200 --band 500 --permutations 199 --seed 7 --out '" + (dir / name).string() +
-                                     "' --manifest '" + (dir / (name + ".json")).string() + "'");
+        const auto r = test::run_cli(
+            extra + " gistar --incidents '" + test::demo_file("incidents.csv") +
+            "' --crs EPSG:27700 " + study() +
+            " --cell 200 --band 500 --permutations 199 --seed 7 --out '" + (dir / name).string() +
+            "' --manifest '" + (dir / (name + ".json")).string() + "'");
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
         return read_cells(dir / name);
@@ -268,7 +271,8 @@ TEST_CASE("gistar CLI: permutations are seeded and thread-independent", "[cli-gi
 
 TEST_CASE("gistar CLI: bad options exit 2 before any work", "[cli-gistar]") {
     const auto dir = test::fresh_dir("cli-gistar-bad");
-    const std::string base = "gistar --incidents '" + demo("incidents.csv") + "' --crs EPSG:27700 --out '" + (dir / "x.gpkg").string() + "' ";
+    const std::string base = "gistar --incidents '" + test::demo_file("incidents.csv") +
+                             "' --crs EPSG:27700 --out '" + (dir / "x.gpkg").string() + "' ";
     struct Case {
         std::string args, message;
     };

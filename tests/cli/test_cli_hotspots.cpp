@@ -14,13 +14,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-std::string demo(const std::string& f) { return (test::source_dir() / "shapes" / "demo" / f).string(); }
-
 // The demo incidents with a police.uk-style street text: "On or near Street <n>", n from the
 // 200 m column of the incident, so each hot spot has a commonest street to name.
 fs::path incidents_with_streets(const fs::path& dir) {
-    std::ifstream in(demo("incidents.csv"));
+    std::ifstream in(test::demo_file("incidents.csv"));
     std::ofstream out(dir / "incidents.csv");
     std::string line;
     std::getline(in, line);
@@ -55,15 +52,20 @@ std::map<std::string, std::map<std::string, std::string>> by_rank(const test::La
 
 const std::string options = " --bandwidth 250 --cell 25 --min-incidents 5 --max-area 250000 --numbered 4";
 
+/// `hotspot hotspots` of `inc` over the demo wards and LSOAs with `options`, into `out`.
+std::string hotspots_args(const fs::path& inc, const fs::path& out) {
+    return "hotspots --incidents " + test::quoted(inc) + " --crs EPSG:27700 --id incident_id --areas " +
+           test::quoted("ward=" + test::demo_file("wards.geojson") + ":ward_code:ward_name") + " --areas " +
+           test::quoted("lsoa=" + test::demo_file("lsoas.geojson") + ":lsoa_code:lsoa_name") + options + " --out " +
+           test::quoted(out);
+}
+
 } // namespace
 
 TEST_CASE("hotspot hotspots: compact, located hot spots on the demo town", "[cli-hotspots]") {
     const auto dir = test::fresh_dir("cli-hotspots");
     const fs::path inc = incidents_with_streets(dir);
-    const auto r = test::run_cli("hotspots --incidents " + q(inc) + " --crs EPSG:27700 --id incident_id --areas " +
-                                 q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --areas " +
-                                 q("lsoa=" + demo("lsoas.geojson") + ":lsoa_code:lsoa_name") + options +
-                                 " --out " + q(dir / "hs.gpkg"));
+    const auto r = test::run_cli(hotspots_args(inc, dir / "hs.gpkg"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("hot spots cover") != std::string::npos);
@@ -93,8 +95,10 @@ TEST_CASE("hotspot hotspots: compact, located hot spots on the demo town", "[cli
     }
     CHECK(numbered == std::min<int>(4, int(rows.size())));
     // an unknown street column is a usage error naming the columns
-    const auto bad = test::run_cli("hotspots --incidents " + q(inc) + " --crs EPSG:27700 --street road --areas " +
-                                   q("ward=" + demo("wards.geojson")) + " --bandwidth 250 --out " + q(dir / "bad.gpkg"));
+    const auto bad = test::run_cli("hotspots --incidents " + test::quoted(inc) +
+                                   " --crs EPSG:27700 --street road --areas " +
+                                   test::quoted("ward=" + test::demo_file("wards.geojson")) +
+                                   " --bandwidth 250 --out " + test::quoted(dir / "bad.gpkg"));
     CHECK(bad.exit_code == 3);  // a column the file lacks is an input error, as --x or --category
     CHECK(bad.err.find("road") != std::string::npos);
 }
@@ -105,19 +109,22 @@ TEST_CASE("equivalence: hotspot hotspots and hotspot run give the same hot spot 
     test::write_file(dir / "everything.toml", "name = \"everything\"\ntitle = \"Everything\"\n");
     test::write_file(dir / "run.toml",
                      "title = \"equivalence\"\noutput = \"" + (dir / "run").string() +
-                         "\"\nprofile_files = [\"everything.toml\"]\n\n[incidents]\npaths = [\"" + inc.string() +
-                         "\"]\ncrs = \"EPSG:27700\"\nid = \"incident_id\"\n\n[[areas]]\nname = \"ward\"\npath = \"" +
-                         demo("wards.geojson") + "\"\ncode_field = \"ward_code\"\nname_field = \"ward_name\"\n\n"
-                         "[[areas]]\nname = \"lsoa\"\npath = \"" + demo("lsoas.geojson") +
-                         "\"\ncode_field = \"lsoa_code\"\nname_field = \"lsoa_name\"\n\n[analysis]\ncell_m = 25\n"
-                         "bandwidth = 250\nhotspot_min_incidents = 5\nhotspot_max_area_m2 = 250000\nhotspot_numbered = 4\n");
-    auto r = test::run_cli("run " + q(dir / "run.toml"));
+                         "\"\nprofile_files = [\"everything.toml\"]\n\n[incidents]\npaths = [\"" +
+                         inc.string() +
+                         "\"]\ncrs = \"EPSG:27700\"\nid = \"incident_id\"\n\n[[areas]]\nname = "
+                         "\"ward\"\npath = \"" +
+                         test::demo_file("wards.geojson") +
+                         "\"\ncode_field = \"ward_code\"\nname_field = \"ward_name\"\n\n"
+                         "[[areas]]\nname = \"lsoa\"\npath = \"" +
+                         test::demo_file("lsoas.geojson") +
+                         "\"\ncode_field = \"lsoa_code\"\nname_field = "
+                         "\"lsoa_name\"\n\n[analysis]\ncell_m = 25\n"
+                         "bandwidth = 250\nhotspot_min_incidents = 5\nhotspot_max_area_m2 = "
+                         "250000\nhotspot_numbered = 4\n");
+    auto r = test::run_cli("run " + test::quoted(dir / "run.toml"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    r = test::run_cli("hotspots --incidents " + q(inc) + " --crs EPSG:27700 --id incident_id --areas " +
-                      q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --areas " +
-                      q("lsoa=" + demo("lsoas.geojson") + ":lsoa_code:lsoa_name") + options + " --out " +
-                      q(dir / "hs.gpkg"));
+    r = test::run_cli(hotspots_args(inc, dir / "hs.gpkg"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto run = test::read_all_layers(dir / "run" / "hotspot_run.gpkg");

@@ -18,8 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string demo(const std::string& f) { return (test::source_dir() / "shapes" / "demo" / f).string(); }
-
 using Row = std::map<std::string, std::string>;
 
 std::vector<Row> read_layer(const fs::path& gpkg, const std::string& layer_name) {
@@ -52,7 +50,8 @@ std::vector<std::vector<std::string>> read_csv(const std::string& path) {
 }
 
 std::string demo_areas() {
-    return "--incidents '" + demo("incidents.csv") + "' --crs EPSG:27700 --areas 'ward=" + demo("wards.geojson") +
+    return "--incidents '" + test::demo_file("incidents.csv") +
+           "' --crs EPSG:27700 --areas 'ward=" + test::demo_file("wards.geojson") +
            ":ward_code:ward_name'";
 }
 
@@ -61,9 +60,11 @@ std::string demo_areas() {
 TEST_CASE("rates CLI: demo town rates, classes and styles", "[cli-rates]") {
     const auto dir = test::fresh_dir("cli-rates-demo");
     const auto gpkg = dir / "rates.gpkg";
-    const auto r = test::run_cli("rates " + demo_areas() + " --areas 'lsoa=" + demo("lsoas.geojson") + ":lsoa_code:lsoa_name'" +
-                                 " --population '" + demo("ward_population.csv") + "' --population 'lsoa=" +
-                                 demo("lsoa_population.csv") + ":lsoa_code:population' --out '" + gpkg.string() + "'");
+    const auto r = test::run_cli(
+        "rates " + demo_areas() + " --areas 'lsoa=" + test::demo_file("lsoas.geojson") +
+        ":lsoa_code:lsoa_name'" + " --population '" + test::demo_file("ward_population.csv") +
+        "' --population 'lsoa=" + test::demo_file("lsoa_population.csv") +
+        ":lsoa_code:population' --out '" + gpkg.string() + "'");
     INFO(r.err << r.out);
     REQUIRE(r.exit_code == 0);
     // The demo town plants 2 incidents outside every area: said on the console, nothing else.
@@ -71,9 +72,9 @@ TEST_CASE("rates CLI: demo town rates, classes and styles", "[cli-rates]") {
 
     // Independent rates from the ground truth: every "ok" incident lies in its generated ward.
     std::map<std::string, double> truth_count, pop;
-    for (const auto& t : read_csv(demo("ground_truth_incidents.csv")))
+    for (const auto& t : read_csv(test::demo_file("ground_truth_incidents.csv")))
         if (t[4] == "ok") ++truth_count[t[1]];
-    for (const auto& p : read_csv(demo("ward_population.csv")))
+    for (const auto& p : read_csv(test::demo_file("ward_population.csv")))
         if (p[0] != "ward_code") pop[p[0]] = std::stod(p[1]);
     double total_count = 0, total_pop = 0;
     std::string top;
@@ -179,7 +180,8 @@ TEST_CASE("rates CLI: unmatched codes are named; missing, zero and negative popu
     SECTION("bad options exit 2") {
         for (const std::string bad : {"--per 0", "--per -1000", "--reference-rate -1", "--ci normal", "--permutations -3"}) {
             INFO(bad);
-            const auto r = test::run_cli("rates " + demo_areas() + " --population '" + demo("ward_population.csv") + "' " + bad +
+            const auto r = test::run_cli("rates " + demo_areas() + " --population '" +
+                                         test::demo_file("ward_population.csv") + "' " + bad +
                                          " --out '" + (dir / "x.gpkg").string() + "'");
             CHECK(r.exit_code == 2);
             CHECK(r.err.find("rates: ") != std::string::npos);
@@ -192,8 +194,10 @@ TEST_CASE("rates CLI: unmatched codes are named; missing, zero and negative popu
 
 TEST_CASE("rates CLI: --reference-rate and --per scale together", "[cli-rates]") {
     const auto dir = test::fresh_dir("cli-rates-per");
-    const auto r = test::run_cli("rates " + demo_areas() + " --population '" + demo("ward_population.csv") +
-                                 "' --per 100000 --reference-rate 1150 --permutations 0 --out '" + (dir / "x.gpkg").string() + "'");
+    const auto r = test::run_cli("rates " + demo_areas() + " --population '" +
+                                 test::demo_file("ward_population.csv") +
+                                 "' --per 100000 --reference-rate 1150 --permutations 0 --out '" +
+                                 (dir / "x.gpkg").string() + "'");
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     for (const auto& w : read_layer(dir / "x.gpkg", "ward_rates")) {

@@ -15,17 +15,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-std::string demo(const std::string& f) { return (test::source_dir() / "shapes" / "demo" / f).string(); }
-
 fs::path write_config(const fs::path& dir, const std::string& period) {
     test::write_file(dir / "everything.toml", "name = \"everything\"\ntitle = \"Everything\"\n"
                                               "outputs = [\"kde\", \"hotspot_polygons\", \"emerging\"]\n");
     const fs::path cfg = dir / "run.toml";
-    test::write_file(cfg, "title = \"emerging\"\noutput = \"" + (dir / "run").string() +
-                              "\"\n" + period + "profile_files = [\"everything.toml\"]\n\n[incidents]\npaths = [\"" + demo("incidents.csv") +
+    test::write_file(cfg, "title = \"emerging\"\noutput = \"" + (dir / "run").string() + "\"\n" +
+                              period +
+                              "profile_files = [\"everything.toml\"]\n\n[incidents]\npaths = [\"" +
+                              test::demo_file("incidents.csv") +
                               "\"]\ncrs = \"EPSG:27700\"\nid = \"incident_id\"\n\n[[areas]]\n"
-                              "name = \"ward\"\npath = \"" + demo("wards.geojson") +
+                              "name = \"ward\"\npath = \"" +
+                              test::demo_file("wards.geojson") +
                               "\"\ncode_field = \"ward_code\"\nname_field = \"ward_name\"\n");
     return cfg;
 }
@@ -34,7 +34,7 @@ fs::path write_config(const fs::path& dir, const std::string& period) {
 
 TEST_CASE("emerging in run: the run's layer equals hotspot emerging's, field for field", "[emerging-run]") {
     const auto dir = test::fresh_dir("emerging-run");
-    auto r = test::run_cli("run " + q(write_config(dir, "")));
+    auto r = test::run_cli("run " + test::quoted(write_config(dir, "")));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto m = nlohmann::json::parse(test::read_file(dir / "run" / "manifest.json"));
@@ -62,10 +62,13 @@ TEST_CASE("emerging in run: the run's layer equals hotspot emerging's, field for
     char cell[32], band[32];
     std::snprintf(cell, sizeof cell, "%g", o["cell_size_m"].get<double>());
     std::snprintf(band, sizeof band, "%g", o["band_m"].get<double>());
-    r = test::run_cli("emerging --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
-                      q("study=" + demo("wards.geojson") + ":ward_code:ward_name") + " --cell " + cell + " --band " + band +
-                      " --from-month " + o["from_month"].get<std::string>() + " --to-month " + o["to_month"].get<std::string>() +
-                      " --out " + q(dir / "emerging.gpkg"));
+    r = test::run_cli(
+        "emerging --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+        " --crs EPSG:27700 --id incident_id --areas " +
+        test::quoted("study=" + test::demo_file("wards.geojson") + ":ward_code:ward_name") +
+        " --cell " + cell + " --band " + band + " --from-month " +
+        o["from_month"].get<std::string>() + " --to-month " + o["to_month"].get<std::string>() +
+        " --out " + test::quoted(dir / "emerging.gpkg"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto run = test::read_all_layers(dir / "run" / "hotspot_run.gpkg");
@@ -90,7 +93,8 @@ TEST_CASE("emerging in run: the run's layer equals hotspot emerging's, field for
     const std::string qgs = test::read_file(dir / "run" / "hotspot_run.qgs");
     CHECK(qgs.find("Everything: emerging hot spots") != std::string::npos);
     // The report draws the section.
-    r = test::run_cli("report " + q(dir / "run") + " --out " + q(dir / "pack.html"));
+    r = test::run_cli("report " + test::quoted(dir / "run") + " --out " +
+                      test::quoted(dir / "pack.html"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const std::string html = test::read_file(dir / "pack.html");
@@ -102,7 +106,9 @@ TEST_CASE("emerging in run: the run's layer equals hotspot emerging's, field for
 TEST_CASE("emerging in run: under 12 months no layer, and the manifest says why", "[emerging-run]") {
     const auto dir = test::fresh_dir("emerging-run-short");
     // The slices end with the period's last month: January to June, 6 months.
-    auto r = test::run_cli("run " + q(write_config(dir, "period = { from = \"2025-04\", to = \"2025-06\" }\n")));
+    auto r = test::run_cli(
+        "run " +
+        test::quoted(write_config(dir, "period = { from = \"2025-04\", to = \"2025-06\" }\n")));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto m = nlohmann::json::parse(test::read_file(dir / "run" / "manifest.json"));
@@ -111,8 +117,10 @@ TEST_CASE("emerging in run: under 12 months no layer, and the manifest says why"
     CHECK(node["skipped"].get<std::string>().find("span 6 months (2025-01 to 2025-06)") != std::string::npos);
     CHECK(test::read_all_layers(dir / "run" / "hotspot_run.gpkg").count("everything_emerging") == 0);
     // The command refuses the same, with the usage exit code, and writes nothing.
-    r = test::run_cli("emerging --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --cell 200" +
-                      " --from-month 2025-06 --to-month 2025-12 --out " + q(dir / "e.gpkg"));
+    r = test::run_cli("emerging --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+                      " --crs EPSG:27700 --id incident_id --cell 200" +
+                      " --from-month 2025-06 --to-month 2025-12 --out " +
+                      test::quoted(dir / "e.gpkg"));
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("emerging: the incidents span 7 months (2025-06 to 2025-12); emerging hot spots need at least 12") !=
           std::string::npos);

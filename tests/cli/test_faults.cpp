@@ -28,9 +28,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-std::string demo(const std::string& f) { return (test::source_dir() / "shapes" / "demo" / f).string(); }
-
 /// Writes `rows` incidents spread over the demo town (deterministic).
 void write_big_csv(const fs::path& path, std::size_t rows) {
     std::FILE* f = std::fopen(path.c_str(), "wb");
@@ -101,10 +98,11 @@ TEST_CASE("faults: a geocode killed while writing leaves no file under its final
     write_big_csv(big, 2'000'000);
     const auto out = dir / "out.gpkg";
     test::write_file(dir / "keep.txt", "not ours\n");
-    const bool killed = kill_while_writing({"geocode", "--incidents", big.string(), "--crs", "EPSG:27700", "--areas",
-                                            "ward=" + demo("wards.geojson") + ":ward_code:ward_name", "--out",
-                                            out.string()},
-                                           dir, ".partial-");
+    const bool killed = kill_while_writing(
+        {"geocode", "--incidents", big.string(), "--crs", "EPSG:27700", "--areas",
+         "ward=" + test::demo_file("wards.geojson") + ":ward_code:ward_name", "--out",
+         out.string()},
+        dir, ".partial-");
     REQUIRE(killed);
     CHECK_FALSE(fs::exists(out));
     CHECK_FALSE(fs::exists(dir / "out.manifest.json"));
@@ -113,8 +111,11 @@ TEST_CASE("faults: a geocode killed while writing leaves no file under its final
 
     // A later run writes its outputs, removes the dead process's temporaries (issue 14) and
     // leaves our unrelated file alone.
-    const auto r = test::run_cli("geocode --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --areas " +
-                                 q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --out " + q(out));
+    const auto r = test::run_cli(
+        "geocode --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+        " --crs EPSG:27700 --areas " +
+        test::quoted("ward=" + test::demo_file("wards.geojson") + ":ward_code:ward_name") +
+        " --out " + test::quoted(out));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(fs::exists(out));
@@ -130,9 +131,20 @@ TEST_CASE("faults: a kde killed while writing leaves no file under its final nam
     const auto out = dir / "heat.tif";
     test::write_file(dir / "keep.txt", "not ours\n");
     // a 2 m grid over the demo town: millions of cells, a write long enough to be caught
-    const std::vector<std::string> args{"kde", "--incidents", demo("incidents.csv"), "--crs", "EPSG:27700",
-                                        "--areas", "study=" + demo("wards.geojson"), "--bandwidth", "20",
-                                        "--cell", "2", "--png", "--out", out.string()};
+    const std::vector<std::string> args{"kde",
+                                        "--incidents",
+                                        test::demo_file("incidents.csv"),
+                                        "--crs",
+                                        "EPSG:27700",
+                                        "--areas",
+                                        "study=" + test::demo_file("wards.geojson"),
+                                        "--bandwidth",
+                                        "20",
+                                        "--cell",
+                                        "2",
+                                        "--png",
+                                        "--out",
+                                        out.string()};
     const bool killed = kill_while_writing(args, dir, ".tmp");
     REQUIRE(killed);
     CHECK_FALSE(fs::exists(out));
@@ -142,8 +154,10 @@ TEST_CASE("faults: a kde killed while writing leaves no file under its final nam
     const auto leftovers = files_with(dir, ".tmp");
     CHECK_FALSE(leftovers.empty());
 
-    const auto r = test::run_cli("kde --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --areas " +
-                                 q("study=" + demo("wards.geojson")) + " --bandwidth 250 --cell 50 --out " + q(out));
+    const auto r = test::run_cli(
+        "kde --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+        " --crs EPSG:27700 --areas " + test::quoted("study=" + test::demo_file("wards.geojson")) +
+        " --bandwidth 250 --cell 50 --out " + test::quoted(out));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(fs::exists(out));
@@ -154,8 +168,10 @@ TEST_CASE("faults: a kde killed while writing leaves no file under its final nam
 TEST_CASE("determinism: kde GeoTIFFs are byte-identical run after run and for 1 or 2 threads",
           "[determinism]") {
     const auto dir = test::fresh_dir("determinism-kde");
-    const std::string common = "kde --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --areas " +
-                               q("study=" + demo("wards.geojson")) + " --bandwidth 250 --cell 25 ";
+    const std::string common = "kde --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+                               " --crs EPSG:27700 --areas " +
+                               test::quoted("study=" + test::demo_file("wards.geojson")) +
+                               " --bandwidth 250 --cell 25 ";
     struct Run {
         std::string name, opts;
     };
@@ -165,7 +181,8 @@ TEST_CASE("determinism: kde GeoTIFFs are byte-identical run after run and for 1 
         for (const Run& run : {Run{"a", ""}, Run{"b", ""}, Run{"t1", "--threads 1 "}, Run{"t2", "--threads 2 "}}) {
             const auto out = dir / (run.name + "-" + kernel + ".tif");
             // --threads is a global option: it comes before the command
-            const auto r = test::run_cli(run.opts + common + "--kernel " + kernel + " --out " + q(out));
+            const auto r = test::run_cli(run.opts + common + "--kernel " + kernel + " --out " +
+                                         test::quoted(out));
             INFO(r.err);
             REQUIRE(r.exit_code == 0);
             sums.push_back(sha256_file(out.string()));
@@ -178,14 +195,19 @@ TEST_CASE("determinism: kde GeoTIFFs are byte-identical run after run and for 1 
 
 TEST_CASE("determinism: geocode layers are identical for 1 or 2 threads", "[determinism]") {
     const auto dir = test::fresh_dir("determinism-geocode");
-    const std::string common = "geocode --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --areas " +
-                               q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --areas " +
-                               q("lsoa=" + demo("lsoas.geojson") + ":lsoa_code:lsoa_name") + " --snap 50 ";
+    const std::string common =
+        "geocode --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+        " --crs EPSG:27700 --areas " +
+        test::quoted("ward=" + test::demo_file("wards.geojson") + ":ward_code:ward_name") +
+        " --areas " +
+        test::quoted("lsoa=" + test::demo_file("lsoas.geojson") + ":lsoa_code:lsoa_name") +
+        " --snap 50 ";
     std::map<std::string, std::map<std::string, Layer>> layers;
     for (const char* t : {"1", "2"}) {
         const auto sub = dir / t;
         fs::create_directories(sub);
-        const auto r = test::run_cli(std::string("--threads ") + t + " " + common + "--out " + q(sub / "g.gpkg"));
+        const auto r = test::run_cli(std::string("--threads ") + t + " " + common + "--out " +
+                                     test::quoted(sub / "g.gpkg"));
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
         layers[t] = read_all_layers(sub / "g.gpkg");

@@ -23,8 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-fs::path demo(const std::string& f) { return test::source_dir() / "shapes" / "demo" / f; }
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 /// Hidden files or folders a writer leaves while it works (or when killed).
@@ -40,15 +38,23 @@ std::vector<std::string> temporaries(const fs::path& dir) {
 
 /// A small run config over the demo town with absolute paths (one profile, so it is quick).
 void write_config(const fs::path& path, const fs::path& out, const std::string& extra = "",
-                  const fs::path& ward_population = demo("ward_population.csv")) {
-    test::write_file(path, "title = \"safety\"\noutput = " + q(out) +
-                               "\nprofiles = [\"drug-possession\"]\n[incidents]\npaths = [" + q(demo("incidents.csv")) +
-                               "]\ncrs = \"EPSG:27700\"\nid = \"incident_id\"\n[[areas]]\nname = \"ward\"\npath = " +
-                               q(demo("wards.geojson")) + "\ncode_field = \"ward_code\"\nname_field = \"ward_name\"\n"
-                               "population = " + q(ward_population) + "\n[analysis]\ncell_m = 50\nbandwidth = 250\n" + extra);
+                  const fs::path& ward_population = test::demo_file("ward_population.csv")) {
+    test::write_file(
+        path,
+        "title = \"safety\"\noutput = " + test::quoted(out) +
+            "\nprofiles = [\"drug-possession\"]\n[incidents]\npaths = [" +
+            test::quoted(test::demo_file("incidents.csv")) +
+            "]\ncrs = \"EPSG:27700\"\nid = \"incident_id\"\n[[areas]]\nname = \"ward\"\npath = " +
+            test::quoted(test::demo_file("wards.geojson")) +
+            "\ncode_field = \"ward_code\"\nname_field = \"ward_name\"\n"
+            "population = " +
+            test::quoted(ward_population) + "\n[analysis]\ncell_m = 50\nbandwidth = 250\n" + extra);
 }
 
-std::string areas_arg() { return "--areas " + q("ward=" + demo("wards.geojson").string() + ":ward_code:ward_name"); }
+std::string areas_arg() {
+    return "--areas " +
+           test::quoted("ward=" + test::demo_file("wards.geojson") + ":ward_code:ward_name");
+}
 
 int feature_count(const fs::path& path) {
     GDALAllRegister();
@@ -63,17 +69,18 @@ int feature_count(const fs::path& path) {
 
 TEST_CASE("an output that is one of the inputs is refused before any work, exit 2", "[output-safety]") {
     const auto dir = test::fresh_dir("safety-same-file");
-    fs::copy_file(demo("incidents.csv"), dir / "in.csv");
-    fs::copy_file(demo("wards.geojson"), dir / "wards.geojson");
-    fs::copy_file(demo("ward_population.csv"), dir / "pop.csv");
+    fs::copy_file(test::demo_file("incidents.csv"), dir / "in.csv");
+    fs::copy_file(test::demo_file("wards.geojson"), dir / "wards.geojson");
+    fs::copy_file(test::demo_file("ward_population.csv"), dir / "pop.csv");
     fs::create_symlink(dir / "in.csv", dir / "link.csv");
     const auto sum = [&](const char* f) { return sha256_file((dir / f).string()); };
     const auto in_sum = sum("in.csv"), wards_sum = sum("wards.geojson"), pop_sum = sum("pop.csv");
-    const std::string inc = "--incidents " + q(dir / "in.csv") + " --crs EPSG:27700 ";
+    const std::string inc = "--incidents " + test::quoted(dir / "in.csv") + " --crs EPSG:27700 ";
 
     SECTION("geocode: the manifest over the incidents, through a symbolic link") {
-        const auto r = test::run_cli("geocode " + inc + areas_arg() + " --out " + q(dir / "g.gpkg") + " --manifest " +
-                                     q(dir / "link.csv") + " --overwrite");
+        const auto r = test::run_cli("geocode " + inc + areas_arg() + " --out " +
+                                     test::quoted(dir / "g.gpkg") + " --manifest " +
+                                     test::quoted(dir / "link.csv") + " --overwrite");
         CHECK(r.exit_code == 2);
         CHECK(has(r.err, "link.csv"));
         CHECK(has(r.err, "in.csv"));
@@ -81,37 +88,42 @@ TEST_CASE("an output that is one of the inputs is refused before any work, exit 
         CHECK_FALSE(fs::exists(dir / "g.gpkg"));
     }
     SECTION("kde: a GeoTIFF over the CSV") {
-        const auto r = test::run_cli("kde " + inc + "--bandwidth 250 --cell 50 --out " + q(dir / "in.csv") + " --overwrite");
+        const auto r = test::run_cli("kde " + inc + "--bandwidth 250 --cell 50 --out " +
+                                     test::quoted(dir / "in.csv") + " --overwrite");
         CHECK(r.exit_code == 2);
         CHECK(has(r.err, ".tif"));
         CHECK_FALSE(fs::exists(dir / "in.qml"));
     }
     SECTION("gistar: the cells over the study area") {
-        const auto r = test::run_cli("gistar " + inc + "--areas " + q("study=" + (dir / "wards.geojson").string()) +
-                                     " --cell 100 --band 300 --out " + q(dir / "wards.geojson") + " --overwrite");
+        const auto r = test::run_cli("gistar " + inc + "--areas " +
+                                     test::quoted("study=" + (dir / "wards.geojson").string()) +
+                                     " --cell 100 --band 300 --out " +
+                                     test::quoted(dir / "wards.geojson") + " --overwrite");
         CHECK(r.exit_code == 2);
         CHECK(has(r.err, "wards.geojson"));
     }
     SECTION("rates: the layer over the population table") {
-        const auto r = test::run_cli("rates " + inc + "--areas " + q("ward=" + (dir / "wards.geojson").string() +
-                                                                     ":ward_code:ward_name") +
-                                     " --population " + q("ward=" + (dir / "pop.csv").string()) + " --out " +
-                                     q(dir / "pop.csv") + " --overwrite");
+        const auto r = test::run_cli(
+            "rates " + inc + "--areas " +
+            test::quoted("ward=" + (dir / "wards.geojson").string() + ":ward_code:ward_name") +
+            " --population " + test::quoted("ward=" + (dir / "pop.csv").string()) + " --out " +
+            test::quoted(dir / "pop.csv") + " --overwrite");
         CHECK(r.exit_code == 2);
         CHECK(has(r.err, "pop.csv"));
     }
     SECTION("run and report: an input inside the pack folder, the report over the manifest") {
         const auto out = dir / "pack";
         write_config(dir / "run.toml", out);
-        REQUIRE(test::run_cli("run " + q(dir / "run.toml")).exit_code == 0);
+        REQUIRE(test::run_cli("run " + test::quoted(dir / "run.toml")).exit_code == 0);
         const auto manifest_sum = sha256_file((out / "manifest.json").string());
-        const auto r = test::run_cli("report " + q(out) + " --out " + q(out / "manifest.json") + " --overwrite");
+        const auto r = test::run_cli("report " + test::quoted(out) + " --out " +
+                                     test::quoted(out / "manifest.json") + " --overwrite");
         CHECK(r.exit_code == 2);
         CHECK(has(r.err, "manifest.json"));
         CHECK(sha256_file((out / "manifest.json").string()) == manifest_sum);
         // the config kept in the pack folder, and --overwrite replacing that pack
         fs::copy_file(dir / "run.toml", out / "run.toml");
-        const auto r2 = test::run_cli("run " + q(out / "run.toml") + " --overwrite");
+        const auto r2 = test::run_cli("run " + test::quoted(out / "run.toml") + " --overwrite");
         CHECK(r2.exit_code == 2);
         CHECK(has(r2.err, "run.toml"));
         CHECK(sha256_file((out / "manifest.json").string()) == manifest_sum);
@@ -125,30 +137,35 @@ TEST_CASE("one-layer-per-file formats: refused up front for several layers, writ
           "[output-safety]") {
     const auto dir = test::fresh_dir("safety-formats");
     test::write_file(dir / "rejects.dbf", "an earlier file\n");
-    const std::string inc = "--incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 ";
+    const std::string inc =
+        "--incidents " + test::quoted(test::demo_file("incidents.csv")) + " --crs EPSG:27700 ";
     for (const char* ext : {".shp", ".geojson", ".fgb", ".csv"}) {
         INFO(ext);
-        const auto r = test::run_cli("geocode " + inc + areas_arg() + " --out " + q(dir / (std::string("g") + ext)));
+        const auto r = test::run_cli("geocode " + inc + areas_arg() + " --out " +
+                                     test::quoted(dir / (std::string("g") + ext)));
         CHECK(r.exit_code == 2);
         CHECK(has(r.err, "use .gpkg"));
     }
-    const auto r = test::run_cli("rates " + inc + areas_arg() + " --areas " +
-                                 q("lsoa=" + demo("lsoas.geojson").string() + ":lsoa_code:lsoa_name") +
-                                 " --population " + q("ward=" + demo("ward_population.csv").string()) +
-                                 " --population " + q("lsoa=" + demo("lsoa_population.csv").string()) + " --out " +
-                                 q(dir / "r.geojson"));
+    const auto r = test::run_cli(
+        "rates " + inc + areas_arg() + " --areas " +
+        test::quoted("lsoa=" + test::demo_file("lsoas.geojson") + ":lsoa_code:lsoa_name") +
+        " --population " + test::quoted("ward=" + test::demo_file("ward_population.csv")) +
+        " --population " + test::quoted("lsoa=" + test::demo_file("lsoa_population.csv")) +
+        " --out " + test::quoted(dir / "r.geojson"));
     CHECK(r.exit_code == 2);
     CHECK(has(r.err, "use .gpkg"));
     CHECK(test::read_file(dir / "rejects.dbf") == "an earlier file\n");
     for (const auto& e : fs::directory_iterator(dir)) CHECK(e.path().filename() == "rejects.dbf");
 
     // One layer: Shapefile (with its sidecars), GeoJSON and FlatGeobuf are written whole.
-    const std::string gi = "gistar " + inc + "--areas " + q("study=" + demo("wards.geojson").string()) +
+    const std::string gi = "gistar " + inc + "--areas " +
+                           test::quoted("study=" + test::demo_file("wards.geojson")) +
                            " --cell 100 --band 300 ";
     int n = 0;
     for (const char* name : {"cells.shp", "cells.geojson", "cells.fgb"}) {
         INFO(name);
-        const auto g = test::run_cli(gi + "--out " + q(dir / name) + " --manifest " + q(dir / (std::string(name) + ".json")));
+        const auto g = test::run_cli(gi + "--out " + test::quoted(dir / name) + " --manifest " +
+                                     test::quoted(dir / (std::string(name) + ".json")));
         INFO(g.err);
         REQUIRE(g.exit_code == 0);
         const int c = feature_count(dir / name);
@@ -162,7 +179,8 @@ TEST_CASE("one-layer-per-file formats: refused up front for several layers, writ
     // without --overwrite.
     fs::remove(dir / "cells.shp");
     const auto dbf = sha256_file((dir / "cells.dbf").string());
-    const auto again = test::run_cli(gi + "--out " + q(dir / "cells.shp") + " --manifest " + q(dir / "m2.json"));
+    const auto again = test::run_cli(gi + "--out " + test::quoted(dir / "cells.shp") +
+                                     " --manifest " + test::quoted(dir / "m2.json"));
     CHECK(again.exit_code == 4);
     CHECK(has(again.err, "already exists"));
     CHECK(sha256_file((dir / "cells.dbf").string()) == dbf);
@@ -171,7 +189,7 @@ TEST_CASE("one-layer-per-file formats: refused up front for several layers, writ
 
 TEST_CASE("a CSV with CR-only line ends (Excel 'CSV (Macintosh)') reads row by row", "[output-safety]") {
     const auto dir = test::fresh_dir("safety-cr");
-    const std::string text = test::read_file(demo("incidents.csv"));
+    const std::string text = test::read_file(test::demo_file("incidents.csv"));
     std::string lf, cr;
     std::size_t at = 0;
     for (int line = 0; line < 50; ++line) {  // the header and 49 rows
@@ -185,9 +203,10 @@ TEST_CASE("a CSV with CR-only line ends (Excel 'CSV (Macintosh)') reads row by r
     std::string summaries[2];
     int i = 0;
     for (const char* f : {"lf.csv", "cr.csv"}) {
-        const auto r = test::run_cli("geocode --incidents " + q(dir / f) + " --crs EPSG:27700 " + areas_arg() +
-                                     " --out " + q(dir / (std::string(f) + ".gpkg")) + " --manifest " +
-                                     q(dir / (std::string(f) + ".json")));
+        const auto r =
+            test::run_cli("geocode --incidents " + test::quoted(dir / f) + " --crs EPSG:27700 " +
+                          areas_arg() + " --out " + test::quoted(dir / (std::string(f) + ".gpkg")) +
+                          " --manifest " + test::quoted(dir / (std::string(f) + ".json")));
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
         CHECK(has(r.out, "49 rows read"));
@@ -208,14 +227,14 @@ TEST_CASE("a failed run leaves nothing; --overwrite replaces the old pack only w
     write_config(dir / "bad.toml", out, "", dir / "short_pop.csv");
     write_config(dir / "good.toml", out);
 
-    const auto bad = test::run_cli("run " + q(dir / "bad.toml"));
+    const auto bad = test::run_cli("run " + test::quoted(dir / "bad.toml"));
     CHECK(bad.exit_code == 3);
     CHECK_FALSE(fs::exists(out));
     CHECK(temporaries(dir).empty());
     CHECK_FALSE(fs::exists(dir / ".pack.hotspot-lock"));
 
     // The corrected run needs no --overwrite.
-    const auto good = test::run_cli("run " + q(dir / "good.toml"));
+    const auto good = test::run_cli("run " + test::quoted(dir / "good.toml"));
     INFO(good.err);
     REQUIRE(good.exit_code == 0);
     CHECK(has(good.out, (out / "hotspot_run.gpkg").string()));
@@ -226,20 +245,21 @@ TEST_CASE("a failed run leaves nothing; --overwrite replaces the old pack only w
     CHECK(m["outputs_folder"] == out.string());
 
     // Again without --overwrite: refused before any work.
-    const auto twice = test::run_cli("run " + q(dir / "good.toml"));
+    const auto twice = test::run_cli("run " + test::quoted(dir / "good.toml"));
     CHECK(twice.exit_code == 4);
     CHECK(has(twice.err, "--overwrite"));
 
     // A failing --overwrite leaves the old pack as it was.
     test::write_file(out / "notes.txt", "the analyst's own notes\n");
-    const auto bad_over = test::run_cli("run " + q(dir / "bad.toml") + " --overwrite");
+    const auto bad_over = test::run_cli("run " + test::quoted(dir / "bad.toml") + " --overwrite");
     CHECK(bad_over.exit_code == 3);
     CHECK(sha256_file((out / "manifest.json").string()) == manifest);
     CHECK(sha256_file((out / "hotspot_run.gpkg").string()) == gpkg);
     CHECK(temporaries(dir).empty());
 
     // A whole one replaces it, and keeps files the run does not write.
-    const auto over = test::run_cli("run " + q(dir / "good.toml") + " --overwrite --title again");
+    const auto over =
+        test::run_cli("run " + test::quoted(dir / "good.toml") + " --overwrite --title again");
     INFO(over.err);
     REQUIRE(over.exit_code == 0);
     CHECK(nlohmann::json::parse(test::read_file(out / "manifest.json"))["run"]["title"] == "again");
@@ -271,22 +291,26 @@ TEST_CASE("a full disk is an output error (exit 4) and leaves no output and no t
     REQUIRE(free_bytes > 64 * 1024);
     test::write_file(disk / "filler", std::string(free_bytes - 64 * 1024, 'x'));
 
-    const auto geo = test::run_cli("geocode --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 " + areas_arg() +
-                                   " --out " + q(disk / "g.gpkg"));
+    const auto geo = test::run_cli(
+        "geocode --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+        " --crs EPSG:27700 " + areas_arg() + " --out " + test::quoted(disk / "g.gpkg"));
     INFO(geo.err);
     CHECK(geo.exit_code == 4);
     CHECK_FALSE(fs::exists(disk / "g.gpkg"));
     CHECK(temporaries(disk).empty());
 
-    const auto kde = test::run_cli("kde --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --bandwidth 250 "
-                                   "--cell 25 --out " + q(disk / "heat.tif"));
+    const auto kde =
+        test::run_cli("kde --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+                      " --crs EPSG:27700 --bandwidth 250 "
+                      "--cell 25 --out " +
+                      test::quoted(disk / "heat.tif"));
     INFO(kde.err);
     CHECK(kde.exit_code == 4);
     CHECK_FALSE(fs::exists(disk / "heat.tif"));
     CHECK(temporaries(disk).empty());
 
     write_config(dir / "run.toml", disk / "pack");
-    const auto run = test::run_cli("run " + q(dir / "run.toml"));
+    const auto run = test::run_cli("run " + test::quoted(dir / "run.toml"));
     INFO(run.err);
     CHECK(run.exit_code == 4);
     CHECK_FALSE(fs::exists(disk / "pack"));

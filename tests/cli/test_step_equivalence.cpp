@@ -18,9 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-std::string demo(const std::string& f) { return (test::source_dir() / "shapes" / "demo" / f).string(); }
-
 struct Raster {
     double gt[6] = {};
     int cols = 0, rows = 0;
@@ -60,11 +57,16 @@ fs::path write_config(const fs::path& dir, const std::string& analysis) {
     test::write_file(dir / "cells-only.toml", "name = \"cells-only\"\ntitle = \"Cells only\"\noutputs = [\"gistar\"]\n");
     const fs::path cfg = dir / "run.toml";
     test::write_file(cfg, "title = \"equivalence\"\noutput = \"" + (dir / "run").string() +
-                              "\"\nprofile_files = [\"everything.toml\", \"cells-only.toml\"]\n\n[incidents]\npaths = [\"" +
-                              demo("incidents.csv") + "\"]\ncrs = \"EPSG:27700\"\nid = \"incident_id\"\n\n[[areas]]\n"
-                              "name = \"ward\"\npath = \"" + demo("wards.geojson") +
+                              "\"\nprofile_files = [\"everything.toml\", "
+                              "\"cells-only.toml\"]\n\n[incidents]\npaths = [\"" +
+                              test::demo_file("incidents.csv") +
+                              "\"]\ncrs = \"EPSG:27700\"\nid = \"incident_id\"\n\n[[areas]]\n"
+                              "name = \"ward\"\npath = \"" +
+                              test::demo_file("wards.geojson") +
                               "\"\ncode_field = \"ward_code\"\nname_field = \"ward_name\"\n"
-                              "population = \"" + demo("ward_population.csv") + "\"\n\n[analysis]\n" + analysis);
+                              "population = \"" +
+                              test::demo_file("ward_population.csv") + "\"\n\n[analysis]\n" +
+                              analysis);
     return cfg;
 }
 
@@ -111,15 +113,18 @@ TEST_CASE("equivalence: hotspot gistar and hotspot rates give the run's layers, 
           "[step-equivalence]") {
     const auto dir = test::fresh_dir("equivalence-layers");
     const fs::path cfg = write_config(dir, "cell_m = 25\nbandwidth = 250\ngistar_cell_m = 100\ngistar_band_m = 300\n");
-    auto r = test::run_cli("run " + q(cfg));
+    auto r = test::run_cli("run " + test::quoted(cfg));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto run = test::read_all_layers(dir / "run" / "hotspot_run.gpkg");
 
-    r = test::run_cli("gistar --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
-                      q("study=" + demo("wards.geojson")) + " --cell 100 --band 300 --correction fdr --out " +
-                      q(dir / "gistar.gpkg") + " --raster " + q(dir / "gistar_z.tif") + " --manifest " +
-                      q(dir / "gistar.manifest.json"));
+    r = test::run_cli("gistar --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+                      " --crs EPSG:27700 --id incident_id --areas " +
+                      test::quoted("study=" + test::demo_file("wards.geojson")) +
+                      " --cell 100 --band 300 --correction fdr --out " +
+                      test::quoted(dir / "gistar.gpkg") + " --raster " +
+                      test::quoted(dir / "gistar_z.tif") + " --manifest " +
+                      test::quoted(dir / "gistar.manifest.json"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto gi = test::read_all_layers(dir / "gistar.gpkg");
@@ -147,10 +152,13 @@ TEST_CASE("equivalence: hotspot gistar and hotspot rates give the run's layers, 
         CHECK(test::read_file(dir / "run" / "everything_gistar_z.qml") == test::read_file(dir / "gistar_z.qml"));
     }
 
-    r = test::run_cli("rates --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
-                      q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --population " +
-                      q("ward=" + demo("ward_population.csv")) + " --out " + q(dir / "rates.gpkg") +
-                      " --manifest " + q(dir / "rates.manifest.json"));
+    r = test::run_cli(
+        "rates --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+        " --crs EPSG:27700 --id incident_id --areas " +
+        test::quoted("ward=" + test::demo_file("wards.geojson") + ":ward_code:ward_name") +
+        " --population " + test::quoted("ward=" + test::demo_file("ward_population.csv")) +
+        " --out " + test::quoted(dir / "rates.gpkg") + " --manifest " +
+        test::quoted(dir / "rates.manifest.json"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto ra = test::read_all_layers(dir / "rates.gpkg");
@@ -173,13 +181,16 @@ TEST_CASE("equivalence: hotspot geocode gives the run's incidents and rejects la
           "[step-equivalence]") {
     const auto dir = test::fresh_dir("equivalence-geocode");
     const fs::path cfg = write_config(dir, "cell_m = 25\nbandwidth = 250\n");
-    auto r = test::run_cli("run " + q(cfg));
+    auto r = test::run_cli("run " + test::quoted(cfg));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto run = test::read_all_layers(dir / "run" / "hotspot_run.gpkg");
-    r = test::run_cli("geocode --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
-                      q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --out " + q(dir / "geocode.gpkg") +
-                      " --manifest " + q(dir / "geocode.manifest.json"));
+    r = test::run_cli(
+        "geocode --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+        " --crs EPSG:27700 --id incident_id --areas " +
+        test::quoted("ward=" + test::demo_file("wards.geojson") + ":ward_code:ward_name") +
+        " --out " + test::quoted(dir / "geocode.gpkg") + " --manifest " +
+        test::quoted(dir / "geocode.manifest.json"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto geo = test::read_all_layers(dir / "geocode.gpkg");
@@ -213,15 +224,17 @@ TEST_CASE("equivalence: hotspot kde gives the run's density surface, pixel for p
         INFO("bandwidth " << bandwidth);
         fs::remove_all(dir / "run");
         const fs::path cfg = write_config(dir, std::string("cell_m = 25\nbandwidth = ") + bandwidth + "\n");
-        auto r = test::run_cli("run " + q(cfg) + " --overwrite");
+        auto r = test::run_cli("run " + test::quoted(cfg) + " --overwrite");
         INFO(r.out << r.err);
         REQUIRE(r.exit_code == 0);
         const fs::path single = dir / "single.tif";
         std::string bw = bandwidth;
         bw.erase(std::remove(bw.begin(), bw.end(), '"'), bw.end());
-        r = test::run_cli("kde --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
-                          q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --bandwidth " + bw +
-                          " --cell 25 --overwrite --out " + q(single));
+        r = test::run_cli(
+            "kde --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+            " --crs EPSG:27700 --id incident_id --areas " +
+            test::quoted("ward=" + test::demo_file("wards.geojson") + ":ward_code:ward_name") +
+            " --bandwidth " + bw + " --cell 25 --overwrite --out " + test::quoted(single));
         INFO(r.out << r.err);
         REQUIRE(r.exit_code == 0);
         CHECK(fs::exists(dir / "single.manifest.json"));
@@ -264,13 +277,17 @@ TEST_CASE("equivalence: hotspot kde with a comparison gives the run's density ch
     const auto dir = test::fresh_dir("equivalence-kde-change");
     const fs::path cfg = write_config(dir, "cell_m = 25\nbandwidth = 250\n\n[period]\nfrom = \"2025-07\"\nto = \"2025-12\"\n"
                                            "\n[comparison]\nfrom = \"2025-01\"\nto = \"2025-06\"\n");
-    auto r = test::run_cli("run " + q(cfg));
+    auto r = test::run_cli("run " + test::quoted(cfg));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    r = test::run_cli("kde --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas " +
-                      q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --bandwidth 250 --cell 25" +
-                      " --period-from 2025-07 --period-to 2025-12 --compare-from 2025-01 --compare-to 2025-06" +
-                      " --out " + q(dir / "single.tif") + " --change-out " + q(dir / "single_change.tif"));
+    r = test::run_cli(
+        "kde --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+        " --crs EPSG:27700 --id incident_id --areas " +
+        test::quoted("ward=" + test::demo_file("wards.geojson") + ":ward_code:ward_name") +
+        " --bandwidth 250 --cell 25" +
+        " --period-from 2025-07 --period-to 2025-12 --compare-from 2025-01 --compare-to 2025-06" +
+        " --out " + test::quoted(dir / "single.tif") + " --change-out " +
+        test::quoted(dir / "single_change.tif"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     using Files = std::pair<const char*, const char*>;
@@ -301,9 +318,11 @@ TEST_CASE("equivalence: hotspot kde with a comparison gives the run's density ch
     CHECK(mk["kde"]["change_surface"] == mr["profiles"][0]["kde"]["change_surface"]);
     CHECK(test::read_file(dir / "single_change.qml").find("not significant") != std::string::npos);
     // A comparison without --change-out is a usage error saying what to give.
-    r = test::run_cli("kde --incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --bandwidth 250" +
-                      " --period-from 2025-07 --period-to 2025-12 --compare-from 2025-01 --compare-to 2025-06 --out " +
-                      q(dir / "nochange.tif"));
+    r = test::run_cli("kde --incidents " + test::quoted(test::demo_file("incidents.csv")) +
+                      " --crs EPSG:27700 --bandwidth 250" +
+                      " --period-from 2025-07 --period-to 2025-12 --compare-from 2025-01 "
+                      "--compare-to 2025-06 --out " +
+                      test::quoted(dir / "nochange.tif"));
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("--change-out") != std::string::npos);
 }
@@ -314,7 +333,8 @@ TEST_CASE("equivalence: a run writes the same outputs with --threads 1 and --thr
     for (const char* t : {"1", "2"}) {
         outs[t] = dir / t;
         const auto r = test::run_cli(std::string("--threads ") + t + " run " +
-                                     q(test::source_dir() / "examples" / "demo.toml") + " --out " + q(outs[t]));
+                                     test::quoted(test::source_dir() / "examples" / "demo.toml") +
+                                     " --out " + test::quoted(outs[t]));
         INFO(r.out << r.err);
         REQUIRE(r.exit_code == 0);
     }
@@ -351,12 +371,15 @@ TEST_CASE("equivalence: hotspot kde, gistar and rates --publish give the run's p
           "[step-equivalence]") {
     const auto dir = test::fresh_dir("equivalence-publish");
     const fs::path cfg = write_config(dir, "cell_m = 25\nbandwidth = 250\ngistar_cell_m = 100\ngistar_band_m = 300\n");
-    auto r = test::run_cli("run " + q(cfg) + " --publish");
+    auto r = test::run_cli("run " + test::quoted(cfg) + " --publish");
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    const std::string inputs = "--incidents " + q(demo("incidents.csv")) + " --crs EPSG:27700 --id incident_id --areas ";
-    r = test::run_cli("kde " + inputs + q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") +
-                      " --bandwidth 250 --cell 25 --publish --out " + q(dir / "single.tif"));
+    const std::string inputs = "--incidents " + test::quoted(test::demo_file("incidents.csv")) +
+                               " --crs EPSG:27700 --id incident_id --areas ";
+    r = test::run_cli(
+        "kde " + inputs +
+        test::quoted("ward=" + test::demo_file("wards.geojson") + ":ward_code:ward_name") +
+        " --bandwidth 250 --cell 25 --publish --out " + test::quoted(dir / "single.tif"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const Raster a = read_raster(dir / "run" / "everything_kde.tif");
@@ -369,9 +392,10 @@ TEST_CASE("equivalence: hotspot kde, gistar and rates --publish give the run's p
     const auto mr = nlohmann::json::parse(test::read_file(dir / "run" / "manifest.json"));
     CHECK(mk["kde"]["publish"] == mr["profiles"][0]["kde"]["publish"]);
 
-    r = test::run_cli("gistar " + inputs + q("study=" + demo("wards.geojson")) +
-                      " --cell 100 --band 300 --correction fdr --publish --out " + q(dir / "gistar.gpkg") + " --raster " +
-                      q(dir / "gistar_z.tif"));
+    r = test::run_cli(
+        "gistar " + inputs + test::quoted("study=" + test::demo_file("wards.geojson")) +
+        " --cell 100 --band 300 --correction fdr --publish --out " +
+        test::quoted(dir / "gistar.gpkg") + " --raster " + test::quoted(dir / "gistar_z.tif"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto run = test::read_all_layers(dir / "run" / "hotspot_run.gpkg");
@@ -385,11 +409,14 @@ TEST_CASE("equivalence: hotspot kde, gistar and rates --publish give the run's p
 
     // rates: a threshold that hides some wards (primary and secondary), the same decisions
     const std::string n = "--publish-min-count " + std::to_string(kRatesThreshold);
-    r = test::run_cli("run " + q(cfg) + " --overwrite --publish " + n);
+    r = test::run_cli("run " + test::quoted(cfg) + " --overwrite --publish " + n);
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    r = test::run_cli("rates " + inputs + q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --population " +
-                      q("ward=" + demo("ward_population.csv")) + " --publish " + n + " --out " + q(dir / "rates.gpkg"));
+    r = test::run_cli(
+        "rates " + inputs +
+        test::quoted("ward=" + test::demo_file("wards.geojson") + ":ward_code:ward_name") +
+        " --population " + test::quoted("ward=" + test::demo_file("ward_population.csv")) +
+        " --publish " + n + " --out " + test::quoted(dir / "rates.gpkg"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto run2 = test::read_all_layers(dir / "run" / "hotspot_run.gpkg");
@@ -401,9 +428,12 @@ TEST_CASE("equivalence: hotspot kde, gistar and rates --publish give the run's p
     for (const auto& [k, row] : rows) hidden += row.at("incidents") == "<null>";
     CHECK(hidden >= 2);  // one primary at least, and its complement
     // more than one level: refused (exit 2), the nesting is the run's to protect
-    r = test::run_cli("rates " + inputs + q("ward=" + demo("wards.geojson") + ":ward_code:ward_name") + " --areas " +
-                      q("lsoa=" + demo("lsoas.geojson")) + " --population " + q("ward=" + demo("ward_population.csv")) +
-                      " --publish --out " + q(dir / "rates2.gpkg"));
+    r = test::run_cli(
+        "rates " + inputs +
+        test::quoted("ward=" + test::demo_file("wards.geojson") + ":ward_code:ward_name") +
+        " --areas " + test::quoted("lsoa=" + test::demo_file("lsoas.geojson")) + " --population " +
+        test::quoted("ward=" + test::demo_file("ward_population.csv")) + " --publish --out " +
+        test::quoted(dir / "rates2.gpkg"));
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("one --areas level") != std::string::npos);
 }

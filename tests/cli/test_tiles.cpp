@@ -47,8 +47,6 @@ Points synthetic_incidents() {
     return p;
 }
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-
 /// The tiles' cores: the grid's bounds cut at whole cells into nx x ny (as tiles.sh split does).
 std::vector<Bounds> cores(const Grid& g, int nx, int ny) {
     std::vector<Bounds> out;
@@ -62,8 +60,8 @@ std::vector<Bounds> cores(const Grid& g, int nx, int ny) {
 
 /// Runs a bench/tiles/tiles.sh step; REQUIREs exit 0 (showing its output otherwise).
 void tiles_sh(const fs::path& dir, const std::string& args) {
-    const std::string cmd = "'" + (test::source_dir() / "bench" / "tiles" / "tiles.sh").string() + "' " + args + " >" +
-                            q(dir / "sh.out") + " 2>&1";
+    const std::string cmd = "'" + (test::source_dir() / "bench" / "tiles" / "tiles.sh").string() +
+                            "' " + args + " >" + test::quoted(dir / "sh.out") + " 2>&1";
     const int rc = std::system(cmd.c_str());
     INFO(cmd << "\n" << test::read_file(dir / "sh.out"));
     REQUIRE(rc == 0);
@@ -74,7 +72,8 @@ void tiles_sh(const fs::path& dir, const std::string& args) {
 /// Float32 cell identical (NaN as NaN). Returns the whole surface.
 test::Band1 tiled_equals_untiled(const fs::path& dir, const std::string& inputs, const std::string& args,
                                  const std::string& split_args) {
-    auto r = test::run_cli("kde --incidents " + inputs + args + " --out " + q(dir / "whole.tif"));
+    auto r = test::run_cli("kde --incidents " + inputs + args + " --out " +
+                           test::quoted(dir / "whole.tif"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     GDALAllRegister();
@@ -84,9 +83,11 @@ test::Band1 tiled_equals_untiled(const fs::path& dir, const std::string& inputs,
     extent << whole.gt[0] << ',' << whole.gt[3] + whole.rows * whole.gt[5] << ','
            << whole.gt[0] + whole.cols * whole.gt[1] << ',' << whole.gt[3];
     const fs::path tiles = dir / "tiles";
-    tiles_sh(dir, "split --extent " + extent.str() + " " + split_args + " --nx 2 --ny 2 --out " + q(tiles) + " " + inputs);
-    tiles_sh(dir, "run " + q(tiles) + " --jobs 2 -- '" + std::string(HOTSPOT_CLI) + "' kde" + args);
-    tiles_sh(dir, "merge " + q(tiles) + " " + q(dir / "merged.tif"));
+    tiles_sh(dir, "split --extent " + extent.str() + " " + split_args + " --nx 2 --ny 2 --out " +
+                      test::quoted(tiles) + " " + inputs);
+    tiles_sh(dir, "run " + test::quoted(tiles) + " --jobs 2 -- '" + std::string(HOTSPOT_CLI) +
+                      "' kde" + args);
+    tiles_sh(dir, "merge " + test::quoted(tiles) + " " + test::quoted(dir / "merged.tif"));
     const test::Band1 merged = test::read_band1(dir / "merged.tif");
     CHECK(merged.cols == whole.cols);
     CHECK(merged.rows == whole.rows);
@@ -209,8 +210,8 @@ TEST_CASE("tiles: tiles.sh split, run (four hotspot kde processes) and merge equ
         test::write_file(dir / "all.csv", csv.str());
     }
     const std::string args = " --x x --y y --crs EPSG:27700 --bandwidth 400 --cell 25";
-    const test::Band1 whole =
-        tiled_equals_untiled(dir, q(dir / "all.csv"), args + " --keep-outliers", "--cell 25 --radius 400");
+    const test::Band1 whole = tiled_equals_untiled(
+        dir, test::quoted(dir / "all.csv"), args + " --keep-outliers", "--cell 25 --radius 400");
     std::size_t nonzero = 0;
     for (float v : whole.v) nonzero += v > 0;
     CHECK(nonzero > whole.v.size() / 4);
@@ -232,9 +233,12 @@ TEST_CASE("tiles: tiles.sh split, run (four hotspot kde processes) and merge equ
     std::string command = test::read_file(tiles / "command");
     CHECK_THAT(command, Catch::StartsWith(std::string(HOTSPOT_CLI) + "\nkde\n--x\n"));
     test::write_file(tiles / "command", command + "--units\nrelative\n");
-    tiles_sh(dir, "one " + q(tiles) + " 0");
-    const int rc = std::system(("'" + (test::source_dir() / "bench" / "tiles" / "tiles.sh").string() + "' merge " +
-                                q(tiles) + " " + q(dir / "relative.tif") + " 2>" + q(dir / "refused.err")).c_str());
+    tiles_sh(dir, "one " + test::quoted(tiles) + " 0");
+    const int rc =
+        std::system(("'" + (test::source_dir() / "bench" / "tiles" / "tiles.sh").string() +
+                     "' merge " + test::quoted(tiles) + " " + test::quoted(dir / "relative.tif") +
+                     " 2>" + test::quoted(dir / "refused.err"))
+                        .c_str());
     CHECK(WEXITSTATUS(rc) == 2);
     CHECK_THAT(test::read_file(dir / "refused.err"), Catch::Contains("not tile-invariant"));
     CHECK_FALSE(fs::exists(dir / "relative.tif"));
@@ -253,9 +257,10 @@ TEST_CASE("tiles: a year of Leicestershire police.uk in four tiles equals the un
     }
     test::write_file(dir / "2021.csv", all);
     const std::string study = (test::shared_data() / "boundaries" / "leicestershire_lsoa.geojson").string();
-    const test::Band1 whole =
-        tiled_equals_untiled(dir, q(dir / "2021.csv"), " --areas " + q("study=" + study) + " --bandwidth 300 --cell 50",
-                             "--cell 50 --radius 300 --x Longitude --y Latitude --srs EPSG:4326");
+    const test::Band1 whole = tiled_equals_untiled(
+        dir, test::quoted(dir / "2021.csv"),
+        " --areas " + test::quoted("study=" + study) + " --bandwidth 300 --cell 50",
+        "--cell 50 --radius 300 --x Longitude --y Latitude --srs EPSG:4326");
     std::size_t nonzero = 0;
     for (float v : whole.v) nonzero += v > 0;
     CHECK(nonzero > 10000);
@@ -275,7 +280,8 @@ TEST_CASE("tiles: a run with analysis.extent writes its density surface on exact
         if (line.rfind("cell_m", 0) == 0) toml += "extent = [418000, 301000, 421000, 305000]\n";
     }
     test::write_file(dir / "run.toml", toml);
-    const auto r = test::run_cli("run " + q(dir / "run.toml") + " --out " + q(dir / "pack") + " --profiles all-crime");
+    const auto r = test::run_cli("run " + test::quoted(dir / "run.toml") + " --out " +
+                                 test::quoted(dir / "pack") + " --profiles all-crime");
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     GDALAllRegister();

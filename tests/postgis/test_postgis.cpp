@@ -88,8 +88,6 @@ void translate(const std::string& dst, const std::string& src, std::vector<std::
     GDALVectorTranslateOptionsFree(o);
 }
 
-std::string q(const std::string& s) { return "'" + s + "'"; }
-
 } // namespace
 
 TEST_CASE("postgis: incidents from a table, every run layer to a schema, same as the file run", "[.][postgis]") {
@@ -112,9 +110,10 @@ TEST_CASE("postgis: incidents from a table, every run layer to a schema, same as
                                         (dir / "file").string() + common);
     INFO(file_run.err);
     REQUIRE(file_run.exit_code == 0);
-    const auto pg_run = test::run_cli("run --incidents " + q(conn + "|layername=src.incidents") + " --areas ward=" +
-                                      (dir / "demo/wards.geojson").string() + ":ward_code:ward_name --out " +
-                                      q(conn + " schema=run_out") + common);
+    const auto pg_run = test::run_cli(
+        "run --incidents " + test::quoted(conn + "|layername=src.incidents") +
+        " --areas ward=" + (dir / "demo/wards.geojson").string() + ":ward_code:ward_name --out " +
+        test::quoted(conn + " schema=run_out") + common);
     INFO(pg_run.err);
     REQUIRE(pg_run.exit_code == 0);
     CHECK(pg_run.err.find("in one transaction") != std::string::npos);
@@ -153,9 +152,10 @@ TEST_CASE("postgis: areas from a table, chosen by |layername= with their fields,
     translate(conn, (cases / "lsoa11.geojson").string(),
               {"-f", "PostgreSQL", "-nln", "lsoa11", "-lco", "SCHEMA=areas19", "-overwrite"});
     REQUIRE(sql(conn, "SELECT count(*) FROM areas19.lsoa11") == "4");
-    const std::string common = "rates --incidents " + (cases / "incidents.csv").string() + " --crs EPSG:27700 --areas " +
-                               q("lsoa=" + conn + "|layername=areas19.lsoa11:lsoa11cd:lsoa11nm") + " --population lsoa=" +
-                               (cases / "pop_messy.csv").string();
+    const std::string common =
+        "rates --incidents " + (cases / "incidents.csv").string() + " --crs EPSG:27700 --areas " +
+        test::quoted("lsoa=" + conn + "|layername=areas19.lsoa11:lsoa11cd:lsoa11nm") +
+        " --population lsoa=" + (cases / "pop_messy.csv").string();
     const auto all = test::run_cli(common + " --out " + (dir / "all.gpkg").string());
     INFO(all.err);
     REQUIRE(all.exit_code == 0);
@@ -183,9 +183,11 @@ TEST_CASE("postgis: a run that fails midway leaves the previous tables as they w
     auto run = [&](const std::string& from, const std::string& to, const std::string& extra = "") {
         return test::run_cli("run --incidents " + (dir / "demo/incidents.csv").string() +
                              " --crs EPSG:27700 --profiles all-crime --period-from " + from +
-                             " --period-to " + to + " --areas ward=" + (dir / "demo/wards.geojson").string() +
-                             ":ward_code:ward_name --population ward=" + (dir / "demo/ward_population.csv").string() +
-                             " --out " + q(conn + " schema=kept") + extra);
+                             " --period-to " + to +
+                             " --areas ward=" + (dir / "demo/wards.geojson").string() +
+                             ":ward_code:ward_name --population ward=" +
+                             (dir / "demo/ward_population.csv").string() + " --out " +
+                             test::quoted(conn + " schema=kept") + extra);
     };
     REQUIRE(run("2025-07", "2025-12").exit_code == 0);
     const auto again = run("2025-07", "2025-12");  // tables exist: refused without --overwrite

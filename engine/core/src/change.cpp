@@ -17,7 +17,7 @@ namespace {
 
 constexpr const char* unit = "change";
 constexpr double inf = std::numeric_limits<double>::infinity();
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 using util::num;
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <fstream>
+#include <sstream>
 
 #include "hotspot/error.hpp"
 
@@ -176,5 +178,23 @@ char sniff_delimiter(std::string_view header) noexcept {
         if (counts[i] > counts[best]) best = i;
     return candidates[best];
 }
+
+namespace {
+
+std::string read_whole(const std::string& path, const char* unit, std::string_view remedy) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw InputError(unit, path, "cannot be opened; " + std::string(remedy));
+    std::ostringstream s;
+    s << f.rdbuf();
+    std::string text = s.str();
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // ONS CSVs carry a UTF-8 BOM
+    return text;
+}
+
+} // namespace
+
+CsvFile::CsvFile(const std::string& path, const char* unit, std::string_view remedy)
+    : m_text(read_whole(path, unit, remedy)),
+      m_reader(m_text, path, sniff_delimiter(std::string_view(m_text).substr(0, m_text.find('\n')))) {}
 
 } // namespace hotspot

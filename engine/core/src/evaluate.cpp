@@ -7,12 +7,13 @@
 #include <string>
 
 #include "hotspot/error.hpp"
+#include "util/text.hpp"
 
 namespace hotspot {
 
 namespace {
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 constexpr const char* unit = "evaluate";
 
 // A piecewise-linear cumulative sum over cells taken in order, in blocks of cells that are

@@ -13,12 +13,13 @@
 
 #include "hotspot/error.hpp"
 #include "permutation.hpp"
+#include "util/text.hpp"
 
 namespace hotspot {
 
 namespace {
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 double two_sided_p(double z) { return std::erfc(std::abs(z) / std::sqrt(2.0)); }
 

@@ -7,8 +7,6 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "hotspot/csv.hpp"
 #include "hotspot/error.hpp"
@@ -40,14 +38,6 @@ std::string area_of(std::string_view key) {
         a.push_back(c);
     }
     return a;
-}
-
-std::string read_file_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(unit, path, "cannot be opened; check the --postcodes path");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 bool parse_double(std::string_view t, double& v) {
@@ -128,11 +118,10 @@ PostcodeLookup PostcodeLookup::read(const std::vector<std::string>& current, con
 }
 
 void PostcodeLookup::read_file(const std::string& path, bool previous) {
-    const std::string data = read_file_text(path);
-    std::string_view text = data;
-    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    CsvFile csv(path, unit, "check the --postcodes path");
+    const std::string_view text = csv.text();
     if (util::trim(text).empty()) throw InputError(unit, path, 1, "", "the postcode lookup is empty");
-    CsvReader reader(text, path, sniff_delimiter(text.substr(0, text.find('\n'))));
+    CsvReader& reader = csv.reader();
     std::vector<std::string_view> fields;
     reader.next(fields);
     std::vector<std::string> names;

@@ -9,12 +9,13 @@
 #include <boost/math/distributions/poisson.hpp>
 
 #include "hotspot/error.hpp"
+#include "util/text.hpp"
 
 namespace hotspot {
 
 namespace {
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 void check_confidence(double confidence) {
     if (!(confidence > 0 && confidence < 1))

@@ -9,11 +9,12 @@
 #include <unordered_set>
 
 #include "hotspot/error.hpp"
+#include "util/text.hpp"
 
 namespace hotspot {
 
 namespace {
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 std::uint64_t key(double x, double y, double p) {
     const auto ix = std::int64_t(std::llround(x / p)), iy = std::int64_t(std::llround(y / p));

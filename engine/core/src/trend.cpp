@@ -9,12 +9,13 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include "hotspot/error.hpp"
+#include "util/text.hpp"
 
 namespace hotspot {
 
 namespace {
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 struct Pairs {
     double s = 0, var_s = 0, tie_pairs = 0;

@@ -15,6 +15,15 @@
 
 namespace hotspot {
 
+/// Writes `text` to `path` atomically (temporary name in the same folder, then rename).
+/// @throws OutputError when it exists and !overwrite, or cannot be written.
+/// `unit` starts the error message ("raster: PATH: already exists; use --overwrite ...").
+void write_text_atomic(const std::string& path, const std::string& text, bool overwrite,
+                       const char* unit = "write");
+
+/// @throws OutputError when `path` exists and !overwrite, naming the --overwrite remedy.
+void check_can_write(const std::string& path, bool overwrite, const char* unit = "write");
+
 /// @throws UsageError (exit 2) when `output` is the same file as one of `inputs` (symbolic and
 ///         hard links resolved: std::filesystem::equivalent), naming both paths. Inputs that do
 ///         not exist or are not plain paths (globs, `PG:`, `path|layername=x`) are skipped.

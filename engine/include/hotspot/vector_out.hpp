@@ -71,13 +71,4 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-/// Writes `text` to `path` atomically (temporary name in the same folder, then rename).
-/// @throws OutputError when it exists and !overwrite, or cannot be written.
-/// `unit` starts the error message ("raster: PATH: already exists; use --overwrite ...").
-void write_text_atomic(const std::string& path, const std::string& text, bool overwrite,
-                       const char* unit = "write");
-
-/// @throws OutputError when `path` exists and !overwrite, naming the --overwrite remedy.
-void check_can_write(const std::string& path, bool overwrite, const char* unit = "write");
-
 } // namespace hotspot

@@ -23,7 +23,7 @@ namespace hotspot {
 namespace {
 
 constexpr const char* unit = "change";
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 using util::num;
 using util::thousands;

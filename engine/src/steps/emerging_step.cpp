@@ -98,11 +98,9 @@ std::string emerging_method(const EmergingStepOptions& o, const EmergingStepResu
 EmergingStepResult run_emerging_step(const EmergingStepInput& in, const EmergingStepOptions& o, const EmergingStepOutput& out,
                                      const Progress& progress) {
     o.validate();
-    if (!in.incidents) throw UsageError(unit, "no incidents given");
-    if (!out.writer) throw UsageError(unit, "no layer writer given");
-    const IncidentTable& inc = *in.incidents;
-    std::vector<std::uint32_t> all;
-    const std::vector<std::uint32_t>& rows = detail::rows_or_all(inc, in.rows, all);
+    const detail::StepRows step_rows(in.incidents, in.rows, unit, out.writer);
+    const IncidentTable& inc = step_rows.inc;
+    const std::vector<std::uint32_t>& rows = step_rows.rows;
     EmergingStepResult r;
 
     // ---- the months

@@ -16,7 +16,7 @@ namespace hotspot {
 namespace {
 
 constexpr const char* unit = "evaluate";
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 // The fields in schema order, with the value each takes from a score.
 struct Field {

@@ -17,6 +17,7 @@
 #include "hotspot/steps/kde_step.hpp"
 #include "hotspot/steps/layer_schema.hpp"
 #include "hotspot/styles.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/vector_out.hpp"
 #include "hotspot/version.hpp"
 #include "util/text.hpp"
@@ -28,7 +29,7 @@ namespace hotspot {
 namespace {
 
 constexpr const char* unit = "gistar";
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 using util::num;
 
@@ -302,11 +303,9 @@ nlohmann::ordered_json GiStarStepOptions::to_json() const {
 GiStarStepResult run_gistar_step(const GiStarStepInput& in, const GiStarStepOptions& o, const GiStarStepOutput& out,
                                  const Progress& progress) {
     o.validate();
-    if (!in.incidents) throw UsageError(unit, "no incidents given");
-    if (!out.writer) throw UsageError(unit, "no layer writer given");
-    const IncidentTable& inc = *in.incidents;
-    std::vector<std::uint32_t> all;
-    const std::vector<std::uint32_t>& rows = detail::rows_or_all(inc, in.rows, all);
+    const detail::StepRows step_rows(in.incidents, in.rows, unit, out.writer);
+    const IncidentTable& inc = step_rows.inc;
+    const std::vector<std::uint32_t>& rows = step_rows.rows;
     GiStarStepResult r;
 
     // ---- the grid and the study cells (study_grid.hpp: the edge rule)

@@ -20,7 +20,7 @@
 #include "hotspot/geocode.hpp"
 #include "hotspot/postcode.hpp"
 #include "hotspot/raster_out.hpp"
-#include "hotspot/vector_out.hpp"
+#include "hotspot/output_safety.hpp"
 #include "hotspot/version.hpp"
 #include "util/text.hpp"
 
@@ -334,10 +334,9 @@ const std::vector<std::uint8_t>& StudyMasks::of(const Grid& g) {
 KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, const KdeStepOutput& out,
                            const Progress& progress) {
     o.validate();
-    if (!in.incidents) throw UsageError(unit, "no incidents given");
-    const IncidentTable& inc = *in.incidents;
-    std::vector<std::uint32_t> all;
-    const std::vector<std::uint32_t>& rows = detail::rows_or_all(inc, in.rows, all);
+    const detail::StepRows step_rows(in.incidents, in.rows, unit);
+    const IncidentTable& inc = step_rows.inc;
+    const std::vector<std::uint32_t>& rows = step_rows.rows;
     if (rows.empty()) throw InputError(unit, inc.source_files.empty() ? "" : inc.source_files.front(),
                                        "no incident has a usable location; check --x/--y/--crs");
     check_can_write(out.path, out.overwrite, unit);

@@ -25,7 +25,7 @@ namespace hotspot {
 namespace {
 
 constexpr const char* unit = "rates";
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+using util::nan;
 
 using util::num;
 

@@ -77,4 +77,22 @@ private:
 /// Guesses the delimiter from the header line: the most frequent of , ; \t | outside quotes.
 char sniff_delimiter(std::string_view header_line) noexcept;
 
+/// A small CSV table read whole into memory (population tables, code lookups): the file's bytes
+/// without a UTF-8 byte-order mark, and a reader over them whose delimiter is sniffed from the
+/// header line. Neither copied nor moved: the reader views the text this object holds.
+class CsvFile {
+public:
+    /// @throws InputError(unit, path, "cannot be opened; " + remedy) when `path` cannot be read.
+    CsvFile(const std::string& path, const char* unit, std::string_view remedy);
+    CsvFile(const CsvFile&) = delete;
+    CsvFile& operator=(const CsvFile&) = delete;
+
+    std::string_view text() const noexcept { return m_text; }
+    CsvReader& reader() noexcept { return m_reader; }
+
+private:
+    std::string m_text;  // before m_reader, which views it
+    CsvReader m_reader;
+};
+
 } // namespace hotspot

@@ -7,11 +7,15 @@
 #include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <string_view>
 
 namespace hotspot::util {
+
+/// The quiet NaN: a missing or undefined value (written as null).
+inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 /// A number with up to `precision` significant digits ("250", "0.1234567891"): tags, messages.
 inline std::string num(double v, int precision = 10) {
