@@ -81,28 +81,39 @@ nlohmann::ordered_json selection_node(const Selection& sel) {
 }
 
 // The "run" section of the manifest.
-nlohmann::ordered_json run_node(const RunConfig& cfg, const RunAreas& areas, bool police_uk) {
-    const bool comparing = !cfg.comparison.empty();
-    nlohmann::ordered_json j = {
-        {"title", cfg.title}, {"area_name", cfg.area_name},
-        {"period", {{"from", cfg.period.from}, {"to", cfg.period.to}, {"text", cfg.period.describe()}}},
-        {"comparison", comparing ? nlohmann::ordered_json{{"from", cfg.comparison.from}, {"to", cfg.comparison.to},
-                                                          {"text", cfg.comparison.describe()}}
-                                 : nlohmann::ordered_json()},
-        {"police_uk", police_uk}, {"publish", cfg.publish},
-        {"publish_min_count", cfg.publish ? cfg.publish_min_count : 0},
-        {"working_crs", cfg.working_crs}, {"study_area_layer", areas.study_layer().name},
-        {"study_area_km2", areas.study_area_m2 / 1e6}, {"area_levels", nlohmann::ordered_json::array()}};
-    for (const auto& lv : areas.levels) {
-        nlohmann::ordered_json l = {{"name", lv.layer.name}, {"areas", lv.layer.size()},
-                                    {"boundaries_layer", boundaries_layer_name(lv.layer.name)},
-                                    {"code_field", lv.layer.code_field}};
-        if (!lv.config.spec.where.empty()) l["areas_where"] = lv.config.spec.where;  // sent to the server
-        if (lv.has_population || lv.lookup) l["vintage"] = vintage_note_json(lv.vintage, lv.lookup ? &*lv.lookup : nullptr);
-        j["area_levels"].push_back(std::move(l));
+RunSection run_section(const RunConfig& cfg, const RunAreas& areas, bool police_uk) {
+    RunSection r;
+    r.title = cfg.title;
+    r.area_name = cfg.area_name;
+    r.period_from = cfg.period.from;
+    r.period_to = cfg.period.to;
+    r.period_text = cfg.period.describe();
+    r.comparing = !cfg.comparison.empty();
+    if (r.comparing) {
+        r.comparison_from = cfg.comparison.from;
+        r.comparison_to = cfg.comparison.to;
+        r.comparison_text = cfg.comparison.describe();
     }
-    j["attribution"] = cfg.attribution;  // for the tasking report's cover (report.hpp)
-    return j;
+    r.police_uk = police_uk;
+    r.publish = cfg.publish;
+    r.publish_min_count = cfg.publish ? cfg.publish_min_count : 0;
+    r.working_crs = cfg.working_crs;
+    r.study_area_layer = areas.study_layer().name;
+    r.study_area_km2 = areas.study_area_m2 / 1e6;
+    for (const auto& lv : areas.levels) {
+        RunAreaLevelRecord l;
+        l.name = lv.layer.name;
+        l.areas = lv.layer.size();
+        l.boundaries_layer = boundaries_layer_name(lv.layer.name);
+        l.code_field = lv.layer.code_field;
+        l.areas_where = lv.config.spec.where;
+        if (lv.has_population || lv.lookup) l.vintage = vintage_note_json(lv.vintage, lv.lookup ? &*lv.lookup : nullptr);
+        r.area_levels.push_back(std::move(l));
+    }
+    r.attribution = cfg.attribution;  // for the tasking report's cover (report.hpp)
+    r.marking = cfg.marking;          // so `hotspot report` run later keeps them
+    r.author = cfg.author;
+    return r;
 }
 
 // Everything of one profile: select, then the steps its `outputs` list.
@@ -287,7 +298,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         if (!ac.lookup_path.empty()) manifest.add_input("lookup:" + ac.spec.name, ac.lookup_path);
     }
     if (!cfg.config_path.empty()) manifest.add_input("config", cfg.config_path);
-    rm.run = run_node(cfg, areas, read.police_uk);
+    rm.run = run_section(cfg, areas, read.police_uk);
     rm.crs = {{"source_crs", read.source_crs}, {"operation", read.crs_operation}, {"accuracy_m", read.crs_accuracy_m}};
     rm.counts = {{"rows_in", res.rows_in}, {"kept", res.kept}, {"rejected", res.rejected}, {"assigned", res.assigned},
                  {"outside", res.outside}, {"exact_duplicates", read.exact_duplicates},

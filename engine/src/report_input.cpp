@@ -248,28 +248,25 @@ ReportInput read_report_input(const ReportOptions& opt) {
         throw InputError(unit, manifest_path.string(),
                          "has schema_version " + std::to_string(rm.schema_version) + "; this hotspot reads up to " +
                              std::to_string(run_manifest_schema_version) + ": use the hotspot that wrote the run");
-    const nlohmann::ordered_json& run = rm.run;
+    const RunSection& run = rm.run;
     ReportInput in;
     in.version = jstr(m, "version");
-    in.title = jstr(run, "title").empty() ? "Hot spot analysis" : jstr(run, "title");
-    in.area_name = jstr(run, "area_name");
-    const nlohmann::ordered_json period = run.value("period", nlohmann::ordered_json::object());
-    in.period_from = jstr(period, "from");
-    in.period_to = jstr(period, "to");
-    in.comparing = run.contains("comparison") && run["comparison"].is_object();
+    in.title = run.title.empty() ? "Hot spot analysis" : run.title;
+    in.area_name = run.area_name;
+    in.period_from = run.period_from;
+    in.period_to = run.period_to;
+    in.comparing = run.comparing;
     if (in.comparing) {
-        in.comparison_from = jstr(run["comparison"], "from");
-        in.comparison_to = jstr(run["comparison"], "to");
+        in.comparison_from = run.comparison_from;
+        in.comparison_to = run.comparison_to;
     }
-    in.publish = run.value("publish", false);
-    in.publish_min_count = run.value("publish_min_count", 0);
-    in.police_uk = run.value("police_uk", false);
-    in.study_area_km2 = jnum(run, "study_area_km2");
-    in.marking = !opt.marking.empty() ? opt.marking : jstr(run, "marking");
-    in.author = !opt.author.empty() ? opt.author : jstr(run, "author");
-    for (const auto& a : run.value("attribution", nlohmann::ordered_json::array()))
-        if (a.is_string())
-            in.attribution.push_back(a.get<std::string>());
+    in.publish = run.publish;
+    in.publish_min_count = run.publish_min_count;
+    in.police_uk = run.police_uk;
+    in.study_area_km2 = run.study_area_km2;
+    in.marking = !opt.marking.empty() ? opt.marking : run.marking;
+    in.author = !opt.author.empty() ? opt.author : run.author;
+    in.attribution = run.attribution;
     const nlohmann::ordered_json& counts = rm.counts;
     in.rows_in = jnum(counts, "rows_in");
     in.assigned = jnum(counts, "assigned");
@@ -282,9 +279,9 @@ ReportInput read_report_input(const ReportOptions& opt) {
 
     const std::string gpkg = (dir / rm.gpkg).string();
     std::vector<std::string> boundary_layers;
-    for (const auto& lv : run.value("area_levels", nlohmann::ordered_json::array())) {
-        in.levels.push_back(jstr(lv, "name"));
-        boundary_layers.push_back(jstr(lv, "boundaries_layer"));
+    for (const auto& lv : run.area_levels) {
+        in.levels.push_back(lv.name);
+        boundary_layers.push_back(lv.boundaries_layer);
     }
     if (in.levels.empty())
         throw InputError(unit, manifest_path.string(), "lists no area levels");
@@ -340,6 +337,7 @@ ReportInput read_report_input(const ReportOptions& opt) {
                 pi.units = kde.units;
                 pi.bandwidth_m = kde.bandwidth_m;
                 pi.cell_size_m = kde.cell_size_m;
+                pi.postcode_share = kde.postcode_centroid_share;
                 pi.class_breaks = kde.class_breaks;
                 if (!kde.file.empty()) {
                     const SurfaceImage img = colour_surface((dir / kde.file).string(), pi.class_breaks,

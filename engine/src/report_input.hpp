@@ -61,6 +61,7 @@ struct ProfileInput {
     bool has_map = false; ///< a density surface was written
     std::string kernel, bandwidth_method, units;
     double bandwidth_m = NAN, cell_size_m = NAN;
+    double postcode_share = NAN;  ///< of the map's incidents placed at postcode centroids; NaN: none placed so
     std::vector<double> class_breaks;
     std::string surface_href; ///< the coloured surface as a PNG data: URI
     Bounds surface_world;

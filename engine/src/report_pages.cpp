@@ -418,12 +418,22 @@ std::string bandwidth_source(const ProfileInput& p) {
     return p.bandwidth_method == "fixed" ? "set in the run config" : "chosen by " + p.bandwidth_method;
 }
 
+// Partner data placed by postcode: how much of the map stands on postcode centroids, said where
+// the map is described (the full warning is among the profile's technical notes).
+std::string postcode_note(const ProfileInput& p) {
+    if (!std::isfinite(p.postcode_share) || p.postcode_share <= 0) return "";
+    const long pct = std::lround(100.0 * p.postcode_share);
+    return "; <b>" + std::string(pct == 0 ? "under 1" : std::to_string(pct)) +
+           "% of the incidents are placed at postcode centroids</b>, not where they happened, so the densest "
+           "places partly show where postcodes are";
+}
+
 std::string Renderer::methods(const ProfileInput& p) const {
     std::ostringstream m;
     m << "<div class=\"methods\"><h3>Methods</h3><dl>"
       << "<dt>Density</dt><dd>" << esc(p.kernel) << " kernel, bandwidth " << fixed(p.bandwidth_m, 0) << " m ("
       << esc(bandwidth_source(p)) << "), "
-      << fixed(p.cell_size_m, 0) << " m cells, " << esc(lower_first(units_text(p.units))) << "</dd>"
+      << fixed(p.cell_size_m, 0) << " m cells, " << esc(lower_first(units_text(p.units))) << postcode_note(p) << "</dd>"
       << "<dt>Hot spots</dt><dd>" << esc(p.hotspot_threshold) << " (density \u2265 "
       << svg::format_value(p.hotspot_threshold_value) << "), ranked by incidents</dd>";
     if (p.has_gistar)

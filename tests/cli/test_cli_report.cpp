@@ -120,6 +120,10 @@ TEST_CASE("report: run --report writes one self-contained pack with a page per p
                            " --date \"1 July 2026\"");
     REQUIRE(b.exit_code == 0);
     CHECK(read_file(dir / "b.html").find("produced 1 July 2026") != std::string::npos);
+    // The run's marking and author come from its manifest: a later `hotspot report` without
+    // --marking still marks every page (it printed none before the run section kept them).
+    CHECK(count(read_file(dir / "b.html"), "<div class=\"marking\">OFFICIAL-SENSITIVE</div>") == pages);
+    CHECK(read_file(dir / "b.html").find("by Analysis team") != std::string::npos);
     const auto c = run_cli("report " + dir.string() + " --out " + (dir / "c.html").string() +
                            " --date \"1 July 2026\"");
     CHECK(read_file(dir / "b.html") == read_file(dir / "c.html")); // reproducible

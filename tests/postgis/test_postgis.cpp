@@ -219,7 +219,7 @@ TEST_CASE("postgis: a run stopped midway (SIGINT, or killed outright by SIGKILL)
         "ward=" + (dir / "demo/wards.geojson").string() + ":ward_code:ward_name", "--population",
         "ward=" + (dir / "demo/ward_population.csv").string(), "--out", conn + " schema=killed"};
     std::string first;
-    for (const auto& a : args) first += q(a) + " ";
+    for (const auto& a : args) first += test::quoted(a) + " ";
     REQUIRE(test::run_cli(first).exit_code == 0);
     const auto before = test::read_all_layers(conn + " schemas=killed");
     REQUIRE(before.count("all_crime_ward_rates") == 1);

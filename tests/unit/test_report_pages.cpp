@@ -244,3 +244,16 @@ TEST_CASE("report: the protective marking and author come from the run config", 
     CHECK(c.author == "Force analysis team");
     CHECK(parse_run_config("title = \"T\"\n", "/x/run.toml").marking.empty()); // none unless set
 }
+
+TEST_CASE("report: a map drawn from postcode centroids says so in its methods box", "[report-pages]") {
+    ReportInput in = force(10, 2);
+    const std::string plain = render_pages(in, "1 July 2026").body;
+    CHECK(plain.find("postcode centroids") == std::string::npos);  // not placed by postcode: nothing
+    in.profiles[0].postcode_share = 0.0;
+    CHECK(render_pages(in, "1 July 2026").body.find("postcode centroids") == std::string::npos);
+    in.profiles[0].postcode_share = 0.374;
+    const std::string body = render_pages(in, "1 July 2026").body;
+    const auto methods = body.substr(body.find("<div class=\"methods\">"));
+    CHECK(methods.substr(0, methods.find("</div>")).find("<b>37% of the incidents are placed at postcode centroids</b>") !=
+          std::string::npos);
+}

@@ -33,7 +33,16 @@ TEST_CASE("run names: every output of a profile is named from its slug", "[run-m
 
 TEST_CASE("run manifest: written and read back through one type, versioned", "[run-manifest]") {
     RunManifest rm;
-    rm.run = {{"title", "t"}};
+    rm.run.title = "t";
+    rm.run.period_from = "2025-01";
+    rm.run.period_to = "2025-12";
+    rm.run.comparing = true;
+    rm.run.comparison_from = "2024-01";
+    rm.run.comparison_to = "2024-12";
+    rm.run.marking = "OFFICIAL-SENSITIVE";
+    rm.run.author = "GIS team";
+    rm.run.attribution = {"Contains OS data"};
+    rm.run.area_levels.push_back({"lsoa", 611, "boundaries_lsoa", "LSOA21CD", "LSOA21CD LIKE 'E01%'", nullptr});
     rm.counts = {{"rows_in", 10}, {"kept", 9}, {"rejected", 1}};
     rm.gpkg = run_gpkg_name;
     rm.project = run_project_name;
@@ -73,6 +82,26 @@ TEST_CASE("run manifest: written and read back through one type, versioned", "[r
     CHECK(q.written[1].level == "ward");
     CHECK(back.profiles[1].warnings == empty.warnings);
     CHECK(back.gpkg == "hotspot_run.gpkg");
+    // The run section: every field back, and the protective marking kept for a later `hotspot report`.
+    CHECK(j.at("run").at("marking") == "OFFICIAL-SENSITIVE");
+    CHECK(j.at("run").at("comparison").at("from") == "2024-01");
+    CHECK(back.run.title == "t");
+    CHECK(back.run.comparing);
+    CHECK(back.run.comparison_to == "2024-12");
+    CHECK(back.run.period_from == "2025-01");
+    CHECK(back.run.marking == "OFFICIAL-SENSITIVE");
+    CHECK(back.run.author == "GIS team");
+    CHECK(back.run.attribution == rm.run.attribution);
+    REQUIRE(back.run.area_levels.size() == 1);
+    CHECK(back.run.area_levels[0].areas == 611);
+    CHECK(back.run.area_levels[0].code_field == "LSOA21CD");
+    CHECK(back.run.area_levels[0].areas_where == "LSOA21CD LIKE 'E01%'");
+    CHECK(back.run.area_levels[0].vintage.is_null());
+    // No comparison: null in the document, not comparing when read.
+    RunSection plain;
+    CHECK(plain.to_json().at("comparison").is_null());
+    CHECK_FALSE(RunSection::from_json(plain.to_json()).comparing);
+    CHECK_FALSE(plain.to_json().contains("marking"));
 
     // A manifest written before the typed schema reads as version 1.
     CHECK(RunManifest::from_json(nlohmann::ordered_json{{"profiles", nlohmann::ordered_json::array()}}).schema_version == 1);

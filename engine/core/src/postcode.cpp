@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include "hotspot/csv.hpp"
 #include "hotspot/error.hpp"
@@ -80,17 +81,36 @@ std::string format_postcode(std::string_view key) {
     return std::string(key.substr(0, key.size() - 3)) + " " + std::string(key.substr(key.size() - 3));
 }
 
-std::string postcode_share_warning(const IncidentTable& inc, const std::vector<std::uint32_t>* rows,
-                                   std::string_view analysis) {
-    const int p = inc.roles.precision;
-    if (p < 0 || std::size_t(p) >= inc.fields.size()) return {};
+namespace {
+struct CentroidCount {
     std::uint64_t on = 0, all = 0;
+    bool known = false;  ///< the incidents carry a precision field
+};
+CentroidCount count_centroids(const IncidentTable& inc, const std::vector<std::uint32_t>* rows) {
+    CentroidCount c;
+    const int p = inc.roles.precision;
+    if (p < 0 || std::size_t(p) >= inc.fields.size()) return c;
+    c.known = true;
     auto count = [&](std::size_t i) {
-        ++all;
-        if (inc.fields[std::size_t(p)][i] == postcode_centroid) ++on;
+        ++c.all;
+        if (inc.fields[std::size_t(p)][i] == postcode_centroid) ++c.on;
     };
     if (rows) for (auto i : *rows) count(i);
     else for (std::size_t i = 0; i < inc.size(); ++i) count(i);
+    return c;
+}
+} // namespace
+
+double postcode_centroid_share(const IncidentTable& inc, const std::vector<std::uint32_t>* rows) {
+    const CentroidCount c = count_centroids(inc, rows);
+    if (!c.known || c.all == 0) return std::numeric_limits<double>::quiet_NaN();
+    return double(c.on) / double(c.all);
+}
+
+std::string postcode_share_warning(const IncidentTable& inc, const std::vector<std::uint32_t>* rows,
+                                   std::string_view analysis) {
+    const CentroidCount c = count_centroids(inc, rows);
+    const std::uint64_t on = c.on, all = c.all;
     if (all == 0 || double(on) <= postcode_share_warn * double(all)) return {};
     const int pct = int(std::lround(100.0 * double(on) / double(all)));
     return std::string(analysis) + ": " + std::to_string(pct) + "% of the incidents (" + util::thousands(std::int64_t(on)) +

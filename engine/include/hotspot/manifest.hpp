@@ -85,10 +85,42 @@ struct RunProfileRecord {
     static RunProfileRecord from_json(const nlohmann::ordered_json& j);
 };
 
+/// One area level of a run (`run.area_levels[]`).
+struct RunAreaLevelRecord {
+    std::string name;                ///< the level's name (`--areas NAME=...`)
+    std::uint64_t areas = 0;         ///< polygons read (after any areas_where filter)
+    std::string boundaries_layer;    ///< its boundaries layer in the GeoPackage
+    std::string code_field;          ///< the layer's code field
+    std::string areas_where;         ///< the OGR SQL filter given; empty: none
+    nlohmann::ordered_json vintage;  ///< vintage_note_json() when the level has a population; else null
+};
+
+/// The `run` section of a run manifest: what was run, where and when, for the report's cover.
+struct RunSection {
+    std::string title, area_name;
+    std::string period_from, period_to, period_text;
+    bool comparing = false;
+    std::string comparison_from, comparison_to, comparison_text;
+    bool police_uk = false;
+    bool publish = false;
+    int publish_min_count = 0;  ///< 0 unless publish
+    std::string working_crs, study_area_layer;
+    double study_area_km2 = 0;
+    std::vector<RunAreaLevelRecord> area_levels;
+    std::vector<std::string> attribution;  ///< licence lines for the report cover
+    std::string marking;  ///< protective marking of every report page ("" none)
+    std::string author;   ///< on the report's cover and footers ("" none)
+
+    nlohmann::ordered_json to_json() const;
+    /// Missing keys keep their defaults (older manifests).
+    /// @throws nlohmann::json::exception on a key of another type.
+    static RunSection from_json(const nlohmann::ordered_json& j);
+};
+
 /// The run's own part of manifest.json (the generic Manifest holds inputs and timings).
 struct RunManifest {
     int schema_version = run_manifest_schema_version;
-    nlohmann::ordered_json run;     ///< title, area, period, comparison, levels, attribution
+    RunSection run;                 ///< title, area, period, comparison, levels, attribution
     nlohmann::ordered_json crs;     ///< source CRS, operation, accuracy
     nlohmann::ordered_json counts;  ///< rows_in = assigned + outside + rejected, by reason
     std::vector<RunProfileRecord> profiles;

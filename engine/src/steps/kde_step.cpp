@@ -245,6 +245,7 @@ nlohmann::ordered_json KdeManifestNode::to_json() const {
         {"change_file", change_file}};
     if (!publish.is_null()) j["publish"] = publish;
     j["warnings"] = warnings;
+    if (std::isfinite(postcode_centroid_share)) j["postcode_centroid_share"] = postcode_centroid_share;
     if (!change_surface.is_null()) j["change_surface"] = change_surface;
     return j;
 }
@@ -273,6 +274,7 @@ KdeManifestNode KdeManifestNode::from_json(const nlohmann::ordered_json& node) {
     n.publish = json_value_or(node, "publish", nlohmann::ordered_json());
     n.warnings = json_value_or(node, "warnings", std::vector<std::string>());
     n.change_surface = json_value_or(node, "change_surface", nlohmann::ordered_json());
+    n.postcode_centroid_share = json_value_or(node, "postcode_centroid_share", double(NAN));
     return n;
 }
 
@@ -512,6 +514,7 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
                            {"rule", "every written cell (period and change) is 0 where fewer than min_incidents incidents lie "
                                     "within the support radius"}};
     node.warnings = r.warnings;
+    node.postcode_centroid_share = postcode_centroid_share(*in.incidents, in.rows);
     r.manifest = node.to_json();
     return r;
 }

@@ -51,6 +51,10 @@ inline constexpr std::string_view postcode_centroid = "postcode_centroid";
 /// much as places.
 inline constexpr double postcode_share_warn = 0.2;
 
+/// The share (0..1) of `rows` of `incidents` (nullptr: every row) placed at a postcode centroid
+/// (roles.precision); NaN when the incidents carry no precision field (not placed by postcode).
+double postcode_centroid_share(const IncidentTable& incidents, const std::vector<std::uint32_t>* rows);
+
 /// The warning for `rows` of `incidents` (nullptr: every row) when more than
 /// postcode_share_warn of them sit on postcode centroids (roles.precision); empty otherwise.
 std::string postcode_share_warning(const IncidentTable& incidents, const std::vector<std::uint32_t>* rows,

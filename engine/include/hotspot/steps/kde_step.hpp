@@ -207,6 +207,9 @@ struct KdeManifestNode {
     std::string change_file;           ///< the change surface, or ""
     nlohmann::ordered_json publish;    ///< publish mode's masking; null (not written) when off
     std::vector<std::string> warnings;
+    /// Share (0..1) of the incidents placed at postcode centroids (postcode.hpp); NaN (not
+    /// written) when they were not placed by postcode.
+    double postcode_centroid_share = NAN;
     /// The change surface's significance screen {rule, cells_blanked, class_breaks_per_km2,
     /// labels}; null (not written) without one.
     nlohmann::ordered_json change_surface;
