@@ -47,7 +47,6 @@ PgOut::~PgOut() {
 }
 
 int PgOut::publish(const GlobalOptions& global) const {
-    const bool quiet = global.quiet;
     if (!m_target) return 0;
     std::vector<std::string> files;
     std::vector<std::string> left_out;
@@ -65,7 +64,7 @@ int PgOut::publish(const GlobalOptions& global) const {
     if (cancel_requested()) throw Cancelled("postgis");
     Terminal term(global.verbose, global.quiet, global.progress_json);
     const auto tables = copy_layers_to_postgis(files, *m_target, m_overwrite, term.progress());
-    if (!quiet) {
+    if (!global.quiet) {
         std::cerr << "postgis: " << tables.size() << " tables written to schema "
                   << pg_quote_identifier(m_target->schema) << " in one transaction\n";
         if (!left_out.empty()) {

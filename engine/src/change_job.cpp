@@ -89,16 +89,20 @@ ChangeJobResult run_change_job(const ChangeJobOptions& o, const Progress& progre
     for (const auto& w : read.warnings) warnings.push_back(w);
     // Areas that overlap (2011 LSOAs beside the 2021 ones that replaced them) would count their
     // residents twice: refused as in `rates` and `run`.
+    // The placement found here is handed to the change step, which would otherwise place the
+    // incidents again (same layer, same snap distance).
+    std::vector<std::vector<std::int32_t>> placed(layers.size());
     for (std::size_t l = 0; l < layers.size(); ++l) {
         if (pops[l].empty()) continue;
         const auto& inc = read.incidents;
         const AreaIndex index(layers[l].polygons);
-        refuse_overlapping_areas(unit, layers[l], index, inc.x, inc.y,
-                                 geocode(index, inc.x, inc.y, o.change.snap_m, o.threads, progress));
+        GeocodeResult g = geocode(index, inc.x, inc.y, o.change.snap_m, o.threads, progress);
+        refuse_overlapping_areas(unit, layers[l], index, inc.x, inc.y, g);
+        placed[l] = std::move(g.area);
     }
 
     t = std::chrono::steady_clock::now();
-    res.change = compute_change(read.incidents, layers, pops, o.change, read.police_uk, o.threads, progress);
+    res.change = compute_change(read.incidents, layers, pops, o.change, read.police_uk, o.threads, progress, &placed);
     ChangeResult& r = res.change;
     r.warnings.insert(r.warnings.begin(), warnings.begin(), warnings.end());
     manifest.add_timing("change", seconds_since(t));

@@ -268,7 +268,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         ProfileOutcome po;
         RunProfileRecord rec;
         ProjectGroup group{profile.title, {}, pi == 0};
-        ProfileRun p{cfg, inc, areas, profile, splits[pi], sel, cmp, comparing, out, threads, gpkg, po, group, rec, select_s, {}};
+        ProfileRun p{cfg, inc, areas, profile, splits[pi], sel, cmp, comparing, out, threads, gpkg, po, group, rec, select_s, {}, {}};
         run_profile(p);
         rm.profiles.push_back(std::move(rec));
         if (!sel.rows.empty()) {

@@ -101,7 +101,7 @@ std::vector<std::set<std::uint64_t>> reader_values(const Tree& tr, const std::ve
 
 TEST_CASE("a ward with one suppressed LSOA gets a secondary suppression: its smallest other LSOA", "[disclosure]") {
     // total 0 = wards 1, 2; ward 1 = LSOAs 3 (2), 4 (7), 5 (9); ward 2 = LSOAs 6 (8), 7 (6)
-    CountTable t{{32, 18, 14, 2, 7, 9, 8, 6}, {-1, 0, 0, 1, 1, 1, 2, 2}};
+    CountTable t{{32, 18, 14, 2, 7, 9, 8, 6}, {-1, 0, 0, 1, 1, 1, 2, 2}, {}};
     const auto s = suppress_table(t, 5);
     CHECK(s[3] == Suppression::primary);
     CHECK(s[4] == Suppression::secondary);  // the smallest sibling (7 < 9)
@@ -116,7 +116,7 @@ TEST_CASE("a ward with one suppressed LSOA gets a secondary suppression: its sma
 
 TEST_CASE("two primary cells at their maximum are pinned; the attack asks for a third", "[disclosure]") {
     // ward 1 = 4 + 4 + 10: the two hidden LSOAs sum to 8 = 2 x (5 - 1), so both are 4
-    CountTable t{{18, 18, 4, 4, 10}, {-1, 0, 1, 1, 1}};
+    CountTable t{{18, 18, 4, 4, 10}, {-1, 0, 1, 1, 1}, {}};
     std::vector<Suppression> naive{Suppression::published, Suppression::published, Suppression::primary,
                                    Suppression::primary, Suppression::published};
     CHECK(disclosed_cells(t, naive, 5).size() == 2);
@@ -152,8 +152,8 @@ TEST_CASE("reader's exhaustive differencing over random hierarchies recovers no 
 }
 
 TEST_CASE("bad tables are refused; totals round to the base", "[disclosure]") {
-    CHECK_THROWS_AS(suppress_table(CountTable{{1, 2}, {-1}}, 5), std::invalid_argument);
-    CHECK_THROWS_AS(suppress_table(CountTable{{1, 2}, {1, 0}}, 5), std::invalid_argument);
+    CHECK_THROWS_AS(suppress_table(CountTable{{1, 2}, {-1}, {}}, 5), std::invalid_argument);
+    CHECK_THROWS_AS(suppress_table(CountTable{{1, 2}, {1, 0}, {}}, 5), std::invalid_argument);
     CHECK(round_total(12, 5) == 10);
     CHECK(round_total(13, 5) == 15);
     CHECK(round_total(13, 1) == 13);

@@ -298,9 +298,9 @@ TEST_CASE("postcode CLI: run places partner rows by postcode (config keys) and w
     CHECK(m["postcodes"]["unknown_postcode"] == 1);
     CHECK(m.dump().find("sit on postcode centroids") != std::string::npos);
     std::size_t n = 0;
-    test::for_each_feature(dir / "pack" / "hotspot_run.gpkg", "rejects", [&](OGRFeatureH f, const test::FieldIndex& fi) {
+    test::for_each_feature(dir / "pack" / "hotspot_run.gpkg", "rejects", [&](OGRFeatureH feat, const test::FieldIndex& fi) {
         ++n;
-        CHECK(std::string(OGR_F_GetFieldAsString(f, fi("reject_reason"))) == "unknown_postcode");
+        CHECK(std::string(OGR_F_GetFieldAsString(feat, fi("reject_reason"))) == "unknown_postcode");
     });
     CHECK(n == 1);
 }

@@ -252,7 +252,8 @@ ChangeResult run_change_step(const ChangeStepInput& in, const ChangeOptions& o, 
 
 ChangeResult compute_change(const IncidentTable& inc, const std::vector<AreaLayer>& areas,
                             const std::vector<std::vector<double>>& populations, const ChangeOptions& o, bool police_uk,
-                            unsigned threads, const Progress& progress) {
+                            unsigned threads, const Progress& progress,
+                            const std::vector<std::vector<std::int32_t>>* placed) {
     o.validate();
     ProfileRows chosen = select_profile_rows(inc, o.profile, police_uk);
     ChangeStepInput in;
@@ -262,6 +263,8 @@ ChangeResult compute_change(const IncidentTable& inc, const std::vector<AreaLaye
     for (std::size_t l = 0; l < areas.size(); ++l) {
         in.layers.push_back(&areas[l]);
         in.populations.push_back(l < populations.size() ? &populations[l] : nullptr);
+        const bool given = placed && l < placed->size() && (*placed)[l].size() == inc.size();
+        in.placed.push_back(given ? &(*placed)[l] : nullptr);
     }
     ChangeResult r = run_change_step(in, o, threads, progress);
     r.warnings.insert(r.warnings.begin(), chosen.warnings.begin(), chosen.warnings.end());

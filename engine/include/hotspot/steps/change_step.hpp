@@ -131,10 +131,14 @@ ChangeResult run_change_step(const ChangeStepInput& input, const ChangeOptions& 
 
 /// The step on incidents in memory selected by `options.profile` (all when empty).
 /// `populations[l]` (may be empty or shorter than `areas`) gives layer l's population per area.
+/// `placed[l]` (optional; may be shorter, or an entry empty) is layer l's area index of every
+/// row of the table, already found (e.g. by the overlap check), so the incidents are not placed
+/// twice; it must come from the same layer and ChangeOptions::snap_m.
 /// @throws UsageError (bad options; no dated incident; periods outside the data).
 ChangeResult compute_change(const IncidentTable& incidents, const std::vector<AreaLayer>& areas,
                             const std::vector<std::vector<double>>& populations, const ChangeOptions& options,
-                            bool police_uk = false, unsigned threads = 0, const Progress& progress = no_progress());
+                            bool police_uk = false, unsigned threads = 0, const Progress& progress = no_progress(),
+                            const std::vector<std::vector<std::int32_t>>* placed = nullptr);
 
 /// A p-value in words: "p < 0.001", "p = 0.003", "p = 0.41".
 std::string p_value_words(double p);
