@@ -132,6 +132,8 @@ void GiStarOptions::validate(bool needs_band) const {
     if (permutations < 0 || permutations > 99999)
         throw UsageError("gistar", "permutations must be between 0 and 99999 (got " +
                                        std::to_string(permutations) + ")");
+    if (stop_after < 0)
+        throw UsageError("gistar", "stop_after must be >= 0 (got " + std::to_string(stop_after) + ")");
 }
 
 GiStarTest parse_gistar_test(const std::string& name) {
@@ -242,7 +244,7 @@ GiStarResult gistar_grid(const Grid& grid, std::span<const double> counts,
         for (std::size_t k = 0; k < cells.size(); ++k) x[k] = counts[std::size_t(cells[k])];
         const Progress sub = [&](double f, std::string_view st) { return progress(0.3 + 0.7 * f, st); };
         const auto ps = detail::permutation_p_values(x, w, options.permutations, options.seed,
-                                                     options.threads, sub, "gistar");
+                                                     options.threads, sub, "gistar", {}, options.stop_after);
         r.p_sim.assign(std::size_t(grid.size()), nan);
         for (std::size_t k = 0; k < cells.size(); ++k) r.p_sim[std::size_t(cells[k])] = ps[k];
         // An undefined z (no variance) has no permutation result either.
@@ -290,7 +292,7 @@ GiStarResult gistar(std::span<const double> x, const SpatialWeights& weights,
     if (options.permutations > 0) {
         const Progress sub = [&](double f, std::string_view st) { return progress(f, st); };
         r.p_sim = detail::permutation_p_values(x, weights, options.permutations, options.seed,
-                                               options.threads, sub, "gistar");
+                                               options.threads, sub, "gistar", {}, options.stop_after);
         for (std::size_t k = 0; k < r.z.size(); ++k)
             if (!(r.z[k] == r.z[k])) r.p_sim[k] = nan;
     }

@@ -26,6 +26,8 @@ void LocalMoranOptions::validate() const {
     if (permutations < 0 || permutations > 99999)
         throw UsageError("lisa", "permutations must be between 0 and 99999 (got " +
                                      std::to_string(permutations) + ")");
+    if (stop_after < 0)
+        throw UsageError("lisa", "stop_after must be >= 0 (got " + std::to_string(stop_after) + ")");
 }
 
 LocalMoranResult local_moran(std::span<const double> x, const SpatialWeights& weights,
@@ -91,7 +93,7 @@ LocalMoranResult local_moran(std::span<const double> x, const SpatialWeights& we
         std::vector<std::uint8_t> skip(n, 0);
         for (std::size_t i = 0; i < n; ++i) skip[i] = z[i] == 0;
         r.p_sim = detail::permutation_p_values(z, weights, options.permutations, options.seed,
-                                               options.threads, progress, "lisa", skip);
+                                               options.threads, progress, "lisa", skip, options.stop_after);
     }
     r.p_adjusted = adjust_p_values(r.p_sim.empty() ? r.p : r.p_sim, options.p_adjust);
     for (std::size_t i = 0; i < n; ++i) {

@@ -19,7 +19,7 @@ unsigned resolve_threads(unsigned requested) noexcept {
 std::vector<double> permutation_p_values(std::span<const double> x, const SpatialWeights& w,
                                          int permutations, std::uint64_t seed, unsigned threads,
                                          const Progress& progress, const char* unit,
-                                         std::span<const std::uint8_t> skip) {
+                                         std::span<const std::uint8_t> skip, int stop_after) {
     const std::size_t n = x.size();
     std::vector<double> p(n, std::numeric_limits<double>::quiet_NaN());
     if (n < 2 || permutations <= 0) return p;
@@ -68,6 +68,8 @@ std::vector<double> permutation_p_values(std::span<const double> x, const Spatia
                 Xoshiro256 rng(observation_seed(seed, i));
                 std::size_t ge = 0, le = 0;
                 const auto bound = std::uint32_t(n - 1);
+                const auto h = std::size_t(std::max(0, stop_after));
+                bool stopped = false;
                 for (int r = 0; r < permutations; ++r) {
                     if (++generation == 0) { // wrapped: clear the marks
                         std::fill(stamp.begin(), stamp.end(), 0u);
@@ -86,8 +88,13 @@ std::vector<double> permutation_p_values(std::span<const double> x, const Spatia
                     }
                     ge += lag >= observed - eps;
                     le += lag <= observed + eps;
+                    if (h > 0 && ge >= h && le >= h) {  // Besag & Clifford: h on each side
+                        p[i] = std::min(1.0, 2.0 * double(h) / double(r + 1));
+                        stopped = true;
+                        break;
+                    }
                 }
-                p[i] = std::min(1.0, 2.0 * double(std::min(ge, le) + 1) / r1);
+                if (!stopped) p[i] = std::min(1.0, 2.0 * double(std::min(ge, le) + 1) / r1);
             }
             const std::size_t d = done.fetch_add(end - start) + (end - start);
             if (reporter && !progress(double(d) / double(n), unit)) cancelled = true;

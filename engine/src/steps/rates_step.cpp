@@ -48,6 +48,12 @@ LayerSchema rates_schema(const std::string& per, bool comparing) {
     return s;
 }
 
+// The area statistics stop permuting an area once this many permuted lags lie on each side of
+// its own (Besag & Clifford 1991): the p-values that can pass the correction are those of the
+// full R, and an area far from significance costs a few hundred draws instead of R (at 32,844
+// LSOAs R = 99,999 took 96 s of each national profile's 120 s).
+constexpr int rates_sequential_stop = 20;
+
 std::string method_line(const RatesStepOptions& o) {
     std::ostringstream m;
     m << "rate per " << num(o.per) << " residents; " << (o.ci == CiMethod::exact ? "exact (Garwood)" : "Byar")
@@ -56,7 +62,9 @@ std::string method_line(const RatesStepOptions& o) {
          "Marshall global empirical Bayes rate (spdep EBest); local Moran's I of the rates (spdep localmoran, "
          "conditional randomisation, row-standardised queen contiguity, snap "
       << num(o.contiguity_snap_m) << " m"
-      << (o.perm.permutations > 0 ? ", " + std::to_string(o.perm.permutations) + " conditional permutations, seed " + std::to_string(o.perm.seed)
+      << (o.perm.permutations > 0 ? ", " + std::to_string(o.perm.permutations) + " conditional permutations, seed " + std::to_string(o.perm.seed) +
+                                        ", an area stopping once " + std::to_string(rates_sequential_stop) +
+                                        " permuted lags lie on each side of its own (Besag & Clifford 1991 sequential p = 2h/l)"
                              : std::string())
       << ", LISA class at corrected p < " << num(o.alpha) << "); Gi* of the rates on the same neighbours with self (binary); correction "
       << (o.perm.correction == PAdjust::fdr_bh ? "FDR (Benjamini-Hochberg)" : o.perm.correction == PAdjust::bonferroni ? "Bonferroni" : "none");
@@ -172,6 +180,7 @@ RatesStepResult run_rates_step(const RatesStepInput& in, const RatesStepOptions&
         PermutationOptions perm = o.perm;
         perm.permutations = lisa_permutations_for_fdr(o.perm.permutations, valid.size(), o.alpha, o.perm.correction);
         r.permutations_used = perm.permutations;
+        perm.stop_after = rates_sequential_stop;  // Besag & Clifford: most areas stop in a few hundred draws
         LocalMoranOptions lo;
         perm.apply_to(lo);
         lo.alpha = o.alpha;

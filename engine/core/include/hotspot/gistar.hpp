@@ -67,6 +67,8 @@ struct GiStarOptions {
     int permutations = 0;               ///< 0: analytic only; else R conditional permutations
     std::uint64_t seed = 12345;         ///< seed of the permutations
     unsigned threads = 0;               ///< worker threads (0 = all cores); output is identical
+    /// h > 0: Besag & Clifford's sequential stop of the permutations (as LocalMoranOptions)
+    int stop_after = 0;
     GiStarTest test = GiStarTest::automatic; ///< how p is found (see GiStarTest)
 
     /// @throws UsageError "gistar: band must be > 0 m (got 0)" (grid only),

@@ -49,6 +49,9 @@ struct LocalMoranOptions {
     int permutations = 0;                ///< 0: analytic p; else conditional permutations
     std::uint64_t seed = 12345;
     unsigned threads = 0;                ///< 0 = all cores; output identical for any value
+    /// h > 0: each area stops permuting once h permuted lags lie on each side of its own
+    /// (Besag & Clifford 1991 sequential p = 2h/l); 0: all R for every area.
+    int stop_after = 0;
 
     /// @throws UsageError "lisa: alpha must be in (0, 1) (got 2)", bad permutations.
     void validate() const;

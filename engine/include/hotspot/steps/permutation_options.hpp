@@ -21,6 +21,10 @@ struct PermutationOptions {
     std::uint64_t seed = 12345;            ///< seed of the permutations
     PAdjust correction = PAdjust::fdr_bh;  ///< multiple-testing correction of the p-values
     unsigned threads = 0;                  ///< 0: all cores; never changes the output
+    /// h > 0: Besag & Clifford's (1991) sequential stop: an observation stops permuting once h
+    /// permuted values lie on each side of its own, p = 2h/l after l draws (core permutation.hpp).
+    /// Set by the step (the area statistics of `rates` use 20), not by a flag.
+    int stop_after = 0;
 
     static constexpr int max_permutations = 99999;
 
@@ -36,6 +40,7 @@ struct PermutationOptions {
         core.permutations = permutations;
         core.seed = seed;
         core.threads = threads;
+        core.stop_after = stop_after;
     }
 };
 
