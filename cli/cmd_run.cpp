@@ -35,7 +35,7 @@ struct RunArgs {
     bool overwrite = false, report = false, publish = false, keep_outliers = false;
     int publish_min_count = 0, publish_round = 0;
     int heat_min_incidents = 0;
-    ReadOptions postcode;  // --postcode, --postcodes, --postcodes-previous
+    ReadOptions flags;  // --postcode, --postcodes, --postcodes-previous, --where, --x, --y, --id, --category, --date, --time
 };
 
 RunConfig build_config(const RunArgs& a) {
@@ -44,11 +44,15 @@ RunConfig build_config(const RunArgs& a) {
     if (!a.incidents.empty()) cfg.incidents.paths = a.incidents;
     if (!a.crs.empty()) cfg.incidents.crs = a.crs;
     if (a.keep_outliers) cfg.incidents.screen_outliers = false;
-    if (!a.postcode.postcode_field.empty()) cfg.incidents.postcode_field = a.postcode.postcode_field;
-    if (!a.postcode.where.empty()) cfg.incidents.where = a.postcode.where;
-    if (!a.postcode.postcode_files.empty()) cfg.incidents.postcode_files = a.postcode.postcode_files;
-    if (!a.postcode.postcode_previous_files.empty())
-        cfg.incidents.postcode_previous_files = a.postcode.postcode_previous_files;
+    if (!a.flags.postcode_field.empty()) cfg.incidents.postcode_field = a.flags.postcode_field;
+    // the columns: a flag wins over the config's incidents.x, .y, .id, .category, .date, .time
+    for (auto field : {&ReadOptions::x_field, &ReadOptions::y_field, &ReadOptions::id_field, &ReadOptions::category_field,
+                       &ReadOptions::date_field, &ReadOptions::time_field})
+        if (!(a.flags.*field).empty()) cfg.incidents.*field = a.flags.*field;
+    if (!a.flags.where.empty()) cfg.incidents.where = a.flags.where;
+    if (!a.flags.postcode_files.empty()) cfg.incidents.postcode_files = a.flags.postcode_files;
+    if (!a.flags.postcode_previous_files.empty())
+        cfg.incidents.postcode_previous_files = a.flags.postcode_previous_files;
     if (!a.areas.empty()) {
         cfg.areas.clear();
         for (const auto& s : a.areas) cfg.areas.push_back({AreaSpec::parse(s), "", "", "", "", ""});
@@ -150,8 +154,9 @@ Command run_command() {
                                "Heat map: leave cells unshaded that fewer than this many incidents reach (default 3; "
                                "publish mode: at least --publish-min-count)")->check(CLI::PositiveNumber), {"analysis.heat_min_incidents", {}, ""});
                 sub.add_flag("--overwrite", a->overwrite, "Replace existing outputs");
-                add_postcode_options(sub, a->postcode);
-                add_where_option(sub, a->postcode);  // --where (issue 19)
+                add_column_options(sub, a->flags);
+                add_postcode_options(sub, a->flags);
+                add_where_option(sub, a->flags);  // --where (issue 19)
                 note(sub.add_flag("--keep-outliers", a->keep_outliers,
                              "Keep incidents far outside the bulk of the others (default: rejected as location_outlier)"), {"incidents.keep_outliers", {}, ""});
                 return [a, &global]() {

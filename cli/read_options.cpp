@@ -21,6 +21,15 @@ void add_where_option(CLI::App& sub, ReadOptions& r) {
                         "PostGIS server for PG:)"), {"incidents.where", {}, ""});
 }
 
+void add_column_options(CLI::App& sub, ReadOptions& r) {
+    note(sub.add_option("--x", r.x_field, "Column of eastings/longitudes (auto-detected)"), {"incidents.x", {}, ""});
+    note(sub.add_option("--y", r.y_field, "Column of northings/latitudes (auto-detected)"), {"incidents.y", {}, ""});
+    note(sub.add_option("--id", r.id_field, "Incident id column; a repeated id rejects the later row"), {"incidents.id", {}, ""});
+    note(sub.add_option("--category", r.category_field, "Category / crime type column (auto-detected)"), {"incidents.category", {}, ""});
+    note(sub.add_option("--date", r.date_field, "Date or date-time column (auto-detected)"), {"incidents.date", {}, ""});
+    note(sub.add_option("--time", r.time_field, "Time-of-day column (auto-detected)"), {"incidents.time", {}, ""});
+}
+
 void add_read_options(CLI::App& sub, ReadOptions& r) {
     add_where_option(sub, r);
     note(sub.add_option("--incidents", r.paths,
@@ -28,14 +37,9 @@ void add_read_options(CLI::App& sub, ReadOptions& r) {
                    "a folder or a glob reads every file")
         ->required()
         ->take_all(), {"incidents.paths", {}, ""});
-    note(sub.add_option("--x", r.x_field, "Column of eastings/longitudes (auto-detected)"), {"incidents.x", {}, ""});
-    note(sub.add_option("--y", r.y_field, "Column of northings/latitudes (auto-detected)"), {"incidents.y", {}, ""});
     note(sub.add_option("--crs", r.crs, "CRS of --x/--y, e.g. EPSG:27700 or EPSG:4326 (auto)"), {"incidents.crs", {}, ""});
     note(sub.add_option("--working-crs", r.working_crs, "CRS of all outputs")->capture_default_str(), {"working_crs", {}, ""});
-    note(sub.add_option("--id", r.id_field, "Incident id column; a repeated id rejects the later row"), {"incidents.id", {}, ""});
-    note(sub.add_option("--category", r.category_field, "Category / crime type column (auto-detected)"), {"incidents.category", {}, ""});
-    note(sub.add_option("--date", r.date_field, "Date or date-time column (auto-detected)"), {"incidents.date", {}, ""});
-    note(sub.add_option("--time", r.time_field, "Time-of-day column (auto-detected)"), {"incidents.time", {}, ""});
+    add_column_options(sub, r);
     add_postcode_options(sub, r);
     note(sub.add_flag("--keep-outliers{false}", r.screen_outliers,
                  "Keep incidents far outside the bulk of the others (by default, where the grid or band "

@@ -15,6 +15,9 @@ namespace hotspot::cli {
 /// --time and --keep-outliers to `sub`, filling `read`. `read` must outlive the parse.
 /// --postcode, --postcodes, --postcodes-previous (part of add_read_options; `run` adds them alone).
 void add_postcode_options(CLI::App& sub, ReadOptions& r);
+/// --x, --y, --id, --category, --date, --time (part of add_read_options; `run` adds them alone,
+/// over its config's incidents.x, .y, .id, .category, .date and .time).
+void add_column_options(CLI::App& sub, ReadOptions& r);
 
 void add_read_options(CLI::App& sub, ReadOptions& read);
 

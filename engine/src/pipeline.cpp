@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 
 #include "hotspot/error.hpp"
+#include "hotspot/grid.hpp"
 #include "hotspot/manifest.hpp"
 #include "hotspot/output_safety.hpp"
 #include "hotspot/qgis_project.hpp"
@@ -34,6 +36,41 @@ using detail::ProfileRun;
 using detail::RunAreas;
 using util::seconds_since;
 using util::thousands;
+
+// A density or Gi* grid over the study area (or analysis.extent) at a profile's cell size that
+// would pass Grid::default_max_cells is refused here, before the analysis: the steps would refuse
+// it too, but only after the reading, the placing and the profiles before it (a national 25 m
+// run was refused after 4 min 52 s). The count is over the extent alone (the steps add the
+// bandwidth around it), so nothing the steps accept is refused here.
+void refuse_oversized_grids(const RunConfig& cfg, const Bounds& study, bool police_uk) {
+    const Bounds b = cfg.analysis.extent.value_or(study);
+    if (b.empty()) return;
+    for (const auto& prof : cfg.profiles) {
+        const Profile profile = choose_variant(prof, police_uk);
+        const auto wants = [&](std::string_view o) {
+            return std::find(profile.outputs.begin(), profile.outputs.end(), o) != profile.outputs.end();
+        };
+        const double kde_cell = cfg.analysis.cell_m.value_or(profile.analysis.cell_size_m);
+        const double gi_cell = cfg.analysis.gistar_cell_m > 0 ? cfg.analysis.gistar_cell_m : std::max(kde_cell, 100.0);
+        struct Check { bool on; double cell; const char* what; const char* key; };
+        for (const Check c : {Check{wants("kde"), kde_cell, "density", "analysis.cell_m"},
+                              Check{wants("gistar"), gi_cell, "Gi*", "analysis.gistar_cell_m"}}) {
+            if (!c.on || !(c.cell > 0)) continue;
+            const double cells = std::ceil(b.width() / c.cell) * std::ceil(b.height() / c.cell);
+            if (cells <= double(Grid::default_max_cells)) continue;
+            // the smallest cell, in whole 5 m, whose grid fits (with the bandwidth's margin to spare)
+            const double fits = 5 * std::ceil(std::sqrt(b.width() * b.height() / (0.9 * double(Grid::default_max_cells))) / 5);
+            char text[512];
+            std::snprintf(text, sizeof text,
+                          "profile %s: a %g m %s grid over the study area (%.0f x %.0f km) would have %.3g cells, more "
+                          "than the %.3g cells a run allows; refused before any analysis. Set %s = %g or more, "
+                          "or split the area into tiles (README \"Tiled runs\": bench/tiles/tiles.sh)",
+                          profile.name.c_str(), c.cell, c.what, b.width() / 1000, b.height() / 1000, cells,
+                          double(Grid::default_max_cells), c.key, fits);
+            throw InputError(unit, cfg.config_path, text);
+        }
+    }
+}
 
 Profile with_period(const Profile& p, const Period& period) {
     Profile q = p;
@@ -242,6 +279,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     res.assigned = areas.placement.assigned;
     res.outside = areas.placement.outside;
     manifest.add_timing("geocode", seconds_since(t));
+    refuse_oversized_grids(cfg, areas.study_layer().bounds, read.police_uk);
     t = std::chrono::steady_clock::now();
     double analyse_total = 0, write_total = 0;
 

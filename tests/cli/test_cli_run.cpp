@@ -172,6 +172,72 @@ TEST_CASE("run: a period that gives no profile any incident is an input error; n
     CHECK_FALSE(fs::exists(dir / "pack" / "manifest.json"));
 }
 
+TEST_CASE("run: a grid too big for one machine is refused before any analysis, naming the key and a cell that fits", "[cli-run]") {
+    // The demo config with 0.3 m density cells: ~3e9 cells over the town's wards (limit 4e8).
+    const auto dir = test::fresh_dir("cli-run-grid-too-big");
+    std::string cfg = test::read_file((test::source_dir() / "examples" / "demo.toml").string());
+    const auto at = cfg.find("cell_m = 25 ");
+    REQUIRE(at != std::string::npos);
+    cfg.replace(at, 12, "cell_m = 0.3 ");
+    for (std::size_t i; (i = cfg.find("\"../shapes/")) != std::string::npos;)
+        cfg.replace(i, 11, "\"" + (test::source_dir() / "shapes").string() + "/");
+    const auto toml = dir / "huge.toml";
+    test::write_file(toml.string(), cfg);
+    const auto r = test::run_cli("run " + test::quoted(toml.string()) + " --out " + test::quoted((dir / "pack").string()));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("huge.toml") != std::string::npos);
+    CHECK(r.err.find("refused before any analysis") != std::string::npos);
+    CHECK(r.err.find("analysis.cell_m") != std::string::npos);
+    // the cell it suggests does fit: the study area's cells at that size are within the limit
+    const std::regex suggest("analysis\\.cell_m = ([0-9.]+) or more");
+    std::smatch m;
+    REQUIRE(std::regex_search(r.err, m, suggest));
+    const double cell = std::stod(m[1]);
+    CHECK(cell > 0.3);
+    const std::regex size("over the study area \\(([0-9]+) x ([0-9]+) km\\)");
+    REQUIRE(std::regex_search(r.err, m, size));
+    const double w = std::stod(m[1]) * 1000 + 1000, h = std::stod(m[2]) * 1000 + 1000;  // rounded: +1 km each way
+    CHECK(std::ceil(w / cell) * std::ceil(h / cell) <= 4e8 * 1.15);
+    CHECK_FALSE(fs::exists(dir / "pack" / "hotspot_run.gpkg"));
+    CHECK_FALSE(fs::exists(dir / "pack" / "manifest.json"));
+}
+
+TEST_CASE("run: --x --y --date --time --category --id name a partner file's columns, as the config's incidents keys do", "[cli-run]") {
+    // The demo incidents with their columns renamed to names nothing auto-detects.
+    const auto dir = test::fresh_dir("cli-run-column-flags");
+    std::string text = test::read_file((test::source_dir() / "shapes" / "demo" / "incidents.csv").string());
+    const std::string header = "incident_id,offence_code,category,offence_description,date,time,easting,northing,";
+    REQUIRE(text.rfind(header, 0) == 0);
+    text.replace(0, header.size(), "ref,offence_code,kind,offence_description,reported,at,e_m,n_m,");
+    const auto renamed = dir / "partner.csv";
+    test::write_file(renamed, text);
+    const std::string demo = test::quoted((test::source_dir() / "examples" / "demo.toml").string());
+    const auto a = test::run_cli("run " + demo + " --profiles drug-possession,public-place-violence --out " + test::quoted((dir / "a").string()));
+    INFO(a.out << a.err);
+    REQUIRE(a.exit_code == 0);
+    const auto b = test::run_cli("run " + demo + " --profiles drug-possession,public-place-violence --incidents " + test::quoted(renamed.string()) +
+                                 " --x e_m --y n_m --date reported --time at --category kind --id ref --out " + test::quoted((dir / "b").string()));
+    INFO(b.out << b.err);
+    REQUIRE(b.exit_code == 0);
+    const auto ma = nlohmann::json::parse(test::read_file(dir / "a" / "manifest.json"));
+    const auto mb = nlohmann::json::parse(test::read_file(dir / "b" / "manifest.json"));
+    CHECK(ma["counts"]["kept"] == mb["counts"]["kept"]);
+    CHECK(ma["counts"]["rejected"] == mb["counts"]["rejected"]);
+    REQUIRE(ma["profiles"].size() == 2);
+    REQUIRE(mb["profiles"].size() == 2);
+    for (std::size_t i = 0; i < 2; ++i) {
+        CHECK(ma["profiles"][i]["selected"].get<int>() > 0);
+        CHECK(ma["profiles"][i]["selected"] == mb["profiles"][i]["selected"]);
+        CHECK(ma["profiles"][i]["selected_comparison"] == mb["profiles"][i]["selected_comparison"]);
+    }
+    // without --date the renamed file has no dates: the period cannot select it (the flag matters)
+    const auto c = test::run_cli("run " + demo + " --profiles drug-possession --incidents " + test::quoted(renamed.string()) +
+                                 " --x e_m --y n_m --category kind --id ref --out " + test::quoted((dir / "c").string()));
+    INFO(c.out << c.err);
+    CHECK(c.exit_code != 0);
+}
+
 TEST_CASE("run: a profile that selects nothing says so in the summary and writes nothing for it", "[cli-run]") {
     const auto dir = test::fresh_dir("cli-run-empty-profile");
     // only the drug possession offences (92D, 92E) of the demo town: car key burglary selects none
