@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <map>
 
 #include "hotspot/error.hpp"
@@ -47,16 +48,14 @@ void refuse_oversized_grids(const RunConfig& cfg, const Bounds& study, bool poli
     if (b.empty()) return;
     for (const auto& prof : cfg.profiles) {
         const Profile profile = choose_variant(prof, police_uk);
-        const auto wants = [&](std::string_view o) {
-            return std::find(profile.outputs.begin(), profile.outputs.end(), o) != profile.outputs.end();
-        };
-        const double kde_cell = cfg.analysis.cell_m.value_or(profile.analysis.cell_size_m);
-        const double gi_cell = cfg.analysis.gistar_cell_m > 0 ? cfg.analysis.gistar_cell_m : std::max(kde_cell, 100.0);
         struct Check { bool on; double cell; const char* what; const char* key; };
-        for (const Check c : {Check{wants("kde"), kde_cell, "density", "analysis.cell_m"},
-                              Check{wants("gistar"), gi_cell, "Gi*", "analysis.gistar_cell_m"}}) {
+        for (const Check c : {Check{detail::profile_wants(profile, "kde"), detail::run_kde_cell_m(cfg.analysis, profile), "density", "analysis.cell_m"},
+                              Check{detail::profile_wants(profile, "gistar"), detail::run_gistar_cell_m(cfg.analysis, profile), "Gi*",
+                                    "analysis.gistar_cell_m"}}) {
             if (!c.on || !(c.cell > 0)) continue;
-            const double cells = std::ceil(b.width() / c.cell) * std::ceil(b.height() / c.cell);
+            // the aligned grid the steps would build, counted without its limit (nothing is allocated)
+            const Grid g = Grid::aligned(b, c.cell, std::numeric_limits<std::int64_t>::max());
+            const double cells = double(g.cols) * double(g.rows);
             if (cells <= double(Grid::default_max_cells)) continue;
             // the smallest cell, in whole 5 m, whose grid fits (with the bandwidth's margin to spare)
             const double fits = 5 * std::ceil(std::sqrt(b.width() * b.height() / (0.9 * double(Grid::default_max_cells))) / 5);

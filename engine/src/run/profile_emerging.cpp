@@ -22,7 +22,7 @@ EmergingStepOptions profile_emerging_options(const ProfileRun& p, const std::vec
     const RunAnalysis& a = p.cfg.analysis;
     EmergingStepOptions o;
     // The Gi* step's cell and band in the run (run/profile_gistar.cpp), so the two layers align.
-    o.cell_size_m = a.gistar_cell_m > 0 ? a.gistar_cell_m : std::max(a.cell_m.value_or(p.profile.analysis.cell_size_m), 100.0);
+    o.cell_size_m = run_gistar_cell_m(a, p.profile);
     o.band_m = a.gistar_band_m.value_or(std::max(p.profile.analysis.gistar_band_m, 1.5 * o.cell_size_m));
     o.threads = p.threads;
     MonthIndex hi = std::numeric_limits<MonthIndex>::min();

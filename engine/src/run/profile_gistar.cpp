@@ -16,7 +16,7 @@ void run_profile_gistar(ProfileRun& p) {
     GiStarStepOptions o;
     // The run's cell: the config's, else the density cell but at least 100 m; its band: the
     // config's, else the profile's but at least 1.5 cells.
-    o.cell_size_m = a.gistar_cell_m > 0 ? a.gistar_cell_m : std::max(a.cell_m.value_or(p.profile.analysis.cell_size_m), 100.0);
+    o.cell_size_m = run_gistar_cell_m(a, p.profile);
     o.band_m = a.gistar_band_m.value_or(std::max(p.profile.analysis.gistar_band_m, 1.5 * o.cell_size_m));
     o.perm.permutations = a.permutations;
     o.perm.seed = a.seed;

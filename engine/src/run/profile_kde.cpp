@@ -18,7 +18,7 @@ KdeStepOptions profile_kde_options(const ProfileRun& p) {
     const unsigned threads = p.threads;
     KdeStepOptions k;
     k.kernel = parse_kernel(cfg.analysis.kernel.value_or(profile.analysis.kde_kernel));
-    k.cell_size_m = cfg.analysis.cell_m.value_or(profile.analysis.cell_size_m);
+    k.cell_size_m = run_kde_cell_m(cfg.analysis, profile);
     k.extent = cfg.analysis.extent;
     k.threads = threads;
     // k of the heat map; publish mode never shades fewer than the disclosure threshold, and a

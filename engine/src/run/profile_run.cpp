@@ -7,8 +7,18 @@
 
 namespace hotspot::detail {
 
-bool ProfileRun::wants(std::string_view output) const {
+bool profile_wants(const Profile& profile, std::string_view output) {
     return std::find(profile.outputs.begin(), profile.outputs.end(), output) != profile.outputs.end();
+}
+
+bool ProfileRun::wants(std::string_view output) const { return profile_wants(profile, output); }
+
+double run_kde_cell_m(const RunAnalysis& a, const Profile& profile) {
+    return a.cell_m.value_or(profile.analysis.cell_size_m);
+}
+
+double run_gistar_cell_m(const RunAnalysis& a, const Profile& profile) {
+    return a.gistar_cell_m > 0 ? a.gistar_cell_m : std::max(run_kde_cell_m(a, profile), 100.0);
 }
 
 std::string ProfileRun::gpkg_source(const std::string& layer) {

@@ -92,6 +92,14 @@ struct ProfileRun {
     void wrote(RunOutputKind kind, const std::string& name, bool layer, const std::string& level = {});
 };
 
+/// Whether `profile.outputs` lists `output` ("kde", "gistar", ...).
+bool profile_wants(const Profile& profile, std::string_view output);
+/// The run's density cell, metres: analysis.cell_m, else the profile's.
+double run_kde_cell_m(const RunAnalysis& a, const Profile& profile);
+/// The run's Gi* cell (Gi* and emerging hot spots), metres: analysis.gistar_cell_m, else the
+/// density cell but at least 100 m.
+double run_gistar_cell_m(const RunAnalysis& a, const Profile& profile);
+
 /// The density step's options from the config and the profile (the config wins).
 KdeStepOptions profile_kde_options(const ProfileRun& p);
 /// Rolling-origin backtests of candidate settings (backtest.hpp); under bandwidth =

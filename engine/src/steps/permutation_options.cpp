@@ -18,7 +18,6 @@ void PermutationOptions::add_to_json(nlohmann::ordered_json& node) const {
     node["permutations"] = permutations;
     node["seed"] = seed;
     node["correction"] = std::string(to_string(correction));
-    if (stop_after > 0) node["sequential_stop_h"] = stop_after;  // Besag & Clifford 1991
 }
 
 } // namespace hotspot
