@@ -957,6 +957,19 @@ std::vector<std::string> expand_input_paths(const std::vector<std::string>& path
     return out;
 }
 
+namespace {
+// The columns were reserved from the file's size; what was not used is given back.
+void shrink_to_fit(IncidentTable& t) {
+    for (auto& c : t.fields) c.shrink_to_fit();
+    t.x.shrink_to_fit(); t.y.shrink_to_fit(); t.date_days.shrink_to_fit(); t.minute_of_day.shrink_to_fit();
+    t.category.shrink_to_fit(); t.source_file.shrink_to_fit(); t.source_line.shrink_to_fit();
+}
+void shrink_to_fit(RejectTable& t) {
+    for (auto& c : t.fields) c.shrink_to_fit();
+    t.detail.shrink_to_fit();
+}
+} // namespace
+
 ReadResult read_incidents(const ReadOptions& options, const Progress& progress) {
     if (!crs_is_valid(options.working_crs))
         throw UsageError(unit, "unknown working CRS '" + options.working_crs + "'");
@@ -991,6 +1004,11 @@ ReadResult read_incidents(const ReadOptions& options, const Progress& progress) 
     std::sort(col.row_hashes.begin(), col.row_hashes.end());
     res.exact_duplicates = std::uint64_t(col.row_hashes.size()) -
                            std::uint64_t(std::unique(col.row_hashes.begin(), col.row_hashes.end()) - col.row_hashes.begin());
+    // What reading needed and the table does not: released before the transform and the stages.
+    std::vector<std::uint64_t>().swap(col.row_hashes);
+    std::unordered_set<std::string>().swap(col.ids);
+    shrink_to_fit(res.incidents);
+    shrink_to_fit(res.rejects);
     col.dates.warn(res.warnings);
     col.postcode_warnings(res.warnings);
     if (col.recoded_rows > 0)

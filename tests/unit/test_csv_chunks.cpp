@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -180,4 +181,51 @@ TEST_CASE("reader: errors after a chunk edge name the right line", "[reader]") {
             CHECK(std::string(e.what()).find("NUL byte") != std::string::npos);
         }
     }
+}
+
+// The compact column (2-byte ends per row in blocks of 256, text in pages) against a plain
+// vector of strings: empty values, block and page edges, a block that passes 64 KiB and
+// switches to 4-byte ends, a value larger than a page, copies, and pushing after a shrink.
+TEST_CASE("reader: the compact string column returns every value as pushed", "[reader]") {
+    std::mt19937_64 rng(20261201);
+    std::vector<std::string> want;
+    StringColumn col;
+    col.reserve(100);  // less than it will hold
+    auto push = [&](std::string v) {
+        col.push_back(v);
+        want.push_back(std::move(v));
+    };
+    auto check = [&](const StringColumn& c) {
+        REQUIRE(c.size() == want.size());
+        for (std::size_t i = 0; i < want.size(); ++i)
+            if (c[i] != want[i]) FAIL("row " << i << ": '" << std::string(c[i]).substr(0, 40) << "' != '" << want[i].substr(0, 40) << "'");
+    };
+    for (int i = 0; i < 3000; ++i) {  // short values, some empty, some with NUL and CR bytes
+        std::string v(rng() % 4 == 0 ? 0 : rng() % 40, 'a');
+        for (auto& ch : v) ch = char(rng() % 256);
+        push(v);
+    }
+    push(std::string(70000, 'w'));            // alone passes 64 KiB: its block goes wide
+    for (int i = 0; i < 300; ++i) push(std::string(300, char('A' + i % 26)));  // 256 x 300 > 64 KiB: a wide block
+    push(std::string(3u << 20, 'p'));         // larger than the largest page
+    push("");
+    for (int i = 0; i < 1000; ++i) push(std::to_string(i));
+    check(col);
+    const StringColumn copy = col;
+    check(copy);
+    col.shrink_to_fit();
+    check(col);
+    for (int i = 0; i < 700; ++i) push("after-" + std::to_string(i));  // pushing after a shrink
+    check(col);
+    StringColumn assigned;
+    assigned.push_back("x");
+    assigned = col;
+    check(assigned);
+    // Beside the text, a short-valued column holds about 2 bytes a row (was 8).
+    StringColumn small;
+    for (int i = 0; i < 100000; ++i) small.push_back("E01000001");
+    small.shrink_to_fit();
+    // (pages: the text plus at most 3% for block moves at page edges; blocks: 16 bytes per 256 rows)
+    CHECK(small.heap_bytes() <= std::size_t(100000 * 9 * 1.03) + 100000 * 2 + 100000 / 256 * 16 + 4096);
+    CHECK(small.heap_bytes() < 100000 * (9 + 8));
 }

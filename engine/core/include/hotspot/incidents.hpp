@@ -6,32 +6,74 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace hotspot {
 
-/// A column of strings kept in one buffer (a million rows of a dozen fields would otherwise
-/// cost a std::string, 32 bytes plus a heap block, per cell).
+/// A column of strings, compact (issue 20: memory per kept incident).
+///
+/// Rows are grouped in blocks of 256. A block's text lies contiguous in a page (pages grow
+/// from 4 KiB to 1 MiB, so a column never copies its whole text to grow), and each row keeps
+/// only the 2-byte end of its value within its block: 2 bytes per cell beside the text, where
+/// an 8-byte offset into one growing buffer cost 8 and a regrowth copy. A block whose text
+/// passes 64 KiB (long free text) switches to 4-byte ends. Values are any bytes; a value or a
+/// block of 4 GiB or more throws std::length_error.
 class StringColumn {
 public:
-    void push_back(std::string_view s) {
-        m_data.append(s);
-        m_offsets.push_back(m_data.size());
-    }
+    StringColumn() = default;
+    StringColumn(const StringColumn& other);
+    StringColumn& operator=(const StringColumn& other);
+    StringColumn(StringColumn&&) noexcept = default;
+    StringColumn& operator=(StringColumn&&) noexcept = default;
+    ~StringColumn() = default;
+
+    void push_back(std::string_view s);
     std::string_view operator[](std::size_t i) const noexcept {
-        return std::string_view(m_data).substr(m_offsets[i], m_offsets[i + 1] - m_offsets[i]);
+        const Block& b = m_blocks[i >> block_bits];
+        const std::size_t j = i & (block_rows - 1);
+        std::uint32_t start, end;
+        if (b.wide < 0) {
+            end = m_end16[i];
+            start = j ? m_end16[i - 1] : 0;
+        } else {
+            const std::uint32_t* w = m_wide[std::size_t(b.wide)].data();
+            end = w[j];
+            start = j ? w[j - 1] : 0;
+        }
+        return std::string_view(b.text + start, end - start);
     }
-    std::size_t size() const noexcept { return m_offsets.size() - 1; }
-    void reserve(std::size_t rows, std::size_t bytes) {
-        m_offsets.reserve(rows + 1);
-        m_data.reserve(bytes);
-    }
+    std::size_t size() const noexcept { return m_size; }
+    /// Room for `rows` rows (the text needs no reservation: it grows page by page).
+    void reserve(std::size_t rows, std::size_t bytes = 0);
+    /// Gives back what was reserved and not used (the last page's tail, spare row capacity).
+    void shrink_to_fit();
+    /// Bytes held on the heap (text pages, row ends, blocks), for measurements.
+    std::size_t heap_bytes() const noexcept;
 
 private:
-    std::string m_data;
-    std::vector<std::uint64_t> m_offsets{0};
+    static constexpr unsigned block_bits = 8;
+    static constexpr std::size_t block_rows = std::size_t(1) << block_bits;
+    struct Block {
+        const char* text;   ///< the block's first byte, in some page
+        std::uint32_t used; ///< bytes of text in the block
+        std::int32_t wide;  ///< index into m_wide, or -1 while the 2-byte ends suffice
+    };
+    struct Page {
+        std::unique_ptr<char[]> data;
+        std::size_t cap = 0;
+    };
+    char* room_for(Block& b, std::size_t n);
+
+    std::vector<Block> m_blocks;
+    std::vector<std::uint16_t> m_end16;            ///< per row; unused in a wide block
+    std::vector<std::vector<std::uint32_t>> m_wide;  ///< per wide block: its rows' ends
+    std::vector<Page> m_pages;
+    std::size_t m_page_used = 0;  ///< bytes used in m_pages.back()
+    std::size_t m_text = 0;       ///< bytes of text in all pages
+    std::size_t m_size = 0;
 };
 
 /// No date known.
