@@ -1,6 +1,6 @@
 // bench_read: reading a police.uk CSV (parse, checks, transform to EPSG:27700), one read per
 // process so the peak is this read's (issue 20).
-//   bench_read FILE.csv [rows=1000000]   (FILE.csv is written first when it does not exist)
+//   bench_read FILE.csv [rows=1000000] [threads=0: one per core]   (FILE.csv is written first when it does not exist)
 // Prints wall and CPU seconds, peak RSS, and the heap the result holds per kept incident beside
 // its kept text (the fields' bytes). Release build; not part of the test suite.
 #include <malloc.h>
@@ -24,7 +24,7 @@ static double cpu_s() {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: bench_read FILE.csv [rows]\n");
+        std::fprintf(stderr, "usage: bench_read FILE.csv [rows] [threads]\n");
         return 2;
     }
     const std::filesystem::path csv = argv[1];
@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
     }
     ReadOptions o;
     o.paths = {csv.string()};
+    if (argc > 3) o.threads = unsigned(std::stoul(argv[3]));
     const std::size_t heap0 = mallinfo2().uordblks + mallinfo2().hblkhd;
     const double c0 = cpu_s();
     const auto t0 = std::chrono::steady_clock::now();

@@ -44,6 +44,7 @@ Command change_command() {
                 return [o, areas, pops, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->threads = global.threads;
+                    o->read.threads = global.threads;
                     o->command_line = global.command_line;
                     for (const auto& a : *areas) o->areas.push_back(AreaSpec::parse(a));
                     for (const auto& p : *pops) o->populations.push_back(PopulationSpec::parse(p));

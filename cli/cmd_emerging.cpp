@@ -52,6 +52,7 @@ Command emerging_command() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->command_line = global.command_line;
                     o->step.threads = global.threads;
+                    o->read.threads = global.threads;
                     if (band_opt->count() > 0) o->step.band_m = *band;
                     o->step.correction = parse_p_adjust(*correction);
                     o->step.test = parse_gistar_test(*test);

@@ -38,6 +38,7 @@ Command evaluate_command() {
                 return [o, study, shares, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->threads = global.threads;
+                    o->read.threads = global.threads;
                     o->command_line = global.command_line;
                     o->evaluation.shares.clear();
                     std::stringstream s(*shares);

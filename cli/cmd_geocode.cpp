@@ -36,6 +36,7 @@ Command geocode_command() {
                     }
                     Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->step.threads = global.threads;
+                    o->read.threads = global.threads;
                     o->command_line = global.command_line;
                     for (const auto& a : *areas) o->areas.push_back(AreaSpec::parse(a));
                     return report_done(term, run_geocode_job(*o, term.progress()));

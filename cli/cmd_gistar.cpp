@@ -48,6 +48,7 @@ Command gistar_command() {
                     if (band_opt->count() > 0) o->step.band_m = *band;
                     o->step.weights = parse_weight_scheme(*weights);
                     apply_permutation_flags(o->step.perm, *correction, global.threads);
+                    o->read.threads = global.threads;
                     o->step.test = parse_gistar_test(*test);
                     if (!study->empty()) o->study = AreaSpec::parse(*study);
                     return report_done(term, run_gistar_job(*o, term.progress()));

@@ -56,6 +56,7 @@ Command hotspots_command() {
                     o->kde.kernel = parse_kernel(t->kernel);
                     o->kde.bandwidth = BandwidthSpec::parse(t->bandwidth, "hotspots");
                     o->kde.threads = global.threads;
+                    o->read.threads = global.threads;
                     o->hotspots.hotspots.set_threshold(t->threshold);
                     o->command_line = global.command_line;
                     for (const auto& a : t->areas) o->areas.push_back(AreaSpec::parse(a));

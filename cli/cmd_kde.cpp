@@ -72,6 +72,7 @@ Command kde_command() {
                     o->kde.bandwidth = BandwidthSpec::parse(t->bandwidth, "kde");
                     o->kde.edge = *diggle ? EdgeCorrection::diggle : EdgeCorrection::none;
                     o->kde.threads = global.threads;
+                    o->read.threads = global.threads;
                     o->command_line = global.command_line;
                     if (!t->extent.empty()) o->kde.extent = parse_extent(t->extent, "kde");
                     if (!t->areas.empty()) o->study = AreaSpec::parse(t->areas);

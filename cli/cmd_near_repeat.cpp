@@ -61,6 +61,7 @@ Command near_repeat_command() {
                 return [o, f, same, rdist, rdays, &global]() {
                     Terminal term(global.verbose, global.quiet, global.progress_json);
                     o->threads = global.threads;
+                    o->read.threads = global.threads;
                     o->command_line = global.command_line;
                     if (!f->distance_limits.empty() || !f->day_limits.empty()) {
                         const KnoxBands regular =

@@ -69,6 +69,7 @@ Command rates_command() {
                     else if (*ci == "byar") o->step.ci = CiMethod::byar;
                     else throw UsageError("rates", "unknown --ci '" + *ci + "'; use exact or byar");
                     apply_permutation_flags(o->step.perm, *correction, global.threads);
+                    o->read.threads = global.threads;
                     return report_done(term, run_rates_job(*o, term.progress()));
                 };
             }};

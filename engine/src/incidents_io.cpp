@@ -20,6 +20,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <future>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -30,6 +32,7 @@
 #include "hotspot/dates.hpp"
 #include "hotspot/encoding.hpp"
 #include "hotspot/error.hpp"
+#include "hotspot/geocode.hpp"
 #include "util/text.hpp"
 
 namespace fs = std::filesystem;
@@ -159,6 +162,128 @@ struct DateChecks {
     }
 };
 
+// What a row is checked against: fixed once the first file's header is read, so the rows of a
+// CSV file's pieces can be checked on several threads (issue 20).
+struct RowRules {
+    FieldRoles roles;
+    std::size_t n_fields = 0;
+    const CrsTransform* transform = nullptr;
+    std::int32_t today = 0, year_1900 = 0;
+};
+
+// The dates and times of a kept row that deserve a word (DateChecks), noted in file order.
+enum DateNote : std::uint8_t { note_bad_date = 1, note_excel = 2, note_bad_time = 4, note_future = 8, note_old = 16 };
+
+// What one row's own text says, worked out from the row alone (check_row): whether its field
+// count and coordinates let it be kept, and if so its coordinates, date and time. The id (a
+// repeat of an earlier row's) and the tables are the reader's, applied in file order.
+struct RowCheck {
+    std::uint64_t hash = 0;  // of the record's text: rows with the same text are exact duplicates
+    double x = 0, y = 0;
+    std::int32_t days = no_date;
+    std::int16_t minute = -1;
+    std::uint8_t notes = 0;   // DateNote bits
+    bool keep = false;        // false: rejected for `why`, with `detail`
+    std::int32_t recoded_field = -1;  // the first field that was not UTF-8 (-1: none)
+    RejectReason why{};
+    std::string detail;
+};
+
+// Checks a coordinate in the source CRS. Returns true when it may be kept.
+bool check_coordinate(const CrsTransform& transform, double x, double y, RejectReason& why) {
+    if (x == 0 && y == 0) {
+        why = RejectReason::zero_zero;
+        return false;
+    }
+    if (transform.source_geographic()) {
+        const Bounds& area = transform.common_area_lonlat();
+        if (area.empty() ? (std::abs(x) <= 180 && std::abs(y) <= 90) : area.contains(x, y))
+            return true;
+        why = (!area.empty() && area.contains(y, x)) ? RejectReason::swapped_lat_lon
+                                                     : RejectReason::outside_crs_area;
+        return false;
+    }
+    if (std::abs(x) <= 180 && std::abs(y) <= 90) {
+        why = RejectReason::looks_like_lon_lat;
+        return false;
+    }
+    const Bounds& area = transform.source_area_of_use();
+    if (!area.empty() && !area.contains(x, y)) {
+        why = RejectReason::outside_crs_area;
+        return false;
+    }
+    return true;
+}
+
+// Checks one row. `fields` are its fields; text that is not UTF-8 (a Windows-1252/Latin-1
+// export) is converted into `owned` (OGR's GeoPackage driver would store the bytes as they are,
+// and QGIS would show them garbled) and `fields` then views `scratch`. `raw` is the record's
+// text; `raw_x` and `raw_y` the coordinates' text as read. Touches nothing shared: safe on any
+// thread.
+RowCheck check_row(const RowRules& rules, std::span<const std::string_view>& fields, std::string_view raw,
+                   std::string_view raw_x, std::string_view raw_y, std::vector<std::string_view>& scratch,
+                   std::deque<std::string>& owned) {
+    RowCheck c;
+    c.hash = std::hash<std::string_view>{}(raw);
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (is_utf8(fields[i])) continue;
+        if (c.recoded_field < 0) {
+            c.recoded_field = std::int32_t(i);
+            scratch.assign(fields.begin(), fields.end());
+        }
+        scratch[i] = owned.emplace_back(cp1252_to_utf8(fields[i]));
+    }
+    if (c.recoded_field >= 0) fields = scratch;
+    if (fields.size() != rules.n_fields) {
+        c.why = RejectReason::wrong_field_count;
+        c.detail = std::to_string(fields.size()) + " fields, header has " + std::to_string(rules.n_fields);
+        return c;
+    }
+    const Parse px = parse_number(raw_x, c.x), py = parse_number(raw_y, c.y);
+    if (px == Parse::blank || py == Parse::blank)
+        c.why = RejectReason::missing_coordinate;
+    else if (px == Parse::bad || py == Parse::bad)
+        c.why = RejectReason::unparsable_coordinate;
+    else if (px == Parse::non_finite || py == Parse::non_finite)
+        c.why = RejectReason::non_finite_coordinate;
+    else if (check_coordinate(*rules.transform, c.x, c.y, c.why))
+        c.keep = true;
+    if (!c.keep) {
+        c.detail = std::string(raw_x) + " " + std::string(raw_y);
+        if (!is_utf8(c.detail)) c.detail = cp1252_to_utf8(c.detail);
+        return c;
+    }
+    const FieldRoles& r = rules.roles;
+    const int date_col = r.date >= 0 ? r.date : r.month;
+    if (date_col >= 0 && std::size_t(date_col) < fields.size()) {
+        const std::string_view text = fields[std::size_t(date_col)];
+        if (auto d = parse_date(text)) {
+            c.days = d->days;
+            c.minute = d->minute_of_day;
+        } else if (!trim(text).empty()) {
+            c.notes |= note_bad_date;
+            if (looks_like_excel_serial(text)) c.notes |= note_excel;
+        }
+    }
+    if (r.time >= 0 && std::size_t(r.time) < fields.size()) {
+        const std::string_view text = fields[std::size_t(r.time)];
+        if (auto t = parse_time(text)) {
+            c.minute = *t;
+            if (c.minute == minutes_per_day) {  // "24:00": 00:00 of the next day
+                c.minute = 0;
+                if (c.days != no_date) ++c.days;
+            }
+        } else if (!trim(text).empty()) {
+            c.notes |= note_bad_time;
+        }
+    }
+    if (c.days != no_date) {
+        if (c.days > rules.today) c.notes |= note_future;
+        else if (c.days < rules.year_1900) c.notes |= note_old;
+    }
+    return c;
+}
+
 // What a reader collects before coordinates are transformed.
 struct Collector {
     Collector(const ReadOptions& o, ReadResult& r) : options(o), result(r) {}
@@ -175,26 +300,17 @@ struct Collector {
     std::string source_crs;
     std::uint64_t recoded_rows = 0;
     std::string first_recoded;
-    std::vector<std::string> recoded;
-    std::vector<std::string_view> recoded_views;
+    RowRules rules;  // set once the first file's roles and CRS are known
+    std::vector<std::string_view> scratch;  // a row's fields once recoded (the sequential path)
+    std::deque<std::string> owned;
 
-    // Text that is not UTF-8 (a Windows-1252/Latin-1 export) is converted: OGR's GeoPackage
-    // driver would store the bytes as they are, and QGIS would show them garbled.
-    std::span<const std::string_view> recode(std::span<const std::string_view> fields,
-                                             std::uint32_t file, std::uint64_t line) {
-        recoded.assign(fields.begin(), fields.end());
-        recoded_views.clear();
-        for (std::size_t c = 0; c < recoded.size(); ++c) {
-            if (!is_utf8(recoded[c])) {
-                if (recoded_rows == 0)
-                    first_recoded = result.incidents.source_files[file] + ":" + std::to_string(line) +
-                                    " field '" + (c < field_names.size() ? field_names[c] : std::to_string(c + 1)) + "'";
-                recoded[c] = cp1252_to_utf8(recoded[c]);
-            }
-            recoded_views.push_back(recoded[c]);
-        }
-        ++recoded_rows;
-        return recoded_views;
+    // Once the first file's roles and CRS are known.
+    void set_rules() {
+        rules.roles = result.incidents.roles;
+        rules.n_fields = field_names.size();
+        rules.transform = transform;
+        rules.today = dates.today;
+        rules.year_1900 = dates.year_1900;
     }
 
     void set_schema(const std::vector<std::string>& names, const std::string& file) {
@@ -242,72 +358,25 @@ struct Collector {
         row_hashes.reserve(rows);
     }
 
-    // Checks a coordinate in the source CRS. Returns true when it may be kept.
-    bool check_coordinate(double x, double y, RejectReason& why) const {
-        if (x == 0 && y == 0) {
-            why = RejectReason::zero_zero;
-            return false;
-        }
-        if (transform->source_geographic()) {
-            const Bounds& area = transform->common_area_lonlat();
-            if (area.empty() ? (std::abs(x) <= 180 && std::abs(y) <= 90) : area.contains(x, y))
-                return true;
-            why = (!area.empty() && area.contains(y, x)) ? RejectReason::swapped_lat_lon
-                                                         : RejectReason::outside_crs_area;
-            return false;
-        }
-        if (std::abs(x) <= 180 && std::abs(y) <= 90) {
-            why = RejectReason::looks_like_lon_lat;
-            return false;
-        }
-        const Bounds& area = transform->source_area_of_use();
-        if (!area.empty() && !area.contains(x, y)) {
-            why = RejectReason::outside_crs_area;
-            return false;
-        }
-        return true;
-    }
-
-    void keep(std::span<const std::string_view> fields, double x, double y, std::uint32_t file,
-              std::uint64_t line, std::uint64_t row_hash) {
+    void keep(std::span<const std::string_view> fields, const RowCheck& c, std::uint32_t file, std::uint64_t line) {
         auto& inc = result.incidents;
         const FieldRoles& r = inc.roles;
-        row_hashes.push_back(row_hash);
-        for (std::size_t c = 0; c < inc.fields.size(); ++c)
-            inc.fields[c].push_back(c < fields.size() ? fields[c] : std::string_view());
-        inc.x.push_back(x);
-        inc.y.push_back(y);
-        std::int32_t days = no_date;
-        std::int16_t minute = -1;
-        const int date_col = r.date >= 0 ? r.date : r.month;
-        if (date_col >= 0 && std::size_t(date_col) < fields.size()) {
-            const std::string_view text = fields[std::size_t(date_col)];
-            if (auto d = parse_date(text)) {
-                days = d->days;
-                minute = d->minute_of_day;
-            } else if (!trim(text).empty()) {
-                dates.note(dates.bad_dates, inc.source_files[file], line, text);
-                if (looks_like_excel_serial(text)) ++dates.excel_serials;
-            }
+        row_hashes.push_back(c.hash);
+        for (std::size_t col = 0; col < inc.fields.size(); ++col)
+            inc.fields[col].push_back(col < fields.size() ? fields[col] : std::string_view());
+        inc.x.push_back(c.x);
+        inc.y.push_back(c.y);
+        if (c.notes) {
+            const std::string& name = inc.source_files[file];
+            const std::string_view date = fields[std::size_t(r.date >= 0 ? r.date : r.month)];
+            if (c.notes & note_bad_date) dates.note(dates.bad_dates, name, line, date);
+            if (c.notes & note_excel) ++dates.excel_serials;
+            if (c.notes & note_bad_time) dates.note(dates.bad_times, name, line, fields[std::size_t(r.time)]);
+            if (c.notes & note_future) dates.note(dates.future, name, line, date);
+            if (c.notes & note_old) dates.note(dates.old, name, line, date);
         }
-        if (r.time >= 0 && std::size_t(r.time) < fields.size()) {
-            const std::string_view text = fields[std::size_t(r.time)];
-            if (auto t = parse_time(text)) {
-                minute = *t;
-                if (minute == minutes_per_day) {  // "24:00": 00:00 of the next day
-                    minute = 0;
-                    if (days != no_date) ++days;
-                }
-            } else if (!trim(text).empty()) {
-                dates.note(dates.bad_times, inc.source_files[file], line, text);
-            }
-        }
-        if (days != no_date) {
-            if (days > dates.today) dates.note(dates.future, inc.source_files[file], line, fields[std::size_t(date_col)]);
-            else if (days < dates.year_1900) dates.note(dates.old, inc.source_files[file], line, fields[std::size_t(date_col)]);
-        }
-        inc.date_days.push_back(days);
-        inc.minute_of_day.push_back(minute);
+        inc.date_days.push_back(c.days);
+        inc.minute_of_day.push_back(c.minute);
         const std::string_view cat = r.category >= 0 && std::size_t(r.category) < fields.size()
                                          ? trim(fields[std::size_t(r.category)])
                                          : std::string_view();
@@ -375,39 +444,23 @@ struct Collector {
                           "lookup); see the rejects layer's reject_detail for each value");
     }
 
-    // One row: validates id and coordinates, then keeps or rejects it.
-    // `raw` is the record's text: rows with the same text are exact duplicates.
-    void row(std::span<const std::string_view> fields, std::string_view raw, std::string_view raw_x,
-             std::string_view raw_y, std::uint32_t file, std::uint64_t line) {
-        const std::uint64_t h = std::hash<std::string_view>{}(raw);
+    // One checked row (check_row), in file order: counted, then rejected, or kept unless its id
+    // repeats an earlier row's.
+    void apply(const RowCheck& c, std::span<const std::string_view> fields, std::uint32_t file, std::uint64_t line) {
         ++result.rows_in;
-        if (!std::all_of(fields.begin(), fields.end(), [](std::string_view f) { return is_utf8(f); }))
-            fields = recode(fields, file, line);
+        if (c.recoded_field >= 0) {
+            if (recoded_rows == 0) {
+                const std::size_t f = std::size_t(c.recoded_field);
+                first_recoded = result.incidents.source_files[file] + ":" + std::to_string(line) + " field '" +
+                                (f < field_names.size() ? field_names[f] : std::to_string(f + 1)) + "'";
+            }
+            ++recoded_rows;
+        }
+        if (!c.keep) {
+            reject(fields, c.why, c.detail, file, line);
+            return;
+        }
         const FieldRoles& r = result.incidents.roles;
-        if (fields.size() != field_names.size()) {
-            reject(fields, RejectReason::wrong_field_count,
-                   std::to_string(fields.size()) + " fields, header has " +
-                       std::to_string(field_names.size()),
-                   file, line);
-            return;
-        }
-        double x = 0, y = 0;
-        const Parse px = parse_number(raw_x, x), py = parse_number(raw_y, y);
-        RejectReason why{};
-        if (px == Parse::blank || py == Parse::blank)
-            why = RejectReason::missing_coordinate;
-        else if (px == Parse::bad || py == Parse::bad)
-            why = RejectReason::unparsable_coordinate;
-        else if (px == Parse::non_finite || py == Parse::non_finite)
-            why = RejectReason::non_finite_coordinate;
-        else if (check_coordinate(x, y, why))
-            why = RejectReason::bad_geometry;  // sentinel: accepted so far
-        if (why != RejectReason::bad_geometry) {
-            std::string detail = std::string(raw_x) + " " + std::string(raw_y);
-            if (!is_utf8(detail)) detail = cp1252_to_utf8(detail);
-            reject(fields, why, detail, file, line);
-            return;
-        }
         if (r.id >= 0) {
             const std::string_view id = trim(fields[std::size_t(r.id)]);
             if (!id.empty() && !ids.insert(std::string(id)).second) {
@@ -415,7 +468,16 @@ struct Collector {
                 return;
             }
         }
-        keep(fields, x, y, file, line, h);
+        keep(fields, c, file, line);
+    }
+
+    // One row: checked and applied at once (OGR layers, rows placed by postcode).
+    // `raw` is the record's text: rows with the same text are exact duplicates.
+    void row(std::span<const std::string_view> fields, std::string_view raw, std::string_view raw_x,
+             std::string_view raw_y, std::uint32_t file, std::uint64_t line) {
+        const RowCheck c = check_row(rules, fields, raw, raw_x, raw_y, scratch, owned);
+        apply(c, fields, file, line);
+        owned.clear();
     }
 };
 
@@ -587,6 +649,189 @@ std::size_t csv_chunk_bytes() {
     return CsvReader::default_chunk_bytes;
 }
 
+// A piece of a CSV file (issue 20: a file is parsed on several threads): whole records, cut
+// where the reader takes one to end, parsed and its rows checked (check_row) on a worker, then
+// applied in file order on the reading thread. A cut inside a quoted field is found when the
+// piece is parsed (it does not end between records) and the file is cut again there.
+struct Piece {
+    std::string text;
+    std::uint64_t offset = 0;  // of text[0] in the file
+    bool last = false;         // runs to the end of the file
+    // What parse_piece found:
+    std::deque<std::string> owned;         // unquoted and recoded values
+    std::vector<std::string_view> fields;  // every row's fields, one row after another
+    struct Row {
+        std::size_t first = 0, count = 0;  // in `fields`
+        std::uint64_t line = 0;            // counted from 1 at the piece's start
+        RowCheck check;
+    };
+    std::vector<Row> rows;
+    bool complete = false;     // ended between records: the cut was right
+    std::size_t consumed = 0;  // bytes of whole records (all of them when complete)
+    std::uint64_t end_line = 1;  // the line after them, counted from 1 at the piece's start
+    std::exception_ptr error;  // a malformed record: raised again, with its line, in file order
+
+    void reset() {  // for reuse: empty, its buffers kept
+        text.clear();
+        owned.clear();
+        fields.clear();
+        rows.clear();
+        complete = false;
+        consumed = 0;
+        end_line = 1;
+        error = nullptr;
+    }
+};
+
+void parse_piece(Piece& p, const RowRules& rules, const std::string& path, char delim, char eol, std::size_t xi,
+                 std::size_t yi) {
+    try {
+        CsvReader reader = CsvReader::piece(p.text, path, delim, eol, 1, p.last);
+        std::vector<std::string_view> f, scratch;
+        const char* lo = p.text.data();
+        const char* hi = lo + p.text.size();
+        while (reader.next(f)) {
+            for (auto& v : f) {  // unquoted values live in the reader until its next record
+                if (v.empty()) v = {};
+                else if (v.data() < lo || v.data() >= hi) v = p.owned.emplace_back(v);
+            }
+            std::span<const std::string_view> fs(f);
+            const std::string_view rx = xi < f.size() ? f[xi] : std::string_view();
+            const std::string_view ry = yi < f.size() ? f[yi] : std::string_view();
+            Piece::Row row{p.fields.size(), 0, reader.record_line(),
+                           check_row(rules, fs, reader.record_text(), rx, ry, scratch, p.owned)};
+            row.count = fs.size();
+            p.fields.insert(p.fields.end(), fs.begin(), fs.end());
+            p.rows.push_back(std::move(row));
+        }
+        p.complete = reader.complete();
+        p.consumed = reader.consumed();
+        p.end_line = reader.line();
+    } catch (...) {
+        p.error = std::current_exception();
+    }
+}
+
+// Where to cut `buf` (which starts at a record's start): after its last line end outside
+// quotes, by the parity of the quotes before it (a quote inside an unquoted field can mislead
+// it; parse_piece finds that out), and past `min_end`. npos: no cut yet, read on.
+std::size_t find_cut(std::string_view buf, char eol, std::size_t min_end) {
+    std::size_t e = buf.rfind(eol);
+    if (e == std::string_view::npos || e + 1 <= min_end) return std::string_view::npos;
+    auto quotes = [&](std::size_t from, std::size_t to) {  // '"' in [from, to)
+        std::size_t n = 0;
+        const char* q = buf.data() + from;
+        const char* end = buf.data() + to;
+        while (q < end && (q = static_cast<const char*>(std::memchr(q, '"', std::size_t(end - q)))) != nullptr) {
+            ++n;
+            ++q;
+        }
+        return n;
+    };
+    std::size_t odd = quotes(0, e) % 2;
+    while (odd) {
+        const std::size_t before = e == 0 ? std::string_view::npos : buf.rfind(eol, e - 1);
+        if (before == std::string_view::npos || before + 1 <= min_end) return std::string_view::npos;
+        odd ^= quotes(before, e) % 2;
+        e = before;
+    }
+    return e + 1;
+}
+
+// The records after the header, in pieces parsed on `threads` threads (one: on this thread,
+// the same code), applied in file order.
+void read_pieces(std::FILE* file, const std::string& path, std::uint64_t file_bytes, std::uint64_t start,
+                 std::uint64_t line, char delim, char eol, std::uint32_t file_index, Collector& col,
+                 const Progress& progress) {
+    const FieldRoles& r = col.result.incidents.roles;
+    const std::size_t xi = std::size_t(r.x), yi = std::size_t(r.y);
+    const std::size_t chunk = csv_chunk_bytes();
+    const unsigned threads = resolve_threads(col.options.threads);
+    const std::size_t max_flight = threads + 1;
+    struct Flight {
+        std::unique_ptr<Piece> piece;
+        std::future<void> parsed;  // declared last: destroyed (waited for) first
+    };
+    std::deque<Flight> flight;
+    std::string carry;              // bytes read from `carry_at` and not yet in a piece
+    std::uint64_t carry_at = start;
+    std::uint64_t no_cut_before = 0;  // a record runs past this offset (a wrong cut)
+    bool eof = false;
+    auto seek = [&](std::uint64_t at) {
+        if (std::fseek(file, long(at), SEEK_SET) != 0) throw InputError(unit, path, "cannot be read completely");
+    };
+    seek(start);
+    const std::string name = fs::path(path).filename().string();
+    std::vector<std::unique_ptr<Piece>> spare;  // merged pieces, reused: their buffers are paged in already
+    while (true) {
+        if (!eof) {
+            const std::size_t had = carry.size();
+            carry.resize(had + chunk);
+            const std::size_t got = std::fread(carry.data() + had, 1, chunk, file);
+            carry.resize(had + got);
+            if (got < chunk && std::ferror(file))
+                throw InputError("csv", path, "cannot be read after byte " + std::to_string(carry_at + had) +
+                                                  "; check the disk or copy the file again");
+            if (const void* nul = std::memchr(carry.data() + had, 0, got))
+                refuse_nul_at(path, carry_at + std::uint64_t(static_cast<const char*>(nul) - carry.data()));
+            eof = got == 0;
+        }
+        const std::size_t cut = eof ? carry.size()
+                                    : find_cut(carry, eol, no_cut_before > carry_at ? std::size_t(no_cut_before - carry_at) : 0);
+        if (cut != std::string_view::npos && cut > 0) {
+            std::unique_ptr<Piece> p;
+            if (spare.empty()) {
+                p = std::make_unique<Piece>();
+            } else {
+                p = std::move(spare.back());
+                spare.pop_back();
+                p->reset();
+            }
+            std::swap(p->text, carry);  // the piece takes the bytes; what follows the cut is carried
+            carry.assign(p->text, cut);
+            p->text.resize(cut);
+            p->offset = carry_at;
+            p->last = eof;
+            carry_at += cut;
+            Piece* raw = p.get();
+            auto job = [raw, &col, &path, delim, eol, xi, yi] { parse_piece(*raw, col.rules, path, delim, eol, xi, yi); };
+            flight.push_back({std::move(p), std::async(threads > 1 ? std::launch::async : std::launch::deferred, job)});
+        }
+        bool restarted = false;
+        while (!flight.empty() && (eof || flight.size() >= max_flight)) {
+            Flight f = std::move(flight.front());
+            flight.pop_front();
+            f.parsed.get();
+            Piece& p = *f.piece;
+            if (p.error) {  // raised again with the file's line numbers
+                CsvReader again = CsvReader::piece(p.text, path, delim, eol, line, p.last);
+                std::vector<std::string_view> fields;
+                while (again.next(fields)) {}
+                std::rethrow_exception(p.error);
+            }
+            for (const Piece::Row& row : p.rows)
+                col.apply(row.check, std::span(p.fields).subspan(row.first, row.count), file_index, line + row.line - 1);
+            line += p.end_line - 1;
+            if (!progress(double(p.offset + p.consumed) / double(std::max<std::uint64_t>(file_bytes, 1)), "read " + name))
+                throw Cancelled(unit);
+            spare.push_back(std::move(f.piece));  // p stays valid: the piece itself is not moved
+            if (!p.complete) {
+                // The cut fell inside a record (a quoted field across lines): read again from
+                // that record's start, and cut after the old cut, which the record runs past.
+                no_cut_before = p.offset + p.text.size();
+                carry_at = p.offset + p.consumed;
+                carry.clear();
+                flight.clear();
+                seek(carry_at);
+                eof = false;
+                restarted = true;
+                break;
+            }
+        }
+        if (!restarted && eof && flight.empty()) break;
+    }
+}
+
 void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
               std::unique_ptr<CrsTransform>& transform, const Progress& progress) {
     std::FILE* file = std::fopen(path.c_str(), "rb");
@@ -638,25 +883,18 @@ void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
         transform = std::make_unique<CrsTransform>(crs, col.options.working_crs);
         col.transform = transform.get();
         col.source_crs = crs;
+        col.set_rules();
     }
-    const FieldRoles& r = col.result.incidents.roles;
-    const std::size_t xi = std::size_t(r.x), yi = std::size_t(r.y);
     col.reserve(std::size_t(file_bytes), header_text.find('\n'));
+    if (!col.postcodes) {
+        read_pieces(file, path, file_bytes, reader.offset(), reader.line(), delim, reader.eol(), file_index, col,
+                    progress);
+        return;
+    }
     std::size_t since = 0;
     while (reader.next(fields)) {
-        if (col.postcodes) {
-            col.postcode_row(fields, source_columns, std::size_t(postcode_col), reader.record_text(), file_index,
-                             reader.record_line());
-            if (++since == 100000) {
-                since = 0;
-                if (!progress(double(reader.offset()) / double(file_bytes), "read " + fs::path(path).filename().string()))
-                    throw Cancelled(unit);
-            }
-            continue;
-        }
-        const std::string_view rx = xi < fields.size() ? fields[xi] : std::string_view();
-        const std::string_view ry = yi < fields.size() ? fields[yi] : std::string_view();
-        col.row(fields, reader.record_text(), rx, ry, file_index, reader.record_line());
+        col.postcode_row(fields, source_columns, std::size_t(postcode_col), reader.record_text(), file_index,
+                         reader.record_line());
         if (++since == 100000) {
             since = 0;
             if (!progress(double(reader.offset()) / double(file_bytes), "read " + fs::path(path).filename().string()))
@@ -724,6 +962,7 @@ void read_ogr(const std::string& path, std::uint32_t file_index, Collector& col,
         transform = std::make_unique<CrsTransform>(crs, o.working_crs);
         col.transform = transform.get();
         col.source_crs = crs;
+        col.set_rules();
     }
     OGR_L_ResetReading(layer);
     std::vector<std::string> values(names.size());

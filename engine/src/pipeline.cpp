@@ -232,6 +232,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     // ---- read
     auto t = std::chrono::steady_clock::now();
     ReadOptions ro = cfg.incidents;
+    ro.threads = threads;
     ro.working_crs = cfg.working_crs;
     ro.sizes_grid_from_extent = cfg.areas.empty();
     const ReadResult read = read_incidents(ro, progress);

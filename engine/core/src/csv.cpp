@@ -16,6 +16,17 @@ CsvReader::CsvReader(std::FILE* stream, std::string file, char delimiter, std::s
     : m_file(std::move(file)), m_delim(delimiter), m_stream(stream),
       m_chunk(std::max<std::size_t>(1, chunk_bytes)), m_eof(false) {}
 
+CsvReader CsvReader::piece(std::string_view data, std::string file, char delimiter, char eol,
+                           std::uint64_t first_line, bool last) {
+    CsvReader r(data, std::move(file), delimiter);
+    r.m_eol = eol;
+    r.m_line = first_line;
+    r.m_started = true;
+    r.m_piece = true;
+    r.m_eof = last;
+    return r;
+}
+
 void CsvReader::refill() {
     m_buf.erase(0, m_pos);  // what is before m_pos was returned already
     m_base += m_pos;
@@ -65,8 +76,10 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
             const std::uint64_t line = m_line;
             const Step s = parse(fields);
             if (s != Step::more) return s == Step::record;
+            if (m_piece && m_clean) return false;  // ended between records
             m_pos = pos;  // the record runs past the chunk: read on and parse it again
             m_line = line;
+            if (m_piece) return false;
         }
         refill();
     }
@@ -81,7 +94,11 @@ CsvReader::Step CsvReader::parse(std::vector<std::string_view>& fields) {
         if (m_data[m_pos] == m_eol) ++m_line;
         ++m_pos;
     }
-    if (m_pos >= n) return m_eof ? Step::end : Step::more;
+    if (m_pos >= n) {
+        m_clean = true;
+        return m_eof ? Step::end : Step::more;
+    }
+    m_clean = false;
     m_record_line = m_line;
     m_record_start = m_pos;
     while (true) {

@@ -28,6 +28,9 @@ struct ReadOptions {
         mo_field;              ///< optional role fields (auto-detected by common names)
     std::string street_field;  ///< street / location text (police.uk: "Location"; else detected)
     char delimiter = 0;        ///< 0: sniff from the header
+    /// Threads that parse and check a CSV file's pieces (0: one per core). The tables are the
+    /// same, byte for byte, whatever the count.
+    unsigned threads = 0;
     /// Reject locational outliers (see OutlierFences) as `location_outlier` before anything is
     /// sized from the incidents' extent. CLI: on unless --keep-outliers.
     bool screen_outliers = true;

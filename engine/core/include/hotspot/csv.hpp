@@ -29,6 +29,15 @@ public:
     /// @throws InputError("csv", file, ...) when the stream cannot be read.
     CsvReader(std::FILE* stream, std::string file, char delimiter, std::size_t chunk_bytes = default_chunk_bytes);
 
+    /// A piece of a larger stream, cut by the caller where it takes a record to end (issue 20: a
+    /// file's pieces are parsed on several threads). Its records are read as the streaming
+    /// reader reads them, with line ends of style `eol` (eol() of the reader that read the
+    /// header), the first byte on line `first_line`. Unless `last`, a record that runs past the
+    /// piece's end is not an error: next() returns false, complete() is false and consumed()
+    /// says where that record begins, for the caller to cut again there.
+    static CsvReader piece(std::string_view data, std::string file, char delimiter, char eol,
+                           std::uint64_t first_line, bool last);
+
     /// 4 MiB: large enough that the refill costs nothing measurable, small beside the data.
     static constexpr std::size_t default_chunk_bytes = std::size_t(4) << 20;
 
@@ -49,6 +58,14 @@ public:
     std::string_view record_text() const noexcept { return m_data.substr(m_record_start, m_record_end - m_record_start); }
     /// Bytes consumed so far (for progress), counted from the start of the data or stream.
     std::size_t offset() const noexcept { return m_base + m_pos; }
+    /// The line the next record starts on or after (blank lines are skipped then).
+    std::uint64_t line() const noexcept { return m_line; }
+    /// The line-end byte: '\n' (LF or CRLF) or '\r' (lone CR), once the first line is read.
+    char eol() const noexcept { return m_eol; }
+    /// A piece: whether next() returned false at a record's end (the cut was right), and the
+    /// bytes of whole records (and blank lines) before the unfinished one.
+    bool complete() const noexcept { return m_clean; }
+    std::size_t consumed() const noexcept { return m_pos; }
 
 private:
     enum class Step { record, end, more };
@@ -71,6 +88,8 @@ private:
     std::size_t m_base = 0;    // offset in the stream of m_buf[0]
     bool m_eof = true;         // no more bytes beyond m_data
     bool m_started = false;
+    bool m_piece = false;      // a piece: no stream to refill from
+    bool m_clean = true;       // no record begun and unfinished
     std::function<void(std::string_view, std::uint64_t)> m_on_chunk;
 };
 
