@@ -24,7 +24,7 @@ char* StringColumn::room_for(Block& b, std::size_t n) {
     if (n > std::size_t(UINT32_MAX) - b.used)
         throw std::length_error("StringColumn: a block of 256 values holds 4 GiB or more of text");
     if (!m_pages.empty() && m_page_used + n <= m_pages.back().cap) return m_pages.back().data.get() + m_page_used;
-    constexpr std::size_t min_page = 4096, max_page = std::size_t(1) << 20;
+    constexpr std::size_t min_page = 4096, max_page = std::size_t(2) << 20;  // 2 MiB: a huge page (huge_pages.cpp)
     const std::size_t need = std::size_t(b.used) + n;
     const std::size_t cap = std::max(need, std::clamp(m_text, min_page, max_page));
     Page p{std::make_unique_for_overwrite<char[]>(cap), cap};
