@@ -747,7 +747,8 @@ void read_pieces(std::FILE* file, const std::string& path, std::uint64_t file_by
     const std::size_t xi = std::size_t(r.x), yi = std::size_t(r.y);
     const std::size_t chunk = csv_chunk_bytes();
     const unsigned threads = resolve_threads(col.options.threads);
-    const std::size_t max_flight = threads + 1;
+    // Pieces read ahead: one per thread and the one being applied (at most 9: ~10 MB each).
+    const std::size_t max_flight = std::size_t(std::min(threads, 8u)) + 1;
     struct Flight {
         std::unique_ptr<Piece> piece;
         std::future<void> parsed;  // declared last: destroyed (waited for) first
