@@ -296,7 +296,6 @@ struct Collector {
     DateChecks dates;
     const PostcodeLookup* postcodes = nullptr;  // set when rows are placed by postcode
     std::string first_terminated, first_corrected;
-    CrsTransform* transform = nullptr;
     std::string source_crs;
     std::uint64_t recoded_rows = 0;
     std::string first_recoded;
@@ -305,10 +304,10 @@ struct Collector {
     std::deque<std::string> owned;
 
     // Once the first file's roles and CRS are known.
-    void set_rules() {
+    void set_rules(const CrsTransform& transform) {
         rules.roles = result.incidents.roles;
         rules.n_fields = field_names.size();
-        rules.transform = transform;
+        rules.transform = &transform;
         rules.today = dates.today;
         rules.year_1900 = dates.year_1900;
     }
@@ -882,9 +881,8 @@ void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
                                           names[std::size_t(col.result.incidents.roles.x)] +
                                           "' are taken as EPSG:27700 metres");
         transform = std::make_unique<CrsTransform>(crs, col.options.working_crs);
-        col.transform = transform.get();
         col.source_crs = crs;
-        col.set_rules();
+        col.set_rules(*transform);
     }
     col.reserve(std::size_t(file_bytes), header_text.find('\n'));
     if (!col.postcodes) {
@@ -961,9 +959,8 @@ void read_ogr(const std::string& path, std::uint32_t file_index, Collector& col,
         if (crs.empty())
             throw InputError(unit, path, "the layer has no CRS; give it with --crs (e.g. --crs EPSG:27700)");
         transform = std::make_unique<CrsTransform>(crs, o.working_crs);
-        col.transform = transform.get();
         col.source_crs = crs;
-        col.set_rules();
+        col.set_rules(*transform);
     }
     OGR_L_ResetReading(layer);
     std::vector<std::string> values(names.size());
