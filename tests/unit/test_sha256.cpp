@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "hotspot/error.hpp"
 #include "hotspot/sha256.hpp"
 #include "support.hpp"
 
@@ -16,4 +21,31 @@ TEST_CASE("sha256 matches the published test vectors", "[sha256]") {
     const auto dir = test::fresh_dir("sha256");
     test::write_file(dir / "abc.txt", "abc");
     CHECK(sha256_file((dir / "abc.txt").string()) == sha256_hex("abc"));
+}
+
+// A file of several read buffers (1 MiB each) and a ragged end, against coreutils' sha256sum:
+// an independent implementation of the same standard.
+TEST_CASE("sha256 of a file over several buffers equals sha256sum's", "[sha256]") {
+    if (!std::filesystem::exists("/usr/bin/sha256sum")) {
+        WARN("skipped: no /usr/bin/sha256sum");
+        return;
+    }
+    const auto dir = test::fresh_dir("sha256_big");
+    const auto path = dir / "big.bin";
+    {
+        std::ofstream f(path, std::ios::binary);
+        std::uint32_t x = 12345;
+        for (std::size_t i = 0; i < 3 * (std::size_t(1) << 20) + 7; ++i) {
+            x = x * 1664525u + 1013904223u;
+            f.put(char(x >> 24));
+        }
+    }
+    const std::string cmd = "/usr/bin/sha256sum '" + path.string() + "'";
+    std::FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    char out[65] = {};
+    REQUIRE(std::fread(out, 1, 64, p) == 64);
+    pclose(p);
+    CHECK(sha256_file(path.string()) == std::string(out, 64));
+    CHECK_THROWS_AS(sha256_file((dir / "missing.bin").string()), InputError);
 }
