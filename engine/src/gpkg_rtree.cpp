@@ -110,20 +110,24 @@ std::string literal(const std::string& s) {
 
 } // namespace
 
-void write_gpkg_point_rtree(const std::string& path, const std::string& table, const std::string& geom_column,
-                            std::vector<RtreePoint> points) {
+RtreeEntry rtree_entry(std::int64_t fid, double minx, double maxx, double miny, double maxy) noexcept {
+    return {fid, down(minx), up(maxx), down(miny), up(maxy)};
+}
+
+void write_gpkg_rtree(const std::string& path, const std::string& table, const std::string& geom_column,
+                      std::vector<RtreeEntry> entries) {
     Db d;
     d.path = path;
     if (sqlite3_open_v2(path.c_str(), &d.db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) d.fail("spatial index");
     d.exec("PRAGMA synchronous=OFF; PRAGMA cache_size=-65536; BEGIN");
     const std::string rt = "rtree_" + table + "_" + geom_column, t = ident(table), g = ident(geom_column);
     d.exec("CREATE VIRTUAL TABLE " + ident(rt) + " USING rtree(id, minx, maxx, miny, maxy)");
-    if (!points.empty()) {
+    if (!entries.empty()) {
         // Levels from the leaves up; each level's nodes become the next level's entries.
         std::vector<Entry> level;
-        level.reserve(points.size());
-        for (const auto& p : points) level.push_back({p.fid, {down(p.x), up(p.x), down(p.y), up(p.y)}});
-        points = {};
+        level.reserve(entries.size());
+        for (const auto& e : entries) level.push_back({e.fid, {e.minx, e.maxx, e.miny, e.maxy}});
+        entries = {};
         std::vector<std::vector<std::vector<Entry>>> levels;
         for (;;) {
             levels.push_back(level.size() <= max_cells ? std::vector<std::vector<Entry>>{level} : pack(std::move(level)));

@@ -322,6 +322,9 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     }
     t = std::chrono::steady_clock::now();
     gpkg.commit();
+    manifest.add_timing("close GeoPackage", seconds_since(t));
+    write_total += seconds_since(t);
+    t = std::chrono::steady_clock::now();
 
     // ---- QGIS project: profiles on top, boundaries below
     project_groups.push_back(boundaries_group);

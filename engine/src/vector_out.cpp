@@ -113,14 +113,14 @@ struct VectorWriter::Impl {
     int layers_begun = 0;
     std::string layer_name;
     GeomType geom = GeomType::none;
-    // Point layers of a GeoPackage: the R-tree is built in bulk after GDAL closes the file
-    // (gpkg_rtree.hpp) from the points kept here (24 bytes each), not by GDAL point by point.
-    bool bulk_rtree = false, has_point = false;
-    double px = 0, py = 0;
-    std::vector<detail::RtreePoint> points;
+    // Layers of a GeoPackage with a geometry: the R-tree is built in bulk after GDAL closes the
+    // file (gpkg_rtree.hpp) from the boxes kept here (24 bytes each), not by GDAL one by one.
+    bool bulk_rtree = false, has_box = false;
+    double bx0 = 0, bx1 = 0, by0 = 0, by1 = 0;
+    std::vector<detail::RtreeEntry> boxes;
     struct PendingRtree {
         std::string table, geom_column;
-        std::vector<detail::RtreePoint> points;
+        std::vector<detail::RtreeEntry> boxes;
     };
     std::vector<PendingRtree> rtrees;
 
@@ -134,8 +134,8 @@ struct VectorWriter::Impl {
                 throw OutputError(unit, path, "writing layer " + layer_name + " failed");
             if (bulk_rtree) {
                 const char* c = OGR_L_GetGeometryColumn(layer);
-                rtrees.push_back({layer_name, c && *c ? c : "geom", std::move(points)});
-                points = {};
+                rtrees.push_back({layer_name, c && *c ? c : "geom", std::move(boxes)});
+                boxes = {};
                 bulk_rtree = false;
             }
             layer = nullptr;
@@ -211,10 +211,10 @@ void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std
                                  : geom == GeomType::multipolygon ? wkbMultiPolygon
                                                                   : wkbNone;
     const std::string desc_opt = "DESCRIPTION=" + description;
-    // HOTSPOT_GPKG_RTREE=gdal (environment or GDAL config) leaves the point index to GDAL.
-    m.bulk_rtree = m.driver == "GPKG" && geom == GeomType::point &&
+    // HOTSPOT_GPKG_RTREE=gdal (environment or GDAL config) leaves the index to GDAL.
+    m.bulk_rtree = m.driver == "GPKG" && t != wkbNone &&
                    std::string(CPLGetConfigOption("HOTSPOT_GPKG_RTREE", "bulk")) != "gdal";
-    m.has_point = false;
+    m.has_box = false;
     const char* opts[] = {m.bulk_rtree ? "SPATIAL_INDEX=NO" : "SPATIAL_INDEX=YES", description.empty() ? nullptr : desc_opt.c_str(), nullptr};
     m.layer = GDALDatasetCreateLayer(m.ds, name.c_str(), t == wkbNone ? nullptr : m.srs, t,
                                      m.driver == "GPKG" ? const_cast<char**>(opts) : nullptr);
@@ -268,19 +268,33 @@ void VectorWriter::set_point(double x, double y) {
     OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
     OGR_G_SetPoint_2D(g, 0, x, y);
     OGR_F_SetGeometryDirectly(m_impl->feature, g);
-    m_impl->has_point = true;
-    m_impl->px = x;
-    m_impl->py = y;
+    Impl& m = *m_impl;
+    m.has_box = true;
+    m.bx0 = m.bx1 = x;
+    m.by0 = m.by1 = y;
 }
 void VectorWriter::set_multipolygon(const MultiPolygon& mp) {
-    OGR_F_SetGeometryDirectly(m_impl->feature, detail::to_ogr_multipolygon(mp));
+    OGRGeometryH g = detail::to_ogr_multipolygon(mp);
+    Impl& m = *m_impl;
+    // The envelope GDAL writes into the geometry's header and its own index reads back; an
+    // empty geometry is not indexed (GDAL's triggers: NOT ST_IsEmpty).
+    m.has_box = m.bulk_rtree && !OGR_G_IsEmpty(g);
+    if (m.has_box) {
+        OGREnvelope env;
+        OGR_G_GetEnvelope(g, &env);
+        m.bx0 = env.MinX;
+        m.bx1 = env.MaxX;
+        m.by0 = env.MinY;
+        m.by1 = env.MaxY;
+    }
+    OGR_F_SetGeometryDirectly(m.feature, g);
 }
 
 void VectorWriter::write_feature() {
     Impl& m = *m_impl;
     if (OGR_L_CreateFeature(m.layer, m.feature) != OGRERR_NONE) m.fail("cannot write a feature of " + m.layer_name);
-    if (m.bulk_rtree && m.has_point) m.points.push_back({OGR_F_GetFID(m.feature), m.px, m.py});
-    m.has_point = false;
+    if (m.bulk_rtree && m.has_box) m.boxes.push_back(detail::rtree_entry(OGR_F_GetFID(m.feature), m.bx0, m.bx1, m.by0, m.by1));
+    m.has_box = false;
     OGR_F_Destroy(m.feature);
     m.feature = OGR_F_Create(OGR_L_GetLayerDefn(m.layer));
 }
@@ -347,7 +361,7 @@ void VectorWriter::commit() {
     }
     for (auto& r : m.rtrees) {
         try {
-            detail::write_gpkg_point_rtree(m.tmp, r.table, r.geom_column, std::move(r.points));
+            detail::write_gpkg_rtree(m.tmp, r.table, r.geom_column, std::move(r.boxes));
         } catch (const std::runtime_error& e) {
             throw OutputError(unit, m.path, "the spatial index of layer " + r.table + " could not be written (" + e.what() +
                                                 "); the disk may be full; nothing was written under this name");
