@@ -70,6 +70,66 @@ std::vector<double> HeatClasses::breaks() const {
     return b;
 }
 
+std::vector<std::uint32_t> incidents_within(const Grid& grid, std::span<const double> x, std::span<const double> y,
+                                            double radius_m) {
+    if (x.size() != y.size()) throw UsageError(unit, "x and y differ in length");
+    const auto cols = grid.cols;
+    // per row, +1 where an incident's run of columns starts and -1 after it ends (unsigned, so
+    // modulo 2^32, which the running sum undoes exactly); then a running sum, in place
+    std::vector<std::uint32_t> reach(std::size_t(grid.rows * (cols + 1)), 0);
+    const double r2 = radius_m * radius_m;
+    const auto span_cells = std::int64_t(std::ceil(radius_m / grid.cell_size_m)) + 1;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
+        const double xi = x[i];
+        const auto c0 = std::int64_t(std::floor((xi - grid.origin_x) / grid.cell_size_m));
+        const auto r0 = std::int64_t(std::floor((grid.origin_y - y[i]) / grid.cell_size_m));
+        // columns a cell of the incident's box may take (the box bounds every cell within the radius)
+        const std::int64_t cmin = std::max<std::int64_t>(0, c0 - span_cells), cmax = std::min(cols - 1, c0 + span_cells);
+        if (cmin > cmax) continue;
+        for (std::int64_t r = std::max<std::int64_t>(0, r0 - span_cells); r <= std::min(grid.rows - 1, r0 + span_cells);
+             ++r) {
+            const double dy = grid.y_of_row(r) - y[i];
+            const double dy2 = dy * dy;
+            const auto inside = [&](std::int64_t c) {
+                const double dx = grid.x_of_col(c) - xi;
+                return dx * dx + dy2 < r2;
+            };
+            if (!(dy2 < r2)) continue;
+            // The run [lo, hi] of columns with inside(c): the test grows with |x_of_col(c) - x|,
+            // and every step of it rounds monotonically, so the run has no gaps. Start from the
+            // square root's estimate and move each end until the exact test settles it.
+            const double w = std::sqrt(r2 - dy2);
+            auto lo = std::int64_t(std::ceil((xi - w - grid.origin_x) / grid.cell_size_m - 0.5));
+            auto hi = std::int64_t(std::floor((xi + w - grid.origin_x) / grid.cell_size_m - 0.5));
+            lo = std::clamp(lo, cmin, cmax + 1);
+            hi = std::clamp(hi, cmin - 1, cmax);
+            if (lo > hi) {  // the estimate found nothing: at most the nearest column can be inside
+                const std::int64_t c = std::clamp(std::int64_t(std::floor((xi - grid.origin_x) / grid.cell_size_m)), cmin, cmax);
+                if (!inside(c)) continue;
+                lo = hi = c;
+            }
+            while (lo <= hi && !inside(lo)) ++lo;
+            while (hi >= lo && !inside(hi)) --hi;
+            if (lo > hi) continue;
+            while (lo > cmin && inside(lo - 1)) --lo;
+            while (hi < cmax && inside(hi + 1)) ++hi;
+            std::uint32_t* row = reach.data() + r * (cols + 1);
+            ++row[lo];
+            --row[hi + 1];
+        }
+    }
+    // row r moves from r * (cols + 1) to r * cols: left, so row by row in increasing r
+    for (std::int64_t r = 0; r < grid.rows; ++r) {
+        const std::uint32_t* in = reach.data() + r * (cols + 1);
+        std::uint32_t* out = reach.data() + r * cols;
+        std::uint32_t sum = 0;
+        for (std::int64_t c = 0; c < cols; ++c) out[c] = sum += in[c];
+    }
+    reach.resize(std::size_t(grid.rows * cols));
+    return reach;
+}
+
 HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::span<const double> x,
                          std::span<const double> y, double radius_m, const HeatClassOptions& o) {
     o.validate();
@@ -94,23 +154,7 @@ HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::
 
     // the floor: the densest cell that fewer than k incidents reach
     if (!x.empty() && o.min_incidents > 1) {
-        std::vector<std::uint32_t> reach(values.size(), 0);
-        const double r2 = radius_m * radius_m;
-        const auto span_cells = std::int64_t(std::ceil(radius_m / grid.cell_size_m)) + 1;
-        for (std::size_t i = 0; i < x.size(); ++i) {
-            if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
-            const auto c0 = std::int64_t(std::floor((x[i] - grid.origin_x) / grid.cell_size_m));
-            const auto r0 = std::int64_t(std::floor((grid.origin_y - y[i]) / grid.cell_size_m));
-            for (std::int64_t r = std::max<std::int64_t>(0, r0 - span_cells);
-                 r <= std::min(grid.rows - 1, r0 + span_cells); ++r) {
-                const double dy = grid.y_of_row(r) - y[i];
-                for (std::int64_t c = std::max<std::int64_t>(0, c0 - span_cells);
-                     c <= std::min(grid.cols - 1, c0 + span_cells); ++c) {
-                    const double dx = grid.x_of_col(c) - x[i];
-                    if (dx * dx + dy * dy < r2) ++reach[std::size_t(r * grid.cols + c)];
-                }
-            }
-        }
+        const std::vector<std::uint32_t> reach = incidents_within(grid, x, y, radius_m);
         for (std::size_t i = 0; i < values.size(); ++i)
             if (std::isfinite(values[i]) && reach[i] < std::uint32_t(o.min_incidents))
                 h.floor_from_count = std::max(h.floor_from_count, values[i]);

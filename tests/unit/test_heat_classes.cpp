@@ -2,6 +2,7 @@
 // shares of the study area and of the incidents per class, and the k-incident floor.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "hotspot/error.hpp"
@@ -167,4 +168,59 @@ TEST_CASE("heat classes: breaks rounded to 2 significant figures for the legend"
     CHECK(format_break(76.6881609) == "77");
     CHECK(format_break(0.0034449) == "0.0034");
     CHECK(format_break(0) == "0");
+}
+
+// incidents_within() against the definition, cell by cell: the same test (dx*dx + dy*dy < r*r in
+// doubles) over every incident. Scenes chosen for the run ends: whole-metre points on a 10 m grid
+// with radii that put cell centres exactly on the circle, points on cell edges and corners,
+// points outside the grid (their circles still reach it), radii under half a cell, and
+// national-grid coordinates with fractions.
+TEST_CASE("incidents_within equals the brute force count of every cell", "[heat]") {
+    struct Case {
+        Grid grid;
+        double radius;
+        std::vector<double> x, y;
+    };
+    std::vector<Case> cases;
+    std::mt19937 rng(42);
+    {
+        Case c{Grid::aligned({0, 0, 400, 300}, 10), 30, {}, {}};
+        std::uniform_int_distribution<int> u(-40, 440);
+        for (int i = 0; i < 3000; ++i) c.x.push_back(u(rng)), c.y.push_back(u(rng) * 0.75);
+        for (int i = 0; i <= 40; ++i) c.x.push_back(5.0 + 10 * i), c.y.push_back(5.0 + 7 * i);  // on cell centres
+        cases.push_back(c);
+        for (double r : {25.0, 50.0, 4.0, 5.0, 0.5, 7.0710678118654755}) {
+            Case d = c;
+            d.radius = r;
+            cases.push_back(d);
+        }
+    }
+    {
+        Case c{Grid::aligned({412000.3, 287000.7, 418000.1, 291000.9}, 25), 183.7, {}, {}};
+        std::uniform_real_distribution<double> ux(411700, 418300), uy(286700, 291300);
+        for (int i = 0; i < 4000; ++i) c.x.push_back(ux(rng)), c.y.push_back(uy(rng));
+        c.x.push_back(std::nan("")), c.y.push_back(289000);
+        c.x.push_back(415000), c.y.push_back(std::numeric_limits<double>::infinity());
+        cases.push_back(c);
+    }
+    for (const auto& c : cases) {
+        INFO("grid " << c.grid.cols << " x " << c.grid.rows << ", radius " << c.radius);
+        const auto got = incidents_within(c.grid, c.x, c.y, c.radius);
+        REQUIRE(got.size() == std::size_t(c.grid.size()));
+        const double r2 = c.radius * c.radius;
+        std::size_t wrong = 0, total = 0;
+        for (std::int64_t r = 0; r < c.grid.rows; ++r)
+            for (std::int64_t col = 0; col < c.grid.cols; ++col) {
+                std::uint32_t n = 0;
+                for (std::size_t i = 0; i < c.x.size(); ++i) {
+                    const double dx = c.grid.x_of_col(col) - c.x[i], dy = c.grid.y_of_row(r) - c.y[i];
+                    n += std::isfinite(dx) && std::isfinite(dy) && dx * dx + dy * dy < r2;
+                }
+                wrong += got[std::size_t(r * c.grid.cols + col)] != n;
+                total += n;
+            }
+        CHECK(wrong == 0);
+        CHECK(total > 0);
+    }
+    CHECK_THROWS_AS(incidents_within(Grid::aligned({0, 0, 10, 10}, 1), std::vector<double>{1}, std::vector<double>{}, 1), UsageError);
 }

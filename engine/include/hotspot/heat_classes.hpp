@@ -72,10 +72,20 @@ struct HeatClasses {
 /// The classes of `values` (row-major over `grid`, NaN = outside the study area) for the
 /// incidents at (x, y) (same length; may be empty: no incident floor, no incident shares),
 /// whose kernel has support radius `radius_m` (the KDE's radius_m). Cells with a finite value
-/// are the study area. Deterministic; O(n × cells within the radius).
+/// are the study area. Deterministic; O(n × rows within the radius + cells).
 /// @throws UsageError: bad options, x and y of different lengths, values not grid-sized.
 HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::span<const double> x,
                          std::span<const double> y, double radius_m, const HeatClassOptions& options);
+
+/// For every cell of `grid` (row-major), how many incidents (x[i], y[i]: metres in the grid's
+/// CRS; non-finite ones skipped) lie strictly within `radius_m` of the cell's centre, i.e.
+/// dx*dx + dy*dy < radius_m*radius_m computed in doubles: the incidents that add to the
+/// cell's kernel density. Each incident adds 1 to one run of columns per row its circle meets
+/// (the run's ends found from the square root and then settled on that exact test, which is
+/// monotone along a row), summed along each row: O(n × rows within the radius + cells).
+/// @throws UsageError: x and y of different lengths.
+std::vector<std::uint32_t> incidents_within(const Grid& grid, std::span<const double> x, std::span<const double> y,
+                                            double radius_m);
 
 /// The colour of class `i` of `h.classes` (0 = lightest) on the heat ramp (svg::heat_ramp()):
 /// the darkest colour always marks the densest class. One rule for the QGIS style, the PNG
