@@ -78,27 +78,68 @@ std::vector<double> hits_at_shares(std::span<const double> surface, std::span<co
         max_share = std::max(max_share, s);
     }
     struct Cell { double value, test; };
-    std::vector<Cell> cells;
-    cells.reserve(surface.size());
-    for (std::size_t i = 0; i < surface.size(); ++i)
-        if (std::isfinite(surface[i])) cells.push_back({surface[i], test_counts[i]});
-    if (cells.empty()) throw UsageError(unit, "the surface has no cell with a value in the study area");
-    const double n_cells = double(cells.size());
+    std::size_t finite = 0;
+    for (double v : surface) finite += std::isfinite(v);
+    if (finite == 0) throw UsageError(unit, "the surface has no cell with a value in the study area");
+    const double n_cells = double(finite);
     const auto by_value = [](const Cell& a, const Cell& b) { return a.value > b.value; };
     // The top k cells, and every cell tied with the k-th (its whole block), first.
-    const auto k = std::min(cells.size(), std::size_t(std::ceil(max_share * n_cells)) + 1);
-    std::nth_element(cells.begin(), cells.begin() + std::ptrdiff_t(k - 1), cells.end(), by_value);
-    const double cutoff = cells[k - 1].value;
-    const auto top_end = std::partition(cells.begin(), cells.end(), [&](const Cell& c) { return c.value >= cutoff; });
-    std::sort(cells.begin(), top_end, by_value);
+    const auto k = std::min(finite, std::size_t(std::ceil(max_share * n_cells)) + 1);
+    // Only cells above a floor are gathered, those at the floor only counted: the floor is a
+    // value that a sample of every 16th cell puts below the k-th largest with room to spare (on
+    // a sparse surface, 0: most of the grid). If fewer than k cells reach it (the sample misled),
+    // every cell is gathered. Either way the gathered cells hold the top k and the whole tie
+    // block at the cutoff, or the cutoff is the floor itself, so the result is the same.
+    double floor = -std::numeric_limits<double>::infinity();
+    if (finite >= 4096 && k * 4 < finite) {
+        std::vector<double> sample;
+        sample.reserve(finite / 16 + 1);
+        for (std::size_t i = 0; i < surface.size(); i += 16)
+            if (std::isfinite(surface[i])) sample.push_back(surface[i]);
+        const auto ks = std::size_t(1.5 * double(k) / 16.0) + 64;
+        if (ks < sample.size()) {
+            std::nth_element(sample.begin(), sample.begin() + std::ptrdiff_t(ks), sample.end(), std::greater<>());
+            floor = sample[ks];
+        }
+    }
+    std::vector<Cell> cells;
+    double at_floor = 0, at_floor_test = 0;  // cells whose value is the floor, and their counts
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        cells.clear();
+        at_floor = at_floor_test = 0;
+        for (std::size_t i = 0; i < surface.size(); ++i) {
+            const double v = surface[i];
+            if (!std::isfinite(v)) continue;
+            if (v > floor)
+                cells.push_back({v, test_counts[i]});
+            else if (v == floor)
+                ++at_floor, at_floor_test += test_counts[i];
+        }
+        if (double(cells.size()) + at_floor >= double(k)) break;
+        floor = -std::numeric_limits<double>::infinity();
+    }
+    // Cells above the cutoff are sorted; the cutoff's tie block is one block whatever its order,
+    // so it is only summed. Counts are whole numbers, so the sums are exact in any order.
+    double cutoff = floor, tied = at_floor, tied_test = at_floor_test;
+    auto above_end = cells.end();
+    if (cells.size() >= k) {  // the k-th largest is above the floor
+        std::nth_element(cells.begin(), cells.begin() + std::ptrdiff_t(k - 1), cells.end(), by_value);
+        cutoff = cells[k - 1].value;
+        above_end = std::partition(cells.begin(), cells.end(), [&](const Cell& c) { return c.value > cutoff; });
+        tied = tied_test = 0;
+        for (auto i = above_end; i != cells.end(); ++i)
+            if (i->value == cutoff) ++tied, tied_test += i->test;
+    }
+    std::sort(cells.begin(), above_end, by_value);
     Cumulative hits;
-    for (auto i = cells.begin(); i != top_end;) {
+    for (auto i = cells.begin(); i != above_end;) {
         auto j = i;
         double t = 0;
-        while (j != top_end && j->value == i->value) t += (j++)->test;
+        while (j != above_end && j->value == i->value) t += (j++)->test;
         hits.add_block(double(j - i), t);
         i = j;
     }
+    hits.add_block(tied, tied_test);
     std::vector<double> out;
     for (double s : shares) out.push_back(hits.value_at(s * n_cells));
     return out;

@@ -96,6 +96,46 @@ TEST_CASE("hits_at_shares equals evaluate_surface's hits on random grids with ti
     }
 }
 
+// A sparse surface (a short bandwidth over a rural force): nine cells in ten are 0, so the
+// cutoff at 5% of the area falls in the zero block, which is counted as one tied block.
+TEST_CASE("hits_at_shares on a sparse surface whose cutoff is the zero block", "[evaluate]") {
+    std::mt19937_64 rng(5);
+    std::uniform_int_distribution<int> level(1, 40), count(0, 3), one_in(0, 9);
+    for (int trial = 0; trial < 30; ++trial) {
+        const std::size_t n = 200 + std::size_t(trial) * 31;
+        std::vector<double> v(n), c(n);
+        for (std::size_t i = 0; i < n; ++i) v[i] = one_in(rng) == 0 ? level(rng) : 0.0, c[i] = count(rng);
+        const std::vector<double> shares = {0.005, 0.01, 0.05, 0.15, 0.3};
+        const std::vector<double> h = hits_at_shares(v, c, shares);
+        for (std::size_t k = 0; k < shares.size(); ++k) CHECK(h[k] == Approx(brute_hits(v, c, shares[k])).margin(1e-9));
+    }
+    // Grids big enough for the sampled floor (4,096 cells and more): sparse, dense without ties,
+    // coarse levels (big tie blocks), a negative surface (Gi* z) and sorted runs that a sample of
+    // every 16th cell misjudges; against evaluate_surface, which sorts every cell.
+    std::uniform_real_distribution<double> real(-3, 3);
+    for (int trial = 0; trial < 25; ++trial) {
+        const std::size_t n = 4096 + std::size_t(trial) * 2311;
+        std::vector<double> v(n), c(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            c[i] = count(rng);
+            switch (trial % 5) {
+            case 0: v[i] = one_in(rng) == 0 ? level(rng) : 0.0; break;
+            case 1: v[i] = real(rng); break;
+            case 2: v[i] = double(level(rng) / 10); break;
+            case 3: v[i] = -std::abs(real(rng)); break;
+            default: v[i] = i % 16 == 0 ? 1e9 : double(i); break;  // the sampled cells are the top: too few
+            }
+        }
+        if (trial % 7 == 0) v[n / 3] = std::nan("");
+        const std::vector<double> shares = {0.005, 0.01, 0.02, 0.05, 0.1};
+        EvaluationOptions o;
+        o.shares = shares;
+        const ForecastEvaluation e = evaluate_surface(v, c, {}, o);
+        const std::vector<double> h = hits_at_shares(v, c, shares);
+        for (std::size_t k = 0; k < shares.size(); ++k) CHECK(h[k] == Approx(e.at_shares[k].hits).margin(1e-9));
+    }
+}
+
 TEST_CASE("backtest hit rates equal a brute force over the origins", "[backtest]") {
     const Synthetic s = synthetic();
     BacktestOptions o;
