@@ -30,12 +30,9 @@ float up(double d) {
     return f;
 }
 
-struct Entry {
-    std::int64_t id;  // rowid (leaf) or node number (internal)
-    std::array<float, 4> box;  // minx, maxx, miny, maxy
-    double cx() const { return (double(box[0]) + box[1]) / 2; }
-    double cy() const { return (double(box[2]) + box[3]) / 2; }
-};
+using Entry = RtreeEntry;  // fid: the rowid (leaf) or node number (internal)
+double cx(const Entry& e) { return (double(e.box[0]) + e.box[1]) / 2; }
+double cy(const Entry& e) { return (double(e.box[2]) + e.box[3]) / 2; }
 
 void put_u16(unsigned char* p, unsigned v) {
     p[0] = (unsigned char)(v >> 8);
@@ -56,13 +53,13 @@ std::vector<std::vector<Entry>> pack(std::vector<Entry> e) {
     const auto slices = std::size_t(std::ceil(std::sqrt(double(nodes))));
     const std::size_t per_slice = slices * max_cells;
     std::sort(e.begin(), e.end(), [](const Entry& a, const Entry& b) {
-        return a.cx() != b.cx() ? a.cx() < b.cx() : a.id < b.id;
+        return cx(a) != cx(b) ? cx(a) < cx(b) : a.fid < b.fid;
     });
     std::vector<std::vector<Entry>> out;
     for (std::size_t s = 0; s < e.size(); s += per_slice) {
         const auto end = e.begin() + std::ptrdiff_t(std::min(e.size(), s + per_slice));
         std::sort(e.begin() + std::ptrdiff_t(s), end, [](const Entry& a, const Entry& b) {
-            return a.cy() != b.cy() ? a.cy() < b.cy() : a.id < b.id;
+            return cy(a) != cy(b) ? cy(a) < cy(b) : a.fid < b.fid;
         });
         for (auto it = e.begin() + std::ptrdiff_t(s); it < end; it += std::min<std::ptrdiff_t>(max_cells, end - it))
             out.emplace_back(it, it + std::min<std::ptrdiff_t>(max_cells, end - it));
@@ -111,7 +108,7 @@ std::string literal(const std::string& s) {
 } // namespace
 
 RtreeEntry rtree_entry(std::int64_t fid, double minx, double maxx, double miny, double maxy) noexcept {
-    return {fid, down(minx), up(maxx), down(miny), up(maxy)};
+    return {fid, {down(minx), up(maxx), down(miny), up(maxy)}};
 }
 
 void write_gpkg_rtree(const std::string& path, const std::string& table, const std::string& geom_column,
@@ -124,10 +121,7 @@ void write_gpkg_rtree(const std::string& path, const std::string& table, const s
     d.exec("CREATE VIRTUAL TABLE " + ident(rt) + " USING rtree(id, minx, maxx, miny, maxy)");
     if (!entries.empty()) {
         // Levels from the leaves up; each level's nodes become the next level's entries.
-        std::vector<Entry> level;
-        level.reserve(entries.size());
-        for (const auto& e : entries) level.push_back({e.fid, {e.minx, e.maxx, e.miny, e.maxy}});
-        entries = {};
+        std::vector<Entry> level = std::move(entries);
         std::vector<std::vector<std::vector<Entry>>> levels;
         for (;;) {
             levels.push_back(level.size() <= max_cells ? std::vector<std::vector<Entry>>{level} : pack(std::move(level)));
@@ -164,7 +158,7 @@ void write_gpkg_rtree(const std::string& path, const std::string& table, const s
                 for (std::size_t c = 0; c < cells.size(); ++c) {
                     unsigned char* p = blob.data() + 4 + c * cell_bytes;
                     // internal cells point at the node numbers of the level below, in order
-                    const std::int64_t id = l == 0 ? cells[c].id : numbers[l - 1][std::size_t(cells[c].id)];
+                    const std::int64_t id = l == 0 ? cells[c].fid : numbers[l - 1][std::size_t(cells[c].fid)];
                     put_i64(p, id);
                     for (int k = 0; k < 4; ++k) {
                         std::uint32_t bits;

@@ -11,6 +11,7 @@
 /// and the gpkg_extensions row the GeoPackage standard (OGC 12-128r18, annex F.3) asks for,
 /// as GDAL writes them. `SELECT rtreecheck(...)` (SQLite) checks the result in the tests.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,8 +21,8 @@ namespace hotspot::detail {
 /// One feature's entry: its FID and its bounding box (layer units) as the R-tree stores it, in
 /// 32-bit floats rounded outwards (24 bytes).
 struct RtreeEntry {
-    std::int64_t fid;
-    float minx, maxx, miny, maxy;
+    std::int64_t fid;  ///< the feature's FID (leaves); a node number inside the packing
+    std::array<float, 4> box;  ///< minx, maxx, miny, maxy
 };
 
 /// The entry of feature `fid` whose geometry's envelope is [minx, maxx] x [miny, maxy], rounded

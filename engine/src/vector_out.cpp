@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "gdal_env.hpp"
+#include <optional>
+
 #include "gpkg_rtree.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/output_safety.hpp"
@@ -115,8 +117,8 @@ struct VectorWriter::Impl {
     GeomType geom = GeomType::none;
     // Layers of a GeoPackage with a geometry: the R-tree is built in bulk after GDAL closes the
     // file (gpkg_rtree.hpp) from the boxes kept here (24 bytes each), not by GDAL one by one.
-    bool bulk_rtree = false, has_box = false;
-    double bx0 = 0, bx1 = 0, by0 = 0, by1 = 0;
+    bool bulk_rtree = false;
+    std::optional<detail::RtreeEntry> box;  // the current feature's, its FID set once written
     std::vector<detail::RtreeEntry> boxes;
     struct PendingRtree {
         std::string table, geom_column;
@@ -214,7 +216,7 @@ void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std
     // HOTSPOT_GPKG_RTREE=gdal (environment or GDAL config) leaves the index to GDAL.
     m.bulk_rtree = m.driver == "GPKG" && t != wkbNone &&
                    std::string(CPLGetConfigOption("HOTSPOT_GPKG_RTREE", "bulk")) != "gdal";
-    m.has_box = false;
+    m.box.reset();
     const char* opts[] = {m.bulk_rtree ? "SPATIAL_INDEX=NO" : "SPATIAL_INDEX=YES", description.empty() ? nullptr : desc_opt.c_str(), nullptr};
     m.layer = GDALDatasetCreateLayer(m.ds, name.c_str(), t == wkbNone ? nullptr : m.srs, t,
                                      m.driver == "GPKG" ? const_cast<char**>(opts) : nullptr);
@@ -268,24 +270,18 @@ void VectorWriter::set_point(double x, double y) {
     OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
     OGR_G_SetPoint_2D(g, 0, x, y);
     OGR_F_SetGeometryDirectly(m_impl->feature, g);
-    Impl& m = *m_impl;
-    m.has_box = true;
-    m.bx0 = m.bx1 = x;
-    m.by0 = m.by1 = y;
+    m_impl->box = detail::rtree_entry(0, x, x, y, y);
 }
 void VectorWriter::set_multipolygon(const MultiPolygon& mp) {
     OGRGeometryH g = detail::to_ogr_multipolygon(mp);
     Impl& m = *m_impl;
     // The envelope GDAL writes into the geometry's header and its own index reads back; an
     // empty geometry is not indexed (GDAL's triggers: NOT ST_IsEmpty).
-    m.has_box = m.bulk_rtree && !OGR_G_IsEmpty(g);
-    if (m.has_box) {
+    m.box.reset();
+    if (!OGR_G_IsEmpty(g)) {
         OGREnvelope env;
         OGR_G_GetEnvelope(g, &env);
-        m.bx0 = env.MinX;
-        m.bx1 = env.MaxX;
-        m.by0 = env.MinY;
-        m.by1 = env.MaxY;
+        m.box = detail::rtree_entry(0, env.MinX, env.MaxX, env.MinY, env.MaxY);
     }
     OGR_F_SetGeometryDirectly(m.feature, g);
 }
@@ -293,8 +289,11 @@ void VectorWriter::set_multipolygon(const MultiPolygon& mp) {
 void VectorWriter::write_feature() {
     Impl& m = *m_impl;
     if (OGR_L_CreateFeature(m.layer, m.feature) != OGRERR_NONE) m.fail("cannot write a feature of " + m.layer_name);
-    if (m.bulk_rtree && m.has_box) m.boxes.push_back(detail::rtree_entry(OGR_F_GetFID(m.feature), m.bx0, m.bx1, m.by0, m.by1));
-    m.has_box = false;
+    if (m.bulk_rtree && m.box) {
+        m.box->fid = OGR_F_GetFID(m.feature);
+        m.boxes.push_back(*m.box);
+    }
+    m.box.reset();
     OGR_F_Destroy(m.feature);
     m.feature = OGR_F_Create(OGR_L_GetLayerDefn(m.layer));
 }
