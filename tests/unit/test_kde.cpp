@@ -263,6 +263,24 @@ TEST_CASE("kde gives the same bytes whatever the thread count and input order", 
     const auto a = kernel_density(fwd.x, fwd.y, {}, g, o);
     const auto b = kernel_density(rev.x, rev.y, {}, g, o);
     CHECK(std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)) == 0);
+    // Storage handed back (a backtest's previous surface, longer and full of other values, or
+    // shorter): its contents are ignored; with a window, cells outside are NaN as before.
+    std::vector<double> old(std::size_t(g.size()) + 77, 42.0);
+    const auto reused = kernel_density(in.x, in.y, in.w, g, o, {}, no_progress(), std::move(old));
+    CHECK(reused.values.size() == one.values.size());
+    CHECK(std::memcmp(one.values.data(), reused.values.data(), one.values.size() * sizeof(double)) == 0);
+    std::vector<std::uint8_t> window(std::size_t(g.size()), 1);
+    for (std::size_t i = 0; i < window.size(); i += 3) window[i] = 0;
+    const auto fresh = kernel_density(in.x, in.y, in.w, g, o, window);
+    const auto again = kernel_density(in.x, in.y, in.w, g, o, window, no_progress(), std::vector<double>(5, -1.0));
+    REQUIRE(again.values.size() == one.values.size());
+    std::size_t wrong_fresh = 0, wrong_again = 0;
+    for (std::size_t i = 0; i < window.size(); ++i) {
+        wrong_fresh += window[i] ? fresh.values[i] != one.values[i] : !std::isnan(fresh.values[i]);
+        wrong_again += window[i] ? again.values[i] != one.values[i] : !std::isnan(again.values[i]);
+    }
+    CHECK(wrong_fresh == 0);
+    CHECK(wrong_again == 0);
 }
 
 TEST_CASE("spatstat sigma to radius mapping gives a per-axis sd of sigma", "[kde]") {

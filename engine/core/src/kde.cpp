@@ -402,7 +402,7 @@ double isolated_share(const std::vector<Site>& sites, double d) {
 KdeResult kernel_density(std::span<const double> x, std::span<const double> y,
                          std::span<const double> weights, const Grid& grid,
                          const KdeOptions& options, std::span<const std::uint8_t> window,
-                         const Progress& progress) {
+                         const Progress& progress, std::vector<double> storage) {
     options.validate();
     if (x.size() != y.size()) {
         std::ostringstream m;
@@ -571,6 +571,7 @@ KdeResult kernel_density(std::span<const double> x, std::span<const double> y,
     // Bands of rows: each band is owned by one thread at a time and receives the sites in
     // their sorted order, so every cell's sum is added in the same order whatever the number
     // of threads: the bytes do not depend on it.
+    res.values = std::move(storage);
     res.values.assign(std::size_t(grid.size()), 0.0);
     const std::int64_t band_rows = 32;
     const std::int64_t bands = (grid.rows + band_rows - 1) / band_rows;
@@ -614,10 +615,11 @@ KdeResult kernel_density(std::span<const double> x, std::span<const double> y,
     case KdeUnits::per_km2:
     case KdeUnits::relative: scale = constant * 1e6; break;
     }
-    for (double& v : res.values) v *= scale;
-    if (!window.empty())
+    if (window.empty())
+        for (double& v : res.values) v *= scale;
+    else
         for (std::size_t i = 0; i < res.values.size(); ++i)
-            if (!window[i]) res.values[i] = std::nan("");
+            res.values[i] = window[i] ? res.values[i] * scale : std::nan("");
     if (res.units == KdeUnits::relative) {
         double peak = 0;
         for (double v : res.values)

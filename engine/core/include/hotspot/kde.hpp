@@ -136,12 +136,15 @@ struct KdeResult {
 ///        correction.
 /// Coincident incidents (identical x and y) are merged first; the order of the input does not
 /// change the result beyond the order of adding their weights.
+/// @param storage memory for the result's values, its contents ignored: a caller drawing many
+///        surfaces on one grid (backtests) passes the previous result's values back, so each
+///        surface reuses pages already in memory instead of faulting in fresh ones.
 /// @throws UsageError (bad options, sizes that disagree, non-finite coordinates or weights),
 ///         Cancelled when `progress` returns false.
 KdeResult kernel_density(std::span<const double> x, std::span<const double> y,
                          std::span<const double> weights, const Grid& grid,
                          const KdeOptions& options, std::span<const std::uint8_t> window = {},
-                         const Progress& progress = no_progress());
+                         const Progress& progress = no_progress(), std::vector<double> storage = {});
 
 namespace detail {
 /// The kernel shape k(d²) (unnormalised; 0 at and beyond the support), for tests.
