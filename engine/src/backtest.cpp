@@ -3,8 +3,11 @@
 #include "hotspot/backtest.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
+#include <exception>
+#include <thread>
 
 #include "hotspot/error.hpp"
 #include "hotspot/evaluate.hpp"
@@ -172,34 +175,52 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
         r.scores[c].candidate = candidates[c].name.empty() ? candidates[c].make_name() : candidates[c].name;
         r.scores[c].hits.assign(o.shares.size(), 0.0);
     }
-    // Study cells only, compacted once: the ranking never looks at the others.
-    std::vector<std::size_t> study_cells;
-    std::vector<std::int64_t> compact(n_cells, -1);
-    for (std::size_t k = 0; k < n_cells; ++k)
-        if (in_study(std::int64_t(k))) compact[k] = std::int64_t(study_cells.size()), study_cells.push_back(k);
-    if (study_cells.empty()) throw UsageError(unit, "the grid has no study cell");
-    std::vector<double> test(study_cells.size()), train_counts(study_cells.size()), surface(study_cells.size());
-    std::vector<double> full_counts(std::any_of(candidates.begin(), candidates.end(), [](const BacktestCandidate& c) {
-        return c.kind == BacktestCandidate::Kind::gistar;
-    }) ? n_cells : 0);
+    // Every surface is scored on the whole grid, cells outside the study area NaN (as
+    // kernel_density leaves them), so a surface is never copied; the test counts are the list
+    // of cells that have any.
+    std::size_t n_study = 0;
+    for (std::size_t k = 0; k < n_cells; ++k) n_study += in_study(std::int64_t(k));
+    if (n_study == 0) throw UsageError(unit, "the grid has no study cell");
+    const double outside = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> train_counts(n_cells);
+    std::vector<std::int64_t> test_incident_cells;
+    std::vector<TestCell> test;
     std::vector<double> tx, ty, px, py, pw;
     std::vector<std::size_t> order;
+    // Jobs: one per candidate per origin, on up to `threads` threads, the dearest first (a wide
+    // kernel reaches more cells; rules are fitted on the first origin, so they go first there).
+    struct Scratch {
+        std::vector<double> surface, kde_values;
+    };
+    const unsigned want = o.kde.threads ? o.kde.threads : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<Scratch> scratch(std::max<std::size_t>(1, std::min<std::size_t>(want, candidates.size())));
+    std::vector<std::size_t> job_order(candidates.size());
+    std::vector<std::string> job_warning(candidates.size());
+    std::vector<std::exception_ptr> failure(candidates.size());
     for (std::size_t g = 0; g < r.origins.size(); ++g) {
         BacktestOrigin& origin = r.origins[g];
         const int t = origin.origin;
-        std::fill(test.begin(), test.end(), 0.0);
         std::fill(train_counts.begin(), train_counts.end(), 0.0);
+        test_incident_cells.clear();
         tx.clear(), ty.clear();
         for (std::size_t i = 0; i < in.x.size(); ++i) {
             const int m = in.month[i];
             if (m < 0) continue;
-            const std::int64_t k = cell[i] >= 0 ? compact[std::size_t(cell[i])] : -1;
+            const std::int64_t k = cell[i];
             if (m >= t && m < t + o.test_months) {
-                if (k >= 0) test[std::size_t(k)] += 1, origin.test_total += 1;
+                if (k >= 0) test_incident_cells.push_back(k), origin.test_total += 1;
             } else if (m >= t - o.train_months && m < t) {
                 tx.push_back(in.x[i]), ty.push_back(in.y[i]);
                 if (k >= 0) train_counts[std::size_t(k)] += 1, origin.train_total += 1;
             }
+        }
+        std::sort(test_incident_cells.begin(), test_incident_cells.end());
+        test.clear();
+        for (std::size_t i = 0; i < test_incident_cells.size();) {
+            std::size_t j = i;
+            while (j < test_incident_cells.size() && test_incident_cells[j] == test_incident_cells[i]) ++j;
+            test.push_back({std::size_t(test_incident_cells[i]), double(j - i)});
+            i = j;
         }
         r.test_total += origin.test_total;
         // Coincident training incidents merged once per origin (police.uk snap points), as
@@ -214,25 +235,45 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
             if (!px.empty() && px.back() == tx[i] && py.back() == ty[i]) pw.back() += 1;
             else px.push_back(tx[i]), py.push_back(ty[i]), pw.push_back(1);
         }
-        for (std::size_t c = 0; c < candidates.size(); ++c) {
+        const auto cost = [&](std::size_t c) {
+            const BacktestCandidate& cand = candidates[c];
+            if (cand.kind == BacktestCandidate::Kind::counts) return 0.0;
+            if (cand.kind == BacktestCandidate::Kind::gistar) return 1.0;
+            const double b = cand.rule == BandwidthMethod::fixed ? cand.bandwidth_m : g > 0 ? rule_bandwidth[c] : 1e9;
+            return 2.0 + b;
+        };
+        for (std::size_t c = 0; c < job_order.size(); ++c) job_order[c] = c;
+        std::stable_sort(job_order.begin(), job_order.end(), [&](std::size_t a, std::size_t b) { return cost(a) > cost(b); });
+        std::fill(failure.begin(), failure.end(), nullptr);
+        // The candidates of an origin are independent jobs, run on the pool's threads, each
+        // surface still drawn on every thread: one candidate can cost more than all the others
+        // (auto:scott gave a 6.2 km kernel on Leicestershire burglary), and its bands then take
+        // the threads the others leave. Each job writes only its own candidate's score and
+        // warning, and origins are summed in order, so the figures are the same whatever the
+        // thread count.
+        const auto score_candidate = [&](std::size_t c, Scratch& w) {
             const BacktestCandidate& cand = candidates[c];
             BacktestScore& score = r.scores[c];
+            std::vector<double>& surface = w.surface;
+            std::span<const double> scored;
             if (cand.kind == BacktestCandidate::Kind::counts) {
-                surface = train_counts;
+                surface.resize(n_cells);
+                for (std::size_t q = 0; q < n_cells; ++q) surface[q] = in_study(std::int64_t(q)) ? train_counts[q] : outside;
+                scored = surface;
             } else if (cand.kind == BacktestCandidate::Kind::gistar) {
                 // spdep's z on the study cells (normal test, no correction: only the ranking counts)
-                std::fill(full_counts.begin(), full_counts.end(), 0.0);
-                for (std::size_t q = 0; q < study_cells.size(); ++q) full_counts[study_cells[q]] = train_counts[q];
                 GiStarOptions go;
                 go.band_m = cand.bandwidth_m;
                 go.p_adjust = PAdjust::none;
                 go.test = GiStarTest::normal;
                 go.threads = o.kde.threads;
-                const GiStarResult gr = gistar_grid(in.grid, full_counts, go, in.window);
-                for (std::size_t q = 0; q < study_cells.size(); ++q) {
-                    const double z = gr.z[study_cells[q]];
-                    surface[q] = std::isfinite(z) ? z : -std::numeric_limits<double>::max();
+                const GiStarResult gr = gistar_grid(in.grid, train_counts, go, in.window);
+                surface.resize(n_cells);
+                for (std::size_t q = 0; q < n_cells; ++q) {
+                    const double z = gr.z[q];
+                    surface[q] = !in_study(std::int64_t(q)) ? outside : std::isfinite(z) ? z : -std::numeric_limits<double>::max();
                 }
+                scored = surface;
                 score.mean_bandwidth_m += cand.bandwidth_m;
                 ++bandwidth_uses[c];
             } else {
@@ -247,27 +288,50 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
                         const bool takes_sigma = k.kernel == Kernel::gaussian || k.compat == KdeCompat::spatstat;
                         k.bandwidth_m = bw.is_sigma && !takes_sigma ? bw.radius_for(k.kernel) : bw.value_m;
                     } catch (const UsageError& e) {
-                        r.warnings.push_back("backtest: " + score.candidate + " on the first origin's training months (" +
-                                             month_text(t - o.train_months) + " on): " + e.what() +
-                                             "; it scores no hit");
+                        job_warning[c] = "backtest: " + score.candidate + " on the first origin's training months (" +
+                                         month_text(t - o.train_months) + " on): " + e.what() + "; it scores no hit";
                         k.bandwidth_m = 0;
                     }
                     rule_bandwidth[c] = k.bandwidth_m;
                 }
                 if (!(k.bandwidth_m > 0) || px.empty()) {
-                    std::fill(surface.begin(), surface.end(), 0.0);
+                    surface.resize(n_cells);
+                    for (std::size_t q = 0; q < n_cells; ++q) surface[q] = in_study(std::int64_t(q)) ? 0.0 : outside;
+                    scored = surface;
                 } else {
-                    const KdeResult kr = kernel_density(px, py, pw, in.grid, k, in.window);
-                    for (std::size_t q = 0; q < study_cells.size(); ++q) surface[q] = kr.values[study_cells[q]];
+                    // kernel_density leaves the cells outside the window NaN
+                    w.kde_values = kernel_density(px, py, pw, in.grid, k, in.window, no_progress(), std::move(w.kde_values)).values;
+                    scored = w.kde_values;
                 }
                 if (k.bandwidth_m > 0) {
                     score.mean_bandwidth_m += k.bandwidth_m;
                     ++bandwidth_uses[c];
                 }
             }
-            const std::vector<double> h = hits_at_shares(surface, test, o.shares);
+            const std::vector<double> h = hits_at_shares(scored, test, o.shares);
             for (std::size_t s = 0; s < h.size(); ++s) score.hits[s] += h[s];
             score.origin_hit_rate.push_back(origin.test_total > 0 ? h[choose_k] / origin.test_total : nan);
+        };
+        std::atomic<std::size_t> next{0};
+        const auto work = [&](Scratch& w) {
+            for (std::size_t j; (j = next.fetch_add(1)) < job_order.size();) {
+                const std::size_t c = job_order[j];
+                try {
+                    score_candidate(c, w);
+                } catch (...) {
+                    failure[c] = std::current_exception();
+                }
+            }
+        };
+        {
+            std::vector<std::thread> pool;
+            for (std::size_t th = 1; th < scratch.size(); ++th) pool.emplace_back(work, std::ref(scratch[th]));
+            work(scratch[0]);
+            for (auto& th : pool) th.join();
+        }
+        for (std::size_t c = 0; c < candidates.size(); ++c) {
+            if (failure[c]) std::rethrow_exception(failure[c]);
+            if (!job_warning[c].empty()) r.warnings.push_back(std::move(job_warning[c])), job_warning[c].clear();
         }
         if (!progress(double(g + 1) / double(r.origins.size()), unit)) throw Cancelled(unit);
     }

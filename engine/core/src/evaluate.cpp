@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <experimental/simd>
 #include <functional>
 #include <limits>
 #include <string>
@@ -49,6 +50,34 @@ struct Cumulative {
     }
 };
 
+// A block's cells that are finite, equal to `floor`, and finite above it; in SIMD lanes
+// (std::experimental::simd, libstdc++'s Parallelism TS 2): this pass reads every cell of every
+// backtest surface.
+struct Counts {
+    std::size_t finite = 0, at = 0, above = 0;
+};
+Counts count_block(std::span<const double> cells, double floor) {
+    namespace stdx = std::experimental;
+    using V = stdx::native_simd<double>;
+    constexpr double largest = std::numeric_limits<double>::max();
+    const V fl = floor, big = largest;
+    Counts n;
+    std::size_t i = 0;
+    for (; i + V::size() <= cells.size(); i += V::size()) {
+        const V v(cells.data() + i, stdx::element_aligned);
+        const auto f = stdx::abs(v) <= big;
+        n.finite += std::size_t(stdx::popcount(f));
+        n.at += std::size_t(stdx::popcount(f && v == fl));
+        n.above += std::size_t(stdx::popcount(f && v > fl));
+    }
+    for (; i < cells.size(); ++i) {
+        const double v = cells[i];
+        const bool f = std::fabs(v) <= largest;
+        n.finite += f, n.at += f & (v == floor), n.above += f & (v > floor);
+    }
+    return n;
+}
+
 void check_counts(std::span<const double> c, const char* what) {
     for (std::size_t i = 0; i < c.size(); ++i)
         if (!std::isfinite(c[i]) || c[i] < 0)
@@ -72,76 +101,113 @@ std::vector<double> hits_at_shares(std::span<const double> surface, std::span<co
     if (test_counts.size() != surface.size())
         throw UsageError(unit, "the surface has " + std::to_string(surface.size()) + " cells but the counts have " +
                                    std::to_string(test_counts.size()));
+    std::vector<TestCell> test;
+    for (std::size_t i = 0; i < test_counts.size(); ++i)
+        if (test_counts[i] != 0) test.push_back({i, test_counts[i]});
+    return hits_at_shares(surface, test, shares);
+}
+
+std::vector<double> hits_at_shares(std::span<const double> surface, std::span<const TestCell> test,
+                                   std::span<const double> shares) {
     double max_share = 0;
     for (double s : shares) {
         if (!(s > 0 && s <= 1)) throw UsageError(unit, "area share " + std::to_string(s * 100) + "% must be in (0, 100]%");
         max_share = std::max(max_share, s);
     }
-    struct Cell { double value, test; };
-    std::size_t finite = 0;
-    for (double v : surface) finite += std::isfinite(v);
-    if (finite == 0) throw UsageError(unit, "the surface has no cell with a value in the study area");
-    const double n_cells = double(finite);
-    const auto by_value = [](const Cell& a, const Cell& b) { return a.value > b.value; };
-    // The top k cells, and every cell tied with the k-th (its whole block), first.
-    const auto k = std::min(finite, std::size_t(std::ceil(max_share * n_cells)) + 1);
-    // Only cells above a floor are gathered, those at the floor only counted: the floor is a
-    // value that a sample of every 16th cell puts below the k-th largest with room to spare (on
-    // a sparse surface, 0: most of the grid). If fewer than k cells reach it (the sample misled),
-    // every cell is gathered. Either way the gathered cells hold the top k and the whole tie
-    // block at the cutoff, or the cutoff is the floor itself, so the result is the same.
+    for (const TestCell& t : test)
+        if (t.index >= surface.size())
+            throw UsageError(unit, "a test count is for cell " + std::to_string(t.index) + " but the surface has " +
+                                       std::to_string(surface.size()) + " cells");
+    const auto top_k = [&](double n) { return std::size_t(std::ceil(max_share * n)) + 1; };
+    // Only values above a floor are gathered, those at the floor only counted: the floor is a
+    // value that a sample of every 64th cell puts below the k-th largest with room to spare (on
+    // a sparse surface, 0: most of the grid), k from the sample's count of cells in the study
+    // area. If fewer than k cells reach it (the sample misled), every value is gathered. Either
+    // way the gathered values hold the top k and the whole tie block at the cutoff, or the
+    // cutoff is the floor itself, so the result is the same.
     double floor = -std::numeric_limits<double>::infinity();
-    if (finite >= 4096 && k * 4 < finite) {
+    constexpr std::size_t stride = 64;  // 1 cache line in 8; a 2M-cell grid gives ~1,200 sampled ranks of margin
+    if (surface.size() >= 4096) {
         std::vector<double> sample;
-        sample.reserve(finite / 16 + 1);
-        for (std::size_t i = 0; i < surface.size(); i += 16)
+        sample.reserve(surface.size() / stride + 1);
+        for (std::size_t i = 0; i < surface.size(); i += stride)
             if (std::isfinite(surface[i])) sample.push_back(surface[i]);
-        const auto ks = std::size_t(1.5 * double(k) / 16.0) + 64;
-        if (ks < sample.size()) {
+        const std::size_t k_guess = top_k(double(stride) * double(sample.size()));
+        const auto ks = std::size_t(1.5 * double(k_guess) / double(stride)) + 64;
+        if (k_guess * 4 < stride * sample.size() && ks < sample.size()) {
             std::nth_element(sample.begin(), sample.begin() + std::ptrdiff_t(ks), sample.end(), std::greater<>());
             floor = sample[ks];
         }
     }
-    std::vector<Cell> cells;
-    double at_floor = 0, at_floor_test = 0;  // cells whose value is the floor, and their counts
+    std::vector<double> values;
+    std::size_t finite = 0, at_floor = 0;
     for (int attempt = 0; attempt < 2; ++attempt) {
-        cells.clear();
-        at_floor = at_floor_test = 0;
-        for (std::size_t i = 0; i < surface.size(); ++i) {
-            const double v = surface[i];
-            if (!std::isfinite(v)) continue;
-            if (v > floor)
-                cells.push_back({v, test_counts[i]});
-            else if (v == floor)
-                ++at_floor, at_floor_test += test_counts[i];
+        // In blocks of 256 cells: a counting pass in SIMD lanes, then the block's values above
+        // the floor stored without branches, only in blocks that have any (most blocks of a
+        // sparse or clustered surface have none).
+        std::size_t kept = 0, f_count = 0, floor_count = 0;
+        constexpr std::size_t block = 256;
+        constexpr double largest = std::numeric_limits<double>::max();
+        for (std::size_t b = 0; b < surface.size(); b += block) {
+            const std::size_t e = std::min(surface.size(), b + block);
+            const Counts n = count_block(surface.subspan(b, e - b), floor);
+            f_count += n.finite, floor_count += n.at;
+            if (n.above == 0) continue;
+            if (values.size() < kept + n.above + 1) values.resize(std::max(2 * values.size(), kept + n.above + 1));
+            double* out = values.data();
+            for (std::size_t i = b; i < e; ++i) {
+                const double v = surface[i];
+                out[kept] = v;
+                kept += (std::fabs(v) <= largest) & (v > floor);
+            }
         }
-        if (double(cells.size()) + at_floor >= double(k)) break;
+        values.resize(kept);
+        finite = f_count, at_floor = floor_count;
+        if (finite == 0) throw UsageError(unit, "the surface has no cell with a value in the study area");
+        if (values.size() + at_floor >= std::min(finite, top_k(double(finite)))) break;
         floor = -std::numeric_limits<double>::infinity();
     }
-    // Cells above the cutoff are sorted; the cutoff's tie block is one block whatever its order,
-    // so it is only summed. Counts are whole numbers, so the sums are exact in any order.
-    double cutoff = floor, tied = at_floor, tied_test = at_floor_test;
-    auto above_end = cells.end();
-    if (cells.size() >= k) {  // the k-th largest is above the floor
-        std::nth_element(cells.begin(), cells.begin() + std::ptrdiff_t(k - 1), cells.end(), by_value);
-        cutoff = cells[k - 1].value;
-        above_end = std::partition(cells.begin(), cells.end(), [&](const Cell& c) { return c.value > cutoff; });
-        tied = tied_test = 0;
-        for (auto i = above_end; i != cells.end(); ++i)
-            if (i->value == cutoff) ++tied, tied_test += i->test;
+    // n at share s is the cumulative sum at k = s·n_cells cells, cells taken by value, highest
+    // first, a tie block split in proportion: with v the value of the cell at rank floor(k),
+    //   n = (test of cells above v) + (test of cells at v)·(k − cells above v) / (cells at v),
+    // as evaluate_surface's Cumulative::value_at computes it. Counts are whole numbers, so the
+    // sums are exact in any order and the two agree to the bit.
+    const double n_cells = double(finite);
+    // The test cells' values, looked up once (a few thousand scattered reads).
+    std::vector<std::pair<double, double>> test_at;  // (surface value, count), finite cells only
+    test_at.reserve(test.size());
+    double total_test = 0;
+    for (const TestCell& t : test)
+        if (const double u = surface[t.index]; std::isfinite(u)) test_at.emplace_back(u, t.count), total_test += t.count;
+    // Shares largest first, each selection inside the previous one's top (its rank and above).
+    std::vector<std::size_t> by_share(shares.size());
+    for (std::size_t i = 0; i < by_share.size(); ++i) by_share[i] = i;
+    std::sort(by_share.begin(), by_share.end(), [&](std::size_t a, std::size_t b) { return shares[a] > shares[b]; });
+    std::size_t selectable = values.size();
+    std::vector<double> out(shares.size());
+    for (const std::size_t si : by_share) {
+        const double k = shares[si] * n_cells;
+        const auto rank = std::size_t(k);
+        if (rank >= finite) {
+            out[si] = total_test;
+            continue;
+        }
+        double v = floor;  // the rank falls in the block at the floor (values hold those above it)
+        if (rank < values.size()) {
+            std::nth_element(values.begin(), values.begin() + std::ptrdiff_t(rank),
+                             values.begin() + std::ptrdiff_t(selectable), std::greater<>());
+            v = values[rank];
+            selectable = rank + 1;
+        }
+        std::size_t above = 0, tied = v == floor ? at_floor : 0;
+        for (const double u : values) above += u > v, tied += u == v;
+        double above_test = 0, tied_test = 0;
+        for (const auto& [u, count] : test_at) {
+            if (u > v) above_test += count;
+            else if (u == v) tied_test += count;
+        }
+        out[si] = above_test + tied_test * (k - double(above)) / double(tied);
     }
-    std::sort(cells.begin(), above_end, by_value);
-    Cumulative hits;
-    for (auto i = cells.begin(); i != above_end;) {
-        auto j = i;
-        double t = 0;
-        while (j != above_end && j->value == i->value) t += (j++)->test;
-        hits.add_block(double(j - i), t);
-        i = j;
-    }
-    hits.add_block(tied, tied_test);
-    std::vector<double> out;
-    for (double s : shares) out.push_back(hits.value_at(s * n_cells));
     return out;
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 
@@ -111,7 +112,7 @@ TEST_CASE("hits_at_shares on a sparse surface whose cutoff is the zero block", "
     }
     // Grids big enough for the sampled floor (4,096 cells and more): sparse, dense without ties,
     // coarse levels (big tie blocks), a negative surface (Gi* z) and sorted runs that a sample of
-    // every 16th cell misjudges; against evaluate_surface, which sorts every cell.
+    // every 64th cell misjudges; against evaluate_surface, which sorts every cell.
     std::uniform_real_distribution<double> real(-3, 3);
     for (int trial = 0; trial < 25; ++trial) {
         const std::size_t n = 4096 + std::size_t(trial) * 2311;
@@ -123,7 +124,7 @@ TEST_CASE("hits_at_shares on a sparse surface whose cutoff is the zero block", "
             case 1: v[i] = real(rng); break;
             case 2: v[i] = double(level(rng) / 10); break;
             case 3: v[i] = -std::abs(real(rng)); break;
-            default: v[i] = i % 16 == 0 ? 1e9 : double(i); break;  // the sampled cells are the top: too few
+            default: v[i] = i % 64 == 0 ? 1e9 : double(i); break;  // the sampled cells are the top: too few
             }
         }
         if (trial % 7 == 0) v[n / 3] = std::nan("");
@@ -134,6 +135,54 @@ TEST_CASE("hits_at_shares on a sparse surface whose cutoff is the zero block", "
         const std::vector<double> h = hits_at_shares(v, c, shares);
         for (std::size_t k = 0; k < shares.size(); ++k) CHECK(h[k] == Approx(e.at_shares[k].hits).margin(1e-9));
     }
+}
+
+// The backtest's form: test counts as a list of cells (repeats add up), shares in any order, on
+// surfaces shaped like density maps (hot blobs on a zero background, a study area with holes:
+// NaN, and stray infinities, which are outside), equal to evaluate_surface's full sort to the
+// bit, since whole counts are summed exactly in any order.
+TEST_CASE("hits_at_shares' list form equals evaluate_surface to the bit", "[evaluate]") {
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> u(0, 1);
+    const std::vector<double> shares = {0.02, 0.005, 0.05, 0.01, 0.5, 1.0};
+    EvaluationOptions o;
+    o.shares = shares;
+    for (int trial = 0; trial < 12; ++trial) {
+        const std::int64_t cols = 64 + trial * 53, rows = 64 + trial * 41;
+        const std::size_t n = std::size_t(cols * rows);
+        std::vector<double> v(n, 0.0);
+        for (std::size_t i = 0; i < n; ++i)
+            if ((i / std::size_t(cols)) % 5 == 0 && i % std::size_t(cols) < std::size_t(cols / 3)) v[i] = std::nan("");
+        for (int b = 0; b < 3 + trial * 4; ++b) {  // blobs: quartic bumps, some coarse (ties)
+            const double cx = u(rng) * double(cols), cy = u(rng) * double(rows), r = 3 + u(rng) * 20, w = u(rng);
+            for (std::int64_t y = 0; y < rows; ++y)
+                for (std::int64_t x = 0; x < cols; ++x) {
+                    const double d2 = ((double(x) - cx) * (double(x) - cx) + (double(y) - cy) * (double(y) - cy)) / (r * r);
+                    double& c = v[std::size_t(y * cols + x)];
+                    if (d2 < 1 && std::isfinite(c)) c += b % 3 == 0 ? std::round(4 * w * (1 - d2)) : w * (1 - d2) * (1 - d2);
+                }
+        }
+        v[n / 7] = std::numeric_limits<double>::infinity();
+        v[n / 9] = -std::numeric_limits<double>::infinity();
+        std::vector<double> dense(n, 0.0);
+        std::vector<TestCell> list;
+        for (int i = 0; i < 50 + trial * 40; ++i) {
+            const auto at = std::size_t(u(rng) * double(n));
+            list.push_back({at, 1.0});
+            dense[at] += 1;
+        }
+        list.push_back({n / 7, 5.0}), dense[n / 7] += 5;  // on the infinite cell: outside, no hit
+        const ForecastEvaluation e = evaluate_surface(v, dense, {}, o);
+        const std::vector<double> h = hits_at_shares(v, list, shares), hd = hits_at_shares(v, dense, shares);
+        for (std::size_t k = 0; k < shares.size(); ++k) {
+            INFO("trial " << trial << ", share " << shares[k]);
+            CHECK(h[k] == e.at_shares[k].hits);
+            CHECK(hd[k] == e.at_shares[k].hits);
+        }
+    }
+    std::vector<double> v(100, 1.0);
+    const std::vector<TestCell> outside_grid{{100, 1.0}};
+    CHECK_THROWS_AS(hits_at_shares(v, outside_grid, shares), UsageError);
 }
 
 TEST_CASE("backtest hit rates equal a brute force over the origins", "[backtest]") {
@@ -227,6 +276,41 @@ TEST_CASE("backtest chooses the best of the grid at 1% of the area; a tie keeps 
     CHECK(twice.scores[0].hit_rate == twice.scores[std::size_t(r.chosen) + 1].hit_rate);
     // the manifest node names the chosen candidate
     CHECK(twice.to_json(o)["chosen"] == "first copy");
+}
+
+// Candidates run as parallel jobs (one surface per thread): the figures, the order of the
+// warnings and the choice do not depend on the thread count, and a job's error reaches the caller.
+TEST_CASE("backtest figures are the same whatever the thread count", "[backtest]") {
+    const Synthetic s = synthetic();
+    auto grid = default_backtest_grid({BacktestCandidate::Kind::kde, 200, BandwidthMethod::fixed, "profile"});
+    grid.push_back({BacktestCandidate::Kind::kde, 0, BandwidthMethod::ppl, {}});
+    grid.back().name = grid.back().make_name();
+    BacktestOptions o;
+    o.kde.threads = 1;
+    const BacktestResult one = run_backtest(input_of(s), grid, o);
+    REQUIRE(one.chosen >= 0);
+    for (unsigned threads : {2u, 3u, 7u}) {
+        INFO(threads << " threads");
+        o.kde.threads = threads;
+        const BacktestResult r = run_backtest(input_of(s), grid, o);
+        CHECK(r.chosen == one.chosen);
+        CHECK(r.warnings == one.warnings);
+        REQUIRE(r.scores.size() == one.scores.size());
+        for (std::size_t c = 0; c < r.scores.size(); ++c) {
+            CHECK(r.scores[c].hits == one.scores[c].hits);
+            CHECK(r.scores[c].origin_hit_rate.size() == one.scores[c].origin_hit_rate.size());
+            for (std::size_t g = 0; g < r.scores[c].origin_hit_rate.size(); ++g) {
+                const double a = r.scores[c].origin_hit_rate[g], b = one.scores[c].origin_hit_rate[g];
+                CHECK((a == b || (std::isnan(a) && std::isnan(b))));
+            }
+            CHECK(r.scores[c].mean_bandwidth_m == one.scores[c].mean_bandwidth_m);
+        }
+    }
+    Synthetic broken = s;
+    broken.x[0] = std::nan("");  // a training incident kernel_density refuses, on a worker thread
+    REQUIRE(broken.month[0] < 2021 * 12 + 12);
+    o.kde.threads = 2;
+    CHECK_THROWS_AS(run_backtest(input_of(broken), grid, o), UsageError);
 }
 
 TEST_CASE("backtest with short history is skipped and says why; bad options are refused", "[backtest]") {

@@ -68,12 +68,27 @@ struct ForecastEvaluation {
 ForecastEvaluation evaluate_surface(std::span<const double> surface, std::span<const double> test_counts,
                                     std::span<const double> train_counts, const EvaluationOptions& options);
 
-/// n at each share only (the `hits` of evaluate_surface, ties split in expectation alike), for
-/// ranking many surfaces on one grid (backtests): only the top max(shares) of the cells are
-/// sorted (a partial selection keeps the whole tie block at the cutoff), O(n + k log k).
-/// Cells whose surface value is not finite are outside; `shares` each in (0, 1].
-/// @throws UsageError on size mismatch or no evaluable cell.
+/// n at each share only (the `hits` of evaluate_surface, ties split in expectation alike, equal
+/// to the bit for whole counts), for ranking many surfaces on one grid (backtests): one pass
+/// gathers the values above a floor taken from a sample of every 64th cell, and only those are
+/// selected on (nth_element per share), O(n + k) for k = max(shares) of the cells.
+/// Cells whose surface value is not finite are outside (their counts are not hits); `shares`
+/// each in (0, 1]. @throws UsageError on size mismatch, a share outside (0, 1], or no
+/// evaluable cell.
 std::vector<double> hits_at_shares(std::span<const double> surface, std::span<const double> test_counts,
+                                   std::span<const double> shares);
+
+/// One cell's test count, for the sparse form below: the cell's index in the surface.
+struct TestCell {
+    std::size_t index = 0;
+    double count = 0;
+};
+
+/// hits_at_shares with the test counts as a list of the cells that have any (a month's
+/// incidents reach a few thousand of a force's million cells): the same figures, without a
+/// pass over a dense count grid per surface. @throws UsageError as above, or an index outside
+/// the surface.
+std::vector<double> hits_at_shares(std::span<const double> surface, std::span<const TestCell> test,
                                    std::span<const double> shares);
 
 /// Figures for a fixed area (hot spot polygons): share = area_m2 / study_area_m2, n = hits of
