@@ -311,7 +311,8 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         rm.profiles.push_back(std::move(rec));
         if (!sel.rows.empty()) {
             project_groups.push_back(std::move(group));
-            const double profile_s = seconds_since(tp);
+            // The selection made before the loop is analysis time of this profile too.
+            const double profile_s = seconds_since(tp) + select_seconds[pi];
             manifest.add_timing("profile " + po.name, profile_s);
             manifest.add_timing("profile " + po.name + " analyse", p.analyse_s);
             manifest.add_timing("profile " + po.name + " write", profile_s - p.analyse_s);

@@ -357,6 +357,21 @@ TEST_CASE("equivalence: a run writes the same outputs with --threads 1 and --thr
     // The manifest: everything but the timings and the command line (which names --threads).
     auto ma = nlohmann::json::parse(test::read_file(outs["1"] / "manifest.json"));
     auto mb = nlohmann::json::parse(test::read_file(outs["2"] / "manifest.json"));
+    // Timings: a profile's time holds its analysis (the selection of its rows, made before the
+    // profiles run, included) and its writing, so no part is negative.
+    for (const auto* m : {&ma, &mb}) {
+        const auto& t = (*m)["timings_s"];
+        std::size_t profiles = 0;
+        for (auto it = t.begin(); it != t.end(); ++it) {
+            INFO(it.key() << " = " << it.value());
+            CHECK(it.value().get<double>() >= 0);
+            if (it.key().rfind("profile ", 0) == 0 && it.key().find(' ', 8) == std::string::npos) {
+                ++profiles;
+                CHECK(it.value().get<double>() >= t.at(it.key() + " analyse").get<double>());
+            }
+        }
+        CHECK(profiles == 4);
+    }
     for (auto* m : {&ma, &mb}) {
         m->erase("timings_s");
         m->erase("command_line");
