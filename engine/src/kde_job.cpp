@@ -103,7 +103,7 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
     Profile every;
     every.name = "kde";
     every.title = "All incidents";
-    const DateSplitSelection dates(in.incidents, every);
+    const DateSplitSelection dates(in.incidents, every, o.kde.threads);
     const Selection period = dates.select(o.period_from, o.period_to), comparison = dates.select(o.compare_from, o.compare_to);
     if (!o.period_from.empty()) {
         if (period.rows.empty())

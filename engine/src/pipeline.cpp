@@ -262,7 +262,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     for (std::size_t pi = 0; pi < cfg.profiles.size(); ++pi) {
         const Profile profile = with_period(choose_variant(cfg.profiles[pi], read.police_uk), cfg.period);
         selections[pi] = detail::timed(select_seconds[pi], [&] {
-            splits.emplace_back(inc, profile);
+            splits.emplace_back(inc, profile, threads);
             return select_period(splits.back(), profile);
         });
     }

@@ -895,6 +895,38 @@ TEST_CASE("profile: a selection split by date equals select() with those dates, 
     CHECK(DateSplitSelection(t, own).select("", "").rows == select(t, base).rows);
 }
 
+TEST_CASE("profile: a split evaluated on 1 to 5 threads gives the same selections", "[profile]") {
+    // 1,000 rows (not a multiple of the 64-row runs), a regex term, dates and times.
+    std::vector<Row> rows;
+    const char* mo[] = {"keys taken, car driven away", "nothing taken", "KEY fob cloned", "window forced"};
+    for (int i = 0; i < 1000; ++i) {
+        char date[16], time[8];
+        std::snprintf(date, sizeof date, "2025-%02d-%02d", 1 + i % 12, 1 + i % 28);
+        std::snprintf(time, sizeof time, "%02d:%02d", i % 24, (i * 7) % 60);
+        rows.push_back({i % 5 ? "28E" : "58A", "Burglary", i % 3 ? "Dwelling" : "Shop", mo[i % 4],
+                        i % 97 ? std::string(date) : std::string(), i % 89 ? std::string(time) : std::string()});
+    }
+    const IncidentTable t = make_table(rows);
+    Filter f;
+    f.offence_codes = {"28"};
+    f.fields.push_back({"mo_text", {}, {}, {"ke(y|ys) (taken|fob)"}, {}, true});
+    f.hours = HoursWindow{20 * 60, 6 * 60};
+    const Profile base = with_filter(f);
+    const DateSplitSelection one(t, base, 1);
+    const Selection all = one.select("", "");
+    CHECK(all.rows.size() > 50);
+    for (unsigned threads : {2u, 3u, 5u, 0u}) {
+        INFO(threads << " threads");
+        const DateSplitSelection many(t, base, threads);
+        check_same_selection(many.select("", ""), all);
+        check_same_selection(many.select("2025-03", "2025-08"), one.select("2025-03", "2025-08"));
+    }
+    Profile dated = base;
+    dated.filter.date_from = "2025-03";
+    dated.filter.date_to = "2025-08";
+    check_same_selection(DateSplitSelection(t, base, 3).select("2025-03", "2025-08"), select(t, dated));
+}
+
 TEST_CASE("profile: the demo built-ins split by date select what select() does", "[profile]") {
     const ReadResult r = read_demo();
     for (const auto& p : builtin_profiles()) {

@@ -19,9 +19,11 @@ namespace hotspot {
 /// left out until select(). Memory: one bit per row per term.
 class DateSplitSelection {
 public:
-    /// Evaluates every term but the date range on every row; the table must outlive this.
-    /// @throws UsageError as select() does (a term on a field the table lacks, an invalid filter).
-    DateSplitSelection(const IncidentTable& table, const Profile& profile);
+    /// Evaluates every term but the date range on every row, on `threads` threads (0: all
+    /// cores; runs of 64 rows each, the same bits whatever the count); the table must outlive
+    /// this. @throws UsageError as select() does (a term on a field the table lacks, an invalid
+    /// filter).
+    DateSplitSelection(const IncidentTable& table, const Profile& profile, unsigned threads = 0);
     /// The selection of the dates [date_from, date_to] ("YYYY-MM" or "YYYY-MM-DD"; empty: open).
     /// @throws UsageError for a date validate() refuses.
     Selection select(const std::string& date_from, const std::string& date_to) const;

@@ -1,12 +1,16 @@
 // Offence profiles: selection. A profile's filter compiled into one predicate per term, run
 // over an incident table, with each term's count kept so an empty selection can say why.
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <exception>
 #include <functional>
 #include <limits>
 #include <memory>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "hotspot/error.hpp"
 #include "hotspot/profile_split.hpp"
@@ -315,24 +319,53 @@ Selection select(const IncidentTable& table, const Profile& profile) {
 
 struct DateSplitSelection::Evaluated {
     std::vector<TermKind> kinds;               ///< of the terms without the date range, in order
-    std::vector<std::vector<bool>> passes;     ///< per term, per row
+    std::vector<std::vector<std::uint64_t>> passes;  ///< per term, one bit per row (row i: word i / 64)
     std::size_t range_at = 0;                  ///< where the date range term goes (after the plain terms)
+    bool pass(std::size_t term, std::size_t row) const { return (passes[term][row >> 6] >> (row & 63)) & 1u; }
 };
 
-DateSplitSelection::DateSplitSelection(const IncidentTable& table, const Profile& profile)
+DateSplitSelection::DateSplitSelection(const IncidentTable& table, const Profile& profile, unsigned threads)
     : table_(&table), profile_(profile) {
     profile_.filter.date_from.clear();
     profile_.filter.date_to.clear();
     validate(profile_);
     const auto terms = compile(table, profile_.filter, profile_.name);
     auto e = std::make_shared<Evaluated>();
+    const std::size_t words = (table.size() + 63) / 64;
     for (const auto& t : terms) {
         e->kinds.push_back(t.kind);
         if (t.kind == TermKind::plain) ++e->range_at;
-        std::vector<bool> col(table.size());
-        for (std::size_t i = 0; i < table.size(); ++i) col[i] = t.pass(i);
-        e->passes.push_back(std::move(col));
+        e->passes.emplace_back(words, 0);
     }
+    // Rows in runs of whole 64-row words, one run per thread, so no two threads write a word;
+    // the terms only read the table and their own compiled state (regexes are const).
+    const unsigned n_threads = unsigned(std::min<std::size_t>(
+        std::max(1u, threads ? threads : std::thread::hardware_concurrency()), std::max<std::size_t>(1, words / 4)));
+    const auto evaluate = [&](std::size_t w0, std::size_t w1) {
+        const std::size_t end = std::min(table.size(), w1 * 64);
+        for (std::size_t k = 0; k < terms.size(); ++k) {
+            std::uint64_t* bits = e->passes[k].data();
+            for (std::size_t i = w0 * 64; i < end; ++i)
+                if (terms[k].pass(i)) bits[i >> 6] |= std::uint64_t(1) << (i & 63);
+        }
+    };
+    std::vector<std::thread> pool;
+    std::vector<std::exception_ptr> failure(n_threads);
+    for (unsigned th = 0; th < n_threads; ++th) {
+        const std::size_t w0 = words * th / n_threads, w1 = words * (th + 1) / n_threads;
+        const auto run = [&, th, w0, w1] {
+            try {
+                evaluate(w0, w1);
+            } catch (...) {
+                failure[th] = std::current_exception();
+            }
+        };
+        if (th + 1 < n_threads) pool.emplace_back(run);
+        else run();
+    }
+    for (auto& t : pool) t.join();
+    for (const auto& f : failure)
+        if (f) std::rethrow_exception(f);
     evaluated_ = std::move(e);
 }
 
@@ -346,13 +379,13 @@ Selection DateSplitSelection::select(const std::string& date_from, const std::st
     std::vector<TermKind> kinds = e.kinds;
     if (!has_date_range(dated.filter))
         return tally(*table_, dated.name, descriptions, kinds,
-                     [&](std::size_t k, std::size_t i) { return bool(e.passes[k][i]); });
+                     [&](std::size_t k, std::size_t i) { return e.pass(k, i); });
     // The compiled order (compile()): plain terms, the date range, the hours, the weekdays.
     kinds.insert(kinds.begin() + std::ptrdiff_t(e.range_at), TermKind::date);
     const auto in_range = date_range_term(*table_, dated.filter);
     return tally(*table_, dated.name, descriptions, kinds, [&](std::size_t k, std::size_t i) {
         if (k == e.range_at) return in_range(i);
-        return bool(e.passes[k < e.range_at ? k : k - 1][i]);
+        return e.pass(k < e.range_at ? k : k - 1, i);
     });
 }
 
