@@ -175,9 +175,11 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
     GDALDatasetH dst = nullptr;
     if (cog) {
         res.driver = "COG";
+        const std::string threads =
+            "NUM_THREADS=" + (options.threads ? std::to_string(options.threads) : std::string("ALL_CPUS"));
         const char* opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "BLOCKSIZE=256",
                               "OVERVIEWS=AUTO",   "RESAMPLING=AVERAGE", "BIGTIFF=IF_SAFER",
-                              "NUM_THREADS=1",    nullptr};
+                              threads.c_str(),    nullptr};
         dst = GDALCreateCopy(cog, tmp.path().c_str(), src, FALSE, const_cast<char**>(opts),
                              nullptr, nullptr);
     } else {

@@ -152,6 +152,28 @@ TEST_CASE("GeoTIFF bytes are identical for identical input", "[raster]") {
     CHECK(test::read_file(dir / "a.qml") == test::read_file(dir / "b.qml"));
 }
 
+// Tiles compressed on several threads (GDAL's NUM_THREADS) are written in order: the same
+// bytes as on one, on a grid of many tiles with overviews.
+TEST_CASE("GeoTIFF bytes are the same whatever the compression threads", "[raster]") {
+    const fs::path dir = test::fresh_dir("raster_threads");
+    Grid g = test_grid();
+    g.cols = 1100, g.rows = 900;  // 5 x 4 tiles of 256, two overview levels
+    std::vector<double> v(std::size_t(g.size()));
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::sin(double(i % 1100) / 40.0) * std::cos(double(i / 1100) / 30.0);
+    auto o = test_options();
+    std::string one;
+    for (unsigned threads : {1u, 2u, 3u, 0u}) {
+        o.threads = threads;
+        const fs::path path = dir / ("t" + std::to_string(threads) + ".tif");
+        write_geotiff(path.string(), g, v, o);
+        const std::string bytes = test::read_file(path);
+        if (threads == 1) one = bytes;
+        INFO(threads << " threads");
+        CHECK(bytes.size() > 100000);
+        CHECK(bytes == one);
+    }
+}
+
 TEST_CASE("GeoTIFF refuses to overwrite unless asked", "[raster]") {
     const fs::path dir = test::fresh_dir("raster_overwrite");
     const Grid g = test_grid();

@@ -32,6 +32,9 @@ struct GeoTiffOptions {
     /// The classes of the style and PNG; nullptr: heat_classes() of the values alone (area
     /// shares, no incident floor).
     const HeatClasses* heat = nullptr;
+    /// Threads compressing the tiles (GDAL's NUM_THREADS; 0: all cores). The file is the same
+    /// bytes whatever the count (GDAL writes the compressed tiles in order).
+    unsigned threads = 0;
 };
 
 struct RasterWriteResult {

@@ -400,6 +400,7 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     // ---- write: every tag key of the density surface is spelled here, once
     GeoTiffOptions g;
     g.crs = out.crs;
+    g.threads = o.threads;
     g.overwrite = out.overwrite;
     g.write_png = out.png;
     g.band_description = out.band_description;
