@@ -225,14 +225,17 @@ RowCheck check_row(const RowRules& rules, std::span<const std::string_view>& fie
                    std::deque<std::string>& owned) {
     RowCheck c;
     c.hash = std::hash<std::string_view>{}(raw);
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (is_utf8(fields[i])) continue;
-        if (c.recoded_field < 0) {
-            c.recoded_field = std::int32_t(i);
-            scratch.assign(fields.begin(), fields.end());
+    // A record that is UTF-8 as a whole has only UTF-8 fields (they are cut at ASCII commas and
+    // quotes, which never fall inside a multi-byte sequence): one pass instead of one per field.
+    if (!is_utf8(raw))
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            if (is_utf8(fields[i])) continue;
+            if (c.recoded_field < 0) {
+                c.recoded_field = std::int32_t(i);
+                scratch.assign(fields.begin(), fields.end());
+            }
+            scratch[i] = owned.emplace_back(cp1252_to_utf8(fields[i]));
         }
-        scratch[i] = owned.emplace_back(cp1252_to_utf8(fields[i]));
-    }
     if (c.recoded_field >= 0) fields = scratch;
     if (fields.size() != rules.n_fields) {
         c.why = RejectReason::wrong_field_count;

@@ -2,6 +2,8 @@
 // fields that are not UTF-8.
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 #include "hotspot/encoding.hpp"
 
@@ -23,6 +25,30 @@ TEST_CASE("encoding: is_utf8 accepts well-formed UTF-8 and nothing else", "[enco
     CHECK_FALSE(is_utf8("\xF4\x90\x80\x80"));     // above U+10FFFF
     CHECK_FALSE(is_utf8("\xF8\x88\x80\x80\x80")); // 5-byte form
     CHECK_FALSE(is_utf8("ok \xC3\x28"));          // bad continuation
+}
+
+// The eight-bytes-at-a-time ASCII path: every sequence above, good and bad, at every offset
+// of ASCII text 0 to 24 bytes long on each side, so it starts, ends and straddles the words.
+TEST_CASE("encoding: is_utf8 judges a sequence the same wherever it sits in ASCII text", "[encoding]") {
+    const std::vector<std::string> good = {"\xC3\xA9", "\xC2\xA3", "\xE2\x82\xAC", "\xF0\x9F\x9A\x93", "\x7F"};
+    const std::vector<std::string> bad = {"\xE9",         "\x80",         "\xC3",         "\xE2\x82",
+                                          "\xC0\xAF",     "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
+                                          "\xF8\x88\x80\x80\x80", "\xC3\x28"};
+    std::size_t checked = 0;
+    for (std::size_t before = 0; before <= 24; ++before)
+        for (std::size_t after = 0; after <= 24; ++after) {
+            const std::string l(before, 'a'), r(after, 'z');
+            for (const auto& g : good) {
+                CHECK(is_utf8(l + g + r));
+                ++checked;
+            }
+            for (const auto& b : bad) {
+                CHECK_FALSE(is_utf8(l + b + r));
+                ++checked;
+            }
+            CHECK(is_utf8(l + r));
+        }
+    CHECK(checked == 25 * 25 * 15);
 }
 
 TEST_CASE("encoding: Windows-1252 converts to the right code points", "[encoding]") {
