@@ -197,6 +197,7 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
     std::vector<std::size_t> job_order(candidates.size());
     std::vector<std::string> job_warning(candidates.size());
     std::vector<std::exception_ptr> failure(candidates.size());
+    std::vector<std::vector<std::int32_t>> gistar_neighbours(candidates.size());  // per Gi* candidate, from its first origin
     for (std::size_t g = 0; g < r.origins.size(); ++g) {
         BacktestOrigin& origin = r.origins[g];
         const int t = origin.origin;
@@ -267,7 +268,9 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
                 go.p_adjust = PAdjust::none;
                 go.test = GiStarTest::normal;
                 go.threads = o.kde.threads;
-                const GiStarResult gr = gistar_grid(in.grid, train_counts, go, in.window);
+                go.neighbour_count = gistar_neighbours[c];  // the same grid, study area and band at every origin
+                GiStarResult gr = gistar_grid(in.grid, train_counts, go, in.window);
+                if (gistar_neighbours[c].empty()) gistar_neighbours[c] = std::move(gr.neighbour_count);
                 surface.resize(n_cells);
                 for (std::size_t q = 0; q < n_cells; ++q) {
                     const double z = gr.z[q];

@@ -170,26 +170,66 @@ GiStarResult gistar_grid(const Grid& grid, std::span<const double> counts,
         throw UsageError("gistar", "only " + std::to_string(r.n) +
                                        " cells in the study area; at least 3 are needed");
     const double n = double(r.n);
-    r.exact = use_exact(options, whole_counts(counts, mask), r.mean, "whole counts");
     const double total = std::round(r.mean * n);
     const auto cols = grid.cols, rows = grid.rows;
     const auto half = detail::disc_half_widths(options.band_m, grid.cell_size_m);
     const auto rmax = std::int64_t(half.size() / 2);
 
+    const std::span<const std::int32_t> given_w = options.neighbour_count;
+    if (!given_w.empty() && std::int64_t(given_w.size()) != grid.size())
+        throw UsageError("gistar", "neighbour counts have " + std::to_string(given_w.size()) +
+                                       " cells but the grid has " + std::to_string(grid.size()));
+    // Sparse whole counts are spread (see gistar.hpp): every half-width at least 0 (a row of
+    // the stencil with none would make the two ways differ) and sums far below 2^53.
+    std::vector<std::size_t> occupied;
+    const bool whole = whole_counts(counts, mask);
+    r.exact = use_exact(options, whole, r.mean, "whole counts");
+    bool spread = whole && total < 0x1p52 &&
+                  std::all_of(half.begin(), half.end(), [](std::int64_t h) { return h >= 0; });
+    if (spread) {
+        const std::size_t limit = std::size_t(grid.size()) / 8;  // a spread cell's run ends cost more than a read
+        for (std::size_t k = 0; k < counts.size() && spread; ++k)
+            if ((mask.empty() || mask[k]) && counts[k] > 0) {
+                occupied.push_back(k);
+                spread = occupied.size() <= limit;
+            }
+    }
     // Row prefix sums of x (0 outside the study area) and of the study-area flag, so the sum
-    // over a disc is Σ over its 2R+1 rows of one difference each.
+    // over a disc is Σ over its 2R+1 rows of one difference each; spread: the local sums
+    // themselves (run ends added, then summed along each row), and the flags' prefix sums
+    // only when the neighbour counts are not given.
     const auto stride = std::size_t(cols + 1);
     std::vector<double> px(std::size_t(rows) * stride, 0.0);
-    std::vector<std::int32_t> pm(std::size_t(rows) * stride, 0);
+    std::vector<std::int32_t> pm(given_w.empty() ? std::size_t(rows) * stride : 0, 0);
+    if (spread) {
+        for (const std::size_t k : occupied) {
+            const auto row = std::int64_t(k) / cols, c = std::int64_t(k) % cols;
+            for (std::int64_t dr = -rmax; dr <= rmax; ++dr) {
+                const std::int64_t rr = row + dr;
+                if (rr < 0 || rr >= rows) continue;
+                const std::int64_t h = half[std::size_t(dr + rmax)];
+                double* d = px.data() + std::size_t(rr) * stride;
+                d[std::max<std::int64_t>(0, c - h)] += counts[k];
+                d[std::min(cols - 1, c + h) + 1] -= counts[k];
+            }
+        }
+    }
     parallel_rows(rows, options.threads, [&](std::int64_t row) {
         double* ax = px.data() + std::size_t(row) * stride;
-        std::int32_t* am = pm.data() + std::size_t(row) * stride;
-        for (std::int64_t c = 0; c < cols; ++c) {
-            const auto k = std::size_t(row * cols + c);
-            const bool in = mask.empty() || mask[k];
-            ax[c + 1] = ax[c] + (in ? counts[k] : 0.0);
-            am[c + 1] = am[c] + (in ? 1 : 0);
+        std::int32_t* am = pm.empty() ? nullptr : pm.data() + std::size_t(row) * stride;
+        if (spread) {
+            for (std::int64_t c = 1; c < cols; ++c) ax[c] += ax[c - 1];  // ax[c]: the local sum of (row, c)
+        } else {
+            for (std::int64_t c = 0; c < cols; ++c) {
+                const auto k = std::size_t(row * cols + c);
+                ax[c + 1] = ax[c] + (mask.empty() || mask[k] ? counts[k] : 0.0);
+            }
         }
+        if (am)
+            for (std::int64_t c = 0; c < cols; ++c) {
+                const auto k = std::size_t(row * cols + c);
+                am[c + 1] = am[c] + (mask.empty() || mask[k] ? 1 : 0);
+            }
     });
     if (!progress(0.1, "gistar")) throw Cancelled("gistar");
 
@@ -204,18 +244,19 @@ GiStarResult gistar_grid(const Grid& grid, std::span<const double> counts,
         for (std::int64_t c = 0; c < cols; ++c) {
             const auto k = std::size_t(row * cols + c);
             if (!mask.empty() && !mask[k]) continue;
-            double lag = 0;
-            std::int64_t wi = 0;
-            for (std::int64_t dr = -rmax; dr <= rmax; ++dr) {
-                const std::int64_t rr = row + dr;
-                if (rr < 0 || rr >= rows) continue;
-                const std::int64_t h = half[std::size_t(dr + rmax)];
-                const auto lo = std::size_t(std::max<std::int64_t>(0, c - h));
-                const auto hi = std::size_t(std::min(cols - 1, c + h) + 1);
-                const std::size_t base = std::size_t(rr) * stride;
-                lag += px[base + hi] - px[base + lo];
-                wi += pm[base + hi] - pm[base + lo];
-            }
+            double lag = spread ? px[std::size_t(row) * stride + std::size_t(c)] : 0.0;
+            std::int64_t wi = given_w.empty() ? 0 : given_w[k];
+            if (!spread || given_w.empty())
+                for (std::int64_t dr = -rmax; dr <= rmax; ++dr) {
+                    const std::int64_t rr = row + dr;
+                    if (rr < 0 || rr >= rows) continue;
+                    const std::int64_t h = half[std::size_t(dr + rmax)];
+                    const auto lo = std::size_t(std::max<std::int64_t>(0, c - h));
+                    const auto hi = std::size_t(std::min(cols - 1, c + h) + 1);
+                    const std::size_t base = std::size_t(rr) * stride;
+                    if (!spread) lag += px[base + hi] - px[base + lo];
+                    if (given_w.empty()) wi += pm[base + hi] - pm[base + lo];
+                }
             const double w = double(wi); // binary: S1_i = W_i
             const double den = s * std::sqrt((n * w - w * w) / (n - 1));
             const double z = den > 0 ? (lag - w * r.mean) / den : nan;

@@ -112,6 +112,70 @@ TEST_CASE("grid Gi* equals the general weights path and a brute-force formula", 
     }
 }
 
+// Sparse whole counts take the spreading path, dense ones the prefix sums (gistar.hpp); both
+// must give the bits of the documented formula, with the local sum and the neighbour count
+// counted by brute force over the disc and the moments taken in the same order. A previous
+// result's neighbour counts, handed back, change nothing.
+TEST_CASE("grid Gi*: spread and prefix-sum local sums give the formula's bits", "[gistar]") {
+    std::mt19937_64 rng(17);
+    std::uniform_real_distribution<double> u(0, 1);
+    const Grid grid{1000, 2000, 10, 83, 61};
+    std::vector<std::uint8_t> mask(std::size_t(grid.size()), 1);
+    for (std::int64_t r = 0; r < grid.rows; ++r)
+        for (std::int64_t c = 0; c < grid.cols; ++c)
+            if (std::hypot(double(c - 20), double(r - 30)) < 9 || c > 75) mask[std::size_t(r * grid.cols + c)] = 0;
+    for (const double occupied : {0.01, 0.5})      // spread, then prefix sums
+        for (const double band : {45.0, 101.0, 10.0}) {
+            INFO("occupied " << occupied << ", band " << band);
+            std::vector<double> x(std::size_t(grid.size()), 0.0);
+            for (auto& v : x)
+                if (u(rng) < occupied) v = double(1 + int(u(rng) * 4));
+            GiStarOptions o;
+            o.band_m = band;
+            o.test = GiStarTest::normal;
+            const GiStarResult g = gistar_grid(grid, x, o, mask);
+            double n = 0, sum = 0, ss = 0;
+            for (std::size_t k = 0; k < x.size(); ++k)
+                if (mask[k]) sum += x[k], n += 1;
+            const double mean = sum / n;
+            for (std::size_t k = 0; k < x.size(); ++k)
+                if (mask[k]) ss += (x[k] - mean) * (x[k] - mean);
+            const double s = std::sqrt(ss / n);
+            std::size_t wrong_z = 0, wrong_w = 0;
+            const double r2 = (band / 10) * (band / 10) * (1 + 1e-12);  // weights.cpp band_rel_tol
+            for (std::int64_t r = 0; r < grid.rows; ++r)
+                for (std::int64_t c = 0; c < grid.cols; ++c) {
+                    const auto k = std::size_t(r * grid.cols + c);
+                    if (!mask[k]) continue;
+                    double lag = 0, w = 0;
+                    for (std::int64_t rr = 0; rr < grid.rows; ++rr)
+                        for (std::int64_t cc = 0; cc < grid.cols; ++cc) {
+                            const auto j = std::size_t(rr * grid.cols + cc);
+                            if (mask[j] && double((rr - r) * (rr - r) + (cc - c) * (cc - c)) <= r2) lag += x[j], w += 1;
+                        }
+                    const double den = s * std::sqrt((n * w - w * w) / (n - 1));
+                    const double z = (lag - w * mean) / den;
+                    wrong_z += !(g.z[k] == z);
+                    wrong_w += g.neighbour_count[k] != std::int32_t(w);
+                }
+            CHECK(wrong_z == 0);
+            CHECK(wrong_w == 0);
+            o.neighbour_count = g.neighbour_count;
+            const GiStarResult again = gistar_grid(grid, x, o, mask);
+            CHECK(again.neighbour_count == g.neighbour_count);
+            const auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+            std::size_t differ = 0;
+            for (std::size_t k = 0; k < g.p.size(); ++k) differ += !same(again.z[k], g.z[k]) + !same(again.p[k], g.p[k]);
+            CHECK(differ == 0);
+        }
+    GiStarOptions o;
+    o.band_m = 45;
+    const std::vector<std::int32_t> short_w(10, 1);
+    o.neighbour_count = short_w;
+    CHECK_THROWS_WITH(gistar_grid(grid, std::vector<double>(std::size_t(grid.size()), 1.0), o, mask),
+                      Catch::Contains("neighbour counts have 10 cells"));
+}
+
 TEST_CASE("Gi_Bin thresholds follow ArcGIS", "[gistar]") {
     CHECK(gi_bin(3.0, 0.005) == 3);
     CHECK(gi_bin(2.0, 0.03) == 2);

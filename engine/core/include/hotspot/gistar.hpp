@@ -70,6 +70,10 @@ struct GiStarOptions {
     /// h > 0: Besag & Clifford's sequential stop of the permutations (as LocalMoranOptions)
     int stop_after = 0;
     GiStarTest test = GiStarTest::automatic; ///< how p is found (see GiStarTest)
+    /// gistar_grid() only: a previous result's neighbour_count for the same grid, mask and band
+    /// (a backtest ranks many count grids on one study area); empty: counted here. Its values
+    /// are used as given.
+    std::span<const std::int32_t> neighbour_count;
 
     /// @throws UsageError "gistar: band must be > 0 m (got 0)" (grid only),
     ///         "gistar: permutations must be between 0 and 99999 (got -1)".
@@ -93,7 +97,11 @@ struct GiStarResult {
 
 /// Gi* of a grid of counts with a circular distance band (binary, self included).
 /// The analytic part uses per-row prefix sums over the disc stencil: O(cells · rows of the
-/// disc), independent of the number of neighbours per row, and parallel over rows.
+/// disc), independent of the number of neighbours per row, and parallel over rows. Sparse
+/// whole counts (a month of incidents on 10 m cells) are spread instead: each non-empty cell
+/// adds its count to the runs of the cells whose disc holds it, O(non-empty cells · rows of the
+/// disc + cells); the local sums are the same whole numbers either way, so z and p are the
+/// same to the bit.
 /// @param counts grid.size() values, row-major (row 0 north); cells outside the study area
 ///        are ignored. @param mask optional grid.size() flags (non-zero = in the study area).
 /// @throws UsageError on invalid options, on sizes that do not match, on a negative or
