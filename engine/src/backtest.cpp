@@ -11,6 +11,7 @@
 
 #include "hotspot/error.hpp"
 #include "hotspot/evaluate.hpp"
+#include "hotspot/geocode.hpp"  // resolve_threads
 #include "hotspot/gistar.hpp"
 #include "hotspot/manifest.hpp"
 #include "hotspot/steps/kde_step.hpp"
@@ -192,7 +193,7 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
     struct Scratch {
         std::vector<double> surface, kde_values;
     };
-    const unsigned want = o.kde.threads ? o.kde.threads : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned want = resolve_threads(o.kde.threads);
     std::vector<Scratch> scratch(std::max<std::size_t>(1, std::min<std::size_t>(want, candidates.size())));
     std::vector<std::size_t> job_order(candidates.size());
     std::vector<std::string> job_warning(candidates.size());
@@ -255,12 +256,15 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
         const auto score_candidate = [&](std::size_t c, Scratch& w) {
             const BacktestCandidate& cand = candidates[c];
             BacktestScore& score = r.scores[c];
-            std::vector<double>& surface = w.surface;
+            // the study cells' values, NaN outside (as kernel_density leaves them), in w.surface
+            const auto study_surface = [&](auto&& value) -> std::span<const double> {
+                w.surface.resize(n_cells);
+                for (std::size_t q = 0; q < n_cells; ++q) w.surface[q] = in_study(std::int64_t(q)) ? value(q) : outside;
+                return w.surface;
+            };
             std::span<const double> scored;
             if (cand.kind == BacktestCandidate::Kind::counts) {
-                surface.resize(n_cells);
-                for (std::size_t q = 0; q < n_cells; ++q) surface[q] = in_study(std::int64_t(q)) ? train_counts[q] : outside;
-                scored = surface;
+                scored = study_surface([&](std::size_t q) { return train_counts[q]; });
             } else if (cand.kind == BacktestCandidate::Kind::gistar) {
                 // spdep's z on the study cells (normal test, no correction: only the ranking counts)
                 GiStarOptions go;
@@ -271,12 +275,9 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
                 go.neighbour_count = gistar_neighbours[c];  // the same grid, study area and band at every origin
                 GiStarResult gr = gistar_grid(in.grid, train_counts, go, in.window);
                 if (gistar_neighbours[c].empty()) gistar_neighbours[c] = std::move(gr.neighbour_count);
-                surface.resize(n_cells);
-                for (std::size_t q = 0; q < n_cells; ++q) {
-                    const double z = gr.z[q];
-                    surface[q] = !in_study(std::int64_t(q)) ? outside : std::isfinite(z) ? z : -std::numeric_limits<double>::max();
-                }
-                scored = surface;
+                scored = study_surface([&](std::size_t q) {
+                    return std::isfinite(gr.z[q]) ? gr.z[q] : -std::numeric_limits<double>::max();
+                });
                 score.mean_bandwidth_m += cand.bandwidth_m;
                 ++bandwidth_uses[c];
             } else {
@@ -298,9 +299,7 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
                     rule_bandwidth[c] = k.bandwidth_m;
                 }
                 if (!(k.bandwidth_m > 0) || px.empty()) {
-                    surface.resize(n_cells);
-                    for (std::size_t q = 0; q < n_cells; ++q) surface[q] = in_study(std::int64_t(q)) ? 0.0 : outside;
-                    scored = surface;
+                    scored = study_surface([](std::size_t) { return 0.0; });
                 } else {
                     // kernel_density leaves the cells outside the window NaN
                     w.kde_values = kernel_density(px, py, pw, in.grid, k, in.window, no_progress(), std::move(w.kde_values)).values;

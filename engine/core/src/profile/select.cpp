@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "hotspot/error.hpp"
+#include "hotspot/geocode.hpp"  // resolve_threads
 #include "hotspot/profile_split.hpp"
 #include "profile/detail.hpp"
 
@@ -340,7 +341,7 @@ DateSplitSelection::DateSplitSelection(const IncidentTable& table, const Profile
     // Rows in runs of whole 64-row words, one run per thread, so no two threads write a word;
     // the terms only read the table and their own compiled state (regexes are const).
     const unsigned n_threads = unsigned(std::min<std::size_t>(
-        std::max(1u, threads ? threads : std::thread::hardware_concurrency()), std::max<std::size_t>(1, words / 4)));
+        resolve_threads(threads), std::max<std::size_t>(1, words / 4)));
     const auto evaluate = [&](std::size_t w0, std::size_t w1) {
         const std::size_t end = std::min(table.size(), w1 * 64);
         for (std::size_t k = 0; k < terms.size(); ++k) {
