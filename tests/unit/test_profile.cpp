@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -842,6 +844,38 @@ TEST_CASE("profile: a regex over long text sees the whole text, anchors and all"
     CHECK(rows_matching("ax+b") == std::vector<std::uint32_t>{2});
     CHECK(rows_matching("(z)\\1") == std::vector<std::uint32_t>{3});
     CHECK(rows_matching("X{100}KEYS$") == std::vector<std::uint32_t>{0});
+}
+
+TEST_CASE("profile: regex terms match exactly as std::regex (ECMAScript, icase) does", "[profile]") {
+    // The matcher answers libstdc++'s per-character look-ups (case folding, \b's class "w")
+    // from tables (select.cpp); std::regex itself is the reference, on random texts of word
+    // characters, both cases, underscores, digits, punctuation, line ends and bytes >= 0x80
+    // (Windows-1252 and UTF-8 letters), for patterns that use each look-up.
+    const std::vector<std::string> patterns = {
+        "\\bkeys?\\b", "\\bno (car |vehicle )?keys?\\b", "\\Bey\\B", "\\w+_\\d", "^k", "y$",
+        "[[:alpha:]]+ \\W", "[[:upper:]]{2}", "k[^a-z]y", "\\s\\S", "(k|e)\\1", "\xc3\xa9\\b",
+        "\\b\xc3\xa9", "KEY", "[d-f]Y", ".\\b.", "\\d+\\b", "(?:ke)+y?\\b", "[\\w]{3}", "_\\b",
+    };
+    const std::string alphabet = "keyKEYsS _0-9.,\r\n\t\xe9\xc9\xc3\xa9\xff!";
+    std::mt19937 rng(20261202);
+    std::vector<std::string> texts = {"", "keys", "KEYS taken", "no car key", "key_1", "\xc3\xa9t\xc3\xa9", "caf\xe9 key"};
+    for (int i = 0; i < 400; ++i) {
+        std::string t;
+        const int n = int(rng() % 24);
+        for (int k = 0; k < n; ++k) t += alphabet[rng() % alphabet.size()];
+        texts.push_back(t);
+    }
+    const hotspot::IncidentTable table = mo_table(texts);
+    for (const auto& pattern : patterns) {
+        INFO("pattern " << pattern);
+        const std::regex reference(pattern, std::regex::ECMAScript | std::regex::icase);
+        std::vector<std::uint32_t> expected;
+        for (std::size_t i = 0; i < texts.size(); ++i)
+            if (std::regex_search(texts[i], reference)) expected.push_back(std::uint32_t(i));
+        CHECK(!expected.empty());  // each pattern matches something, so a miss can fail
+        CHECK(expected.size() < texts.size());
+        CHECK(hotspot::select(table, mo_regex_profile(pattern)).rows == expected);
+    }
 }
 
 namespace {

@@ -81,6 +81,52 @@ bool may_have_backref(const std::string& pattern) {
     return false;
 }
 
+// std::regex_traits<char> with its per-character look-ups answered from tables. libstdc++'s
+// matcher asks the traits, for every character it reads, for the case-folded character
+// (translate_nocase: a std::use_facet, i.e. a dynamic_cast, each time) and, at each \b, for
+// the mask of class "w" by name and whether the character is in it (lookup_classname and
+// isctype: a name search and two more use_facets). On the car key burglary profile's MO-text
+// terms that was most of the regex time, itself the largest part of a force-sized run's CPU.
+// The tables are the base traits' own answers for all 256 characters, taken once per locale,
+// so every match is the same (tests/unit/test_profile.cpp compares them with std::regex).
+// Only for patterns without back-references (see m_windowed).
+class TabledRegexTraits : public std::regex_traits<char> {
+    using base = std::regex_traits<char>;
+
+  public:
+    TabledRegexTraits() { tabulate(); }
+    locale_type imbue(locale_type l) {
+        locale_type old = base::imbue(l);
+        tabulate();
+        return old;
+    }
+    char translate_nocase(char c) const { return m_lower[static_cast<unsigned char>(c)]; }
+    template <class It>
+    char_class_type lookup_classname(It first, It last, bool icase = false) const {
+        if (!icase && last - first == 1 && *first == 'w') return m_word;
+        return base::lookup_classname(first, last, icase);
+    }
+    bool isctype(char c, char_class_type f) const {
+        if (f == m_word) return m_is_word[static_cast<unsigned char>(c)];
+        return base::isctype(c, f);
+    }
+
+  private:
+    void tabulate() {
+        const char w = 'w';
+        m_word = base::lookup_classname(&w, &w + 1, false);
+        for (int i = 0; i < 256; ++i) {
+            const char c = static_cast<char>(i);
+            m_lower[std::size_t(i)] = base::translate_nocase(c);
+            m_is_word[std::size_t(i)] = base::isctype(c, m_word);
+        }
+    }
+    char_class_type m_word{};
+    std::array<char, 256> m_lower{};
+    std::array<bool, 256> m_is_word{};
+};
+using TabledRegex = std::basic_regex<char, TabledRegexTraits>;
+
 // Case-insensitive text condition on one value.
 class TextMatcher {
   public:
@@ -136,7 +182,9 @@ class TextMatcher {
 
   private:
     std::vector<std::string> m_substrings;
-    std::vector<std::regex> m_linear;    ///< "[\s\S]*(?:p)", Thompson NFA, one pass
+    std::vector<TabledRegex> m_linear;    ///< "[\s\S]*(?:p)", Thompson NFA, one pass
+    // std::regex_traits: libstdc++ compares a back-reference case-blind only under those
+    // (_Backref_matcher); under any other traits it compares collation keys, ignoring icase
     std::vector<std::regex> m_windowed;  ///< patterns with back-references, backtracking
 };
 
