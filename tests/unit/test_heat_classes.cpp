@@ -1,6 +1,7 @@
 // Heat map classes (heat_classes.hpp) against a brute force written from the definition:
 // shares of the study area and of the incidents per class, and the k-incident floor.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -153,6 +154,47 @@ TEST_CASE("heat classes: nodata cells are outside the study area; empty and flat
     CHECK(heat_classes(s.grid, zeros, {}, {}, 0, o).breaks().empty());
     o.area_shares = {1.5};
     CHECK_THROWS_AS(heat_classes(s.grid, zeros, {}, {}, 0, o), UsageError);
+}
+
+TEST_CASE("heat classes: each edge is the value just below the n-th densest cell, ties and order as the definition", "[heat]") {
+    // Whole-number values 0-59 (many ties, skewed: few dense cells), some cells outside (NaN),
+    // shares unsorted and repeated. Expected from the definition by a full sort, densest first:
+    // t = the ceil(share x cells)-th value, the edge = the largest value below t (0 if none),
+    // rounded to 2 significant figures (whole numbers under 100 are their own rounding).
+    const Grid grid = Grid::aligned({0, 0, 1000, 800}, 20);  // 50 x 40 cells
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::vector<double> values(std::size_t(grid.size()));
+    for (auto& v : values) v = u(rng) < 0.1 ? std::nan("") : std::floor(60 * std::pow(u(rng), 3));
+    HeatClassOptions o;
+    o.min_incidents = 1;
+    o.area_shares = {0.10, 0.005, 0.02, 0.02, 0.35, 0.05};
+    std::vector<double> sorted;
+    for (double v : values)
+        if (std::isfinite(v)) sorted.push_back(v);
+    std::sort(sorted.begin(), sorted.end(), std::greater<>());
+    std::vector<double> expected;
+    for (double share : o.area_shares) {
+        const auto n = std::size_t(std::ceil(share * double(sorted.size())));
+        const double t = sorted[n - 1];
+        double edge = 0;
+        for (double v : sorted)
+            if (v < t) {
+                edge = v;
+                break;
+            }
+        expected.push_back(edge);
+    }
+    std::sort(expected.begin(), expected.end());
+    expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+    expected.push_back(sorted.front());  // the top class's upper end: the densest cell
+    REQUIRE(expected.size() >= 5);
+    const HeatClasses h = heat_classes(grid, values, {}, {}, 0, o);
+    for (const auto& c : h.classes) REQUIRE(c.area_share >= 0.001);  // no sliver merged away
+    CHECK(h.breaks() == expected);
+    // the same surface with its cells in another order: the same classes
+    std::shuffle(values.begin(), values.end(), rng);
+    CHECK(heat_classes(grid, values, {}, {}, 0, o).breaks() == expected);
 }
 
 TEST_CASE("heat classes: breaks rounded to 2 significant figures for the legend", "[heat]") {
