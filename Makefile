@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 PKGS := build-essential cmake pkg-config \
         libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin \
         libboost-dev libtiff-dev catch2 libcli11-dev libtomlplusplus-dev \
-        nlohmann-json3-dev libsqlite3-dev libssl-dev
+        nlohmann-json3-dev libsqlite3-dev libssl-dev libtcmalloc-minimal4
 
 .PHONY: all deps build build-cli demo test clean
 
