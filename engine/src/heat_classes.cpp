@@ -161,32 +161,19 @@ HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::
     h.floor = round_significant(h.floor_from_count, 2, true);
 
     // lower edges: the value above which lie the densest `share` of the study area's cells.
-    // t, the n-th largest value, by selection (nth_element, densest-first order), not a sort of
-    // the whole surface: the ranks in ascending order, each selected within what the last one
-    // left after it, so every value before rank k is >= t and every smaller value lies after it.
-    std::vector<std::size_t> rank;
+    // t, the n-th largest value, by selection (nth_element, densest first), not a sort of the
+    // whole surface: every value before rank r is then >= t, every smaller one lies after it.
+    std::vector<double> lower;
     for (double share : o.area_shares) {
         const auto n = std::size_t(std::ceil(share * double(inside.size())));
-        rank.push_back(std::min(inside.size() - 1, n > 0 ? n - 1 : 0));
-    }
-    std::vector<std::size_t> ascending = rank;
-    std::sort(ascending.begin(), ascending.end());
-    ascending.erase(std::unique(ascending.begin(), ascending.end()), ascending.end());
-    std::vector<double> value_at(ascending.size());
-    for (std::size_t k = 0, from = 0; k < ascending.size(); from = ascending[k] + 1, ++k) {
-        const auto nth = inside.begin() + std::ptrdiff_t(ascending[k]);
-        std::nth_element(inside.begin() + std::ptrdiff_t(from), nth, inside.end(), std::greater<>());
-        value_at[k] = *nth;
-    }
-    std::vector<double> lower;
-    for (const std::size_t r : rank) {
-        const auto k = std::size_t(std::lower_bound(ascending.begin(), ascending.end(), r) - ascending.begin());
-        const double t = value_at[k];
+        const std::size_t r = std::min(inside.size() - 1, n > 0 ? n - 1 : 0);
+        std::nth_element(inside.begin(), inside.begin() + std::ptrdiff_t(r), inside.end(), std::greater<>());
+        const double t = inside[r];
         // a cell of value t belongs to the class (lower < v), so the edge sits just below t:
         // the next smaller value (the largest after rank r that is below t), or 0
         double edge = 0;
         bool found = false;
-        for (auto it = inside.begin() + std::ptrdiff_t(ascending[k] + 1); it != inside.end(); ++it)
+        for (auto it = inside.begin() + std::ptrdiff_t(r + 1); it != inside.end(); ++it)
             if (*it < t && (!found || *it > edge)) edge = *it, found = true;
         lower.push_back(std::max(round_significant(edge, 2), h.floor));
     }
