@@ -137,27 +137,44 @@ HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::
     if (std::int64_t(values.size()) != grid.size())
         throw UsageError(unit, "the surface has " + std::to_string(values.size()) + " values but the grid has " +
                                    std::to_string(grid.size()) + " cells");
-    HeatClasses h;
-    h.min_incidents = o.min_incidents;
-    h.title = o.units.empty() ? std::string("Density (kernel sum)") : "Density, incidents " + o.units;
-    if (!o.period.empty()) h.title += ", " + o.period;
-
     // the study area: cells with a finite value
     std::vector<double> inside;
     inside.reserve(values.size());
     for (double v : values)
         if (std::isfinite(v)) inside.push_back(v);
-    if (inside.empty()) return h;
-    h.max = *std::max_element(inside.begin(), inside.end());
-    if (!(h.max > 0)) return h;
-
-    // the floor: the densest cell that fewer than k incidents reach
-    if (!x.empty() && o.min_incidents > 1) {
+    // the floor's part: the densest cell that fewer than k incidents reach
+    double floor_from_count = 0;
+    if (!x.empty() && o.min_incidents > 1 && !inside.empty()) {
         const std::vector<std::uint32_t> reach = incidents_within(grid, x, y, radius_m);
         for (std::size_t i = 0; i < values.size(); ++i)
             if (std::isfinite(values[i]) && reach[i] < std::uint32_t(o.min_incidents))
-                h.floor_from_count = std::max(h.floor_from_count, values[i]);
+                floor_from_count = std::max(floor_from_count, values[i]);
     }
+    // the value of each incident's cell (those in the grid)
+    std::vector<double> at_incidents;
+    at_incidents.reserve(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
+        const auto c = std::int64_t(std::floor((x[i] - grid.origin_x) / grid.cell_size_m));
+        const auto r = std::int64_t(std::floor((grid.origin_y - y[i]) / grid.cell_size_m));
+        if (c < 0 || r < 0 || c >= grid.cols || r >= grid.rows) continue;
+        at_incidents.push_back(values[std::size_t(r * grid.cols + c)]);
+    }
+    return heat_classes_of(std::move(inside), floor_from_count, at_incidents, x.size(), radius_m, o);
+}
+
+HeatClasses heat_classes_of(std::vector<double> inside, double floor_from_count, std::span<const double> at_incidents,
+                            std::size_t incidents, double radius_m, const HeatClassOptions& o) {
+    o.validate();
+    HeatClasses h;
+    h.min_incidents = o.min_incidents;
+    h.title = o.units.empty() ? std::string("Density (kernel sum)") : "Density, incidents " + o.units;
+    if (!o.period.empty()) h.title += ", " + o.period;
+    if (inside.empty()) return h;
+    h.max = *std::max_element(inside.begin(), inside.end());
+    if (!(h.max > 0)) return h;
+    const bool counted = incidents > 0 && o.min_incidents > 1;
+    if (counted) h.floor_from_count = floor_from_count;
     h.floor = round_significant(h.floor_from_count, 2, true);
 
     // lower edges: the value above which lie the densest `share` of the study area's cells.
@@ -207,16 +224,10 @@ HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::
         std::size_t sliver = 0;
         while (sliver + 1 < h.classes.size() && h.classes[sliver].area_share >= min_class_share) ++sliver;
         if (sliver + 1 >= h.classes.size()) {
-            if (!x.empty()) {
-                for (std::size_t i = 0; i < x.size(); ++i) {
-                    if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
-                    const auto c = std::int64_t(std::floor((x[i] - grid.origin_x) / grid.cell_size_m));
-                    const auto r = std::int64_t(std::floor((grid.origin_y - y[i]) / grid.cell_size_m));
-                    if (c < 0 || r < 0 || c >= grid.cols || r >= grid.rows) continue;
-                    if (const int k = class_of(values[std::size_t(r * grid.cols + c)]); k >= 0)
-                        h.classes[std::size_t(k)].incident_share += 1;
-                }
-                for (auto& c : h.classes) c.incident_share /= double(x.size());
+            if (incidents > 0) {
+                for (double v : at_incidents)
+                    if (const int k = class_of(v); k >= 0) h.classes[std::size_t(k)].incident_share += 1;
+                for (auto& c : h.classes) c.incident_share /= double(incidents);
             }
             break;
         }
@@ -232,10 +243,10 @@ HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::
         const std::string range = i + 1 == h.classes.size() ? "over " + format_break(c.lower)
                                                             : format_break(c.lower) + " – " + format_break(c.upper);
         c.label = with_units(range, o.units) + ": densest " + percent(c.area_share_above) + " of area";
-        if (!x.empty()) c.label += ", " + percent(c.incident_share_above) + " of incidents";
+        if (incidents > 0) c.label += ", " + percent(c.incident_share_above) + " of incidents";
     }
     h.floor_label = "not shaded: " + with_units(format_break(h.floor), o.units) + " or less";
-    if (!x.empty() && o.min_incidents > 1)
+    if (counted)
         h.floor_label += ", so no cell with fewer than " + std::to_string(o.min_incidents) + " incidents within " +
                          format_break(radius_m) + " m";
     return h;

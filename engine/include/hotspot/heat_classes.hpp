@@ -77,6 +77,16 @@ struct HeatClasses {
 HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::span<const double> x,
                          std::span<const double> y, double radius_m, const HeatClassOptions& options);
 
+/// The same classes from what the surface gave, gathered by the caller, so a surface written in
+/// tiles (the tiled density step, steps/kde_step.hpp) is classed as one: `inside` the study
+/// area's values (every finite cell, any order), `floor_from_count` the largest of them that
+/// fewer than options.min_incidents incidents reach (incidents_within(); 0 when none), and
+/// `at_incidents` the value of the cell holding each incident that lies in the grid, of
+/// `incidents` in all (the incident shares' denominator; 0: no floor, no incident shares).
+/// heat_classes() is this over one grid. @throws UsageError: bad options.
+HeatClasses heat_classes_of(std::vector<double> inside, double floor_from_count, std::span<const double> at_incidents,
+                            std::size_t incidents, double radius_m, const HeatClassOptions& options);
+
 /// For every cell of `grid` (row-major), how many incidents (x[i], y[i]: metres in the grid's
 /// CRS; non-finite ones skipped) lie strictly within `radius_m` of the cell's centre, i.e.
 /// dx*dx + dy*dy < radius_m*radius_m computed in doubles: the incidents that add to the
