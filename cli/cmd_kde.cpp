@@ -58,7 +58,13 @@ Command kde_command() {
                 note(sub.add_option("--compare-to", o->compare_to, "Last month of the comparison period, YYYY-MM"),
                      {"comparison.to", {}, ""});
                 sub.add_option("--change-out", o->change_out, "Density change GeoTIFF (.tif), with a comparison period");
-                sub.add_option("--out", o->out, "Output GeoTIFF (.tif)")->required();
+                sub.add_option("--out", o->out,
+                               "Output GeoTIFF (.tif), or .vrt: the surface in tiles (a VRT mosaic of COG tiles in "
+                               "<name>_tiles/), for grids larger than one GeoTIFF may hold (a national 25 m surface)")
+                    ->required();
+                note(sub.add_option("--tile-cells", o->tile_cells, "With --out NAME.vrt: the side of a tile in cells")
+                         ->capture_default_str(),
+                     {"", {}, "cells"});
                 sub.add_option("--manifest", o->manifest_path, "manifest path (default: <out>.manifest.json)");
                 sub.add_flag("--png", o->png, "Also write an RGBA quick-look <out>.png");
                 sub.add_flag("--overwrite", o->overwrite, "Replace existing outputs");

@@ -29,13 +29,15 @@ namespace {
 // The GeoTIFF, its .qml, .png and manifest: refused before the read when the name is not a
 // GeoTIFF's or one is an input (`existing` false), and before any work when one exists.
 void check_kde_outputs(const KdeJobOptions& o, const std::string& manifest_path, bool existing) {
-    check_raster_output(o.out, "kde");
+    check_output_extension(o.out, {".tif", ".tiff", ".vrt"}, "a GeoTIFF, or a mosaic of GeoTIFF tiles (.vrt)", "kde");
     std::vector<std::string> inputs = incident_files(o.read.paths);
     if (o.study) inputs.push_back(source_file(o.study->path));
     const fs::path out(o.out);
     std::vector<std::string> outputs{o.out, fs::path(out).replace_extension(".qml").string(),
                                      o.png ? fs::path(out).replace_extension(".png").string() : std::string(),
                                      manifest_path};
+    if (lower_extension(o.out) == ".vrt")  // a surface in tiles: their folder (KdeStepOutput::path)
+        outputs.push_back((out.parent_path() / (out.stem().string() + "_tiles")).string());
     if (!o.change_out.empty()) {
         check_raster_output(o.change_out, "kde");
         outputs.push_back(o.change_out);
@@ -118,6 +120,7 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
     kout.crs = o.read.working_crs;
     kout.overwrite = o.overwrite;
     kout.png = o.png;
+    kout.tile_cells = o.tile_cells;
     if (o.study) kout.study_area = o.study->name + "=" + o.study->path;
     KdeStepOptions ko = o.kde;
     if (o.publish_min_count > 0) {  // the run's publish mode (run/profile_kde.cpp), the same rules
@@ -154,7 +157,14 @@ std::string KdeJobResult::summary() const {
       << kernel_name(k.kernel) << " " << util::num(k.bandwidth_m) << " m (" << step.bandwidth.method_name << "), "
       << step.grid.cols << " x " << step.grid.rows << " cells of " << util::num(step.grid.cell_size_m) << " m\n"
       << "wrote";
-    for (std::size_t i = 0; i < step.files.size(); ++i) s << (i ? " + " : " ") << step.files[i];
+    // a surface in tiles: its files start with the tiles, named here by their count and folder
+    const auto tiles = step.manifest.find("tiles");
+    const std::size_t skip = tiles != step.manifest.end() ? tiles->at("written").get<std::size_t>() : 0;
+    for (std::size_t i = skip; i < step.files.size(); ++i) s << (i > skip ? " + " : " ") << step.files[i];
+    if (skip)
+        s << " (a mosaic of " << skip << " tiles of " << tiles->at("tile_cells").get<int>() << " x "
+          << tiles->at("tile_cells").get<int>() << " cells in "
+          << (fs::path(step.files.front()).parent_path().string()) << "/)";
     s << " + " << manifest_path << "\n";
     return s.str();
 }

@@ -19,13 +19,13 @@ namespace fs = std::filesystem;
 
 namespace hotspot {
 
-namespace {
-
 std::string lower_extension(const std::string& path) {
     std::string ext = fs::path(path).extension().string();
     for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
     return ext;
 }
+
+namespace {
 
 std::mutex& registry_mutex() {
     static std::mutex m;

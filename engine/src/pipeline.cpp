@@ -59,11 +59,12 @@ void refuse_oversized_grids(const RunConfig& cfg, const Bounds& study, bool poli
             if (cells <= double(Grid::default_max_cells)) continue;
             // the smallest cell, in whole 5 m, whose grid fits (with the bandwidth's margin to spare)
             const double fits = 5 * std::ceil(std::sqrt(b.width() * b.height() / (0.9 * double(Grid::default_max_cells))) / 5);
-            char text[512];
+            char text[768];
             std::snprintf(text, sizeof text,
                           "profile %s: a %g m %s grid over the study area (%.0f x %.0f km) would have %.3g cells, more "
                           "than the %.3g cells a run allows; refused before any analysis. Set %s = %g or more, "
-                          "or split the area into tiles (README \"Tiled runs\": bench/tiles/tiles.sh)",
+                          "split the area into tiles (README \"Tiled runs\": bench/tiles/tiles.sh), or map the density "
+                          "alone in tiles (hotspot kde --out NAME.vrt)",
                           profile.name.c_str(), c.cell, c.what, b.width() / 1000, b.height() / 1000, cells,
                           double(Grid::default_max_cells), c.key, fits);
             throw InputError(unit, cfg.config_path, text);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gdal.h>
+#include <gdal_utils.h>
 #include <ogr_srs_api.h>
 #include <sstream>
 #include <unistd.h>
@@ -242,6 +243,46 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
         ptmp.commit(png);
         res.png_path = png.string();
     }
+    res.warnings = errors.warnings();
+    return res;
+}
+
+RasterWriteResult write_vrt_mosaic(const std::string& path, const std::vector<std::string>& tiles,
+                                   const GeoTiffOptions& options) {
+    if (tiles.empty()) throw UsageError(unit, path + ": a mosaic needs at least one tile");
+    if (!options.heat) throw UsageError(unit, path + ": a mosaic's style needs its heat classes");
+    const fs::path out(path);
+    const fs::path qml = fs::path(out).replace_extension(".qml");
+    check_can_write(out.string(), options.overwrite, unit);
+    check_can_write(qml.string(), options.overwrite, unit);
+    sweep_dead_temporaries(out.string());
+    detail::ensure_gdal();
+    detail::GdalErrorScope errors;
+    ConfigScope no_pam("GDAL_PAM_ENABLED", "NO");
+
+    std::vector<const char*> names;
+    for (const auto& t : tiles) names.push_back(t.c_str());
+    char* argv[] = {const_cast<char*>("-q"), nullptr};
+    GDALBuildVRTOptions* bo = GDALBuildVRTOptionsNew(argv, nullptr);
+    TempFile tmp(out);
+    int usage_error = 0;
+    GDALDatasetH vrt = GDALBuildVRT(tmp.path().c_str(), int(names.size()), nullptr, names.data(), bo, &usage_error);
+    GDALBuildVRTOptionsFree(bo);
+    if (!vrt) throw OutputError(unit, path, "cannot build the mosaic: " + errors.last_error());
+    for (const auto& [k, v] : options.metadata) GDALSetMetadataItem(vrt, k.c_str(), v.c_str(), nullptr);
+    GDALRasterBandH band = GDALGetRasterBand(vrt, 1);
+    GDALSetDescription(band, options.band_description.c_str());
+    GDALSetRasterNoDataValue(band, double(options.nodata));
+    GDALClose(vrt);
+    if (!errors.m_errors.empty()) throw OutputError(unit, path, "writing the mosaic failed: " + errors.last_error());
+    tmp.commit(out);
+
+    RasterWriteResult res;
+    res.path = path;
+    res.driver = "VRT";
+    res.class_breaks = options.heat->breaks();
+    write_text_atomic(qml.string(), heat_qml(*options.heat), true, unit);
+    res.qml_path = qml.string();
     res.warnings = errors.warnings();
     return res;
 }

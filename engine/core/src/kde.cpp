@@ -158,7 +158,7 @@ Grid qgis_grid(const Bounds& points, double radius_m, double cell_size_m) {
     return g;
 }
 
-Grid kde_grid(const Bounds& study, const KdeOptions& options) {
+Grid kde_grid(const Bounds& study, const KdeOptions& options, std::int64_t max_cells) {
     options.validate();
     if (study.empty())
         throw UsageError("kde", "nothing to map: the extent is empty (no incident in the selection, or a study area "
@@ -172,8 +172,8 @@ Grid kde_grid(const Bounds& study, const KdeOptions& options) {
     case KdeCompat::qgis_raw:
     case KdeCompat::qgis_scaled:
     case KdeCompat::qgis_scaled_legacy: return qgis_grid(study, r, cell);
-    case KdeCompat::arcgis: return Grid::aligned(study, cell);
-    default: return Grid::aligned(study.grown(r), cell);
+    case KdeCompat::arcgis: return Grid::aligned(study, cell, max_cells);
+    default: return Grid::aligned(study.grown(r), cell, max_cells);
     }
 }
 

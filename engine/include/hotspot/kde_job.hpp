@@ -25,7 +25,10 @@ struct KdeJobOptions {
     ReadOptions read;
     std::optional<AreaSpec> study;  ///< study area: grid bounds and nodata mask
     KdeStepOptions kde;
-    std::string out;                ///< GeoTIFF (.tif)
+    /// GeoTIFF (.tif), or a surface in tiles (.vrt: a VRT mosaic of tiled COGs in <stem>_tiles,
+    /// KdeStepOutput::path), for grids larger than one GeoTIFF may hold.
+    std::string out;
+    int tile_cells = 4096;          ///< the side of a tile in cells (.vrt only)
     /// The months mapped, "YYYY-MM", inclusive (the run's `period`); both empty: every incident.
     std::string period_from, period_to;
     /// A comparison period ("YYYY-MM", inclusive; the run's `comparison`): also writes the change

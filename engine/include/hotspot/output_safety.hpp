@@ -57,6 +57,9 @@ void check_vector_output(const std::string& path, std::size_t layers, const char
 void check_output_extension(const std::string& path, const std::vector<std::string>& extensions,
                             const std::string& what, const char* unit, const char* option = "--out");
 
+/// The extension of `path` in lower case, with its dot (".tif"; "" when none).
+std::string lower_extension(const std::string& path);
+
 /// @throws UsageError (exit 2) unless `path` ends in .tif or .tiff (any case).
 void check_raster_output(const std::string& path, const char* unit, const char* option = "--out");
 

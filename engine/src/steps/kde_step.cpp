@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 
 #include "diverging_qml.hpp"
 #include "hotspot/change_surface.hpp"
@@ -128,6 +129,137 @@ nlohmann::ordered_json heat_json(const HeatClasses& h) {
             {"floor_label", h.floor_label}, {"classes", classes}};
 }
 
+bool is_tiled(const std::string& path) { return lower_extension(path) == ".vrt"; }
+
+void check_tiled(const KdeStepOptions& o, const KdeStepOutput& out) {
+    const char* refused = !out.change_path.empty()         ? "a change surface (--change-out)"
+                          : out.png                        ? "the PNG quick-look (--png)"
+                          : o.edge == EdgeCorrection::diggle ? "the Diggle edge correction"
+                          : o.compat != KdeCompat::none    ? "a --compat mode"
+                          : o.units == KdeUnits::relative  ? "--units relative (each cell over the whole surface's maximum)"
+                                                           : nullptr;
+    if (refused)
+        throw UsageError(unit, std::string("a surface written in tiles (") + out.path + ") cannot have " + refused +
+                                   "; write a GeoTIFF (.tif) for it, over a smaller extent if need be");
+    if (out.tile_cells < 256)
+        throw UsageError(unit, "a tile must be at least 256 cells wide (got " + std::to_string(out.tile_cells) + ")");
+}
+
+/// What the tiled density needs: the whole grid and the tile side, the incidents (x, y, the
+/// weights or empty), the kernel as resolved, its radius, the study area (nullptr: none),
+/// publish mode's threshold (0: off) and the heat classes' options.
+struct TiledDensity {
+    const Grid& whole;
+    int tile_cells;
+    const std::vector<double>& x;
+    const std::vector<double>& y;
+    const std::vector<double>& weights;
+    const KdeOptions& kde;
+    double radius_m;
+    const std::vector<MultiPolygon>* study;
+    int publish_min_count;
+    const HeatClassOptions& heat;
+};
+
+struct TiledSurface {
+    std::vector<std::string> tiles;    ///< written, north-west first, row by row
+    std::size_t of = 0;                ///< tiles of the whole grid, written or not
+    std::string folder;                ///< the tiles' folder, relative to the VRT's
+    std::size_t zeroed = 0;            ///< publish mode: cells set to 0
+    HeatClasses heat;                  ///< the whole surface's
+};
+
+/// Each tile's density (kernel_density() on the tile's piece of the whole grid, from the
+/// incidents whose kernel may reach it, in their order: the same sums as the untiled surface),
+/// its study mask and publish mask, written as a COG; what the heat classes need gathered on
+/// the way, so the classes are the whole surface's.
+TiledSurface write_tiled_surface(const std::string& vrt_path, const TiledDensity& in, const GeoTiffOptions& g,
+                                 const Progress& progress) {
+    TiledSurface res;
+    const fs::path vrt(vrt_path);
+    res.folder = vrt.stem().string() + "_tiles";
+    const fs::path folder = vrt.parent_path() / res.folder;
+    std::error_code ec;
+    if (fs::exists(folder, ec)) {
+        if (!fs::is_directory(folder, ec))
+            throw OutputError(unit, folder.string(), "exists and is not a folder; remove it or choose another --out");
+        // a previous run's tiles: refused without --overwrite; with it removed, so none is left over
+        std::vector<fs::path> old;
+        for (const auto& e : fs::directory_iterator(folder, ec))
+            if (e.path().extension() == ".tif" && e.path().filename().string().rfind('r', 0) == 0) old.push_back(e.path());
+        if (!old.empty() && !g.overwrite)
+            throw OutputError(unit, folder.string(), "holds the tiles of an earlier surface; use --overwrite to replace them");
+        for (const auto& p : old) fs::remove(p, ec);
+    } else if (!fs::create_directories(folder, ec) || ec) {
+        throw OutputError(unit, folder.string(), "cannot create the tiles' folder (" + ec.message() +
+                                                     "); check the folder is writable");
+    }
+    const Grid& whole = in.whole;
+    const std::int64_t side = in.tile_cells;
+    const std::int64_t tile_cols = (whole.cols + side - 1) / side, tile_rows = (whole.rows + side - 1) / side;
+    res.of = std::size_t(tile_cols * tile_rows);
+    const double c = whole.cell_size_m, margin = in.radius_m + 2 * c;
+    // each incident's cell in the whole grid (heat_classes()'s rule), for the incident shares
+    const std::size_t n = in.x.size();
+    std::vector<std::int64_t> cell_col(n), cell_row(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        cell_col[i] = std::int64_t(std::floor((in.x[i] - whole.origin_x) / c));
+        cell_row[i] = std::int64_t(std::floor((whole.origin_y - in.y[i]) / c));
+    }
+    std::vector<double> inside, at_incidents;
+    double floor_from_count = 0;
+    const bool counted = n > 0 && in.heat.min_incidents > 1;
+    GeoTiffOptions tg = g;
+    tg.write_qml = tg.write_png = false;
+    tg.heat = nullptr;
+    char name[48];
+    for (std::int64_t tr = 0; tr < tile_rows; ++tr)
+        for (std::int64_t tc = 0; tc < tile_cols; ++tc) {
+            if (!progress(double(tr * tile_cols + tc) / double(res.of), "kde tiles"))
+                throw Cancelled("kde");
+            Grid tile = whole;
+            tile.origin_x = whole.origin_x + double(tc * side) * c;
+            tile.origin_y = whole.origin_y - double(tr * side) * c;
+            tile.cols = std::min(side, whole.cols - tc * side);
+            tile.rows = std::min(side, whole.rows - tr * side);
+            std::vector<std::uint8_t> mask;
+            if (in.study) {
+                mask = rasterize_areas(tile, *in.study);
+                if (std::find(mask.begin(), mask.end(), std::uint8_t(1)) == mask.end()) continue;  // no study cell
+            }
+            // the incidents whose kernel may reach the tile, in their order
+            const Bounds b = tile.bounds();
+            std::vector<double> tx, ty, tw;
+            for (std::size_t i = 0; i < n; ++i)
+                if (in.x[i] >= b.xmin - margin && in.x[i] <= b.xmax + margin && in.y[i] >= b.ymin - margin &&
+                    in.y[i] <= b.ymax + margin) {
+                    tx.push_back(in.x[i]), ty.push_back(in.y[i]);
+                    if (!in.weights.empty()) tw.push_back(in.weights[i]);
+                }
+            KdeResult d = kernel_density(tx, ty, tw, tile, in.kde, mask);
+            if (in.publish_min_count > 0) res.zeroed += mask_density(d.values, tile, tx, ty, in.radius_m, in.publish_min_count);
+            for (double v : d.values)
+                if (std::isfinite(v)) inside.push_back(v);
+            if (counted) {
+                const std::vector<std::uint32_t> reach = incidents_within(tile, tx, ty, in.radius_m);
+                for (std::size_t i = 0; i < d.values.size(); ++i)
+                    if (std::isfinite(d.values[i]) && reach[i] < std::uint32_t(in.heat.min_incidents))
+                        floor_from_count = std::max(floor_from_count, d.values[i]);
+            }
+            for (std::size_t i = 0; i < n; ++i)
+                if (cell_col[i] / side == tc && cell_row[i] / side == tr && cell_col[i] >= 0 && cell_row[i] >= 0 &&
+                    cell_col[i] < whole.cols && cell_row[i] < whole.rows)
+                    at_incidents.push_back(d.values[std::size_t((cell_row[i] - tr * side) * tile.cols + (cell_col[i] - tc * side))]);
+            std::snprintf(name, sizeof name, "r%03lld_c%03lld.tif", static_cast<long long>(tr), static_cast<long long>(tc));
+            const RasterWriteResult w = write_geotiff((folder / name).string(), tile, d.values, tg);
+            res.tiles.push_back(w.path);
+        }
+    if (res.tiles.empty())
+        throw InputError(unit, vrt_path, "no cell of the grid lies in the study area; check the study layer");
+    res.heat = heat_classes_of(std::move(inside), floor_from_count, at_incidents, n, in.radius_m, in.heat);
+    return res;
+}
+
 } // namespace
 
 std::string_view bandwidth_method_key(BandwidthMethod m) noexcept {
@@ -198,8 +330,8 @@ void KdeStepOptions::validate() const {
     }
 }
 
-Grid extent_grid(const Bounds& e, double c) {
-    Grid g = Grid::aligned(e, c);  // the checks (cell, empty, cell limit) and the origin
+Grid extent_grid(const Bounds& e, double c, std::int64_t max_cells) {
+    Grid g = Grid::aligned(e, c, max_cells);  // the checks (cell, empty, cell limit) and the origin
     g.cols = std::max<std::int64_t>(1, std::int64_t(std::ceil(e.xmax / c)) - std::int64_t(std::floor(e.xmin / c)));
     g.rows = std::max<std::int64_t>(1, std::int64_t(std::ceil(e.ymax / c)) - std::int64_t(std::floor(e.ymin / c)));
     return g;
@@ -247,6 +379,7 @@ nlohmann::ordered_json KdeManifestNode::to_json() const {
     j["warnings"] = warnings;
     if (std::isfinite(postcode_centroid_share)) j["postcode_centroid_share"] = postcode_centroid_share;
     if (!change_surface.is_null()) j["change_surface"] = change_surface;
+    if (!tiles.is_null()) j["tiles"] = tiles;
     return j;
 }
 
@@ -275,6 +408,7 @@ KdeManifestNode KdeManifestNode::from_json(const nlohmann::ordered_json& node) {
     n.warnings = json_value_or(node, "warnings", std::vector<std::string>());
     n.change_surface = json_value_or(node, "change_surface", nlohmann::ordered_json());
     n.postcode_centroid_share = json_value_or(node, "postcode_centroid_share", double(NAN));
+    n.tiles = json_value_or(node, "tiles", nlohmann::ordered_json());
     return n;
 }
 
@@ -384,17 +518,43 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     } else {
         for (std::size_t i = 0; i < x.size(); ++i) study.add(x[i], y[i]);
     }
-    r.grid = o.extent ? extent_grid(*o.extent, k.cell_size_m) : kde_grid(study, k);
+    const bool tiled = is_tiled(out.path);
+    if (tiled) check_tiled(o, out);
+    // counted without a limit first (nothing is allocated), then refused with the remedy that fits
+    const std::int64_t no_limit = std::numeric_limits<std::int64_t>::max();
+    r.grid = o.extent ? extent_grid(*o.extent, k.cell_size_m, no_limit) : kde_grid(study, k, no_limit);
+    if (r.grid.size() > (tiled ? tiled_max_cells : Grid::default_max_cells)) {
+        // Grid::aligned's words, with the remedy of tiles where they would hold it
+        const bool tiles_would = !tiled && r.grid.size() <= tiled_max_cells;
+        char text[500];
+        std::snprintf(text, sizeof text, "a %g m grid over %.0f x %.0f km would have %.3g cells (limit %.3g %s); use a larger "
+                      "cell size or a smaller extent%s",
+                      r.grid.cell_size_m, r.grid.bounds().width() / 1000, r.grid.bounds().height() / 1000,
+                      double(r.grid.size()), double(tiled ? tiled_max_cells : Grid::default_max_cells),
+                      tiled ? "for a surface in tiles" : "for one GeoTIFF",
+                      tiles_would ? ", or write it in tiles with an output ending in .vrt (a mosaic of tiled GeoTIFFs)" : "");
+        throw UsageError(unit, text);
+    }
     std::vector<std::uint8_t> own_mask;
     std::span<const std::uint8_t> mask;
-    if (in.study) {
+    if (in.study && !tiled) {
         if (in.masks) mask = in.masks->of(r.grid);
         else own_mask = rasterize_areas(r.grid, *in.study), mask = own_mask;
     }
-    r.surface = kernel_density(x, y, weights, r.grid, k, mask, progress);
+    if (tiled) {
+        // the whole set's counts and warnings (distinct points, snap points, radius) from a
+        // one-cell grid on the same cell size; the cells come tile by tile below
+        Grid one = r.grid;
+        one.cols = one.rows = 1;
+        r.surface = kernel_density(x, y, weights, one, k);
+        r.surface.values = {};
+        r.surface.grid = r.grid;
+    } else {
+        r.surface = kernel_density(x, y, weights, r.grid, k, mask, progress);
+    }
     r.warnings = kde_step_warnings(r.surface, o);
     std::size_t zeroed = 0;
-    if (publish) zeroed = mask_density(r.surface.values, r.grid, x, y, r.surface.radius_m, out.publish_min_count);
+    if (publish && !tiled) zeroed = mask_density(r.surface.values, r.grid, x, y, r.surface.radius_m, out.publish_min_count);
     if (auto w = postcode_share_warning(*in.incidents, in.rows, "kde"); !w.empty()) r.warnings.push_back(w);
 
     // ---- write: every tag key of the density surface is spelled here, once
@@ -427,10 +587,23 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     HeatClassOptions ho = o.heat;
     ho.units = legend_units(k.effective_units());
     ho.period = period_months(inc, rows);
-    r.heat = heat_classes(r.grid, r.surface.values, x, y, r.surface.radius_m, ho);
-    g.heat = &r.heat;
     g.metadata.push_back({kde_tag::heat_min_incidents, std::to_string(ho.min_incidents)});
-    const RasterWriteResult w = write_geotiff(out.path, r.grid, r.surface.values, g);
+    RasterWriteResult w;
+    TiledSurface t;
+    if (tiled) {
+        const TiledDensity td{r.grid, out.tile_cells, x, y, weights, k, r.surface.radius_m,
+                              in.study, out.publish_min_count, ho};
+        t = write_tiled_surface(out.path, td, g, progress);
+        r.heat = std::move(t.heat);
+        zeroed = t.zeroed;
+        g.heat = &r.heat;
+        w = write_vrt_mosaic(out.path, t.tiles, g);
+        r.files = t.tiles;
+    } else {
+        r.heat = heat_classes(r.grid, r.surface.values, x, y, r.surface.radius_m, ho);
+        g.heat = &r.heat;
+        w = write_geotiff(out.path, r.grid, r.surface.values, g);
+    }
     for (const auto& m : w.warnings) r.warnings.push_back("raster: " + m);
     r.class_breaks = w.class_breaks;
     for (const auto* f : {&w.path, &w.qml_path, &w.png_path})
@@ -450,6 +623,8 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     node.distinct_points = r.surface.distinct_points;
     node.class_breaks = r.class_breaks;
     node.heat_classes = heat_json(r.heat);
+    if (tiled) node.tiles = {{"folder", t.folder}, {"tile_cells", out.tile_cells}, {"written", t.tiles.size()},
+                             {"of", t.of}};
 
     // ---- change surface against the comparison incidents, same grid and options
     std::size_t change_zeroed = 0;  // change cells set to 0 in publish mode (either period under the threshold)

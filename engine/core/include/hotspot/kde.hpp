@@ -105,8 +105,9 @@ double radius_from_sigma(Kernel kernel, double sigma_m);
 /// cell = options.cell_size_m, or the shorter side of `study` / 150 rounded to a whole metre
 /// (at least 1 m); extent = study grown by the support radius, snapped by Grid::aligned.
 /// In arcgis mode the default cell is the shorter side / 250 and the extent is not grown.
-/// In qgis modes the grid is qgis_grid(). @throws UsageError from validate()/Grid::aligned.
-Grid kde_grid(const Bounds& study, const KdeOptions& options);
+/// In qgis modes the grid is qgis_grid(). `max_cells` is Grid::aligned's limit (the tiled
+/// density step passes its own). @throws UsageError from validate()/Grid::aligned.
+Grid kde_grid(const Bounds& study, const KdeOptions& options, std::int64_t max_cells = Grid::default_max_cells);
 
 /// QGIS heat map's grid convention (3.22): origin (xmin − r, ymax + r),
 /// cols = ceil(w / cell) + 1, rows = ceil(h / cell) + 1 with w, h the width and height of the

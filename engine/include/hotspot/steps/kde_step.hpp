@@ -118,8 +118,8 @@ struct KdeStepOptions {
 /// (floor(xmin/c)·c, ceil(ymax/c)·c), cols = ceil(xmax/c) − floor(xmin/c), rows = ceil(ymax/c) −
 /// floor(ymin/c). Extents whose edges are multiples of c therefore tile without overlap: the
 /// tiles' grids are disjoint pieces of the whole extent's grid, on one global origin (0, 0).
-/// @throws UsageError as Grid::aligned (cell, empty extent, more than Grid::default_max_cells).
-Grid extent_grid(const Bounds& extent, double cell_size_m);
+/// @throws UsageError as Grid::aligned (cell, empty extent, more than `max_cells`).
+Grid extent_grid(const Bounds& extent, double cell_size_m, std::int64_t max_cells = Grid::default_max_cells);
 
 /// "xmin,ymin,xmax,ymax" in metres (the --extent grammar). @throws UsageError naming `who`.
 Bounds parse_extent(std::string_view text, std::string_view who = "kde");
@@ -128,9 +128,26 @@ Bounds parse_extent(std::string_view text, std::string_view who = "kde");
 /// the QGIS project's layer abstract reads it by this name.
 inline constexpr const char* change_significance_tag = "change_significance";
 
+/// The most cells a surface written in tiles (KdeStepOutput::path ending in .vrt) may have: 1.6e9,
+/// four times what one GeoTIFF may (Grid::default_max_cells), a 25 m grid over 1,000 x 1,600 km.
+/// Its classes keep every study-area cell's value (8 bytes a cell) to find the class edges.
+inline constexpr std::int64_t tiled_max_cells = 4 * Grid::default_max_cells;
+
 /// Where the step writes, and the descriptive tags that are not options.
 struct KdeStepOutput {
-    std::string path;                  ///< the GeoTIFF (.tif)
+    /// The GeoTIFF (.tif), or a tiled surface (.vrt): tiles of tile_cells x tile_cells cells,
+    /// each a Cloud Optimized GeoTIFF with its own overviews, in the folder `<stem>_tiles` beside
+    /// it (named r<row>_c<col>.tif, counted from the north-west tile; a tile with no cell in the
+    /// study area is not written, so the mosaic reads nodata there), and the VRT mosaic of them
+    /// at `path` with the surface's tags and `<stem>.qml`. Each cell of the mosaic equals the
+    /// untiled surface's (the same kernel sums in the same order, on tile origins that are exact
+    /// for cells of whole metres or binary fractions of one: tests/unit/test_cmd_kde.cpp),
+    /// and the heat classes are the whole surface's (heat_classes_of). For grids larger than one
+    /// GeoTIFF may hold (up to tiled_max_cells): a national 25 m surface. Not with the
+    /// change surface, the PNG quick-look, the Diggle edge correction, a --compat mode or
+    /// relative units (all of which need the whole surface at once).
+    std::string path;
+    int tile_cells = 4096;             ///< the side of a tile in cells (tiled output only; >= 256)
     std::string crs = "EPSG:27700";    ///< the working CRS of the incidents
     bool overwrite = false;
     bool png = false;                  ///< also an RGBA quick-look <path>.png
@@ -213,6 +230,9 @@ struct KdeManifestNode {
     /// The change surface's significance screen {rule, cells_blanked, class_breaks_per_km2,
     /// labels}; null (not written) without one.
     nlohmann::ordered_json change_surface;
+    /// A surface written in tiles (KdeStepOutput::path .vrt): {folder, tile_cells, written, of};
+    /// null (not written) for one GeoTIFF.
+    nlohmann::ordered_json tiles;
 
     nlohmann::ordered_json to_json() const;
     /// @throws nlohmann::json::exception: a key holds a value of another type.
