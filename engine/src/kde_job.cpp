@@ -78,6 +78,11 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
     check_kde_outputs(o, r.manifest_path, false);  // names and inputs before any work
     o.kde.validate();
     check_periods(o);
+    {
+        KdeStepOutput planned;
+        planned.path = o.out, planned.png = o.png, planned.change_path = o.change_out, planned.tile_cells = o.tile_cells;
+        check_tiled_output(o.kde, planned);
+    }
     check_kde_outputs(o, r.manifest_path, true);   // options first, then existing outputs
     Manifest manifest("kde", o.command_line);
 
@@ -121,6 +126,7 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
     kout.overwrite = o.overwrite;
     kout.png = o.png;
     kout.tile_cells = o.tile_cells;
+    kout.may_tile = true;
     if (o.study) kout.study_area = o.study->name + "=" + o.study->path;
     KdeStepOptions ko = o.kde;
     if (o.publish_min_count > 0) {  // the run's publish mode (run/profile_kde.cpp), the same rules

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cpl_conv.h>
 #include <cpl_string.h>
 #include <filesystem>
@@ -247,7 +248,7 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
     return res;
 }
 
-RasterWriteResult write_vrt_mosaic(const std::string& path, const std::vector<std::string>& tiles,
+RasterWriteResult write_vrt_mosaic(const std::string& path, const Grid& grid, const std::vector<std::string>& tiles,
                                    const GeoTiffOptions& options) {
     if (tiles.empty()) throw UsageError(unit, path + ": a mosaic needs at least one tile");
     if (!options.heat) throw UsageError(unit, path + ": a mosaic's style needs its heat classes");
@@ -262,8 +263,19 @@ RasterWriteResult write_vrt_mosaic(const std::string& path, const std::vector<st
 
     std::vector<const char*> names;
     for (const auto& t : tiles) names.push_back(t.c_str());
-    char* argv[] = {const_cast<char*>("-q"), nullptr};
-    GDALBuildVRTOptions* bo = GDALBuildVRTOptionsNew(argv, nullptr);
+    // the whole grid's extent and cell, so tiles left out at an edge do not shrink the mosaic
+    const Bounds b = grid.bounds();
+    const auto exact = [](double v) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.17g", v);
+        return std::string(text);
+    };
+    std::vector<std::string> args{"-q", "-te", exact(b.xmin), exact(b.ymin), exact(b.xmax), exact(b.ymax),
+                                  "-tr", exact(grid.cell_size_m), exact(grid.cell_size_m)};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    GDALBuildVRTOptions* bo = GDALBuildVRTOptionsNew(argv.data(), nullptr);
     TempFile tmp(out);
     int usage_error = 0;
     GDALDatasetH vrt = GDALBuildVRT(tmp.path().c_str(), int(names.size()), nullptr, names.data(), bo, &usage_error);

@@ -197,6 +197,40 @@ TEST_CASE("hotspot kde --out NAME.vrt: the surface in tiles equals the untiled s
             }
         }
     }
+    SECTION("tiles left out along a whole edge: the mosaic still covers the whole grid") {
+        // a fixed extent whose northern tile row holds no study-area cell centre (the study area
+        // stops at y 296,000; row 300's centres lie at 295,975)
+        test::write_file(dir / "south.geojson",
+                         R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:27700"}},)"
+                         R"("features":[{"type":"Feature","properties":{"name":"south"},"geometry":{"type":"Polygon",)"
+                         R"("coordinates":[[[399000,289000],[431000,289000],[431000,296000],[399000,296000],[399000,289000]]]}}]})");
+        const std::string south = in + " --extent 399000,281000,431000,311000 --areas study=" +
+                                  test::quoted((dir / "south.geojson").string() + ":name:name");
+        REQUIRE(test::run_cli(south + " --out " + test::quoted((dir / "s.tif").string())).exit_code == 0);
+        const auto t = test::run_cli(south + " --tile-cells 300 --out " + test::quoted((dir / "sv.vrt").string()));
+        INFO(t.err);
+        REQUIRE(t.exit_code == 0);
+        const Band a = read_band((dir / "s.tif").string()), b = read_band((dir / "sv.vrt").string());
+        REQUIRE(a.cols == b.cols);
+        REQUIRE(a.rows == b.rows);
+        for (int i = 0; i < 6; ++i) CHECK(a.gt[i] == b.gt[i]);
+        CHECK(a.v == b.v);
+        const auto m = nlohmann::json::parse(test::read_file(dir / "sv.manifest.json"));
+        CHECK(m["kde"]["tiles"]["of"] == 6);
+        CHECK(m["kde"]["tiles"]["written"] == 3);  // the northern row (rows 0-299 of 600) has no study cell
+        // nothing of the staging folder is left
+        for (const auto& e : fs::directory_iterator(dir)) CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+        // a file hotspot did not write, in the tiles' folder: --overwrite refuses to remove it
+        test::write_file(dir / "sv_tiles" / "notes.txt", "mine");
+        const auto keep = test::run_cli(south + " --tile-cells 300 --overwrite --out " + test::quoted((dir / "sv.vrt").string()));
+        CHECK(keep.exit_code == 4);
+        CHECK_THAT(keep.err, Catch::Contains("notes.txt") && Catch::Contains("not a tile hotspot wrote"));
+        CHECK(fs::exists(dir / "sv_tiles" / "notes.txt"));
+        CHECK(fs::exists(dir / "sv.vrt"));
+        const auto tile_cells = test::run_cli(in + " --tile-cells 100 --out " + test::quoted((dir / "x.vrt").string()));
+        CHECK(tile_cells.exit_code == 2);
+        CHECK_THAT(tile_cells.err, Catch::Contains("--tile-cells must lie between 256 and 16384"));
+    }
     SECTION("refusals name the remedy") {
         const auto again = test::run_cli(in + " --out " + test::quoted((dir / "t2.vrt").string()) + " --tile-cells 300");
         REQUIRE(again.exit_code == 0);

@@ -52,13 +52,14 @@ struct RasterWriteResult {
 RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
                                 std::span<const double> values, const GeoTiffOptions& options);
 
-/// A surface written in tiles: a VRT mosaic at `path` (.vrt) of the GeoTIFFs `tiles` (disjoint
-/// pieces of one grid, each written by write_geotiff; given as paths under the VRT's folder,
+/// A surface written in tiles: a VRT mosaic at `path` (.vrt) over the whole of `grid` (its
+/// extent and cell size, whichever tiles are missing: they read as nodata) of the GeoTIFFs
+/// `tiles` (disjoint pieces of `grid`, each written by write_geotiff; given as paths under the VRT's folder,
 /// which the VRT names relative to itself, so the folder can be moved whole), with `options`'
 /// metadata tags and band description, and `<name>.qml` in `*options.heat`'s classes (required).
 /// The VRT is written under a temporary name and renamed. GDAL's GDALBuildVRT does the mosaic.
 /// @throws OutputError (exists without overwrite, GDAL failure), UsageError (no tiles, no heat).
-RasterWriteResult write_vrt_mosaic(const std::string& path, const std::vector<std::string>& tiles,
+RasterWriteResult write_vrt_mosaic(const std::string& path, const Grid& grid, const std::vector<std::string>& tiles,
                                    const GeoTiffOptions& options);
 
 /// The QGIS style (QML) of a heat map in `classes`: discrete classes, the unshaded one

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <string_view>
+#include <unistd.h>
 
 #include "diverging_qml.hpp"
 #include "hotspot/change_surface.hpp"
@@ -21,6 +23,7 @@
 #include "hotspot/geocode.hpp"
 #include "hotspot/postcode.hpp"
 #include "hotspot/raster_out.hpp"
+#include "hotspot/svg_geometry.hpp"
 #include "hotspot/output_safety.hpp"
 #include "hotspot/version.hpp"
 #include "util/text.hpp"
@@ -131,7 +134,10 @@ nlohmann::ordered_json heat_json(const HeatClasses& h) {
 
 bool is_tiled(const std::string& path) { return lower_extension(path) == ".vrt"; }
 
-void check_tiled(const KdeStepOptions& o, const KdeStepOutput& out) {
+} // namespace
+
+void check_tiled_output(const KdeStepOptions& o, const KdeStepOutput& out) {
+    if (!is_tiled(out.path)) return;
     const char* refused = !out.change_path.empty()         ? "a change surface (--change-out)"
                           : out.png                        ? "the PNG quick-look (--png)"
                           : o.edge == EdgeCorrection::diggle ? "the Diggle edge correction"
@@ -141,9 +147,11 @@ void check_tiled(const KdeStepOptions& o, const KdeStepOutput& out) {
     if (refused)
         throw UsageError(unit, std::string("a surface written in tiles (") + out.path + ") cannot have " + refused +
                                    "; write a GeoTIFF (.tif) for it, over a smaller extent if need be");
-    if (out.tile_cells < 256)
-        throw UsageError(unit, "a tile must be at least 256 cells wide (got " + std::to_string(out.tile_cells) + ")");
+    if (out.tile_cells < 256 || out.tile_cells > 16384)
+        throw UsageError(unit, "--tile-cells must lie between 256 and 16384 cells (got " + std::to_string(out.tile_cells) + ")");
 }
+
+namespace {
 
 /// What the tiled density needs: the whole grid and the tile side, the incidents (x, y, the
 /// weights or empty), the kernel as resolved, its radius, the study area (nullptr: none),
@@ -169,54 +177,106 @@ struct TiledSurface {
     HeatClasses heat;                  ///< the whole surface's
 };
 
+/// Whether `name` is a tile's ("r000_c000.tif"): the only files the tiles' folder may hold.
+bool is_tile_name(std::string_view name) {
+    const auto digits = [&](std::size_t& at) {
+        const std::size_t from = at;
+        while (at < name.size() && name[at] >= '0' && name[at] <= '9') ++at;
+        return at - from >= 3;
+    };
+    std::size_t at = 1;
+    return name.starts_with('r') && digits(at) && name.substr(at, 2) == "_c" && digits(at += 2) &&
+           name.substr(at) == ".tif";
+}
+
 /// Each tile's density (kernel_density() on the tile's piece of the whole grid, from the
 /// incidents whose kernel may reach it, in their order: the same sums as the untiled surface),
 /// its study mask and publish mask, written as a COG; what the heat classes need gathered on
-/// the way, so the classes are the whole surface's.
+/// the way, so the classes are the whole surface's. The tiles are written in a temporary folder
+/// that replaces `<stem>_tiles` only once every tile is written (a failure leaves the earlier
+/// surface's tiles as they were, and the temporary is removed).
 TiledSurface write_tiled_surface(const std::string& vrt_path, const TiledDensity& in, const GeoTiffOptions& g,
-                                 const Progress& progress) {
+                                 const Progress& progress, std::vector<std::string>& warnings) {
     TiledSurface res;
     const fs::path vrt(vrt_path);
     res.folder = vrt.stem().string() + "_tiles";
     const fs::path folder = vrt.parent_path() / res.folder;
     std::error_code ec;
     if (fs::exists(folder, ec)) {
+        // an earlier surface's tiles: replaced with --overwrite, and only if the folder holds
+        // nothing else (it is removed whole)
         if (!fs::is_directory(folder, ec))
             throw OutputError(unit, folder.string(), "exists and is not a folder; remove it or choose another --out");
-        // a previous run's tiles: refused without --overwrite; with it removed, so none is left over
-        std::vector<fs::path> old;
-        for (const auto& e : fs::directory_iterator(folder, ec))
-            if (e.path().extension() == ".tif" && e.path().filename().string().rfind('r', 0) == 0) old.push_back(e.path());
-        if (!old.empty() && !g.overwrite)
+        if (!g.overwrite)
             throw OutputError(unit, folder.string(), "holds the tiles of an earlier surface; use --overwrite to replace them");
-        for (const auto& p : old) fs::remove(p, ec);
-    } else if (!fs::create_directories(folder, ec) || ec) {
-        throw OutputError(unit, folder.string(), "cannot create the tiles' folder (" + ec.message() +
-                                                     "); check the folder is writable");
+        for (const auto& e : fs::directory_iterator(folder, ec))
+            if (!e.is_regular_file() || !is_tile_name(e.path().filename().string()))
+                throw OutputError(unit, e.path().string(), "is not a tile hotspot wrote, in the folder of the tiles it would "
+                                                           "replace; move it away or choose another --out");
     }
+    const fs::path staging = vrt.parent_path() / ("." + res.folder + ".tmp" + std::to_string(::getpid()));
+    fs::remove_all(staging, ec);
+    if (!fs::create_directories(staging, ec) || ec)
+        throw OutputError(unit, staging.string(), "cannot create the tiles' folder (" + ec.message() +
+                                                      "); check the folder is writable");
+    register_temporary(staging.string());
+    struct Cleanup {
+        const fs::path& p;
+        bool armed = true;
+        ~Cleanup() {
+            if (!armed) return;
+            std::error_code e;
+            fs::remove_all(p, e);
+            release_temporary(p.string());
+        }
+    } cleanup{staging};
+
     const Grid& whole = in.whole;
     const std::int64_t side = in.tile_cells;
     const std::int64_t tile_cols = (whole.cols + side - 1) / side, tile_rows = (whole.rows + side - 1) / side;
     res.of = std::size_t(tile_cols * tile_rows);
-    const double c = whole.cell_size_m, margin = in.radius_m + 2 * c;
-    // each incident's cell in the whole grid (heat_classes()'s rule), for the incident shares
+    const double c = whole.cell_size_m, margin = in.radius_m + 2 * c, span = double(side) * c;
+    const auto tile_index = [&](std::int64_t tr, std::int64_t tc) { return std::size_t(tr * tile_cols + tc); };
+    // Once, in incident order: the tiles each incident's kernel may reach (its box grown by the
+    // margin), and the tile holding each incident's cell (heat_classes()'s rule) for the shares.
     const std::size_t n = in.x.size();
-    std::vector<std::int64_t> cell_col(n), cell_row(n);
+    std::vector<std::vector<std::uint32_t>> reaching(res.of), holding(res.of);
     for (std::size_t i = 0; i < n; ++i) {
-        cell_col[i] = std::int64_t(std::floor((in.x[i] - whole.origin_x) / c));
-        cell_row[i] = std::int64_t(std::floor((whole.origin_y - in.y[i]) / c));
+        const auto tile_of = [&](double v, double origin, double sign, std::int64_t count) {
+            return std::clamp<std::int64_t>(std::int64_t(std::floor(sign * (v - origin) / span)), -1, count);
+        };
+        const std::int64_t c0 = std::max<std::int64_t>(0, tile_of(in.x[i] - margin, whole.origin_x, 1, tile_cols));
+        const std::int64_t c1 = std::min(tile_cols - 1, tile_of(in.x[i] + margin, whole.origin_x, 1, tile_cols));
+        const std::int64_t r0 = std::max<std::int64_t>(0, tile_of(in.y[i] + margin, whole.origin_y, -1, tile_rows));
+        const std::int64_t r1 = std::min(tile_rows - 1, tile_of(in.y[i] - margin, whole.origin_y, -1, tile_rows));
+        for (std::int64_t tr = r0; tr <= r1; ++tr)
+            for (std::int64_t tc = c0; tc <= c1; ++tc) reaching[tile_index(tr, tc)].push_back(std::uint32_t(i));
+        const auto col = std::int64_t(std::floor((in.x[i] - whole.origin_x) / c));
+        const auto row = std::int64_t(std::floor((whole.origin_y - in.y[i]) / c));
+        if (col >= 0 && row >= 0 && col < whole.cols && row < whole.rows)
+            holding[tile_index(row / side, col / side)].push_back(std::uint32_t(i));
     }
+    // the study areas' bounds, so each tile's mask rasterizes only the areas that meet it
+    std::vector<Bounds> area_bounds;
+    if (in.study)
+        for (const auto& mp : *in.study) area_bounds.push_back(bounds_of(mp));
+    // the classes' values: every study-area cell, 8 bytes each (an estimate of their count
+    // from the study area, so the vector seldom grows past it)
     std::vector<double> inside, at_incidents;
+    inside.reserve(in.study ? std::min<std::size_t>(std::size_t(whole.size()),
+                                                    std::size_t(1.02 * svg::polygon_area(*in.study) / (c * c)) + 1000000)
+                            : std::size_t(whole.size()));
+    at_incidents.reserve(n);
     double floor_from_count = 0;
     const bool counted = n > 0 && in.heat.min_incidents > 1;
     GeoTiffOptions tg = g;
     tg.write_qml = tg.write_png = false;
     tg.heat = nullptr;
-    char name[48];
+    tg.overwrite = false;  // a fresh folder
+    char name[32];
     for (std::int64_t tr = 0; tr < tile_rows; ++tr)
         for (std::int64_t tc = 0; tc < tile_cols; ++tc) {
-            if (!progress(double(tr * tile_cols + tc) / double(res.of), "kde tiles"))
-                throw Cancelled("kde");
+            if (!progress(double(tile_index(tr, tc)) / double(res.of), "kde tiles")) throw Cancelled("kde");
             Grid tile = whole;
             tile.origin_x = whole.origin_x + double(tc * side) * c;
             tile.origin_y = whole.origin_y - double(tr * side) * c;
@@ -224,18 +284,23 @@ TiledSurface write_tiled_surface(const std::string& vrt_path, const TiledDensity
             tile.rows = std::min(side, whole.rows - tr * side);
             std::vector<std::uint8_t> mask;
             if (in.study) {
-                mask = rasterize_areas(tile, *in.study);
+                const Bounds b = tile.bounds();
+                std::vector<MultiPolygon> meeting;
+                for (std::size_t a = 0; a < area_bounds.size(); ++a)
+                    if (!area_bounds[a].empty() && area_bounds[a].xmin <= b.xmax && area_bounds[a].xmax >= b.xmin &&
+                        area_bounds[a].ymin <= b.ymax && area_bounds[a].ymax >= b.ymin)
+                        meeting.push_back((*in.study)[a]);
+                if (meeting.empty()) continue;
+                mask = rasterize_areas(tile, meeting);
                 if (std::find(mask.begin(), mask.end(), std::uint8_t(1)) == mask.end()) continue;  // no study cell
             }
-            // the incidents whose kernel may reach the tile, in their order
-            const Bounds b = tile.bounds();
-            std::vector<double> tx, ty, tw;
-            for (std::size_t i = 0; i < n; ++i)
-                if (in.x[i] >= b.xmin - margin && in.x[i] <= b.xmax + margin && in.y[i] >= b.ymin - margin &&
-                    in.y[i] <= b.ymax + margin) {
-                    tx.push_back(in.x[i]), ty.push_back(in.y[i]);
-                    if (!in.weights.empty()) tw.push_back(in.weights[i]);
-                }
+            const auto& near = reaching[tile_index(tr, tc)];
+            std::vector<double> tx(near.size()), ty(near.size()), tw;
+            for (std::size_t k = 0; k < near.size(); ++k) tx[k] = in.x[near[k]], ty[k] = in.y[near[k]];
+            if (!in.weights.empty()) {
+                tw.resize(near.size());
+                for (std::size_t k = 0; k < near.size(); ++k) tw[k] = in.weights[near[k]];
+            }
             KdeResult d = kernel_density(tx, ty, tw, tile, in.kde, mask);
             if (in.publish_min_count > 0) res.zeroed += mask_density(d.values, tile, tx, ty, in.radius_m, in.publish_min_count);
             for (double v : d.values)
@@ -246,17 +311,27 @@ TiledSurface write_tiled_surface(const std::string& vrt_path, const TiledDensity
                     if (std::isfinite(d.values[i]) && reach[i] < std::uint32_t(in.heat.min_incidents))
                         floor_from_count = std::max(floor_from_count, d.values[i]);
             }
-            for (std::size_t i = 0; i < n; ++i)
-                if (cell_col[i] / side == tc && cell_row[i] / side == tr && cell_col[i] >= 0 && cell_row[i] >= 0 &&
-                    cell_col[i] < whole.cols && cell_row[i] < whole.rows)
-                    at_incidents.push_back(d.values[std::size_t((cell_row[i] - tr * side) * tile.cols + (cell_col[i] - tc * side))]);
-            std::snprintf(name, sizeof name, "r%03lld_c%03lld.tif", static_cast<long long>(tr), static_cast<long long>(tc));
-            const RasterWriteResult w = write_geotiff((folder / name).string(), tile, d.values, tg);
-            res.tiles.push_back(w.path);
+            for (const std::uint32_t i : holding[tile_index(tr, tc)]) {
+                const auto col = std::int64_t(std::floor((in.x[i] - whole.origin_x) / c)) - tc * side;
+                const auto row = std::int64_t(std::floor((whole.origin_y - in.y[i]) / c)) - tr * side;
+                at_incidents.push_back(d.values[std::size_t(row * tile.cols + col)]);
+            }
+            std::snprintf(name, sizeof name, "r%03d_c%03d.tif", int(tr), int(tc));
+            const RasterWriteResult w = write_geotiff((staging / name).string(), tile, d.values, tg);
+            for (const auto& m : w.warnings) warnings.push_back("raster: " + m);
+            res.tiles.push_back((folder / name).string());
         }
     if (res.tiles.empty())
-        throw InputError(unit, vrt_path, "no cell of the grid lies in the study area; check the study layer");
+        throw InputError(unit, vrt_path, "no cell of the grid lies in the study area; check the study layer and --extent");
     res.heat = heat_classes_of(std::move(inside), floor_from_count, at_incidents, n, in.radius_m, in.heat);
+    // every tile written: the earlier surface's mosaic and tiles go, the new tiles take their place
+    fs::remove(vrt, ec);
+    fs::remove_all(folder, ec);
+    fs::rename(staging, folder, ec);
+    if (ec) throw OutputError(unit, folder.string(), "cannot move the finished tiles into place (" + ec.message() +
+                                                         "); check the folder's permissions");
+    cleanup.armed = false;
+    release_temporary(staging.string());
     return res;
 }
 
@@ -519,13 +594,13 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
         for (std::size_t i = 0; i < x.size(); ++i) study.add(x[i], y[i]);
     }
     const bool tiled = is_tiled(out.path);
-    if (tiled) check_tiled(o, out);
+    check_tiled_output(o, out);
     // counted without a limit first (nothing is allocated), then refused with the remedy that fits
     const std::int64_t no_limit = std::numeric_limits<std::int64_t>::max();
     r.grid = o.extent ? extent_grid(*o.extent, k.cell_size_m, no_limit) : kde_grid(study, k, no_limit);
     if (r.grid.size() > (tiled ? tiled_max_cells : Grid::default_max_cells)) {
         // Grid::aligned's words, with the remedy of tiles where they would hold it
-        const bool tiles_would = !tiled && r.grid.size() <= tiled_max_cells;
+        const bool tiles_would = out.may_tile && !tiled && r.grid.size() <= tiled_max_cells;
         char text[500];
         std::snprintf(text, sizeof text, "a %g m grid over %.0f x %.0f km would have %.3g cells (limit %.3g %s); use a larger "
                       "cell size or a smaller extent%s",
@@ -593,11 +668,11 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     if (tiled) {
         const TiledDensity td{r.grid, out.tile_cells, x, y, weights, k, r.surface.radius_m,
                               in.study, out.publish_min_count, ho};
-        t = write_tiled_surface(out.path, td, g, progress);
+        t = write_tiled_surface(out.path, td, g, progress, r.warnings);
         r.heat = std::move(t.heat);
         zeroed = t.zeroed;
         g.heat = &r.heat;
-        w = write_vrt_mosaic(out.path, t.tiles, g);
+        w = write_vrt_mosaic(out.path, r.grid, t.tiles, g);
         r.files = t.tiles;
     } else {
         r.heat = heat_classes(r.grid, r.surface.values, x, y, r.surface.radius_m, ho);

@@ -147,7 +147,10 @@ struct KdeStepOutput {
     /// change surface, the PNG quick-look, the Diggle edge correction, a --compat mode or
     /// relative units (all of which need the whole surface at once).
     std::string path;
-    int tile_cells = 4096;             ///< the side of a tile in cells (tiled output only; >= 256)
+    int tile_cells = 4096;             ///< the side of a tile in cells (tiled output only; 256-16384)
+    /// The caller lets the user name the output (`hotspot kde`): a grid too large for one GeoTIFF
+    /// is refused with the remedy of a .vrt. Off where the name is the caller's (run, hotspots).
+    bool may_tile = false;
     std::string crs = "EPSG:27700";    ///< the working CRS of the incidents
     bool overwrite = false;
     bool png = false;                  ///< also an RGBA quick-look <path>.png
@@ -173,6 +176,11 @@ struct KdeStepOutput {
     int publish_min_count = 0;
     double publish_min_bandwidth_m = 0;
 };
+
+/// A tiled output's (KdeStepOutput::path .vrt) options, checked before any work: refused with a
+/// change surface, the PNG, the Diggle correction, a compat mode, relative units, or a tile
+/// side outside 256-16384 cells. Nothing for a .tif. @throws UsageError naming the remedy.
+void check_tiled_output(const KdeStepOptions& options, const KdeStepOutput& out);
 
 /// The change_significance screen of a period [from, to] against a comparison [compare_from,
 /// compare_to] (each "YYYY-MM" or "YYYY-MM-DD"; whole calendar months): e1 and e2 their lengths
