@@ -303,6 +303,7 @@ struct Collector {
     std::uint64_t recoded_rows = 0;
     std::string first_recoded;
     RowRules rules;  // set once the first file's roles and CRS are known
+    std::vector<char> keeps_text;  // per field: its text is kept (ReadOptions::keep_text); set with the rules
     std::vector<std::string_view> scratch;  // a row's fields once recoded (the sequential path)
     std::deque<std::string> owned;
 
@@ -313,6 +314,12 @@ struct Collector {
         rules.transform = &transform;
         rules.today = dates.today;
         rules.year_1900 = dates.year_1900;
+        keeps_text.assign(field_names.size(), 1);
+        if (options.keep_text)
+            for (std::size_t c = 0; c < field_names.size(); ++c)
+                keeps_text[c] = int(c) == rules.roles.precision ||
+                                std::find(options.keep_text->begin(), options.keep_text->end(), field_names[c]) !=
+                                    options.keep_text->end();
     }
 
     void set_schema(const std::vector<std::string>& names, const std::string& file) {
@@ -345,6 +352,8 @@ struct Collector {
         rej.source_line.push_back(line);
     }
 
+    bool keeps(std::size_t col) const noexcept { return col >= keeps_text.size() || keeps_text[col]; }
+
     // Sizes the columns for a file of `bytes` (a guess from the first rows' length would be
     // better; a ~200-byte police.uk row is the common case).
     // The row estimate divides by the header's length too: with a fixed 150 bytes per row, a
@@ -365,7 +374,7 @@ struct Collector {
         const FieldRoles& r = inc.roles;
         row_hashes.push_back(c.hash);
         for (std::size_t col = 0; col < inc.fields.size(); ++col)
-            inc.fields[col].push_back(col < fields.size() ? fields[col] : std::string_view());
+            inc.fields[col].push_back(col < fields.size() && keeps(col) ? fields[col] : std::string_view());
         inc.x.push_back(c.x);
         inc.y.push_back(c.y);
         if (c.notes) {

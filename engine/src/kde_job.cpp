@@ -91,6 +91,10 @@ KdeJobResult run_kde_job(const KdeJobOptions& o, const Progress& progress) {
     // A fixed --extent sizes the grid, not the incidents: nothing to screen (and a tile's bulk
     // is not the whole's, so screening would make tiles differ from the untiled run).
     read.sizes_grid_from_extent = !o.study.has_value() && !o.kde.extent.has_value();
+    // kde writes no incidents: of the fields' text it reads only the weight's (and the reader
+    // keeps the location precision's); the rest need not be held (a million police.uk rows
+    // hold 155 MB of it)
+    read.keep_text = o.kde.weight.empty() ? std::vector<std::string>{} : std::vector<std::string>{o.kde.weight};
     const ReadResult in = read_incidents(read, progress);
     detail::tally_read(in, r);
     if (in.incidents.size() == 0)

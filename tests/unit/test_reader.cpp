@@ -169,3 +169,36 @@ TEST_CASE("reader: OGR sources (GeoJSON points) with their CRS", "[reader]") {
     CHECK(count_reason(r.rejects, RejectReason::missing_coordinate) == 1);
     CHECK(count_reason(r.rejects, RejectReason::bad_geometry) == 1);
 }
+
+TEST_CASE("reader: keep_text keeps the named fields' text only; roles are parsed, rejects whole", "[reader]") {
+    const auto dir = test::fresh_dir("reader-keep-text");
+    test::write_file(dir / "k.csv", "id,easting,northing,date,category,note,harm\n"
+                                    "1,450000,300000,2025-03-04,burglary,side door forced,5\n"
+                                    "2,450100,300100,2025-03-05,robbery,phone taken,2\n"
+                                    "3,,300100,2025-03-06,robbery,no location,1\n");
+    ReadOptions o;
+    o.crs = "EPSG:27700";
+    const ReadResult whole = read_one(dir / "k.csv", o);
+    o.keep_text = std::vector<std::string>{"harm"};
+    const ReadResult some = read_one(dir / "k.csv", o);
+    REQUIRE(whole.incidents.size() == 2);
+    REQUIRE(some.incidents.size() == 2);
+    const auto col = [&](const ReadResult& r, const char* name) {
+        const auto& n = r.incidents.field_names;
+        return std::size_t(std::find(n.begin(), n.end(), name) - n.begin());
+    };
+    for (std::size_t i = 0; i < 2; ++i) {
+        CHECK(some.incidents.fields[col(some, "harm")][i] == whole.incidents.fields[col(whole, "harm")][i]);
+        CHECK(some.incidents.fields[col(some, "note")][i].empty());
+        CHECK(some.incidents.fields[col(some, "id")][i].empty());
+        CHECK_FALSE(whole.incidents.fields[col(whole, "note")][i].empty());
+        // the roles are parsed from the text whatever is kept
+        CHECK(some.incidents.x[i] == whole.incidents.x[i]);
+        CHECK(some.incidents.date_days[i] == whole.incidents.date_days[i]);
+        CHECK(some.incidents.categories[some.incidents.category[i]] == whole.incidents.categories[whole.incidents.category[i]]);
+    }
+    CHECK(some.incidents.fields[col(some, "harm")][0] == "5");
+    // a row rejected while reading keeps all its text
+    REQUIRE(some.rejects.size() == 1);
+    CHECK(some.rejects.fields[5][0] == "no location");
+}

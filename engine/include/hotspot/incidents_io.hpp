@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <span>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,15 @@ struct ReadOptions {
     /// (GDAL's PostgreSQL driver puts it in the query's WHERE), so rows it drops never travel.
     /// Rows left out by it are not read, so not counted as rows in. Refused for CSV inputs.
     std::string where;
+    /// The fields whose text the kept incidents keep (IncidentTable::fields), by name; the others
+    /// read as empty text (2 bytes a row instead of their text). The location precision field
+    /// (FieldRoles::precision, for the postcode warnings) keeps its text always, and every role
+    /// field is parsed (coordinates, date, time, category, id) whatever this says. Rows rejected
+    /// while reading keep all their text; locational outliers (screen_outliers), moved out of
+    /// the kept rows after, keep what the kept rows kept. Unset: every field keeps its text. For
+    /// commands that write neither incidents nor rejects and read no field's text but these
+    /// (`hotspot kde`: its --weight).
+    std::optional<std::vector<std::string>> keep_text;
 };
 
 /// Fences for locational outliers: Tukey's "far out" fences (Tukey 1977, Exploratory Data
