@@ -130,6 +130,15 @@ std::vector<std::uint32_t> incidents_within(const Grid& grid, std::span<const do
     return reach;
 }
 
+double densest_reached_by_fewer(const Grid& grid, std::span<const double> values, std::span<const double> x,
+                                std::span<const double> y, double radius_m, int k) {
+    const std::vector<std::uint32_t> reach = incidents_within(grid, x, y, radius_m);
+    double densest = 0;
+    for (std::size_t i = 0; i < values.size(); ++i)
+        if (std::isfinite(values[i]) && reach[i] < std::uint32_t(k)) densest = std::max(densest, values[i]);
+    return densest;
+}
+
 HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::span<const double> x,
                          std::span<const double> y, double radius_m, const HeatClassOptions& o) {
     o.validate();
@@ -143,22 +152,16 @@ HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::
     for (double v : values)
         if (std::isfinite(v)) inside.push_back(v);
     // the floor's part: the densest cell that fewer than k incidents reach
-    double floor_from_count = 0;
-    if (!x.empty() && o.min_incidents > 1 && !inside.empty()) {
-        const std::vector<std::uint32_t> reach = incidents_within(grid, x, y, radius_m);
-        for (std::size_t i = 0; i < values.size(); ++i)
-            if (std::isfinite(values[i]) && reach[i] < std::uint32_t(o.min_incidents))
-                floor_from_count = std::max(floor_from_count, values[i]);
-    }
+    const double floor_from_count = !x.empty() && o.min_incidents > 1 && !inside.empty()
+                                        ? densest_reached_by_fewer(grid, values, x, y, radius_m, o.min_incidents)
+                                        : 0;
     // the value of each incident's cell (those in the grid)
     std::vector<double> at_incidents;
     at_incidents.reserve(x.size());
     for (std::size_t i = 0; i < x.size(); ++i) {
         if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
-        const auto c = std::int64_t(std::floor((x[i] - grid.origin_x) / grid.cell_size_m));
-        const auto r = std::int64_t(std::floor((grid.origin_y - y[i]) / grid.cell_size_m));
-        if (c < 0 || r < 0 || c >= grid.cols || r >= grid.rows) continue;
-        at_incidents.push_back(values[std::size_t(r * grid.cols + c)]);
+        const std::int64_t c = grid.col_of(x[i]), r = grid.row_of(y[i]);
+        if (grid.in_grid(c, r)) at_incidents.push_back(values[std::size_t(r * grid.cols + c)]);
     }
     return heat_classes_of(std::move(inside), floor_from_count, at_incidents, x.size(), radius_m, o);
 }

@@ -87,6 +87,12 @@ HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::
 HeatClasses heat_classes_of(std::vector<double> inside, double floor_from_count, std::span<const double> at_incidents,
                             std::size_t incidents, double radius_m, const HeatClassOptions& options);
 
+/// The floor's part (HeatClasses::floor_from_count) on one grid: the largest finite value of
+/// `values` (row-major over `grid`) whose cell fewer than `k` of the incidents (x, y) reach
+/// (incidents_within()); 0 when none. The tiled density step takes the largest over its tiles.
+double densest_reached_by_fewer(const Grid& grid, std::span<const double> values, std::span<const double> x,
+                                std::span<const double> y, double radius_m, int k);
+
 /// For every cell of `grid` (row-major), how many incidents (x[i], y[i]: metres in the grid's
 /// CRS; non-finite ones skipped) lie strictly within `radius_m` of the cell's centre, i.e.
 /// dx*dx + dy*dy < radius_m*radius_m computed in doubles: the incidents that add to the

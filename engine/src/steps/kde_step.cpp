@@ -251,10 +251,8 @@ TiledSurface write_tiled_surface(const std::string& vrt_path, const TiledDensity
         const std::int64_t r1 = std::min(tile_rows - 1, tile_of(in.y[i] - margin, whole.origin_y, -1, tile_rows));
         for (std::int64_t tr = r0; tr <= r1; ++tr)
             for (std::int64_t tc = c0; tc <= c1; ++tc) reaching[tile_index(tr, tc)].push_back(std::uint32_t(i));
-        const auto col = std::int64_t(std::floor((in.x[i] - whole.origin_x) / c));
-        const auto row = std::int64_t(std::floor((whole.origin_y - in.y[i]) / c));
-        if (col >= 0 && row >= 0 && col < whole.cols && row < whole.rows)
-            holding[tile_index(row / side, col / side)].push_back(std::uint32_t(i));
+        const std::int64_t col = whole.col_of(in.x[i]), row = whole.row_of(in.y[i]);
+        if (whole.in_grid(col, row)) holding[tile_index(row / side, col / side)].push_back(std::uint32_t(i));
     }
     // the study areas' bounds, so each tile's mask rasterizes only the areas that meet it
     std::vector<Bounds> area_bounds;
@@ -305,15 +303,11 @@ TiledSurface write_tiled_surface(const std::string& vrt_path, const TiledDensity
             if (in.publish_min_count > 0) res.zeroed += mask_density(d.values, tile, tx, ty, in.radius_m, in.publish_min_count);
             for (double v : d.values)
                 if (std::isfinite(v)) inside.push_back(v);
-            if (counted) {
-                const std::vector<std::uint32_t> reach = incidents_within(tile, tx, ty, in.radius_m);
-                for (std::size_t i = 0; i < d.values.size(); ++i)
-                    if (std::isfinite(d.values[i]) && reach[i] < std::uint32_t(in.heat.min_incidents))
-                        floor_from_count = std::max(floor_from_count, d.values[i]);
-            }
+            if (counted)
+                floor_from_count = std::max(floor_from_count, densest_reached_by_fewer(tile, d.values, tx, ty, in.radius_m,
+                                                                                       in.heat.min_incidents));
             for (const std::uint32_t i : holding[tile_index(tr, tc)]) {
-                const auto col = std::int64_t(std::floor((in.x[i] - whole.origin_x) / c)) - tc * side;
-                const auto row = std::int64_t(std::floor((whole.origin_y - in.y[i]) / c)) - tr * side;
+                const std::int64_t col = whole.col_of(in.x[i]) - tc * side, row = whole.row_of(in.y[i]) - tr * side;
                 at_incidents.push_back(d.values[std::size_t(row * tile.cols + col)]);
             }
             std::snprintf(name, sizeof name, "r%03d_c%03d.tif", int(tr), int(tc));
