@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
+#include <random>
+#include <set>
+
+#include "hotspot/crs.hpp"
 
 #include "hotspot/error.hpp"
 #include "hotspot/incidents_io.hpp"
@@ -201,4 +206,76 @@ TEST_CASE("reader: keep_text keeps the named fields' text only; roles are parsed
     // a row rejected while reading keeps all its text
     REQUIRE(some.rejects.size() == 1);
     CHECK(some.rejects.fields[5][0] == "no location");
+}
+
+TEST_CASE("reader: duplicate ids among many, exactly, whatever is kept and on any thread count", "[reader]") {
+    // 30,000 rows (the id table grows several times): row i has id "R<i>", except that every
+    // seventh row repeats an earlier row's id (padded with spaces, which are trimmed), every
+    // eleventh has a blank id (never a duplicate), and ids that differ only in case are distinct.
+    // The expected rejects come from a std::set run over the same ids.
+    const auto dir = test::fresh_dir("reader-ids");
+    std::string text = "incident_id,easting,northing\n";
+    std::set<std::string> seen;
+    std::vector<std::uint64_t> expected_lines;
+    for (int i = 0; i < 30000; ++i) {
+        std::string id = "R" + std::to_string(i);
+        if (i % 7 == 3) id = " R" + std::to_string(i / 2) + " ";
+        if (i % 13 == 5) id = "r" + std::to_string(i - 1);
+        if (i % 11 == 0) id = "";
+        text += id + "," + std::to_string(450000 + i % 997) + "," + std::to_string(300000 + i % 991) + "\n";
+        std::string t = id;
+        t.erase(0, t.find_first_not_of(' '));
+        t.erase(t.find_last_not_of(' ') + 1);
+        if (!t.empty() && !seen.insert(t).second) expected_lines.push_back(std::uint64_t(i) + 2);
+    }
+    test::write_file(dir / "ids.csv", text);
+    REQUIRE(expected_lines.size() > 3000);
+    for (const unsigned threads : {1u, 2u}) {
+        for (const bool keep_ids : {true, false}) {
+            ReadOptions o;
+            o.crs = "EPSG:27700";
+            o.threads = threads;
+            if (!keep_ids) o.keep_text = std::vector<std::string>{"easting"};
+            const ReadResult r = read_one(dir / "ids.csv", o);
+            CHECK(r.rows_in == 30000);
+            CHECK(count_reason(r.rejects, RejectReason::duplicate_id) == expected_lines.size());
+            CHECK(r.rejects.size() == expected_lines.size());
+            CHECK(std::vector<std::uint64_t>(r.rejects.source_line.begin(), r.rejects.source_line.end()) ==
+                  expected_lines);
+            CHECK(r.incidents.size() == 30000 - expected_lines.size());
+        }
+    }
+}
+
+TEST_CASE("reader: repeated locations (snap points) transform exactly as each point alone", "[reader]") {
+    // 150,000 police.uk-style points at 2,000 snap points, then 70,000 all different (past the
+    // 65,536-point probe, so that block is transformed directly): each transformed point must
+    // equal PROJ's transform of that point alone, bit for bit, on one thread and on three.
+    std::vector<double> lon, lat;
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> ux(-1.6, -0.7), uy(52.4, 52.9);
+    std::vector<std::pair<double, double>> snaps(2000);
+    for (auto& s : snaps) s = {ux(rng), uy(rng)};
+    for (int i = 0; i < 150000; ++i) {
+        const auto& s = snaps[std::size_t(rng() % snaps.size())];
+        lon.push_back(s.first);
+        lat.push_back(s.second);
+    }
+    for (int i = 0; i < 70000; ++i) {
+        lon.push_back(ux(rng));
+        lat.push_back(uy(rng));
+    }
+    const CrsTransform t("EPSG:4326", "EPSG:27700");
+    for (const unsigned threads : {1u, 3u}) {
+        std::vector<double> x = lon, y = lat;
+        t.transform(x, y, threads);
+        std::size_t differ = 0;
+        for (std::size_t i = 0; i < x.size(); i += 37) {  // every 37th point, alone
+            double px = lon[i], py = lat[i];
+            t.transform(std::span(&px, 1), std::span(&py, 1), 1);
+            if (std::memcmp(&px, &x[i], 8) != 0 || std::memcmp(&py, &y[i], 8) != 0) ++differ;
+        }
+        CHECK(differ == 0);
+        CHECK(x[0] == Approx(450000).margin(40000));
+    }
 }
