@@ -1,13 +1,12 @@
 #include "hotspot/crs.hpp"
 
 #include <cmath>
-#include <cstdint>
-#include <cstring>
 #include <limits>
 #include <proj.h>
 #include <thread>
 #include <vector>
 
+#include "hotspot/distinct_points.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/geocode.hpp"
 
@@ -122,65 +121,26 @@ CrsTransform::~CrsTransform() = default;
 
 namespace {
 
-// Transforms the points of [x, x + n) each distinct location once: police.uk coordinates are
-// anonymised to snap points, so a force's file repeats each location many times (the 29
-// Leicestershire months: 241,832 rows at 13,001 locations), and PROJ's transform is most of a
-// read's CPU (issue 20). Locations are told apart by their bits, so each point gets exactly what
-// transforming it alone gives. Blocks of at most 2^20 points bound the memory (~30 MB); a block
-// whose first 65,536 points are 90% distinct (points not snapped) has its others transformed
-// directly.
+// Transforms the points of [x, x + n) each distinct location once (distinct_points.hpp: PROJ's
+// transform was a third of a police.uk read's CPU), in blocks of at most 2^20 points to bound
+// the memory (~30 MB); a block whose first 65,536 points are 90% distinct (points not snapped)
+// is transformed directly.
 void transform_distinct(PJ* p, double* x, double* y, std::size_t n) {
     constexpr std::size_t block = std::size_t(1) << 20;
-    constexpr std::uint32_t empty = ~std::uint32_t(0);
-    std::vector<std::uint32_t> slots, which;
-    std::vector<double> ux, uy;
     for (std::size_t lo = 0; lo < n; lo += block) {
         const std::size_t m = std::min(block, n - lo);
-        std::size_t size = 16;
-        while (size < 2 * m) size *= 2;
-        slots.assign(size, empty);
-        which.resize(m);
-        ux.clear();
-        uy.clear();
-        constexpr std::size_t probe = std::size_t(1) << 16;
-        std::size_t hashed = m;  // the points looked up; those after them are transformed directly
-        for (std::size_t i = 0; i < m; ++i) {
-            if (i == probe && ux.size() * 10 > probe * 9) {
-                hashed = i;
-                break;
-            }
-            std::uint64_t bx = 0, by = 0;
-            std::memcpy(&bx, x + lo + i, 8);
-            std::memcpy(&by, y + lo + i, 8);
-            std::uint64_t h = (bx ^ (by * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
-            h ^= h >> 31;
-            std::size_t s = std::size_t(h) & (size - 1);
-            while (true) {
-                const std::uint32_t u = slots[s];
-                if (u == empty) {
-                    slots[s] = which[i] = std::uint32_t(ux.size());
-                    ux.push_back(x[lo + i]);
-                    uy.push_back(y[lo + i]);
-                    break;
-                }
-                std::uint64_t ex = 0, ey = 0;
-                std::memcpy(&ex, &ux[u], 8);
-                std::memcpy(&ey, &uy[u], 8);
-                if (ex == bx && ey == by) {
-                    which[i] = u;
-                    break;
-                }
-                s = (s + 1) & (size - 1);
-            }
+        double* bx = x + lo;
+        double* by = y + lo;
+        if (mostly_distinct({bx, m}, {by, m})) {
+            proj_trans_generic(p, PJ_FWD, bx, sizeof(double), m, by, sizeof(double), m, nullptr, 0, 0, nullptr, 0, 0);
+            continue;
         }
-        proj_trans_generic(p, PJ_FWD, ux.data(), sizeof(double), ux.size(), uy.data(), sizeof(double), uy.size(),
+        DistinctPoints d = distinct_points({bx, m}, {by, m}, true);
+        proj_trans_generic(p, PJ_FWD, d.x.data(), sizeof(double), d.x.size(), d.y.data(), sizeof(double), d.y.size(),
                            nullptr, 0, 0, nullptr, 0, 0);
-        if (hashed < m)
-            proj_trans_generic(p, PJ_FWD, x + lo + hashed, sizeof(double), m - hashed, y + lo + hashed, sizeof(double),
-                               m - hashed, nullptr, 0, 0, nullptr, 0, 0);
-        for (std::size_t i = 0; i < hashed; ++i) {
-            x[lo + i] = ux[which[i]];
-            y[lo + i] = uy[which[i]];
+        for (std::size_t i = 0; i < m; ++i) {
+            bx[i] = d.x[d.of[i]];
+            by[i] = d.y[d.of[i]];
         }
     }
 }

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "hotspot/distinct_points.hpp"
 #include "hotspot/error.hpp"
 #include "util/text.hpp"
 
@@ -79,8 +80,17 @@ std::vector<std::uint32_t> incidents_within(const Grid& grid, std::span<const do
     std::vector<std::uint32_t> reach(std::size_t(grid.rows * (cols + 1)), 0);
     const double r2 = radius_m * radius_m;
     const auto span_cells = std::int64_t(std::ceil(radius_m / grid.cell_size_m)) + 1;
+    // Each distinct location once, counted as many times as it has incidents (snap points:
+    // distinct_points.hpp); the counts add modulo 2^32 as the ones did.
+    DistinctPoints at;
+    if (!mostly_distinct(x, y)) {
+        at = distinct_points(x, y, false);
+        x = at.x;
+        y = at.y;
+    }
     for (std::size_t i = 0; i < x.size(); ++i) {
         if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
+        const std::uint32_t times = at.count.empty() ? 1 : at.count[i];
         const double xi = x[i];
         const auto c0 = std::int64_t(std::floor((xi - grid.origin_x) / grid.cell_size_m));
         const auto r0 = std::int64_t(std::floor((grid.origin_y - y[i]) / grid.cell_size_m));
@@ -115,8 +125,8 @@ std::vector<std::uint32_t> incidents_within(const Grid& grid, std::span<const do
             while (lo > cmin && inside(lo - 1)) --lo;
             while (hi < cmax && inside(hi + 1)) ++hi;
             std::uint32_t* row = reach.data() + r * (cols + 1);
-            ++row[lo];
-            --row[hi + 1];
+            row[lo] += times;
+            row[hi + 1] -= times;
         }
     }
     // row r moves from r * (cols + 1) to r * cols: left, so row by row in increasing r

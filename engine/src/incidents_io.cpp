@@ -23,15 +23,18 @@
 #include <deque>
 #include <future>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "gdal_env.hpp"
 #include "postgis_in.hpp"
 #include "hotspot/crs.hpp"
 #include "hotspot/csv.hpp"
 #include "hotspot/dates.hpp"
+#include "hotspot/distinct_points.hpp"
 #include "hotspot/encoding.hpp"
 #include "hotspot/error.hpp"
 #include "hotspot/geocode.hpp"
+#include "hotspot/sha256.hpp"
 #include "util/text.hpp"
 
 namespace fs = std::filesystem;
@@ -804,9 +807,11 @@ std::size_t find_cut(std::string_view buf, char eol, std::size_t min_end) {
 
 // The records after the header, in pieces parsed on `threads` threads (one: on this thread,
 // the same code), applied in file order.
+// `hash` is fed the file's bytes from `start`, once each, in order (a piece's whole records as it
+// is applied: a piece cut again is fed only what was applied of it).
 void read_pieces(std::FILE* file, const std::string& path, std::uint64_t file_bytes, std::uint64_t start,
                  std::uint64_t line, char delim, char eol, std::uint32_t file_index, Collector& col,
-                 const Progress& progress) {
+                 const Progress& progress, Sha256& hash) {
     const FieldRoles& r = col.result.incidents.roles;
     const std::size_t xi = std::size_t(r.x), yi = std::size_t(r.y);
     const std::size_t chunk = csv_chunk_bytes();
@@ -876,6 +881,7 @@ void read_pieces(std::FILE* file, const std::string& path, std::uint64_t file_by
             }
             for (const Piece::Row& row : p.rows)
                 col.apply(row.check, std::span(p.fields).subspan(row.first, row.count), file_index, line + row.line - 1);
+            hash.update(std::string_view(p.text).substr(0, p.consumed));
             line += p.end_line - 1;
             if (!progress(double(p.offset + p.consumed) / double(std::max<std::uint64_t>(file_bytes, 1)), "read " + name))
                 throw Cancelled(unit);
@@ -951,8 +957,16 @@ void read_csv(const std::string& path, std::uint32_t file_index, Collector& col,
     }
     col.reserve(std::size_t(file_bytes), header_text.find('\n'));
     if (!col.postcodes) {
-        read_pieces(file, path, file_bytes, reader.offset(), reader.line(), delim, reader.eol(), file_index, col,
-                    progress);
+        // The file's checksum for the manifest, from the bytes as they are parsed: the header's
+        // here, the records' as their pieces are applied (sha256.hpp).
+        Sha256 hash;
+        const std::uint64_t start = reader.offset();
+        if (std::fseek(file, 0, SEEK_SET) != 0) throw InputError(unit, path, "cannot be read completely");
+        std::string header_bytes(start, '\0');
+        if (std::fread(header_bytes.data(), 1, start, file) != start) throw InputError(unit, path, "cannot be read completely");
+        hash.update(header_bytes);
+        read_pieces(file, path, file_bytes, start, reader.line(), delim, reader.eol(), file_index, col, progress, hash);
+        if (std::uint64_t(std::ftell(file)) == file_bytes) note_file_sha256(path, hash.hex());
         return;
     }
     std::size_t since = 0;
@@ -1074,38 +1088,48 @@ void read_ogr(const std::string& path, std::uint32_t file_index, Collector& col,
 }
 
 // Moves the rows flagged in `bad` from the kept table to rejects, with `why` and a detail each.
+// Moves the rows flagged in `bad` to the rejects, in order; details[k] is the k-th bad row's
+// detail (blank past its end). The numeric columns are compacted in place; the text columns,
+// which only grow, are copied without the bad rows.
 void move_to_rejects(ReadResult& res, const std::vector<std::uint8_t>& bad, RejectReason why,
                      const std::vector<std::string>& details) {
     auto& inc = res.incidents;
-    IncidentTable kept;
-    kept.field_names = inc.field_names;
-    kept.roles = inc.roles;
-    kept.categories = inc.categories;
-    kept.source_files = inc.source_files;
-    kept.fields.resize(inc.fields.size());
-    std::vector<std::string_view> row;
-    for (std::size_t i = 0; i < inc.size(); ++i) {
-        row.clear();
-        for (auto& c : inc.fields) row.push_back(c[i]);
+    auto& rej = res.rejects;
+    const std::size_t n = inc.size();
+    std::size_t k = 0, out = 0;
+    for (std::size_t i = 0; i < n; ++i) {
         if (bad[i]) {
-            auto& rej = res.rejects;
-            for (std::size_t c = 0; c < row.size(); ++c) rej.fields[c].push_back(row[c]);
+            for (std::size_t c = 0; c < inc.fields.size(); ++c) rej.fields[c].push_back(inc.fields[c][i]);
             rej.reason.push_back(why);
-            rej.detail.push_back(i < details.size() ? details[i] : std::string());
+            rej.detail.push_back(k < details.size() ? details[k] : std::string());
             rej.source_file.push_back(inc.source_file[i]);
             rej.source_line.push_back(inc.source_line[i]);
+            ++k;
             continue;
         }
-        for (std::size_t c = 0; c < row.size(); ++c) kept.fields[c].push_back(row[c]);
-        kept.x.push_back(inc.x[i]);
-        kept.y.push_back(inc.y[i]);
-        kept.date_days.push_back(inc.date_days[i]);
-        kept.minute_of_day.push_back(inc.minute_of_day[i]);
-        kept.category.push_back(inc.category[i]);
-        kept.source_file.push_back(inc.source_file[i]);
-        kept.source_line.push_back(inc.source_line[i]);
+        inc.x[out] = inc.x[i];
+        inc.y[out] = inc.y[i];
+        inc.date_days[out] = inc.date_days[i];
+        inc.minute_of_day[out] = inc.minute_of_day[i];
+        inc.category[out] = inc.category[i];
+        inc.source_file[out] = inc.source_file[i];
+        inc.source_line[out] = inc.source_line[i];
+        ++out;
     }
-    inc = std::move(kept);
+    for (auto& col : inc.fields) {
+        StringColumn kept;
+        kept.reserve(out);
+        for (std::size_t i = 0; i < n; ++i)
+            if (!bad[i]) kept.push_back(col[i]);
+        col = std::move(kept);
+    }
+    inc.x.resize(out);
+    inc.y.resize(out);
+    inc.date_days.resize(out);
+    inc.minute_of_day.resize(out);
+    inc.category.resize(out);
+    inc.source_file.resize(out);
+    inc.source_line.resize(out);
 }
 
 // Moves the rows whose transformed coordinate is not finite from the kept table to rejects.
@@ -1127,17 +1151,30 @@ std::string metres_text(double v) {
 // Beyond the fences and not linked to the bulk: a point beyond the fences stays when a chain of
 // incidents, each within link_m of the next, joins it to the points inside the fences (towns
 // and villages of a force area around a dominant city are linked; a record 290 km away is not).
-std::vector<std::uint8_t> far_and_isolated(const std::vector<double>& x, const std::vector<double>& y,
-                                           const OutlierFences& f) {
+// Per location (x[i], y[i]): 1 when it lies outside the fences and more than 5 km from every
+// chain of locations reaching inside them.
+std::vector<std::uint8_t> far_and_isolated_locations(std::span<const double> x, std::span<const double> y,
+                                                     const OutlierFences& f) {
     constexpr double link_m = 5000.0;
     std::vector<std::uint8_t> out(x.size(), 0);
-    std::unordered_map<std::uint64_t, std::vector<std::size_t>> linked;  // cells of link_m
     auto key = [](std::int64_t cx, std::int64_t cy) { return (std::uint64_t(cx) << 32) ^ std::uint64_t(std::uint32_t(cy)); };
     auto cell = [](double v) { return std::int64_t(std::floor(v / link_m)); };
     std::vector<std::size_t> pending;
+    for (std::size_t i = 0; i < x.size(); ++i)
+        if (!f.contains(x[i], y[i])) pending.push_back(i);
+    if (pending.empty()) return out;
+    // A location links only to locations in its own or a neighbouring cell of link_m: those
+    // inside the fences that matter lie in the cells around the pending ones (a pending
+    // location that links is added as it links).
+    std::unordered_set<std::uint64_t> near_pending;
+    for (std::size_t i : pending)
+        for (std::int64_t dx = -1; dx <= 1; ++dx)
+            for (std::int64_t dy = -1; dy <= 1; ++dy) near_pending.insert(key(cell(x[i]) + dx, cell(y[i]) + dy));
+    std::unordered_map<std::uint64_t, std::vector<std::size_t>> linked;  // cells of link_m
     for (std::size_t i = 0; i < x.size(); ++i) {
-        if (f.contains(x[i], y[i])) linked[key(cell(x[i]), cell(y[i]))].push_back(i);
-        else pending.push_back(i);
+        if (!f.contains(x[i], y[i])) continue;
+        const std::uint64_t k = key(cell(x[i]), cell(y[i]));
+        if (near_pending.count(k)) linked[k].push_back(i);
     }
     bool grew = true;
     while (grew && !pending.empty()) {
@@ -1169,6 +1206,18 @@ std::vector<std::uint8_t> far_and_isolated(const std::vector<double>& x, const s
     return out;
 }
 
+// The same per point, worked out once per distinct location (distinct_points.hpp): whether a
+// point is far and isolated depends on its coordinates alone.
+std::vector<std::uint8_t> far_and_isolated(const std::vector<double>& x, const std::vector<double>& y,
+                                           const OutlierFences& f) {
+    if (mostly_distinct(x, y)) return far_and_isolated_locations(x, y, f);
+    const DistinctPoints at = distinct_points(x, y, true);
+    const std::vector<std::uint8_t> far = far_and_isolated_locations(at.x, at.y, f);
+    std::vector<std::uint8_t> out(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) out[i] = far[at.of[i]];
+    return out;
+}
+
 // Locational outliers (see OutlierFences in incidents_io.hpp) are rejected before any grid or
 // automatic bandwidth is sized from the incidents' extent.
 void reject_location_outliers(ReadResult& res) {
@@ -1176,14 +1225,14 @@ void reject_location_outliers(ReadResult& res) {
     const OutlierFences f = outlier_fences(inc.x, inc.y);
     if (!f.applied) return;
     std::vector<std::uint8_t> bad = far_and_isolated(inc.x, inc.y, f);
-    std::vector<std::string> details(inc.size());
+    std::vector<std::string> details;  // one per bad row, in order
     std::uint64_t n = 0;
     std::string listed;
     for (std::size_t i = 0; i < inc.size(); ++i) {
         if (!bad[i]) continue;
         const double km = std::hypot(inc.x[i] - f.median_x, inc.y[i] - f.median_y) / 1000.0;
-        details[i] = "x " + metres_text(inc.x[i]) + " y " + metres_text(inc.y[i]) + ", " +
-                     metres_text(km) + " km from the median location";
+        details.push_back("x " + metres_text(inc.x[i]) + " y " + metres_text(inc.y[i]) + ", " +
+                          metres_text(km) + " km from the median location");
         if (n++ < 5)
             listed += (listed.empty() ? "" : "; ") + inc.source_files[inc.source_file[i]] + ":" +
                       std::to_string(inc.source_line[i]) + " at (" + metres_text(inc.x[i]) + ", " +
@@ -1341,7 +1390,8 @@ ReadResult read_incidents(const ReadOptions& options, const Progress& progress) 
 namespace {
 // Quantile by linear interpolation between order statistics (Hyndman and Fan's type 7, R's
 // default), on a copy.
-double quantile(std::vector<double> v, double p) {
+// `v` is reordered (its values are kept), so the quantiles of one axis share a copy.
+double quantile(std::vector<double>& v, double p) {
     const double h = (double(v.size()) - 1) * p;
     const std::size_t lo = std::size_t(std::floor(h));
     std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(lo), v.end());
@@ -1358,7 +1408,7 @@ OutlierFences outlier_fences(std::span<const double> x, std::span<const double> 
     auto axis = [](std::span<const double> v, double& lo, double& hi, double& med) {
         std::vector<double> c(v.begin(), v.end());
         const double q1 = quantile(c, 0.25), q3 = quantile(c, 0.75);
-        med = quantile(std::move(c), 0.5);
+        med = quantile(c, 0.5);
         const double spread = std::max(q3 - q1, OutlierFences::min_iqr_m);
         lo = q1 - OutlierFences::k * spread;
         hi = q3 + OutlierFences::k * spread;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <ogr_api.h>
 #include <regex>
+#include <sstream>
 #include <set>
 
 #include "hotspot/dates.hpp"
@@ -370,6 +371,20 @@ TEST_CASE("towns beyond the fences but linked to the bulk are kept; a stray is n
     REQUIRE(r.exit_code == 0);
     CHECK(contains(r.out, "71 rows read, 70 kept, 1 rejected"));
     CHECK(contains(r.err, "in.csv:72 at (440000, 500000)"));
+    // Snapped: every location four times and the stray twice (worked out once per location),
+    // the same verdicts.
+    std::string snapped = "incident_id,easting,northing\n";
+    std::istringstream rows(csv.substr(csv.find('\n') + 1));
+    for (std::string line; std::getline(rows, line);)
+        for (int copy = 0; copy < (line.rfind("S1", 0) == 0 ? 2 : 4); ++copy) snapped += std::to_string(copy) + line + "\n";
+    test::write_file(dir / "snapped.csv", snapped);
+    const auto s = test::run_cli("gistar --incidents " + test::quoted(dir / "snapped.csv") +
+                                 " --crs EPSG:27700 --cell 500 --band 1000 --out " +
+                                 test::quoted(sub(dir, "s") / "s.gpkg"));
+    INFO(s.out << s.err);
+    REQUIRE(s.exit_code == 0);
+    CHECK(contains(s.out, "282 rows read, 280 kept, 2 rejected"));
+    CHECK(contains(s.err, "2 incidents lie far outside"));
 }
 
 TEST_CASE("case 09: a stray record does not size the grid", "[cli-cases-inputs]") {

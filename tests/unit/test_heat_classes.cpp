@@ -245,6 +245,21 @@ TEST_CASE("incidents_within equals the brute force count of every cell", "[heat]
         c.x.push_back(415000), c.y.push_back(std::numeric_limits<double>::infinity());
         cases.push_back(c);
     }
+    {
+        // snap points: 5,000 incidents at 200 locations (counted once per location, times its
+        // incidents), non-finite ones repeated too
+        Case c{Grid::aligned({412000.3, 287000.7, 418000.1, 291000.9}, 25), 183.7, {}, {}};
+        std::uniform_real_distribution<double> ux(411700, 418300), uy(286700, 291300);
+        std::vector<double> sx, sy;
+        for (int i = 0; i < 198; ++i) sx.push_back(ux(rng)), sy.push_back(uy(rng));
+        sx.push_back(std::nan("")), sy.push_back(289000);
+        sx.push_back(415000), sy.push_back(std::numeric_limits<double>::infinity());
+        for (int i = 0; i < 5000; ++i) {
+            const std::size_t k = std::size_t(rng()) % sx.size();
+            c.x.push_back(sx[k]), c.y.push_back(sy[k]);
+        }
+        cases.push_back(c);
+    }
     for (const auto& c : cases) {
         INFO("grid " << c.grid.cols << " x " << c.grid.rows << ", radius " << c.radius);
         const auto got = incidents_within(c.grid, c.x, c.y, c.radius);

@@ -49,3 +49,15 @@ TEST_CASE("sha256 of a file over several buffers equals sha256sum's", "[sha256]"
     CHECK(sha256_file(path.string()) == std::string(out, 64));
     CHECK_THROWS_AS(sha256_file((dir / "missing.bin").string()), InputError);
 }
+
+TEST_CASE("sha256: a noted checksum is used only while the file is unchanged", "[sha256]") {
+    const auto dir = test::fresh_dir("sha256_noted");
+    const auto path = (dir / "f.csv").string();
+    test::write_file(path, "a,b\n1,2\n");
+    CHECK(noted_file_sha256(path).empty());
+    note_file_sha256(path, std::string(64, 'e'));  // a stand-in the real digest cannot equal
+    CHECK(sha256_file(path) == std::string(64, 'e'));
+    test::write_file(path, "a,b\n1,2\n3,4\n");  // changed: the noted value no longer applies
+    CHECK(noted_file_sha256(path).empty());
+    CHECK(sha256_file(path) == sha256_hex("a,b\n1,2\n3,4\n"));
+}

@@ -1,6 +1,9 @@
 #include "hotspot/sha256.hpp"
 
 #include <cstdio>
+#include <filesystem>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <openssl/evp.h>
 #include <stdexcept>
@@ -9,53 +12,92 @@
 #include "hotspot/error.hpp"
 
 namespace hotspot {
-namespace {
 
 // OpenSSL's SHA-256 (libcrypto, already loaded by GDAL): it uses the CPU's SHA extensions where
 // there are some (1.4 GB/s on the project's VM, against 0.2 GB/s for the portable code it replaced).
-class Sha256 {
-public:
-    Sha256() : m_ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
-        if (!m_ctx || EVP_DigestInit_ex(m_ctx.get(), EVP_sha256(), nullptr) != 1)
-            throw std::runtime_error("OpenSSL could not start a SHA-256 digest");
-    }
-    void update(const void* p, std::size_t n) {
-        if (n > 0 && EVP_DigestUpdate(m_ctx.get(), p, n) != 1) throw std::runtime_error("OpenSSL SHA-256 failed");
-    }
-    std::string hex() {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int len = 0;
-        if (EVP_DigestFinal_ex(m_ctx.get(), md, &len) != 1) throw std::runtime_error("OpenSSL SHA-256 failed");
-        static constexpr char digits[] = "0123456789abcdef";
-        std::string out;
-        out.reserve(2 * len);
-        for (unsigned int i = 0; i < len; ++i) {
-            out += digits[md[i] >> 4];
-            out += digits[md[i] & 15];
-        }
-        return out;
-    }
-
-private:
-    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> m_ctx;
+struct Sha256::Impl {
+    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx{EVP_MD_CTX_new(), EVP_MD_CTX_free};
 };
+
+Sha256::Sha256() : m_impl(std::make_unique<Impl>()) {
+    if (!m_impl->ctx || EVP_DigestInit_ex(m_impl->ctx.get(), EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("OpenSSL could not start a SHA-256 digest");
+}
+
+Sha256::~Sha256() = default;
+
+void Sha256::update(std::string_view data) {
+    if (!data.empty() && EVP_DigestUpdate(m_impl->ctx.get(), data.data(), data.size()) != 1)
+        throw std::runtime_error("OpenSSL SHA-256 failed");
+}
+
+std::string Sha256::hex() {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(m_impl->ctx.get(), md, &len) != 1) throw std::runtime_error("OpenSSL SHA-256 failed");
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(2 * len);
+    for (unsigned int i = 0; i < len; ++i) {
+        out += digits[md[i] >> 4];
+        out += digits[md[i] & 15];
+    }
+    return out;
+}
+
+namespace {
+
+// A file's identity for the noted checksums: its size and modification time.
+struct Noted {
+    std::uintmax_t bytes = 0;
+    std::filesystem::file_time_type mtime;
+    std::string hex;
+};
+std::mutex noted_mutex;
+std::map<std::string, Noted> noted;
+
+bool stat_file(const std::string& path, std::uintmax_t& bytes, std::filesystem::file_time_type& mtime) {
+    std::error_code e1, e2;
+    bytes = std::filesystem::file_size(path, e1);
+    mtime = std::filesystem::last_write_time(path, e2);
+    return !e1 && !e2;
+}
 
 } // namespace
 
+void note_file_sha256(const std::string& path, const std::string& hex) {
+    Noted n;
+    if (!stat_file(path, n.bytes, n.mtime)) return;
+    n.hex = hex;
+    const std::lock_guard<std::mutex> lock(noted_mutex);
+    noted[path] = std::move(n);
+}
+
 std::string sha256_hex(std::string_view data) {
     Sha256 s;
-    s.update(data.data(), data.size());
+    s.update(data);
     return s.hex();
 }
 
+std::string noted_file_sha256(const std::string& path) {
+    std::uintmax_t bytes = 0;
+    std::filesystem::file_time_type mtime;
+    const std::lock_guard<std::mutex> lock(noted_mutex);
+    const auto it = noted.find(path);
+    if (it != noted.end() && stat_file(path, bytes, mtime) && bytes == it->second.bytes && mtime == it->second.mtime)
+        return it->second.hex;
+    return {};
+}
+
 std::string sha256_file(const std::string& path) {
+    if (std::string known = noted_file_sha256(path); !known.empty()) return known;
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
     if (!f) throw InputError("manifest", path, "cannot be read to compute its checksum");
     Sha256 s;
     std::vector<char> buf(1 << 20);
     for (;;) {
         const std::size_t n = std::fread(buf.data(), 1, buf.size(), f.get());
-        s.update(buf.data(), n);
+        s.update(std::string_view(buf.data(), n));
         if (n < buf.size()) break;
     }
     if (std::ferror(f.get())) throw InputError("manifest", path, "could not be read to the end to compute its checksum");
