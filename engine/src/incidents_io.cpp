@@ -22,6 +22,7 @@
 #include <cstring>
 #include <deque>
 #include <future>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -1352,7 +1353,19 @@ ReadResult read_incidents(const ReadOptions& options, const Progress& progress) 
         else
             read_ogr(files[i], i, col, transform);
     }
-    std::sort(col.row_hashes.begin(), col.row_hashes.end());
+    {
+        // Sorted in two halves on two threads, then merged: the same order either way.
+        auto& h = col.row_hashes;
+        const auto mid = h.begin() + std::ptrdiff_t(h.size() / 2);
+        if (resolve_threads(options.threads) > 1 && h.size() > 100000) {
+            std::thread half([&] { std::sort(h.begin(), mid); });
+            std::sort(mid, h.end());
+            half.join();
+            std::inplace_merge(h.begin(), mid, h.end());
+        } else {
+            std::sort(h.begin(), h.end());
+        }
+    }
     res.exact_duplicates = std::uint64_t(col.row_hashes.size()) -
                            std::uint64_t(std::unique(col.row_hashes.begin(), col.row_hashes.end()) - col.row_hashes.begin());
     // What reading needed and the table does not: released before the transform and the stages.

@@ -288,6 +288,22 @@ TEST_CASE("reader: the compact string column returns every value as pushed", "[r
     // (pages: the text plus at most 3% for block moves at page edges; blocks: 16 bytes per 256 rows)
     CHECK(small.heap_bytes() <= std::size_t(100000 * 9 * 1.03) + 100000 * 2 + 100000 / 256 * 16 + 4096);
     CHECK(small.heap_bytes() < 100000 * (9 + 8));
+    // Blanks are counted, not stored, until text follows them: a blank column holds nothing,
+    // and blanks before a value (across block edges) and after it read back blank.
+    StringColumn blank;
+    for (int i = 0; i < 1000000; ++i) blank.push_back("");
+    CHECK(blank.size() == 1000000);
+    CHECK(blank[999999].empty());
+    CHECK(blank.heap_bytes() == 0);
+    blank.push_back("late");
+    for (int i = 0; i < 300; ++i) blank.push_back("");
+    CHECK(blank.size() == 1000301);
+    CHECK(blank[1000000] == "late");
+    CHECK(blank[999999].empty());
+    CHECK(blank[1000300].empty());
+    const StringColumn blank_copy = blank;
+    CHECK(blank_copy.size() == 1000301);
+    CHECK(blank_copy[1000000] == "late");
 }
 
 // Random files of quoted fields (doubled quotes, delimiters, LF, CR and CRLF inside), stray

@@ -35,8 +35,8 @@ char* StringColumn::room_for(Block& b, std::size_t n) {
     return m_pages.back().data.get() + m_page_used;
 }
 
-void StringColumn::push_back(std::string_view s) {
-    const std::size_t j = m_size & (block_rows - 1);
+void StringColumn::store(std::string_view s) {
+    const std::size_t j = m_stored & (block_rows - 1);
     if (j == 0) m_blocks.push_back({m_pages.empty() ? nullptr : m_pages.back().data.get() + m_page_used, 0, -1});
     Block& b = m_blocks.back();
     char* at = room_for(b, s.size());
@@ -49,7 +49,7 @@ void StringColumn::push_back(std::string_view s) {
         b.wide = std::int32_t(m_wide.size());
         auto& w = m_wide.emplace_back();
         w.reserve(block_rows);
-        for (std::size_t k = m_size - j; k < m_size; ++k) w.push_back(m_end16[k]);
+        for (std::size_t k = m_stored - j; k < m_stored; ++k) w.push_back(m_end16[k]);
     }
     if (b.wide < 0) {
         m_end16.push_back(std::uint16_t(b.used));
@@ -57,6 +57,12 @@ void StringColumn::push_back(std::string_view s) {
         m_end16.push_back(0);
         m_wide[std::size_t(b.wide)].push_back(b.used);
     }
+    ++m_stored;
+}
+
+void StringColumn::push_text(std::string_view s) {
+    while (m_stored < m_size) store({});
+    store(s);
     ++m_size;
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "hotspot/distinct_points.hpp"
 #include "hotspot/error.hpp"
 
 namespace hotspot {
@@ -456,16 +457,14 @@ KdeResult kernel_density(std::span<const double> x, std::span<const double> y,
         double y, x;
         std::size_t i;
     };
-    std::vector<Key> order(x.size());
-    for (std::size_t i = 0; i < x.size(); ++i) order[i] = {y[i], x[i], i};
     auto key_less = [](const Key& a, const Key& b) {
         if (a.y != b.y) return a.y > b.y;
         if (a.x != b.x) return a.x < b.x;
         return a.i < b.i;
     };
-    {
+    const unsigned want = options.threads ? options.threads : std::thread::hardware_concurrency();
+    auto sort_keys = [&](std::vector<Key>& order) {
         const auto mid = order.begin() + std::ptrdiff_t(order.size() / 2);
-        const unsigned want = options.threads ? options.threads : std::thread::hardware_concurrency();
         if (want > 1 && order.size() > 100000) {
             std::thread half([&] { std::sort(order.begin(), mid, key_less); });
             std::sort(mid, order.end(), key_less);
@@ -474,17 +473,40 @@ KdeResult kernel_density(std::span<const double> x, std::span<const double> y,
         } else {
             std::sort(order.begin(), order.end(), key_less);
         }
-    }
+    };
     std::vector<Site> sites;
-    sites.reserve(x.size());
-    for (const Key& k : order) {
-        const std::size_t i = k.i;
-        const double w = weights.empty() ? 1.0 : weights[i];
-        res.total_weight += w;
-        if (!sites.empty() && sites.back().x == x[i] && sites.back().y == y[i])
-            sites.back().w += w;
-        else
-            sites.push_back({x[i], y[i], w, grid.row_of(y[i])});
+    if (weights.empty() && !mostly_distinct(x, y)) {
+        // Unweighted incidents on snap points (distinct_points.hpp): the distinct locations are
+        // sorted instead of every incident. A site's weight is its count and the total the
+        // number of incidents, sums of ones that are exact in any order, and locations equal
+        // in value (0.0 and -0.0) merge as in the sort below, the first seen giving the
+        // coordinates: the same sites, to the bit.
+        const DistinctPoints at = distinct_points(x, y, false);
+        std::vector<Key> order(at.x.size());
+        for (std::size_t k = 0; k < order.size(); ++k) order[k] = {at.y[k], at.x[k], k};
+        sort_keys(order);
+        for (const Key& k : order) {
+            const double w = double(at.count[k.i]);
+            if (!sites.empty() && sites.back().x == k.x && sites.back().y == k.y)
+                sites.back().w += w;
+            else
+                sites.push_back({k.x, k.y, w, grid.row_of(k.y)});
+        }
+        res.total_weight = double(x.size());
+    } else {
+        std::vector<Key> order(x.size());
+        for (std::size_t i = 0; i < x.size(); ++i) order[i] = {y[i], x[i], i};
+        sort_keys(order);
+        sites.reserve(x.size());
+        for (const Key& k : order) {
+            const std::size_t i = k.i;
+            const double w = weights.empty() ? 1.0 : weights[i];
+            res.total_weight += w;
+            if (!sites.empty() && sites.back().x == x[i] && sites.back().y == y[i])
+                sites.back().w += w;
+            else
+                sites.push_back({x[i], y[i], w, grid.row_of(y[i])});
+        }
     }
     res.distinct_points = sites.size();
 

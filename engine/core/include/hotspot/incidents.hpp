@@ -30,8 +30,14 @@ public:
     StringColumn& operator=(StringColumn&&) noexcept = default;
     ~StringColumn() = default;
 
-    void push_back(std::string_view s);
+    /// Appends a value. Blank values at the end are counted, not stored, until a value with
+    /// text follows them: a column left blank (ReadOptions::keep_text) holds nothing.
+    void push_back(std::string_view s) {
+        if (s.empty()) ++m_size;
+        else push_text(s);
+    }
     std::string_view operator[](std::size_t i) const noexcept {
+        if (i >= m_stored) return {};
         const Block& b = m_blocks[i >> block_bits];
         const std::size_t j = i & (block_rows - 1);
         std::uint32_t start, end;
@@ -66,6 +72,8 @@ private:
         std::size_t cap = 0;
     };
     char* room_for(Block& b, std::size_t n);
+    void push_text(std::string_view s);  ///< stores the blanks counted before it, then s
+    void store(std::string_view s);      ///< stores row m_stored
 
     std::vector<Block> m_blocks;
     std::vector<std::uint16_t> m_end16;            ///< per row; unused in a wide block
@@ -74,6 +82,7 @@ private:
     std::size_t m_page_used = 0;  ///< bytes used in m_pages.back()
     std::size_t m_text = 0;       ///< bytes of text in all pages
     std::size_t m_size = 0;
+    std::size_t m_stored = 0;     ///< rows stored; those from here to m_size are blank
 };
 
 /// No date known.
