@@ -174,6 +174,8 @@ class IdSet {
 public:
     // Inserts `id` (hash `h`); false when it was there already.
     bool insert(std::string_view id, std::uint64_t h) {
+        if (m_text.size() >= std::size_t(empty) - 1)
+            throw UsageError(unit, "more than 4,294,967,293 incidents have an id; read the input in parts");
         if ((m_text.size() + 1) * 2 > m_slots.size()) rehash(std::max<std::size_t>(1024, m_slots.size() * 2));
         const std::uint32_t tag = std::uint32_t(h >> 32);
         for (std::size_t s = std::size_t(h) & (m_slots.size() - 1);; s = (s + 1) & (m_slots.size() - 1)) {

@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -60,4 +62,14 @@ TEST_CASE("sha256: a noted checksum is used only while the file is unchanged", "
     test::write_file(path, "a,b\n1,2\n3,4\n");  // changed: the noted value no longer applies
     CHECK(noted_file_sha256(path).empty());
     CHECK(sha256_file(path) == sha256_hex("a,b\n1,2\n3,4\n"));
+    // Rewritten with the same size and its modification time put back (as `cp -p` or
+    // `touch -r` do): the status-change time moved, so the noted value no longer applies.
+    note_file_sha256(path, std::string(64, 'e'));
+    struct stat before {};
+    REQUIRE(::stat(path.c_str(), &before) == 0);
+    test::write_file(path, "a,b\n9,9\n3,4\n");
+    const timespec times[2] = {before.st_atim, before.st_mtim};
+    REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
+    CHECK(noted_file_sha256(path).empty());
+    CHECK(sha256_file(path) == sha256_hex("a,b\n9,9\n3,4\n"));
 }

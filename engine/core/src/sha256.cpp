@@ -1,7 +1,7 @@
 #include "hotspot/sha256.hpp"
 
 #include <cstdio>
-#include <filesystem>
+#include <sys/stat.h>
 #include <map>
 #include <mutex>
 #include <memory>
@@ -47,46 +47,56 @@ std::string Sha256::hex() {
 
 namespace {
 
-// A file's identity for the noted checksums: its size and modification time.
+// A file's identity for the noted checksums: device, inode, size, and the modification and
+// status-change times. The status-change time moves on every write and metadata change and
+// cannot be set back (`cp -p`, `touch -r` and unzip restore the modification time only), so a
+// file replaced or rewritten after it was read no longer matches.
+struct Identity {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    off_t size = 0;
+    timespec mtime{}, ctime{};
+    bool operator==(const Identity& o) const noexcept {
+        return dev == o.dev && ino == o.ino && size == o.size && mtime.tv_sec == o.mtime.tv_sec &&
+               mtime.tv_nsec == o.mtime.tv_nsec && ctime.tv_sec == o.ctime.tv_sec && ctime.tv_nsec == o.ctime.tv_nsec;
+    }
+};
 struct Noted {
-    std::uintmax_t bytes = 0;
-    std::filesystem::file_time_type mtime;
+    Identity id;
     std::string hex;
 };
 std::mutex noted_mutex;
 std::map<std::string, Noted> noted;
 
-bool stat_file(const std::string& path, std::uintmax_t& bytes, std::filesystem::file_time_type& mtime) {
-    std::error_code e1, e2;
-    bytes = std::filesystem::file_size(path, e1);
-    mtime = std::filesystem::last_write_time(path, e2);
-    return !e1 && !e2;
+bool identify(const std::string& path, Identity& id) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return false;
+    id = {st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
+    return true;
 }
 
 } // namespace
 
 void note_file_sha256(const std::string& path, const std::string& hex) {
     Noted n;
-    if (!stat_file(path, n.bytes, n.mtime)) return;
+    if (!identify(path, n.id)) return;
     n.hex = hex;
     const std::lock_guard<std::mutex> lock(noted_mutex);
     noted[path] = std::move(n);
+}
+
+std::string noted_file_sha256(const std::string& path) {
+    Identity now;
+    const std::lock_guard<std::mutex> lock(noted_mutex);
+    const auto it = noted.find(path);
+    if (it != noted.end() && identify(path, now) && now == it->second.id) return it->second.hex;
+    return {};
 }
 
 std::string sha256_hex(std::string_view data) {
     Sha256 s;
     s.update(data);
     return s.hex();
-}
-
-std::string noted_file_sha256(const std::string& path) {
-    std::uintmax_t bytes = 0;
-    std::filesystem::file_time_type mtime;
-    const std::lock_guard<std::mutex> lock(noted_mutex);
-    const auto it = noted.find(path);
-    if (it != noted.end() && stat_file(path, bytes, mtime) && bytes == it->second.bytes && mtime == it->second.mtime)
-        return it->second.hex;
-    return {};
 }
 
 std::string sha256_file(const std::string& path) {

@@ -20,11 +20,12 @@ struct DistinctPoints {
 
 /// The distinct locations of the points (x[i], y[i]); `with_index` fills DistinctPoints::of.
 /// Memory: ~12 bytes a point for the table (and 4 for `of`) besides 24 per location.
-/// @throws UsageError when x and y differ in length or hold 2^32 points or more.
+/// @throws UsageError when x and y differ in length or hold 2^32 - 1 points or more.
 DistinctPoints distinct_points(std::span<const double> x, std::span<const double> y, bool with_index);
 
 /// Whether the first 65,536 points (all of them when fewer) are 90% or more distinct: points
-/// not snapped, where finding the locations would cost more than it saves.
+/// not snapped, where finding the locations would cost more than it saves. True for 2^32 - 1
+/// points or more (too many for distinct_points()), so callers work point by point.
 bool mostly_distinct(std::span<const double> x, std::span<const double> y);
 
 } // namespace hotspot

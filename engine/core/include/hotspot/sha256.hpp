@@ -28,7 +28,8 @@ private:
 };
 
 /// Lower-case hex SHA-256 of a file's bytes, or the one noted for it (note_file_sha256) while
-/// the file's size and modification time are unchanged. @throws InputError when it cannot be read.
+/// the file is unchanged (the same device, inode, size, modification and status-change times).
+/// @throws InputError when it cannot be read.
 std::string sha256_file(const std::string& path);
 
 /// Notes the SHA-256 of a file worked out while reading it whole (the incident reader hashes
@@ -36,8 +37,8 @@ std::string sha256_file(const std::string& path);
 /// 0.2 s for a million police.uk rows). Thread-safe.
 void note_file_sha256(const std::string& path, const std::string& hex);
 
-/// The checksum noted for `path`, while its size and modification time are unchanged; empty
-/// when none.
+/// The checksum noted for `path`, while the file is unchanged (as for sha256_file); empty when
+/// none.
 std::string noted_file_sha256(const std::string& path);
 
 } // namespace hotspot
