@@ -474,39 +474,27 @@ KdeResult kernel_density(std::span<const double> x, std::span<const double> y,
             std::sort(order.begin(), order.end(), key_less);
         }
     };
+    // Unweighted incidents on snap points (distinct_points.hpp): the distinct locations are
+    // sorted instead of every incident, each weighing its count. Counts are sums of ones, exact
+    // in any order, and locations equal in value (0.0 and -0.0) merge below as incidents do,
+    // the first seen giving the coordinates: the same sites, to the bit.
+    DistinctPoints at;
+    const bool snapped = weights.empty() && !mostly_distinct(x, y);
+    if (snapped) at = distinct_points(x, y, false);
+    const std::span<const double> kx = snapped ? std::span<const double>(at.x) : x;
+    const std::span<const double> ky = snapped ? std::span<const double>(at.y) : y;
+    std::vector<Key> order(kx.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = {ky[i], kx[i], i};
+    sort_keys(order);
     std::vector<Site> sites;
-    if (weights.empty() && !mostly_distinct(x, y)) {
-        // Unweighted incidents on snap points (distinct_points.hpp): the distinct locations are
-        // sorted instead of every incident. A site's weight is its count and the total the
-        // number of incidents, sums of ones that are exact in any order, and locations equal
-        // in value (0.0 and -0.0) merge as in the sort below, the first seen giving the
-        // coordinates: the same sites, to the bit.
-        const DistinctPoints at = distinct_points(x, y, false);
-        std::vector<Key> order(at.x.size());
-        for (std::size_t k = 0; k < order.size(); ++k) order[k] = {at.y[k], at.x[k], k};
-        sort_keys(order);
-        for (const Key& k : order) {
-            const double w = double(at.count[k.i]);
-            if (!sites.empty() && sites.back().x == k.x && sites.back().y == k.y)
-                sites.back().w += w;
-            else
-                sites.push_back({k.x, k.y, w, grid.row_of(k.y)});
-        }
-        res.total_weight = double(x.size());
-    } else {
-        std::vector<Key> order(x.size());
-        for (std::size_t i = 0; i < x.size(); ++i) order[i] = {y[i], x[i], i};
-        sort_keys(order);
-        sites.reserve(x.size());
-        for (const Key& k : order) {
-            const std::size_t i = k.i;
-            const double w = weights.empty() ? 1.0 : weights[i];
-            res.total_weight += w;
-            if (!sites.empty() && sites.back().x == x[i] && sites.back().y == y[i])
-                sites.back().w += w;
-            else
-                sites.push_back({x[i], y[i], w, grid.row_of(y[i])});
-        }
+    sites.reserve(order.size());
+    for (const Key& k : order) {
+        const double w = snapped ? double(at.count[k.i]) : weights.empty() ? 1.0 : weights[k.i];
+        res.total_weight += w;
+        if (!sites.empty() && sites.back().x == k.x && sites.back().y == k.y)
+            sites.back().w += w;
+        else
+            sites.push_back({k.x, k.y, w, grid.row_of(k.y)});
     }
     res.distinct_points = sites.size();
 
