@@ -7,10 +7,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "hotspot/error.hpp"
 #include "hotspot/grid.hpp"
@@ -153,8 +156,19 @@ RunSection run_section(const RunConfig& cfg, const RunAreas& areas, bool police_
     return r;
 }
 
-// Everything of one profile: select, then the steps its `outputs` list.
-void run_profile(ProfileRun& p) {
+// What a profile's analysis leaves for its writing: the rasters written, and whether it
+// selected anything at all.
+struct AnalysedProfile {
+    bool selected = false;
+    std::string kde_path, change_path;
+};
+
+// The analysis of one profile: the steps its `outputs` list, their layers into p.gpkg (a
+// recorder) and their GeoTIFFs into their own files. Safe to run for several profiles at once:
+// each has its own outcome, record, group and recorder; the areas, incidents and selections
+// are only read (the study masks lock).
+AnalysedProfile analyse_profile(ProfileRun& p) {
+    AnalysedProfile a;
     ProfileOutcome& po = p.po;
     const Profile& profile = p.profile;
     RunProfileRecord& rec = p.record;
@@ -173,19 +187,19 @@ void run_profile(ProfileRun& p) {
         po.warnings.push_back("run: profile " + profile.name + " selects no incidents in " + p.cfg.period.describe() +
                               " (" + terms + "); no outputs were written for it");
         rec.warnings = po.warnings;
-        return;
+        return a;
     }
+    a.selected = true;
     rec.selection = selection_node(p.sel);
     if (p.comparing) rec.selected_comparison = std::int64_t(po.selected_comparison = p.cmp.rows.size());
     rec.outputs = profile.outputs;
 
-    std::string kde_path, change_path;
     detail::ProfileSpots spots;
     if (p.wants("kde")) {
         detail::run_profile_backtest(p);
         const KdeStepResult k = run_profile_kde(p);
-        kde_path = (p.out / run_output_name(profile.name, RunOutputKind::kde)).string();
-        if (p.comparing) change_path = (p.out / run_output_name(profile.name, RunOutputKind::kde_change)).string();
+        a.kde_path = (p.out / run_output_name(profile.name, RunOutputKind::kde)).string();
+        if (p.comparing) a.change_path = (p.out / run_output_name(profile.name, RunOutputKind::kde_change)).string();
         if (p.wants("hotspot_polygons")) spots = detail::hotspot_areas(p, k, detail::run_profile_hotspots(p, k));
     }
     if (p.wants("gistar")) detail::run_profile_gistar(p);
@@ -193,16 +207,47 @@ void run_profile(ProfileRun& p) {
     if (p.wants("near_repeat")) detail::run_profile_near_repeat(p);
     detail::run_profile_change(p, spots);
     detail::run_profile_emerging(p);
-    detail::write_profile_incidents(p);
-    if (!kde_path.empty())
-        p.group.layers.push_back({profile.title + ": density", "./" + fs::path(kde_path).filename().string(), true, "",
-                                  read_sidecar_qml(kde_path), true});
-    if (!change_path.empty())
-        p.group.layers.push_back({profile.title + ": density change", "./" + fs::path(change_path).filename().string(),
-                                  true, "", read_sidecar_qml(change_path), false});
-    detail::round_profile_totals(p);  // publish mode: the manifest's totals rounded (--publish-round)
-    rec.warnings = po.warnings;
+    return a;
 }
+
+// The writing of one analysed profile, in profile order on one thread: its recorded layers
+// replayed into the run's GeoPackage, then its incidents layer, then its rasters' entries in
+// the project (the order a profile run alone from start to end wrote them in).
+void finish_profile(ProfileRun& p, const AnalysedProfile& a, VectorWriter& recorded, VectorWriter& gpkg) {
+    if (!a.selected) return;
+    recorded.replay_into(gpkg);
+    detail::write_profile_incidents(p, gpkg);
+    const std::string& title = p.profile.title;
+    if (!a.kde_path.empty())
+        p.group.layers.push_back({title + ": density", "./" + fs::path(a.kde_path).filename().string(), true, "",
+                                  read_sidecar_qml(a.kde_path), true});
+    if (!a.change_path.empty())
+        p.group.layers.push_back({title + ": density change", "./" + fs::path(a.change_path).filename().string(),
+                                  true, "", read_sidecar_qml(a.change_path), false});
+    detail::round_profile_totals(p);  // publish mode: the manifest's totals rounded (--publish-round)
+    p.record.warnings = p.po.warnings;
+}
+
+// One profile of the run from selection to writing; the parts a ProfileRun refers to live here.
+struct ProfileJob {
+    ProfileJob(const RunConfig& cfg, const IncidentTable& inc, RunAreas& areas, const Profile& base_, const Profile& profile_,
+               const DateSplitSelection& split, Selection sel_, bool comparing, const fs::path& out, unsigned threads,
+               const VectorWriter& gpkg, bool first, double select_s_)
+        : base(base_), profile(profile_), sel(std::move(sel_)), layers(VectorWriter::recorder(gpkg)),
+          group{profile_.title, {}, first}, select_s(select_s_),
+          run{cfg, inc, areas, profile, split, sel, cmp, comparing, out, threads, layers, po, group, rec, 0.0, {}, {}} {}
+    Profile base, profile;
+    Selection sel, cmp;
+    ProfileOutcome po;
+    RunProfileRecord rec;
+    VectorWriter layers;  // the recorder the steps write to
+    ProjectGroup group;
+    double select_s = 0;   // selection time (before the analysis), part of the profile's time
+    double analyse_wall_s = 0, finish_s = 0;
+    AnalysedProfile analysed;
+    std::exception_ptr failure;
+    ProfileRun run;
+};
 
 } // namespace
 
@@ -292,35 +337,96 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     write_total += seconds_since(t);
     manifest.add_timing("write boundaries and rejects", seconds_since(t));
 
-    // ---- profiles
+    // ---- profiles: analysed concurrently (up to one per thread), written in profile order.
+    // Each profile's layers go to its own recorder while it is analysed; this thread replays
+    // them, and writes the profile's incidents layer, as soon as that profile and every one
+    // before it are done, so the GeoPackage and the manifest do not depend on the thread count.
     const bool comparing = !cfg.comparison.empty();
-    for (std::size_t pi = 0; pi < cfg.profiles.size(); ++pi) {
-        const auto tp = std::chrono::steady_clock::now();
-        double select_s = select_seconds[pi];
+    const std::size_t n_profiles = cfg.profiles.size();
+    std::vector<std::unique_ptr<ProfileJob>> jobs;
+    for (std::size_t pi = 0; pi < n_profiles; ++pi) {
         const Profile base = choose_variant(cfg.profiles[pi], read.police_uk);
         const Profile profile = with_period(base, cfg.period);
-        if (!progress(double(pi) / double(cfg.profiles.size()), "profile " + profile.name)) throw Cancelled(unit);
-        const Selection sel = std::move(selections[pi]);
-        Selection cmp;
-        if (comparing && !sel.rows.empty())
-            cmp = detail::timed(select_s, [&] { return select_period(splits[pi], with_period(base, cfg.comparison)); });
-        ProfileOutcome po;
-        RunProfileRecord rec;
-        ProjectGroup group{profile.title, {}, pi == 0};
-        ProfileRun p{cfg, inc, areas, profile, splits[pi], sel, cmp, comparing, out, threads, gpkg, po, group, rec, select_s, {}, {}};
-        run_profile(p);
-        rm.profiles.push_back(std::move(rec));
-        if (!sel.rows.empty()) {
-            project_groups.push_back(std::move(group));
-            // The selection made before the loop is analysis time of this profile too.
-            const double profile_s = seconds_since(tp) + select_seconds[pi];
-            manifest.add_timing("profile " + po.name, profile_s);
-            manifest.add_timing("profile " + po.name + " analyse", p.analyse_s);
-            manifest.add_timing("profile " + po.name + " write", profile_s - p.analyse_s);
-            analyse_total += p.analyse_s;
-            write_total += profile_s - p.analyse_s;
+        jobs.push_back(std::make_unique<ProfileJob>(cfg, inc, areas, base, profile, splits[pi], std::move(selections[pi]),
+                                                    comparing, out, threads, gpkg, pi == 0, select_seconds[pi]));
+    }
+    const auto analyse = [&](ProfileJob& j) {
+        const auto ta = std::chrono::steady_clock::now();
+        try {
+            if (comparing && !j.sel.rows.empty())
+                j.cmp = detail::timed(j.select_s, [&] { return select_period(j.run.split, with_period(j.base, cfg.comparison)); });
+            j.analysed = analyse_profile(j.run);
+        } catch (...) {
+            j.failure = std::current_exception();
         }
-        res.profiles.push_back(std::move(po));
+        j.analyse_wall_s = seconds_since(ta);
+    };
+    // Workers take the profiles in order; `done` says which have finished their analysis.
+    const std::size_t n_workers = std::min<std::size_t>(resolve_threads(threads), n_profiles);
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<char> done(n_profiles, 0);
+    std::size_t next = 0;
+    bool stop = false;
+    std::vector<std::thread> workers;
+    const auto work = [&] {
+        for (;;) {
+            std::size_t i;
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                if (stop || next == n_profiles) return;
+                i = next++;
+            }
+            analyse(*jobs[i]);
+            std::lock_guard<std::mutex> lock(mutex);
+            done[i] = 1;
+            if (jobs[i]->failure) stop = true;  // start no further profile
+            changed.notify_all();
+        }
+    };
+    // Whatever leaves this scope (an error, a cancel) first stops the workers and waits for them.
+    struct JoinWorkers {
+        std::vector<std::thread>& workers;
+        std::mutex& mutex;
+        bool& stop;
+        ~JoinWorkers() {
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                stop = true;
+            }
+            for (auto& w : workers)
+                if (w.joinable()) w.join();
+        }
+    } join_workers{workers, mutex, stop};
+    if (n_workers > 1)
+        for (std::size_t w = 0; w < n_workers; ++w) workers.emplace_back(work);
+    for (std::size_t pi = 0; pi < n_profiles; ++pi) {
+        ProfileJob& j = *jobs[pi];
+        if (!progress(double(pi) / double(n_profiles), "profile " + j.profile.name)) throw Cancelled(unit);
+        if (n_workers > 1) {
+            std::unique_lock<std::mutex> lock(mutex);
+            changed.wait(lock, [&] { return done[pi] != 0; });
+        } else {
+            analyse(j);
+        }
+        if (j.failure) std::rethrow_exception(j.failure);
+        const auto tf = std::chrono::steady_clock::now();
+        finish_profile(j.run, j.analysed, j.layers, gpkg);
+        j.finish_s = seconds_since(tf);
+        rm.profiles.push_back(std::move(j.rec));
+        if (!j.sel.rows.empty()) {
+            project_groups.push_back(std::move(j.group));
+            // The selection made before the analysis is analysis time of this profile too; its
+            // writing is the steps' GeoTIFFs (inside the analysis) and the layers written here.
+            const double analyse_s = j.run.analyse_s + j.select_s;
+            const double profile_s = j.analyse_wall_s + j.select_s + j.finish_s;
+            manifest.add_timing("profile " + j.po.name, profile_s);
+            manifest.add_timing("profile " + j.po.name + " analyse", analyse_s);
+            manifest.add_timing("profile " + j.po.name + " write", profile_s - analyse_s);
+            analyse_total += analyse_s;
+            write_total += profile_s - analyse_s;
+        }
+        res.profiles.push_back(std::move(j.po));
     }
     t = std::chrono::steady_clock::now();
     gpkg.commit();

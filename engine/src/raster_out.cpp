@@ -179,7 +179,11 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
         res.driver = "COG";
         const std::string threads =
             "NUM_THREADS=" + (options.threads ? std::to_string(options.threads) : std::string("ALL_CPUS"));
-        const char* opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "BLOCKSIZE=256",
+        // No predictor: the floating-point predictor (3) made every density and Gi* surface
+        // measured larger (force year 25 m: 1.90 vs 1.60 MB; Leicestershire: 0.71 vs 0.47 MB)
+        // and a third slower to write; the surfaces are mostly nodata and zero, which DEFLATE
+        // packs better unpredicted (bench/RESULTS.md, 2026-12-03).
+        const char* opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=NO", "BLOCKSIZE=256",
                               "OVERVIEWS=AUTO",   "RESAMPLING=AVERAGE", "BIGTIFF=IF_SAFER",
                               threads.c_str(),    nullptr};
         dst = GDALCreateCopy(cog, tmp.path().c_str(), src, FALSE, const_cast<char**>(opts),
@@ -193,7 +197,7 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
         if (n && GDALBuildOverviews(src, "AVERAGE", n, levels, 0, nullptr, nullptr, nullptr) !=
                      CE_None)
             throw OutputError(unit, path, "cannot build overviews: " + errors.last_error());
-        const char* opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=3",  "TILED=YES",
+        const char* opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=1",  "TILED=YES",
                               "BLOCKXSIZE=256",   "BLOCKYSIZE=256", "COPY_SRC_OVERVIEWS=YES",
                               "BIGTIFF=IF_SAFER", nullptr};
         dst = GDALCreateCopy(GDALGetDriverByName("GTiff"), tmp.path().c_str(), src, FALSE,

@@ -126,6 +126,31 @@ struct VectorWriter::Impl {
     };
     std::vector<PendingRtree> rtrees;
 
+    // A recorder (VectorWriter::recorder): the calls, kept for replay_into(). Each call is one
+    // Op; its text, geometry, layer or style lives in the side vector `index` points into.
+    bool recording = false;
+    struct Op {
+        enum Kind : std::uint8_t { begin, text, integer, real, point, polygon, feature, style } kind;
+        int field = 0;
+        std::int64_t index = 0;  // begin/text/polygon/style: into that vector; integer: the value
+        double x = 0, y = 0;     // real: x; point: x, y
+    };
+    struct Begin {
+        std::string name;
+        GeomType geom;
+        std::vector<FieldDef> fields;
+        std::string description;
+    };
+    struct Style {
+        std::string layer, qml, description, style_name;
+        bool use_as_default;
+    };
+    std::vector<Op> ops;
+    std::vector<std::string> texts;
+    std::vector<MultiPolygon> polygons;
+    std::vector<Begin> begins;
+    std::vector<Style> styles;
+
     void end_layer() {
         if (feature) {
             OGR_F_Destroy(feature);
@@ -185,7 +210,51 @@ VectorWriter::VectorWriter(const std::string& path, const std::string& crs, bool
         throw UsageError(unit, "unknown CRS '" + crs + "'");
 }
 
+VectorWriter::VectorWriter() : m_impl(std::make_unique<Impl>()) {}
+VectorWriter::VectorWriter(VectorWriter&&) noexcept = default;
+VectorWriter& VectorWriter::operator=(VectorWriter&&) noexcept = default;
+
+VectorWriter VectorWriter::recorder(const VectorWriter& like) {
+    VectorWriter w;
+    w.m_impl->recording = true;
+    w.m_impl->path = like.m_impl->path;
+    w.m_impl->driver = like.m_impl->driver;
+    return w;
+}
+
+void VectorWriter::replay_into(VectorWriter& target) {
+    Impl& m = *m_impl;
+    if (!m.recording) throw UsageError(unit, "replay_into: " + m.path + " is not a recorder");
+    for (const Impl::Op& op : m.ops) {
+        switch (op.kind) {
+        case Impl::Op::begin: {
+            const auto& b = m.begins[std::size_t(op.index)];
+            target.begin_layer(b.name, b.geom, b.fields, b.description);
+            break;
+        }
+        case Impl::Op::text: target.set_string(op.field, m.texts[std::size_t(op.index)]); break;
+        case Impl::Op::integer: target.set_integer(op.field, op.index); break;
+        case Impl::Op::real: target.set_real(op.field, op.x); break;
+        case Impl::Op::point: target.set_point(op.x, op.y); break;
+        case Impl::Op::polygon: target.set_multipolygon(m.polygons[std::size_t(op.index)]); break;
+        case Impl::Op::feature: target.write_feature(); break;
+        case Impl::Op::style: {
+            const auto& st = m.styles[std::size_t(op.index)];
+            target.add_style(st.layer, st.qml, st.description, st.style_name, st.use_as_default);
+            break;
+        }
+        }
+    }
+    m.ops = {};
+    m.texts = {};
+    m.polygons = {};
+    m.begins = {};
+    m.styles = {};
+    m.layers_begun = 0;
+}
+
 VectorWriter::~VectorWriter() {
+    if (!m_impl) return;  // moved from
     Impl& m = *m_impl;
     if (m.feature) OGR_F_Destroy(m.feature);
     if (m.ds) GDALClose(m.ds);
@@ -209,6 +278,11 @@ void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std
     // One layer per file (check_vector_output refuses these before any work; this is the net).
     if (m.layers_begun++ > 0 && m.driver != "GPKG" && m.driver != "SQLite")
         throw UsageError(unit, m.path + ": this format holds one layer per file; use .gpkg");
+    if (m.recording) {
+        m.ops.push_back({Impl::Op::begin, 0, std::int64_t(m.begins.size())});
+        m.begins.push_back({name, geom, fields, description});
+        return;
+    }
     const OGRwkbGeometryType t = geom == GeomType::point          ? wkbPoint
                                  : geom == GeomType::multipolygon ? wkbMultiPolygon
                                                                   : wkbNone;
@@ -237,6 +311,11 @@ void VectorWriter::begin_layer(const std::string& name, GeomType geom, const std
 }
 
 void VectorWriter::set_string(int field, std::string_view value) {
+    if (m_impl->recording) {
+        m_impl->ops.push_back({Impl::Op::text, field, std::int64_t(m_impl->texts.size())});
+        m_impl->texts.emplace_back(value);
+        return;
+    }
     // OGR copies the value; a std::string makes it NUL-terminated.
     if (m_impl->driver == "CSV" && needs_formula_guard(value)) {
         OGR_F_SetFieldString(m_impl->feature, field, ("'" + std::string(value)).c_str());
@@ -258,21 +337,29 @@ bool needs_formula_guard(std::string_view value) noexcept {
     return !((c == '+' || c == '-') && !v.empty() && ec == std::errc() && p == v.data() + v.size());
 }
 void VectorWriter::set_integer(int field, std::int64_t value) {
+    if (m_impl->recording) return m_impl->ops.push_back({Impl::Op::integer, field, value});
     OGR_F_SetFieldInteger64(m_impl->feature, field, value);
 }
 void VectorWriter::set_real(int field, double value) {
+    if (m_impl->recording) return m_impl->ops.push_back({Impl::Op::real, field, 0, value});
     if (std::isnan(value))
         OGR_F_SetFieldNull(m_impl->feature, field);
     else
         OGR_F_SetFieldDouble(m_impl->feature, field, value);
 }
 void VectorWriter::set_point(double x, double y) {
+    if (m_impl->recording) return m_impl->ops.push_back({Impl::Op::point, 0, 0, x, y});
     OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
     OGR_G_SetPoint_2D(g, 0, x, y);
     OGR_F_SetGeometryDirectly(m_impl->feature, g);
     m_impl->box = detail::rtree_entry(0, x, x, y, y);
 }
 void VectorWriter::set_multipolygon(const MultiPolygon& mp) {
+    if (m_impl->recording) {
+        m_impl->ops.push_back({Impl::Op::polygon, 0, std::int64_t(m_impl->polygons.size())});
+        m_impl->polygons.push_back(mp);
+        return;
+    }
     OGRGeometryH g = detail::to_ogr_multipolygon(mp);
     Impl& m = *m_impl;
     // The envelope GDAL writes into the geometry's header and its own index reads back; an
@@ -288,6 +375,7 @@ void VectorWriter::set_multipolygon(const MultiPolygon& mp) {
 
 void VectorWriter::write_feature() {
     Impl& m = *m_impl;
+    if (m.recording) return m.ops.push_back({Impl::Op::feature});
     if (OGR_L_CreateFeature(m.layer, m.feature) != OGRERR_NONE) m.fail("cannot write a feature of " + m.layer_name);
     if (m.bulk_rtree && m.box) {
         m.box->fid = OGR_F_GetFID(m.feature);
@@ -302,6 +390,11 @@ bool VectorWriter::add_style(const std::string& layer, const std::string& qml, c
                              const std::string& style_name, bool use_as_default) {
     Impl& m = *m_impl;
     if (m.driver != "GPKG") return false;
+    if (m.recording) {
+        m.ops.push_back({Impl::Op::style, 0, std::int64_t(m.styles.size())});
+        m.styles.push_back({layer, qml, description, style_name, use_as_default});
+        return true;
+    }
     m.end_layer();
     // The table QGIS itself creates (as an OGR attribute layer, FID "id") when it saves a
     // style into a GeoPackage; QGIS applies the row with useAsDefault on load.
@@ -347,6 +440,7 @@ bool VectorWriter::add_style(const std::string& layer, const std::string& qml, c
 
 void VectorWriter::commit() {
     Impl& m = *m_impl;
+    if (m.recording) throw UsageError(unit, "commit: a recorder writes no file; replay it into a writer");
     m.end_layer();
     {
         // GDAL 3.6's GDALClose returns nothing: errors while closing (a full disk while the

@@ -12,6 +12,10 @@
 #include <random>
 #include <sqlite3.h>
 
+#include <fstream>
+#include <iterator>
+
+#include "hotspot/error.hpp"
 #include "hotspot/vector_out.hpp"
 #include "support.hpp"
 
@@ -192,4 +196,54 @@ TEST_CASE("bulk GeoPackage R-tree of polygons: valid, complete, equal to GDAL's,
         GDALClose(ds);
         GDALClose(dr);
     }
+}
+
+TEST_CASE("a recorder replayed into a GeoPackage writes the same file as the calls made directly", "[gpkg-rtree][vector]") {
+    // `hotspot run` analyses profiles concurrently into recorders (VectorWriter::recorder) and
+    // replays them in profile order: the file must be byte for byte the one direct calls write.
+    const auto dir = test::fresh_dir("vector_recorder");
+    const auto polys = rectangles(120, 7);
+    const auto write = [&](VectorWriter& w) {
+        w.begin_layer("points", GeomType::point, {{"name", FieldType::string}, {"n", FieldType::integer}, {"v", FieldType::real}},
+                      "a description");
+        for (int i = 0; i < 300; ++i) {
+            w.set_string(0, "p" + std::to_string(i));
+            w.set_integer(1, i * 1000003LL);
+            w.set_real(2, i % 7 == 0 ? NAN : i * 0.25);
+            w.set_point(400000 + i * 3.5, 300000 - i * 1.25);
+            w.write_feature();
+        }
+        CHECK(w.add_style("points", "<qgis/>", "style"));
+        w.begin_layer("areas", GeomType::multipolygon, {{"code", FieldType::string}});
+        for (std::size_t i = 0; i < polys.size(); ++i) {
+            w.set_string(0, "A" + std::to_string(i));
+            w.set_multipolygon(polys[i]);
+            w.write_feature();
+        }
+        w.begin_layer("table", GeomType::none, {{"k", FieldType::integer}});
+        w.set_integer(0, 42);
+        w.write_feature();
+    };
+    const std::string direct = (dir / "direct.gpkg").string(), replayed = (dir / "replayed.gpkg").string();
+    {
+        VectorWriter w(direct, "EPSG:27700", false);
+        write(w);
+        w.commit();
+    }
+    {
+        VectorWriter w(replayed, "EPSG:27700", false);
+        VectorWriter rec = VectorWriter::recorder(w);
+        write(rec);
+        CHECK_THROWS_AS(rec.commit(), UsageError);
+        rec.replay_into(w);
+        w.commit();
+        CHECK_THROWS_AS(w.replay_into(rec), UsageError);  // only a recorder replays
+    }
+    const auto bytes = [](const std::string& p) {
+        std::ifstream f(p, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(f), {});
+    };
+    const std::string a = bytes(direct), b = bytes(replayed);
+    CHECK(a.size() > 10000);
+    CHECK(a == b);
 }

@@ -130,14 +130,22 @@ EmergingResult emerging_hot_spots(const Grid& grid, const std::vector<std::vecto
     // z and significance per slice, slice-major (float halves the memory of 36 slices).
     std::vector<float> z(n * cells);
     std::vector<std::int8_t> sig(n * cells, 0);
+    // Every slice has the same grid, study area and band, so the same neighbour counts: the
+    // first slice counts them and the others take them as given (GiStarOptions::neighbour_count).
+    GiStarOptions go = o.gistar;
+    std::vector<std::int32_t> neighbours;
     for (std::size_t t = 0; t < n; ++t) {
         const auto sub = [&](double f, std::string_view) { return progress((double(t) + f) / double(n + 1), "emerging: Gi* per slice"); };
-        const GiStarResult g = gistar_grid(grid, counts[t], o.gistar, mask, sub);
+        GiStarResult g = gistar_grid(grid, counts[t], go, mask, sub);
         for (std::size_t c = 0; c < cells; ++c) {
             z[t * cells + c] = float(g.z[c]);
             if (g.p_adjusted[c] < o.alpha && std::isfinite(g.z[c])) sig[t * cells + c] = g.z[c] > 0 ? 1 : g.z[c] < 0 ? -1 : 0;
         }
         if (t + 1 == n) r.final_bin = g.bin;
+        if (go.neighbour_count.empty()) {
+            neighbours = std::move(g.neighbour_count);
+            go.neighbour_count = neighbours;
+        }
     }
     if (!progress(double(n) / double(n + 1), "emerging: trends")) throw Cancelled("emerging");
     r.category.assign(cells, EmergingClass::no_pattern);

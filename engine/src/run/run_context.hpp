@@ -77,6 +77,8 @@ struct ProfileRun {
     bool comparing = false;
     std::filesystem::path out;      ///< the folder written to
     unsigned threads = 0;
+    /// Where the steps write their layers: a recorder (VectorWriter::recorder) that the run
+    /// replays into its GeoPackage in profile order once the profile's analysis is done.
     VectorWriter& gpkg;
     ProfileOutcome& po;
     ProjectGroup& group;
@@ -130,7 +132,8 @@ void run_profile_near_repeat(ProfileRun& p);
 void run_profile_emerging(ProfileRun& p);
 /// The options the run gives the emerging step (the Gi* grid; slices ending with the period).
 EmergingStepOptions profile_emerging_options(const ProfileRun& p, const std::vector<std::uint32_t>& rows);
-/// The profile's incidents layer (the geocode step's schema; never in a publish-mode pack).
-void write_profile_incidents(ProfileRun& p);
+/// The profile's incidents layer (the geocode step's schema; never in a publish-mode pack),
+/// written straight to `gpkg` (the run's GeoPackage: not recorded, it is the largest layer).
+void write_profile_incidents(ProfileRun& p, VectorWriter& gpkg);
 
 } // namespace hotspot::detail

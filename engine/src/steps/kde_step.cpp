@@ -528,6 +528,9 @@ ChangeSurfaceTest change_significance_of(const std::string& from, const std::str
 }
 
 const std::vector<std::uint8_t>& StudyMasks::of(const Grid& g) {
+    // One lock over look-up and rasterising: a second profile wanting the same grid waits for
+    // the first's mask rather than making its own.
+    std::lock_guard<std::mutex> lock(m_mutex);
     for (auto& [grid, mask] : m_cache)
         if (grid.origin_x == g.origin_x && grid.origin_y == g.origin_y && grid.cell_size_m == g.cell_size_m &&
             grid.cols == g.cols && grid.rows == g.rows)

@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <regex>
+#include <unordered_map>
 #include <set>
 #include <thread>
 
@@ -30,6 +31,35 @@ struct CompiledTerm {
     std::string description;
     TermKind kind = TermKind::plain;
     std::function<bool(std::size_t)> pass;
+    /// Set when pass(i) depends only on this text of row i (a field's value): the evaluation
+    /// then answers a value seen before from memory (ValueMemo) instead of matching it again.
+    const StringColumn* value = nullptr;
+};
+
+// The answers of one value-only term for the values met so far, on one thread. A column of a
+// few categories (offence descriptions, location types, MO text picked from a list) is matched
+// once per category; a column of mostly distinct text (free MO text) stops being remembered
+// after a first sample shows that, so it costs only that sample's look-ups. Either way every
+// row gets the answer pass(i) gives it.
+class ValueMemo {
+public:
+    bool pass(const CompiledTerm& t, std::size_t i) {
+        if (!m_on) return t.pass(i);
+        const std::string_view v = (*t.value)[i];
+        ++m_lookups;
+        if (const auto it = m_seen.find(v); it != m_seen.end()) return it->second;
+        const bool r = t.pass(i);
+        m_seen.emplace(v, r);
+        // Mostly new values in the first sample, or too many to keep: match every row.
+        if ((m_lookups == sample && m_seen.size() > sample / 2) || m_seen.size() > most) m_on = false, m_seen = {};
+        return r;
+    }
+
+private:
+    static constexpr std::size_t sample = 4096, most = 65536;
+    bool m_on = true;
+    std::size_t m_lookups = 0;
+    std::unordered_map<std::string_view, bool> m_seen;  // views into the table's column
 };
 
 int resolve_field(const IncidentTable& t, const std::string& field, const std::string& pname) {
@@ -214,8 +244,8 @@ std::vector<CompiledTerm> compile(const IncidentTable& t, const Filter& f,
     std::vector<CompiledTerm> terms;
     const auto described = describe_terms(f);
     std::size_t k = 0;
-    auto add = [&](TermKind kind, std::function<bool(std::size_t)> pass) {
-        terms.push_back({described[k++], kind, std::move(pass)});
+    auto add = [&](TermKind kind, std::function<bool(std::size_t)> pass, const StringColumn* value = nullptr) {
+        terms.push_back({described[k++], kind, std::move(pass), value});
     };
 
     if (!f.categories.empty()) {
@@ -238,13 +268,13 @@ std::vector<CompiledTerm> compile(const IncidentTable& t, const Filter& f,
                 if (code_matches(e, code))
                     return true;
             return false;
-        });
+        }, &col);
     }
     if (!f.location_types.empty()) {
         const auto& col = t.fields[std::size_t(resolve_field(t, "location_type", pname))];
         auto wanted = folded_set(f.location_types);
         add(TermKind::plain,
-            [&col, wanted](std::size_t i) { return wanted.count(fold(col[i])) != 0; });
+            [&col, wanted](std::size_t i) { return wanted.count(fold(col[i])) != 0; }, &col);
     }
     for (const auto& ft : f.fields) {
         const auto& col = t.fields[std::size_t(resolve_field(t, ft.field, pname))];
@@ -262,7 +292,7 @@ std::vector<CompiledTerm> compile(const IncidentTable& t, const Filter& f,
             if (!match->empty() && !match->any(v, lowered))
                 return false;
             return !exclude->any(v, lowered);
-        });
+        }, &col);
     }
     if (has_date_range(f))
         add(TermKind::date, date_range_term(t, f));
@@ -394,8 +424,15 @@ DateSplitSelection::DateSplitSelection(const IncidentTable& table, const Profile
         const std::size_t end = std::min(table.size(), w1 * 64);
         for (std::size_t k = 0; k < terms.size(); ++k) {
             std::uint64_t* bits = e->passes[k].data();
-            for (std::size_t i = w0 * 64; i < end; ++i)
-                if (terms[k].pass(i)) bits[i >> 6] |= std::uint64_t(1) << (i & 63);
+            const CompiledTerm& term = terms[k];
+            if (term.value) {
+                ValueMemo memo;  // this thread's, this term's
+                for (std::size_t i = w0 * 64; i < end; ++i)
+                    if (memo.pass(term, i)) bits[i >> 6] |= std::uint64_t(1) << (i & 63);
+            } else {
+                for (std::size_t i = w0 * 64; i < end; ++i)
+                    if (term.pass(i)) bits[i >> 6] |= std::uint64_t(1) << (i & 63);
+            }
         }
     };
     std::vector<std::thread> pool;

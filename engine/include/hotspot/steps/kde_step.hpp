@@ -25,6 +25,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -248,6 +250,8 @@ struct KdeManifestNode {
 };
 
 /// Cells whose centre lies in the study area (rasterize_areas), once per distinct grid.
+/// Safe to share between threads (`hotspot run` analyses profiles concurrently); a mask
+/// returned stays valid, unchanged, for the object's lifetime.
 class StudyMasks {
 public:
     explicit StudyMasks(const std::vector<MultiPolygon>& study) : m_study(study) {}
@@ -255,7 +259,8 @@ public:
 
 private:
     const std::vector<MultiPolygon>& m_study;
-    std::vector<std::pair<Grid, std::vector<std::uint8_t>>> m_cache;
+    std::mutex m_mutex;
+    std::deque<std::pair<Grid, std::vector<std::uint8_t>>> m_cache;  // a deque: references stay valid
 };
 
 /// The step's warnings from the kde: `surface.warnings` in order, the snap-point warning
