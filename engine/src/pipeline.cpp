@@ -46,11 +46,11 @@ using util::thousands;
 // it too, but only after the reading, the placing and the profiles before it (a national 25 m
 // run was refused after 4 min 52 s). The count is over the extent alone (the steps add the
 // bandwidth around it), so nothing the steps accept is refused here.
-void refuse_oversized_grids(const RunConfig& cfg, const Bounds& study, bool police_uk) {
+// `bases`: the run's profiles, each in its variant for the input (choose_variant).
+void refuse_oversized_grids(const RunConfig& cfg, const Bounds& study, const std::vector<Profile>& bases) {
     const Bounds b = cfg.analysis.extent.value_or(study);
     if (b.empty()) return;
-    for (const auto& prof : cfg.profiles) {
-        const Profile profile = choose_variant(prof, police_uk);
+    for (const Profile& profile : bases) {
         struct Check { bool on; double cell; const char* what; const char* key; };
         for (const Check c : {Check{detail::profile_wants(profile, "kde"), detail::run_kde_cell_m(cfg.analysis, profile), "density", "analysis.cell_m"},
                               Check{detail::profile_wants(profile, "gistar"), detail::run_gistar_cell_m(cfg.analysis, profile), "Gi*",
@@ -305,11 +305,13 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     splits.reserve(cfg.profiles.size());
     std::vector<Selection> selections(cfg.profiles.size());
     std::vector<double> select_seconds(cfg.profiles.size(), 0.0);
+    std::vector<Profile> bases, profiles;  // each profile's variant for this input, and that in the period
     for (std::size_t pi = 0; pi < cfg.profiles.size(); ++pi) {
-        const Profile profile = with_period(choose_variant(cfg.profiles[pi], read.police_uk), cfg.period);
+        bases.push_back(choose_variant(cfg.profiles[pi], read.police_uk));
+        profiles.push_back(with_period(bases.back(), cfg.period));
         selections[pi] = detail::timed(select_seconds[pi], [&] {
-            splits.emplace_back(inc, profile, threads);
-            return select_period(splits.back(), profile);
+            splits.emplace_back(inc, profiles.back(), threads);
+            return select_period(splits.back(), profiles.back());
         });
     }
     if (!selections.empty() &&
@@ -325,7 +327,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     res.assigned = areas.placement.assigned;
     res.outside = areas.placement.outside;
     manifest.add_timing("geocode", seconds_since(t));
-    refuse_oversized_grids(cfg, areas.study_layer().bounds, read.police_uk);
+    refuse_oversized_grids(cfg, areas.study_layer().bounds, bases);
     t = std::chrono::steady_clock::now();
     double analyse_total = 0, write_total = 0;
 
@@ -344,12 +346,9 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     const bool comparing = !cfg.comparison.empty();
     const std::size_t n_profiles = cfg.profiles.size();
     std::vector<std::unique_ptr<ProfileJob>> jobs;
-    for (std::size_t pi = 0; pi < n_profiles; ++pi) {
-        const Profile base = choose_variant(cfg.profiles[pi], read.police_uk);
-        const Profile profile = with_period(base, cfg.period);
-        jobs.push_back(std::make_unique<ProfileJob>(cfg, inc, areas, base, profile, splits[pi], std::move(selections[pi]),
+    for (std::size_t pi = 0; pi < n_profiles; ++pi)
+        jobs.push_back(std::make_unique<ProfileJob>(cfg, inc, areas, bases[pi], profiles[pi], splits[pi], std::move(selections[pi]),
                                                     comparing, out, threads, gpkg, pi == 0, select_seconds[pi]));
-    }
     const auto analyse = [&](ProfileJob& j) {
         const auto ta = std::chrono::steady_clock::now();
         try {

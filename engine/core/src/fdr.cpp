@@ -45,39 +45,33 @@ std::vector<double> adjust_p_values(std::span<const double> p, PAdjust method) {
     }
     // Benjamini-Hochberg by distinct value: within a run of equal p-values (ranks a..b) the
     // running minimum from the top is set at rank b, and every member of the run gets that
-    // value, so it is worked out once per distinct p, with the very expression of the rank-by-rank
-    // loop below (same bits). Gi* grids' p-values are mostly a few shared values (exact test:
-    // one per local sum and neighbour count), and sorting the values themselves is several times
-    // faster than sorting indices by them. A -0.0 takes the loop below (its sign is kept there).
-    if (std::none_of(order.begin(), order.end(), [&](std::size_t i) { return p[i] == 0.0 && std::signbit(p[i]); })) {
-        std::vector<double> values(order.size());
-        for (std::size_t k = 0; k < order.size(); ++k) values[k] = p[order[k]];
-        std::sort(values.begin(), values.end());
-        std::vector<double> distinct, adjusted;
-        std::vector<std::size_t> last_rank;  // 1-based rank of each distinct value's last copy
-        for (std::size_t k = 0; k < values.size(); ++k)
-            if (k + 1 == values.size() || values[k + 1] != values[k]) distinct.push_back(values[k]), last_rank.push_back(k + 1);
-        adjusted.resize(distinct.size());
-        double running = 1.0;
-        for (std::size_t d = distinct.size(); d-- > 0;) {
-            const double v = m * distinct[d] / double(last_rank[d]);
-            running = std::min(running, v);
-            adjusted[d] = std::min(1.0, running);
-        }
+    // value, so it is worked out once per distinct p, with the very expression of the textbook
+    // rank-by-rank loop over a stable sort (same bits; tests/unit/stats/test_fdr.cpp compares
+    // them). Gi* grids' p-values are mostly a few shared values (exact test: one per local sum
+    // and neighbour count), and sorting the values themselves is several times faster than
+    // sorting indices by them.
+    std::vector<double> values(order.size());
+    for (std::size_t k = 0; k < order.size(); ++k) values[k] = p[order[k]];
+    std::sort(values.begin(), values.end());
+    std::vector<double> distinct, adjusted;
+    std::vector<std::size_t> last_rank;  // 1-based rank of each distinct value's last copy
+    for (std::size_t k = 0; k < values.size(); ++k)
+        if (k + 1 == values.size() || values[k + 1] != values[k]) distinct.push_back(values[k]), last_rank.push_back(k + 1);
+    // 0.0 and -0.0 are one run, in no set order after std::sort. The textbook loop meets the
+    // run's last row first (stable sort, from the top), and that row's zero, with its sign, is
+    // what every member of the run gets.
+    if (distinct.front() == 0.0)
         for (const std::size_t i : order)
-            out[i] = adjusted[std::size_t(std::lower_bound(distinct.begin(), distinct.end(), p[i]) - distinct.begin())];
-        return out;
-    }
-    // Stable sort so ties keep a deterministic order (ties get the same adjusted value anyway,
-    // because the running minimum from the top makes them equal).
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return p[a] < p[b]; });
+            if (p[i] == 0.0) distinct.front() = p[i];
+    adjusted.resize(distinct.size());
     double running = 1.0;
-    for (std::size_t k = order.size(); k-- > 0;) {
-        const double v = m * p[order[k]] / double(k + 1);
+    for (std::size_t d = distinct.size(); d-- > 0;) {
+        const double v = m * distinct[d] / double(last_rank[d]);
         running = std::min(running, v);
-        out[order[k]] = std::min(1.0, running);
+        adjusted[d] = std::min(1.0, running);
     }
+    for (const std::size_t i : order)
+        out[i] = adjusted[std::size_t(std::lower_bound(distinct.begin(), distinct.end(), p[i]) - distinct.begin())];
     return out;
 }
 

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -77,13 +78,24 @@ TEST_CASE("BH by distinct value equals the rank-by-rank running minimum, to the 
         for (std::size_t i = 0; i < p.size(); ++i) {
             p[i] = distinct > 0 ? pool[rng() % pool.size()] : u(rng);
             if (rng() % 50 == 0) p[i] = NAN;
-            if (rng() % 97 == 0) p[i] = rng() % 2 ? 0.0 : 1.0;
+            if (rng() % 97 == 0) p[i] = std::array{0.0, -0.0, 1.0}[rng() % 3];  // -0.0: its sign is kept
         }
         const auto got = adjust_p_values(p, PAdjust::fdr_bh), want = reference(p);
         INFO("distinct values " << distinct);
         std::size_t differ = 0;
         for (std::size_t i = 0; i < p.size(); ++i)
-            differ += std::isnan(want[i]) ? !std::isnan(got[i]) : got[i] != want[i];
+            differ += std::isnan(want[i]) ? !std::isnan(got[i]) : got[i] != want[i] || std::signbit(got[i]) != std::signbit(want[i]);
         CHECK(differ == 0);
+    }
+    // Runs of zeros of both signs, in both orders: the textbook loop gives the whole run the
+    // sign of its last row's zero.
+    for (const auto& p : {std::vector<double>{0.0, -0.0, 0.5, -0.0, 0.2}, std::vector<double>{-0.0, 0.0, 0.5, 0.0, NAN},
+                          std::vector<double>{-0.0, -0.0, 0.0, -0.0}, std::vector<double>{0.0, 0.0, 1.0}}) {
+        const auto got = adjust_p_values(p, PAdjust::fdr_bh), want = reference(p);
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            if (std::isnan(p[i])) continue;
+            CHECK(got[i] == want[i]);
+            CHECK(std::signbit(got[i]) == std::signbit(want[i]));
+        }
     }
 }

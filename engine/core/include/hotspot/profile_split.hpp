@@ -15,8 +15,10 @@ namespace hotspot {
 
 /// select(from, to) equals hotspot::select() of the profile with filter.date_from/date_to set to
 /// from/to (empty: open): the rows, every term's counts, the rows left out for an unknown date or
-/// time and the warnings (tests/unit/test_profile.cpp checks it). The profile's own dates are
-/// left out until select(). Memory: one bit per row per term.
+/// time and the warnings. hotspot::select() is this class on one thread, so the single commands
+/// and `hotspot run` share one evaluation; tests/unit/test_profile.cpp checks one evaluation
+/// reused over many ranges against a fresh one per range. The profile's own dates are left out
+/// until select(). Memory: one bit per row per term.
 class DateSplitSelection {
 public:
     /// Evaluates every term but the date range on every row, on `threads` threads (0: all

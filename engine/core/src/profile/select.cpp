@@ -11,6 +11,7 @@
 #include <regex>
 #include <unordered_map>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "hotspot/error.hpp"
@@ -239,8 +240,11 @@ std::function<bool(std::size_t)> date_range_term(const IncidentTable& t, const F
     };
 }
 
+// Every term but the date range, which DateSplitSelection::select() applies per range (`f` comes
+// without one).
 std::vector<CompiledTerm> compile(const IncidentTable& t, const Filter& f,
                                   const std::string& pname) {
+    if (has_date_range(f)) throw std::logic_error("select: compile() takes a filter without its date range");
     std::vector<CompiledTerm> terms;
     const auto described = describe_terms(f);
     std::size_t k = 0;
@@ -294,8 +298,6 @@ std::vector<CompiledTerm> compile(const IncidentTable& t, const Filter& f,
             return !exclude->any(v, lowered);
         }, &col);
     }
-    if (has_date_range(f))
-        add(TermKind::date, date_range_term(t, f));
     if (f.hours) {
         const HoursWindow w = *f.hours;
         add(TermKind::time, [&t, w](std::size_t i) {
@@ -388,12 +390,11 @@ Selection tally(const IncidentTable& table, const std::string& profile_name, con
 } // namespace
 
 Selection select(const IncidentTable& table, const Profile& profile) {
+    // One evaluation for both paths (the single commands here, `hotspot run` through
+    // DateSplitSelection directly): the terms without the date range are evaluated once into
+    // bits, with the value memo, and the range is applied in the tally.
     validate(profile);
-    const auto terms = compile(table, profile.filter, profile.name);
-    std::vector<std::string> descriptions;
-    std::vector<TermKind> kinds;
-    for (const auto& t : terms) descriptions.push_back(t.description), kinds.push_back(t.kind);
-    return tally(table, profile.name, descriptions, kinds, [&](std::size_t k, std::size_t i) { return terms[k].pass(i); });
+    return DateSplitSelection(table, profile, 1).select(profile.filter.date_from, profile.filter.date_to);
 }
 
 struct DateSplitSelection::Evaluated {
