@@ -271,6 +271,7 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
                 go.band_m = cand.bandwidth_m;
                 go.p_adjust = PAdjust::none;
                 go.test = GiStarTest::normal;
+                go.z_only = true;
                 go.threads = o.kde.threads;
                 go.neighbour_count = gistar_neighbours[c];  // the same grid, study area and band at every origin
                 GiStarResult gr = gistar_grid(in.grid, train_counts, go, in.window);

@@ -1,6 +1,7 @@
 #include "hotspot/emerging.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <string>
 #include <thread>
@@ -155,9 +156,13 @@ EmergingResult emerging_hot_spots(const Grid& grid, const std::vector<std::vecto
     r.cold_slices.assign(cells, 0);
     r.persistence.assign(cells, PersistenceClass::none);
     const unsigned threads = std::max(1u, std::min<unsigned>(resolve_threads(o.gistar.threads), unsigned(cells / 4096 + 1)));
+    // A cell whose z series and significance series are those of the cell before it (the empty
+    // stretches of a sparse grid: no incident near in any slice) takes that cell's trend and
+    // classes, which the same inputs would give again.
     const auto work = [&](std::size_t from, std::size_t to) {
-        std::vector<double> v;
-        std::vector<std::int8_t> s(n);
+        std::vector<double> v, last_v;
+        std::vector<std::int8_t> s(n), last_s;
+        std::size_t last = cells;  // the cell the last_ series belong to (none yet)
         for (std::size_t c = from; c < to; ++c) {
             if (!mask.empty() && !mask[c]) continue;
             v.clear();
@@ -167,12 +172,20 @@ EmergingResult emerging_hot_spots(const Grid& grid, const std::vector<std::vecto
                 r.cold_slices[c] = std::uint16_t(r.cold_slices[c] + (s[t] < 0));
                 if (!std::isnan(z[t * cells + c])) v.push_back(z[t * cells + c]);
             }
+            if (last != cells && s == last_s &&
+                std::equal(v.begin(), v.end(), last_v.begin(), last_v.end(),
+                           [](double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); })) {
+                r.trend_z[c] = r.trend_z[last], r.trend_p[c] = r.trend_p[last];
+                r.category[c] = r.category[last], r.persistence[c] = r.persistence[last];
+                continue;
+            }
             const MannKendall mk = mann_kendall(v, false);
             const double tz = mk.z, tp = mk.p, S = mk.s;
             r.trend_z[c] = float(tz);
             r.trend_p[c] = float(tp);
             r.category[c] = classify_emerging(s, S, tp, o.alpha);
             r.persistence[c] = classify_persistence(s, o.persistence);
+            last = c, last_v = v, last_s = s;
         }
     };
     std::vector<std::thread> pool;

@@ -1,6 +1,7 @@
 #include "hotspot/gistar.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <unordered_map>
 #include <limits>
@@ -134,6 +135,7 @@ void GiStarOptions::validate(bool needs_band) const {
                                        std::to_string(permutations) + ")");
     if (stop_after < 0)
         throw UsageError("gistar", "stop_after must be >= 0 (got " + std::to_string(stop_after) + ")");
+    if (z_only && permutations > 0) throw UsageError("gistar", "z_only takes no permutations");
 }
 
 GiStarTest parse_gistar_test(const std::string& name) {
@@ -234,13 +236,19 @@ GiStarResult gistar_grid(const Grid& grid, std::span<const double> counts,
     if (!progress(0.1, "gistar")) throw Cancelled("gistar");
 
     r.z.assign(std::size_t(grid.size()), nan);
-    r.p.assign(std::size_t(grid.size()), nan);
+    if (!options.z_only) r.p.assign(std::size_t(grid.size()), nan);
     r.neighbour_count.assign(std::size_t(grid.size()), 0);
     const double s = std::sqrt(r.variance);
     parallel_rows(rows, options.threads, [&](std::int64_t row) {
         // The exact p depends on (local sum, W_i) only, and on a sparse grid most cells share a
         // few such pairs: remember them for the row (the same values, so the same bytes).
         std::unordered_map<std::uint64_t, double> exact_p;
+        // Neighbouring cells mostly repeat the last (local sum, W_i) (an empty stretch of a
+        // sparse grid, the same band inside the study area): the last pair's z and p are kept
+        // and reused, computed by the same expressions, so the bytes are the same.
+        std::uint64_t last_lag = 0;  // its bits
+        double last_z = nan, last_p = nan;
+        std::int64_t last_wi = -1;
         for (std::int64_t c = 0; c < cols; ++c) {
             const auto k = std::size_t(row * cols + c);
             if (!mask.empty() && !mask[k]) continue;
@@ -257,11 +265,18 @@ GiStarResult gistar_grid(const Grid& grid, std::span<const double> counts,
                     if (!spread) lag += px[base + hi] - px[base + lo];
                     if (given_w.empty()) wi += pm[base + hi] - pm[base + lo];
                 }
+            r.neighbour_count[k] = std::int32_t(wi);
+            if (wi == last_wi && std::bit_cast<std::uint64_t>(lag) == last_lag) {
+                r.z[k] = last_z;
+                if (!options.z_only) r.p[k] = last_p;
+                continue;
+            }
             const double w = double(wi); // binary: S1_i = W_i
             const double den = s * std::sqrt((n * w - w * w) / (n - 1));
             const double z = den > 0 ? (lag - w * r.mean) / den : nan;
             r.z[k] = z;
-            if (z != z) {
+            if (options.z_only) {
+            } else if (z != z) {
                 r.p[k] = nan;
             } else if (r.exact) {
                 const std::uint64_t key = (std::uint64_t(wi) << 32) | std::uint64_t(std::uint32_t(lag));
@@ -271,10 +286,14 @@ GiStarResult gistar_grid(const Grid& grid, std::span<const double> counts,
             } else {
                 r.p[k] = two_sided_p(z);
             }
-            r.neighbour_count[k] = std::int32_t(wi);
+            last_wi = wi, last_lag = std::bit_cast<std::uint64_t>(lag), last_z = z, last_p = options.z_only ? nan : r.p[k];
         }
     });
     if (!progress(0.3, "gistar")) throw Cancelled("gistar");
+    if (options.z_only) {
+        progress(1.0, "gistar");
+        return r;
+    }
 
     if (options.permutations > 0) {
         DistanceBandOptions band;

@@ -167,6 +167,21 @@ TEST_CASE("grid Gi*: spread and prefix-sum local sums give the formula's bits", 
             std::size_t differ = 0;
             for (std::size_t k = 0; k < g.p.size(); ++k) differ += !same(again.z[k], g.z[k]) + !same(again.p[k], g.p[k]);
             CHECK(differ == 0);
+            // p is the normal tail of each cell's own z (neighbouring cells with the same local sum
+            // and W_i reuse the last one's: the same bits), and z_only gives the same z alone.
+            std::size_t wrong_p = 0;
+            for (std::size_t k = 0; k < g.p.size(); ++k)
+                wrong_p += !same(g.p[k], std::isnan(g.z[k]) ? g.z[k] : std::erfc(std::abs(g.z[k]) / std::sqrt(2.0)));
+            CHECK(wrong_p == 0);
+            o.z_only = true;
+            const GiStarResult z_alone = gistar_grid(grid, x, o, mask);
+            CHECK(z_alone.p.empty());
+            CHECK(z_alone.bin.empty());
+            CHECK(z_alone.neighbour_count == g.neighbour_count);
+            std::size_t differ_z = 0;
+            for (std::size_t k = 0; k < g.z.size(); ++k) differ_z += !same(z_alone.z[k], g.z[k]);
+            CHECK(differ_z == 0);
+            o.z_only = false;
         }
     GiStarOptions o;
     o.band_m = 45;
@@ -174,6 +189,11 @@ TEST_CASE("grid Gi*: spread and prefix-sum local sums give the formula's bits", 
     o.neighbour_count = short_w;
     CHECK_THROWS_WITH(gistar_grid(grid, std::vector<double>(std::size_t(grid.size()), 1.0), o, mask),
                       Catch::Contains("neighbour counts have 10 cells"));
+    o.neighbour_count = {};
+    o.z_only = true;
+    o.permutations = 99;
+    CHECK_THROWS_WITH(gistar_grid(grid, std::vector<double>(std::size_t(grid.size()), 1.0), o, mask),
+                      Catch::Contains("z_only takes no permutations"));
 }
 
 TEST_CASE("Gi_Bin thresholds follow ArcGIS", "[gistar]") {

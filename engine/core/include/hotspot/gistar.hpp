@@ -74,9 +74,13 @@ struct GiStarOptions {
     /// (a backtest ranks many count grids on one study area); empty: counted here. Its values
     /// are used as given.
     std::span<const std::int32_t> neighbour_count;
+    /// gistar_grid() only: z and neighbour_count alone (p, p_adjusted and bin left empty), for a
+    /// caller that only ranks cells by z (the backtest); not with permutations.
+    bool z_only = false;
 
     /// @throws UsageError "gistar: band must be > 0 m (got 0)" (grid only),
-    ///         "gistar: permutations must be between 0 and 99999 (got -1)".
+    ///         "gistar: permutations must be between 0 and 99999 (got -1)",
+    ///         "gistar: z_only takes no permutations".
     void validate(bool needs_band) const;
 };
 
