@@ -182,6 +182,9 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
     std::size_t n_study = 0;
     for (std::size_t k = 0; k < n_cells; ++k) n_study += in_study(std::int64_t(k));
     if (n_study == 0) throw UsageError(unit, "the grid has no study cell");
+    // The study cells as runs along the rows: every surface is NaN outside them, so
+    // hits_at_shares reads only these (a force's study area is ~40% of its bounding grid).
+    const std::vector<CellRun> study_runs = in.window.empty() ? std::vector<CellRun>{} : cell_runs(in.window);
     const double outside = std::numeric_limits<double>::quiet_NaN();
     std::vector<double> train_counts(n_cells);
     std::vector<std::int64_t> test_incident_cells;
@@ -256,10 +259,16 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
         const auto score_candidate = [&](std::size_t c, Scratch& w) {
             const BacktestCandidate& cand = candidates[c];
             BacktestScore& score = r.scores[c];
-            // the study cells' values, NaN outside (as kernel_density leaves them), in w.surface
+            // the study cells' values in w.surface; the cells outside the study runs are never
+            // read (hits_at_shares with study_runs), so they are left as they are (NaN when
+            // there is no window: then every cell is a study cell)
             const auto study_surface = [&](auto&& value) -> std::span<const double> {
-                w.surface.resize(n_cells);
-                for (std::size_t q = 0; q < n_cells; ++q) w.surface[q] = in_study(std::int64_t(q)) ? value(q) : outside;
+                w.surface.resize(n_cells, outside);
+                if (study_runs.empty())
+                    for (std::size_t q = 0; q < n_cells; ++q) w.surface[q] = value(q);
+                else
+                    for (const CellRun& run : study_runs)
+                        for (std::size_t q = run.begin; q < run.end; ++q) w.surface[q] = value(q);
                 return w.surface;
             };
             std::span<const double> scored;
@@ -311,7 +320,7 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
                     ++bandwidth_uses[c];
                 }
             }
-            const std::vector<double> h = hits_at_shares(scored, test, o.shares);
+            const std::vector<double> h = hits_at_shares(scored, test, o.shares, study_runs);
             for (std::size_t s = 0; s < h.size(); ++s) score.hits[s] += h[s];
             score.origin_hit_rate.push_back(origin.test_total > 0 ? h[choose_k] / origin.test_total : nan);
         };

@@ -118,8 +118,38 @@ std::vector<double> hits_at_shares(std::span<const double> surface, std::span<co
     return hits_at_shares(surface, test, shares);
 }
 
+std::vector<CellRun> cell_runs(std::span<const std::uint8_t> flags) {
+    std::vector<CellRun> runs;
+    for (std::size_t i = 0; i < flags.size();) {
+        if (!flags[i]) {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < flags.size() && flags[j]) ++j;
+        runs.push_back({i, j});
+        i = j;
+    }
+    return runs;
+}
+
 std::vector<double> hits_at_shares(std::span<const double> surface, std::span<const TestCell> test,
-                                   std::span<const double> shares) {
+                                   std::span<const double> shares, std::span<const CellRun> runs) {
+    for (std::size_t r = 0; r < runs.size(); ++r)
+        if (runs[r].begin >= runs[r].end || runs[r].end > surface.size() || (r > 0 && runs[r].begin < runs[r - 1].end))
+            throw UsageError(unit, "cell run " + std::to_string(r) + " [" + std::to_string(runs[r].begin) + ", " +
+                                       std::to_string(runs[r].end) + ") is empty, out of order or past the surface's " +
+                                       std::to_string(surface.size()) + " cells");
+    // The cells looked at: the runs, or every cell.
+    const CellRun every{0, surface.size()};
+    const std::span<const CellRun> ranges = runs.empty() ? std::span<const CellRun>(&every, 1) : runs;
+    std::size_t looked_at = 0;
+    for (const CellRun& r : ranges) looked_at += r.end - r.begin;
+    const auto in_ranges = [&](std::size_t i) {
+        if (runs.empty()) return true;
+        const auto it = std::upper_bound(runs.begin(), runs.end(), i, [](std::size_t v, const CellRun& r) { return v < r.begin; });
+        return it != runs.begin() && i < std::prev(it)->end;
+    };
     double max_share = 0;
     for (double s : shares) {
         if (!(s > 0 && s <= 1)) throw UsageError(unit, "area share " + std::to_string(s * 100) + "% must be in (0, 100]%");
@@ -138,11 +168,12 @@ std::vector<double> hits_at_shares(std::span<const double> surface, std::span<co
     // cutoff is the floor itself, so the result is the same.
     double floor = -std::numeric_limits<double>::infinity();
     constexpr std::size_t stride = 64;  // 1 cache line in 8; a 2M-cell grid gives ~1,200 sampled ranks of margin
-    if (surface.size() >= 4096) {
+    if (looked_at >= 4096) {
         std::vector<double> sample;
-        sample.reserve(surface.size() / stride + 1);
-        for (std::size_t i = 0; i < surface.size(); i += stride)
-            if (std::isfinite(surface[i])) sample.push_back(surface[i]);
+        sample.reserve(looked_at / stride + ranges.size());
+        for (const CellRun& r : ranges)
+            for (std::size_t i = r.begin; i < r.end; i += stride)
+                if (std::isfinite(surface[i])) sample.push_back(surface[i]);
         const std::size_t k_guess = top_k(double(stride) * double(sample.size()));
         const auto ks = std::size_t(1.5 * double(k_guess) / double(stride)) + 64;
         if (k_guess * 4 < stride * sample.size() && ks < sample.size()) {
@@ -159,19 +190,20 @@ std::vector<double> hits_at_shares(std::span<const double> surface, std::span<co
         std::size_t kept = 0, f_count = 0, floor_count = 0;
         constexpr std::size_t block = 256;
         constexpr double largest = std::numeric_limits<double>::max();
-        for (std::size_t b = 0; b < surface.size(); b += block) {
-            const std::size_t e = std::min(surface.size(), b + block);
-            const Counts n = count_block(surface.data() + b, e - b, floor);
-            f_count += n.finite, floor_count += n.at;
-            if (n.above == 0) continue;
-            if (values.size() < kept + n.above + 1) values.resize(std::max(2 * values.size(), kept + n.above + 1));
-            double* out = values.data();
-            for (std::size_t i = b; i < e; ++i) {
-                const double v = surface[i];
-                out[kept] = v;
-                kept += (std::fabs(v) <= largest) & (v > floor);
+        for (const CellRun& r : ranges)
+            for (std::size_t b = r.begin; b < r.end; b += block) {
+                const std::size_t e = std::min(r.end, b + block);
+                const Counts n = count_block(surface.data() + b, e - b, floor);
+                f_count += n.finite, floor_count += n.at;
+                if (n.above == 0) continue;
+                if (values.size() < kept + n.above + 1) values.resize(std::max(2 * values.size(), kept + n.above + 1));
+                double* out = values.data();
+                for (std::size_t i = b; i < e; ++i) {
+                    const double v = surface[i];
+                    out[kept] = v;
+                    kept += (std::fabs(v) <= largest) & (v > floor);
+                }
             }
-        }
         values.resize(kept);
         finite = f_count, at_floor = floor_count;
         if (finite == 0) throw UsageError(unit, "the surface has no cell with a value in the study area");
@@ -189,7 +221,8 @@ std::vector<double> hits_at_shares(std::span<const double> surface, std::span<co
     test_at.reserve(test.size());
     double total_test = 0;
     for (const TestCell& t : test)
-        if (const double u = surface[t.index]; std::isfinite(u)) test_at.emplace_back(u, t.count), total_test += t.count;
+        if (const double u = surface[t.index]; std::isfinite(u) && in_ranges(t.index))
+            test_at.emplace_back(u, t.count), total_test += t.count;
     // Shares largest first, each selection inside the previous one's top (its rank and above).
     std::vector<std::size_t> by_share(shares.size());
     for (std::size_t i = 0; i < by_share.size(); ++i) by_share[i] = i;

@@ -185,6 +185,57 @@ TEST_CASE("hits_at_shares' list form equals evaluate_surface to the bit", "[eval
     CHECK_THROWS_AS(hits_at_shares(v, outside_grid, shares), UsageError);
 }
 
+// The backtest reads only the study area's cells (runs along the rows): the figures equal those
+// of the whole surface when it is NaN outside the runs, whatever is outside them (a cell outside
+// every run is outside the study area); runs from cell_runs() are the flags' runs exactly.
+TEST_CASE("hits_at_shares over study-cell runs equals the whole surface NaN outside them", "[evaluate]") {
+    std::mt19937_64 rng(29);
+    std::uniform_real_distribution<double> u(0, 1);
+    const std::vector<double> shares = {0.02, 0.005, 0.05, 0.01, 0.5, 1.0};
+    for (int trial = 0; trial < 16; ++trial) {
+        const std::size_t cols = 70 + std::size_t(trial) * 37, rows = 50 + std::size_t(trial) * 29, n = cols * rows;
+        std::vector<std::uint8_t> flags(n, 0);
+        const double cx = double(cols) / 2, cy = double(rows) / 2, r = 0.45 * double(std::min(cols, rows));
+        for (std::size_t i = 0; i < n; ++i) {  // a disc with holes and a stray cell: many runs
+            const double dx = double(i % cols) - cx, dy = double(i / cols) - cy;
+            flags[i] = (dx * dx + dy * dy < r * r && u(rng) > 0.05) || i == n - 1;
+        }
+        const std::vector<CellRun> runs = cell_runs(flags);
+        std::vector<std::uint8_t> again(n, 0);
+        for (std::size_t k = 0; k < runs.size(); ++k) {
+            REQUIRE(runs[k].begin < runs[k].end);
+            if (k > 0) REQUIRE(runs[k].begin > runs[k - 1].end);  // maximal: a gap between runs
+            for (std::size_t i = runs[k].begin; i < runs[k].end; ++i) again[i] = 1;
+        }
+        CHECK(again == flags);
+        std::vector<double> v(n), garbage(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double value = trial % 3 == 0 ? std::round(u(rng) * 5) : u(rng) * u(rng);  // ties, or none
+            v[i] = flags[i] ? value : std::nan("");
+            garbage[i] = flags[i] ? value : 1e6 * u(rng);  // finite outside: must not count
+        }
+        std::vector<TestCell> test;
+        for (int i = 0; i < 40 + trial * 30; ++i) {
+            const auto at = std::size_t(u(rng) * double(n));
+            test.push_back({at, 1.0 + double(i % 3)});
+        }
+        const auto whole = hits_at_shares(v, test, shares);
+        const auto in_runs = hits_at_shares(v, test, shares, runs);
+        const auto garbage_runs = hits_at_shares(garbage, test, shares, runs);
+        for (std::size_t k = 0; k < shares.size(); ++k) {
+            INFO("trial " << trial << ", share " << shares[k]);
+            CHECK(in_runs[k] == whole[k]);
+            CHECK(garbage_runs[k] == whole[k]);
+        }
+    }
+    const std::vector<double> v(100, 1.0);
+    const std::vector<TestCell> none;
+    const std::vector<double> one{0.01};
+    CHECK_THROWS_WITH(hits_at_shares(v, none, one, std::vector<CellRun>{{5, 10}, {8, 20}}), Catch::Contains("out of order"));
+    CHECK_THROWS_WITH(hits_at_shares(v, none, one, std::vector<CellRun>{{90, 101}}), Catch::Contains("past the surface"));
+    CHECK_THROWS_WITH(hits_at_shares(v, none, one, std::vector<CellRun>{{7, 7}}), Catch::Contains("empty"));
+}
+
 TEST_CASE("backtest hit rates equal a brute force over the origins", "[backtest]") {
     const Synthetic s = synthetic();
     BacktestOptions o;

@@ -22,6 +22,7 @@
 /// The area-share curve (Hu et al. 2018's PAI curve) evaluates the same at shares 0..1.
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -84,12 +85,25 @@ struct TestCell {
     double count = 0;
 };
 
+/// A run of consecutive cells [begin, end) of a row-major grid.
+struct CellRun {
+    std::size_t begin = 0, end = 0;
+};
+
+/// The runs of consecutive non-zero flags (a study area's cells, row by row), in order.
+std::vector<CellRun> cell_runs(std::span<const std::uint8_t> flags);
+
 /// hits_at_shares with the test counts as a list of the cells that have any (a month's
 /// incidents reach a few thousand of a force's million cells): the same figures, without a
-/// pass over a dense count grid per surface. @throws UsageError as above, or an index outside
-/// the surface.
+/// pass over a dense count grid per surface. `runs` (cell_runs() of the study area; empty:
+/// every cell) limits the cells looked at: a cell outside every run counts as outside the
+/// study area, as a NaN cell does, so for a surface that is NaN outside the runs the figures
+/// are those without them, and a grid whose study area is a fraction of its bounding box is
+/// read only there (the backtest scores every candidate surface this way).
+/// @throws UsageError as above, an index outside the surface, or runs that are empty, out of
+/// order, overlapping or past the surface.
 std::vector<double> hits_at_shares(std::span<const double> surface, std::span<const TestCell> test,
-                                   std::span<const double> shares);
+                                   std::span<const double> shares, std::span<const CellRun> runs = {});
 
 /// Figures for a fixed area (hot spot polygons): share = area_m2 / study_area_m2, n = hits of
 /// N = test_total, n_train of train_total (NaN: no training data). PAI*, PEI and PEI* are NaN
