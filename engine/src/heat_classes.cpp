@@ -193,19 +193,39 @@ HeatClasses heat_classes_of(std::vector<double> inside, double floor_from_count,
     // lower edges: the value above which lie the densest `share` of the study area's cells.
     // t, the n-th largest value, by selection (nth_element, densest first), not a sort of the
     // whole surface: every value before rank r is then >= t, every smaller one lies after it.
-    std::vector<double> lower;
+    // The shares are taken largest first: after the selection at rank r_prev, the ranks above it
+    // lie in [0, r_prev], so a smaller share selects only there; and the largest value below t
+    // (every value below t lies after rank r) is found in (r, r_prev] when t_prev < t (t_prev
+    // itself is one), or is the previous share's when t_prev == t (everything after r_prev is
+    // at most t_prev). Only the largest share reads the whole surface; the edges are the same
+    // values as one full selection and scan per share would give.
+    std::vector<std::size_t> ranks;
     for (double share : o.area_shares) {
         const auto n = std::size_t(std::ceil(share * double(inside.size())));
-        const std::size_t r = std::min(inside.size() - 1, n > 0 ? n - 1 : 0);
-        std::nth_element(inside.begin(), inside.begin() + std::ptrdiff_t(r), inside.end(), std::greater<>());
+        ranks.push_back(std::min(inside.size() - 1, n > 0 ? n - 1 : 0));
+    }
+    std::vector<std::size_t> by_rank(ranks.size());
+    for (std::size_t i = 0; i < by_rank.size(); ++i) by_rank[i] = i;
+    std::sort(by_rank.begin(), by_rank.end(), [&](std::size_t a, std::size_t b) { return ranks[a] > ranks[b]; });
+    std::vector<double> lower;
+    std::size_t end = inside.size();  // the selection's range: [0, end)
+    double prev_t = 0, prev_edge = 0;
+    bool first = true;
+    for (const std::size_t i : by_rank) {
+        const std::size_t r = ranks[i];
+        std::nth_element(inside.begin(), inside.begin() + std::ptrdiff_t(r), inside.begin() + std::ptrdiff_t(end),
+                         std::greater<>());
         const double t = inside[r];
         // a cell of value t belongs to the class (lower < v), so the edge sits just below t:
-        // the next smaller value (the largest after rank r that is below t), or 0
+        // the next smaller value (the largest value below t), or 0
         double edge = 0;
         bool found = false;
-        for (auto it = inside.begin() + std::ptrdiff_t(r + 1); it != inside.end(); ++it)
+        for (auto it = inside.begin() + std::ptrdiff_t(r + 1); it != inside.begin() + std::ptrdiff_t(end); ++it)
             if (*it < t && (!found || *it > edge)) edge = *it, found = true;
+        if (!found && !first && prev_t == t) edge = prev_edge;  // below t lies only what lay below t_prev
         lower.push_back(std::max(round_significant(edge, 2), h.floor));
+        prev_t = t, prev_edge = edge, first = false;
+        end = std::min(inside.size(), r + 1);
     }
     std::sort(lower.begin(), lower.end());
     lower.erase(std::unique(lower.begin(), lower.end()), lower.end());
