@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 #include <numbers>
 #include <numeric>
 #include <sstream>
@@ -625,11 +627,18 @@ KdeResult kernel_density(std::span<const double> x, std::span<const double> y,
     case KdeUnits::per_km2:
     case KdeUnits::relative: scale = constant * 1e6; break;
     }
-    if (window.empty())
+    if (window.empty()) {
         for (double& v : res.values) v *= scale;
-    else
-        for (std::size_t i = 0; i < res.values.size(); ++i)
-            res.values[i] = window[i] ? res.values[i] * scale : std::nan("");
+    } else {
+        // Branch-free over restrict pointers, so the compiler vectorises it (a branch per cell
+        // and a possible alias of the window's bytes kept it scalar: 6% of a Leicestershire
+        // run, whose backtest scales ~800 surfaces of 2M cells).
+        double* __restrict v = res.values.data();
+        const std::uint8_t* __restrict in = window.data();
+        const double s = scale, outside = std::numeric_limits<double>::quiet_NaN();
+        const std::size_t n = res.values.size();
+        for (std::size_t i = 0; i < n; ++i) v[i] = in[i] ? v[i] * s : outside;
+    }
     if (res.units == KdeUnits::relative) {
         double peak = 0;
         for (double v : res.values)
