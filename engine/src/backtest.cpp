@@ -179,12 +179,10 @@ BacktestResult run_backtest(const BacktestInput& in, const std::vector<BacktestC
     // Every surface is scored on the whole grid, cells outside the study area NaN (as
     // kernel_density leaves them), so a surface is never copied; the test counts are the list
     // of cells that have any.
-    std::size_t n_study = 0;
-    for (std::size_t k = 0; k < n_cells; ++k) n_study += in_study(std::int64_t(k));
-    if (n_study == 0) throw UsageError(unit, "the grid has no study cell");
     // The study cells as runs along the rows: every surface is NaN outside them, so
     // hits_at_shares reads only these (a force's study area is ~40% of its bounding grid).
     const std::vector<CellRun> study_runs = in.window.empty() ? std::vector<CellRun>{} : cell_runs(in.window);
+    if (n_cells == 0 || (!in.window.empty() && study_runs.empty())) throw UsageError(unit, "the grid has no study cell");
     const double outside = std::numeric_limits<double>::quiet_NaN();
     std::vector<double> train_counts(n_cells);
     std::vector<std::int64_t> test_incident_cells;

@@ -209,8 +209,7 @@ HeatClasses heat_classes_of(std::vector<double> inside, double floor_from_count,
     std::sort(by_rank.begin(), by_rank.end(), [&](std::size_t a, std::size_t b) { return ranks[a] > ranks[b]; });
     std::vector<double> lower;
     std::size_t end = inside.size();  // the selection's range: [0, end)
-    double prev_t = 0, prev_edge = 0;
-    bool first = true;
+    double prev_t = 0, prev_edge = 0;  // before the first share: no edge (0), as found below
     for (const std::size_t i : by_rank) {
         const std::size_t r = ranks[i];
         std::nth_element(inside.begin(), inside.begin() + std::ptrdiff_t(r), inside.begin() + std::ptrdiff_t(end),
@@ -222,9 +221,9 @@ HeatClasses heat_classes_of(std::vector<double> inside, double floor_from_count,
         bool found = false;
         for (auto it = inside.begin() + std::ptrdiff_t(r + 1); it != inside.begin() + std::ptrdiff_t(end); ++it)
             if (*it < t && (!found || *it > edge)) edge = *it, found = true;
-        if (!found && !first && prev_t == t) edge = prev_edge;  // below t lies only what lay below t_prev
+        if (!found && prev_t == t) edge = prev_edge;  // below t lies only what lay below t_prev
         lower.push_back(std::max(round_significant(edge, 2), h.floor));
-        prev_t = t, prev_edge = edge, first = false;
+        prev_t = t, prev_edge = edge;
         end = std::min(inside.size(), r + 1);
     }
     std::sort(lower.begin(), lower.end());
