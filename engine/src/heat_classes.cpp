@@ -71,13 +71,20 @@ std::vector<double> HeatClasses::breaks() const {
     return b;
 }
 
-std::vector<std::uint32_t> incidents_within(const Grid& grid, std::span<const double> x, std::span<const double> y,
-                                            double radius_m) {
+namespace {
+
+/// incidents_within()'s counts one row at a time: `row_fn(r, counts)` for r = 0 .. rows-1 in
+/// order, `counts` the row's cols counts (valid until the call returns). Only a row's worth of
+/// counts is held, not the grid's (a force's 25 m grid: 35 MB a profile, first-touched).
+/// Each incident adds 1 to one run of columns per row its circle meets (+1 where the run
+/// starts, -1 after it ends, unsigned, so modulo 2^32, which the running sum undoes exactly);
+/// the incidents are taken in the order of their own rows, so each row sees those within the
+/// radius of it. Integer sums: the counts do not depend on the order.
+template <class RowFn>
+void for_each_reach_row(const Grid& grid, std::span<const double> x, std::span<const double> y, double radius_m,
+                        RowFn&& row_fn) {
     if (x.size() != y.size()) throw UsageError(unit, "x and y differ in length");
     const auto cols = grid.cols;
-    // per row, +1 where an incident's run of columns starts and -1 after it ends (unsigned, so
-    // modulo 2^32, which the running sum undoes exactly); then a running sum, in place
-    std::vector<std::uint32_t> reach(std::size_t(grid.rows * (cols + 1)), 0);
     const double r2 = radius_m * radius_m;
     const auto span_cells = std::int64_t(std::ceil(radius_m / grid.cell_size_m)) + 1;
     // Each distinct location once, counted as many times as it has incidents (snap points:
@@ -88,18 +95,37 @@ std::vector<std::uint32_t> incidents_within(const Grid& grid, std::span<const do
         x = at.x;
         y = at.y;
     }
+    struct Site {
+        std::int64_t r0, c0;
+        double x, y;
+        std::uint32_t times;
+    };
+    std::vector<Site> sites;
+    sites.reserve(x.size());
     for (std::size_t i = 0; i < x.size(); ++i) {
         if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
-        const std::uint32_t times = at.count.empty() ? 1 : at.count[i];
-        const double xi = x[i];
-        const auto c0 = std::int64_t(std::floor((xi - grid.origin_x) / grid.cell_size_m));
+        const auto c0 = std::int64_t(std::floor((x[i] - grid.origin_x) / grid.cell_size_m));
         const auto r0 = std::int64_t(std::floor((grid.origin_y - y[i]) / grid.cell_size_m));
-        // columns a cell of the incident's box may take (the box bounds every cell within the radius)
-        const std::int64_t cmin = std::max<std::int64_t>(0, c0 - span_cells), cmax = std::min(cols - 1, c0 + span_cells);
-        if (cmin > cmax) continue;
-        for (std::int64_t r = std::max<std::int64_t>(0, r0 - span_cells); r <= std::min(grid.rows - 1, r0 + span_cells);
-             ++r) {
-            const double dy = grid.y_of_row(r) - y[i];
+        // rows and columns a cell of the incident's box may take (the box bounds every cell
+        // within the radius): none in the grid, nothing to add
+        if (r0 + span_cells < 0 || r0 - span_cells > grid.rows - 1) continue;
+        if (c0 + span_cells < 0 || c0 - span_cells > cols - 1) continue;
+        sites.push_back({r0, c0, x[i], y[i], at.count.empty() ? 1u : at.count[i]});
+    }
+    std::sort(sites.begin(), sites.end(), [](const Site& a, const Site& b) { return a.r0 < b.r0; });
+    std::vector<std::uint32_t> diff(static_cast<std::size_t>(cols + 1));
+    std::vector<std::uint32_t> counts(static_cast<std::size_t>(cols));
+    std::size_t first = 0, last = 0;  // the sites with r0 in [r - span_cells, r + span_cells]
+    for (std::int64_t r = 0; r < grid.rows; ++r) {
+        while (first < sites.size() && sites[first].r0 < r - span_cells) ++first;
+        while (last < sites.size() && sites[last].r0 <= r + span_cells) ++last;
+        std::fill(diff.begin(), diff.end(), 0u);
+        const double yr = grid.y_of_row(r);
+        for (std::size_t k = first; k < last; ++k) {
+            const Site& s = sites[k];
+            const std::int64_t cmin = std::max<std::int64_t>(0, s.c0 - span_cells), cmax = std::min(cols - 1, s.c0 + span_cells);
+            const double xi = s.x;
+            const double dy = yr - s.y;
             const double dy2 = dy * dy;
             const auto inside = [&](std::int64_t c) {
                 const double dx = grid.x_of_col(c) - xi;
@@ -124,28 +150,34 @@ std::vector<std::uint32_t> incidents_within(const Grid& grid, std::span<const do
             if (lo > hi) continue;
             while (lo > cmin && inside(lo - 1)) --lo;
             while (hi < cmax && inside(hi + 1)) ++hi;
-            std::uint32_t* row = reach.data() + r * (cols + 1);
-            row[lo] += times;
-            row[hi + 1] -= times;
+            diff[std::size_t(lo)] += s.times;
+            diff[std::size_t(hi + 1)] -= s.times;
         }
-    }
-    // row r moves from r * (cols + 1) to r * cols: left, so row by row in increasing r
-    for (std::int64_t r = 0; r < grid.rows; ++r) {
-        const std::uint32_t* in = reach.data() + r * (cols + 1);
-        std::uint32_t* out = reach.data() + r * cols;
         std::uint32_t sum = 0;
-        for (std::int64_t c = 0; c < cols; ++c) out[c] = sum += in[c];
+        for (std::int64_t c = 0; c < cols; ++c) counts[std::size_t(c)] = sum += diff[std::size_t(c)];
+        row_fn(r, static_cast<const std::uint32_t*>(counts.data()));
     }
-    reach.resize(std::size_t(grid.rows * cols));
+}
+
+} // namespace
+
+std::vector<std::uint32_t> incidents_within(const Grid& grid, std::span<const double> x, std::span<const double> y,
+                                            double radius_m) {
+    std::vector<std::uint32_t> reach(std::size_t(grid.size()));
+    for_each_reach_row(grid, x, y, radius_m, [&](std::int64_t r, const std::uint32_t* counts) {
+        std::copy(counts, counts + grid.cols, reach.begin() + r * grid.cols);
+    });
     return reach;
 }
 
 double densest_reached_by_fewer(const Grid& grid, std::span<const double> values, std::span<const double> x,
                                 std::span<const double> y, double radius_m, int k) {
-    const std::vector<std::uint32_t> reach = incidents_within(grid, x, y, radius_m);
     double densest = 0;
-    for (std::size_t i = 0; i < values.size(); ++i)
-        if (std::isfinite(values[i]) && reach[i] < std::uint32_t(k)) densest = std::max(densest, values[i]);
+    for_each_reach_row(grid, x, y, radius_m, [&](std::int64_t r, const std::uint32_t* counts) {
+        const double* v = values.data() + r * grid.cols;
+        for (std::int64_t c = 0; c < grid.cols; ++c)
+            if (std::isfinite(v[c]) && counts[c] < std::uint32_t(k)) densest = std::max(densest, v[c]);
+    });
     return densest;
 }
 

@@ -270,6 +270,7 @@ TEST_CASE("incidents_within equals the brute force count of every cell", "[heat]
         REQUIRE(got.size() == std::size_t(c.grid.size()));
         const double r2 = c.radius * c.radius;
         std::size_t wrong = 0, total = 0;
+        std::vector<std::uint32_t> brute(std::size_t(c.grid.size()));
         for (std::int64_t r = 0; r < c.grid.rows; ++r)
             for (std::int64_t col = 0; col < c.grid.cols; ++col) {
                 std::uint32_t n = 0;
@@ -279,9 +280,22 @@ TEST_CASE("incidents_within equals the brute force count of every cell", "[heat]
                 }
                 wrong += got[std::size_t(r * c.grid.cols + col)] != n;
                 total += n;
+                brute[std::size_t(r * c.grid.cols + col)] = n;
             }
         CHECK(wrong == 0);
         CHECK(total > 0);
+        // densest_reached_by_fewer() (which never holds the grid's counts) against the brute
+        // counts: the largest finite value whose cell fewer than k incidents reach, on random
+        // values with NaN cells (outside the study area) among them
+        std::vector<double> values(brute.size());
+        std::uniform_real_distribution<double> uv(0, 100);
+        for (auto& v : values) v = rng() % 7 == 0 ? std::nan("") : uv(rng);
+        for (int k : {1, 2, 3, 5, 40}) {
+            double want = 0;
+            for (std::size_t i = 0; i < values.size(); ++i)
+                if (std::isfinite(values[i]) && brute[i] < std::uint32_t(k)) want = std::max(want, values[i]);
+            CHECK(densest_reached_by_fewer(c.grid, values, c.x, c.y, c.radius, k) == want);
+        }
     }
     CHECK_THROWS_AS(incidents_within(Grid::aligned({0, 0, 10, 10}, 1), std::vector<double>{1}, std::vector<double>{}, 1), UsageError);
 }
