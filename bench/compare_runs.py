@@ -8,9 +8,9 @@ needed) and the GeoTIFFs with `gdalinfo -json -checksum` (gdal-bin), so nothing 
 reads its own outputs. For every layer it reports: only in one run; fields added or removed;
 row count; rows that differ (keyed by fid, geometry compared as its GeoPackage blob); and for
 every field present in both, how many rows differ and the largest numeric difference. For
-every raster: size, geotransform, CRS, the band checksum and every metadata tag. For .qml and
-.qgs files: same text or not. For manifest.json: the keys whose values differ (timings and
-the command line left out).
+every raster: size, geotransform, CRS, the band's and its overviews' checksums and every
+metadata tag. For .qml and .qgs files: same text or not. For manifest.json: the keys whose
+values differ (timings and the command line left out).
 
 Exit status: 0 when the two folders are identical by these measures, 1 when anything differs
 (the report says what), 2 on a usage error.
@@ -97,7 +97,11 @@ def raster_info(path):
     j = json.loads(subprocess.run(["gdalinfo", "-json", "-checksum", path], check=True,
                                   capture_output=True, text=True).stdout)
     tags = j.get("metadata", {}).get("", {})
-    bands = [(b.get("checksum"), b.get("description", "")) for b in j.get("bands", [])]
+    # the overviews too: QGIS draws them at every scale but the finest (a GDAL option once
+    # changed them and not the full-resolution band)
+    bands = [(b.get("checksum"), b.get("description", ""),
+              [(o.get("size"), o.get("checksum")) for o in b.get("overviews", [])])
+             for b in j.get("bands", [])]
     return {"size": j.get("size"), "geotransform": j.get("geoTransform"),
             "crs": j.get("coordinateSystem", {}).get("wkt", ""), "bands": bands, "tags": tags}
 
@@ -117,7 +121,7 @@ def compare_raster(name, pa, pb, out):
             diff = True
             out.append(f"  raster {name}: tag {k}: {ta.get(k)!r} -> {tb.get(k)!r}"[:400])
     if not diff:
-        out.append(f"  raster {name}: identical pixels (checksum) and tags")
+        out.append(f"  raster {name}: identical pixels (checksums, overviews too) and tags")
     return diff
 
 
