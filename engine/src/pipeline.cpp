@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -275,7 +276,11 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     Manifest manifest("run", command_line);
     RunManifest rm;
 
-    // ---- read
+    // ---- read; the area layers (which need nothing from the incidents) are read beside them,
+    // on a thread of their own unless the run is held to one thread, and taken after the
+    // selection, where they were read before (so the errors come in the same order).
+    auto area_levels = std::async(resolve_threads(threads) > 1 ? std::launch::async : std::launch::deferred,
+                                  [&cfg] { return detail::read_area_levels(cfg); });
     auto t = std::chrono::steady_clock::now();
     ReadOptions ro = cfg.incidents;
     ro.threads = threads;
@@ -323,7 +328,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
 
     // ---- areas and geocoding: the geocode step, once for every profile
     t = std::chrono::steady_clock::now();
-    RunAreas areas = detail::read_run_areas(cfg, inc, threads, progress, res.warnings);
+    RunAreas areas = detail::read_run_areas(cfg, area_levels.get(), inc, threads, progress, res.warnings);
     res.assigned = areas.placement.assigned;
     res.outside = areas.placement.outside;
     manifest.add_timing("geocode", seconds_since(t));

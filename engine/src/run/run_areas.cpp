@@ -51,19 +51,27 @@ std::vector<const GeocodeResult*> RunAreas::placed() const {
     return v;
 }
 
-RunAreas read_run_areas(const RunConfig& cfg, const IncidentTable& inc, unsigned threads, const Progress& progress,
-                        std::vector<std::string>& warnings) {
-    RunAreas r;
+std::vector<AreaLevel> read_area_levels(const RunConfig& cfg) {
+    std::vector<AreaLevel> levels;
     for (const auto& ac : cfg.areas) {
         AreaLevel lv;
         lv.config = ac;
         lv.layer = read_area_layer(ac.spec, cfg.working_crs);
-        for (auto& w : lv.layer.warnings) warnings.push_back(w);
         if (!ac.lookup_path.empty()) lv.lookup = read_vintage_lookup(ac.lookup_path);
         lv.vintage.layer = check_area_vintage("run", lv.layer, lv.lookup ? &*lv.lookup : nullptr).vintage;
         lv.vintage.table = lv.vintage.layer;  // a population field of the layer: its own vintage
-        r.levels.push_back(std::move(lv));
+        lv.neighbours = queen_neighbours(lv.layer.polygons);
+        levels.push_back(std::move(lv));
     }
+    return levels;
+}
+
+RunAreas read_run_areas(const RunConfig& cfg, std::vector<AreaLevel> levels, const IncidentTable& inc, unsigned threads,
+                        const Progress& progress, std::vector<std::string>& warnings) {
+    RunAreas r;
+    r.levels = std::move(levels);
+    for (const auto& lv : r.levels)
+        for (auto& w : lv.layer.warnings) warnings.push_back(w);
     GeocodeStepOptions go;
     go.snap_m = cfg.analysis.snap_m;
     go.threads = threads;
@@ -78,7 +86,6 @@ RunAreas read_run_areas(const RunConfig& cfg, const IncidentTable& inc, unsigned
             refuse_overlapping_areas("run", lv.layer, AreaIndex(lv.layer.polygons), inc.x, inc.y, *lv.placed);
         lv.population = read_population(lv, warnings);
         for (auto& line : check_population(lv.layer, lv.population, lv.placed->counts)) warnings.push_back(line);
-        lv.neighbours = queen_neighbours(lv.layer.polygons);
     }
     std::vector<std::uint64_t> outside;
     for (const auto& g : r.placement.placed) outside.push_back(g.outside);

@@ -55,10 +55,17 @@ struct RunAreas {
     std::vector<const GeocodeResult*> placed() const;
 };
 
-/// Reads the area levels, places the incidents (geocode step), joins the populations and builds
-/// the queen weights. Warnings go to `warnings`.
-RunAreas read_run_areas(const RunConfig& cfg, const IncidentTable& inc, unsigned threads, const Progress& progress,
-                        std::vector<std::string>& warnings);
+/// The part of the areas that needs no incidents: each level's layer (read_area_layer), its
+/// vintage lookup and vintage, and its queen weights, in config order. Safe to run on a thread
+/// of its own while the incidents are read. @throws what read_area_layer and
+/// read_vintage_lookup throw.
+std::vector<AreaLevel> read_area_levels(const RunConfig& cfg);
+
+/// The run's areas from the levels read_area_levels() gave: places the incidents (geocode step)
+/// and joins the populations. Warnings go to `warnings`: the layers' own first, then the
+/// placement's, then each level's population warnings.
+RunAreas read_run_areas(const RunConfig& cfg, std::vector<AreaLevel> levels, const IncidentTable& inc, unsigned threads,
+                        const Progress& progress, std::vector<std::string>& warnings);
 
 /// Writes one boundaries layer per level and adds them to `group`.
 void write_boundaries(VectorWriter& gpkg, const RunAreas& areas, ProjectGroup& group);
