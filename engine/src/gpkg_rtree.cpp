@@ -111,12 +111,9 @@ RtreeEntry rtree_entry(std::int64_t fid, double minx, double maxx, double miny, 
     return {fid, {down(minx), up(maxx), down(miny), up(maxy)}};
 }
 
-void write_gpkg_rtree(const std::string& path, const std::string& table, const std::string& geom_column,
-                      std::vector<RtreeEntry> entries) {
-    Db d;
-    d.path = path;
-    if (sqlite3_open_v2(path.c_str(), &d.db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) d.fail("spatial index");
-    d.exec("PRAGMA synchronous=OFF; PRAGMA cache_size=-65536; BEGIN");
+namespace {
+
+void write_one(const Db& d, const std::string& table, const std::string& geom_column, std::vector<RtreeEntry> entries) {
     const std::string rt = "rtree_" + table + "_" + geom_column, t = ident(table), g = ident(geom_column);
     d.exec("CREATE VIRTUAL TABLE " + ident(rt) + " USING rtree(id, minx, maxx, miny, maxy)");
     if (!entries.empty()) {
@@ -196,7 +193,30 @@ void write_gpkg_rtree(const std::string& path, const std::string& table, const s
            "definition TEXT NOT NULL, scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))");
     d.exec("INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) VALUES (" + literal(table) +
            ", " + literal(geom_column) + ", 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')");
-    d.exec("COMMIT");
+}
+
+} // namespace
+
+void write_gpkg_rtrees(const std::string& path, std::vector<LayerRtree> layers) {
+    if (layers.empty()) return;
+    Db d;
+    d.path = path;
+    const auto in_layer = [&](const std::string& table, auto&& f) {
+        try {
+            f();
+        } catch (const std::runtime_error& e) {
+            throw RtreeWriteError(table, e.what());
+        }
+    };
+    in_layer(layers.front().table, [&] {
+        if (sqlite3_open_v2(path.c_str(), &d.db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) d.fail("spatial index");
+        d.exec("PRAGMA synchronous=OFF; PRAGMA cache_size=-65536; BEGIN");
+    });
+    for (auto& l : layers) {
+        in_layer(l.table, [&] { write_one(d, l.table, l.geom_column, std::move(l.entries)); });
+        l.entries = {};  // its memory back as soon as it is written
+    }
+    in_layer(layers.back().table, [&] { d.exec("COMMIT"); });
 }
 
 } // namespace hotspot::detail

@@ -13,7 +13,9 @@
 
 #include <array>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hotspot::detail {
@@ -30,11 +32,24 @@ struct RtreeEntry {
 /// (rtreeValueDown / rtreeValueUp of rtree.c), so the index equals the one SQLite would build.
 RtreeEntry rtree_entry(std::int64_t fid, double minx, double maxx, double miny, double maxy) noexcept;
 
-/// Adds the R-tree index of layer `table` (geometry column `geom_column`) to the closed
-/// GeoPackage `path`, from the entries of its features with a non-empty geometry (any order;
-/// features without one are absent, as in GDAL's index).
-/// @throws std::runtime_error with SQLite's message when the file cannot be updated.
-void write_gpkg_rtree(const std::string& path, const std::string& table, const std::string& geom_column,
-                      std::vector<RtreeEntry> entries);
+/// One layer's index to add: layer `table`, geometry column `geom_column`, the entries of its
+/// features with a non-empty geometry (any order; features without one are absent, as in
+/// GDAL's index).
+struct LayerRtree {
+    std::string table, geom_column;
+    std::vector<RtreeEntry> entries;
+};
+
+/// What write_gpkg_rtrees() throws: SQLite's message and the layer it was writing.
+struct RtreeWriteError : std::runtime_error {
+    RtreeWriteError(std::string table_, const std::string& what) : std::runtime_error(what), table(std::move(table_)) {}
+    std::string table;
+};
+
+/// Adds the R-tree index of each of `layers` to the closed GeoPackage `path`, all in one SQLite
+/// connection and one transaction (a connection and a commit per layer read the file's growing
+/// schema again each time: 5 ms a layer, 35 layers in a Leicestershire run).
+/// @throws RtreeWriteError when the file cannot be updated (nothing is committed).
+void write_gpkg_rtrees(const std::string& path, std::vector<LayerRtree> layers);
 
 } // namespace hotspot::detail

@@ -120,11 +120,7 @@ struct VectorWriter::Impl {
     bool bulk_rtree = false;
     std::optional<detail::RtreeEntry> box;  // the current feature's, its FID set once written
     std::vector<detail::RtreeEntry> boxes;
-    struct PendingRtree {
-        std::string table, geom_column;
-        std::vector<detail::RtreeEntry> boxes;
-    };
-    std::vector<PendingRtree> rtrees;
+    std::vector<detail::LayerRtree> rtrees;
 
     // A recorder (VectorWriter::recorder): the calls, kept for replay_into(). Each call is one
     // Op; its text, geometry, layer or style lives in the side vector `index` points into.
@@ -452,13 +448,11 @@ void VectorWriter::commit() {
             throw OutputError(unit, m.path, "could not be completed (" + errors.last_error() +
                                                 "); the disk may be full; nothing was written under this name");
     }
-    for (auto& r : m.rtrees) {
-        try {
-            detail::write_gpkg_rtree(m.tmp, r.table, r.geom_column, std::move(r.boxes));
-        } catch (const std::runtime_error& e) {
-            throw OutputError(unit, m.path, "the spatial index of layer " + r.table + " could not be written (" + e.what() +
-                                                "); the disk may be full; nothing was written under this name");
-        }
+    try {
+        detail::write_gpkg_rtrees(m.tmp, std::move(m.rtrees));
+    } catch (const detail::RtreeWriteError& e) {
+        throw OutputError(unit, m.path, "the spatial index of layer " + e.table + " could not be written (" + e.what() +
+                                            "); the disk may be full; nothing was written under this name");
     }
     m.rtrees.clear();
     std::error_code ec;

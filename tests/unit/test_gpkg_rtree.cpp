@@ -17,6 +17,7 @@
 
 #include "hotspot/error.hpp"
 #include "hotspot/vector_out.hpp"
+#include "gpkg_rtree.hpp"
 #include "support.hpp"
 
 using namespace hotspot;
@@ -246,4 +247,39 @@ TEST_CASE("a recorder replayed into a GeoPackage writes the same file as the cal
     const std::string a = bytes(direct), b = bytes(replayed);
     CHECK(a.size() > 10000);
     CHECK(a == b);
+}
+
+// Every layer's index goes in one transaction: when one layer fails (here a layer whose table
+// does not exist, so its triggers cannot be made), the error names that layer and no index of
+// the call is left in the file, not even the ones written before it.
+TEST_CASE("bulk GeoPackage R-trees: one transaction, the failing layer named, nothing half-written", "[gpkg-rtree]") {
+    const auto dir = test::fresh_dir("gpkg_rtree_txn");
+    const std::string path = (dir / "one.gpkg").string();
+    write(path, points(60, 3));
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, "CREATE TABLE other (fid INTEGER PRIMARY KEY, geom BLOB)", nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    std::vector<detail::LayerRtree> layers;
+    layers.push_back({"other", "geom", {detail::rtree_entry(1, 0, 1, 0, 1), detail::rtree_entry(2, 5, 6, 5, 6)}});
+    layers.push_back({"missing", "geom", {detail::rtree_entry(1, 0, 1, 0, 1)}});
+    std::string failed;
+    try {
+        detail::write_gpkg_rtrees(path, std::move(layers));
+    } catch (const detail::RtreeWriteError& e) {
+        failed = e.table;
+    }
+    CHECK(failed == "missing");
+    CHECK(query(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'rtree_other%' OR name LIKE 'rtree_missing%'") == "0\n");
+    CHECK(query(path, "SELECT count(*) FROM gpkg_extensions WHERE table_name IN ('other', 'missing')") == "0\n");
+    // the layer written before is untouched and still indexed
+    CHECK(query(path, "SELECT rtreecheck('rtree_incidents_geom')") == "ok\n");
+    // and the same two layers' indexes without the failing one: written and valid
+    std::vector<detail::LayerRtree> ok;
+    ok.push_back({"other", "geom", {detail::rtree_entry(1, 0, 1, 0, 1), detail::rtree_entry(2, 5, 6, 5, 6)}});
+    detail::write_gpkg_rtrees(path, std::move(ok));
+    CHECK(query(path, "SELECT rtreecheck('rtree_other_geom')") == "ok\n");
+    CHECK(query(path, "SELECT count(*) FROM rtree_other_geom") == "2\n");
 }
