@@ -188,13 +188,15 @@ HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::
     if (std::int64_t(values.size()) != grid.size())
         throw UsageError(unit, "the surface has " + std::to_string(values.size()) + " values but the grid has " +
                                    std::to_string(grid.size()) + " cells");
-    // the study area: cells with a finite value
-    std::vector<double> inside;
-    inside.reserve(values.size());
-    for (double v : values)
-        if (std::isfinite(v)) inside.push_back(v);
+    // the study area: cells with a finite value (the +0.0 ones counted, the others kept)
+    StudyValues inside;
+    std::size_t kept = 0;
+    for (const double v : values) kept += std::isfinite(v) && !(v == 0.0 && !std::signbit(v));
+    inside.values.reserve(kept);
+    for (const double v : values)
+        if (std::isfinite(v)) inside.add(v);
     // the floor's part: the densest cell that fewer than k incidents reach
-    const double floor_from_count = !x.empty() && o.min_incidents > 1 && !inside.empty()
+    const double floor_from_count = !x.empty() && o.min_incidents > 1 && inside.size() > 0
                                         ? densest_reached_by_fewer(grid, values, x, y, radius_m, o.min_incidents)
                                         : 0;
     // the value of each incident's cell (those in the grid)
@@ -208,15 +210,29 @@ HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::
     return heat_classes_of(std::move(inside), floor_from_count, at_incidents, x.size(), radius_m, o);
 }
 
-HeatClasses heat_classes_of(std::vector<double> inside, double floor_from_count, std::span<const double> at_incidents,
+HeatClasses heat_classes_of(StudyValues inside, double floor_from_count, std::span<const double> at_incidents,
                             std::size_t incidents, double radius_m, const HeatClassOptions& o) {
     o.validate();
     HeatClasses h;
     h.min_incidents = o.min_incidents;
     h.title = o.units.empty() ? std::string("Density (kernel sum)") : "Density, incidents " + o.units;
     if (!o.period.empty()) h.title += ", " + o.period;
-    if (inside.empty()) return h;
-    h.max = *std::max_element(inside.begin(), inside.end());
+    const std::size_t n_cells = inside.size();
+    if (n_cells == 0) return h;
+    // The values densest first are: the positive ones, then the zeros (+0.0 counted, -0.0 kept),
+    // then the negative ones (none on a density surface). Only the positive ones are ever
+    // shaded or selected among in practice; the zeros are a block of ranks.
+    std::vector<double>& pos = inside.values;
+    const auto split = std::partition(pos.begin(), pos.end(), [](double v) { return v > 0; });
+    std::vector<double> neg;
+    std::size_t n_zero = inside.zeros;
+    for (auto it = split; it != pos.end(); ++it)
+        if (*it == 0.0) ++n_zero;
+        else neg.push_back(*it);
+    pos.erase(split, pos.end());
+    const std::size_t n_pos = pos.size();
+    const double max_neg = neg.empty() ? 0.0 : *std::max_element(neg.begin(), neg.end());
+    h.max = n_pos > 0 ? *std::max_element(pos.begin(), pos.end()) : n_zero > 0 ? 0.0 : max_neg;
     if (!(h.max > 0)) return h;
     const bool counted = incidents > 0 && o.min_incidents > 1;
     if (counted) h.floor_from_count = floor_from_count;
@@ -225,38 +241,58 @@ HeatClasses heat_classes_of(std::vector<double> inside, double floor_from_count,
     // lower edges: the value above which lie the densest `share` of the study area's cells.
     // t, the n-th largest value, by selection (nth_element, densest first), not a sort of the
     // whole surface: every value before rank r is then >= t, every smaller one lies after it.
-    // The shares are taken largest first: after the selection at rank r_prev, the ranks above it
-    // lie in [0, r_prev], so a smaller share selects only there; and the largest value below t
-    // (every value below t lies after rank r) is found in (r, r_prev] when t_prev < t (t_prev
-    // itself is one), or is the previous share's when t_prev == t (everything after r_prev is
-    // at most t_prev). Only the largest share reads the whole surface; the edges are the same
-    // values as one full selection and scan per share would give.
+    // The edge is the largest value below t (0 if none). The shares are taken largest first:
+    // after the selection at rank r_prev, the ranks above it lie in [0, r_prev], so a smaller
+    // share selects only there; and the largest value below t (every value below t lies after
+    // rank r) is found in (r, r_prev] when t_prev < t (t_prev itself is one), or is the previous
+    // share's when t_prev == t (everything after r_prev is at most t_prev). Only the largest
+    // share reads all the positive values; a rank in the zeros has t = 0 and the largest
+    // negative value (or 0) below it. The edges are the same values as one full selection and
+    // scan per share over every cell would give (tests/unit/test_heat_classes.cpp).
     std::vector<std::size_t> ranks;
     for (double share : o.area_shares) {
-        const auto n = std::size_t(std::ceil(share * double(inside.size())));
-        ranks.push_back(std::min(inside.size() - 1, n > 0 ? n - 1 : 0));
+        const auto n = std::size_t(std::ceil(share * double(n_cells)));
+        ranks.push_back(std::min(n_cells - 1, n > 0 ? n - 1 : 0));
     }
     std::vector<std::size_t> by_rank(ranks.size());
     for (std::size_t i = 0; i < by_rank.size(); ++i) by_rank[i] = i;
     std::sort(by_rank.begin(), by_rank.end(), [&](std::size_t a, std::size_t b) { return ranks[a] > ranks[b]; });
-    std::vector<double> lower;
-    std::size_t end = inside.size();  // the selection's range: [0, end)
-    double prev_t = 0, prev_edge = 0;  // before the first share: no edge (0), as found below
-    for (const std::size_t i : by_rank) {
-        const std::size_t r = ranks[i];
-        std::nth_element(inside.begin(), inside.begin() + std::ptrdiff_t(r), inside.begin() + std::ptrdiff_t(end),
-                         std::greater<>());
-        const double t = inside[r];
-        // a cell of value t belongs to the class (lower < v), so the edge sits just below t:
-        // the next smaller value (the largest value below t), or 0
+    // the largest value below every positive one (0 when there is none)
+    const double below_pos = n_zero > 0 ? 0.0 : max_neg;
+    // the largest value below t among v[from, to), or `none` when no value there is below t
+    const auto largest_below = [](const std::vector<double>& v, std::size_t from, std::size_t to, double t,
+                                  double none) {
         double edge = 0;
         bool found = false;
-        for (auto it = inside.begin() + std::ptrdiff_t(r + 1); it != inside.begin() + std::ptrdiff_t(end); ++it)
-            if (*it < t && (!found || *it > edge)) edge = *it, found = true;
-        if (!found && prev_t == t) edge = prev_edge;  // below t lies only what lay below t_prev
+        for (std::size_t k = from; k < to; ++k)
+            if (v[k] < t && (!found || v[k] > edge)) edge = v[k], found = true;
+        return found ? edge : none;
+    };
+    std::vector<double> lower;
+    std::size_t end = n_pos;  // the selection's range among the positive values: [0, end)
+    double prev_t = 0, prev_edge = 0;
+    bool prev_positive = false;  // the previous share's t was a positive value
+    for (const std::size_t i : by_rank) {
+        const std::size_t r = ranks[i];
+        double t, edge;
+        if (r < n_pos) {
+            std::nth_element(pos.begin(), pos.begin() + std::ptrdiff_t(r), pos.begin() + std::ptrdiff_t(end), std::greater<>());
+            t = pos[r];
+            // nothing below t in range: below t lies only what lay below t_prev (t_prev == t),
+            // or, when every positive value was in range, what lies below the positive values
+            edge = largest_below(pos, r + 1, end, t, prev_positive && prev_t == t ? prev_edge : below_pos);
+            end = r + 1;
+        } else if (r < n_pos + n_zero) {
+            t = 0;
+            edge = max_neg;
+        } else {
+            const std::size_t k = r - n_pos - n_zero;
+            std::nth_element(neg.begin(), neg.begin() + std::ptrdiff_t(k), neg.end(), std::greater<>());
+            t = neg[k];
+            edge = largest_below(neg, k + 1, neg.size(), t, 0.0);
+        }
         lower.push_back(std::max(round_significant(edge, 2), h.floor));
-        prev_t = t, prev_edge = edge;
-        end = std::min(inside.size(), r + 1);
+        prev_t = t, prev_edge = edge, prev_positive = r < n_pos;
     }
     std::sort(lower.begin(), lower.end());
     lower.erase(std::unique(lower.begin(), lower.end()), lower.end());
@@ -282,9 +318,10 @@ HeatClasses heat_classes_of(std::vector<double> inside, double floor_from_count,
                 if (v <= h.classes[i].upper || i + 1 == h.classes.size()) return int(i);
             return -1;
         };
-        for (double v : inside)
+        // only positive values are above the floor (>= 0)
+        for (double v : pos)
             if (const int k = class_of(v); k >= 0) h.classes[std::size_t(k)].area_share += 1;
-        for (auto& c : h.classes) c.area_share /= double(inside.size());
+        for (auto& c : h.classes) c.area_share /= double(n_cells);
         std::size_t sliver = 0;
         while (sliver + 1 < h.classes.size() && h.classes[sliver].area_share >= min_class_share) ++sliver;
         if (sliver + 1 >= h.classes.size()) {

@@ -164,14 +164,22 @@ TEST_CASE("heat classes: each edge is the value just below the n-th densest cell
     const Grid grid = Grid::aligned({0, 0, 1000, 800}, 20);  // 50 x 40 cells
     std::mt19937 rng(11);
     std::uniform_real_distribution<double> u(0, 1);
-    // (then continuous values: no ties, so each smaller share's edge lies above the larger's)
-    for (const bool whole : {true, false}) {
-    INFO((whole ? "whole numbers" : "continuous values"));
+    // (then continuous values: no ties, so each smaller share's edge lies above the larger's;
+    // then a sparse surface: 70% zeros of both signs and a few negative cells, with shares whose
+    // ranks fall among the zeros and the negative values)
+    for (const int kind : {0, 1, 2}) {
+    const bool whole = kind == 0;
+    INFO((kind == 0 ? "whole numbers" : kind == 1 ? "continuous values" : "sparse, zeros of both signs, negatives"));
     std::vector<double> values(std::size_t(grid.size()));
-    for (auto& v : values) v = u(rng) < 0.1 ? std::nan("") : whole ? std::floor(60 * std::pow(u(rng), 3)) : 60 * std::pow(u(rng), 3);
+    for (auto& v : values) {
+        const double a = u(rng), b = u(rng);
+        if (kind < 2) v = a < 0.1 ? std::nan("") : whole ? std::floor(60 * std::pow(b, 3)) : 60 * std::pow(b, 3);
+        else v = a < 0.1 ? std::nan("") : a < 0.7 ? 0.0 : a < 0.8 ? -0.0 : a < 0.83 ? -5 * b : 60 * std::pow(b, 3);
+    }
     HeatClassOptions o;
     o.min_incidents = 1;
     o.area_shares = {0.10, 0.005, 0.02, 0.02, 0.35, 0.05};
+    if (kind == 2) o.area_shares = {0.10, 0.005, 0.02, 0.02, 0.35, 0.05, 0.9, 0.99};
     std::vector<double> sorted;
     for (double v : values)
         if (std::isfinite(v)) sorted.push_back(v);
@@ -186,7 +194,8 @@ TEST_CASE("heat classes: each edge is the value just below the n-th densest cell
                 edge = v;
                 break;
             }
-        expected.push_back(whole ? edge : round_significant(edge, 2));
+        // (an edge below the floor, 0 here, is the floor)
+        expected.push_back(std::max(whole ? edge : round_significant(edge, 2), 0.0));
     }
     std::sort(expected.begin(), expected.end());
     expected.erase(std::unique(expected.begin(), expected.end()), expected.end());

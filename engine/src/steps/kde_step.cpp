@@ -23,7 +23,6 @@
 #include "hotspot/geocode.hpp"
 #include "hotspot/postcode.hpp"
 #include "hotspot/raster_out.hpp"
-#include "hotspot/svg_geometry.hpp"
 #include "hotspot/output_safety.hpp"
 #include "hotspot/version.hpp"
 #include "util/text.hpp"
@@ -258,12 +257,9 @@ TiledSurface write_tiled_surface(const std::string& vrt_path, const TiledDensity
     std::vector<Bounds> area_bounds;
     if (in.study)
         for (const auto& mp : *in.study) area_bounds.push_back(bounds_of(mp));
-    // the classes' values: every study-area cell, 8 bytes each (an estimate of their count
-    // from the study area, so the vector seldom grows past it)
-    std::vector<double> inside, at_incidents;
-    inside.reserve(in.study ? std::min<std::size_t>(std::size_t(whole.size()),
-                                                    std::size_t(1.02 * svg::polygon_area(*in.study) / (c * c)) + 1000000)
-                            : std::size_t(whole.size()));
+    // the classes' values: every study-area cell's, the zeros counted, the others 8 bytes each
+    StudyValues inside;
+    std::vector<double> at_incidents;
     at_incidents.reserve(n);
     double floor_from_count = 0;
     const bool counted = n > 0 && in.heat.min_incidents > 1;
@@ -302,7 +298,7 @@ TiledSurface write_tiled_surface(const std::string& vrt_path, const TiledDensity
             KdeResult d = kernel_density(tx, ty, tw, tile, in.kde, mask);
             if (in.publish_min_count > 0) res.zeroed += mask_density(d.values, tile, tx, ty, in.radius_m, in.publish_min_count);
             for (double v : d.values)
-                if (std::isfinite(v)) inside.push_back(v);
+                if (std::isfinite(v)) inside.add(v);
             if (counted)
                 floor_from_count = std::max(floor_from_count, densest_reached_by_fewer(tile, d.values, tx, ty, in.radius_m,
                                                                                        in.heat.min_incidents));
