@@ -22,6 +22,21 @@ void ensure_gdal() {
     });
 }
 
+GDALDatasetH mem_view(int cols, int rows, GDALDataType type, const void* data) {
+    GDALDatasetH ds = GDALCreate(GDALGetDriverByName("MEM"), "", cols, rows, 0, type, nullptr);
+    if (!ds) return nullptr;
+    char pointer[64];
+    const int len = CPLPrintPointer(pointer, const_cast<void*>(data), int(sizeof(pointer) - 1));
+    pointer[len] = 0;
+    const std::string data_pointer = std::string("DATAPOINTER=") + pointer;
+    const char* band_opts[] = {data_pointer.c_str(), nullptr};
+    if (GDALAddBand(ds, type, const_cast<char**>(band_opts)) != CE_None) {
+        GDALClose(ds);
+        return nullptr;
+    }
+    return ds;
+}
+
 static void CPL_STDCALL collect(CPLErr cls, CPLErrorNum, const char* msg) {
     auto* scope = static_cast<GdalErrorScope*>(CPLGetErrorHandlerUserData());
     if (!scope) return;

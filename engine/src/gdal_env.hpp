@@ -17,6 +17,11 @@ namespace hotspot::detail {
 /// Registers GDAL/OGR drivers once (thread-safe) and sets quiet, deterministic options.
 void ensure_gdal();
 
+/// A one-band MEM raster of cols x rows cells of `type` that is a view of `data` (row-major,
+/// packed; the MEM driver's DATAPOINTER), not a copy: `data` must outlive it and is written
+/// only if GDAL is asked to write. nullptr when GDAL refuses (its message in the error scope).
+GDALDatasetH mem_view(int cols, int rows, GDALDataType type, const void* data);
+
 /// While alive, GDAL errors and warnings are captured here instead of printed.
 class GdalErrorScope {
 public:

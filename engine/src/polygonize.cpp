@@ -17,17 +17,13 @@ std::vector<MultiPolygon> polygonize_labels(const Grid& grid, std::span<const st
     if (max_label <= 0) return out;
     detail::ensure_gdal();
     detail::GdalErrorScope errors;
-    GDALDriverH mem = GDALGetDriverByName("MEM");
-    GDALDatasetH ds = GDALCreate(mem, "", int(grid.cols), int(grid.rows), 1, GDT_Int32, nullptr);
+    // The MEM raster is a view of the labels (the MEM driver's DATAPOINTER; GDALPolygonize only
+    // reads it), not a grid-sized copy GDAL allocates, zeroes and fills.
+    GDALDatasetH ds = detail::mem_view(int(grid.cols), int(grid.rows), GDT_Int32, labels.data());
     if (!ds) throw Error("polygonize", "cannot create an in-memory raster: " + errors.last_error());
     auto gt = grid.geotransform();
     GDALSetGeoTransform(ds, gt.data());
     GDALRasterBandH band = GDALGetRasterBand(ds, 1);
-    if (GDALRasterIO(band, GF_Write, 0, 0, int(grid.cols), int(grid.rows), const_cast<std::int32_t*>(labels.data()),
-                     int(grid.cols), int(grid.rows), GDT_Int32, 0, 0) != CE_None) {
-        GDALClose(ds);
-        throw Error("polygonize", "cannot fill the in-memory raster: " + errors.last_error());
-    }
     GDALDriverH vmem = GDALGetDriverByName("Memory");
     GDALDatasetH vds = GDALCreate(vmem, "", 0, 0, 0, GDT_Unknown, nullptr);
     OGRLayerH layer = GDALDatasetCreateLayer(vds, "regions", nullptr, wkbPolygon, nullptr);

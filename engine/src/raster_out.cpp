@@ -154,22 +154,12 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
         const float nodata = options.nodata;
         for (std::size_t i = 0; i < n_cells; ++i) o[i] = std::isnan(in[i]) ? nodata : float(in[i]);
     }
-    GDALDriverH mem = GDALGetDriverByName("MEM");
-    GDALDatasetH src = GDALCreate(mem, "", int(grid.cols), int(grid.rows), 0, GDT_Float32, nullptr);
+    GDALDatasetH src = detail::mem_view(int(grid.cols), int(grid.rows), GDT_Float32, cells.get());
     if (!src) throw OutputError(unit, path, "cannot allocate the raster: " + errors.last_error());
     struct Closer {
         GDALDatasetH& h;
         ~Closer() { if (h) GDALClose(h); }
     } close_src{src};
-    {
-        char pointer[64];
-        const int len = CPLPrintPointer(pointer, cells.get(), int(sizeof(pointer) - 1));
-        pointer[len] = 0;
-        const std::string data_pointer = std::string("DATAPOINTER=") + pointer;
-        const char* band_opts[] = {data_pointer.c_str(), nullptr};
-        if (GDALAddBand(src, GDT_Float32, const_cast<char**>(band_opts)) != CE_None)
-            throw OutputError(unit, path, "cannot allocate the raster: " + errors.last_error());
-    }
 
     auto gt = grid.geotransform();
     GDALSetGeoTransform(src, gt.data());
@@ -237,7 +227,7 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
     }
     if (options.write_png) {
         GDALDatasetH rgba =
-            GDALCreate(mem, "", int(grid.cols), int(grid.rows), 4, GDT_Byte, nullptr);
+            GDALCreate(GDALGetDriverByName("MEM"), "", int(grid.cols), int(grid.rows), 4, GDT_Byte, nullptr);
         Closer close_rgba{rgba};
         std::vector<unsigned char> px(std::size_t(grid.size()) * 4, 0);
         for (std::size_t i = 0; i < values.size(); ++i) {

@@ -285,9 +285,9 @@ HotspotResult find_hotspots(const Grid& grid, std::span<const double> surface, s
         kept[k].label = kept[k].rank = std::int32_t(k + 1);
         kept[k].numbered = kept[k].rank <= options.max_numbered;
     }
-    r.labels.assign(surface.size(), 0);
-    for (std::size_t i = 0; i < basin.size(); ++i)
-        if (basin[i] > 0) r.labels[i] = relabel[std::size_t(basin[i])];
+    // the labels in the basin's own cells (a second grid-sized array is first-touched memory)
+    for (auto& b : basin) b = b > 0 ? relabel[std::size_t(b)] : 0;
+    r.labels = std::move(basin);
     r.hotspots = std::move(kept);
     return r;
 }
