@@ -212,12 +212,13 @@ AnalysedProfile analyse_profile(ProfileRun& p) {
 }
 
 // The writing of one analysed profile, in profile order on one thread: its recorded layers
-// replayed into the run's GeoPackage, then its incidents layer, then its rasters' entries in
-// the project (the order a profile run alone from start to end wrote them in).
+// replayed into the run's GeoPackage, then the entries of its incidents layer (written
+// earlier, while the profiles were analysed) and of its rasters in the manifest and the
+// project (the order a profile run alone from start to end made them in).
 void finish_profile(ProfileRun& p, const AnalysedProfile& a, VectorWriter& recorded, VectorWriter& gpkg) {
     if (!a.selected) return;
     recorded.replay_into(gpkg);
-    detail::write_profile_incidents(p, gpkg);
+    detail::note_profile_incidents(p, gpkg);
     const std::string& title = p.profile.title;
     if (!a.kde_path.empty())
         p.group.layers.push_back({title + ": density", "./" + fs::path(a.kde_path).filename().string(), true, "",
@@ -244,7 +245,7 @@ struct ProfileJob {
     VectorWriter layers;  // the recorder the steps write to
     ProjectGroup group;
     double select_s = 0;   // selection time (before the analysis), part of the profile's time
-    double analyse_wall_s = 0, finish_s = 0;
+    double analyse_wall_s = 0, finish_s = 0, incidents_s = 0;
     AnalysedProfile analysed;
     std::exception_ptr failure;
     ProfileRun run;
@@ -404,6 +405,15 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     } join_workers{workers, mutex, stop};
     if (n_workers > 1)
         for (std::size_t w = 0; w < n_workers; ++w) workers.emplace_back(work);
+    // The incidents layers need only the selections: this thread writes them while the workers
+    // analyse (the largest layers of a run: 236,000 rows for Leicestershire's all crime, which
+    // was written alone at the end). All of them first, in profile order, so the GeoPackage's
+    // layers come in one order whatever the thread count.
+    for (std::size_t pi = 0; pi < n_profiles; ++pi) {
+        ProfileJob& j = *jobs[pi];
+        if (j.sel.rows.empty()) continue;
+        detail::timed(j.incidents_s, [&] { detail::write_profile_incidents(j.run, gpkg); });
+    }
     for (std::size_t pi = 0; pi < n_profiles; ++pi) {
         ProfileJob& j = *jobs[pi];
         if (!progress(double(pi) / double(n_profiles), "profile " + j.profile.name)) throw Cancelled(unit);
@@ -423,7 +433,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             // The selection made before the analysis is analysis time of this profile too; its
             // writing is the steps' GeoTIFFs (inside the analysis) and the layers written here.
             const double analyse_s = j.run.analyse_s + j.select_s;
-            const double profile_s = j.analyse_wall_s + j.select_s + j.finish_s;
+            const double profile_s = j.analyse_wall_s + j.select_s + j.finish_s + j.incidents_s;
             manifest.add_timing("profile " + j.po.name, profile_s);
             manifest.add_timing("profile " + j.po.name + " analyse", analyse_s);
             manifest.add_timing("profile " + j.po.name + " write", profile_s - analyse_s);

@@ -30,10 +30,16 @@ void ProfileRun::wrote(RunOutputKind kind, const std::string& name, bool layer, 
     (layer ? po.layers : po.files).push_back(layer ? name : (out / name).string());
 }
 
-void write_profile_incidents(ProfileRun& p, VectorWriter& gpkg) {
+void write_profile_incidents(const ProfileRun& p, VectorWriter& gpkg) {
     if (p.cfg.publish) return;
     const std::string il = run_output_name(p.profile.name, RunOutputKind::incidents);
-    write_incidents_layer(gpkg, il, p.inc, &p.sel.rows, p.areas.layers(), p.areas.placed(), p.profile.title + " incidents");
+    write_incidents_features(gpkg, il, p.inc, &p.sel.rows, p.areas.layers(), p.areas.placed());
+}
+
+void note_profile_incidents(ProfileRun& p, VectorWriter& gpkg) {
+    if (p.cfg.publish) return;
+    const std::string il = run_output_name(p.profile.name, RunOutputKind::incidents);
+    add_incidents_style(gpkg, il, p.profile.title + " incidents");
     p.wrote(RunOutputKind::incidents, il, true);
     p.group.layers.insert(p.group.layers.begin(), {p.profile.title + ": incidents", ProfileRun::gpkg_source(il), false,
                                                    "Point", std::string(style_qml("incidents")), false});

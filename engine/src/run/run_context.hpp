@@ -141,6 +141,11 @@ void run_profile_emerging(ProfileRun& p);
 EmergingStepOptions profile_emerging_options(const ProfileRun& p, const std::vector<std::uint32_t>& rows);
 /// The profile's incidents layer (the geocode step's schema; never in a publish-mode pack),
 /// written straight to `gpkg` (the run's GeoPackage: not recorded, it is the largest layer).
-void write_profile_incidents(ProfileRun& p, VectorWriter& gpkg);
+/// It needs only the selection, so the run writes it while the profile is analysed: this
+/// reads `p` and changes nothing in it.
+void write_profile_incidents(const ProfileRun& p, VectorWriter& gpkg);
+/// The incidents layer's style in `gpkg` (in the order a profile written from start to end
+/// added it) and its entries in the profile's manifest record, outcome and project group.
+void note_profile_incidents(ProfileRun& p, VectorWriter& gpkg);
 
 } // namespace hotspot::detail

@@ -114,6 +114,17 @@ GeocodeStepResult run_geocode_step(const IncidentTable& inc, const std::vector<c
 void write_incidents_layer(VectorWriter& w, const std::string& layer, const IncidentTable& inc,
                            const std::vector<std::uint32_t>* rows_in, const std::vector<const AreaLayer*>& layers,
                            const std::vector<const GeocodeResult*>& placed, const std::string& style_description) {
+    write_incidents_features(w, layer, inc, rows_in, layers, placed);
+    add_incidents_style(w, layer, style_description);
+}
+
+void add_incidents_style(VectorWriter& w, const std::string& layer, const std::string& style_description) {
+    w.add_style(layer, std::string(style_qml("incidents")), style_description);
+}
+
+void write_incidents_features(VectorWriter& w, const std::string& layer, const IncidentTable& inc,
+                              const std::vector<std::uint32_t>* rows_in, const std::vector<const AreaLayer*>& layers,
+                              const std::vector<const GeocodeResult*>& placed) {
     std::vector<FieldDef> defs;
     std::vector<std::string> taken = inc.field_names;
     for (const auto& n : inc.field_names) defs.push_back({n, FieldType::string});
@@ -148,7 +159,6 @@ void write_incidents_layer(VectorWriter& w, const std::string& layer, const Inci
         w.set_point(inc.x[i], inc.y[i]);
         w.write_feature();
     }
-    w.add_style(layer, std::string(style_qml("incidents")), style_description);
 }
 
 void write_rejects_layer(VectorWriter& w, const RejectTable& rej, const std::string& layer) {

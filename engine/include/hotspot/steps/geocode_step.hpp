@@ -69,10 +69,16 @@ struct GeocodeStepResult {
 GeocodeStepResult run_geocode_step(const IncidentTable& incidents, const std::vector<const AreaLayer*>& layers,
                                    const GeocodeStepOptions& options, const Progress& progress = no_progress());
 
-/// Writes the incidents layer (schema above) for `rows` (nullptr: every row).
+/// Writes the incidents layer (schema above) for `rows` (nullptr: every row), then its style.
 void write_incidents_layer(VectorWriter& writer, const std::string& layer, const IncidentTable& incidents,
                            const std::vector<std::uint32_t>* rows, const std::vector<const AreaLayer*>& layers,
                            const std::vector<const GeocodeResult*>& placed, const std::string& style_description);
+/// The incidents layer's features alone; its style (add_incidents_style) is the caller's.
+void write_incidents_features(VectorWriter& writer, const std::string& layer, const IncidentTable& incidents,
+                              const std::vector<std::uint32_t>* rows, const std::vector<const AreaLayer*>& layers,
+                              const std::vector<const GeocodeResult*>& placed);
+/// The incidents layer's style (the "incidents" QML), described as `style_description`.
+void add_incidents_style(VectorWriter& writer, const std::string& layer, const std::string& style_description);
 
 /// Writes the rejects layer (schema above).
 void write_rejects_layer(VectorWriter& writer, const RejectTable& rejects, const std::string& layer = "rejects");
