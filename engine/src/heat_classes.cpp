@@ -112,7 +112,17 @@ void for_each_reach_row(const Grid& grid, std::span<const double> x, std::span<c
         if (c0 + span_cells < 0 || c0 - span_cells > cols - 1) continue;
         sites.push_back({r0, c0, x[i], y[i], at.count.empty() ? 1u : at.count[i]});
     }
-    std::sort(sites.begin(), sites.end(), [](const Site& a, const Site& b) { return a.r0 < b.r0; });
+    {
+        // in order of row, by counting (r0 lies in [-span_cells, rows + span_cells)): O(n + rows),
+        // where a comparison sort of a million distinct points cost a tenth of a second
+        const std::size_t buckets = std::size_t(grid.rows + 2 * span_cells + 1);
+        std::vector<std::size_t> start(buckets + 1, 0);
+        for (const Site& t : sites) ++start[std::size_t(t.r0 + span_cells) + 1];
+        for (std::size_t b = 0; b < buckets; ++b) start[b + 1] += start[b];
+        std::vector<Site> by_row(sites.size());
+        for (const Site& t : sites) by_row[start[std::size_t(t.r0 + span_cells)]++] = t;
+        sites = std::move(by_row);
+    }
     std::vector<std::uint32_t> diff(static_cast<std::size_t>(cols + 1));
     std::vector<std::uint32_t> counts(static_cast<std::size_t>(cols));
     std::size_t first = 0, last = 0;  // the sites with r0 in [r - span_cells, r + span_cells]
