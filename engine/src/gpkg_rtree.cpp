@@ -216,7 +216,7 @@ void write_gpkg_rtrees(const std::string& path, std::vector<LayerRtree> layers) 
         in_layer(l.table, [&] { write_one(d, l.table, l.geom_column, std::move(l.entries)); });
         l.entries = {};  // its memory back as soon as it is written
     }
-    in_layer(layers.back().table, [&] { d.exec("COMMIT"); });
+    in_layer("", [&] { d.exec("COMMIT"); });  // no one layer's: every index of the call
 }
 
 } // namespace hotspot::detail

@@ -40,7 +40,8 @@ struct LayerRtree {
     std::vector<RtreeEntry> entries;
 };
 
-/// What write_gpkg_rtrees() throws: SQLite's message and the layer it was writing.
+/// What write_gpkg_rtrees() throws: SQLite's message and the layer it was writing ("" when
+/// the final commit of every layer's index failed).
 struct RtreeWriteError : std::runtime_error {
     RtreeWriteError(std::string table_, const std::string& what) : std::runtime_error(what), table(std::move(table_)) {}
     std::string table;

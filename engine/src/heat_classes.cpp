@@ -84,6 +84,8 @@ template <class RowFn>
 void for_each_reach_row(const Grid& grid, std::span<const double> x, std::span<const double> y, double radius_m,
                         RowFn&& row_fn) {
     if (x.size() != y.size()) throw UsageError(unit, "x and y differ in length");
+    if (!(radius_m >= 0) || !std::isfinite(radius_m))
+        throw UsageError(unit, "the support radius must be a finite distance >= 0 (got " + util::num(radius_m) + ")");
     const auto cols = grid.cols;
     const double r2 = radius_m * radius_m;
     const auto span_cells = std::int64_t(std::ceil(radius_m / grid.cell_size_m)) + 1;
@@ -112,10 +114,14 @@ void for_each_reach_row(const Grid& grid, std::span<const double> x, std::span<c
         if (c0 + span_cells < 0 || c0 - span_cells > cols - 1) continue;
         sites.push_back({r0, c0, x[i], y[i], at.count.empty() ? 1u : at.count[i]});
     }
-    {
-        // in order of row, by counting (r0 lies in [-span_cells, rows + span_cells)): O(n + rows),
-        // where a comparison sort of a million distinct points cost a tenth of a second
-        const std::size_t buckets = std::size_t(grid.rows + 2 * span_cells + 1);
+    // in order of row, by counting (r0 lies in [-span_cells, rows + span_cells)): O(n + rows),
+    // where a comparison sort of a million distinct points cost a tenth of a second; a radius
+    // of many grids (more buckets than sites and rows) sorts instead (the order within a row
+    // does not matter: integer sums)
+    const std::size_t buckets = std::size_t(grid.rows + 2 * span_cells + 1);
+    if (buckets > 2 * (sites.size() + std::size_t(grid.rows)) + 1024) {
+        std::sort(sites.begin(), sites.end(), [](const Site& a, const Site& b) { return a.r0 < b.r0; });
+    } else {
         std::vector<std::size_t> start(buckets + 1, 0);
         for (const Site& t : sites) ++start[std::size_t(t.r0 + span_cells) + 1];
         for (std::size_t b = 0; b < buckets; ++b) start[b + 1] += start[b];
@@ -182,6 +188,9 @@ std::vector<std::uint32_t> incidents_within(const Grid& grid, std::span<const do
 
 double densest_reached_by_fewer(const Grid& grid, std::span<const double> values, std::span<const double> x,
                                 std::span<const double> y, double radius_m, int k) {
+    if (std::int64_t(values.size()) != grid.size())
+        throw UsageError(unit, "the surface has " + std::to_string(values.size()) + " values but the grid has " +
+                                   std::to_string(grid.size()) + " cells");
     double densest = 0;
     for_each_reach_row(grid, x, y, radius_m, [&](std::int64_t r, const std::uint32_t* counts) {
         const double* v = values.data() + r * grid.cols;

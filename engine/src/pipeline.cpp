@@ -412,6 +412,9 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     for (std::size_t pi = 0; pi < n_profiles; ++pi) {
         ProfileJob& j = *jobs[pi];
         if (j.sel.rows.empty()) continue;
+        // (the first profile's progress line, which the loop below starts with: a cancel is
+        // seen between layers)
+        if (!progress(0.0, "profile " + jobs.front()->profile.name)) throw Cancelled(unit);
         detail::timed(j.incidents_s, [&] { detail::write_profile_incidents(j.run, gpkg); });
     }
     for (std::size_t pi = 0; pi < n_profiles; ++pi) {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <gdal.h>
 #include <memory>
+#include <new>
 #include <gdal_utils.h>
 #include <ogr_srs_api.h>
 #include <sstream>
@@ -147,7 +148,8 @@ RasterWriteResult write_geotiff(const std::string& path, const Grid& grid,
     // The MEM source is a view of our own buffer of floats (the MEM driver's DATAPOINTER), filled
     // once: not a second grid-sized block GDAL allocates and zeroes, then fills row by row.
     const std::size_t n_cells = values.size();
-    std::unique_ptr<float[]> cells(new float[n_cells]);
+    std::unique_ptr<float[]> cells(new (std::nothrow) float[n_cells]);
+    if (!cells) throw OutputError(unit, path, "cannot allocate the raster (" + std::to_string(n_cells) + " cells)");
     {
         const double* __restrict in = values.data();
         float* __restrict o = cells.get();

@@ -451,8 +451,9 @@ void VectorWriter::commit() {
     try {
         detail::write_gpkg_rtrees(m.tmp, std::move(m.rtrees));
     } catch (const detail::RtreeWriteError& e) {
-        throw OutputError(unit, m.path, "the spatial index of layer " + e.table + " could not be written (" + e.what() +
-                                            "); the disk may be full; nothing was written under this name");
+        throw OutputError(unit, m.path,
+                          (e.table.empty() ? std::string("the spatial indexes") : "the spatial index of layer " + e.table) +
+                              " could not be written (" + e.what() + "); the disk may be full; nothing was written under this name");
     }
     m.rtrees.clear();
     std::error_code ec;

@@ -273,6 +273,8 @@ TEST_CASE("incidents_within equals the brute force count of every cell", "[heat]
         }
         cases.push_back(c);
     }
+    // a radius of many grids: the sites are ordered by a sort, not by counting
+    cases.push_back({Grid::aligned({0, 0, 400, 300}, 10), 50000, {-20000, 5, 390, 1e5, 200}, {150, 5, 290, 0, -4e4}});
     for (const auto& c : cases) {
         INFO("grid " << c.grid.cols << " x " << c.grid.rows << ", radius " << c.radius);
         const auto got = incidents_within(c.grid, c.x, c.y, c.radius);
@@ -307,4 +309,10 @@ TEST_CASE("incidents_within equals the brute force count of every cell", "[heat]
         }
     }
     CHECK_THROWS_AS(incidents_within(Grid::aligned({0, 0, 10, 10}, 1), std::vector<double>{1}, std::vector<double>{}, 1), UsageError);
+    for (const double bad : {-100.0, std::nan(""), std::numeric_limits<double>::infinity()})
+        CHECK_THROWS_AS(incidents_within(Grid::aligned({0, 0, 10, 10}, 1), std::vector<double>{1}, std::vector<double>{1}, bad),
+                        UsageError);
+    CHECK_THROWS_AS(densest_reached_by_fewer(Grid::aligned({0, 0, 10, 10}, 1), std::vector<double>(99, 1.0),
+                                             std::vector<double>{1}, std::vector<double>{1}, 2, 3),
+                    UsageError);
 }
