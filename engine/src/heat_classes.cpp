@@ -210,7 +210,7 @@ HeatClasses heat_classes(const Grid& grid, std::span<const double> values, std::
     // the study area: cells with a finite value (the +0.0 ones counted, the others kept)
     StudyValues inside;
     std::size_t kept = 0;
-    for (const double v : values) kept += std::isfinite(v) && !(v == 0.0 && !std::signbit(v));
+    for (const double v : values) kept += std::isfinite(v) && StudyValues::stores(v);
     inside.values.reserve(kept);
     for (const double v : values)
         if (std::isfinite(v)) inside.add(v);

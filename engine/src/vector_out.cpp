@@ -455,7 +455,6 @@ void VectorWriter::commit() {
                           (e.table.empty() ? std::string("the spatial indexes") : "the spatial index of layer " + e.table) +
                               " could not be written (" + e.what() + "); the disk may be full; nothing was written under this name");
     }
-    m.rtrees.clear();
     std::error_code ec;
     const auto tmp_files = vector_output_files(m.tmp), final_files = vector_output_files(m.path);
     for (std::size_t i = 0; i < tmp_files.size(); ++i) {

@@ -77,9 +77,11 @@ struct HeatClasses {
 struct StudyValues {
     std::vector<double> values;  ///< the finite values other than +0.0 (-0.0 is kept as it is)
     std::size_t zeros = 0;       ///< cells holding +0.0
+    /// Whether `v` goes into `values` (false: a +0.0, only counted).
+    static bool stores(double v) { return !(v == 0.0 && !std::signbit(v)); }
     void add(double v) {
-        if (v == 0.0 && !std::signbit(v)) ++zeros;
-        else values.push_back(v);
+        if (stores(v)) values.push_back(v);
+        else ++zeros;
     }
     std::size_t size() const { return values.size() + zeros; }
 };

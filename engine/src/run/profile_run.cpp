@@ -1,6 +1,8 @@
 // The small shared parts of a profile's run: which outputs it wants, layer sources, and its
 // incidents layer through the geocode step.
 
+#include <optional>
+
 #include "hotspot/run_names.hpp"
 #include "hotspot/styles.hpp"
 #include "run/run_context.hpp"
@@ -30,15 +32,23 @@ void ProfileRun::wrote(RunOutputKind kind, const std::string& name, bool layer, 
     (layer ? po.layers : po.files).push_back(layer ? name : (out / name).string());
 }
 
+namespace {
+// The profile's incidents layer name; none in publish mode (the pack carries no incidents).
+std::optional<std::string> incidents_layer(const ProfileRun& p) {
+    if (p.cfg.publish) return std::nullopt;
+    return run_output_name(p.profile.name, RunOutputKind::incidents);
+}
+} // namespace
+
 void write_profile_incidents(const ProfileRun& p, VectorWriter& gpkg) {
-    if (p.cfg.publish) return;
-    const std::string il = run_output_name(p.profile.name, RunOutputKind::incidents);
-    write_incidents_features(gpkg, il, p.inc, &p.sel.rows, p.areas.layers(), p.areas.placed());
+    if (const auto il = incidents_layer(p))
+        write_incidents_features(gpkg, *il, p.inc, &p.sel.rows, p.areas.layers(), p.areas.placed());
 }
 
 void note_profile_incidents(ProfileRun& p, VectorWriter& gpkg) {
-    if (p.cfg.publish) return;
-    const std::string il = run_output_name(p.profile.name, RunOutputKind::incidents);
+    const auto name = incidents_layer(p);
+    if (!name) return;
+    const std::string& il = *name;
     add_incidents_style(gpkg, il, p.profile.title + " incidents");
     p.wrote(RunOutputKind::incidents, il, true);
     p.group.layers.insert(p.group.layers.begin(), {p.profile.title + ": incidents", ProfileRun::gpkg_source(il), false,
