@@ -164,10 +164,11 @@ struct AnalysedProfile {
     std::string kde_path, change_path;
 };
 
-// The analysis of one profile: the steps its `outputs` list, their layers into p.gpkg (a
-// recorder) and their GeoTIFFs into their own files. Safe to run for several profiles at once:
-// each has its own outcome, record, group and recorder; the areas, incidents and selections
-// are only read (the study masks lock).
+// The analysis of one profile: the steps its `outputs` list but the last (emerging hot spots:
+// analyse_profile_tail), their layers into p.gpkg (a recorder) and their GeoTIFFs into their
+// own files. Safe to run for several profiles at once, and beside the tail: each has its own
+// outcome, record, group and recorder; the areas, incidents and selections are only read (the
+// study masks lock).
 AnalysedProfile analyse_profile(ProfileRun& p) {
     AnalysedProfile a;
     ProfileOutcome& po = p.po;
@@ -207,17 +208,40 @@ AnalysedProfile analyse_profile(ProfileRun& p) {
     if (p.wants("rates")) detail::run_profile_rates(p);
     if (p.wants("near_repeat")) detail::run_profile_near_repeat(p);
     detail::run_profile_change(p, spots);
-    detail::run_profile_emerging(p);
     return a;
+}
+
+// The profile's last step, emerging hot spots, which needs nothing from the steps before it: run
+// as a task of its own into its own ProfileRun `t` (own outcome, record, group, recorder), so
+// two cores share a run's profiles more evenly (the force-sized year's last profile ran on one
+// core). Nothing when the profile selects nothing (analyse_profile writes nothing for it then).
+void analyse_profile_tail(ProfileRun& t) {
+    if (!t.sel.rows.empty()) detail::run_profile_emerging(t);
+}
+
+// The tail's results appended to the profile's, as if its step had run last in analyse_profile:
+// the emerging step sets only these (its manifest node, its layer in the record, outcome and
+// project group, its warnings and its analysis time); its layers are replayed by the caller.
+void append_tail(ProfileRun& p, ProfileRun& t) {
+    for (auto& [key, node] : t.record.steps.items()) p.record.steps[key] = std::move(node);
+    for (auto& w : t.record.written) p.record.written.push_back(std::move(w));
+    for (auto& f : t.po.files) p.po.files.push_back(std::move(f));
+    for (auto& l : t.po.layers) p.po.layers.push_back(std::move(l));
+    for (auto& w : t.po.warnings) p.po.warnings.push_back(std::move(w));
+    for (auto& l : t.group.layers) p.group.layers.push_back(std::move(l));
+    p.analyse_s += t.analyse_s;
 }
 
 // The writing of one analysed profile, in profile order on one thread: its recorded layers
 // replayed into the run's GeoPackage, then the entries of its incidents layer (written
 // earlier, while the profiles were analysed) and of its rasters in the manifest and the
 // project (the order a profile run alone from start to end made them in).
-void finish_profile(ProfileRun& p, const AnalysedProfile& a, VectorWriter& recorded, VectorWriter& gpkg) {
+void finish_profile(ProfileRun& p, const AnalysedProfile& a, VectorWriter& recorded, ProfileRun& tail,
+                    VectorWriter& tail_recorded, VectorWriter& gpkg) {
     if (!a.selected) return;
     recorded.replay_into(gpkg);
+    tail_recorded.replay_into(gpkg);
+    append_tail(p, tail);
     detail::note_profile_incidents(p, gpkg);
     const std::string& title = p.profile.title;
     if (!a.kde_path.empty())
@@ -236,19 +260,22 @@ struct ProfileJob {
                const DateSplitSelection& split, Selection sel_, bool comparing, const fs::path& out, unsigned threads,
                const VectorWriter& gpkg, bool first, double select_s_)
         : base(base_), profile(profile_), sel(std::move(sel_)), layers(VectorWriter::recorder(gpkg)),
-          group{profile_.title, {}, first}, select_s(select_s_),
-          run{cfg, inc, areas, profile, split, sel, cmp, comparing, out, threads, layers, po, group, rec, 0.0, {}, {}} {}
+          tail_layers(VectorWriter::recorder(gpkg)), group{profile_.title, {}, first}, tail_group{profile_.title, {}, first},
+          select_s(select_s_),
+          run{cfg, inc, areas, profile, split, sel, cmp, comparing, out, threads, layers, po, group, rec, 0.0, {}, {}},
+          tail{cfg, inc, areas, profile, split, sel, cmp, comparing, out, threads, tail_layers, tail_po, tail_group, tail_rec, 0.0, {}, {}} {}
     Profile base, profile;
     Selection sel, cmp;
-    ProfileOutcome po;
-    RunProfileRecord rec;
-    VectorWriter layers;  // the recorder the steps write to
-    ProjectGroup group;
+    ProfileOutcome po, tail_po;
+    RunProfileRecord rec, tail_rec;
+    VectorWriter layers, tail_layers;  // the recorders the steps write to
+    ProjectGroup group, tail_group;
     double select_s = 0;   // selection time (before the analysis), part of the profile's time
-    double analyse_wall_s = 0, finish_s = 0, incidents_s = 0;
+    double analyse_wall_s = 0, tail_wall_s = 0, finish_s = 0, incidents_s = 0;
     AnalysedProfile analysed;
-    std::exception_ptr failure;
-    ProfileRun run;
+    std::exception_ptr failure, tail_failure;
+    ProfileRun run;   // the steps but the last (analyse_profile)
+    ProfileRun tail;  // the last step (analyse_profile_tail), appended in finish_profile
 };
 
 } // namespace
@@ -366,11 +393,24 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         }
         j.analyse_wall_s = seconds_since(ta);
     };
-    // Workers take the profiles in order; `done` says which have finished their analysis.
-    const std::size_t n_workers = std::min<std::size_t>(resolve_threads(threads), n_profiles);
+    const auto analyse_tail = [&](ProfileJob& j) {
+        const auto ta = std::chrono::steady_clock::now();
+        try {
+            analyse_profile_tail(j.tail);
+        } catch (...) {
+            j.tail_failure = std::current_exception();
+        }
+        j.tail_wall_s = seconds_since(ta);
+    };
+    // Two tasks a profile: task 2 pi its steps but the last, task 2 pi + 1 the last
+    // (analyse_profile_tail). Workers take the tasks in order; `done` says which have finished.
+    // A failed task stops the taking of further tasks; every task before it was taken, so
+    // finishes.
+    const std::size_t n_tasks = 2 * n_profiles;
+    const std::size_t n_workers = std::min<std::size_t>(resolve_threads(threads), n_tasks);
     std::mutex mutex;
     std::condition_variable changed;
-    std::vector<char> done(n_profiles, 0);
+    std::vector<char> done(n_tasks, 0);
     std::size_t next = 0;
     bool stop = false;
     std::vector<std::thread> workers;
@@ -379,13 +419,15 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             std::size_t i;
             {
                 std::lock_guard<std::mutex> lock(mutex);
-                if (stop || next == n_profiles) return;
+                if (stop || next == n_tasks) return;
                 i = next++;
             }
-            analyse(*jobs[i]);
+            ProfileJob& j = *jobs[i / 2];
+            if (i % 2 == 0) analyse(j);
+            else analyse_tail(j);
             std::lock_guard<std::mutex> lock(mutex);
             done[i] = 1;
-            if (jobs[i]->failure) stop = true;  // start no further profile
+            if (i % 2 == 0 ? j.failure : j.tail_failure) stop = true;  // start no further task
             changed.notify_all();
         }
     };
@@ -422,13 +464,17 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
         if (!progress(double(pi) / double(n_profiles), "profile " + j.profile.name)) throw Cancelled(unit);
         if (n_workers > 1) {
             std::unique_lock<std::mutex> lock(mutex);
-            changed.wait(lock, [&] { return done[pi] != 0; });
+            // (once the first task has failed the tail may never be taken; that failure is thrown)
+            changed.wait(lock, [&] { return done[2 * pi] != 0 && (done[2 * pi + 1] != 0 || j.failure); });
         } else {
             analyse(j);
+            if (!j.failure) analyse_tail(j);
         }
+        // the errors in step order: the tail's only when the steps before it succeeded
         if (j.failure) std::rethrow_exception(j.failure);
+        if (j.tail_failure) std::rethrow_exception(j.tail_failure);
         const auto tf = std::chrono::steady_clock::now();
-        finish_profile(j.run, j.analysed, j.layers, gpkg);
+        finish_profile(j.run, j.analysed, j.layers, j.tail, j.tail_layers, gpkg);
         j.finish_s = seconds_since(tf);
         rm.profiles.push_back(std::move(j.rec));
         if (!j.sel.rows.empty()) {
@@ -436,7 +482,7 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
             // The selection made before the analysis is analysis time of this profile too; its
             // writing is the steps' GeoTIFFs (inside the analysis) and the layers written here.
             const double analyse_s = j.run.analyse_s + j.select_s;
-            const double profile_s = j.analyse_wall_s + j.select_s + j.finish_s + j.incidents_s;
+            const double profile_s = j.analyse_wall_s + j.tail_wall_s + j.select_s + j.finish_s + j.incidents_s;
             manifest.add_timing("profile " + j.po.name, profile_s);
             manifest.add_timing("profile " + j.po.name + " analyse", analyse_s);
             manifest.add_timing("profile " + j.po.name + " write", profile_s - analyse_s);

@@ -356,6 +356,10 @@ TEST_CASE("equivalence: a run writes the same outputs with --threads 1 and --thr
     const auto la = test::read_all_layers(outs["1"] / "hotspot_run.gpkg");
     const auto lb = test::read_all_layers(outs["2"] / "hotspot_run.gpkg");
     CHECK(la.size() >= 10);
+    // (each profile's last step, emerging hot spots, runs as a task of its own beside the
+    // profile's other steps at two threads: its layer and manifest node must come out alike)
+    for (const char* profile : {"car_key_burglary", "drug_possession", "public_place_violence", "all_crime"})
+        CHECK(la.count(std::string(profile) + "_emerging") == 1);
     CHECK(la == lb);
     // The manifest: everything but the timings and the command line (which names --threads).
     auto ma = nlohmann::json::parse(test::read_file(outs["1"] / "manifest.json"));
