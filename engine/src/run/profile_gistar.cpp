@@ -33,6 +33,7 @@ void run_profile_gistar(ProfileRun& p) {
     out.raster = (p.out / run_output_name(p.profile.name, RunOutputKind::gistar_z)).string();
     out.crs = p.cfg.working_crs;
     out.overwrite = p.cfg.overwrite;
+    out.tiff_threads = run_tiff_threads;
     out.profile = p.profile.name;
     out.band_description = p.profile.title + " Gi* z-score";
     out.study_area = p.areas.levels[p.areas.study].config.spec.path;

@@ -52,6 +52,7 @@ KdeStepResult run_profile_kde(ProfileRun& p) {
     kout.crs = p.cfg.working_crs;
     kout.overwrite = p.cfg.overwrite;
     kout.profile = p.profile.name;
+    kout.tiff_threads = run_tiff_threads;
     kout.band_description = p.profile.title + " density";
     if (p.cfg.publish)  // the raster itself masked, and a bandwidth floor (disclosure.hpp)
         kout.publish_min_count = kso.heat.min_incidents, kout.publish_min_bandwidth_m = DisclosurePolicy{}.min_bandwidth_m;

@@ -101,6 +101,12 @@ struct ProfileRun {
     void wrote(RunOutputKind kind, const std::string& name, bool layer, const std::string& level = {});
 };
 
+/// Threads compressing a run's GeoTIFFs: one. The run's tasks (its profiles' steps) already
+/// share the cores; GDAL's compression threads on top of them cost CPU and gave no time back
+/// (force-sized year, 2 cores: CPU 3.67 -> 3.39 s, wall 2.13 -> 2.05 s; bench/RESULTS.md,
+/// 2026-12-03 night). The bytes are the same whatever the count.
+inline constexpr unsigned run_tiff_threads = 1;
+
 /// Whether `profile.outputs` lists `output` ("kde", "gistar", ...).
 bool profile_wants(const Profile& profile, std::string_view output);
 /// The run's density cell, metres: analysis.cell_m, else the profile's.

@@ -222,6 +222,7 @@ void write_z_raster(const GiStarStepOptions& o, const GiStarStepOutput& out, con
     GeoTiffOptions go;
     go.crs = out.crs;
     go.threads = o.perm.threads;
+    go.threads = out.tiff_threads ? out.tiff_threads : o.perm.threads;
     go.overwrite = out.overwrite;
     go.write_qml = false;
     go.band_description = out.band_description;

@@ -628,7 +628,7 @@ KdeStepResult run_kde_step(const KdeStepInput& in, const KdeStepOptions& o, cons
     // ---- write: every tag key of the density surface is spelled here, once
     GeoTiffOptions g;
     g.crs = out.crs;
-    g.threads = o.threads;
+    g.threads = out.tiff_threads ? out.tiff_threads : o.threads;
     g.overwrite = out.overwrite;
     g.write_png = out.png;
     g.band_description = out.band_description;

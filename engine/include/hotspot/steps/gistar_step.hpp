@@ -99,6 +99,9 @@ struct GiStarStepOutput {
     std::string raster;              ///< z-score GeoTIFF (.tif); empty: none
     std::string crs = "EPSG:27700";
     bool overwrite = false;
+    /// Threads compressing the GeoTIFF's tiles (GeoTiffOptions::threads: the same bytes whatever
+    /// the count); 0: the step's (GiStarStepOptions::perm.threads).
+    unsigned tiff_threads = 0;
     std::string profile = "all incidents";
     std::string band_description = "gistar_z";
     std::string study_area = "incident extent";  ///< text for the study_area tag

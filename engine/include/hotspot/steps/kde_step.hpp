@@ -156,6 +156,9 @@ struct KdeStepOutput {
     std::string crs = "EPSG:27700";    ///< the working CRS of the incidents
     bool overwrite = false;
     bool png = false;                  ///< also an RGBA quick-look <path>.png
+    /// Threads compressing the GeoTIFFs' tiles (GeoTiffOptions::threads: the same bytes whatever
+    /// the count); 0: the step's (KdeStepOptions::threads).
+    unsigned tiff_threads = 0;
     std::string profile = "all incidents";
     std::string band_description = "density";
     std::string study_area = "incident extent";  ///< text for the study_area tag
