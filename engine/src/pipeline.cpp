@@ -263,9 +263,10 @@ struct ProfileJob {
           tail_layers(VectorWriter::recorder(gpkg)), group{profile_.title, {}, first}, tail_group{profile_.title, {}, first},
           select_s(select_s_),
           run{cfg, inc, areas, profile, split, sel, cmp, comparing, out, threads, layers, po, group, rec, 0.0, {}, {}},
-          tail{cfg, inc, areas, profile, split, sel, cmp, comparing, out, threads, tail_layers, tail_po, tail_group, tail_rec, 0.0, {}, {}} {}
+          tail{cfg, inc, areas, profile, split, sel, no_comparison, false, out, threads, tail_layers, tail_po, tail_group, tail_rec, 0.0, {}, {}} {}
     Profile base, profile;
     Selection sel, cmp;
+    const Selection no_comparison;  // the tail's: it reads no comparison (cmp is set while it runs)
     ProfileOutcome po, tail_po;
     RunProfileRecord rec, tail_rec;
     VectorWriter layers, tail_layers;  // the recorders the steps write to
@@ -372,10 +373,12 @@ RunResult run_pipeline(const RunConfig& cfg, const std::string& command_line, un
     write_total += seconds_since(t);
     manifest.add_timing("write boundaries and rejects", seconds_since(t));
 
-    // ---- profiles: analysed concurrently (up to one per thread), written in profile order.
-    // Each profile's layers go to its own recorder while it is analysed; this thread replays
-    // them, and writes the profile's incidents layer, as soon as that profile and every one
-    // before it are done, so the GeoPackage and the manifest do not depend on the thread count.
+    // ---- profiles: analysed concurrently as two tasks each (its steps but the last, and its
+    // emerging hot spots; up to one task per thread), written in profile order. Each task's
+    // layers go to its own recorder while it runs. This thread first writes every profile's
+    // incidents layer (they need only the selections), then replays each profile's recorders
+    // (the steps', then the emerging hot spots') as soon as that profile and every one before it
+    // are done, so the GeoPackage and the manifest do not depend on the thread count.
     const bool comparing = !cfg.comparison.empty();
     const std::size_t n_profiles = cfg.profiles.size();
     std::vector<std::unique_ptr<ProfileJob>> jobs;

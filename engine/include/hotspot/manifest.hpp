@@ -74,8 +74,9 @@ struct RunProfileRecord {
     std::int64_t selected_comparison = -1; ///< -1: no comparison period
     nlohmann::ordered_json selection;      ///< terms and exclusions of the selection
     std::vector<std::string> outputs;      ///< the profile's `outputs` list
-    /// The steps' manifest nodes by step key ("kde", "hotspots", "gistar", "rates"), in the
-    /// order they ran; each holds the step's options and parameters.
+    /// The steps' manifest nodes by step key ("kde", "hotspots", "gistar", "rates"), in step
+    /// order (the order `hotspot run` lists its steps in; emerging hot spots last, though they
+    /// may run beside the others); each holds the step's options and parameters.
     nlohmann::ordered_json steps = nlohmann::ordered_json::object();
     std::vector<RunOutputRecord> written;
     std::vector<std::string> warnings;

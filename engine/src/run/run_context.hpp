@@ -104,7 +104,7 @@ struct ProfileRun {
 /// Threads compressing a run's GeoTIFFs: one. The run's tasks (its profiles' steps) already
 /// share the cores; GDAL's compression threads on top of them cost CPU and gave no time back
 /// (force-sized year, 2 cores: CPU 3.67 -> 3.39 s, wall 2.13 -> 2.05 s; bench/RESULTS.md,
-/// 2026-12-03 night). The bytes are the same whatever the count.
+/// 2026-12-03 20:05-20:25 UTC). The bytes are the same whatever the count.
 inline constexpr unsigned run_tiff_threads = 1;
 
 /// Whether `profile.outputs` lists `output` ("kde", "gistar", ...).

@@ -221,7 +221,6 @@ void write_cells(const GiStarStepOptions& o, const GiStarStepOutput& out, const 
 void write_z_raster(const GiStarStepOptions& o, const GiStarStepOutput& out, const GiStarResult& res, GiStarStepResult& r) {
     GeoTiffOptions go;
     go.crs = out.crs;
-    go.threads = o.perm.threads;
     go.threads = out.tiff_threads ? out.tiff_threads : o.perm.threads;
     go.overwrite = out.overwrite;
     go.write_qml = false;
