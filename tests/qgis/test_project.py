@@ -174,6 +174,20 @@ def check_project(qgs, name, shots, failures):
                                                                                      numbered, error))
             else:
                 print('atlas: {} ({} pages)'.format(pdf, pages))
+            # the legend (sized to its contents) must lie on the page: its class labels ran off
+            # the A4 page's right edge ("densest 2.9% of a...")
+            legend = layout.itemById('legend')
+            page_w = layout.pageCollection().page(0).pageSize().width()
+            if legend is None:
+                fail(layout.name() + ': no legend')
+            else:
+                legend.adjustBoxSize()
+                right = legend.positionWithUnits().x() + legend.sizeWithUnits().width()
+                if right > page_w - 5:
+                    fail('{}: the legend ends {:.1f} mm from the left of a {:.0f} mm page (margin 5 mm)'.format(
+                        layout.name(), right, page_w))
+                else:
+                    print('atlas legend: right edge at {:.1f} mm of {:.0f}'.format(right, page_w))
 
     # a picture of the opened view with its legend (visible layers only)
     if shots:
